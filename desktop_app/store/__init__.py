@@ -1,0 +1,1 @@
+"""The local store: database lifecycle, repositories (the only writers), logs."""

@@ -1,0 +1,216 @@
+"""Derived indicators (``derived.csv``): counts and ratios for a commune and above.
+
+Formulas use the rule language (:mod:`.expressions`) plus ``count(villages [where c])``,
+``count(communes [where c])``, ``sum(x)`` over the area's villages or communes,
+``sqrt``, ``pi`` and trailing ``where N = expr`` definitions. A definition is shared by
+the whole catalogue: ``dan_so_phuc_vu = sum(dan_so) / N`` uses the ``N`` defined in
+``ban_kinh_phuc_vu``. A result that divides by zero is undefined (``None``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from desktop_app.domain.catalogue import Catalogue, CatalogueError, DerivedIndicator
+from desktop_app.domain.expressions import (
+    Call,
+    Collection,
+    Evaluator,
+    EvalValue,
+    Local,
+    Lookup,
+    Missing,
+    Node,
+    Ref,
+    Undefined,
+    children,
+    parse_formula,
+    resolve,
+    variables,
+)
+from desktop_app.domain.values import Value
+
+__all__ = [
+    "AreaData",
+    "CommuneData",
+    "CompiledDerived",
+    "ValueKey",
+    "compile_derived",
+    "compute_derived",
+]
+
+ValueKey = tuple[str, str]  # (indicator code, disaggregation key; "" when none)
+AreaLevel = Literal["commune", "district", "province"]
+
+
+@dataclass(frozen=True)
+class CommuneData:
+    """One commune's values for the period and its active villages' values."""
+
+    commune_values: Mapping[ValueKey, Value]
+    villages: Sequence[Mapping[ValueKey, Value]]
+
+
+@dataclass(frozen=True)
+class AreaData:
+    """The communes of the area a derived indicator is computed for (one for a commune)."""
+
+    communes: Sequence[CommuneData]
+
+
+@dataclass(frozen=True)
+class CompiledDerived:
+    """A derived indicator with its resolved formula and the definitions it may use."""
+
+    indicator: DerivedIndicator
+    expr: Node
+    definitions: Mapping[str, Node]
+
+
+def compile_derived(catalogue: Catalogue) -> dict[str, CompiledDerived]:
+    """Parse and check every formula of ``catalogue``; :class:`CatalogueError` names a bad one."""
+    parsed = {}
+    shared: dict[str, Node] = {}
+    clashes: set[str] = set()
+    for code, der in catalogue.derived.items():
+        try:
+            parsed[code] = parse_formula(der.formula)
+        except CatalogueError as exc:
+            raise CatalogueError(f"derived indicator {code!r}: {exc}") from None
+        for name, node in parsed[code].definitions:
+            if shared.setdefault(name, node) != node:
+                clashes.add(name)
+    out: dict[str, CompiledDerived] = {}
+    for code, formula in parsed.items():
+        own = dict(formula.definitions)
+        raw = {**{k: v for k, v in shared.items() if k not in clashes}, **own}
+        names = frozenset(raw)
+        try:
+            defs = {k: _checked(v, catalogue, names) for k, v in raw.items()}
+            expr = _checked(formula.expr, catalogue, names)
+        except CatalogueError as exc:
+            raise CatalogueError(f"derived indicator {code!r}: {exc}") from None
+        out[code] = CompiledDerived(catalogue.derived[code], expr, defs)
+    return out
+
+
+def _checked(node: Node, catalogue: Catalogue, names: frozenset[str]) -> Node:
+    resolved = resolve(node, catalogue, names, want="number")
+    if variables(resolved):
+        raise CatalogueError("subscripts in formulas must be dimension codes")
+
+    def walk(n: Node) -> None:
+        if isinstance(n, Ref):
+            raise CatalogueError(f"{n.code} must be inside sum() or count(... where ...)")
+        if isinstance(n, Collection):
+            raise CatalogueError(f"{n.name} may only be counted")
+        if isinstance(n, Call) and n.func in ("sum", "count"):
+            return
+        for child in children(n):
+            walk(child)
+
+    walk(resolved)
+    return resolved
+
+
+class _AreaEvaluator(Evaluator):
+    """Evaluates a formula over an area: ``sum`` and ``count`` range over its rows."""
+
+    def __init__(
+        self, catalogue: Catalogue, area: AreaData, definitions: Mapping[str, Node]
+    ) -> None:
+        super().__init__(catalogue, lambda code, key: None)
+        self.area = area
+        self.definitions = definitions
+        self.pending: set[str] = set()
+
+    def eval(self, node: Node) -> EvalValue:
+        if isinstance(node, Local) and node.name not in self.locals:
+            if node.name in self.pending:
+                raise CatalogueError(f"definition {node.name!r} refers to itself")
+            self.pending.add(node.name)
+            self.locals[node.name] = self.eval(self.definitions[node.name])
+            self.pending.discard(node.name)
+        return super().eval(node)
+
+    def rows(self, village_level: bool) -> list[Evaluator]:
+        """One evaluator per village (falling back to its commune's values) or per commune."""
+        out: list[Evaluator] = []
+        for commune in self.area.communes:
+            if not village_level:
+                out.append(Evaluator(self.catalogue, _getter(commune.commune_values)))
+                continue
+            for village in commune.villages:
+                out.append(Evaluator(self.catalogue, _getter(village, commune.commune_values)))
+        return out
+
+    def sum(self, ref: Ref) -> Decimal:
+        village_level = self.catalogue.indicators[ref.code].level == "village"
+        keys = self.catalogue.disaggregation_keys(ref.code) if not ref.subs else None
+        total = Decimal(0)
+        for row in self.rows(village_level):
+            for key in keys if keys is not None else (row.key(ref),):
+                value = row.lookup(ref.code, key)
+                if value is not None:
+                    total += _num(value)
+        return total
+
+    def count(self, call: Call) -> Decimal:
+        collection = call.args[0]
+        assert isinstance(collection, Collection)
+        matched = 0
+        for row in self.rows(collection.name == "villages"):
+            if call.where is None:
+                matched += 1
+                continue
+            try:
+                matched += row.truth(call.where)
+            except (Missing, Undefined):
+                pass
+        return Decimal(matched)
+
+
+def _num(value: Value) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise CatalogueError(f"cannot add {value!r}")
+    return Decimal(value)
+
+
+def _getter(
+    values: Mapping[ValueKey, Value], fallback: Mapping[ValueKey, Value] | None = None
+) -> Lookup:
+    def lookup(code: str, key: str) -> Value | None:
+        found = values.get((code, key))
+        if found is None and fallback is not None:
+            found = fallback.get((code, key))
+        return found
+
+    return lookup
+
+
+def compute_derived(
+    catalogue: Catalogue,
+    area: AreaData,
+    level: AreaLevel,
+    compiled: Mapping[str, CompiledDerived] | None = None,
+) -> dict[str, float | None]:
+    """Every derived indicator applying to ``level`` over ``area`` (``None``: undefined).
+
+    ``commune+`` indicators are computed at every level, ``district+`` ones only for a
+    district or a province. Pass ``compiled`` (from :func:`compile_derived`) to skip
+    re-parsing when computing many areas.
+    """
+    formulas = compiled if compiled is not None else compile_derived(catalogue)
+    out: dict[str, float | None] = {}
+    for code, item in formulas.items():
+        if item.indicator.level == "district+" and level == "commune":
+            continue
+        ev = _AreaEvaluator(catalogue, area, item.definitions)
+        try:
+            out[code] = float(ev.number(item.expr))
+        except (Undefined, Missing):
+            out[code] = None
+    return out

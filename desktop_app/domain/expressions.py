@@ -1,0 +1,618 @@
+"""The small expression language shared by validation rules and derived indicators.
+
+Grammar, loosest binding first::
+
+    expr    := implies ('<=>' implies)*
+    implies := or ('=>' implies)?                      (right associative)
+    or      := and ('or' and)*        and := not ('and' not)*
+    not     := 'not' not | compare
+    compare := sum (('<'|'<='|'>'|'>='|'=='|'!=') sum)*   (chained: a <= b <= c)
+    sum     := term (('+'|'-') term)*   term := unary (('*'|'/') unary)*
+    unary   := '-' unary | NUMBER | '(' expr ')' | NAME '(' expr ['where' expr] ')'
+             | NAME ('[' NAME ']')*
+    formula := expr ['where' NAME '=' expr (',' NAME '=' expr)*]
+
+:func:`parse` builds a syntax tree of names; :func:`resolve` binds the names against a
+catalogue (indicators, subscripts that are dimension codes or variables, choice codes,
+``pi``, local definitions, ``villages``/``communes``) and checks types, so that a bad
+rule fails when the catalogue is loaded, not when a clerk types a value.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, DivisionByZero, InvalidOperation
+
+from desktop_app.domain.catalogue import Catalogue, CatalogueError
+from desktop_app.domain.values import Value
+
+__all__ = [
+    "Binary", "Call", "Code", "Collection", "Compare", "Const", "EvalValue", "Evaluator",
+    "Formula", "Local", "Logic", "Lookup", "Missing", "Name", "Node", "Not", "Num", "Ref",
+    "Sub", "Unary", "Undefined", "parse", "parse_formula", "resolve", "variables",
+]  # fmt: skip
+
+COMPARISONS = ("<=", ">=", "==", "!=", "<", ">")
+_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([A-Za-z_]\w*)|(<=>|=>|<=|>=|==|!=|[-+*/()<>\[\],=]))")
+_KEYWORDS = frozenset({"not", "and", "or", "where"})
+EvalValue = Decimal | bool | str | frozenset[str]
+Lookup = Callable[[str, str], Value | None]
+
+
+@dataclass(frozen=True)
+class Num:
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Name:
+    ident: str
+    subscripts: tuple[str, ...] = ()
+    all_cells: bool = False  # the implicit subject of a bare comparison like ">= 0"
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str
+    args: tuple[Node, ...]
+    where: Node | None = None
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Compare:
+    operands: tuple[Node, ...]
+    ops: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Logic:
+    op: str  # "=>", "<=>", "and", "or"
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Sub:
+    """One subscript of a reference: a dimension code, or a variable over the dimension."""
+
+    name: str
+    dimension: str
+    variable: bool
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A resolved indicator reference; ``subs == ()`` on a disaggregated one means all cells."""
+
+    code: str
+    subs: tuple[Sub, ...] = ()
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+
+
+@dataclass(frozen=True)
+class Const:
+    name: str
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Local:
+    name: str
+
+
+@dataclass(frozen=True)
+class Collection:
+    name: str
+
+
+Node = (
+    Num | Name | Call | Unary | Binary | Compare | Not | Logic
+    | Ref | Code | Const | Local | Collection
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A parsed formula: an expression and its trailing ``where N = ...`` definitions."""
+
+    expr: Node
+    definitions: tuple[tuple[str, Node], ...] = field(default=())
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens: list[tuple[str, str]] = []
+        pos = 0
+        while pos < len(text):
+            m = _TOKEN.match(text, pos)
+            if m is None:
+                if text[pos:].strip():
+                    raise CatalogueError(f"cannot read {text[pos:].strip()!r} in {text!r}")
+                break
+            num, ident, op = m.groups()
+            if num is not None:
+                self.tokens.append(("num", num))
+            elif ident is not None:
+                self.tokens.append(("kw" if ident in _KEYWORDS else "name", ident))
+            else:
+                self.tokens.append(("op", op))
+            pos = m.end()
+        self.i = 0
+
+    def peek(self) -> str:
+        return self.tokens[self.i][1] if self.i < len(self.tokens) else ""
+
+    def take(self, expected: str | None = None) -> tuple[str, str]:
+        if self.i >= len(self.tokens):
+            raise CatalogueError(f"unexpected end of {self.text!r}")
+        tok = self.tokens[self.i]
+        if expected is not None and tok[1] != expected:
+            raise CatalogueError(f"expected {expected!r} but found {tok[1]!r} in {self.text!r}")
+        self.i += 1
+        return tok
+
+    def name(self) -> str:
+        kind, text = self.take()
+        if kind != "name":
+            raise CatalogueError(f"expected a name but found {text!r} in {self.text!r}")
+        return text
+
+    def expr(self) -> Node:
+        node = self.implies()
+        while self.peek() == "<=>":
+            self.take()
+            node = Logic("<=>", node, self.implies())
+        return node
+
+    def implies(self) -> Node:
+        node = self.logic("or", self.logic_and)
+        if self.peek() == "=>":
+            self.take()
+            return Logic("=>", node, self.implies())
+        return node
+
+    def logic_and(self) -> Node:
+        return self.logic("and", self.negation)
+
+    def logic(self, op: str, inner: Callable[[], Node]) -> Node:
+        node = inner()
+        while self.peek() == op:
+            self.take()
+            node = Logic(op, node, inner())
+        return node
+
+    def negation(self) -> Node:
+        if self.peek() == "not":
+            self.take()
+            return Not(self.negation())
+        return self.compare()
+
+    def compare(self, first: Node | None = None) -> Node:
+        operands = [first if first is not None else self.additive()]
+        ops: list[str] = []
+        while self.peek() in COMPARISONS:
+            ops.append(self.take()[1])
+            operands.append(self.additive())
+        return Compare(tuple(operands), tuple(ops)) if ops else operands[0]
+
+    def additive(self) -> Node:
+        node = self.term()
+        while self.peek() in ("+", "-"):
+            node = Binary(self.take()[1], node, self.term())
+        return node
+
+    def term(self) -> Node:
+        node = self.unary()
+        while self.peek() in ("*", "/"):
+            node = Binary(self.take()[1], node, self.unary())
+        return node
+
+    def unary(self) -> Node:
+        kind, text = self.take()
+        if text == "-":
+            return Unary("-", self.unary())
+        if kind == "num":
+            return Num(Decimal(text))
+        if text == "(":
+            node = self.expr()
+            self.take(")")
+            return node
+        if kind != "name":
+            raise CatalogueError(f"unexpected {text!r} in {self.text!r}")
+        if self.peek() == "(":
+            self.take()
+            args = [self.expr()]
+            while self.peek() == ",":
+                self.take()
+                args.append(self.expr())
+            where = None
+            if self.peek() == "where":
+                self.take()
+                where = self.expr()
+            self.take(")")
+            return Call(text, tuple(args), where)
+        subs: list[str] = []
+        while self.peek() == "[":
+            self.take()
+            subs.append(self.name())
+            self.take("]")
+        return Name(text, tuple(subs))
+
+    def end(self) -> None:
+        if self.i < len(self.tokens):
+            raise CatalogueError(f"unexpected {self.peek()!r} in {self.text!r}")
+
+
+def parse(text: str, subject: str | None = None) -> Node:
+    """Parse an expression; one starting with a comparison (``">= 0"``) compares ``subject``."""
+    p = _Parser(text)
+    if p.peek() in COMPARISONS:
+        if subject is None:
+            raise CatalogueError(f"{text!r} compares nothing")
+        node = p.compare(Name(subject, all_cells=True))
+    else:
+        node = p.expr()
+    p.end()
+    return node
+
+
+def parse_formula(text: str) -> Formula:
+    """Parse a derived-indicator formula with optional ``where NAME = expr, ...``."""
+    p = _Parser(text)
+    expr = p.expr()
+    definitions: list[tuple[str, Node]] = []
+    if p.peek() == "where":
+        p.take()
+        while True:
+            name = p.name()
+            p.take("=")
+            definitions.append((name, p.expr()))
+            if p.peek() != ",":
+                break
+            p.take()
+    p.end()
+    return Formula(expr, tuple(definitions))
+
+
+# -- resolution and type checking -------------------------------------------------------
+
+
+class _Resolver:
+    def __init__(self, catalogue: Catalogue, locals_: frozenset[str]) -> None:
+        self.cat = catalogue
+        self.locals = locals_
+
+    def ref(self, name: Name, whole_ok: bool) -> Ref:
+        ind = self.cat.indicator(name.ident)
+        dims = ind.disaggregation
+        if name.all_cells:
+            return Ref(ind.code, tuple(Sub(f"_{i}", d, True) for i, d in enumerate(dims)))
+        if not name.subscripts and dims and not whole_ok:
+            raise CatalogueError(f"{ind.code} is disaggregated: subscript it or use sum()")
+        if name.subscripts and len(name.subscripts) != len(dims):
+            raise CatalogueError(f"{ind.code} takes {len(dims)} subscript(s)")
+        subs = []
+        for s, dim in zip(name.subscripts, dims, strict=False):
+            codes = {m.code for m in self.cat.dimensions[dim]}
+            subs.append(Sub(s, dim, s not in codes))
+        return Ref(ind.code, tuple(subs))
+
+    def name(self, node: Name) -> Node:
+        if node.ident in self.cat.indicators:
+            return self.ref(node, whole_ok=False)
+        if node.ident in self.locals:
+            return Local(node.ident)
+        if node.ident == "pi":
+            return Const("pi", Decimal(repr(math.pi)))
+        if node.ident in ("villages", "communes"):
+            return Collection(node.ident)
+        raise CatalogueError(f"unknown name {node.ident!r}")
+
+    def node(self, node: Node) -> Node:
+        if isinstance(node, Name):
+            return self.name(node)
+        if isinstance(node, Unary):
+            return Unary(node.op, self.node(node.operand))
+        if isinstance(node, Binary):
+            return Binary(node.op, self.node(node.left), self.node(node.right))
+        if isinstance(node, Not):
+            return Not(self.node(node.operand))
+        if isinstance(node, Logic):
+            return Logic(node.op, self.node(node.left), self.node(node.right))
+        if isinstance(node, Compare):
+            return self.compare(node)
+        if isinstance(node, Call):
+            return self.call(node)
+        return node
+
+    def compare(self, node: Compare) -> Compare:
+        resolved: list[Node | None] = []
+        choice_sets: set[str] = set()
+        for op in node.operands:
+            if isinstance(op, Name) and not op.subscripts and op.ident not in self.cat.indicators:
+                resolved.append(None)
+                continue
+            r = self.node(op)
+            resolved.append(r)
+            if isinstance(r, Ref) and self.cat.indicators[r.code].kind == "choice":
+                choice_sets.update(self.cat.indicators[r.code].choices)
+        out: list[Node] = []
+        for raw, done in zip(node.operands, resolved, strict=True):
+            if done is None:
+                assert isinstance(raw, Name)
+                done = Code(raw.ident) if raw.ident in choice_sets else self.name(raw)
+            out.append(done)
+        return Compare(tuple(out), node.ops)
+
+    def call(self, node: Call) -> Node:
+        arity = {"sum": 1, "count": 1, "empty": 1, "sqrt": 1, "abs": 1}
+        if node.func not in arity or len(node.args) != arity[node.func]:
+            raise CatalogueError(f"unknown function {node.func}() or wrong number of arguments")
+        (arg,) = node.args
+        if node.func in ("sum", "empty"):
+            if not isinstance(arg, Name) or arg.ident not in self.cat.indicators:
+                raise CatalogueError(f"{node.func}() takes an indicator")
+            return Call(node.func, (self.ref(arg, whole_ok=True),))
+        if node.func == "count":
+            if not isinstance(arg, Name) or arg.ident not in ("villages", "communes"):
+                raise CatalogueError("count() takes villages or communes")
+            where = None if node.where is None else self.node(node.where)
+            return Call("count", (Collection(arg.ident),), where)
+        if node.where is not None:
+            raise CatalogueError(f"{node.func}() takes no where")
+        return Call(node.func, (self.node(arg),))
+
+
+def type_of(node: Node, catalogue: Catalogue) -> str:
+    """The static type of a resolved node: number, boolean, choice, set or collection."""
+    if isinstance(node, Ref):
+        kind = catalogue.indicators[node.code].kind
+        return {"integer": "number", "decimal": "number", "multichoice": "set"}.get(kind, kind)
+    if isinstance(node, Num | Const | Local):
+        return "number"
+    if isinstance(node, Code):
+        return "choice"
+    if isinstance(node, Collection):
+        return "collection"
+    if isinstance(node, Unary | Binary):
+        parts = [node.operand] if isinstance(node, Unary) else [node.left, node.right]
+        _expect(parts, "number", catalogue)
+        return "number"
+    if isinstance(node, Not | Logic):
+        _expect([node.operand] if isinstance(node, Not) else [node.left, node.right], "boolean",
+                catalogue)  # fmt: skip
+        return "boolean"
+    if isinstance(node, Compare):
+        types = [type_of(op, catalogue) for op in node.operands]
+        for op, left, right in zip(node.ops, types, types[1:], strict=False):
+            ordered = op not in ("==", "!=")
+            if left != right or (ordered and left != "number"):
+                raise CatalogueError(f"cannot compare {left} {op} {right}")
+        return "boolean"
+    assert isinstance(node, Call)
+    if node.func == "empty":
+        _expect(node.args, "set", catalogue)
+        return "boolean"
+    if node.func == "sum":
+        _expect(node.args, "number", catalogue)
+    elif node.func == "count" and node.where is not None:
+        _expect([node.where], "boolean", catalogue)
+    elif node.func in ("sqrt", "abs"):
+        _expect(node.args, "number", catalogue)
+    return "number"
+
+
+def _expect(nodes: tuple[Node, ...] | list[Node], wanted: str, catalogue: Catalogue) -> None:
+    for n in nodes:
+        got = type_of(n, catalogue)
+        if got != wanted:
+            raise CatalogueError(f"expected a {wanted} but found a {got}")
+
+
+def resolve(
+    node: Node, catalogue: Catalogue, locals_: frozenset[str] = frozenset(), want: str = ""
+) -> Node:
+    """Bind names against ``catalogue`` and check types (``want``: expected result type)."""
+    resolved = _Resolver(catalogue, locals_).node(node)
+    got = type_of(resolved, catalogue)
+    if want and got != want:
+        raise CatalogueError(f"expected a {want} expression but found a {got}")
+    return resolved
+
+
+def variables(node: Node) -> dict[str, str]:
+    """Subscript variables of a resolved node and their dimensions, in order of appearance."""
+    found: dict[str, str] = {}
+
+    def walk(n: Node) -> None:
+        if isinstance(n, Ref):
+            for s in n.subs:
+                if s.variable and found.setdefault(s.name, s.dimension) != s.dimension:
+                    raise CatalogueError(f"variable {s.name!r} ranges over two dimensions")
+        for child in children(n):
+            walk(child)
+
+    walk(node)
+    return found
+
+
+def children(node: Node) -> list[Node]:
+    """The direct sub-expressions of ``node``."""
+    if isinstance(node, Unary | Not):
+        return [node.operand]
+    if isinstance(node, Binary | Logic):
+        return [node.left, node.right]
+    if isinstance(node, Compare):
+        return list(node.operands)
+    if isinstance(node, Call):
+        return [*node.args, *([node.where] if node.where is not None else [])]
+    return []
+
+
+# -- evaluation ------------------------------------------------------------------------
+
+
+class Missing(Exception):
+    """A value the expression needs has not been entered."""
+
+
+class Undefined(Exception):
+    """The expression has no value (division by zero, square root of a negative)."""
+
+
+def as_eval(value: Value) -> EvalValue:
+    """The evaluation form of a stored value (numbers become :class:`Decimal`)."""
+    if isinstance(value, bool | Decimal | str | frozenset):
+        return value
+    return Decimal(value)
+
+
+def compare(op: str, left: EvalValue, right: EvalValue) -> bool:
+    """Apply comparison ``op`` to two evaluated values."""
+    if op == "==":
+        return left == right
+    if op == "!=":
+        return left != right
+    assert isinstance(left, Decimal) and isinstance(right, Decimal)
+    return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
+
+
+class Evaluator:
+    """Evaluate resolved nodes over ``lookup(code, key)`` under a variable ``binding``."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        lookup: Lookup,
+        binding: Mapping[str, str] | None = None,
+        locals_: Mapping[str, EvalValue] | None = None,
+    ) -> None:
+        """Prepare to evaluate; ``binding`` maps subscript variables to dimension codes."""
+        self.catalogue = catalogue
+        self.lookup = lookup
+        self.binding = dict(binding or {})
+        self.locals = dict(locals_ or {})
+
+    def key(self, ref: Ref) -> str:
+        """The disaggregation key ``ref`` points at under the current binding."""
+        return ".".join(self.binding[s.name] if s.variable else s.name for s in ref.subs)
+
+    def ref(self, ref: Ref) -> EvalValue:
+        """The value of one cell; :class:`Missing` when it is not entered."""
+        value = self.lookup(ref.code, self.key(ref))
+        if value is None:
+            raise Missing(ref.code)
+        return as_eval(value)
+
+    def sum(self, ref: Ref) -> Decimal:
+        """The sum of every entered cell of ``ref``; :class:`Missing` when none is entered."""
+        keys = self.catalogue.disaggregation_keys(ref.code) if not ref.subs else (self.key(ref),)
+        found = [v for k in keys if (v := self.lookup(ref.code, k)) is not None]
+        if not found:
+            raise Missing(ref.code)
+        return sum((self.number_of(as_eval(v)) for v in found), Decimal(0))
+
+    def count(self, call: Call) -> Decimal:
+        """``count(...)`` has no meaning here; derived indicators override it."""
+        raise CatalogueError("count() is only allowed in derived indicators")
+
+    @staticmethod
+    def number_of(value: EvalValue) -> Decimal:
+        """``value`` as a number (the resolver guarantees the type)."""
+        assert isinstance(value, Decimal)
+        return value
+
+    def number(self, node: Node) -> Decimal:
+        """Evaluate a numeric node."""
+        return self.number_of(self.eval(node))
+
+    def truth(self, node: Node) -> bool:
+        """Evaluate a boolean node."""
+        value = self.eval(node)
+        assert isinstance(value, bool)
+        return value
+
+    def eval(self, node: Node) -> EvalValue:
+        """Evaluate ``node``; raises :class:`Missing` or :class:`Undefined`."""
+        if isinstance(node, Ref):
+            return self.ref(node)
+        if isinstance(node, Num | Const):
+            return node.value
+        if isinstance(node, Code):
+            return node.code
+        if isinstance(node, Local):
+            return self.locals[node.name]
+        if isinstance(node, Unary):
+            return -self.number(node.operand)
+        if isinstance(node, Binary):
+            left, right = self.number(node.left), self.number(node.right)
+            if node.op == "/":
+                if right == 0:
+                    raise Undefined("division by zero")
+                return left / right
+            return {"+": left + right, "-": left - right, "*": left * right}[node.op]
+        if isinstance(node, Not):
+            return not self.truth(node.operand)
+        if isinstance(node, Logic):
+            first = self.truth(node.left)
+            if node.op == "=>":
+                return (not first) or self.truth(node.right)
+            if node.op == "and":
+                return first and self.truth(node.right)
+            if node.op == "or":
+                return first or self.truth(node.right)
+            return first == self.truth(node.right)
+        if isinstance(node, Compare):
+            values = [self.eval(op) for op in node.operands]
+            return all(
+                compare(op, a, b) for op, a, b in zip(node.ops, values, values[1:], strict=False)
+            )
+        if isinstance(node, Call):
+            return self.call(node)
+        raise CatalogueError(f"cannot evaluate {node!r}")
+
+    def call(self, node: Call) -> EvalValue:
+        """Evaluate a function call."""
+        arg = node.args[0]
+        if node.func == "sum":
+            assert isinstance(arg, Ref)
+            return self.sum(arg)
+        if node.func == "count":
+            return self.count(node)
+        if node.func == "empty":
+            assert isinstance(arg, Ref)
+            value = self.ref(arg)
+            return isinstance(value, frozenset) and not value
+        number = self.number(arg)
+        if node.func == "abs":
+            return abs(number)
+        try:
+            return number.sqrt()
+        except (InvalidOperation, DivisionByZero):
+            raise Undefined("square root of a negative number") from None

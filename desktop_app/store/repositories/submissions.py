@@ -1,0 +1,136 @@
+"""Submissions: each (commune, period) goes draft → submitted → approved/returned → accepted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop_app.domain.periods import Period
+from desktop_app.store.changes import Actor, Entry
+from desktop_app.store.errors import InvalidValueError, OutOfScopeError
+from desktop_app.store.repositories.base import Repository
+
+ENTITY = "submission"
+STATES = ("draft", "submitted", "approved", "returned", "accepted")
+# state -> states it may move to, and the office level allowed to move it there
+_MOVES: dict[str, dict[str, int]] = {
+    "draft": {"submitted": 3},
+    "returned": {"submitted": 3},
+    "submitted": {"approved": 2, "returned": 2},
+    "approved": {"accepted": 1, "returned": 2},
+    "accepted": {},
+}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The review state of one commune's period."""
+
+    commune_id: str
+    period: str
+    state: str
+    reason: str
+    updated_by: str
+    version: str
+
+
+class SubmissionRepository(Repository):
+    """Reads and moves submissions; who may move what is checked here."""
+
+    def get(self, commune_id: str, period: str) -> Submission:
+        """The submission, or a draft when nothing was ever submitted."""
+        r = self.db.execute_sql(
+            "SELECT commune_id, period, state, reason, updated_by, version FROM submission"
+            " WHERE commune_id = ? AND period = ?",
+            (commune_id, period),
+        ).fetchone()
+        if r is None:
+            return Submission(commune_id, period, "draft", "", "", "")
+        return Submission(*r)
+
+    def for_period(self, period: str) -> dict[str, Submission]:
+        """Every recorded submission of a period, by commune."""
+        rows = self.db.execute_sql(
+            "SELECT commune_id, period, state, reason, updated_by, version FROM submission"
+            " WHERE period = ?",
+            (period,),
+        ).fetchall()
+        return {r[0]: Submission(*r) for r in rows}
+
+    def move(
+        self,
+        commune_id: str,
+        period: str,
+        state: str,
+        *,
+        reason: str = "",
+        actor: Actor | None = None,
+    ) -> Submission:
+        """Move a submission to ``state`` (returning needs a reason)."""
+        actor = actor or self.store.local_actor()
+        current = self.get(commune_id, period)
+        allowed = _MOVES.get(current.state, {})
+        if state not in allowed:
+            raise InvalidValueError(reason=f"cannot go from {current.state} to {state}")
+        if state == "returned" and not reason.strip():
+            raise InvalidValueError(reason="a returned period needs a reason")
+        self._check_actor(actor, commune_id, allowed[state])
+        parsed = Period.parse(period)
+        new = Submission(commune_id, period, state, reason.strip(), actor.user, "")
+        with self.store.write(actor) as ctx:
+            self.ensure_period(parsed)
+            state_doc = {
+                "commune_id": commune_id,
+                "period": period,
+                "state": state,
+                "reason": new.reason,
+            }
+            old_doc = None
+            if current.version:
+                old_doc = {
+                    "commune_id": commune_id,
+                    "period": period,
+                    "state": current.state,
+                    "reason": current.reason,
+                }
+            ref = ctx.log(
+                Entry(
+                    ENTITY,
+                    {"commune_id": commune_id, "period": period},
+                    commune_id,
+                    period,
+                    state_doc,
+                    old_doc,
+                    current.version or None,
+                    state,
+                )
+            )
+            self.db.execute_sql(
+                "INSERT INTO submission (commune_id, period, state, reason, updated_by, version,"
+                " hlc) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (commune_id, period) DO UPDATE"
+                " SET state = excluded.state, reason = excluded.reason,"
+                " updated_by = excluded.updated_by, version = excluded.version,"
+                " hlc = excluded.hlc",
+                (commune_id, period, state, new.reason, actor.user, ref.version, ref.hlc),
+            )
+        return self.get(commune_id, period)
+
+    def _check_actor(self, actor: Actor, commune_id: str, level: int) -> None:
+        name, _, parent = self.unit_row(commune_id)
+        if level == 3:
+            ok = actor.office_id == commune_id
+        elif level == 2:
+            ok = actor.office_id == parent
+        else:
+            ok = self._is_province_of(actor.office_id, commune_id)
+        if not ok:
+            raise OutOfScopeError(unit=name)
+
+    def _is_province_of(self, office_id: str, unit_id: str) -> bool:
+        current: str | None = unit_id
+        while current is not None:
+            if current == office_id:
+                return True
+            row = self.db.execute_sql("SELECT parent_id FROM unit WHERE id = ?", (current,))
+            found = row.fetchone()
+            current = None if found is None else found[0]
+        return False

@@ -1,0 +1,370 @@
+"""Data values: the survey cells, keyed by (village or commune, period, indicator, cell)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from desktop_app.domain import values as typed
+from desktop_app.domain.catalogue import Indicator
+from desktop_app.domain.periods import Period, periods_for_frequency
+from desktop_app.store.changes import Actor, ChangeRef, Entry, canonical_json, version_of
+from desktop_app.store.errors import InvalidValueError
+from desktop_app.store.repositories.base import Repository
+from desktop_app.store.schema import SCHEMA_VERSION
+
+ENTITY = "value"
+
+
+@dataclass(frozen=True)
+class ValueWrite:
+    """One cell to write in bulk: where, which indicator and cell, and the typed value."""
+
+    commune_id: str
+    village_id: str | None
+    period: str
+    indicator: str
+    value: typed.Value | None
+    disagg: str = ""
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class StoredValue:
+    """A cell as stored: canonical text (None when cleared), comment and version."""
+
+    org_id: str
+    period: str
+    indicator: str
+    disagg: str
+    value: str | None
+    comment: str
+    version: str
+    updated_by: str
+
+
+class ValueRepository(Repository):
+    """Reads and writes data values; the only writer of the ``data_value`` table."""
+
+    # --- helpers ---
+
+    def _indicator(self, code: str) -> Indicator:
+        try:
+            return self.store.catalogue.indicator(code)
+        except KeyError as exc:
+            raise InvalidValueError(reason=f"unknown indicator {code!r}") from exc
+
+    def _resolve(self, write: ValueWrite) -> tuple[Indicator, Period, str]:
+        """Check shape (level, cell, period, village) and return indicator, period, org."""
+        indicator = self._indicator(write.indicator)
+        try:
+            period = periods_for_frequency(indicator.frequency, Period.parse(write.period))
+        except ValueError as exc:
+            raise InvalidValueError(reason=str(exc)) from exc
+        if write.disagg not in self.store.catalogue.disaggregation_keys(indicator.code):
+            raise InvalidValueError(reason=f"{indicator.code}: no cell {write.disagg!r}")
+        if indicator.level == "village":
+            if write.village_id is None:
+                raise InvalidValueError(reason=f"{indicator.code} is entered per village")
+            row = self.db.execute_sql(
+                "SELECT commune_id FROM village WHERE id = ?", (write.village_id,)
+            ).fetchone()
+            if row is None or row[0] != write.commune_id:
+                raise InvalidValueError(reason=f"village {write.village_id} is not in the commune")
+            return indicator, period, write.village_id
+        if write.village_id is not None:
+            raise InvalidValueError(reason=f"{indicator.code} is entered per commune")
+        return indicator, period, write.commune_id
+
+    def _state(
+        self, write: ValueWrite, period: Period, org_id: str, text: str | None
+    ) -> dict[str, Any]:
+        return {
+            "org_id": org_id,
+            "commune_id": write.commune_id,
+            "village_id": write.village_id,
+            "period": period.code,
+            "indicator": write.indicator,
+            "disagg": write.disagg,
+            "value": text,
+            "comment": write.comment,
+        }
+
+    # --- reads ---
+
+    def get(self, org_id: str, period: str, indicator: str, disagg: str = "") -> StoredValue | None:
+        """The stored cell, or None if it was never written."""
+        row = self.db.execute_sql(
+            "SELECT org_id, period, indicator, disagg, value, comment, version, updated_by"
+            " FROM data_value WHERE org_id = ? AND period = ? AND indicator = ? AND disagg = ?",
+            (org_id, period, indicator, disagg),
+        ).fetchone()
+        return None if row is None else StoredValue(*row)
+
+    def typed_values(self, org_id: str, period: Period) -> dict[tuple[str, str], typed.Value]:
+        """Every typed value of a village or commune for a period, annual values included.
+
+        For a quarter, the indicators collected yearly are read from the year.
+        """
+        codes = [period.code] if period.kind == "annual" else [period.code, str(period.year)]
+        marks = ",".join("?" for _ in codes)
+        result: dict[tuple[str, str], typed.Value] = {}
+        catalogue = self.store.catalogue
+        for indicator, disagg, text in self.db.execute_sql(
+            f"SELECT indicator, disagg, value FROM data_value WHERE org_id = ?"
+            f" AND period IN ({marks}) AND value IS NOT NULL",
+            (org_id, *codes),
+        ):
+            ind = catalogue.indicators.get(indicator)
+            if ind is not None:
+                result[(indicator, disagg)] = typed.decode(ind, text)
+        return result
+
+    def commune_values(self, commune_id: str, period: str) -> list[StoredValue]:
+        """All cells of a commune and its villages for one period code (the grid)."""
+        rows = self.db.execute_sql(
+            "SELECT org_id, period, indicator, disagg, value, comment, version, updated_by"
+            " FROM data_value WHERE commune_id = ? AND period = ?",
+            (commune_id, period),
+        ).fetchall()
+        return [StoredValue(*row) for row in rows]
+
+    def count(self) -> int:
+        """How many non-empty values the database holds."""
+        return int(
+            self.db.execute_sql(
+                "SELECT count(*) FROM data_value WHERE value IS NOT NULL"
+            ).fetchone()[0]
+        )
+
+    def history(
+        self, org_id: str, period: str, indicator: str, disagg: str = ""
+    ) -> list[dict[str, Any]]:
+        """Who changed a cell and when, oldest first: at, user, old value, new value."""
+        import json
+
+        key = canonical_json(
+            {"disagg": disagg, "indicator": indicator, "org_id": org_id, "period": period}
+        )
+        out: list[dict[str, Any]] = []
+        for at, user, action, old, new in self.db.execute_sql(
+            "SELECT at, user, action, old, new FROM audit WHERE entity = ? AND entity_key = ?"
+            " ORDER BY id",
+            (ENTITY, key),
+        ):
+            old_state = json.loads(old) if old else {}
+            new_state = json.loads(new) if new else {}
+            out.append(
+                {
+                    "at": at,
+                    "user": user,
+                    "action": action,
+                    "old": old_state.get("value"),
+                    "new": new_state.get("value"),
+                    "comment": new_state.get("comment", ""),
+                }
+            )
+        return out
+
+    # --- writes ---
+
+    def set_value(
+        self,
+        write: ValueWrite,
+        *,
+        actor: Actor | None = None,
+        check_rules: bool = True,
+    ) -> ChangeRef | None:
+        """Validate and save one cell; return the change, or None when nothing changed.
+
+        Raises :class:`InvalidValueError` (wrong type, or an error-level rule broken:
+        nothing is written), :class:`OutOfScopeError` or :class:`LockedPeriodError`.
+        """
+        actor = actor or self.store.local_actor()
+        indicator, period, org_id = self._resolve(write)
+        self.check_data_scope(actor, write.commune_id)
+        self.check_not_locked(write.commune_id, period)
+        text = None
+        if write.value is not None:
+            try:
+                text = typed.encode(indicator, write.value)
+            except (ValueError, TypeError) as exc:
+                raise InvalidValueError(reason=str(exc)) from exc
+        if check_rules and write.value is not None:
+            self._check_rules(indicator, write, period, org_id)
+        with self.store.write(actor) as ctx:
+            self.ensure_period(period)
+            old = self.get(org_id, period.code, indicator.code, write.disagg)
+            if old is not None and old.value == text and old.comment == write.comment:
+                return None
+            if old is None and text is None and not write.comment:
+                return None
+            state = self._state(write, period, org_id, text)
+            key = {k: state[k] for k in ("org_id", "period", "indicator", "disagg")}
+            old_state = None
+            if old is not None:
+                old_state = dict(state, value=old.value, comment=old.comment)
+            ref = ctx.log(
+                Entry(
+                    ENTITY,
+                    key,
+                    write.commune_id,
+                    period.code,
+                    state,
+                    old_state,
+                    old.version if old is not None else None,
+                    "update" if old is not None else "create",
+                )
+            )
+            self.db.execute_sql(
+                "INSERT INTO data_value (org_id, commune_id, village_id, period, indicator,"
+                " disagg, value, comment, version, hlc, updated_by)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (org_id, period, indicator, disagg) DO UPDATE SET"
+                " value = excluded.value, comment = excluded.comment,"
+                " version = excluded.version, hlc = excluded.hlc,"
+                " updated_by = excluded.updated_by",
+                (
+                    org_id,
+                    write.commune_id,
+                    write.village_id,
+                    period.code,
+                    indicator.code,
+                    write.disagg,
+                    text,
+                    write.comment,
+                    ref.version,
+                    ref.hlc,
+                    actor.user,
+                ),
+            )
+            return ref
+
+    def _check_rules(
+        self, indicator: Indicator, write: ValueWrite, period: Period, org_id: str
+    ) -> None:
+        from desktop_app.store.validation import violations_for_write
+
+        errors = [
+            v
+            for v in violations_for_write(self.store, indicator, write, period, org_id)
+            if v.severity == "error"
+        ]
+        if errors:
+            from desktop_app.i18n import current_language
+
+            lang = current_language()
+            reason = " ".join(v.message_vi if lang == "vi" else v.message_en for v in errors)
+            raise InvalidValueError(reason=reason)
+
+    def set_many(self, writes: Iterable[ValueWrite], *, actor: Actor | None = None) -> int:
+        """Write many cells in one transaction with ``executemany`` (demo data, imports).
+
+        Types, shape, scope and locks are checked for every cell; rules are not (the
+        caller checks them, e.g. with ``coverage-desk check``). Each cell still gets
+        its change and audit entry. Returns how many cells were written.
+        """
+        actor = actor or self.store.local_actor()
+        rows: list[tuple[Any, ...]] = []
+        changes: list[tuple[Any, ...]] = []
+        audits: list[tuple[Any, ...]] = []
+        resolved: list[tuple[ValueWrite, Indicator, Period, str, str | None]] = []
+        scope_checked: set[tuple[str, str]] = set()
+        for write in writes:
+            indicator, period, org_id = self._resolve(write)
+            if (write.commune_id, period.code) not in scope_checked:
+                self.check_data_scope(actor, write.commune_id)
+                self.check_not_locked(write.commune_id, period)
+                scope_checked.add((write.commune_id, period.code))
+            try:
+                text = None if write.value is None else typed.encode(indicator, write.value)
+            except (ValueError, TypeError) as exc:
+                raise InvalidValueError(reason=f"{indicator.code}: {exc}") from exc
+            resolved.append((write, indicator, period, org_id, text))
+        if not resolved:
+            return 0
+        with self.store.write(actor) as ctx:
+            for period in {p for _, _, p, _, _ in resolved}:
+                self.ensure_period(period)
+            seq = int(
+                self.db.execute_sql(
+                    "SELECT COALESCE(MAX(seq), 0) FROM change WHERE origin = ? AND epoch = ?",
+                    (actor.origin, actor.epoch),
+                ).fetchone()[0]
+            )
+            change_id = int(
+                self.db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM change").fetchone()[0]
+            )
+            for write, indicator, period, org_id, text in resolved:
+                seq += 1
+                change_id += 1
+                version = version_of(actor.origin, actor.epoch, seq)
+                state = self._state(write, period, org_id, text)
+                key_text = canonical_json(
+                    {k: state[k] for k in ("org_id", "period", "indicator", "disagg")}
+                )
+                state_text = canonical_json(state)
+                rows.append(
+                    (
+                        org_id,
+                        write.commune_id,
+                        write.village_id,
+                        period.code,
+                        indicator.code,
+                        write.disagg,
+                        text,
+                        write.comment,
+                        version,
+                        ctx.hlc,
+                        actor.user,
+                    )
+                )
+                changes.append(
+                    (
+                        change_id,
+                        actor.origin,
+                        actor.epoch,
+                        seq,
+                        ENTITY,
+                        key_text,
+                        write.commune_id,
+                        period.code,
+                        state_text,
+                        None,
+                        ctx.hlc,
+                        SCHEMA_VERSION,
+                        actor.user,
+                    )
+                )
+                audits.append(
+                    (ctx.at, actor.user, "import", ENTITY, key_text, state_text, change_id)
+                )
+            cursor = self.db.cursor()
+            cursor.executemany(
+                "INSERT INTO change (id, origin, epoch, seq, entity, entity_key, scope_unit,"
+                " period, state, base_version, hlc, schema_version, user)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                changes,
+            )
+            cursor.executemany(
+                "INSERT INTO audit (at, user, action, entity, entity_key, old, new, change_id)"
+                " VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
+                audits,
+            )
+            cursor.executemany(
+                "INSERT INTO data_value (org_id, commune_id, village_id, period, indicator,"
+                " disagg, value, comment, version, hlc, updated_by)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (org_id, period, indicator, disagg) DO UPDATE SET"
+                " value = excluded.value, comment = excluded.comment,"
+                " version = excluded.version, hlc = excluded.hlc,"
+                " updated_by = excluded.updated_by",
+                rows,
+            )
+        return len(resolved)
+
+
+def rows_by_key(values: Iterable[StoredValue]) -> Mapping[tuple[str, str, str], StoredValue]:
+    """Index stored values by (org, indicator, cell) for a grid."""
+    return {(v.org_id, v.indicator, v.disagg): v for v in values}

@@ -1,0 +1,218 @@
+"""The store: one open database, the installation it belongs to, and its repositories.
+
+Repositories are the only writers of syncable data. They all write through
+:meth:`Store.write`, which opens one IMMEDIATE transaction, ticks the persisted
+hybrid logical clock, and lets the repository write its row and log the change
+and audit entry (see :mod:`desktop_app.store.changes`).
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from peewee import OperationalError, SqliteDatabase
+
+from desktop_app.domain import hlc as hlc_clock
+from desktop_app.domain.catalogue import Catalogue
+from desktop_app.domain.ids import uuid7
+from desktop_app.store.changes import Actor, ChangeRef, Entry, record
+from desktop_app.store.db import open_database
+from desktop_app.store.errors import DiskFullError
+
+if TYPE_CHECKING:
+    from desktop_app.store.repositories.reference import ReferenceRepository
+    from desktop_app.store.repositories.sites import SiteRepository
+    from desktop_app.store.repositories.submissions import SubmissionRepository
+    from desktop_app.store.repositories.targets import TargetRepository
+    from desktop_app.store.repositories.users import UserRepository
+    from desktop_app.store.repositories.values import ValueRepository
+    from desktop_app.store.repositories.villages import VillageRepository
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    """This installation: node id, current epoch and the office it serves."""
+
+    node_id: str
+    epoch: int
+    office_id: str
+
+
+class WriteContext:
+    """Handed to a repository inside :meth:`Store.write`: log changes with it."""
+
+    def __init__(self, store: Store, actor: Actor, hlc: int, at: str) -> None:
+        self.store = store
+        self.db = store.db
+        self.actor = actor
+        self.hlc = hlc
+        self.at = at
+
+    def log(self, entry: Entry) -> ChangeRef:
+        """Write the change-log and audit entries for one row written in this transaction."""
+        return record(self.db, self.actor, entry, self.hlc, self.at)
+
+
+class Store:
+    """An open office database with its clock, identity and repositories."""
+
+    def __init__(
+        self,
+        db: SqliteDatabase,
+        path: Path | None = None,
+        *,
+        clock: Clock = time.time,
+        user: str = "system",
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = db
+        self.path = path
+        self.clock = clock
+        self.user = user
+        self._rng = rng
+
+    @classmethod
+    def open(
+        cls,
+        path: Path,
+        *,
+        create: bool = False,
+        clock: Clock = time.time,
+        user: str = "system",
+        rng: random.Random | None = None,
+    ) -> Store:
+        """Open (or create) the database at ``path`` and wrap it."""
+        db = open_database(Path(path), create=create, now=clock)
+        return cls(db, Path(path), clock=clock, user=user, rng=rng)
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL)."""
+        if not self.db.is_closed():
+            self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- identity, time, ids ---
+
+    @property
+    def node(self) -> NodeInfo:
+        """This installation's identity (read fresh: a restore changes the epoch)."""
+        row = self.db.execute_sql("SELECT node_id, epoch, office_id FROM node").fetchone()
+        if row is None:
+            raise LookupError("this database has no installation record yet")
+        return NodeInfo(str(row[0]), int(row[1]), str(row[2]))
+
+    def local_actor(self) -> Actor:
+        """The actor for edits made at this installation by the current user."""
+        node = self.node
+        return Actor(node.node_id, node.epoch, node.office_id, self.user)
+
+    def now_iso(self) -> str:
+        """The wall-clock time as ISO 8601 UTC (for audit rows, never for ordering)."""
+        return datetime.fromtimestamp(self.clock(), UTC).isoformat(timespec="milliseconds")
+
+    def new_id(self) -> str:
+        """A fresh UUIDv7; deterministic when the store was given a seeded ``rng``."""
+        now_ms = int(self.clock() * 1000)
+        if self._rng is not None:
+            return uuid7(now_ms, self._rng)
+        return uuid7(now_ms, random.SystemRandom())
+
+    def _tick_hlc(self) -> int:
+        row = self.db.execute_sql("SELECT hlc_wall, hlc_counter, node_id FROM node").fetchone()
+        state = hlc_clock.Timestamp(int(row[0]), int(row[1]), str(row[2]))
+        stamp = hlc_clock.HybridClock(state).tick(int(self.clock() * 1000))
+        self.db.execute_sql(
+            "UPDATE node SET hlc_wall = ?, hlc_counter = ?", (stamp.wall_ms, stamp.counter)
+        )
+        return hlc_clock.pack(stamp)
+
+    # --- transactions ---
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One IMMEDIATE transaction; a full disk becomes :class:`DiskFullError`."""
+        try:
+            with self.db.atomic():
+                yield
+        except (OperationalError, sqlite3.OperationalError) as exc:
+            if "full" in str(exc):
+                raise DiskFullError(detail=str(exc)) from exc
+            raise
+
+    @contextmanager
+    def write(self, actor: Actor | None = None) -> Iterator[WriteContext]:
+        """A write transaction for a repository: everything in it commits or nothing does."""
+        with self.transaction():
+            hlc = self._tick_hlc()
+            yield WriteContext(self, actor or self.local_actor(), hlc, self.now_iso())
+
+    # --- reference data and repositories ---
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """The indicator catalogue in force in this database."""
+        from desktop_app.store.repositories.reference import load_catalogue_from_db
+
+        return load_catalogue_from_db(self.db)
+
+    def reload_catalogue(self) -> None:
+        """Forget the cached catalogue (after the province published a new one)."""
+        self.__dict__.pop("catalogue", None)
+
+    @cached_property
+    def reference(self) -> ReferenceRepository:
+        from desktop_app.store.repositories.reference import ReferenceRepository
+
+        return ReferenceRepository(self)
+
+    @cached_property
+    def values(self) -> ValueRepository:
+        from desktop_app.store.repositories.values import ValueRepository
+
+        return ValueRepository(self)
+
+    @cached_property
+    def villages(self) -> VillageRepository:
+        from desktop_app.store.repositories.villages import VillageRepository
+
+        return VillageRepository(self)
+
+    @cached_property
+    def sites(self) -> SiteRepository:
+        from desktop_app.store.repositories.sites import SiteRepository
+
+        return SiteRepository(self)
+
+    @cached_property
+    def submissions(self) -> SubmissionRepository:
+        from desktop_app.store.repositories.submissions import SubmissionRepository
+
+        return SubmissionRepository(self)
+
+    @cached_property
+    def targets(self) -> TargetRepository:
+        from desktop_app.store.repositories.targets import TargetRepository
+
+        return TargetRepository(self)
+
+    @cached_property
+    def users(self) -> UserRepository:
+        from desktop_app.store.repositories.users import UserRepository
+
+        return UserRepository(self)
