@@ -28,6 +28,8 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from desktop_app.domain.text import fold_diacritics
+
 __all__ = ["fold_diacritics", "vi_sort_key", "vi_sorted"]
 
 T = TypeVar("T")
@@ -190,15 +192,3 @@ def _as_text(item: object) -> str:
     if not isinstance(item, str):
         raise TypeError(f"vi_sorted needs strings or a key function, got {type(item).__name__}")
     return item
-
-
-def fold_diacritics(text: str) -> str:
-    """Fold ``text`` for accent-insensitive search: lower-case, no tones or letter marks.
-
-    "Chiềng Lề" becomes "chieng le", "Đồng" becomes "dong", "Mường" becomes "muong", so a
-    name typed without diacritics can be matched with ``fold_diacritics(q) in
-    fold_diacritics(name)``.
-    """
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(ch for ch in decomposed if not _is_mark(ch))
-    return unicodedata.normalize("NFC", stripped.casefold())

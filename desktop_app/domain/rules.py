@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -186,8 +186,47 @@ class _Recorder(Evaluator):
         self.lookup = recording
 
 
+def _chain_parts(rule: Rule, lookup: Lookup, binding: Mapping[str, str]) -> Node | None:
+    """For a chained comparison, the adjacent pairs whose values are all entered.
+
+    ``a <= b <= c`` means ``a <= b`` and ``b <= c``; a clerk who has typed b and c
+    but not yet a must still hear that b exceeds c. Returns the full chain when
+    every pair can be checked, a shorter chain or one pair otherwise, and None
+    when no pair can.
+    """
+    expr = rule.expr
+    assert isinstance(expr, Compare)
+    usable: list[int] = []
+    for i, op in enumerate(expr.ops):
+        pair = Compare((expr.operands[i], expr.operands[i + 1]), (op,))
+        try:
+            _Recorder(rule.catalogue, lookup, binding).truth(pair)
+        except (Missing, Undefined):
+            continue
+        usable.append(i)
+    if not usable:
+        return None
+    if usable == list(range(usable[0], usable[-1] + 1)):
+        first, last = usable[0], usable[-1]
+        return Compare(expr.operands[first : last + 2], expr.ops[first : last + 1])
+    failing = [Compare((expr.operands[i], expr.operands[i + 1]), (expr.ops[i],)) for i in usable]
+    for pair in failing:
+        if not _Recorder(rule.catalogue, lookup, binding).truth(pair):
+            return pair
+    return failing[0]
+
+
 def evaluate(rule: Rule, lookup: Lookup) -> list[Violation]:
-    """Check ``rule`` over ``lookup(code, key)``: one violation per failing binding."""
+    """Check ``rule`` over ``lookup(code, key)``: one violation per failing binding.
+
+    A chained comparison checks every adjacent pair whose values are entered.
+    """
+    if isinstance(rule.expr, Compare) and len(rule.expr.ops) > 1 and not rule.variables:
+        part = _chain_parts(rule, lookup, {})
+        if part is None:
+            return []
+        if part != rule.expr:
+            return evaluate(replace(rule, expr=part), lookup)
     cat = rule.catalogue
     names = [name for name, _ in rule.variables]
     members = [[m.code for m in cat.dimensions[dim]] for _, dim in rule.variables]

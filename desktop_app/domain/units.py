@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from desktop_app.domain.text import fold_diacritics
+
 STRUCTURES: Final = ("pre2025", "2025")
 """The two administrative structures, the default (and the demo's) first."""
 
@@ -88,17 +90,6 @@ def make_unit_id(structure: str, code: str) -> str:
     unit_id = f"{structure}:{code}"
     parse_unit_id(unit_id)
     return unit_id
-
-
-def fold_diacritics(text: str) -> str:
-    """Lowercase ``text`` and strip Vietnamese tones and marks (đ becomes d).
-
-    ``fold_diacritics("Phường Chiềng Lề") == "phuong chieng le"``. Runs of white space
-    become one space, so folded strings compare and search well.
-    """
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
 
 
 def _strip_kind_prefix(name: str) -> str:

@@ -12,6 +12,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from desktop_app.domain.catalogue import Catalogue, Indicator
+from desktop_app.domain.text import fold_diacritics as fold
 
 __all__ = [
     "Value",
@@ -39,15 +40,6 @@ class ValueInputError(ValueError):
         super().__init__(message_en)
         self.message_vi = unicodedata.normalize("NFC", message_vi)
         self.message_en = message_en
-
-
-def fold(text: str) -> str:
-    """Lower-case ``text`` without diacritics or extra spaces (``"Không"`` → ``"khong"``)."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    stripped = "".join(
-        c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)
-    )
-    return _SPACES.sub(" ", stripped).strip().casefold()
 
 
 def format_number(value: int | Decimal, lang: str = "vi") -> str:

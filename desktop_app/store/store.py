@@ -146,11 +146,27 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One IMMEDIATE transaction; a full disk becomes :class:`DiskFullError`."""
+        """One IMMEDIATE transaction (joined, when one is already open on this thread).
+
+        SQLite rolls back by itself on some errors (a full disk); the rollback here
+        copes with that, and a full disk becomes :class:`DiskFullError`.
+        """
+        conn = self.db.connection()
+        if conn.in_transaction:
+            yield
+            return
         try:
-            with self.db.atomic():
+            conn.execute("BEGIN IMMEDIATE")
+            try:
                 yield
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
         except (OperationalError, sqlite3.OperationalError) as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             if "full" in str(exc):
                 raise DiskFullError(detail=str(exc)) from exc
             raise

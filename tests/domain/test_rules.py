@@ -138,6 +138,8 @@ def test_rule_skips_when_values_are_missing(
             continue  # sum() over the other operator still has a value: see the next test
         if indicator == "ho_ftth" and dropped == "thon_ftth":
             continue  # covered below: the premise alone decides nothing
+        if indicator == "ho_internet" and dropped == "so_ho":
+            continue  # a chain checks the pairs it has: see test_chain_checks_entered_pairs
         assert evaluate(r, lookup(partial)) == [], dropped
 
 
@@ -210,6 +212,19 @@ def test_chained_comparison_names_the_failing_pair() -> None:
     )
     (v,) = evaluate(r, lookup({"ho_ftth": 30, "ho_internet": 20, "so_ho": 10}))
     assert v.message_en.count("must not exceed") == 2
+
+
+def test_chain_checks_entered_pairs() -> None:
+    r = rule("ho_internet", "ho_ftth <= ho_internet <= so_ho")
+    (v,) = evaluate(r, lookup({"ho_internet": 12, "so_ho": 10}))
+    assert v.message_en == "Households with Internet (12) must not exceed Households (10)."
+    (v,) = evaluate(r, lookup({"ho_ftth": 3, "ho_internet": 2}))
+    assert v.message_en == (
+        "Households with a fibre subscription (3) must not exceed Households with Internet (2)."
+    )
+    assert v.rule.source == "ho_ftth <= ho_internet <= so_ho"
+    assert evaluate(r, lookup({"ho_internet": 2, "so_ho": 10})) == []
+    assert evaluate(r, lookup({"ho_internet": 2})) == []
 
 
 def test_messages_wording() -> None:
