@@ -52,7 +52,7 @@ def cmd_init(args: argparse.Namespace) -> int:
             if password is None:
                 import getpass
 
-                password = getpass.getpass(_("Password for {user}: ").format(user=args.admin))
+                password = getpass.getpass(_("Password for {user}:").format(user=args.admin) + " ")
             store.users.add(args.admin, args.admin_name or args.admin, "admin", password)
     _out(
         _("Created the office database {path} for {office}.").format(path=path, office=office.name)
