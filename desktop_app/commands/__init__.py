@@ -1,0 +1,1 @@
+"""Subcommands of ``coverage-desk``, one module per area; each has ``register(sub)``."""
