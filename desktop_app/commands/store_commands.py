@@ -63,8 +63,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     path = db_path(args)
     inspect_file(path)
-    out = backup_to(path, args.out)
-    out(_("Backup written to {path}").format(path=out))
+    written = backup_to(path, args.out)
+    out(_("Backup written to {path}").format(path=written))
     return 0
 
 
