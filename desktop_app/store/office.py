@@ -6,7 +6,7 @@ import random
 import time
 from pathlib import Path
 
-from desktop_app.domain.units import UnitDirectory
+from desktop_app.domain.units import UnitDirectory, UnitError
 from desktop_app.paths import resources_dir
 from desktop_app.store.errors import DatabaseExistsError, StoreError, UnknownUnitError
 from desktop_app.store.store import Clock, Store
@@ -44,7 +44,10 @@ def create_office(
     if path.exists():
         raise DatabaseExistsError(path=str(path))
     directory = directory or load_unit_directory()
-    unit = directory.find(office_id)
+    try:
+        unit = directory.find(office_id)
+    except UnitError:
+        unit = None
     if unit is None:
         raise UnknownUnitError(unit=office_id)
     if unit.level not in (1, 2, 3):
