@@ -37,7 +37,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "Demo office {office} written to {path}: {communes} communes, {villages} villages, "
             "{values} values, {sites} sites."
         ).format(
-            office=summary.office_name,
+            office=_unit_name(path, summary.office_id),
             path=path,
             communes=summary.communes,
             villages=summary.villages,
@@ -46,6 +46,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def _unit_name(path: Path, unit_id: str) -> str:
+    from desktop_app.store.store import Store
+
+    with Store.open(path) as store:
+        return store.reference.unit(unit_id).name
 
 
 def cmd_check(args: argparse.Namespace) -> int:
