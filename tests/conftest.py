@@ -80,3 +80,16 @@ def commune_store(tmp_path: Path, clock: FakeClock, unit_directory: UnitDirector
 
 
 COMMUNE = "pre2025:04108"
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo district office (Huyện Mai Sơn, seed 1), built once per session.
+
+    Treat it as read-only: copy it (``shutil.copy``) into ``tmp_path`` before writing.
+    """
+    from desktop_app.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo-office.db"
+    build_demo(path, "pre2025:125", 1)
+    return path
