@@ -70,7 +70,7 @@ def bench_bulk(folder: Path) -> None:
     store = create_office(folder / "bulk.db", "pre2025:04108", user="bench")
     commune = "pre2025:04108"
     actor = store.local_actor()
-    village_ids = [store.villages.add(commune, f"Bản {i:03d}").id for i in range(100)]
+    village_ids = [store.villages.add(commune, f"Bản {i:03d}").id for i in range(300)]
     catalogue = store.catalogue
     quarterly = [
         i.code

@@ -55,22 +55,35 @@ class ValueRepository(Repository):
         except KeyError as exc:
             raise InvalidValueError(reason=f"unknown indicator {code!r}") from exc
 
-    def _resolve(self, write: ValueWrite) -> tuple[Indicator, Period, str]:
-        """Check shape (level, cell, period, village) and return indicator, period, org."""
+    def _resolve(
+        self, write: ValueWrite, cache: dict[object, object] | None = None
+    ) -> tuple[Indicator, Period, str]:
+        """Check shape (level, cell, period, village) and return indicator, period, org.
+
+        ``cache`` lets a bulk write look each period and village up once.
+        """
+        cache = {} if cache is None else cache
         indicator = self._indicator(write.indicator)
-        try:
-            period = periods_for_frequency(indicator.frequency, Period.parse(write.period))
-        except ValueError as exc:
-            raise InvalidValueError(reason=str(exc)) from exc
+        period_key = (indicator.frequency, write.period)
+        period = cache.get(period_key)
+        if not isinstance(period, Period):
+            try:
+                period = periods_for_frequency(indicator.frequency, Period.parse(write.period))
+            except ValueError as exc:
+                raise InvalidValueError(reason=str(exc)) from exc
+            cache[period_key] = period
         if write.disagg not in self.store.catalogue.disaggregation_keys(indicator.code):
             raise InvalidValueError(reason=f"{indicator.code}: no cell {write.disagg!r}")
         if indicator.level == "village":
             if write.village_id is None:
                 raise InvalidValueError(reason=f"{indicator.code} is entered per village")
-            row = self.db.execute_sql(
-                "SELECT commune_id FROM village WHERE id = ?", (write.village_id,)
-            ).fetchone()
-            if row is None or row[0] != write.commune_id:
+            village_key = ("village", write.village_id)
+            if village_key not in cache:
+                cache[village_key] = self.db.execute_sql(
+                    "SELECT commune_id FROM village WHERE id = ?", (write.village_id,)
+                ).fetchone()
+            row = cache[village_key]
+            if not isinstance(row, tuple) or row[0] != write.commune_id:
                 raise InvalidValueError(reason=f"village {write.village_id} is not in the commune")
             return indicator, period, write.village_id
         if write.village_id is not None:
@@ -271,8 +284,9 @@ class ValueRepository(Repository):
         audits: list[tuple[Any, ...]] = []
         resolved: list[tuple[ValueWrite, Indicator, Period, str, str | None]] = []
         scope_checked: set[tuple[str, str]] = set()
+        cache: dict[object, object] = {}
         for write in writes:
-            indicator, period, org_id = self._resolve(write)
+            indicator, period, org_id = self._resolve(write, cache)
             if (write.commune_id, period.code) not in scope_checked:
                 self.check_data_scope(actor, write.commune_id)
                 self.check_not_locked(write.commune_id, period)
