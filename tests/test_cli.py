@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from desktop_app.store.schema import SCHEMA_VERSION
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -34,7 +36,7 @@ def test_init_check_backup_restore(tmp_path: Path):
     check = run("check", "--db", str(db))
     assert check.returncode == 0, check.stderr
     assert "Integrity check: ok" in check.stdout
-    assert "Schema version: 2" in check.stdout
+    assert f"Schema version: {SCHEMA_VERSION}" in check.stdout
     assert "Villages: 0" in check.stdout and "No rule is broken." in check.stdout
 
     backup = tmp_path / "usb" / "xa-backup.db"

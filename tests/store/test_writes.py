@@ -7,6 +7,7 @@ import pytest
 from desktop_app.store.changes import Actor
 from desktop_app.store.errors import DiskFullError, InvalidValueError, OutOfScopeError
 from desktop_app.store.repositories.values import ValueWrite
+from desktop_app.store.schema import SCHEMA_VERSION
 from tests.conftest import COMMUNE
 
 
@@ -39,7 +40,7 @@ def test_a_write_puts_row_change_and_audit_in_one_go(commune_store, village):
     node = commune_store.node
     assert change[:4] == (node.node_id, node.epoch, 2, "value")  # seq 1 was the village
     assert '"value":"120"' in change[4] and change[5] is None
-    assert change[6] == 2 and change[7] == "canbo"
+    assert change[6] == SCHEMA_VERSION and change[7] == "canbo"
     # an edit names the version it was based on
     ref2 = commune_store.values.set_value(ValueWrite(COMMUNE, village.id, "2019", "so_ho", 125))
     based_on = commune_store.db.execute_sql(
