@@ -1,9 +1,18 @@
-"""Where the application finds its shipped resources and keeps its data."""
+"""Where the application finds its shipped resources and keeps its data.
+
+Data lives in the platform's per-user data folder (platformdirs), never in the
+install folder, except in portable mode: when a file named ``portable.txt``
+stands beside the executable (or ``COVERAGE_DESK_PORTABLE=1``), data lives in a
+``data`` folder beside it, for PCs whose user folders are wiped.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+
+PORTABLE_MARKER = "portable.txt"
 
 
 def resources_dir() -> Path:
@@ -14,8 +23,24 @@ def resources_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "resources"
 
 
+def install_dir() -> Path:
+    """The folder of the executable (frozen) or of the source checkout."""
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).resolve().parent
+    return Path(__file__).resolve().parent.parent
+
+
+def is_portable() -> bool:
+    """True when data is kept beside the executable."""
+    if os.environ.get("COVERAGE_DESK_PORTABLE") == "1":
+        return True
+    return (install_dir() / PORTABLE_MARKER).exists()
+
+
 def default_data_dir() -> Path:
-    """The per-user data folder (platformdirs), never the install folder."""
+    """The per-user data folder, or ``<install>/data`` in portable mode."""
+    if is_portable():
+        return install_dir() / "data"
     import platformdirs
 
     return Path(platformdirs.user_data_dir("CoverageDesk", appauthor=False))
