@@ -93,9 +93,10 @@ def record(db: SqliteDatabase, actor: Actor, entry: Entry, hlc: int, at: str) ->
         ),
     )
     change_id = int(cursor.lastrowid or 0)
+    # The new state is kept once, in the change; the audit row points at it.
     db.execute_sql(
         "INSERT INTO audit (at, user, action, entity, entity_key, old, new, change_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
         (
             at,
             actor.user,
@@ -103,7 +104,6 @@ def record(db: SqliteDatabase, actor: Actor, entry: Entry, hlc: int, at: str) ->
             entry.entity,
             key_text,
             None if entry.old_state is None else canonical_json(entry.old_state),
-            None if entry.state is None else canonical_json(entry.state),
             change_id,
         ),
     )

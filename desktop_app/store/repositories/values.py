@@ -162,8 +162,9 @@ class ValueRepository(Repository):
         )
         out: list[dict[str, Any]] = []
         for at, user, action, old, new in self.db.execute_sql(
-            "SELECT at, user, action, old, new FROM audit WHERE entity = ? AND entity_key = ?"
-            " ORDER BY id",
+            "SELECT a.at, a.user, a.action, a.old, COALESCE(a.new, c.state) FROM audit a"
+            " LEFT JOIN change c ON c.id = a.change_id"
+            " WHERE a.entity = ? AND a.entity_key = ? ORDER BY a.id",
             (ENTITY, key),
         ):
             old_state = json.loads(old) if old else {}
@@ -351,9 +352,7 @@ class ValueRepository(Repository):
                         actor.user,
                     )
                 )
-                audits.append(
-                    (ctx.at, actor.user, "import", ENTITY, key_text, state_text, change_id)
-                )
+                audits.append((ctx.at, actor.user, "import", ENTITY, key_text, change_id))
             cursor = self.db.cursor()
             cursor.executemany(
                 "INSERT INTO change (id, origin, epoch, seq, entity, entity_key, scope_unit,"
@@ -363,7 +362,7 @@ class ValueRepository(Repository):
             )
             cursor.executemany(
                 "INSERT INTO audit (at, user, action, entity, entity_key, old, new, change_id)"
-                " VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)",
                 audits,
             )
             cursor.executemany(
