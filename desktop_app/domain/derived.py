@@ -15,17 +15,15 @@ from decimal import Decimal
 from typing import Literal
 
 from desktop_app.domain.catalogue import Catalogue, CatalogueError, DerivedIndicator
+from desktop_app.domain.evaluator import Evaluator, Missing, Undefined
 from desktop_app.domain.expressions import (
     Call,
     Collection,
-    Evaluator,
     EvalValue,
     Local,
     Lookup,
-    Missing,
     Node,
     Ref,
-    Undefined,
     children,
     parse_formula,
     resolve,

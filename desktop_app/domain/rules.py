@@ -15,24 +15,21 @@ from decimal import Decimal
 from typing import Literal
 
 from desktop_app.domain.catalogue import Catalogue, CatalogueError, Lang, Level
+from desktop_app.domain.evaluator import Evaluator, Missing, Undefined, compare
 from desktop_app.domain.expressions import (
     Binary,
     Call,
     Code,
     Compare,
     Const,
-    Evaluator,
     EvalValue,
     Logic,
     Lookup,
-    Missing,
     Node,
     Not,
     Num,
     Ref,
-    Undefined,
     children,
-    compare,
     parse,
     resolve,
     variables,
