@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from desktop_app.i18n import _
 
 # Modules in desktop_app/commands with a register(sub) function, in help order.
-COMMAND_MODULES = ("store_commands",)
+COMMAND_MODULES = ("gui_command", "store_commands")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,8 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
     if func is None:
-        parser.print_help()
-        return 2
+        # ``coverage-desk`` alone opens the window, like ``coverage-desk gui``.
+        from desktop_app.commands.gui_command import cmd_gui
+
+        func = cmd_gui
+        args.db = None
     from desktop_app.commands.common import CommandError
     from desktop_app.store.errors import StoreError
 

@@ -66,6 +66,8 @@ def test_errors_are_one_clear_line_in_vietnamese(tmp_path: Path):
     assert bad.returncode == 1 and "sao lưu" in bad.stderr
 
 
-def test_no_command_prints_help():
-    result = run()
-    assert result.returncode == 2 and "COMMAND" in result.stdout
+def test_help_lists_the_commands():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("gui", "init", "demo", "check", "backup", "restore"):
+        assert command in result.stdout

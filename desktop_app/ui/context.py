@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 if TYPE_CHECKING:
     from desktop_app.store.repositories.users import User
     from desktop_app.store.store import Store
+    from desktop_app.ui.tasks import Runner
 
 
 class Bus(QObject):
@@ -29,12 +30,13 @@ class Bus(QObject):
 
 @dataclass
 class AppContext:
-    """Handed to every page: the store, the user, the language and the bus."""
+    """Handed to every page: the store, the user, the language, the bus and the task runner."""
 
     store: Store
     user: User
     language: str = "vi"
     bus: Bus = field(default_factory=Bus)
+    runner: Runner | None = None
 
     @property
     def office_id(self) -> str:

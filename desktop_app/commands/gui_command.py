@@ -1,0 +1,25 @@
+"""``coverage-desk gui [--db PATH] [--lang vi|en]``: open the window (the only Qt command)."""
+
+from __future__ import annotations
+
+import argparse
+
+from desktop_app.commands.common import add_db_argument, db_path
+from desktop_app.i18n import _
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    # Qt is imported here, never when another command runs.
+    from desktop_app.ui.app import run_gui
+
+    return run_gui(db_path(args), getattr(args, "lang", None))
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``gui`` subcommand."""
+    parser = sub.add_parser("gui", help=_("open the Coverage Desk window"))
+    add_db_argument(parser)
+    parser.add_argument(
+        "--lang", choices=("vi", "en"), default=argparse.SUPPRESS, help=_("language of the window")
+    )
+    parser.set_defaults(func=cmd_gui)

@@ -1,0 +1,173 @@
+"""Start the window: QApplication, fonts, icon, language, first run, login, main window."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
+from PySide6.QtWidgets import QApplication
+
+from desktop_app import i18n
+from desktop_app.i18n import _
+from desktop_app.paths import resources_dir
+from desktop_app.ui.tasks import CancelFlag, Progress, Task, TaskRunner
+
+# Families with full Vietnamese, best first: Windows, then what fontconfig offers on Linux.
+FONT_FAMILIES = ("Segoe UI", "Tahoma", "DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial")
+FONT_POINT_SIZE = 10
+
+
+def icon_path() -> Path:
+    """The application icon (PNG; an SVG source sits beside it)."""
+    return resources_dir() / "icons" / "coverage-desk.png"
+
+
+def choose_font_family(available: Sequence[str]) -> str | None:
+    """The first family of :data:`FONT_FAMILIES` the machine has, or None."""
+    have = {f.casefold() for f in available}
+    return next((f for f in FONT_FAMILIES if f.casefold() in have), None)
+
+
+def make_application(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication with our name, icon, font and Qt's own translations."""
+    existing = QApplication.instance()
+    app = (
+        existing if isinstance(existing, QApplication) else QApplication(list(argv or sys.argv[:1]))
+    )
+    app.setApplicationName("Coverage Desk")
+    app.setOrganizationName("CoverageDesk")
+    app.setApplicationDisplayName("Coverage Desk")
+    if icon_path().exists():
+        app.setWindowIcon(QIcon(str(icon_path())))
+    family = choose_font_family(QFontDatabase.families())
+    if family is not None:
+        app.setFont(QFont(family, FONT_POINT_SIZE))
+    install_qt_translations(app, i18n.current_language())
+    return app
+
+
+def install_qt_translations(app: QApplication, lang: str) -> None:
+    """Load Qt's own catalogue for ``lang`` when the wheel ships one (none for vi today)."""
+    QLocale.setDefault(
+        QLocale(QLocale.Language.Vietnamese if lang == "vi" else QLocale.Language.English)
+    )
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(f"qtbase_{lang}", folder):
+        app.installTranslator(translator)
+
+
+def open_store_task(path: Path) -> Task:
+    """Open (check, migrate) the store off the GUI thread.
+
+    The worker closes its own connection before handing the store over: peewee keeps
+    one connection per thread, and the GUI thread opens its own on first use.
+    """
+
+    def task(progress: Progress, cancel: CancelFlag) -> object:
+        from desktop_app.store.store import Store
+
+        store = Store.open(path)
+        store.db.close()
+        return store
+
+    return task
+
+
+def run_gui(db_path: Path, lang: str | None = None) -> int:
+    """Run the window until it is closed; the exit code of the application.
+
+    The login dialog shows at once; the database is opened and checked (``quick_check``
+    reads the whole file) on the task runner meanwhile, so a big province database does
+    not keep the first window from appearing.
+    """
+    from desktop_app.ui.first_run import FirstRunDialog
+    from desktop_app.units_resource import load_unit_directory
+
+    if lang is not None:
+        i18n.setup(lang)
+    app = make_application()
+    runner = TaskRunner()
+    hint = ""
+    if not Path(db_path).exists():
+        first = FirstRunDialog(Path(db_path), runner, load_unit_directory)
+        if not first.exec():
+            return 0
+        hint = first.login_hint
+    while True:
+        restore_from = _run_session(app, runner, Path(db_path), hint)
+        if restore_from is None:
+            return 0
+        hint = _restore(Path(db_path), Path(restore_from))
+
+
+def _run_session(app: QApplication, runner: TaskRunner, db_path: Path, hint: str) -> str | None:
+    """Log in and run the main window; the backup to restore when one was asked for."""
+    from desktop_app.store.errors import StoreError
+    from desktop_app.store.store import Store
+    from desktop_app.ui.context import AppContext
+    from desktop_app.ui.login import LoginDialog
+    from desktop_app.ui.main_window import MainWindow
+
+    login = LoginDialog(None, hint=hint)
+    opened: list[Store] = []
+
+    def ready(store: object) -> None:
+        assert isinstance(store, Store)
+        opened.append(store)
+        login.set_store(store)
+
+    def failed(exc: BaseException) -> None:
+        text = exc.user_message() if isinstance(exc, StoreError) else str(exc)
+        login.set_failure(text)
+
+    runner.start(open_store_task(db_path), ready, failed)
+    accepted = login.exec()
+    runner.wait()
+    if not opened:
+        return None
+    store = opened[0]
+    restore_from: list[str] = []
+    try:
+        if not accepted or login.user is None:
+            return None
+        store.user = login.user.username
+        context = AppContext(store, login.user, i18n.current_language(), runner=runner)
+        window = MainWindow(context)
+
+        def on_restore(path: str) -> None:
+            restore_from.append(path)
+            window.close()
+
+        window.restore_requested.connect(on_restore)
+        window.resize(1366, 768)
+        window.showMaximized()
+        app.exec()
+        runner.wait()
+        return restore_from[0] if restore_from else None
+    finally:
+        store.close()
+
+
+def _restore(db_path: Path, backup_file: Path) -> str:
+    """Restore with the store closed; tell the user how it went. Returns the login hint."""
+    from desktop_app.store.backup import restore
+    from desktop_app.store.errors import StoreError
+    from desktop_app.ui.widgets.dialogs import inform, warn
+
+    try:
+        epoch = restore(db_path, backup_file)
+    except StoreError as exc:
+        warn(None, _("Restore"), exc.user_message())
+        return ""
+    inform(
+        None,
+        _("Restore"),
+        _("The backup {backup} was restored (new epoch {epoch}). Please log in again.").format(
+            backup=backup_file.name, epoch=epoch
+        ),
+    )
+    return ""

@@ -1,0 +1,119 @@
+"""The login dialog: pick one of the office's users, type the password.
+
+It can be shown before the database is ready (the start-up check of a large file takes
+a moment): it then says so, the password can already be typed, and :meth:`set_store`
+fills in the office and its users once the store is open.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.i18n import _
+from desktop_app.store.repositories.users import User
+from desktop_app.store.store import Store
+from desktop_app.ui.widgets.dialogs import SB, button_box
+
+
+def role_name(role: str) -> str:
+    """A role in words."""
+    return {"clerk": _("Clerk"), "reviewer": _("Reviewer"), "admin": _("Administrator")}.get(
+        role, role
+    )
+
+
+class LoginDialog(QDialog):
+    """``exec()`` returns Accepted with ``self.user`` set once the password matched."""
+
+    def __init__(
+        self,
+        store: Store | None,
+        office_name: str = "",
+        hint: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store: Store | None = None
+        self.user: User | None = None
+        self.hint = hint
+        self.setMinimumWidth(460)
+        self.heading = QLabel(self)
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.users = QComboBox(self)
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.problem = QLabel(self)
+        self.problem.setStyleSheet("color: #b00020;")
+        self.problem.setWordWrap(True)
+        self.buttons = button_box(SB.Ok | SB.Cancel, self)
+        self.buttons.button(SB.Ok).setText(_("Log in"))
+        form = QFormLayout()
+        form.addRow(_("User"), self.users)
+        form.addRow(_("Password"), self.password)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self._on_login_clicked)
+        self.buttons.rejected.connect(self.reject)
+        self.password.setFocus()
+        if store is None:
+            self.setWindowTitle("Coverage Desk")
+            self.heading.setText(_("Opening the database…"))
+            self.problem.setStyleSheet("")
+            self.problem.setText(_("Checking the database file; this takes a moment."))
+            self.users.setEnabled(False)
+            self.buttons.button(SB.Ok).setEnabled(False)
+        else:
+            self.set_store(store, office_name)
+
+    def set_store(self, store: Store, office_name: str | None = None) -> None:
+        """Show the office and its users (the store is open and checked)."""
+        self.store = store
+        name = office_name or store.reference.unit(store.node.office_id).name
+        self.setWindowTitle(_("Log in — {office}").format(office=name))
+        self.heading.setText(name)
+        self.users.clear()
+        for user in store.users.all():
+            if user.active:
+                label = f"{user.full_name} ({user.username}) — {role_name(user.role)}"
+                self.users.addItem(label, user.username)
+        index = self.users.findData(self.hint) if self.hint else -1
+        if index >= 0:
+            self.users.setCurrentIndex(index)
+        self.users.setEnabled(True)
+        self.buttons.button(SB.Ok).setEnabled(True)
+        self.problem.setStyleSheet("color: #b00020;")
+        self.problem.setText("" if self.users.count() else _("This office has no user accounts."))
+
+    def set_failure(self, message: str) -> None:
+        """The database could not be opened: say why; only Cancel is left."""
+        self.heading.setText(_("The database cannot be opened"))
+        self.problem.setStyleSheet("color: #b00020;")
+        self.problem.setText(message)
+        self.password.setEnabled(False)
+
+    def _on_login_clicked(self) -> None:
+        username = self.users.currentData()
+        user = None
+        if username and self.store is not None:
+            user = self.store.users.authenticate(str(username), self.password.text())
+        if user is None:
+            self.problem.setText(_("Wrong password. Try again."))
+            self.password.selectAll()
+            self.password.setFocus()
+            return
+        self.user = user
+        self.accept()

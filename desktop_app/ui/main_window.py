@@ -1,0 +1,114 @@
+"""The main window: navigation on the left, the chosen page, the status bar.
+
+Pages come from :data:`desktop_app.ui.pages.PAGES` and are built the first time they
+are shown, so start-up only pays for the first one.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app import __version__
+from desktop_app.i18n import _
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.login import role_name
+from desktop_app.ui.pages import Page, pages_for
+from desktop_app.ui.status import StatusBar
+
+NAV_WIDTH = 150
+
+
+def window_title(office_name: str) -> str:
+    """ "Huyện Mai Sơn — Coverage Desk 0.1.0"."""
+    return _("{office} — Coverage Desk {version}").format(office=office_name, version=__version__)
+
+
+class MainWindow(QMainWindow):
+    """The application window for one logged-in user.
+
+    ``restore_requested(path)`` asks whoever runs the window to close the store,
+    restore the backup at ``path`` and start again from the login.
+    """
+
+    restore_requested = Signal(str)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        office = context.store.reference.unit(context.office_id)
+        self.setWindowTitle(window_title(office.name))
+        self.pages = pages_for(context)
+        self.nav = QListWidget(self)
+        self.nav.setFixedWidth(NAV_WIDTH)
+        self.nav.setSpacing(2)
+        self.nav.setStyleSheet("QListWidget::item { padding: 8px 6px; }")
+        who = QLabel(f"<b>{context.user.full_name}</b><br>{role_name(context.user.role)}", self)
+        who.setWordWrap(True)
+        who.setFixedWidth(NAV_WIDTH)
+        side = QVBoxLayout()
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(self.nav, 1)
+        side.addWidget(who)
+        self.stack = QStackedWidget(self)
+        self._built: dict[int, QWidget] = {}
+        for key, title, _factory, _role in self.pages:
+            item = QListWidgetItem(title(), self.nav)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.stack.addWidget(QWidget(self.stack))
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(4, 4, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(side)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.status = StatusBar(context.store, self)
+        self.setStatusBar(self.status)
+        quit_action = QAction(_("Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        self.addAction(quit_action)
+        self.nav.currentRowChanged.connect(self._on_page_chosen)
+        context.bus.status_changed.connect(self._on_status_changed)
+        if self.pages:
+            self.nav.setCurrentRow(0)
+
+    def page(self, key: str) -> QWidget | None:
+        """The page ``key`` (built on demand), or None when this user has no such page."""
+        for row, page in enumerate(self.pages):
+            if page[0] == key:
+                return self._page_at(row, page)
+        return None
+
+    def _page_at(self, row: int, page: Page) -> QWidget:
+        built = self._built.get(row)
+        if built is None:
+            built = page[2](self.context)
+            request = getattr(built, "restore_requested", None)
+            if request is not None:
+                request.connect(self.restore_requested)
+            placeholder = self.stack.widget(row)
+            self.stack.insertWidget(row, built)
+            if placeholder is not None:
+                self.stack.removeWidget(placeholder)
+                placeholder.deleteLater()
+            self._built[row] = built
+        return built
+
+    def _on_page_chosen(self, row: int) -> None:
+        if 0 <= row < len(self.pages):
+            self.stack.setCurrentWidget(self._page_at(row, self.pages[row]))
+
+    def _on_status_changed(self) -> None:
+        self.status.refresh()

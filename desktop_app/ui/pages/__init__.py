@@ -1,0 +1,57 @@
+"""The pages of the main window, in navigation order.
+
+Each entry is ``(key, title, factory, min_role)``: ``title()`` gives the translated
+name, ``factory(context)`` builds the page widget, and only users whose role is at
+least ``min_role`` see it. Pages not built yet are simply not listed (no placeholder
+screens); the other engineers add theirs here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QWidget
+
+from desktop_app.i18n import _
+from desktop_app.ui.context import AppContext
+
+PageFactory = Callable[[AppContext], QWidget]
+Page = tuple[str, Callable[[], str], PageFactory, str]
+
+
+def _entry(context: AppContext) -> QWidget:
+    from desktop_app.ui.pages.entry import make_entry_page
+
+    return make_entry_page(context)
+
+
+def _sites(context: AppContext) -> QWidget:
+    from desktop_app.ui.pages.sites import SitesPage
+
+    return SitesPage(context)
+
+
+def _review(context: AppContext) -> QWidget:
+    # a commune clerk submits from here; approving needs the reviewer role (checked inside)
+    from desktop_app.ui.pages.review import ReviewPage
+
+    return ReviewPage(context)
+
+
+def _admin(context: AppContext) -> QWidget:
+    from desktop_app.ui.pages.admin import AdminPage
+
+    return AdminPage(context)
+
+
+PAGES: list[Page] = [
+    ("entry", lambda: _("Data entry"), _entry, "clerk"),
+    ("sites", lambda: _("Sites"), _sites, "clerk"),
+    ("review", lambda: _("Review"), _review, "clerk"),
+    ("admin", lambda: _("Administration"), _admin, "admin"),
+]
+
+
+def pages_for(context: AppContext) -> list[Page]:
+    """The pages this user may open, in navigation order."""
+    return [page for page in PAGES if context.can(page[3])]

@@ -1,0 +1,209 @@
+"""The data entry page's widgets: unit tree, period, the two grids, totals. No behaviour.
+
+:class:`EntryTable` only translates keys into moves and requests (Enter moves down,
+Tab right, Ctrl+V asks to paste, Delete asks to clear); the controller does the rest.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.i18n import _
+from desktop_app.store.store import Store
+from desktop_app.ui.widgets.period_picker import PeriodPicker
+from desktop_app.ui.widgets.unit_tree import UnitTree
+
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+class EntryTable(QTableView):
+    """A grid that moves like a spreadsheet."""
+
+    paste_requested = Signal()
+    clear_requested = Signal()
+    history_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        triggers = QAbstractItemView.EditTrigger
+        self.setEditTriggers(
+            triggers.AnyKeyPressed | triggers.DoubleClicked | triggers.EditKeyPressed
+        )
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
+        self.setTabKeyNavigation(True)
+        self.setAlternatingRowColors(False)
+        self.setWordWrap(False)
+        self.verticalHeader().setDefaultSectionSize(24)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+
+    def move(self, direction: str) -> None:  # type: ignore[override]
+        """Move the current cell: "down" (Enter), "right" (Tab), "left" (Shift+Tab)."""
+        model = self.model()
+        if model is None:
+            return
+        rows, columns = model.rowCount(), model.columnCount()
+        current = self.currentIndex()
+        row, column = (current.row(), current.column()) if current.isValid() else (0, 0)
+        last_row = rows - 1
+        total_row = getattr(model, "total_row", -1)
+        if total_row >= 0:
+            last_row = total_row - 1
+        if direction == "down":
+            row += 1
+            if row > last_row:
+                row, column = 0, min(column + 1, columns - 1)
+        elif direction == "right":
+            column += 1
+            if column >= columns:
+                column, row = 0, min(row + 1, last_row)
+        elif direction == "left":
+            column -= 1
+            if column < 0:
+                column, row = columns - 1, max(row - 1, 0)
+        target = model.index(max(row, 0), max(column, 0))
+        self.setCurrentIndex(target)
+        self.scrollTo(target)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        if self.tabKeyNavigation() and self.state() != QAbstractItemView.State.EditingState:
+            self.move("right" if next else "left")
+            return True
+        return super().focusNextPrevChild(next)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Paste):
+            self.paste_requested.emit()
+            return
+        if self.state() != QAbstractItemView.State.EditingState:
+            if event.key() in ENTER_KEYS:
+                self.move("down")
+                return
+            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                self.clear_requested.emit()
+                return
+            if event.key() == Qt.Key.Key_F4:
+                self.history_requested.emit()
+                return
+        super().keyPressEvent(event)
+
+    def current_index(self) -> QModelIndex:
+        """The current cell (for the controller)."""
+        return self.currentIndex()
+
+
+class EntryPage(QWidget):
+    """Lays out the data entry page; ``controller`` is attached by :func:`make_entry_page`."""
+
+    def __init__(self, store: Store, office_id: str, today: date, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller: object = None
+        self.units = UnitTree(store, office_id, self)
+        self.title = QLabel(self)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        font.setBold(True)
+        self.title.setFont(font)
+        # A long commune name must not widen the window: it is cut, the tooltip keeps it.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(120)
+        self.period = PeriodPicker(today, self)
+        self.copy_button = QPushButton(_("Copy last period"), self)
+        self.copy_button.setToolTip(
+            _("Copy every value of the previous period into the empty cells of this one")
+        )
+        self.history_button = QPushButton(_("History and comment…"), self)
+        self.history_button.setToolTip(_("Who changed the current cell and when (F4)"))
+        self.undo_button = QToolButton(self)
+        self.redo_button = QToolButton(self)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(_("Period:"), self))
+        bar.addWidget(self.period)
+        bar.addWidget(self.copy_button)
+        bar.addWidget(self.history_button)
+        bar.addWidget(self.undo_button)
+        bar.addWidget(self.redo_button)
+        bar.addStretch(1)
+        self.banner = QLabel(self)
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(
+            "background: #fff4ce; border: 1px solid #e0c060; padding: 6px; color: #5a4600;"
+        )
+        self.banner.hide()
+        self.village_table = EntryTable(self)
+        self.village_table.horizontalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        )
+        self.village_table.horizontalHeader().setMinimumHeight(64)
+        self.village_table.horizontalHeader().setDefaultSectionSize(112)
+        self.commune_table = EntryTable(self)
+        self.commune_table.horizontalHeader().setStretchLastSection(True)
+        self.commune_table.verticalHeader().setMinimumWidth(360)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.village_table, _("Villages"))
+        self.tabs.addTab(self.commune_table, _("Commune"))
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setMinimumHeight(22)
+        centre = QWidget(self)
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(4, 0, 4, 0)
+        centre_layout.addWidget(self.title)
+        centre_layout.addLayout(bar)
+        centre_layout.addWidget(self.banner)
+        centre_layout.addWidget(self.tabs, 1)
+        centre_layout.addWidget(self.message)
+        self.derived_title = QLabel(_("Commune figures (live)"), self)
+        self.derived_title.setStyleSheet("font-weight: bold;")
+        # A rich-text label wraps long indicator names to the panel's width by itself.
+        self.derived = QLabel(self)
+        self.derived.setWordWrap(True)
+        self.derived.setTextFormat(Qt.TextFormat.RichText)
+        self.derived.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.derived.setContentsMargins(4, 4, 4, 4)
+        derived_scroll = QScrollArea(self)
+        derived_scroll.setWidgetResizable(True)
+        derived_scroll.setWidget(self.derived)
+        side = QWidget(self)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.derived_title)
+        side_layout.addWidget(derived_scroll)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.units)
+        splitter.addWidget(centre)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(1, 1)
+        self.units.setMinimumWidth(170)
+        side.setMinimumWidth(170)
+        side.setMaximumWidth(300)
+        splitter.setSizes([220, 700, 240])
+        splitter.setChildrenCollapsible(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(splitter)
+
+    def tables(self) -> tuple[EntryTable, EntryTable]:
+        """The village grid and the commune form."""
+        return self.village_table, self.commune_table
+
+    def current_table(self) -> EntryTable:
+        """The grid on the visible tab."""
+        return self.village_table if self.tabs.currentIndex() == 0 else self.commune_table
