@@ -16,6 +16,17 @@ from desktop_app.store.schema import SCHEMA_VERSION
 
 ENTITY = "value"
 
+# Writes one cell's row; the parameters are the columns in this order.
+UPSERT_VALUE_SQL = (
+    "INSERT INTO data_value (org_id, commune_id, village_id, period, indicator,"
+    " disagg, value, comment, version, hlc, updated_by)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (org_id, period, indicator, disagg) DO UPDATE SET"
+    " value = excluded.value, comment = excluded.comment,"
+    " version = excluded.version, hlc = excluded.hlc,"
+    " updated_by = excluded.updated_by"
+)
+
 
 @dataclass(frozen=True)
 class ValueWrite:
@@ -232,13 +243,7 @@ class ValueRepository(Repository):
                 )
             )
             self.db.execute_sql(
-                "INSERT INTO data_value (org_id, commune_id, village_id, period, indicator,"
-                " disagg, value, comment, version, hlc, updated_by)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (org_id, period, indicator, disagg) DO UPDATE SET"
-                " value = excluded.value, comment = excluded.comment,"
-                " version = excluded.version, hlc = excluded.hlc,"
-                " updated_by = excluded.updated_by",
+                UPSERT_VALUE_SQL,
                 (
                     org_id,
                     write.commune_id,
@@ -366,13 +371,7 @@ class ValueRepository(Repository):
                 audits,
             )
             cursor.executemany(
-                "INSERT INTO data_value (org_id, commune_id, village_id, period, indicator,"
-                " disagg, value, comment, version, hlc, updated_by)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (org_id, period, indicator, disagg) DO UPDATE SET"
-                " value = excluded.value, comment = excluded.comment,"
-                " version = excluded.version, hlc = excluded.hlc,"
-                " updated_by = excluded.updated_by",
+                UPSERT_VALUE_SQL,
                 rows,
             )
         return len(resolved)
