@@ -1,0 +1,117 @@
+"""Official reports from local data: commune detail, district summary, province overview.
+
+Each report is built once as a :class:`~desktop_app.reports.model.ReportModel` from the
+store's aggregation (:mod:`desktop_app.store.aggregation`) and written as PDF
+(reportlab, Decree 30/2020/NĐ-CP appendix I), XLSX (openpyxl) or CSV (UTF-8 with
+BOM); :mod:`desktop_app.reports.dhis2` exports a unit's raw values as a
+DHIS2-compatible dataValueSet.
+
+Language decision (``lang="en"``): the English report is a translation for partners,
+not the official document. Its fixed wording is English throughout, including the
+national title and motto ("SOCIALIST REPUBLIC OF VIETNAM", "Independence - Freedom -
+Happiness"), the title ("REPORT"), the number label ("No.:"), the recipients label and
+the date ("Mai Sơn, 5 February 2021"); indicator names, units and choice labels come
+from the catalogue's English columns. What comes from the office settings (agency
+and office names, number, signer's title and name, recipients) and unit names are
+printed as entered, because they are the names of Vietnamese bodies and people. The
+official Vietnamese report is the one with ``lang="vi"``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from desktop_app.domain.periods import Period, PeriodError
+from desktop_app.reports.errors import BadPeriodError, UnknownFormatError, WrongUnitLevelError
+from desktop_app.reports.model import ReportModel, build_model
+from desktop_app.reports.texts import Lang
+from desktop_app.store.store import Store
+
+__all__ = [
+    "FORMATS",
+    "ReportKind",
+    "ReportModel",
+    "build_report",
+    "parse_period",
+    "write_model",
+    "write_report",
+]
+
+ReportKind = Literal["commune", "district", "province"]
+FORMATS = (".pdf", ".xlsx", ".csv")
+_LEVEL = {"province": 1, "district": 2, "commune": 3}
+_KIND_VI = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
+
+
+def parse_period(text: str) -> Period:
+    """A period code (``2020`` or ``2020Q4``); :class:`BadPeriodError` otherwise."""
+    try:
+        return Period.parse(text.strip())
+    except PeriodError:
+        raise BadPeriodError(period=text) from None
+
+
+def build_report(
+    store: Store,
+    kind: ReportKind,
+    unit_id: str,
+    period: Period | str,
+    *,
+    lang: Lang = "vi",
+    report_date: date | None = None,
+) -> ReportModel:
+    """The report of ``kind`` for ``unit_id`` and ``period`` (aggregated now)."""
+    from desktop_app.i18n import _
+    from desktop_app.store.aggregation import aggregate
+
+    if isinstance(period, str):
+        period = parse_period(period)
+    unit = store.reference.unit(unit_id)
+    if unit.level != _LEVEL[kind]:
+        names = {"province": _("province"), "district": _("district"), "commune": _("commune")}
+        raise WrongUnitLevelError(unit=unit.name, kind=names[kind])
+    agg = aggregate(store, unit_id, period)
+    return build_model(store, agg, lang=lang, report_date=report_date)
+
+
+def write_model(model: ReportModel, out: Path) -> Path:
+    """Write ``model`` in the format named by ``out``'s extension."""
+    from desktop_app.reports.output import safe_output
+
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise UnknownFormatError(path=str(out), formats=", ".join(FORMATS))
+    with safe_output(out) as tmp:
+        if suffix == ".pdf":
+            from desktop_app.reports.pdf import write_pdf
+
+            write_pdf(model, tmp)
+        elif suffix == ".xlsx":
+            from desktop_app.reports.tabular import write_xlsx
+
+            write_xlsx(model, tmp)
+        else:
+            from desktop_app.reports.tabular import write_csv
+
+            write_csv(model, tmp)
+    return out
+
+
+def write_report(
+    store: Store,
+    kind: ReportKind,
+    unit_id: str,
+    period: Period | str,
+    out: Path,
+    *,
+    lang: Lang = "vi",
+    report_date: date | None = None,
+) -> Path:
+    """Build the report and write it to ``out`` (.pdf, .xlsx or .csv)."""
+    out = Path(out)
+    if out.suffix.lower() not in FORMATS:
+        raise UnknownFormatError(path=str(out), formats=", ".join(FORMATS))
+    model = build_report(store, kind, unit_id, period, lang=lang, report_date=report_date)
+    return write_model(model, out)

@@ -127,3 +127,12 @@ def test_annual_period_reads_quarterly_from_q4(small: Store) -> None:
 def test_unknown_unit(small: Store) -> None:
     with pytest.raises(UnknownUnitError):
         aggregate(small, "pre2025:99999", "2020Q4")
+
+
+def test_commune_villages_for_the_annex(small: Store) -> None:
+    agg = aggregate(small, COMMUNE_A, "2020Q4")
+    assert [v.name for v in agg.villages] == ["A1 Bản Nà Sản", "A2 Bản Hua Tát"]
+    first = agg.villages[0].values
+    assert first[("song_di_dong", "")] == "on_dinh"
+    assert first[("so_ho", "")] == 100  # the annual value merged into the quarter
+    assert aggregate(small, DISTRICT, "2020Q4").villages == []

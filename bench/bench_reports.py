@@ -1,0 +1,114 @@
+"""Report benchmarks (issue #4: official reports from local data).
+
+    .venv/bin/python -m bench.bench_reports
+
+On a Sơn La–sized database (the demo generator for office pre2025:14, cached in
+``bench/.cache`` by seed): the district PDF (Huyện Mai Sơn, target ≤ 1 s) and the
+province PDF (Tỉnh Sơn La, target ≤ 3 s) for 2020Q4, each from an open database to
+a written file (aggregation included). Baselines measured in the same run: reportlab
+rendering a one-page document with the same embedded fonts, and the province
+aggregation alone. Prints figures; never passes or fails on time.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from bench.common import province_db
+
+ROUNDS = 5
+PERIOD = "2020Q4"
+
+
+def _median(run: Callable[[], object], rounds: int = ROUNDS) -> float:
+    run()  # warm: fonts registered, catalogue parsed, pages cached
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _interleaved(runs: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
+    """Median seconds of each run, the runs alternated round by round after a warm-up."""
+    for run in runs.values():
+        run()
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    for _ in range(rounds):
+        for key, run in runs.items():
+            started = time.perf_counter()
+            run()
+            times[key].append(time.perf_counter() - started)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def _one_page(out: Path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from desktop_app.reports.fonts import report_fonts
+
+    fonts = report_fonts()
+    doc = SimpleDocTemplate(str(out), pagesize=A4, initialFontName=fonts.regular)
+    doc.build([Paragraph("Báo cáo", ParagraphStyle("b", fontName=fonts.regular))])
+
+
+def main() -> None:
+    """Print the figures."""
+    from desktop_app.reports import write_report
+    from desktop_app.store.aggregation import aggregate
+    from desktop_app.store.store import Store
+
+    db = province_db(1)
+    day = date(2021, 2, 5)
+    with tempfile.TemporaryDirectory() as folder, Store.open(db) as store:
+        out = Path(folder)
+        baseline = _median(lambda: _one_page(out / "empty.pdf"))
+        runs: dict[str, Callable[[], object]] = {
+            "agg": lambda: aggregate(store, "pre2025:14", PERIOD),
+            "district": lambda: write_report(
+                store, "district", "pre2025:125", PERIOD, out / "d.pdf", report_date=day
+            ),
+            "province": lambda: write_report(
+                store, "province", "pre2025:14", PERIOD, out / "p.pdf", report_date=day
+            ),
+        }
+        samples = _interleaved(runs, 3)  # alternated, so a busy machine hits all alike
+        agg, district, province = (samples[k] for k in ("agg", "district", "province"))
+        pages = {}
+        for name in ("d.pdf", "p.pdf"):
+            from pypdf import PdfReader
+
+            pages[name] = len(PdfReader(out / name).pages)
+    villages = store_villages(db)
+    print(f"database: {db.name} ({villages} villages), period {PERIOD}")
+    print(f"baseline: reportlab one-page PDF with the same fonts  {baseline * 1000:8.1f} ms")
+    print(f"baseline: province aggregation alone                 {agg * 1000:8.1f} ms")
+    print(
+        f"district PDF ({pages['d.pdf']} pages): {district * 1000:8.1f} ms  target ≤ 1000 ms"
+        f"  [{'ok' if district <= 1 else 'OVER'}]  = {district / baseline:.1f}× one page"
+    )
+    print(
+        f"province PDF ({pages['p.pdf']} pages): {province * 1000:8.1f} ms  target ≤ 3000 ms"
+        f"  [{'ok' if province <= 3 else 'OVER'}]  = {province / baseline:.1f}× one page,"
+        f" {province / agg:.2f}× the aggregation alone"
+    )
+
+
+def store_villages(db: Path) -> int:
+    """How many active villages the database holds."""
+    from desktop_app.store.store import Store
+
+    with Store.open(db) as store:
+        return store.villages.count()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Subcommands of the reports: ``report {commune,district,province}`` and ``export dhis2``.
+
+The report's language follows the global ``--lang`` option (Vietnamese by default);
+the format follows the output file's extension.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from desktop_app.commands.common import CommandError, add_db_argument, db_path, out
+from desktop_app.i18n import _
+
+if TYPE_CHECKING:
+    from desktop_app.reports.texts import Lang
+    from desktop_app.store.store import Store
+
+KINDS = ("commune", "district", "province")
+
+
+def _report_date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(
+            _("Invalid date {date}: write it as YYYY-MM-DD, e.g. 2021-02-05.").format(date=text)
+        ) from None
+
+
+def _lang() -> Lang:
+    from desktop_app.i18n import current_language
+
+    return "en" if current_language() == "en" else "vi"
+
+
+def _open(args: argparse.Namespace) -> Store:
+    from desktop_app.store.store import Store
+
+    return Store.open(db_path(args))
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the commune, district or province report."""
+    from desktop_app.reports import FORMATS, parse_period, write_report
+    from desktop_app.reports.errors import UnknownFormatError
+
+    out_path = Path(args.out)
+    if out_path.suffix.lower() not in FORMATS:
+        raise UnknownFormatError(path=str(out_path), formats=", ".join(FORMATS))
+    period = parse_period(args.period)
+    day = _report_date(args.date)
+    with _open(args) as store:
+        written = write_report(
+            store,
+            args.kind,
+            args.unit,
+            period,
+            out_path,
+            lang=_lang(),
+            report_date=day,
+        )
+    out(_("Report written to {path}").format(path=written))
+    return 0
+
+
+def cmd_export_dhis2(args: argparse.Namespace) -> int:
+    """Write a unit's values for a period as a DHIS2 dataValueSet (JSON or CSV)."""
+    from desktop_app.reports import parse_period
+    from desktop_app.reports.dhis2 import FORMATS, write_dhis2
+    from desktop_app.reports.errors import UnknownFormatError
+
+    out_path = Path(args.out)
+    if out_path.suffix.lower() not in FORMATS:
+        raise UnknownFormatError(path=str(out_path), formats=", ".join(FORMATS))
+    period = parse_period(args.period)
+    with _open(args) as store:
+        count = write_dhis2(store, args.unit, period, out_path)
+    out(_("{count} data values written to {path}").format(count=count, path=out_path))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``report`` and ``export`` to the parser."""
+    p = sub.add_parser("report", help=_("write an official report (PDF, XLSX or CSV)"))
+    p.add_argument("kind", choices=KINDS, help=_("commune, district or province"))
+    add_db_argument(p)
+    p.add_argument("--unit", required=True, help=_("unit id, e.g. pre2025:125"))
+    p.add_argument("--period", required=True, help=_("period, e.g. 2020Q4 or 2020"))
+    p.add_argument("--out", type=Path, required=True, help=_("file to write: .pdf, .xlsx or .csv"))
+    p.add_argument("--date", default=None, help=_("date printed on the report (YYYY-MM-DD)"))
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("export", help=_("export data for other systems"))
+    export = p.add_subparsers(dest="export_kind", metavar="FORMAT")
+    export.required = True
+    d = export.add_parser("dhis2", help=_("a DHIS2 dataValueSet (.json or .csv)"))
+    add_db_argument(d)
+    d.add_argument("--unit", required=True, help=_("unit id, e.g. pre2025:125"))
+    d.add_argument("--period", required=True, help=_("period, e.g. 2020Q4 or 2020"))
+    d.add_argument("--out", type=Path, required=True, help=_("file to write: .json or .csv"))
+    d.set_defaults(func=cmd_export_dhis2)

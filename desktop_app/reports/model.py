@@ -1,0 +1,400 @@
+"""What a report says, independent of its format: built once, drawn as PDF, XLSX or CSV.
+
+:func:`build_model` turns the store's aggregation (:mod:`desktop_app.store.aggregation`)
+and the office settings into a :class:`ReportModel`: header block, title, summary
+paragraphs, the indicator table (this period, previous period, annual target),
+villages without signal, completeness, chart series and the annex by commune or
+district. Every string is NFC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from desktop_app.domain.catalogue import Catalogue, Indicator
+from desktop_app.reports.fonts import nfc
+from desktop_app.reports.narrative import (
+    HEADLINE,
+    completeness_sentence,
+    completeness_table,
+    summary,
+)
+from desktop_app.reports.texts import (
+    Lang,
+    derived_decimals,
+    display,
+    label,
+    official_date,
+    short_date,
+)
+from desktop_app.store.aggregation import IndicatorSummary, PeriodFigures, UnitAggregate
+from desktop_app.store.store import Store
+
+Kind = Literal["commune", "district", "province"]
+Number = int | float | Decimal
+
+#: Derived indicators shown in the summary, the chart and the annex, in this order.
+ANNEX_CODES = ("so_thon", *HEADLINE)
+CHART_CODES = ("ty_le_thon_co_song", "ty_le_thon_4g")
+SECTIONS: dict[str, tuple[str, str]] = {
+    "population": ("Dân cư", "Population"),
+    "mobile": ("Thông tin di động", "Mobile"),
+    "fixed": ("Internet cố định và băng rộng", "Fixed Internet and broadband"),
+    "devices": ("Thiết bị đầu cuối", "Devices"),
+    "postal": ("Bưu chính", "Postal service"),
+    "radio": ("Truyền thanh cơ sở", "Grassroots radio"),
+    "egov": ("Chính quyền số", "E-government"),
+}
+_UNIT_EN = {"thôn": "villages", "người": "persons", "xã": "communes"}
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of the indicator table; a ``heading`` row has a label only."""
+
+    number: str
+    code: str
+    cell: str
+    label: str
+    unit: str
+    previous: Number | None
+    current: Number | None
+    target: float | None
+    decimals: int
+    heading: bool = False
+
+    def texts(self, lang: Lang) -> tuple[str, str, str]:
+        """(previous, current, target) as printed."""
+        if self.heading:
+            return ("", "", "")
+        return (
+            display(self.previous, self.decimals, lang),
+            display(self.current, self.decimals, lang),
+            display(self.target, self.decimals, lang),
+        )
+
+
+@dataclass(frozen=True)
+class Header:
+    """The Decree 30 header and signature, from the office settings (or defaults)."""
+
+    parent_agency: str
+    office_name: str
+    number: str
+    place: str
+    date_line: str
+    signer_on_behalf: str
+    signer_title: str
+    signer_name: str
+    recipients: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportModel:
+    """Everything a report shows, in one language."""
+
+    kind: Kind
+    lang: Lang
+    aggregate: UnitAggregate
+    report_date: date
+    header: Header
+    title: str
+    subject: str
+    summary: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+    holes: tuple[str, ...]
+    completeness_text: str
+    completeness_columns: tuple[str, ...]
+    completeness_rows: tuple[tuple[str, ...], ...]
+    chart_title: str
+    chart_series: tuple[str, ...]
+    chart: tuple[tuple[str, tuple[float, ...]], ...]
+    annex_title: str
+    annex_columns: tuple[str, ...]
+    annex_rows: tuple[tuple[str | Number | None, ...], ...]
+    annex_decimals: tuple[int, ...] = field(default_factory=tuple)
+
+
+def _unit_text(unit: str, lang: Lang) -> str:
+    return _UNIT_EN.get(unit, unit) if lang == "en" else unit
+
+
+def _header(store: Store, agg: UnitAggregate, day: date, lang: Lang) -> Header:
+    settings = {k: nfc(v).strip() for k, v in store.reference.settings().items()}
+    unit = agg.unit
+    parent = agg.parents.get(unit.id)
+    if parent is None and unit.parent_id:
+        parent = store.reference.unit(unit.parent_id)
+
+    def get(key: str, default: str) -> str:
+        return settings[key] if key in settings else default
+
+    office = get("office_name", f"ỦY BAN NHÂN DÂN {unit.name.upper()}")
+    place = get("place", unit.short_name) or unit.short_name
+    recipients = get("recipients", label("recipient_default", lang))
+    return Header(
+        parent_agency=get("parent_agency", parent.name.upper() if parent else ""),
+        office_name=office,
+        number=get("report_number", "…/BC-UBND") or "…/BC-UBND",
+        place=place,
+        date_line=official_date(place, day, lang),
+        signer_on_behalf=get("signer_on_behalf", label("on_behalf_default", lang)),
+        signer_title=get("signer_title", label("signer_default_vi", lang)),
+        signer_name=get("signer_name", ""),
+        recipients=tuple(line.strip() for line in recipients.splitlines() if line.strip()),
+    )
+
+
+def _indicator_rows(
+    catalogue: Catalogue, agg: UnitAggregate, lang: Lang, start: int
+) -> list[TableRow]:
+    rows: list[TableRow] = []
+    number = start
+    section = ""
+    prev = agg.previous.indicators if agg.previous is not None else {}
+    for ind in catalogue.indicators.values():
+        if ind.section != section:
+            section = ind.section
+            names = SECTIONS.get(section, (section, section))
+            rows.append(
+                TableRow(
+                    "",
+                    "",
+                    "",
+                    names[0] if lang == "vi" else names[1],
+                    "",
+                    None,
+                    None,
+                    None,
+                    0,
+                    heading=True,
+                )
+            )
+        cur = agg.current.indicators[ind.code]
+        old = prev.get(ind.code)
+        rows.extend(_rows_of(catalogue, ind, cur, old, lang, str(number)))
+        number += 1
+    return rows
+
+
+def _rows_of(
+    catalogue: Catalogue,
+    ind: Indicator,
+    cur: IndicatorSummary,
+    old: IndicatorSummary | None,
+    lang: Lang,
+    number: str,
+) -> list[TableRow]:
+    name = ind.name(lang)
+    who = label("village_unit" if ind.level == "village" else "commune_unit", lang)
+    if cur.method == "count_true":
+        return [
+            TableRow(
+                number, ind.code, "", name, who, old.total if old else None, cur.total, None, 0
+            )
+        ]
+    if cur.method == "count_choice":
+        out = [TableRow(number, ind.code, "", name, "", None, None, None, 0, heading=True)]
+        for k, choice in enumerate(ind.choices, start=1):
+            out.append(
+                TableRow(
+                    f"{number}.{k}",
+                    ind.code,
+                    choice,
+                    "– " + catalogue.choice_label(ind, choice, lang),
+                    who,
+                    old.choices.get(choice) if old and old.reported else None,
+                    cur.choices.get(choice) if cur.reported else None,
+                    None,
+                    0,
+                )
+            )
+        return out
+    decimals = 0 if ind.kind == "integer" else 2
+    unit = ind.unit_vi if lang == "vi" else ind.unit_en
+    out = [
+        TableRow(
+            number, ind.code, "", name, unit, old.total if old else None, cur.total, None, decimals
+        )
+    ]
+    if ind.disaggregation:
+        k = 0
+        for key in catalogue.disaggregation_keys(ind.code):
+            now = cur.cells.get(key)
+            before = old.cells.get(key) if old else None
+            if not now and not before:
+                continue
+            k += 1
+            out.append(
+                TableRow(
+                    f"{number}.{k}",
+                    ind.code,
+                    key,
+                    "– " + catalogue.disaggregation_label(ind.code, key, lang),
+                    unit,
+                    before,
+                    now,
+                    None,
+                    decimals,
+                )
+            )
+    return out
+
+
+def _derived_rows(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> list[TableRow]:
+    rows = [TableRow("", "", "", label("g_derived", lang), "", None, None, None, 0, True)]
+    prev = agg.previous.derived if agg.previous is not None else {}
+    n = 0
+    for code, der in catalogue.derived.items():
+        if code not in agg.current.derived:
+            continue
+        n += 1
+        rows.append(
+            TableRow(
+                str(n),
+                code,
+                "",
+                der.name_vi if lang == "vi" else der.name_en,
+                _unit_text(der.unit, lang),
+                prev.get(code),
+                agg.current.derived[code],
+                agg.targets.get(code),
+                derived_decimals(der.unit),
+            )
+        )
+    return rows
+
+
+def build_model(
+    store: Store, agg: UnitAggregate, *, lang: Lang = "vi", report_date: date | None = None
+) -> ReportModel:
+    """The report of ``agg`` in ``lang``, dated ``report_date`` (default today)."""
+    catalogue = store.catalogue
+    day = report_date or date.today()
+    unit = agg.unit
+    area = f"{unit.kind} {unit.short_name}" if lang == "vi" else unit.name
+    period_text = agg.period.label(lang)
+    if lang == "vi":
+        period_text = period_text[:1].lower() + period_text[1:]
+    rows = _derived_rows(catalogue, agg, lang)
+    rows += _indicator_rows(catalogue, agg, lang, len(rows))
+    holes = tuple(
+        label(
+            "hole_line",
+            lang,
+            commune=w.commune.name,
+            n=len(w.villages),
+            villages=", ".join(w.villages),
+        )
+        for w in agg.without_signal
+    ) or (label("no_holes", lang),)
+    c_cols, c_rows = completeness_table(agg, lang)
+    areas = agg.by_district if agg.level == "province" else agg.by_commune
+    chart = (
+        tuple(
+            (a.unit.name, tuple(float(a.derived.get(c) or 0.0) for c in CHART_CODES)) for a in areas
+        )
+        if agg.level != "commune"
+        else ()
+    )
+    series = tuple(
+        (catalogue.derived[c].name_vi if lang == "vi" else catalogue.derived[c].name_en)
+        for c in CHART_CODES
+        if c in catalogue.derived
+    )
+    first_col = label("col_district" if agg.level == "province" else "col_commune", lang)
+    codes = [c for c in ANNEX_CODES if c in catalogue.derived]
+    annex_cols = (
+        label("col_no", lang),
+        first_col,
+        *(
+            f"{catalogue.derived[c].name_vi if lang == 'vi' else catalogue.derived[c].name_en}"
+            f" ({_unit_text(catalogue.derived[c].unit, lang)})"
+            for c in codes
+        ),
+    )
+    annex_rows: tuple[tuple[str | Number | None, ...], ...] = tuple(
+        (str(i), a.unit.name, *(a.derived.get(c) for c in codes))
+        for i, a in enumerate(areas, start=1)
+    )
+    annex_key = "annex_districts" if agg.level == "province" else "annex_communes"
+    annex_decimals = (0, 0, *(derived_decimals(catalogue.derived[c].unit) for c in codes))
+    if agg.level == "commune":
+        annex_key = "annex_villages"
+        annex_cols, annex_rows, annex_decimals = village_annex(catalogue, agg, lang)
+    return ReportModel(
+        kind=agg.level,
+        lang=lang,
+        aggregate=agg,
+        report_date=day,
+        header=_header(store, agg, day, lang),
+        title=label("title", lang),
+        subject=nfc(label("subject", lang, period=period_text, area=area)),
+        summary=tuple(nfc(s) for s in summary(catalogue, agg, lang)),
+        rows=tuple(rows),
+        holes=tuple(nfc(h) for h in holes),
+        completeness_text=nfc(completeness_sentence(agg, lang)),
+        completeness_columns=c_cols,
+        completeness_rows=tuple(c_rows),
+        chart_title=label("chart_title", lang),
+        chart_series=series,
+        chart=chart,
+        annex_title=label(annex_key, lang, period=agg.period.label(lang)),
+        annex_columns=annex_cols,
+        annex_rows=annex_rows,
+        annex_decimals=annex_decimals,
+    )
+
+
+#: Village indicators in the commune report's annex.
+VILLAGE_CODES = ("song_di_dong", "phu_4g", "thon_ftth", "so_ho", "ho_internet", "ho_dttm")
+
+
+def village_annex(
+    catalogue: Catalogue, agg: UnitAggregate, lang: Lang
+) -> tuple[tuple[str, ...], tuple[tuple[str | Number | None, ...], ...], tuple[int, ...]]:
+    """Columns, rows and decimals of the commune report's annex: one row per village."""
+    codes = [c for c in VILLAGE_CODES if c in catalogue.indicators]
+    columns = (
+        label("col_no", lang),
+        label("col_village", lang),
+        *(catalogue.indicators[c].name(lang) for c in codes),
+    )
+    yes, no = label("yes", lang), label("no", lang)
+    rows: list[tuple[str | Number | None, ...]] = []
+    for i, village in enumerate(agg.villages, start=1):
+        cells: list[str | Number | None] = [str(i), village.name]
+        for code in codes:
+            ind = catalogue.indicators[code]
+            value = village.values.get((code, ""))
+            if value is None:
+                cells.append("—" if ind.kind in ("boolean", "choice") else None)
+            elif isinstance(value, bool):
+                cells.append(yes if value else no)
+            elif isinstance(value, str):
+                cells.append(catalogue.choice_label(ind, value, lang))
+            elif isinstance(value, int | Decimal):
+                cells.append(value)
+            else:
+                cells.append(", ".join(sorted(value)))
+        rows.append(tuple(cells))
+    return columns, tuple(rows), (0,) * len(columns)
+
+
+def attached_line(model: ReportModel) -> str:
+    """ "(Kèm theo Báo cáo số … ngày …)" under an annex title."""
+    return label(
+        "annex_of",
+        model.lang,
+        number=model.header.number,
+        day=short_date(model.report_date, model.lang),
+    )
+
+
+def figures_by_code(figures: PeriodFigures | None) -> Mapping[str, float | None]:
+    """The derived figures of a period, or an empty mapping."""
+    return figures.derived if figures is not None else {}

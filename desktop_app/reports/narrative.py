@@ -1,0 +1,168 @@
+"""The generated wording of a report: the summary of changes and the completeness.
+
+Plain Vietnamese (or English) sentences built from the aggregation, with numbers in
+the language's format (:func:`desktop_app.domain.values.format_number`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from desktop_app.domain.catalogue import Catalogue
+from desktop_app.reports.texts import Lang, derived_decimals, display, label, lower_first, rounded
+from desktop_app.store.aggregation import UnitAggregate
+
+HEADLINE = (
+    "so_thon_lom_song",
+    "ty_le_thon_co_song",
+    "ty_le_thon_4g",
+    "ty_le_thon_ftth",
+    "ty_le_ho_internet",
+    "ty_le_ho_dttm",
+)
+STATES = ("draft", "submitted", "approved", "returned", "accepted")
+
+
+def _change(
+    name: str,
+    unit: str,
+    old: float | None,
+    new: float | None,
+    lang: Lang,
+    decimals: int,
+    target: float | None,
+) -> str | None:
+    if new is None:
+        return None
+    suffix = "%" if unit == "%" else ""
+    n = display(new, decimals, lang) + suffix
+    if old is None:
+        text = f"{name}: {n}" if lang == "en" else f"{name} là {n}"
+    else:
+        o = display(old, decimals, lang) + suffix
+        a, b = rounded(old, decimals), rounded(new, decimals)
+        if a == b:
+            text = f"{name} unchanged at {n}" if lang == "en" else f"{name} giữ nguyên {n}"
+        elif lang == "en":
+            text = f"{name} went from {o} to {n}"
+        else:
+            text = f"{name} {'tăng' if b > a else 'giảm'} từ {o} {'lên' if b > a else 'xuống'} {n}"
+    if target is not None:
+        t = display(target, decimals, lang) + suffix
+        text += f" (annual target {t})" if lang == "en" else f" (kế hoạch năm {t})"
+    return text
+
+
+def summary(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> tuple[str, ...]:
+    unit = agg.unit
+    period = agg.period.label(lang)
+    villages = display(agg.current.villages, 0, lang)
+    prev_label = agg.previous.period.label(lang) if agg.previous is not None else ""
+    if lang == "vi":
+        opening = f"{period}, toàn {unit.kind} có {villages} thôn, bản đang hoạt động" + (
+            f"; so với {prev_label.lower()}:" if prev_label else "."
+        )
+    else:
+        opening = f"In {period}, {unit.name} has {villages} active villages" + (
+            f"; compared with {prev_label}:" if prev_label else "."
+        )
+    parts: list[str] = []
+    prev = agg.previous.derived if agg.previous is not None else {}
+    for code in HEADLINE:
+        der = catalogue.derived.get(code)
+        if der is None or code not in agg.current.derived:
+            continue
+        name = lower_first(der.name_vi if lang == "vi" else der.name_en)
+        if lang == "en" and der.unit == "%":
+            name = "share of " + lower_first(der.name_en)
+        text = _change(
+            name,
+            der.unit,
+            prev.get(code),
+            agg.current.derived[code],
+            lang,
+            derived_decimals(der.unit),
+            agg.targets.get(code),
+        )
+        if text:
+            parts.append(text)
+    first = opening + (" " + "; ".join(parts) + "." if parts else "")
+    return (first, completeness_sentence(agg, lang))
+
+
+def state_counts(states: Sequence[str]) -> dict[str, int]:
+    """How many communes are in each submission state (approved includes accepted)."""
+    counts = {s: 0 for s in STATES}
+    for s in states:
+        counts[s if s in counts else "draft"] += 1
+    counts["approved"] += counts.pop("accepted")
+    return counts
+
+
+def completeness_sentence(agg: UnitAggregate, lang: Lang) -> str:
+    """ "18/22 xã đã gửi số liệu (3 đã duyệt, 2 bị trả lại, 13 chờ duyệt); 4 xã chưa gửi."."""
+    c = state_counts([s.state for s in agg.completeness])
+    total = len(agg.completeness)
+    sent = total - c["draft"]
+    if lang == "en":
+        return (
+            f"{sent} of {total} communes have sent their data for {agg.period.label(lang)}"
+            f" ({c['approved']} approved, {c['returned']} returned, {c['submitted']} awaiting"
+            f" review); {c['draft']} have not sent yet."
+        )
+    return (
+        f"Có {sent}/{total} xã đã gửi số liệu {agg.period.label(lang).lower()}"
+        f" ({c['approved']} đã duyệt, {c['returned']} bị trả lại, {c['submitted']} chờ duyệt);"
+        f" {c['draft']} xã chưa gửi."
+    )
+
+
+def completeness_table(
+    agg: UnitAggregate, lang: Lang
+) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Columns and rows of the completeness table: per commune, or per district for a
+    province."""
+    cols: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    if agg.level != "province":
+        cols = (
+            label("col_no", lang),
+            label("col_commune", lang),
+            label("col_state", lang),
+            label("col_note", lang),
+        )
+        rows = [
+            (str(i), s.commune.name, label(f"state_{s.state}", lang), s.reason)
+            for i, s in enumerate(agg.completeness, start=1)
+        ]
+        return cols, rows
+    cols = (
+        label("col_no", lang),
+        label("col_district", lang),
+        label("col_count", lang),
+        label("state_submitted", lang),
+        label("state_approved", lang),
+        label("state_returned", lang),
+        label("state_draft", lang),
+    )
+    groups: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for s in agg.completeness:
+        key = s.district.id if s.district else ""
+        names[key] = s.district.name if s.district else ""
+        groups.setdefault(key, []).append(s.state)
+    rows = []
+    for i, (key, states) in enumerate(groups.items(), start=1):
+        c = state_counts(states)
+        rows.append(
+            (
+                str(i),
+                names[key],
+                str(len(states)),
+                str(c["submitted"]),
+                str(c["approved"]),
+                str(c["returned"]),
+                str(c["draft"]),
+            )
+        )
+    return cols, rows

@@ -1,0 +1,213 @@
+"""A report as a workbook (openpyxl) or a CSV table (UTF-8 with BOM, for Excel).
+
+The workbook holds real numbers (ratios with one decimal shown, full precision kept),
+header rows, frozen panes, column widths and an A4 print set-up; sheets: the
+indicator table, villages without signal, completeness, and the annex by commune or
+district. The CSV is the indicator table with its codes, numbers as printed in the
+PDF but written with a decimal point.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from desktop_app.reports.fonts import nfc
+from desktop_app.reports.model import ReportModel, TableRow
+from desktop_app.reports.texts import Lang, Number, label, rounded
+
+_SHEETS = {
+    "indicators": ("Chỉ tiêu", "Indicators"),
+    "holes": ("Thôn lõm sóng", "Villages without signal"),
+    "complete": ("Gửi số liệu", "Submission"),
+    "annex": ("Phụ lục", "Annex"),
+}
+_EXTRA = {"code": ("Mã chỉ tiêu", "Indicator code"), "cell": ("Phân tổ", "Cell")}
+
+
+def _sheet(key: str, lang: Lang) -> str:
+    vi, en = _SHEETS[key]
+    return vi if lang == "vi" else en
+
+
+def _number(value: Number | None) -> int | float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    return float(value)
+
+
+def _format(decimals: int) -> str:
+    return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
+
+
+def table_columns(lang: Lang) -> list[str]:
+    """Column titles of the indicator table in the workbook and the CSV."""
+    cols = ["col_no", "col_indicator", "col_unit", "col_previous", "col_current", "col_target"]
+    extra = [v[0] if lang == "vi" else v[1] for v in _EXTRA.values()]
+    return [label(c, lang) for c in cols] + extra
+
+
+def write_xlsx(model: ReportModel, out: Path) -> Path:
+    """Write the workbook of ``model`` to ``out``."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    lang = model.lang
+    wb = Workbook()
+    bold = Font(name="Times New Roman", bold=True, size=12)
+    plain = Font(name="Times New Roman", size=12)
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    fill = PatternFill("solid", fgColor="EEEEEE")
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def setup(
+        ws: Worksheet,
+        title: str,
+        columns: list[str],
+        widths: Sequence[float],
+        landscape: bool = False,
+    ) -> None:
+        ws.title = title[:31]
+        ws["A1"] = nfc(model.aggregate.unit.name)
+        ws["A1"].font = bold
+        ws["A2"] = nfc(f"{model.title}: {model.subject}")
+        ws["A2"].font = bold
+        ws["A3"] = nfc(model.header.date_line)
+        ws["A3"].font = Font(name="Times New Roman", italic=True, size=12)
+        for i, (name, width) in enumerate(zip(columns, widths, strict=True), start=1):
+            cell = ws.cell(row=4, column=i, value=nfc(name))
+            cell.font, cell.fill, cell.border = bold, fill, border
+            cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = "C5" if len(columns) > 2 else "A5"
+        ws.print_title_rows = "4:4"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if landscape else "portrait"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_margins.left, ws.page_margins.right = 30 / 25.4, 15 / 25.4
+        ws.page_margins.top = ws.page_margins.bottom = 20 / 25.4
+
+    def put(ws: Worksheet, row: int, values: list[Any], formats: list[str | None]) -> None:
+        for i, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
+            cell = ws.cell(row=row, column=i, value=nfc(value) if isinstance(value, str) else value)
+            cell.font, cell.border, cell.alignment = plain, border, wrap
+            if fmt:
+                cell.number_format = fmt
+
+    ws = wb.active
+    assert ws is not None
+    setup(ws, _sheet("indicators", lang), table_columns(lang), [6, 55, 12, 13, 13, 13, 18, 16])
+    r = 5
+    for row in model.rows:
+        if row.heading:
+            put(
+                ws, r, [row.number, row.label, "", None, None, None, row.code, row.cell], [None] * 8
+            )
+            for c in range(1, 9):
+                ws.cell(row=r, column=c).font = bold
+        else:
+            fmt = _format(row.decimals)
+            put(
+                ws,
+                r,
+                [
+                    row.number,
+                    row.label,
+                    row.unit,
+                    _number(row.previous),
+                    _number(row.current),
+                    _number(row.target),
+                    row.code,
+                    row.cell,
+                ],
+                [None, None, None, fmt, fmt, fmt, None, None],
+            )
+        r += 1
+
+    ws = wb.create_sheet()
+    setup(
+        ws,
+        _sheet("holes", lang),
+        [
+            label("col_no", lang),
+            label("col_commune", lang),
+            label("village_unit", lang).capitalize(),
+        ],
+        [6, 35, 40],
+    )
+    r = 5
+    for w in model.aggregate.without_signal:
+        for v in w.villages:
+            put(ws, r, [r - 4, w.commune.name, v], [None] * 3)
+            r += 1
+
+    ws = wb.create_sheet()
+    cols = list(model.completeness_columns)
+    setup(ws, _sheet("complete", lang), cols, [6, 35] + [16] * (len(cols) - 2))
+    for r, crow in enumerate(model.completeness_rows, start=5):
+        values: list[Any] = [int(crow[0]), crow[1]]
+        values += [int(v) if v.isdigit() and len(cols) > 4 else v for v in crow[2:]]
+        put(ws, r, values, [None] * len(values))
+
+    if model.annex_rows:
+        ws = wb.create_sheet()
+        cols = list(model.annex_columns)
+        setup(ws, _sheet("annex", lang), cols, [6, 30] + [16] * (len(cols) - 2), True)
+        for r, arow in enumerate(model.annex_rows, start=5):
+            formats = [None, None] + [_format(d) for d in model.annex_decimals[2:]]
+            values = [int(str(arow[0])), arow[1]]
+            values += [v if isinstance(v, str) else _number(v) for v in arow[2:]]
+            put(ws, r, values, formats)
+    wb.properties.title = nfc(model.subject)
+    wb.properties.creator = "Coverage Desk"
+    wb.save(out)
+    return out
+
+
+def _csv_number(value: Number | None, decimals: int) -> str:
+    if value is None:
+        return ""
+    text = format(rounded(value, decimals), "f")
+    return text if decimals else str(int(Decimal(text)))
+
+
+def csv_rows(model: ReportModel) -> list[list[str]]:
+    """The rows of the CSV (header first): the indicator table without heading rows."""
+    out = [table_columns(model.lang)]
+    for row in model.rows:
+        if row.heading:
+            continue
+        out.append(_csv_row(row))
+    return [[nfc(v) for v in r] for r in out]
+
+
+def _csv_row(row: TableRow) -> list[str]:
+    return [
+        row.number,
+        row.label,
+        row.unit,
+        _csv_number(row.previous, row.decimals),
+        _csv_number(row.current, row.decimals),
+        _csv_number(row.target, row.decimals),
+        row.code,
+        row.cell,
+    ]
+
+
+def write_csv(model: ReportModel, out: Path) -> Path:
+    """Write the indicator table of ``model`` as CSV (UTF-8 with BOM) to ``out``."""
+    with open(out, "w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(csv_rows(model))
+    return out

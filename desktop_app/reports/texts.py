@@ -1,0 +1,151 @@
+"""Fixed wording of the reports in Vietnamese and English, and official dates.
+
+The report body follows the ``lang`` argument, not the interface language: a
+district may print the English version for a partner while its clerk works in
+Vietnamese. Indicator names, units and choice labels come from the catalogue.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from desktop_app.domain.values import format_number
+
+Lang = Literal["vi", "en"]
+Number = int | float | Decimal
+
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+LABELS: dict[str, tuple[str, str]] = {
+    # Decree 30 form
+    "nation": ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIETNAM"),
+    "motto": ("Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
+    "number": ("Số: {number}", "No.: {number}"),
+    "title": ("BÁO CÁO", "REPORT"),
+    "recipients": ("Nơi nhận:", "Recipients:"),
+    "page": ("{n}", "{n}"),
+    # body
+    "subject": (
+        "Tình hình phủ sóng di động, Internet, bưu chính và truyền thanh cơ sở {period}"
+        " trên địa bàn {area}",
+        "Mobile signal, Internet, postal service and grassroots radio coverage in {area}, {period}",
+    ),
+    "s_summary": ("I. TÌNH HÌNH CHUNG", "I. OVERVIEW"),
+    "s_table": ("II. CÁC CHỈ TIÊU", "II. INDICATORS"),
+    "s_holes": ("III. THÔN, BẢN CHƯA CÓ SÓNG DI ĐỘNG", "III. VILLAGES WITHOUT MOBILE SIGNAL"),
+    "s_complete": ("IV. TÌNH HÌNH GỬI SỐ LIỆU", "IV. DATA SUBMISSION"),
+    "s_chart": ("V. BIỂU ĐỒ", "V. CHART"),
+    "annex": ("PHỤ LỤC", "ANNEX"),
+    "annex_communes": (
+        "Các chỉ tiêu chính theo xã, {period}",
+        "Main indicators by commune, {period}",
+    ),
+    "annex_districts": (
+        "Các chỉ tiêu chính theo huyện, {period}",
+        "Main indicators by district, {period}",
+    ),
+    "annex_of": (
+        "(Kèm theo Báo cáo số {number} ngày {day})",
+        "(Attached to report No. {number} of {day})",
+    ),
+    "annex_villages": (
+        "Tình hình phủ sóng theo thôn, bản, {period}",
+        "Coverage by village, {period}",
+    ),
+    "col_village": ("Thôn, bản", "Village"),
+    "yes": ("Có", "Yes"),
+    "no": ("Không", "No"),
+    "g_derived": ("Chỉ tiêu tổng hợp", "Summary indicators"),
+    "col_no": ("TT", "No."),
+    "col_indicator": ("Chỉ tiêu", "Indicator"),
+    "col_unit": ("Đơn vị tính", "Unit"),
+    "col_previous": ("Kỳ trước", "Previous"),
+    "col_current": ("Kỳ này", "This period"),
+    "col_target": ("Kế hoạch năm", "Annual target"),
+    "col_commune": ("Xã, phường, thị trấn", "Commune"),
+    "col_district": ("Huyện, thành phố", "District"),
+    "col_state": ("Trạng thái", "State"),
+    "col_note": ("Ghi chú", "Note"),
+    "col_villages": ("Số thôn", "Villages"),
+    "col_count": ("Số xã", "Communes"),
+    "village_unit": ("thôn", "villages"),
+    "commune_unit": ("xã", "communes"),
+    "no_holes": (
+        "Không còn thôn, bản chưa có sóng di động.",
+        "Every village has mobile signal.",
+    ),
+    "hole_line": ("{commune} ({n} thôn): {villages}.", "{commune} ({n}): {villages}."),
+    "chart_title": (
+        "Tỷ lệ thôn có sóng di động và có sóng 4G (%)",
+        "Villages with mobile signal and with 4G (%)",
+    ),
+    "previous_none": ("không có số liệu kỳ trước", "no data for the previous period"),
+    "state_draft": ("Chưa gửi", "Not sent"),
+    "state_submitted": ("Đã gửi, chờ duyệt", "Submitted"),
+    "state_approved": ("Đã duyệt", "Approved"),
+    "state_returned": ("Trả lại", "Returned"),
+    "state_accepted": ("Tỉnh đã nhận", "Accepted by the province"),
+    "signer_default_vi": ("CHỦ TỊCH", "CHAIRPERSON"),
+    "on_behalf_default": ("TM. ỦY BAN NHÂN DÂN", "ON BEHALF OF THE PEOPLE'S COMMITTEE"),
+    "recipient_default": ("- Như trên;\n- Lưu: VT.", "- As above;\n- Archive."),
+}
+
+
+def label(key: str, lang: Lang, **params: object) -> str:
+    """The fixed text ``key`` in ``lang``, placeholders filled in."""
+    vi, en = LABELS[key]
+    text = vi if lang == "vi" else en
+    return text.format(**params) if params else text
+
+
+def official_date(place: str, day: date, lang: Lang) -> str:
+    """ "Mai Sơn, ngày 05 tháng 02 năm 2021": leading zeros for days < 10 and months 1-2."""
+    if lang == "en":
+        return f"{place}, {day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def short_date(day: date, lang: Lang) -> str:
+    """05/02/2021 in Vietnamese, 5 February 2021 in English."""
+    if lang == "en":
+        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def display(value: Number | None, decimals: int, lang: Lang) -> str:
+    """A figure for people (``98,1`` / ``98.1``); ``—`` when there is none."""
+    if value is None:
+        return "—"
+    return format_number(rounded(value, decimals), lang)
+
+
+def rounded(value: Number, decimals: int) -> Decimal:
+    """``value`` rounded half up to ``decimals`` places, as printed."""
+    quantum = Decimal(1).scaleb(-decimals)
+    return Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def lower_first(text: str) -> str:
+    """``text`` with its first letter in lower case."""
+    return text[:1].lower() + text[1:] if text else text
+
+
+def derived_decimals(unit: str) -> int:
+    """Places shown for a derived indicator: counts and people whole, the rest one."""
+    return 0 if unit in ("thôn", "người", "xã") else 1

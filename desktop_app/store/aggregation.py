@@ -1,0 +1,472 @@
+"""The store's own aggregation: a unit's figures for a period, shared by reports and the window.
+
+:func:`aggregate` reads a commune, district or province (pre-2025 structure) for one
+period and returns plain dataclasses:
+
+* every indicator over the area's active villages (village indicators) or its
+  communes (commune indicators): integers and decimals summed (per cell and in
+  total for disaggregated ones; a rate such as pickups *per day* is averaged),
+  booleans counted as "villages/communes where true", choices and multichoices
+  counted per choice code;
+* the derived indicators (:func:`desktop_app.domain.derived.compute_derived`), the
+  annual values of the year merged into a quarter, active villages only;
+* the same for the previous period, the year's plan targets, villages still
+  without mobile signal by commune, each commune's submission state, and the
+  derived figures of each commune (and, for a province, of each district).
+
+An annual period reads the quarterly indicators from its fourth quarter (the
+situation at the end of the year) and takes completeness from that quarter too.
+
+Values are read with one SQL query per commune (both periods at once) and decoded
+through a memo, so a province of 204 communes and ~3,000 villages takes well under
+a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from desktop_app.domain import values as typed
+from desktop_app.domain.catalogue import Catalogue, Indicator
+from desktop_app.domain.derived import (
+    AreaData,
+    CommuneData,
+    CompiledDerived,
+    compile_derived,
+    compute_derived,
+)
+from desktop_app.domain.periods import Period
+from desktop_app.domain.units import Unit
+from desktop_app.store.errors import UnknownUnitError
+from desktop_app.store.store import Store
+
+__all__ = [
+    "NO_SIGNAL",
+    "AreaFigures",
+    "CommuneState",
+    "IndicatorSummary",
+    "PeriodFigures",
+    "UnitAggregate",
+    "VillageFigures",
+    "VillagesWithoutSignal",
+    "aggregate",
+    "area_level",
+    "data_periods",
+    "summarise_indicator",
+]
+
+AreaLevel = Literal["commune", "district", "province"]
+Method = Literal["sum", "mean", "count_true", "count_choice"]
+Number = int | Decimal
+ValueKey = tuple[str, str]
+Values = dict[ValueKey, typed.Value]
+
+#: The choice of ``song_di_dong`` meaning "no mobile signal" (a coverage hole).
+NO_SIGNAL = ("song_di_dong", "khong_co")
+_LEVELS: dict[int, AreaLevel] = {1: "province", 2: "district", 3: "commune"}
+
+
+@dataclass(frozen=True)
+class IndicatorSummary:
+    """One indicator over an area for one period.
+
+    ``total``: the sum (or mean, for a rate) of numbers over every cell, the number
+    of villages/communes where a boolean is true, or None for a choice or when no
+    village/commune gave a value. ``cells``: per disaggregation key (numeric
+    indicators with a disaggregation). ``choices``: villages/communes per choice code.
+    ``reported`` of ``expected`` villages/communes gave a value.
+    """
+
+    code: str
+    level: str
+    kind: str
+    method: Method
+    total: Number | None
+    cells: Mapping[str, Number]
+    choices: Mapping[str, int]
+    reported: int
+    expected: int
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """Everything computed for one period: indicator summaries and derived values."""
+
+    period: Period
+    indicators: Mapping[str, IndicatorSummary]
+    derived: Mapping[str, float | None]
+    villages: int
+    communes: int
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    """Derived figures of one commune (or district) of the area, for the bar chart."""
+
+    unit: Unit
+    derived: Mapping[str, float | None]
+    villages: int
+
+
+@dataclass(frozen=True)
+class VillageFigures:
+    """One active village's values for the period (filled for a commune report)."""
+
+    id: str
+    name: str
+    values: Mapping[ValueKey, typed.Value]
+
+
+@dataclass(frozen=True)
+class VillagesWithoutSignal:
+    """A commune's active villages whose mobile signal is "khong_co" this period."""
+
+    commune: Unit
+    villages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CommuneState:
+    """A commune's submission state for the period (``draft``: nothing sent)."""
+
+    commune: Unit
+    district: Unit | None
+    state: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class UnitAggregate:
+    """The figures of a unit for a period, the previous period and the year's plan."""
+
+    unit: Unit
+    level: AreaLevel
+    period: Period
+    current: PeriodFigures
+    previous: PeriodFigures | None
+    targets: Mapping[str, float]
+    without_signal: Sequence[VillagesWithoutSignal]
+    completeness: Sequence[CommuneState]
+    by_commune: Sequence[AreaFigures]
+    by_district: Sequence[AreaFigures] = field(default_factory=tuple)
+    parents: Mapping[str, Unit] = field(default_factory=dict)
+    villages: Sequence[VillageFigures] = field(default_factory=tuple)
+
+    @property
+    def villages_without_signal(self) -> int:
+        """How many villages have no mobile signal this period."""
+        return sum(len(c.villages) for c in self.without_signal)
+
+
+def area_level(unit: Unit) -> AreaLevel:
+    """``commune``, ``district`` or ``province`` for a unit of level 3, 2 or 1."""
+    return _LEVELS[unit.level]
+
+
+def data_periods(period: Period) -> tuple[Period, Period]:
+    """(period read for quarterly indicators, period read for annual ones)."""
+    if period.quarter is None:
+        return Period(period.year, 4), period
+    return period, period.annual()
+
+
+def _method(indicator: Indicator) -> Method:
+    if indicator.kind == "boolean":
+        return "count_true"
+    if indicator.kind in ("choice", "multichoice"):
+        return "count_choice"
+    if indicator.unit_en.startswith("per ") or "/" in indicator.unit_vi:
+        return "mean"
+    return "sum"
+
+
+def summarise_indicator(
+    catalogue: Catalogue, indicator: Indicator, rows: Sequence[Mapping[ValueKey, typed.Value]]
+) -> IndicatorSummary:
+    """Summarise ``indicator`` over ``rows`` (one mapping per village or commune)."""
+    method = _method(indicator)
+    keys = catalogue.disaggregation_keys(indicator.code)
+    code = indicator.code
+    reported = 0
+    cells: dict[str, Number] = {}
+    choices: dict[str, int] = {}
+    total: Number | None = None
+    if method in ("sum", "mean"):
+        acc: Number = 0
+        for row in rows:
+            seen = False
+            for key in keys:
+                value = row.get((code, key))
+                if value is None or isinstance(value, bool | str | frozenset):
+                    continue
+                seen = True
+                acc += value
+                if indicator.disaggregation:
+                    cells[key] = cells.get(key, 0) + value
+            reported += seen
+        if reported:
+            total = acc
+            if method == "mean":
+                total = (Decimal(acc) / reported).quantize(Decimal("0.01"))
+        if indicator.disaggregation:
+            cells = {k: cells.get(k, 0) for k in keys} if reported else {}
+    elif method == "count_true":
+        true = 0
+        for row in rows:
+            value = row.get((code, ""))
+            if isinstance(value, bool):
+                reported += 1
+                true += value
+        total = true if reported else None
+    else:
+        choices = {c: 0 for c in indicator.choices}
+        for row in rows:
+            value = row.get((code, ""))
+            if isinstance(value, str):
+                reported += 1
+                if value in choices:
+                    choices[value] += 1
+            elif isinstance(value, frozenset):
+                reported += 1
+                for c in value:
+                    if c in choices:
+                        choices[c] += 1
+    return IndicatorSummary(
+        code, indicator.level, indicator.kind, method, total, cells, choices, reported, len(rows)
+    )
+
+
+class _Loader:
+    """Reads and decodes the values of many communes for two periods."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.catalogue = store.catalogue
+        self._memo: dict[tuple[str, str], typed.Value] = {}
+
+    def decode(self, code: str, text: str) -> typed.Value | None:
+        key = (code, text)
+        found = self._memo.get(key)
+        if found is None:
+            ind = self.catalogue.indicators.get(code)
+            if ind is None:
+                return None
+            try:
+                found = typed.decode(ind, text)
+            except ValueError:
+                return None
+            self._memo[key] = found
+        return found
+
+    def villages(self, commune_ids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        """Active villages (id, name) by commune, in register order."""
+        wanted = set(commune_ids)
+        out: dict[str, list[tuple[str, str]]] = {c: [] for c in wanted}
+        for vid, cid, name in self.store.db.execute_sql(
+            "SELECT id, commune_id, name FROM village WHERE active = 1"
+            " ORDER BY commune_id, sort_order, id"
+        ):
+            if cid in wanted:
+                out[cid].append((str(vid), str(name)))
+        return out
+
+    def commune_values(
+        self, commune_id: str, wanted: Sequence[Period]
+    ) -> dict[str, dict[str, Values]]:
+        """period code → org id → values, for the data periods of ``wanted`` periods."""
+        codes: set[str] = set()
+        for p in wanted:
+            codes.update(x.code for x in data_periods(p))
+        ordered = sorted(codes)
+        marks = ",".join("?" for _ in ordered)
+        raw: dict[str, dict[str, Values]] = {c: {} for c in ordered}
+        for org, period, code, disagg, text in self.store.db.execute_sql(
+            f"SELECT org_id, period, indicator, disagg, value FROM data_value"
+            f" WHERE commune_id = ? AND period IN ({marks}) AND value IS NOT NULL",
+            (commune_id, *ordered),
+        ):
+            value = self.decode(code, text)
+            if value is not None:
+                raw[period].setdefault(org, {})[(code, disagg)] = value
+        return raw
+
+    def merged(self, raw: Mapping[str, Mapping[str, Values]], period: Period) -> dict[str, Values]:
+        """org id → values of ``period``: quarterly indicators from the quarter, annual
+        ones from the year."""
+        quarter, year = data_periods(period)
+        out: dict[str, Values] = {}
+        for code, want in ((quarter.code, "quarterly"), (year.code, "annual")):
+            for org, values in raw.get(code, {}).items():
+                target = out.setdefault(org, {})
+                for key, value in values.items():
+                    ind = self.catalogue.indicators[key[0]]
+                    if ind.frequency == want:
+                        target[key] = value
+        return out
+
+
+def _units(store: Store) -> dict[str, Unit]:
+    rows = store.db.execute_sql(
+        "SELECT id, structure, code, name, kind, level, parent_id FROM unit"
+    ).fetchall()
+    return {str(r[0]): Unit(*r) for r in rows}
+
+
+def _communes_under(units: Mapping[str, Unit], unit: Unit) -> list[Unit]:
+    if unit.level == 3:
+        return [unit]
+    children: dict[str, list[Unit]] = {}
+    for u in units.values():
+        if u.parent_id is not None:
+            children.setdefault(u.parent_id, []).append(u)
+    out: list[Unit] = []
+    stack = [unit]
+    while stack:
+        current = stack.pop()
+        if current.level == 3:
+            out.append(current)
+            continue
+        stack.extend(sorted(children.get(current.id, []), key=lambda u: u.code, reverse=True))
+    return out
+
+
+def _figures(
+    catalogue: Catalogue,
+    compiled: Mapping[str, CompiledDerived],
+    period: Period,
+    communes: Sequence[CommuneData],
+    level: AreaLevel,
+) -> PeriodFigures:
+    village_rows = [v for c in communes for v in c.villages]
+    commune_rows = [c.commune_values for c in communes]
+    summaries = {
+        ind.code: summarise_indicator(
+            catalogue, ind, village_rows if ind.level == "village" else commune_rows
+        )
+        for ind in catalogue.indicators.values()
+    }
+    derived = compute_derived(catalogue, AreaData(communes), level, compiled)
+    return PeriodFigures(period, summaries, derived, len(village_rows), len(communes))
+
+
+def aggregate(
+    store: Store,
+    unit_id: str,
+    period: Period | str,
+    *,
+    with_previous: bool = True,
+    per_commune: bool = False,
+) -> UnitAggregate:
+    """The figures of ``unit_id`` (commune, district or province) for ``period``.
+
+    ``by_commune`` is filled for a commune or district; for a province (where the
+    chart goes by district, in ``by_district``) only when ``per_commune`` is true.
+
+    Raises :class:`UnknownUnitError` for a unit the database does not hold.
+    """
+    if isinstance(period, str):
+        period = Period.parse(period)
+    units = _units(store)
+    unit = units.get(unit_id)
+    if unit is None or unit.level not in _LEVELS:
+        raise UnknownUnitError(unit=unit_id)
+    level = area_level(unit)
+    catalogue = store.catalogue
+    compiled = compile_derived(catalogue)
+    communes = _communes_under(units, unit)
+    loader = _Loader(store)
+    villages = loader.villages(c.id for c in communes)
+    previous: Period | None = None
+    if with_previous:
+        try:
+            previous = period.previous()
+        except ValueError:
+            previous = None
+    wanted = [period] if previous is None else [period, previous]
+
+    current_data: list[CommuneData] = []
+    previous_data: list[CommuneData] = []
+    without: list[VillagesWithoutSignal] = []
+    for commune in communes:
+        raw = loader.commune_values(commune.id, wanted)
+        for p, sink in ((period, current_data), (previous, previous_data)):
+            if p is None:
+                continue
+            merged = loader.merged(raw, p)
+            rows = [merged.get(vid, {}) for vid, _ in villages[commune.id]]
+            sink.append(CommuneData(merged.get(commune.id, {}), rows))
+            if p is period:
+                holes = tuple(
+                    name
+                    for (vid, name), row in zip(villages[commune.id], rows, strict=True)
+                    if row.get((NO_SIGNAL[0], "")) == NO_SIGNAL[1]
+                )
+                if holes:
+                    without.append(VillagesWithoutSignal(commune, holes))
+
+    current = _figures(catalogue, compiled, period, current_data, level)
+    prev_figures = (
+        None if previous is None else _figures(catalogue, compiled, previous, previous_data, level)
+    )
+    by_commune: list[AreaFigures] = []
+    by_district: list[AreaFigures] = []
+    if level != "province" or per_commune:
+        by_commune = [
+            AreaFigures(
+                c,
+                compute_derived(catalogue, AreaData([data]), "commune", compiled),
+                len(data.villages),
+            )
+            for c, data in zip(communes, current_data, strict=True)
+        ]
+    if level == "province":
+        groups: dict[str, list[CommuneData]] = {}
+        for c, data in zip(communes, current_data, strict=True):
+            groups.setdefault(c.parent_id or "", []).append(data)
+        for district_id, datas in groups.items():
+            district = units.get(district_id)
+            if district is not None:
+                by_district.append(
+                    AreaFigures(
+                        district,
+                        compute_derived(catalogue, AreaData(datas), "district", compiled),
+                        sum(len(d.villages) for d in datas),
+                    )
+                )
+    state_period = data_periods(period)[0].code
+    submissions = store.submissions.for_period(state_period)
+    completeness = []
+    for c in communes:
+        sub = submissions.get(c.id)
+        completeness.append(
+            CommuneState(
+                c,
+                units.get(c.parent_id or "") if c.parent_id else None,
+                sub.state if sub is not None else "draft",
+                sub.reason if sub is not None else "",
+            )
+        )
+    parents = {c.id: units[c.parent_id] for c in communes if c.parent_id and c.parent_id in units}
+    village_figures: list[VillageFigures] = []
+    if level == "commune":
+        village_figures = [
+            VillageFigures(vid, name, row)
+            for (vid, name), row in zip(villages[unit.id], current_data[0].villages, strict=True)
+        ]
+    return UnitAggregate(
+        unit=unit,
+        level=level,
+        period=period,
+        current=current,
+        previous=prev_figures,
+        targets=store.targets.get(unit.id, period.year),
+        without_signal=without,
+        completeness=completeness,
+        by_commune=by_commune,
+        by_district=by_district,
+        parents=parents,
+        villages=village_figures,
+    )
