@@ -19,8 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-CACHE = Path("/tmp/coverage-desk-bench")
-PROVINCE = "pre2025:14"
+from bench.common import province_db
+
 ROUNDS = 5
 
 BARE = """
@@ -45,6 +45,8 @@ app.exec()
 LOGIN = """
 import sys, time
 db = sys.argv[1]
+from desktop_app.startup import skip_unused_database_drivers
+skip_unused_database_drivers()  # as coverage-desk does for every command but serve
 from PySide6.QtCore import QEvent, QObject, QTimer
 from desktop_app import i18n
 i18n.setup("vi")
@@ -78,6 +80,8 @@ stores[0].close()
 APP = """
 import sys, time
 db = sys.argv[1]
+from desktop_app.startup import skip_unused_database_drivers
+skip_unused_database_drivers()  # as coverage-desk does for every command but serve
 from PySide6.QtCore import QEvent, QObject, QTimer
 from desktop_app import i18n
 i18n.setup("vi")
@@ -102,24 +106,6 @@ window.show()
 app.exec()
 store.close()
 """
-
-
-def province_db() -> Path:
-    """The province-sized demo database, built once under /tmp."""
-    from desktop_app.demo import build_demo
-
-    path = CACHE / "province-pre2025-14-seed1.db"
-    if not path.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        partial = CACHE / "building.db"
-        for leftover in CACHE.glob("building.db*"):
-            leftover.unlink()
-        print(f"building the province-sized database once: {path}", flush=True)
-        started = time.perf_counter()
-        build_demo(partial, PROVINCE, 1)
-        partial.rename(path)
-        print(f"  built in {time.perf_counter() - started:.1f} s", flush=True)
-    return path
 
 
 def _stamps(code: str, *args: str) -> list[float]:

@@ -49,6 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop_app.i18n import setup
 
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "serve" not in argv:
+        from desktop_app.startup import skip_unused_database_drivers
+
+        skip_unused_database_drivers()
     lang = _language(argv)
     setup(lang if lang in ("vi", "en") else "vi")
     parser = build_parser()
