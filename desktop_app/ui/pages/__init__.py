@@ -38,6 +38,12 @@ def _review(context: AppContext) -> QWidget:
     return ReviewPage(context)
 
 
+def _reports(context: AppContext) -> QWidget:
+    from desktop_app.ui.pages.reports import ReportsPage
+
+    return ReportsPage(context)
+
+
 def _admin(context: AppContext) -> QWidget:
     from desktop_app.ui.pages.admin import AdminPage
 
@@ -48,6 +54,7 @@ PAGES: list[Page] = [
     ("entry", lambda: _("Data entry"), _entry, "clerk"),
     ("sites", lambda: _("Sites"), _sites, "clerk"),
     ("review", lambda: _("Review"), _review, "clerk"),
+    ("reports", lambda: _("Reports"), _reports, "clerk"),
     ("admin", lambda: _("Administration"), _admin, "admin"),
 ]
 

@@ -1,0 +1,222 @@
+"""What the reports page offers an office, and the work it hands to the task runner.
+
+An office reports on what it serves: a commune office on its commune; a district
+office on its district and each of its communes; a province on itself, each district
+and each commune. The tasks read the store from a worker thread (peewee keeps one
+connection per thread; the worker closes its own when done) and touch no widget.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from desktop_app.domain.periods import Period
+from desktop_app.domain.text import fold_diacritics
+from desktop_app.domain.units import Unit
+from desktop_app.i18n import _
+from desktop_app.reports import FORMATS, ReportKind, ReportModel, build_report, write_model
+from desktop_app.reports.texts import Lang
+from desktop_app.store.store import Store
+from desktop_app.ui.pdf_preview import PREVIEW_DPI, RenderedPage, render_pages
+from desktop_app.ui.tasks import CancelFlag, Cancelled, Progress, Task
+
+SEARCH_BACK_QUARTERS = 40  # how far back the page looks for the latest quarter with data
+DHIS2_FORMATS = (".json", ".csv")
+
+
+@dataclass(frozen=True)
+class ReportChoice:
+    """Everything that decides what a report says."""
+
+    kind: ReportKind
+    unit_id: str
+    period: Period
+    lang: Lang
+    report_date: date
+
+    def file_stem(self, unit_name: str) -> str:
+        """A file name without accents: ``bao-cao-huyen-mai-son-2020Q4``."""
+        words = fold_diacritics(unit_name).split()
+        return "-".join(["bao-cao", *words, self.period.code])
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A report built, written as PDF and rendered, for the choice it was built from."""
+
+    choice: ReportChoice
+    model: ReportModel
+    pdf: Path
+    pages: list[RenderedPage]
+
+
+def kind_label(kind: ReportKind) -> str:
+    """The report's name in the list."""
+    return {
+        "commune": _("Commune detail"),
+        "district": _("District summary"),
+        "province": _("Province overview"),
+    }[kind]
+
+
+def kinds_for(store: Store, office_id: str) -> list[ReportKind]:
+    """The reports that fit the office, widest first."""
+    office = store.reference.unit(office_id)
+    if office.level >= 3:
+        return ["commune"]
+    if office.level == 2:
+        return ["district", "commune"]
+    has_districts = any(u.level == 2 for u in store.reference.children(office_id))
+    return ["province", "district", "commune"] if has_districts else ["province", "commune"]
+
+
+def units_for(store: Store, office_id: str, kind: ReportKind) -> list[tuple[str, str]]:
+    """``(unit id, label)`` of the units the office may report on as ``kind``.
+
+    At a province a commune's label names its district, since commune names repeat.
+    """
+    office = store.reference.unit(office_id)
+    if kind == "province":
+        return [(office.id, office.name)] if office.level == 1 else []
+    if kind == "district":
+        if office.level == 2:
+            return [(office.id, office.name)]
+        if office.level == 1:
+            children = store.reference.children(office_id)
+            return [(u.id, u.name) for u in children if u.level == 2]
+        return []
+    communes = store.reference.communes_under(office_id)
+    if office.level != 1:
+        return [(u.id, u.name) for u in communes]
+    districts = {u.id: u.name for u in store.reference.children(office_id) if u.level == 2}
+    return [(u.id, _label_in(u, districts)) for u in communes]
+
+
+def _label_in(commune: Unit, districts: dict[str, str]) -> str:
+    district = districts.get(commune.parent_id or "")
+    return f"{commune.name} — {district}" if district else commune.name
+
+
+def latest_period_with_data(store: Store, office_id: str, today: date) -> Period | None:
+    """The newest quarter (up to ``today``'s) in which any of the office's communes has values."""
+    communes = [u.id for u in store.reference.communes_under(office_id)]
+    period = Period.containing(today)
+    for _step in range(SEARCH_BACK_QUARTERS):
+        if any(store.values.commune_values(c, period.code) for c in communes):
+            return period
+        period = period.previous()
+    return None
+
+
+def with_suffix_of_filter(path: str, selected_filter: str, formats: tuple[str, ...]) -> Path:
+    """The chosen path, given the extension of the chosen filter when it has none we write."""
+    out = Path(path)
+    if out.suffix.lower() in formats:
+        return out
+    wanted = next((f for f in formats if f"*{f}" in selected_filter), formats[0])
+    return out.with_name(out.name + wanted)
+
+
+def _release_connection(store: Store) -> None:
+    # peewee opened a connection for this worker thread; the GUI thread keeps its own
+    if threading.current_thread() is not threading.main_thread():
+        store.db.close()
+
+
+def preview_task(store: Store, choice: ReportChoice, folder: Path) -> Task:
+    """Build the report, write it as PDF in ``folder`` and render its pages."""
+
+    def task(progress: Progress, cancel: CancelFlag) -> Preview:
+        try:
+            progress(None, _("Adding up the figures…"))
+            model = _build(store, choice)
+        finally:
+            _release_connection(store)
+        cancel.raise_if_set()
+        progress(None, _("Laying out the pages…"))
+        pdf = write_model(model, folder / f"preview-{uuid.uuid4().hex[:12]}.pdf")
+        cancel.raise_if_set()
+
+        def on_page(done: int, total: int) -> None:
+            cancel.raise_if_set()
+            message = _("Preparing page {n} of {total}…").format(n=done, total=total)
+            progress(done / total, message)
+
+        try:
+            pages = render_pages(pdf, PREVIEW_DPI, on_page)
+        except Cancelled:
+            pdf.unlink(missing_ok=True)
+            raise
+        return Preview(choice, model, pdf, pages)
+
+    return task
+
+
+def _build(store: Store, choice: ReportChoice) -> ReportModel:
+    return build_report(
+        store,
+        choice.kind,
+        choice.unit_id,
+        choice.period,
+        lang=choice.lang,
+        report_date=choice.report_date,
+    )
+
+
+def save_task(store: Store, choice: ReportChoice, preview: Preview | None, out: Path) -> Task:
+    """Write the report to ``out`` (.pdf, .xlsx, .csv); reuse a current preview's work."""
+
+    def task(progress: Progress, cancel: CancelFlag) -> Path:
+        progress(None, _("Saving {name}…").format(name=out.name))
+        if preview is not None and preview.choice == choice:
+            if out.suffix.lower() == ".pdf":
+                from desktop_app.reports.output import safe_output
+
+                with safe_output(out) as tmp:
+                    shutil.copyfile(preview.pdf, tmp)
+                return out
+            return write_model(preview.model, out)
+        try:
+            model = _build(store, choice)
+        finally:
+            _release_connection(store)
+        cancel.raise_if_set()
+        return write_model(model, out)
+
+    return task
+
+
+def dhis2_task(store: Store, unit_id: str, period: Period, out: Path) -> Task:
+    """Write the unit's values for ``period`` as a DHIS2 dataValueSet; the number written."""
+
+    def task(progress: Progress, cancel: CancelFlag) -> int:
+        from desktop_app.reports.dhis2 import write_dhis2
+
+        progress(None, _("Saving {name}…").format(name=out.name))
+        try:
+            return write_dhis2(store, unit_id, period, out)
+        finally:
+            _release_connection(store)
+
+    return task
+
+
+def report_filters() -> list[tuple[str, str]]:
+    """``(filter, extension)`` of the report formats, PDF first."""
+    names = {
+        ".pdf": _("PDF document (*.pdf)"),
+        ".xlsx": _("Excel workbook (*.xlsx)"),
+        ".csv": _("CSV table (*.csv)"),
+    }
+    return [(names[f], f) for f in FORMATS]
+
+
+def dhis2_filters() -> list[tuple[str, str]]:
+    """``(filter, extension)`` of the DHIS2 formats."""
+    names = {".json": _("DHIS2 JSON (*.json)"), ".csv": _("DHIS2 CSV (*.csv)")}
+    return [(names[f], f) for f in DHIS2_FORMATS]
