@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 DEMO_DB ?= demo/demo-office.db
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench clean dist
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,5 +34,10 @@ test: lint typecheck pytest
 bench: $(STAMP)
 	$(PY) -m bench
 
+# The one-folder frozen build (dist/coverage-desk); see README "The Windows folder".
+dist: $(STAMP)
+	$(PY) -m PyInstaller --version >/dev/null 2>&1 || $(PY) -m pip install --quiet 'pyinstaller>=6.22,<7'
+	$(PY) build/build.py
+
 clean:
-	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo dist build/work .pytest_cache .mypy_cache .ruff_cache

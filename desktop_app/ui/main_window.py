@@ -75,6 +75,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.status = StatusBar(context.store, self)
         self.setStatusBar(self.status)
+        help_menu = self.menuBar().addMenu(_("&Help"))
+        about = QAction(_("About…"), self)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self._on_about)
+        help_menu.addAction(about)
         quit_action = QAction(_("Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -109,6 +114,11 @@ class MainWindow(QMainWindow):
     def _on_page_chosen(self, row: int) -> None:
         if 0 <= row < len(self.pages):
             self.stack.setCurrentWidget(self._page_at(row, self.pages[row]))
+
+    def _on_about(self) -> None:
+        from desktop_app.ui.about import AboutDialog
+
+        AboutDialog(self, self.context.store.path).exec()
 
     def _on_status_changed(self) -> None:
         self.status.refresh()
