@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from desktop_app import __version__
 from desktop_app.i18n import _
 from desktop_app.paths import default_data_dir, is_portable, resources_dir
+from desktop_app.ui.widgets.dialogs import button_box
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ class AboutDialog(QDialog):
         middle = QHBoxLayout()
         middle.addWidget(self.components)
         middle.addWidget(self.text, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons = button_box(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
         layout = QVBoxLayout(self)
