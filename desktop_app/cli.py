@@ -17,7 +17,12 @@ from collections.abc import Callable, Sequence
 from desktop_app.i18n import _
 
 # Modules in desktop_app/commands with a register(sub) function, in help order.
-COMMAND_MODULES = ("gui_command", "store_commands", "report_commands")
+COMMAND_MODULES = (
+    "gui_command",
+    "store_commands",
+    "report_commands",
+    "sync_commands",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

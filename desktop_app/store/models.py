@@ -253,6 +253,112 @@ class EpochHistory(BaseModel):
     reason = TextField()
 
 
+class SyncNode(BaseModel):
+    node_id = TextField(primary_key=True)
+    office_id = TextField()
+    level = IntegerField()
+    public_key = BlobField()
+    serial = IntegerField()
+    certificate = TextField()
+    first_seen = TextField()
+
+
+class SyncSegment(BaseModel):
+    origin = TextField()
+    epoch = IntegerField()
+    seq_from = IntegerField()
+    seq_to = IntegerField()
+    header = TextField()
+    body = BlobField()
+    received_at = TextField()
+
+    class Meta:
+        primary_key = CompositeKey("origin", "epoch", "seq_from", "seq_to")
+
+
+class SyncBacklog(BaseModel):
+    origin = TextField()
+    epoch = IntegerField()
+    seq = IntegerField()
+    change = TextField()
+    signer = TextField()
+    received_at = TextField()
+
+    class Meta:
+        primary_key = CompositeKey("origin", "epoch", "seq")
+
+
+class SyncQuarantine(BaseModel):
+    id = IntegerField(primary_key=True)
+    origin = TextField()
+    epoch = IntegerField()
+    seq = IntegerField()
+    entity = TextField()
+    entity_key = TextField()
+    scope_unit = TextField()
+    period = TextField(null=True)
+    reason = TextField()
+    signer = TextField()
+    received_from = TextField()
+    received_at = TextField()
+    reported = IntegerField(default=0)
+
+
+class SyncRejection(BaseModel):
+    origin = TextField()
+    epoch = IntegerField()
+    seq = IntegerField()
+    reason = TextField()
+    reported_by = TextField()
+    received_at = TextField()
+
+    class Meta:
+        primary_key = CompositeKey("origin", "epoch", "seq")
+
+
+class SyncPeer(BaseModel):
+    node_id = TextField(primary_key=True)
+    office_id = TextField()
+    level = IntegerField()
+    vector = TextField()
+    bundle_id = TextField()
+    received_at = TextField()
+
+
+class SyncBundle(BaseModel):
+    bundle_id = TextField()
+    direction = TextField()
+    peer = TextField(null=True)
+    at = TextField()
+    summary = TextField()
+
+    class Meta:
+        primary_key = CompositeKey("bundle_id", "direction")
+
+
+class SyncEvent(BaseModel):
+    id = IntegerField(primary_key=True)
+    at = TextField()
+    kind = TextField()
+    node_id = TextField()
+    detail = TextField()
+    seen = IntegerField(default=0)
+
+
+class IssuedCertificate(BaseModel):
+    serial = IntegerField(primary_key=True)
+    node_id = TextField()
+    office_id = TextField()
+    certificate = TextField()
+    issued_at = TextField()
+    revoked_at = TextField(null=True)
+
+
+class Revocation(BaseModel):
+    serial = IntegerField(primary_key=True)
+    revoked_at = TextField()
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Meta,
     Unit,
@@ -274,4 +380,14 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Audit,
     Setting,
     EpochHistory,
+    SyncNode,
+    SyncSegment,
+    SyncBacklog,
+    SyncQuarantine,
+    SyncRejection,
+    SyncPeer,
+    SyncBundle,
+    SyncEvent,
+    IssuedCertificate,
+    Revocation,
 )

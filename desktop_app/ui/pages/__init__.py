@@ -44,6 +44,18 @@ def _reports(context: AppContext) -> QWidget:
     return ReportsPage(context)
 
 
+def _sync(context: AppContext) -> QWidget:
+    from desktop_app.ui.pages.sync import SyncPage
+
+    return SyncPage(context)
+
+
+def _conflicts(context: AppContext) -> QWidget:
+    from desktop_app.ui.pages.conflicts import ConflictsPage
+
+    return ConflictsPage(context)
+
+
 def _admin(context: AppContext) -> QWidget:
     from desktop_app.ui.pages.admin import AdminPage
 
@@ -55,6 +67,8 @@ PAGES: list[Page] = [
     ("sites", lambda: _("Sites"), _sites, "clerk"),
     ("review", lambda: _("Review"), _review, "clerk"),
     ("reports", lambda: _("Reports"), _reports, "clerk"),
+    ("sync", lambda: _("Sync"), _sync, "clerk"),
+    ("conflicts", lambda: _("Conflicts"), _conflicts, "reviewer"),
     ("admin", lambda: _("Administration"), _admin, "admin"),
 ]
 

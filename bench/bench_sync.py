@@ -1,0 +1,195 @@
+"""Sync benchmarks (issue #5: signed bundles).
+
+For 100,000 changed values written with ``ValueRepository.set_many`` at an
+enrolled commune: export time, bundle bytes per changed value (target ≤ 20),
+import time at the district (verify + apply, one transaction), and import
+throughput as a ratio to raw ``sqlite3`` executemany of the same rows (the
+data values, their change-log rows and audit rows) into an empty database of
+the same schema, in the same run (target ≥ 0.3).
+
+Run: ``.venv/bin/python -m bench.bench_sync``. Prints figures; never fails on time.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import tempfile
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+from desktop_app.domain.catalogue import Indicator
+from desktop_app.domain.values import Value
+from desktop_app.store.repositories.values import ValueWrite
+from desktop_app.store.store import Store
+
+COUNT = 100_000
+PROVINCE, DISTRICT, COMMUNE = "pre2025:14", "pre2025:125", "pre2025:04108"
+
+
+def _value(ind: Indicator, rng: random.Random, base: int) -> Value:
+    if ind.kind == "integer":
+        return max(0, base + rng.choice((0, 0, 0, 1, -1, 2)))
+    if ind.kind == "decimal":
+        return Decimal(rng.randrange(0, 1000)) / 10
+    if ind.kind == "boolean":
+        return rng.random() < 0.8
+    if ind.kind == "choice":
+        return rng.choice(ind.choices)
+    return frozenset(c for c in ind.choices if rng.random() < 0.6)
+
+
+def bulk_writes(store: Store, count: int, seed: int = 1) -> Iterator[ValueWrite]:
+    """``count`` realistic cells of the store's commune: villages × periods × indicators.
+
+    Adds villages as needed (about 456 cells a village over 2015–2026); integer
+    values drift slowly from year to year as real counts do.
+    """
+    rng = random.Random(seed)
+    commune = store.node.office_id
+    cat = store.catalogue
+    village_inds = cat.village_indicators()
+    commune_inds = cat.commune_indicators()
+    years = range(2015, 2027)
+    per_village = sum(len(years) * (4 if i.frequency == "quarterly" else 1) for i in village_inds)
+    n_villages = max(1, count // per_village + 1)
+    existing = store.villages.for_commune(commune)
+    for i in range(len(existing), n_villages):
+        store.villages.add(commune, f"Bản {i + 1}")
+    villages = [v.id for v in store.villages.for_commune(commune)][:n_villages]
+    made = 0
+    bases: dict[tuple[str, str, str], int] = {}
+    for year in years:
+        for q in range(1, 5):
+            for org in [None, *villages]:
+                inds = commune_inds if org is None else village_inds
+                for ind in inds:
+                    if ind.frequency == "annual" and q != 1:
+                        continue
+                    period = str(year) if ind.frequency == "annual" else f"{year}Q{q}"
+                    for key in cat.disaggregation_keys(ind.code):
+                        b = bases.setdefault((org or "", ind.code, key), rng.randrange(0, 400))
+                        value = _value(ind, rng, b)
+                        if isinstance(value, int) and not isinstance(value, bool):
+                            bases[(org or "", ind.code, key)] = value
+                        yield ValueWrite(commune, org, period, ind.code, value, key)
+                        made += 1
+                        if made >= count:
+                            return
+
+
+def _raw_baseline(store: Store, folder: Path) -> float:
+    """Seconds for raw sqlite3 executemany of the rows the import wrote."""
+    from desktop_app.store.schema import migrate
+
+    rows_v = store.db.execute_sql(
+        "SELECT org_id, commune_id, village_id, period, indicator, disagg, value, comment,"
+        " version, hlc, updated_by FROM data_value"
+    ).fetchall()
+    rows_c = store.db.execute_sql(
+        "SELECT id, origin, epoch, seq, entity, entity_key, scope_unit, period, state,"
+        " base_version, hlc, schema_version, user FROM change"
+    ).fetchall()
+    rows_a = store.db.execute_sql(
+        "SELECT at, user, action, entity, entity_key, old, new, change_id FROM audit"
+        " WHERE change_id IS NOT NULL"
+    ).fetchall()
+    path = folder / "raw.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn)
+    conn.execute("PRAGMA journal_mode = wal")
+    conn.execute("PRAGMA synchronous = full")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    started = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO change (id, origin, epoch, seq, entity, entity_key, scope_unit, period,"
+        " state, base_version, hlc, schema_version, user) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        rows_c,
+    )
+    conn.executemany(
+        "INSERT INTO audit (at, user, action, entity, entity_key, old, new, change_id)"
+        " VALUES (?,?,?,?,?,?,?,?)",
+        rows_a,
+    )
+    conn.executemany(
+        "INSERT INTO data_value (org_id, commune_id, village_id, period, indicator, disagg,"
+        " value, comment, version, hlc, updated_by) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        rows_v,
+    )
+    conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed
+
+
+def main() -> None:
+    from desktop_app.store.office import create_office
+    from desktop_app.sync.certificates import enroll_demo, init_province
+    from desktop_app.sync.exchange import export_bundle, import_bundle
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        province = init_province(folder / "province.db", PROVINCE)
+        district = create_office(folder / "district.db", DISTRICT)
+        commune = create_office(folder / "commune.db", COMMUNE, user="canbo")
+        enroll_demo(district, province)
+        enroll_demo(commune, province)
+        started = time.perf_counter()
+        written = commune.values.set_many(bulk_writes(commune, COUNT))
+        print(f"set_many: {written} values in {time.perf_counter() - started:.2f} s")
+        values = int(
+            commune.db.execute_sql("SELECT count(*) FROM change WHERE entity = 'value'").fetchone()[
+                0
+            ]
+        )
+        out = folder / "bulk.cdsync"
+        started = time.perf_counter()
+        result = export_bundle(commune, out)
+        export_s = time.perf_counter() - started
+        print(
+            f"export: {result.changes} changes ({values} values) in {export_s:.2f} s,"
+            f" {result.size} bytes = {result.size / values:.2f} bytes per changed value"
+            " (target <= 20)"
+        )
+        # realistic clocks: values typed one by one, 2–90 s apart, over many days
+        rng = random.Random(9)
+        rows = commune.db.execute_sql("SELECT id, hlc FROM change ORDER BY id").fetchall()
+        wall = rows[0][1] >> 16
+        updates = []
+        for change_id, _hlc in rows:
+            wall += rng.randrange(2_000, 90_000)
+            updates.append(((wall << 16) | rng.randrange(0, 3), change_id))
+        with commune.transaction():
+            commune.db.cursor().executemany("UPDATE change SET hlc = ? WHERE id = ?", updates)
+        typed = export_bundle(commune, folder / "typed.cdsync")
+        print(
+            f"same values with one-by-one typing times (distinct HLCs): {typed.size} bytes"
+            f" = {typed.size / values:.2f} bytes per changed value"
+        )
+        started = time.perf_counter()
+        imported = import_bundle(district, out, backup=False)
+        import_s = time.perf_counter() - started
+        assert imported.report.applied == result.changes, imported.report
+        from desktop_app.store.backup import auto_backup
+
+        started = time.perf_counter()
+        assert district.path is not None
+        auto_backup(district.path, reason="before-import")
+        backup_s = time.perf_counter() - started
+        raw_s = _raw_baseline(district, folder)
+        print(
+            f"import (verify + apply, one transaction): {import_s:.2f} s"
+            f" = {result.changes / import_s:,.0f} changes/s"
+        )
+        print(f"raw sqlite3 executemany of the same rows (values + changes + audit): {raw_s:.2f} s")
+        print(f"import throughput ratio: {raw_s / import_s:.2f}x raw (target >= 0.3)")
+        print(f"(the automatic backup taken before a real import adds {backup_s:.2f} s here)")
+        for s in (province, district, commune):
+            s.close()
+
+
+if __name__ == "__main__":
+    main()

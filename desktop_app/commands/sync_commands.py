@@ -1,0 +1,168 @@
+"""Subcommands of sync: province init, enrolment by file, bundle export/import/inspect."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from desktop_app.commands.common import add_db_argument, db_path, out
+from desktop_app.i18n import _
+
+if TYPE_CHECKING:
+    from desktop_app.store.store import Store
+
+
+def _open(args: argparse.Namespace) -> Store:
+    from desktop_app.store.store import Store as _Store
+
+    return _Store.open(db_path(args))
+
+
+def cmd_province_init(args: argparse.Namespace) -> int:
+    from desktop_app.sync.certificates import init_province
+    from desktop_app.sync.identity import fingerprint, load_identity
+
+    path = db_path(args)
+    with init_province(path, args.province) as store:
+        key = fingerprint(load_identity(store).public_key)
+    out(_("Created the province database {path}; root key {key}.").format(path=path, key=key))
+    return 0
+
+
+def cmd_enroll_request(args: argparse.Namespace) -> int:
+    from desktop_app.sync.certificates import make_request, write_atomic
+
+    with _open(args) as store:
+        request = make_request(store)
+    write_atomic(Path(args.out), json.dumps(request, ensure_ascii=False, indent=1).encode())
+    out(_("Enrolment request written to {path}; take it to the province.").format(path=args.out))
+    return 0
+
+
+def cmd_enroll_approve(args: argparse.Namespace) -> int:
+    from desktop_app.sync.certificates import approve_request, read_json_file, write_atomic
+
+    request = read_json_file(Path(args.request))
+    with _open(args) as store:
+        cert = approve_request(store, request)
+    write_atomic(Path(args.out), json.dumps(cert, ensure_ascii=False, indent=1).encode())
+    out(
+        _("Certificate {serial} for {office} written to {path}.").format(
+            serial=cert["certificate"]["body"]["serial"],
+            office=cert["certificate"]["body"]["office_id"],
+            path=args.out,
+        )
+    )
+    return 0
+
+
+def cmd_enroll_accept(args: argparse.Namespace) -> int:
+    from desktop_app.sync.certificates import accept_certificate, read_json_file
+
+    document = read_json_file(Path(args.certificate))
+    with _open(args) as store:
+        info = accept_certificate(store, document)
+    out(
+        _("Enrolled: certificate {serial}, valid until {expires}.").format(
+            serial=info.serial, expires=info.expires[:10]
+        )
+    )
+    return 0
+
+
+def cmd_bundle_export(args: argparse.Namespace) -> int:
+    from desktop_app.sync.exchange import export_bundle
+
+    with _open(args) as store:
+        result = export_bundle(store, Path(args.out), to=args.to)
+    out(
+        _("Bundle written to {path}: {changes} changes, {size} bytes.").format(
+            path=result.path, changes=result.changes, size=result.size
+        )
+    )
+    return 0
+
+
+def cmd_bundle_import(args: argparse.Namespace) -> int:
+    from desktop_app.sync.exchange import import_bundle
+
+    with _open(args) as store:
+        result = import_bundle(store, Path(args.file))
+    if result.already:
+        out(_("This bundle was already imported; nothing to do."))
+        return 0
+    r = result.report
+    out(
+        _(
+            "Imported from {sender}: {applied} applied, {skipped} already here, "
+            "{backlog} waiting for a missing bundle, {quarantined} refused, "
+            "{conflicts} conflicts to review."
+        ).format(
+            sender=result.sender,
+            applied=r.applied,
+            skipped=r.skipped,
+            backlog=r.backlog,
+            quarantined=r.quarantined,
+            conflicts=r.conflicts,
+        )
+    )
+    for reason in result.refused_segments + r.reasons[:5]:
+        out("  " + reason)
+    if result.skewed:
+        out(
+            _("Warning: the clock of {n} office(s) is more than a day ahead.").format(
+                n=len(result.skewed)
+            )
+        )
+    return 0
+
+
+def cmd_bundle_inspect(args: argparse.Namespace) -> int:
+    from desktop_app.sync.exchange import inspect_bundle
+
+    for line in inspect_bundle(Path(args.file)):
+        out(line)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the sync subcommands to the parser."""
+    p = sub.add_parser("province", help=_("the province office database and its root key"))
+    psub = p.add_subparsers(dest="province_command", metavar="ACTION", required=True)
+    q = psub.add_parser("init", help=_("create the province database and its root key"))
+    add_db_argument(q)
+    q.add_argument("--province", required=True, help=_("unit id of the province, e.g. pre2025:14"))
+    q.set_defaults(func=cmd_province_init)
+
+    p = sub.add_parser("enroll", help=_("enrol an office with the province by file"))
+    esub = p.add_subparsers(dest="enroll_command", metavar="ACTION", required=True)
+    q = esub.add_parser("request", help=_("write this office's enrolment request"))
+    add_db_argument(q)
+    q.add_argument("--out", type=Path, required=True, help=_("request file to write"))
+    q.set_defaults(func=cmd_enroll_request)
+    q = esub.add_parser("approve", help=_("approve a request at the province"))
+    add_db_argument(q)
+    q.add_argument("request", type=Path, help=_("the office's request file"))
+    q.add_argument("--out", type=Path, required=True, help=_("certificate file to write"))
+    q.set_defaults(func=cmd_enroll_approve)
+    q = esub.add_parser("accept", help=_("install the certificate from the province"))
+    add_db_argument(q)
+    q.add_argument("certificate", type=Path, help=_("the certificate file"))
+    q.set_defaults(func=cmd_enroll_accept)
+
+    p = sub.add_parser("bundle", help=_("sync bundles on a USB stick"))
+    bsub = p.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
+    q = bsub.add_parser("export", help=_("write a bundle of the changes to send"))
+    add_db_argument(q)
+    q.add_argument("--out", type=Path, required=True, help=_("bundle file to write"))
+    q.add_argument("--to", default=None, help=_("installation id of the receiving office"))
+    q.set_defaults(func=cmd_bundle_export)
+    q = bsub.add_parser("import", help=_("check and apply a received bundle"))
+    add_db_argument(q)
+    q.add_argument("file", type=Path, help=_("the bundle file"))
+    q.set_defaults(func=cmd_bundle_import)
+    q = bsub.add_parser("inspect", help=_("show what a bundle holds, without importing"))
+    q.add_argument("file", type=Path, help=_("the bundle file"))
+    q.set_defaults(func=cmd_bundle_inspect)

@@ -1,0 +1,423 @@
+"""Certificates signed by the province, revocations, and enrolment by file.
+
+A certificate is canonical JSON ``{"body": {...}, "sig": base64}``; the body
+names the serial, node id, office unit, role (province, district or commune by
+the unit's level), the units the office may write (``scope``), its public key,
+issue and expiry times, the province and the fingerprint of the province key
+that signed it. The province's own installation key IS the root key: its own
+certificate is self-signed, so one verification rule serves every office.
+
+Enrolment by USB: ``request`` (office) → ``approve`` (province) → ``accept``
+(office). :func:`enroll_demo` does the three in one process for demo offices.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from desktop_app.store.errors import UnknownUnitError
+from desktop_app.store.store import Store
+from desktop_app.sync.errors import (
+    CertificateNodeError,
+    EnrolmentError,
+    ExpiredCertificateError,
+    NotEnrolledError,
+    RevokedCertificateError,
+    UnknownCertificateError,
+)
+from desktop_app.sync.identity import (
+    b64,
+    canonical_bytes,
+    ensure_keys,
+    fingerprint,
+    load_identity,
+    sign,
+    unb64,
+    verify,
+)
+
+ROLES = {1: "province", 2: "district", 3: "commune"}
+VALIDITY = timedelta(days=5 * 366)
+REQUEST_KIND = "coverage-desk-enrolment-request"
+CERT_KIND = "coverage-desk-certificate"
+
+
+@dataclass(frozen=True)
+class CertInfo:
+    """A verified certificate's body, typed."""
+
+    serial: int
+    node_id: str
+    office_id: str
+    level: int
+    scope: frozenset[str]
+    public_key: bytes
+    expires: str
+    province: str
+    document: dict[str, Any]
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temp file beside ``path``, fsync, then rename over it."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".partial")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    try:  # make the rename itself durable (POSIX; Windows cannot open a folder)
+        folder = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(folder)
+    except OSError:
+        pass
+    finally:
+        os.close(folder)
+
+
+def unit_level_and_parent(store: Store, unit_id: str) -> tuple[int, str | None]:
+    """The unit's level and parent id in this database."""
+    row = store.db.execute_sql(
+        "SELECT level, parent_id FROM unit WHERE id = ?", (unit_id,)
+    ).fetchone()
+    if row is None:
+        raise UnknownUnitError(unit=unit_id)
+    return int(row[0]), row[1]
+
+
+def scope_for(store: Store, office_id: str) -> list[str]:
+    """The units an office may write: itself and, for a district, its communes."""
+    level, _ = unit_level_and_parent(store, office_id)
+    units = [office_id]
+    if level == 2:
+        units += [
+            str(r[0])
+            for r in store.db.execute_sql(
+                "SELECT id FROM unit WHERE parent_id = ? ORDER BY id", (office_id,)
+            )
+        ]
+    return units
+
+
+def is_within(store: Store, unit_id: str, ancestor: str) -> bool:
+    """True when ``unit_id`` is ``ancestor`` or lies under it."""
+    current: str | None = unit_id
+    for _ in range(8):
+        if current is None:
+            return False
+        if current == ancestor:
+            return True
+        row = store.db.execute_sql("SELECT parent_id FROM unit WHERE id = ?", (current,))
+        found = row.fetchone()
+        current = None if found is None else found[0]
+    return False
+
+
+def parse_certificate(doc: dict[str, Any]) -> CertInfo:
+    """Read a certificate document without verifying it (for messages and inspect)."""
+    try:
+        body = doc["body"]
+        return CertInfo(
+            int(body["serial"]),
+            str(body["node_id"]),
+            str(body["office_id"]),
+            int(body["level"]),
+            frozenset(str(u) for u in body["scope"]),
+            unb64(str(body["public_key"])),
+            str(body["expires"]),
+            str(body["province"]),
+            doc,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UnknownCertificateError(office="?") from exc
+
+
+def verify_certificate(
+    doc: dict[str, Any],
+    province_key: bytes,
+    *,
+    now: float,
+    revoked: set[int] | frozenset[int] = frozenset(),
+    check_expiry: bool = True,
+) -> CertInfo:
+    """Check a certificate against the province key, the revocation list and the time."""
+    info = parse_certificate(doc)
+    if not verify(province_key, unb64(str(doc.get("sig", ""))), canonical_bytes(doc["body"])):
+        raise UnknownCertificateError(office=info.office_id)
+    if info.serial in revoked:
+        raise RevokedCertificateError(office=info.office_id, serial=info.serial)
+    if check_expiry and info.expires < _iso(now):
+        raise ExpiredCertificateError(office=info.office_id, expires=info.expires[:10])
+    return info
+
+
+def revoked_serials(store: Store) -> set[int]:
+    """The serials this installation knows to be revoked."""
+    return {int(r[0]) for r in store.db.execute_sql("SELECT serial FROM revocation")}
+
+
+def remember_node(store: Store, info: CertInfo) -> None:
+    """Record (or refresh) a node's certificate; the caller may hold the transaction."""
+    store.db.execute_sql(
+        "INSERT INTO sync_node (node_id, office_id, level, public_key, serial, certificate,"
+        " first_seen) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (node_id) DO UPDATE SET"
+        " office_id = excluded.office_id, level = excluded.level,"
+        " public_key = excluded.public_key, serial = excluded.serial,"
+        " certificate = excluded.certificate WHERE excluded.serial >= sync_node.serial",
+        (
+            info.node_id,
+            info.office_id,
+            info.level,
+            info.public_key,
+            info.serial,
+            canonical_bytes(info.document).decode("utf-8"),
+            store.now_iso(),
+        ),
+    )
+
+
+def _issue(
+    province: Store, node_id: str, office_id: str, public_key: bytes, scope: list[str]
+) -> dict[str, Any]:
+    ident = load_identity(province)
+    level, _ = unit_level_and_parent(province, office_id)
+    serial = int(
+        province.db.execute_sql(
+            "SELECT COALESCE(MAX(serial), 0) + 1 FROM issued_certificate"
+        ).fetchone()[0]
+    )
+    now = province.clock()
+    province_id = office_id if level == 1 else str(_province_id(province))
+    body = {
+        "v": 1,
+        "serial": serial,
+        "node_id": node_id,
+        "office_id": office_id,
+        "level": level,
+        "role": ROLES[level],
+        "scope": sorted(scope),
+        "public_key": b64(public_key),
+        "issued": _iso(now),
+        "expires": _iso(now + VALIDITY.total_seconds()),
+        "province": province_id,
+        "issuer": fingerprint(ident.public_key),
+    }
+    doc = {"body": body, "sig": b64(sign(ident.private_key, canonical_bytes(body)))}
+    with province.transaction():
+        province.db.execute_sql(
+            "INSERT INTO issued_certificate (serial, node_id, office_id, certificate, issued_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (serial, node_id, office_id, canonical_bytes(doc).decode(), province.now_iso()),
+        )
+    return doc
+
+
+def _province_id(store: Store) -> str:
+    return str(store.reference.meta("province_id"))
+
+
+def is_province(store: Store) -> bool:
+    """True for the province office's database."""
+    level, _ = unit_level_and_parent(store, store.node.office_id)
+    return level == 1
+
+
+def init_province(path: Path, province_id: str, **kwargs: Any) -> Store:
+    """Create the province office database and its root key (self-signed certificate)."""
+    from desktop_app.store.office import create_office
+
+    store = create_office(path, province_id, **kwargs)
+    level, _ = unit_level_and_parent(store, province_id)
+    if level != 1:
+        store.close()
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            Path(leftover).unlink(missing_ok=True)
+        raise EnrolmentError(detail=f"{province_id} is not a province")
+    _, public = ensure_keys(store)
+    with store.transaction():
+        store.db.execute_sql("UPDATE node SET province_key = ?", (public,))
+    node = store.node
+    doc = _issue(store, node.node_id, province_id, public, [province_id])
+    install_certificate(store, doc, public)
+    return store
+
+
+def install_certificate(store: Store, doc: dict[str, Any], province_key: bytes) -> CertInfo:
+    """Install this installation's certificate and the province key (after checks)."""
+    info = verify_certificate(doc, province_key, now=store.clock())
+    node = store.node
+    if info.node_id != node.node_id:
+        raise CertificateNodeError(node=info.node_id)
+    if info.office_id != node.office_id:
+        raise EnrolmentError(detail=f"the certificate is for {info.office_id}")
+    ident = load_identity(store)
+    if info.public_key != ident.public_key:
+        raise EnrolmentError(detail="the certificate names another key")
+    if ident.province_key is not None and ident.province_key != province_key:
+        raise EnrolmentError(detail="the certificate comes from another province")
+    with store.transaction():
+        store.db.execute_sql(
+            "UPDATE node SET certificate = ?, province_key = ?",
+            (canonical_bytes(doc).decode("utf-8"), province_key),
+        )
+        remember_node(store, info)
+    return info
+
+
+def make_request(store: Store) -> dict[str, Any]:
+    """This office's enrolment request (keys generated when missing)."""
+    private, public = ensure_keys(store)
+    node = store.node
+    body = {
+        "node_id": node.node_id,
+        "office_id": node.office_id,
+        "public_key": b64(public),
+        "scope": scope_for(store, node.office_id),
+        "created": store.now_iso(),
+    }
+    return {"kind": REQUEST_KIND, "body": body, "sig": b64(sign(private, canonical_bytes(body)))}
+
+
+def approve_request(province: Store, request: dict[str, Any]) -> dict[str, Any]:
+    """Check a request against the province's units and issue the certificate file."""
+    if not is_province(province):
+        raise EnrolmentError(detail="only the province office approves enrolments")
+    try:
+        if request.get("kind") != REQUEST_KIND:
+            raise ValueError("not an enrolment request")
+        body = request["body"]
+        public = unb64(str(body["public_key"]))
+        if not verify(public, unb64(str(request["sig"])), canonical_bytes(body)):
+            raise ValueError("the request's signature is not valid")
+        office_id = str(body["office_id"])
+        node_id = str(body["node_id"])
+        wanted = {str(u) for u in body["scope"]}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise EnrolmentError(detail=str(exc)) from exc
+    province_id = province.node.office_id
+    try:
+        level, _ = unit_level_and_parent(province, office_id)
+    except UnknownUnitError as exc:
+        raise EnrolmentError(detail=f"unknown office {office_id}") from exc
+    if level == 1 or not is_within(province, office_id, province_id):
+        raise EnrolmentError(detail=f"{office_id} is not an office of {province_id}")
+    allowed = set(scope_for(province, office_id))
+    if not wanted <= allowed:
+        raise EnrolmentError(detail="the requested scope is wider than the office's units")
+    cert = _issue(province, node_id, office_id, public, sorted(wanted))
+    ident = load_identity(province)
+    return {
+        "kind": CERT_KIND,
+        "certificate": cert,
+        "province_key": b64(ident.province_key or ident.public_key),
+        "province_certificate": ident.certificate,
+        "revocations": revocation_list(province),
+    }
+
+
+def accept_certificate(store: Store, document: dict[str, Any]) -> CertInfo:
+    """Install the certificate file the province sent back."""
+    try:
+        if document.get("kind") != CERT_KIND:
+            raise ValueError("not a certificate file")
+        province_key = unb64(str(document["province_key"]))
+        cert = dict(document["certificate"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise EnrolmentError(detail=str(exc)) from exc
+    info = install_certificate(store, cert, province_key)
+    with store.transaction():
+        prov = document.get("province_certificate")
+        if isinstance(prov, dict):
+            remember_node(store, verify_certificate(prov, province_key, now=store.clock()))
+        apply_revocations(store, document.get("revocations"), province_key)
+    return info
+
+
+def revoke(province: Store, serial: int) -> None:
+    """Revoke a certificate (the province only); published in its next bundles."""
+    with province.transaction():
+        province.db.execute_sql(
+            "UPDATE issued_certificate SET revoked_at = ? WHERE serial = ?",
+            (province.now_iso(), serial),
+        )
+        province.db.execute_sql(
+            "INSERT OR IGNORE INTO revocation (serial, revoked_at) VALUES (?, ?)",
+            (serial, province.now_iso()),
+        )
+
+
+def revocation_list(province: Store) -> dict[str, Any]:
+    """The province's signed revocation list."""
+    ident = load_identity(province)
+    body = {
+        "province": province.node.office_id,
+        "revoked": [
+            [int(s), str(a)]
+            for s, a in province.db.execute_sql(
+                "SELECT serial, revoked_at FROM revocation ORDER BY serial"
+            )
+        ],
+    }
+    return {"body": body, "sig": b64(sign(ident.private_key, canonical_bytes(body)))}
+
+
+def apply_revocations(store: Store, doc: object, province_key: bytes) -> int:
+    """Install a signed revocation list (ignored when not signed by the province)."""
+    if not isinstance(doc, dict) or "body" not in doc:
+        return 0
+    try:
+        if not verify(province_key, unb64(str(doc["sig"])), canonical_bytes(doc["body"])):
+            return 0
+        rows = [(int(s), str(a)) for s, a in doc["body"]["revoked"]]
+    except (KeyError, TypeError, ValueError):
+        return 0
+    store.db.cursor().executemany(
+        "INSERT OR IGNORE INTO revocation (serial, revoked_at) VALUES (?, ?)", rows
+    )
+    return len(rows)
+
+
+def my_certificate(store: Store) -> tuple[dict[str, Any], bytes]:
+    """This installation's certificate and its province key; refuses when not enrolled."""
+    ident = load_identity(store)
+    if ident.certificate is None or ident.province_key is None:
+        raise NotEnrolledError(detail=store.node.office_id)
+    return ident.certificate, ident.province_key
+
+
+def enroll_demo(office: Store, province: Store) -> CertInfo:
+    """Enrol an office with a (demo) province in one process: request, approve, accept.
+
+    The demo generator can call it after building the office and a province
+    database with :func:`init_province`.
+    """
+    return accept_certificate(office, approve_request(province, make_request(office)))
+
+
+def read_json_file(path: Path) -> dict[str, Any]:
+    """A small JSON file (request, certificate) or a clear enrolment error."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise EnrolmentError(detail=f"{path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise EnrolmentError(detail=f"{path}: not an enrolment file")
+    return data
+
+
+def now() -> float:
+    """The wall clock (for callers without a store)."""
+    return time.time()

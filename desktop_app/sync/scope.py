@@ -1,0 +1,66 @@
+"""Authorisation of each received change against its signer's certificate (DESIGN §4).
+
+* a commune writes only its own commune's values, villages and sites, and
+  submits its own periods;
+* a district reviews (approves or returns) its communes' periods, decides
+  conflicts of its communes, and writes its own data;
+* the province writes everything: reference data, targets, acceptances,
+  decisions.
+
+A change out of scope is quarantined and reported back; the rest is applied.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from desktop_app.store.apply import Change, Signer
+from desktop_app.store.store import Store
+
+DATA_ENTITIES = ("value", "village", "site")
+KNOWN_ENTITIES = (*DATA_ENTITIES, "submission", "decision", "target")
+
+
+class Authoriser:
+    """Callable ``(change, signer) -> reason or None`` over one database's units."""
+
+    def __init__(self, store: Store) -> None:
+        self.parents: dict[str, str | None] = {
+            str(i): (None if p is None else str(p))
+            for i, p in store.db.execute_sql("SELECT id, parent_id FROM unit")
+        }
+
+    def __call__(
+        self, change: Change, signer: Signer, state: dict[str, Any] | None = None
+    ) -> str | None:
+        """Why the change is refused, or None when its signer may write it."""
+        unit = change.scope_unit
+        if change.entity not in KNOWN_ENTITIES:
+            return f"unknown kind of change {change.entity}"
+        if unit not in self.parents:
+            return f"unknown unit {unit}"
+        if signer.level == 1:
+            return None
+        if state is None:
+            state = json.loads(change.state) if change.state else {}
+        if change.entity in DATA_ENTITIES:
+            if unit != signer.office_id or state.get("commune_id", unit) != unit:
+                return f"{signer.office_id} may not write data of {unit}"
+            return None
+        if change.entity == "submission":
+            target = state.get("state")
+            if signer.level == 3 and unit == signer.office_id and target == "submitted":
+                return None
+            if (
+                signer.level == 2
+                and self.parents.get(unit) == signer.office_id
+                and target in ("approved", "returned")
+            ):
+                return None
+            return f"{signer.office_id} may not move {unit} {change.period} to {target}"
+        if change.entity == "decision":
+            if signer.level == 2 and self.parents.get(unit) == signer.office_id:
+                return None
+            return f"{signer.office_id} may not decide conflicts of {unit}"
+        return f"only the province sets targets ({signer.office_id})"

@@ -1,0 +1,173 @@
+"""Signed segments: the unit of provenance a relay forwards unchanged.
+
+A segment is a run of one author's consecutive changes ``(origin, epoch,
+seq_from..seq_to)``. Its header names the range, the count, the schema and the
+SHA-256 of the canonical body (:mod:`desktop_app.sync.codec`), is signed with
+the author's Ed25519 key, and carries the author's certificate. One signature
+per segment (64 bytes per bundle and author, not per change) keeps bundles
+within the 20-bytes-per-value budget while every receiver (the province
+included) verifies each ORIGINAL author, however many relays it crossed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import zstandard
+
+from desktop_app.store.apply import CHANGE_COLUMNS, Batch, Change
+from desktop_app.store.apply import Signer as ChangeSigner
+from desktop_app.store.schema import SCHEMA_VERSION
+from desktop_app.store.store import Store
+from desktop_app.sync.certificates import CertInfo, parse_certificate, verify_certificate
+from desktop_app.sync.codec import CodecError, decode_segment, encode_segment
+from desktop_app.sync.errors import RevokedCertificateError, SyncError
+from desktop_app.sync.identity import b64, canonical_bytes, sign, unb64, verify
+from desktop_app.sync.vectors import Vector, my_level
+
+
+def signed_part(header: dict[str, Any]) -> bytes:
+    """The bytes a segment signature covers (the header without signature and certificate)."""
+    return canonical_bytes({k: v for k, v in header.items() if k not in ("sig", "cert")})
+
+
+def make_segment(
+    changes: list[Change], private_key: bytes, cert: dict[str, Any]
+) -> tuple[bytes, bytes]:
+    """(header, body) of a signed segment of consecutive changes of one (origin, epoch)."""
+    body = encode_segment(changes)
+    header: dict[str, Any] = {
+        "origin": changes[0].origin,
+        "epoch": changes[0].epoch,
+        "from": changes[0].seq,
+        "to": changes[-1].seq,
+        "n": len(changes),
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "schema": SCHEMA_VERSION,
+    }
+    header["sig"] = b64(sign(private_key, signed_part(header)))
+    header["cert"] = cert
+    return canonical_bytes(header), body
+
+
+def own_segments(
+    store: Store, private_key: bytes, cert: dict[str, Any], ack: Vector
+) -> list[tuple[bytes, bytes]]:
+    """One fresh signed segment per own epoch, of the changes above ``ack``."""
+    me = store.node.node_id
+    out: list[tuple[bytes, bytes]] = []
+    epochs = [
+        int(r[0])
+        for r in store.db.execute_sql(
+            "SELECT DISTINCT epoch FROM change WHERE origin = ? ORDER BY epoch", (me,)
+        )
+    ]
+    for epoch in epochs:
+        rows = store.db.execute_sql(
+            f"SELECT {CHANGE_COLUMNS} FROM change WHERE origin = ? AND epoch = ? AND seq > ?"
+            " ORDER BY seq",
+            (me, epoch, ack.get((me, epoch), 0)),
+        ).fetchall()
+        if rows:
+            out.append(make_segment([Change(*r) for r in rows], private_key, cert))
+    return out
+
+
+def relayed_segments(
+    store: Store, to_level: int | None, up_ack: Vector, down_ack: Vector, *, which: str = "all"
+) -> list[tuple[bytes, bytes]]:
+    """Stored segments to forward unchanged.
+
+    Upward (or to an unknown addressee) the segments of offices below, past
+    what the province acknowledged (``up_ack``); downward (or to an unknown
+    addressee) the province's segments, past what the addressee acknowledged
+    (``down_ack``, empty when unknown: everything kept is sent). ``which``
+    picks ``"below"`` (authors of a lower level), ``"above"`` or ``"all"``;
+    authors of lower levels come first (causal order for the receiver).
+    """
+    level = my_level(store)
+    levels = {
+        str(n): int(lv) for n, lv in store.db.execute_sql("SELECT node_id, level FROM sync_node")
+    }
+    groups: dict[tuple[str, int], list[tuple[int, int, str, bytes]]] = {}
+    for o, e, f, t, header, body in store.db.execute_sql(
+        "SELECT origin, epoch, seq_from, seq_to, header, body FROM sync_segment"
+    ):
+        groups.setdefault((str(o), int(e)), []).append((int(f), int(t), str(header), bytes(body)))
+    dctx = zstandard.ZstdDecompressor()
+    out: list[tuple[bytes, bytes]] = []
+    ordered = sorted(groups.items(), key=lambda g: (-levels.get(g[0][0], 3), g[0]))
+    for (origin, epoch), segs in ordered:
+        origin_level = levels.get(origin, 3)
+        if (which == "below" and origin_level <= level) or (
+            which == "above" and origin_level >= level
+        ):
+            continue
+        if to_level is not None and to_level < level and origin_level <= level:
+            continue
+        if to_level is not None and to_level > level and origin_level >= level:
+            continue
+        ack = down_ack if origin_level < level else up_ack
+        pos = ack.get((origin, epoch), 0) + 1
+        while True:
+            covering = [s for s in segs if s[0] <= pos <= s[1]]
+            later = [s for s in segs if s[0] > pos]
+            if covering:
+                best = max(covering, key=lambda s: s[1])
+            elif later:
+                best = min(later, key=lambda s: (s[0], -s[1]))
+            else:
+                break
+            out.append((best[2].encode("utf-8"), dctx.decompress(best[3])))
+            pos = best[1] + 1
+    return out
+
+
+def segment_batch(
+    store: Store, header: dict[str, Any], body: bytes, province_key: bytes, revoked: set[int]
+) -> tuple[Batch | None, CertInfo | None, str | None]:
+    """Verify one segment; (batch, certificate, refusal reason).
+
+    A segment whose author cannot be verified (certificate not from this
+    province, signature or hash wrong, unreadable) gives no batch at all: its
+    changes are neither applied nor counted, so a forged segment can never
+    move a cursor past the genuine changes. A segment genuinely signed with a
+    since-revoked certificate gives a ``refused`` batch: its changes are
+    quarantined and reported back.
+    """
+    doc = header.get("cert")
+    cert_doc: dict[str, Any] = doc if isinstance(doc, dict) else {}
+    revoked_reason: str | None = None
+    try:
+        info = verify_certificate(
+            cert_doc, province_key, now=store.clock(), revoked=revoked, check_expiry=False
+        )
+    except RevokedCertificateError as exc:
+        revoked_reason = exc.user_message()
+        info = parse_certificate(cert_doc)
+    except SyncError as exc:
+        return None, None, exc.user_message()
+    try:
+        origin, epoch = str(header["origin"]), int(header["epoch"])
+        seq_from, count = int(header["from"]), int(header["n"])
+    except (KeyError, TypeError, ValueError):
+        return None, info, "segment header cannot be read"
+    if info.node_id != origin:
+        return None, info, "segment signed by another installation's certificate"
+    try:
+        signature = unb64(str(header.get("sig", "")))
+    except ValueError:
+        signature = b""
+    if not verify(info.public_key, signature, signed_part(header)):
+        return None, info, "segment signature not valid"
+    if hashlib.sha256(body).hexdigest() != header.get("sha256"):
+        return None, info, "segment contents do not match their signature"
+    try:
+        changes = decode_segment(body, origin, epoch, seq_from)
+    except CodecError as exc:
+        return None, info, f"segment cannot be read: {exc}"
+    if len(changes) != count:
+        return None, info, "segment length differs"
+    signer = ChangeSigner(info.node_id, info.office_id, info.level)
+    return Batch(changes, signer, revoked_reason), info, revoked_reason

@@ -1,0 +1,225 @@
+"""Conflicts on the natural key: merge, hard conflicts, approved periods, decisions."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from pathlib import Path
+
+from desktop_app.store.apply import decide_conflict
+from desktop_app.store.office import create_office
+from desktop_app.store.repositories.sites import Site
+from desktop_app.sync.certificates import enroll_demo
+from desktop_app.sync.status import review_queue
+from tests.sync.conftest import Net, add_village, set_households, values_of
+
+C1, D1, P = "pre2025:04108", "pre2025:125", "pre2025:14"
+
+
+def second_pc(net: Net, unit_directory) -> str:  # type: ignore[no-untyped-def]
+    """Another installation of the same commune office (the second official's PC)."""
+    store = create_office(
+        net.tmp / "c1-b.db",
+        C1,
+        directory=unit_directory,
+        clock=net.clock,
+        rng=random.Random(99),
+        user="canbo2",
+    )
+    enroll_demo(store, net[P])
+    net.offices["B"] = store
+    return "B"
+
+
+def site_row(store, site_id):  # type: ignore[no-untyped-def]
+    return store.db.execute_sql(
+        "SELECT name, notes, status, version FROM site WHERE id = ?", (site_id,)
+    ).fetchone()
+
+
+def test_merge_then_hard_conflict_then_decision_agree_everywhere(net: Net, unit_directory) -> None:
+    b = second_pc(net, unit_directory)
+    a = net[C1]
+    site = a.sites.save(
+        Site(
+            "",
+            "bts",
+            C1,
+            None,
+            "Trạm Nà Sản",
+            "viettel",
+            ("4g",),
+            False,
+            21.2,
+            104.0,
+            "active",
+            None,
+            None,
+            "",
+        )
+    )
+    net.load(b, net.export(C1))
+    assert net[b].sites.get(site.id) is not None
+    # different fields of one row → merged
+    net.clock.advance(60)
+    a.sites.save(replace(a.sites.get(site.id), name="Trạm Nà Sản 2"))
+    net.clock.advance(60)
+    net[b].sites.save(replace(net[b].sites.get(site.id), notes="cột 30 m"))
+    res_a = net.send(C1, D1)
+    res_b = net.send(b, D1)
+    assert res_b.report.merged == 1 and res_b.report.conflicts == 0, (res_a, res_b)
+    assert site_row(net[D1], site.id)[:2] == ("Trạm Nà Sản 2", "cột 30 m")
+    # the same field to different values → hard conflict, same provisional winner everywhere
+    net.clock.advance(60)
+    a.sites.save(replace(a.sites.get(site.id), status="out_of_order"))
+    net.clock.advance(60)
+    net[b].sites.save(replace(net[b].sites.get(site.id), status="planned"))
+    net.send(b, D1)
+    res = net.send(C1, D1)
+    assert res.report.conflicts == 1
+    assert site_row(net[D1], site.id)[2] == "planned"  # later HLC wins (same authority)
+    net.send(D1, P)
+    assert site_row(net[P], site.id) == site_row(net[D1], site.id)
+    queue = review_queue(net[D1])
+    assert len(queue) == 1
+    # the district reviewer chooses; the choice is a new change that reaches the province
+    conflict_id = queue[0][0]
+    local_state = (
+        net[D1]
+        .db.execute_sql("SELECT local_state FROM conflict WHERE id = ?", (conflict_id,))
+        .fetchone()[0]
+    )
+    choice = "local" if '"out_of_order"' in local_state else "remote"
+    decide_conflict(net[D1], conflict_id, choice, user="truongphong")
+    assert site_row(net[D1], site.id)[2] == "out_of_order"
+    assert not review_queue(net[D1])
+    net.send(D1, P)
+    assert site_row(net[P], site.id)[:3] == site_row(net[D1], site.id)[:3]
+    assert not review_queue(net[P])
+
+
+def test_an_edit_to_an_approved_period_is_a_conflict_and_the_approved_value_stays(net: Net) -> None:
+    c = net[C1]
+    v = add_village(c, "Bản Khóa")
+    set_households(c, v, 100)
+    c.submissions.move(C1, "2019Q4", "submitted")
+    net.send(C1, D1)
+    net.clock.advance(60)
+    net[D1].submissions.move(C1, "2019Q4", "approved")
+    net.clock.advance(60)
+    set_households(c, v, 999)  # late edit: the commune has not heard of the approval
+    extra = add_village(c, "Bản Mới")
+    set_households(c, extra, 7)  # a late new value too
+    res = net.send(C1, D1)
+    assert res.report.conflicts == 2
+    assert values_of(net[D1], C1) == {(v, "2019", "so_ho", ""): "100"}
+    assert len(review_queue(net[D1])) == 2
+    # the province learns of the edit BEFORE the approval (the district relays the
+    # commune's segment first), and still ends with the approved value
+    net.send(D1, P)
+    assert values_of(net[P], C1) == values_of(net[D1], C1)
+    assert len(review_queue(net[P])) == 2
+
+
+def test_an_approved_value_reviewed_by_the_district_is_not_late(net: Net) -> None:
+    c = net[C1]
+    v = add_village(c, "Bản Sửa")
+    set_households(c, v, 100)
+    c.submissions.move(C1, "2019Q4", "submitted")
+    net.clock.advance(60)
+    set_households(c, v, 101)  # corrected after submitting, before the review
+    net.send(C1, D1)
+    net.clock.advance(60)
+    net[D1].submissions.move(C1, "2019Q4", "approved")  # the district saw 101
+    net.send(D1, P)
+    for unit in (D1, P):
+        assert values_of(net[unit], C1)[(v, "2019", "so_ho", "")] == "101"
+        assert not review_queue(net[unit])
+
+
+def test_same_value_twice_is_no_conflict(net: Net, unit_directory, tmp_path: Path) -> None:
+    b = second_pc(net, unit_directory)
+    a = net[C1]
+    v = add_village(a, "Bản Chung")
+    net.load(b, net.export(C1))
+    set_households(a, v, 55)
+    set_households(net[b], v, 55)
+    net.send(C1, D1)
+    res = net.send(b, D1)
+    assert res.report.conflicts == 0 and res.report.merged == 0
+
+
+def test_delete_against_edit_is_a_hard_conflict(net: Net, unit_directory) -> None:
+    b = second_pc(net, unit_directory)
+    a = net[C1]
+    site = a.sites.save(
+        Site(
+            "",
+            "post_office",
+            C1,
+            None,
+            "Bưu điện xã",
+            "vnpost",
+            (),
+            False,
+            None,
+            None,
+            "active",
+            None,
+            None,
+            "",
+        )
+    )
+    net.load(b, net.export(C1))
+    net.clock.advance(10)
+    a.sites.delete(site.id)
+    net.clock.advance(10)
+    net[b].sites.save(replace(net[b].sites.get(site.id), notes="mở cửa thứ Bảy"))
+    net.send(C1, D1)
+    res = net.send(b, D1)
+    assert res.report.conflicts == 1
+    assert len(review_queue(net[D1])) == 1
+
+
+def test_the_reviewer_may_type_a_third_value_with_a_comment(net: Net) -> None:
+    import json
+
+    import pytest
+
+    from desktop_app.store.errors import InvalidValueError
+
+    c = net[C1]
+    v = add_village(c, "Bản Duyệt")
+    set_households(c, v, 100)
+    c.submissions.move(C1, "2019Q4", "submitted")
+    net.send(C1, D1)
+    net.clock.advance(60)
+    net[D1].submissions.move(C1, "2019Q4", "approved")
+    net.clock.advance(60)
+    set_households(c, v, 999)
+    net.send(C1, D1)
+    (conflict_id, *_rest) = review_queue(net[D1])[0]
+    kept = json.loads(
+        net[D1]
+        .db.execute_sql("SELECT remote_state FROM conflict WHERE id = ?", (conflict_id,))
+        .fetchone()[0]
+    )
+    with pytest.raises(InvalidValueError):
+        decide_conflict(net[D1], conflict_id, "other", state={**kept, "org_id": "elsewhere"})
+    version = decide_conflict(
+        net[D1], conflict_id, "other", state={**kept, "value": "150"}, comment="đã xác minh"
+    )
+    assert values_of(net[D1], C1)[(v, "2019", "so_ho", "")] == "150"
+    doc = json.loads(
+        net[D1]
+        .db.execute_sql(
+            "SELECT state FROM change WHERE origin || '/' || epoch || '/' || seq = ?", (version,)
+        )
+        .fetchone()[0]
+    )
+    assert doc["comment"] == "đã xác minh"
+    net.send(D1, P)
+    assert values_of(net[P], C1)[(v, "2019", "so_ho", "")] == "150"
+    assert not review_queue(net[P])  # the province saw it in causal order: no conflict
+    net.send(D1, C1)  # the decision reaches the commune too
+    assert values_of(c, C1)[(v, "2019", "so_ho", "")] == "150"

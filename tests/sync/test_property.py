@@ -1,0 +1,222 @@
+"""Property: any interleaving of edits and exchanges (lost, repeated, out of order) converges."""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from desktop_app.store.office import create_office
+from desktop_app.sync.certificates import enroll_demo, init_province
+from tests.helpers.clock import FakeClock
+from tests.sync.conftest import Net, set_households, values_of
+
+P, D, CS = "pre2025:14", "pre2025:125", ("pre2025:04108", "pre2025:04105")
+
+step = st.one_of(
+    st.tuples(st.just("edit"), st.integers(0, 1), st.integers(0, 2), st.integers(0, 50)),
+    st.tuples(st.just("up"), st.integers(0, 1), st.integers(0, 9), st.integers(0, 0)),
+    st.tuples(st.just("district"), st.integers(0, 1), st.integers(0, 9), st.integers(0, 0)),
+    st.tuples(st.just("province"), st.integers(0, 1), st.integers(0, 9), st.integers(0, 0)),
+)
+
+
+def _net(tmp: Path, directory) -> tuple[Net, dict[str, list[str]]]:  # type: ignore[no-untyped-def]
+    clock = FakeClock()
+    net = Net(tmp, clock)
+    rng = random.Random(1)
+    net.offices[P] = init_province(tmp / "p.db", P, directory=directory, clock=clock, rng=rng)
+    villages: dict[str, list[str]] = {}
+    for unit in (D, *CS):
+        store = create_office(
+            tmp / f"{unit[-5:]}.db", unit, directory=directory, clock=clock, rng=rng
+        )
+        enroll_demo(store, net.offices[P])
+        net.offices[unit] = store
+        if unit in CS:
+            villages[unit] = [store.villages.add(unit, f"Bản {i}").id for i in range(3)]
+    return net, villages
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(steps=st.lists(step, min_size=3, max_size=25))
+def test_random_edits_and_exchanges_converge(unit_directory, steps) -> None:  # type: ignore[no-untyped-def]
+    with tempfile.TemporaryDirectory() as folder:
+        net, villages = _net(Path(folder), unit_directory)
+        try:
+            pools: dict[str, list[Path]] = {"up": [], "district": [], "province": []}
+            for kind, who, pick, value in steps:
+                net.clock.advance(30)
+                if kind == "edit":
+                    c = CS[who]
+                    set_households(net[c], villages[c][pick % 3], value)
+                    pools["up"].append(net.export(c))
+                elif kind == "up" and pools["up"]:
+                    net.load(D, pools["up"][pick % len(pools["up"])])
+                    pools["district"].append(net.export(D))
+                elif kind == "district" and pools["district"]:
+                    net.load(P, pools["district"][pick % len(pools["district"])])
+                    pools["province"].append(net.export(P))
+                elif kind == "province" and pools["province"]:
+                    net.load(D, pools["province"][pick % len(pools["province"])])
+                    down = net.export(D)
+                    net.load(CS[who], down)
+            # settle: everyone sends their latest once along the tree
+            for c in CS:
+                net.send(c, D)
+            net.send(D, P)
+            net.send(P, D)
+            for c in CS:
+                net.send(D, c)
+            for c in CS:
+                assert values_of(net[D], c) == values_of(net[c], c)
+                assert values_of(net[P], c) == values_of(net[c], c)
+            for s in net.offices.values():
+                assert not s.db.execute_sql(
+                    "SELECT 1 FROM change GROUP BY origin, epoch, seq HAVING count(*) > 1"
+                ).fetchall()
+                assert not s.db.execute_sql("SELECT 1 FROM sync_backlog").fetchall()
+        finally:
+            for s in net.offices.values():
+                s.close()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_the_bundle_reader_only_ever_says_no_clearly(unit_directory, data) -> None:  # type: ignore[no-untyped-def]
+    """Fuzz: flipped bytes, cuts and garbage give a StoreError (or a clean import), nothing else."""
+    from desktop_app.store.errors import StoreError
+
+    global _FUZZ
+    if _FUZZ is None:
+        folder = Path(tempfile.mkdtemp())
+        net, villages = _net(folder, unit_directory)
+        set_households(net[CS[0]], villages[CS[0]][0], 7)
+        _FUZZ = (net, net.export(CS[0]).read_bytes())
+    net, good = _FUZZ
+    blob = bytearray(good)
+    for _ in range(data.draw(st.integers(1, 4))):
+        pos = data.draw(st.integers(0, len(blob) - 1))
+        blob[pos] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(0, len(blob)))
+    path = net.tmp / "fuzz.cdsync"
+    path.write_bytes(bytes(blob[:cut]))
+    before = net[D].db.execute_sql("SELECT count(*) FROM change").fetchone()[0]
+    try:
+        net.load(D, path)
+    except StoreError as exc:
+        assert exc.user_message()
+        assert net[D].db.execute_sql("SELECT count(*) FROM change").fetchone()[0] == before
+
+
+_FUZZ: tuple[Net, bytes] | None = None
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c2", "up", "prov"]), st.integers(0, 5), st.integers(0, 3)
+        ),
+        min_size=3,
+        max_size=30,
+    )
+)
+def test_two_pcs_of_one_commune_conflict_the_same_way_everywhere(unit_directory, steps) -> None:  # type: ignore[no-untyped-def]
+    """Two installations of one commune type the same cells; district and province agree."""
+    with tempfile.TemporaryDirectory() as folder:
+        net, villages = _net(Path(folder), unit_directory)
+        try:
+            second = create_office(
+                net.tmp / "c1b.db",
+                CS[0],
+                directory=unit_directory,
+                clock=net.clock,
+                rng=random.Random(2),
+            )
+            enroll_demo(second, net[P])
+            net.offices["b"] = second
+            net.load("b", net.export(CS[0]))
+            names = {"a": CS[0], "b": "b", "c2": CS[1]}
+            pool: list[Path] = []
+            for who, pick, value in steps:
+                net.clock.advance(7)
+                if who in names:
+                    unit = names[who]
+                    commune = CS[1] if who == "c2" else CS[0]
+                    set_households(net[unit], villages[commune][pick % 3], value)
+                    pool.append(net.export(unit))
+                elif who == "up" and pool:
+                    net.load(D, pool[pick % len(pool)])
+                elif who == "prov" and pool:
+                    net.load(P, pool[pick % len(pool)])  # a commune sends straight up too
+            for unit in names.values():
+                net.send(unit, D)
+            net.send(D, P)
+            for c in CS:
+                assert values_of(net[P], c) == values_of(net[D], c)
+            assert values_of(net[D], CS[1]) == values_of(net[CS[1]], CS[1])
+        finally:
+            for s in net.offices.values():
+                s.close()
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "c2", "submit", "approve", "return", "up", "prov", "dp"]),
+            st.integers(0, 5),
+            st.integers(0, 3),
+        ),
+        min_size=3,
+        max_size=20,
+    )
+)
+def test_reviews_and_late_edits_end_the_same_at_district_and_province(  # type: ignore[no-untyped-def]
+    unit_directory, steps
+) -> None:
+    """Submit, approve, return and edits in any order: district and province agree."""
+    from desktop_app.store.errors import StoreError
+
+    with tempfile.TemporaryDirectory() as folder:
+        net, villages = _net(Path(folder), unit_directory)
+        try:
+            names = {"a": CS[0], "c2": CS[1]}
+            up: list[Path] = []
+            down: list[Path] = []
+            for who, pick, value in steps:
+                net.clock.advance((0, 7, 60)[pick % 3])
+                try:
+                    if who in names:
+                        c = names[who]
+                        set_households(net[c], villages[c][pick % 3], value)
+                        up.append(net.export(c))
+                    elif who == "submit":
+                        c = CS[pick % 2]
+                        net[c].submissions.move(c, "2019Q4", "submitted")
+                        up.append(net.export(c))
+                    elif who in ("approve", "return"):
+                        c = CS[pick % 2]
+                        target = "approved" if who == "approve" else "returned"
+                        net[D].submissions.move(c, "2019Q4", target, reason="xem lại")
+                        down.append(net.export(D))
+                    elif who == "up" and up:
+                        net.load(D, up[pick % len(up)])
+                    elif who == "prov" and up:
+                        net.load(P, up[pick % len(up)])
+                    elif who == "dp" and down:
+                        net.load(P, down[pick % len(down)])
+                except StoreError:
+                    pass  # a move the state machine refuses
+            for c in CS:
+                net.send(c, D)
+            net.send(D, P)
+            for c in CS:
+                assert values_of(net[P], c) == values_of(net[D], c)
+        finally:
+            for s in net.offices.values():
+                s.close()
