@@ -210,3 +210,24 @@ def test_history_lists_who_changed_a_cell(commune_store, village, clock):
         ("100", "104", "canbo"),
     ]
     assert history[1]["comment"] == "điều tra lại"
+
+
+def test_bulk_writes_name_the_version_they_overwrite(commune_store, village):
+    first = commune_store.values.set_value(ValueWrite(COMMUNE, village.id, "2019", "so_ho", 90))
+    writes = [
+        ValueWrite(COMMUNE, village.id, "2019", "so_ho", 95),  # overwrites
+        ValueWrite(COMMUNE, village.id, "2019", "dan_so", 400),  # new
+        ValueWrite(COMMUNE, village.id, "2019", "dan_so", 400),  # same again: nothing
+    ]
+    before = _counts(commune_store)
+    assert commune_store.values.set_many(writes) == 2
+    assert _counts(commune_store)[1:] == (before[1] + 2, before[2] + 2)
+    rows = commune_store.db.execute_sql(
+        "SELECT entity_key, base_version FROM change WHERE entity = 'value' ORDER BY seq"
+    ).fetchall()
+    bases = {key: base for key, base in rows}
+    assert any("so_ho" in k and b == first.version for k, b in bases.items())
+    assert any("dan_so" in k and b is None for k, b in bases.items())
+    history = commune_store.values.history(village.id, "2019", "so_ho")
+    assert [(h["old"], h["new"]) for h in history] == [(None, "90"), ("90", "95")]
+    assert commune_store.values.set_many(writes[1:]) == 0

@@ -282,7 +282,8 @@ class ValueRepository(Repository):
 
         Types, shape, scope and locks are checked for every cell; rules are not (the
         caller checks them, e.g. with ``coverage-desk check``). Each cell still gets
-        its change and audit entry. Returns how many cells were written.
+        its change (naming the version it overwrites) and audit entry; a cell that
+        already holds the value is left alone. Returns how many cells were written.
         """
         actor = actor or self.store.local_actor()
         rows: list[tuple[Any, ...]] = []
@@ -316,15 +317,36 @@ class ValueRepository(Repository):
             change_id = int(
                 self.db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM change").fetchone()[0]
             )
+            # What each written cell holds now: an overwrite names the version it replaces.
+            existing: dict[tuple[str, str, str, str], tuple[str | None, str, str]] = {}
+            for commune_id, period_code in scope_checked:
+                for org, ind, dis, value, comment, ver in self.db.execute_sql(
+                    "SELECT org_id, indicator, disagg, value, comment, version FROM data_value"
+                    " WHERE commune_id = ? AND period = ?",
+                    (commune_id, period_code),
+                ):
+                    existing[(org, period_code, ind, dis)] = (value, comment, ver)
+            written = 0
             for write, indicator, period, org_id, text in resolved:
+                cell = (org_id, period.code, indicator.code, write.disagg)
+                old = existing.get(cell)
+                if old is not None and old[0] == text and old[1] == write.comment:
+                    continue  # nothing changes: no change to log, as for one typed value
                 seq += 1
                 change_id += 1
+                written += 1
                 version = version_of(actor.origin, actor.epoch, seq)
+                existing[cell] = (text, write.comment, version)
                 state = self._state(write, period, org_id, text)
                 key_text = canonical_json(
                     {k: state[k] for k in ("org_id", "period", "indicator", "disagg")}
                 )
                 state_text = canonical_json(state)
+                old_text = (
+                    None
+                    if old is None
+                    else canonical_json(dict(state, value=old[0], comment=old[1]))
+                )
                 rows.append(
                     (
                         org_id,
@@ -351,13 +373,13 @@ class ValueRepository(Repository):
                         write.commune_id,
                         period.code,
                         state_text,
-                        None,
+                        None if old is None else old[2],
                         ctx.hlc,
                         SCHEMA_VERSION,
                         actor.user,
                     )
                 )
-                audits.append((ctx.at, actor.user, "import", ENTITY, key_text, change_id))
+                audits.append((ctx.at, actor.user, "import", ENTITY, key_text, old_text, change_id))
             cursor = self.db.cursor()
             cursor.executemany(
                 "INSERT INTO change (id, origin, epoch, seq, entity, entity_key, scope_unit,"
@@ -367,14 +389,11 @@ class ValueRepository(Repository):
             )
             cursor.executemany(
                 "INSERT INTO audit (at, user, action, entity, entity_key, old, new, change_id)"
-                " VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
                 audits,
             )
-            cursor.executemany(
-                UPSERT_VALUE_SQL,
-                rows,
-            )
-        return len(resolved)
+            cursor.executemany(UPSERT_VALUE_SQL, rows)
+        return written
 
 
 def rows_by_key(values: Iterable[StoredValue]) -> Mapping[tuple[str, str, str], StoredValue]:
