@@ -156,14 +156,14 @@ def _restore(db_path: Path, backup_file: Path) -> str:
     """Restore with the store closed; tell the user how it went. Returns the login hint."""
     from desktop_app.store.backup import restore
     from desktop_app.store.errors import StoreError
-    from desktop_app.ui.widgets.dialogs import inform, warn
+    from desktop_app.ui.dialogs import confirm
 
     try:
         epoch = restore(db_path, backup_file)
     except StoreError as exc:
-        warn(None, _("Restore"), exc.user_message())
+        confirm.inform(None, _("Restore"), exc.user_message(), error=True)
         return ""
-    inform(
+    confirm.inform(
         None,
         _("Restore"),
         _("The backup {backup} was restored (new epoch {epoch}). Please log in again.").format(

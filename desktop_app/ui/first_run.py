@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.units import UnitDirectory
 from desktop_app.i18n import _
+from desktop_app.ui.dialogs import confirm
 from desktop_app.ui.tasks import CancelFlag, Progress, Runner, run_with_progress
-from desktop_app.ui.widgets.dialogs import SB, button_box, warn
+from desktop_app.ui.widgets.dialogs import SB, button_box
 from desktop_app.ui.widgets.unit_search import UnitSearch
 
 DEMO_OFFICE = "pre2025:125"  # Huyện Mai Sơn, Sơn La
@@ -240,4 +241,4 @@ class FirstRunDialog(QDialog):
             return
         message = getattr(exc, "user_message", None)
         text = message() if callable(message) else str(exc)
-        warn(self, _("The office was not created"), text)
+        confirm.inform(self, _("The office was not created"), text, error=True)
