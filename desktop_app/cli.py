@@ -22,6 +22,8 @@ COMMAND_MODULES = (
     "store_commands",
     "report_commands",
     "sync_commands",
+    "server_commands",
+    "selftest_command",
 )
 
 

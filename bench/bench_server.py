@@ -1,0 +1,389 @@
+"""Server benchmarks (issue #6): network sync over loopback.
+
+1. 100,000 changes of one commune pushed to the server (SQLite mode, uvicorn
+   in a subprocess on 127.0.0.1), against pouchdb-server replication of the
+   same records from a local PouchDB (``pouchdb-server@4.2.0``,
+   ``pouchdb@9.0.0`` in ``bench/.node``; install with
+   ``npm install --prefix bench/.node pouchdb-server@4.2.0 pouchdb@9.0.0``),
+   as a ratio (target ≥ 30×).
+2. 200 offices syncing a period at once against the SQLite server and against
+   two server processes on one PostgreSQL (``COVERAGE_DESK_TEST_PG``, or a
+   throwaway cluster from ``build/start_test_postgres.sh``): p50, p99, and a
+   check that nothing was lost or doubled.
+
+Run: ``.venv/bin/python -m bench.bench_server``. Prints figures; never fails on time.
+The clients run as threads of this process on the same machine as the
+servers, so the latencies include the clients' own CPU time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.bench_sync import bulk_writes
+from desktop_app.netsync.client import sync_office
+from desktop_app.store.office import create_office
+from desktop_app.store.repositories.values import ValueWrite
+from desktop_app.store.store import Store
+from desktop_app.sync.certificates import enroll_demo, init_province
+from desktop_app.units_resource import load_unit_directory
+
+COUNT = 100_000
+OFFICES = 200
+PROVINCE, COMMUNE = "pre2025:14", "pre2025:04108"
+ROOT = Path(__file__).resolve().parent
+NODE_DIR = ROOT / ".node"
+PERIOD_VALUES = (("so_ho", 100), ("dan_so", 400), ("so_ho_ngheo", 10), ("ho_dttm", 30))
+
+POUCH_JS = r"""
+const fs = require('fs');
+const PouchDB = require('pouchdb');
+const [docsFile, dir, url] = process.argv.slice(2);
+(async () => {
+  const local = new PouchDB(dir + '/local');
+  const docs = fs.readFileSync(docsFile, 'utf8').split('\n').filter(Boolean).map(JSON.parse);
+  for (let i = 0; i < docs.length; i += 5000) await local.bulkDocs(docs.slice(i, i + 5000));
+  const started = Date.now();
+  const result = await PouchDB.replicate(local, url, {batch_size: 500});
+  const ms = Date.now() - started;
+  console.log(JSON.stringify({ms, written: result.docs_written, ok: result.ok}));
+})().catch((e) => { console.error(e); process.exit(1); });
+"""
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(args: list[str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    with open(log, "wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "desktop_app.server", *args, "--port", str(port)],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(log.read_text(errors="replace"))
+        try:
+            if httpx.get(url + "/v1/health").status_code == 200:
+                return proc, url
+        except httpx.TransportError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the server did not start")
+
+
+def _cpu(*procs: subprocess.Popen[bytes]) -> float:
+    """CPU seconds the server processes have used so far (Linux /proc; 0 elsewhere)."""
+    total = 0.0
+    for proc in procs:
+        try:
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    proc.wait(20)
+
+
+def _records(store: Store, path: Path) -> int:
+    """The commune's records as PouchDB documents (one per changed row, its full state)."""
+    n = 0
+    with open(path, "w", encoding="utf-8") as fh:
+        for entity, key, state, hlc, seq in store.db.execute_sql(
+            "SELECT entity, entity_key, state, hlc, seq FROM change WHERE origin = ? ORDER BY seq",
+            (store.node.node_id,),
+        ):
+            doc = {"_id": f"{entity}:{key}", "state": json.loads(state), "hlc": hlc, "seq": seq}
+            fh.write(json.dumps(doc, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def bench_pouch(store: Store, tmp: Path) -> float | None:
+    """Seconds pouchdb-server takes to receive the same records by replication."""
+    server_bin = NODE_DIR / "node_modules" / ".bin" / "pouchdb-server"
+    if not server_bin.exists() or shutil.which("node") is None:
+        print(
+            "pouchdb: not installed (npm install --prefix bench/.node pouchdb-server@4.2.0"
+            " pouchdb@9.0.0); ratio not measured"
+        )
+        return None
+    docs = tmp / "docs.jsonl"
+    count = _records(store, docs)
+    (tmp / "pouchdb-server").mkdir()
+    (tmp / "pouch-local").mkdir()
+    script = tmp / "replicate.js"
+    script.write_text(POUCH_JS, encoding="utf-8")
+    port = _free_port()
+    log = open(tmp / "pouchdb-server.log", "wb")
+    server = subprocess.Popen(
+        [str(server_bin), "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp / "pouchdb-server",
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if httpx.get(url).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        env = dict(os.environ, NODE_PATH=str(NODE_DIR / "node_modules"))
+        done = subprocess.run(
+            ["node", str(script), str(docs), str(tmp / "pouch-local"), url + "/bench"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            check=False,
+        )
+        if done.returncode != 0:
+            print(f"pouchdb: replication failed: {done.stderr.strip()[-300:]}")
+            return None
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        seconds = float(result["ms"]) / 1000
+        print(f"pouchdb-server replication: {result['written']} of {count} docs in {seconds:.2f} s")
+        return seconds
+    finally:
+        server.terminate()
+        server.wait(20)
+        log.close()
+
+
+def bench_push(tmp: Path) -> None:
+    """100k changes pushed over loopback, and the pouchdb ratio."""
+    from desktop_app.netsync.client import plan_batches
+
+    directory = load_unit_directory()
+    province = init_province(tmp / "province.db", PROVINCE, directory=directory)
+    commune = create_office(tmp / "commune.db", COMMUNE, directory=directory)
+    enroll_demo(commune, province)
+    province.close()
+    written = commune.values.set_many(bulk_writes(commune, COUNT))
+    changes = int(
+        commune.db.execute_sql(
+            "SELECT count(*) FROM change WHERE origin = ?", (commune.node.node_id,)
+        ).fetchone()[0]
+    )
+    print(f"commune: {written} values written, {changes} changes to send")
+    started = time.perf_counter()
+    plan_batches(commune, {}, 500)
+    print(f"  client side alone (read, sign, encode): {time.perf_counter() - started:.2f} s")
+    proc, url = _serve(["--db", str(tmp / "province.db")], tmp / "server.log")
+    try:
+        cpu = _cpu(proc)
+        started = time.perf_counter()
+        result = sync_office(commune, url, backup=False)
+        ours = time.perf_counter() - started
+        cpu = _cpu(proc) - cpu
+    finally:
+        _stop(proc)
+    with Store.open(tmp / "province.db") as prov:
+        held = int(
+            prov.db.execute_sql(
+                "SELECT count(*) FROM change WHERE origin = ?", (commune.node.node_id,)
+            ).fetchone()[0]
+        )
+    print(
+        f"network sync (SQLite server): {result.accepted} changes in {ours:.2f} s"
+        f" ({result.accepted / ours:,.0f} changes/s, {result.pushed_batches} batches,"
+        f" server CPU {cpu:.1f} s);"
+        f" province holds {held} of {changes}"
+    )
+    pouch = bench_pouch(commune, tmp)
+    commune.close()
+    if pouch is not None:
+        print(f"ratio (pouchdb-server time / ours): {pouch / ours:.1f}x  (target >= 30x)")
+
+
+def _make_offices(tmp: Path, n: int) -> tuple[Path, list[Path], int]:
+    directory = load_unit_directory()
+    prov_path = tmp / "province.db"
+    units = [u.id for d in directory.children(PROVINCE) for u in directory.children(d.id)][:n]
+    paths = []
+    changes = 0
+    with init_province(prov_path, PROVINCE, directory=directory) as province:
+        for unit in units:
+            path = tmp / f"{unit.split(':')[1]}.db"
+            with create_office(path, unit, directory=directory) as office:
+                enroll_demo(office, province)
+                writes = []
+                for i in range(10):
+                    village = office.villages.add(unit, f"Bản {i + 1}").id
+                    writes += [
+                        ValueWrite(unit, village, "2024", c, v + i) for c, v in PERIOD_VALUES
+                    ]
+                office.values.set_many(writes)
+                changes += 10 + len(writes)
+            paths.append(path)
+    return prov_path, paths, changes
+
+
+def _run_offices(paths: list[Path], urls: list[str]) -> list[float]:
+    """Every office syncs at once (threads released together); their latencies.
+
+    Each thread opens its office database first (an office's app has it open
+    already), so the figures time the sync itself.
+    """
+    from desktop_app.netsync.http import tls_context
+
+    tls_context()
+    barrier = threading.Barrier(len(paths))
+    latencies: list[float] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def run(i: int) -> None:
+        with Store.open(paths[i]) as store:
+            store.node  # noqa: B018 (opens this thread's connection)
+            barrier.wait()
+            started = time.perf_counter()
+            try:
+                sync_office(store, urls[i % len(urls)], backup=False)
+            except BaseException as exc:
+                errors.append(exc)
+                return
+            with lock:
+                latencies.append(time.perf_counter() - started)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(paths))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        print(f"  {len(errors)} offices failed, first: {errors[0]}")
+    return latencies
+
+
+def _report(name: str, latencies: list[float], held: int, expected: int, extra: str) -> None:
+    lat = sorted(latencies)
+    p50 = statistics.median(lat)
+    p99 = lat[min(len(lat) - 1, round(0.99 * (len(lat) - 1)))]
+    print(
+        f"{name}: {len(lat)} offices at once, p50 {p50:.2f} s, p99 {p99:.2f} s (target p99 <= 2 s);"
+        f" changes held {held} of {expected} {'(nothing lost)' if held == expected else 'LOST'}"
+        f"{extra}"
+    )
+
+
+def _pg_url(tmp: Path) -> tuple[str | None, bool]:
+    url = os.environ.get("COVERAGE_DESK_TEST_PG")
+    if url:
+        return url, False
+    script = ROOT.parent / "build" / "start_test_postgres.sh"
+    env = dict(os.environ, COVERAGE_DESK_PG_STATE=str(tmp / "pg.state"))
+    done = subprocess.run(
+        ["bash", str(script)], capture_output=True, text=True, env=env, check=False
+    )
+    if done.returncode != 0:
+        print(f"postgresql: not available ({done.stderr.strip()[-200:]})")
+        return None, False
+    return done.stdout.strip(), True
+
+
+def bench_offices(tmp: Path) -> None:
+    """200 offices at once against SQLite and against PostgreSQL (two processes)."""
+    started = time.perf_counter()
+    prov_path, paths, expected = _make_offices(tmp, OFFICES)
+    print(
+        f"{len(paths)} offices made ({expected} changes) in {time.perf_counter() - started:.0f} s"
+    )
+    clean = tmp / "clean"
+    clean.mkdir()
+    for p in [prov_path, *paths]:
+        shutil.copy(p, clean / p.name)
+    proc, url = _serve(["--db", str(prov_path)], tmp / "sqlite-server.log")
+    try:
+        cpu = _cpu(proc)
+        latencies = _run_offices(paths, [url])
+        cpu = _cpu(proc) - cpu
+    finally:
+        _stop(proc)
+    with Store.open(prov_path) as prov:
+        held = int(
+            prov.db.execute_sql(
+                "SELECT count(*) FROM change c JOIN sync_node n ON n.node_id = c.origin"
+                " WHERE n.level = 3"
+            ).fetchone()[0]
+        )
+    _report("SQLite server", latencies, held, expected, f"; server CPU {cpu:.1f} s")
+    base, started_pg = _pg_url(tmp)
+    if base is None:
+        return
+    import psycopg
+
+    try:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS cd_bench WITH (FORCE)")
+            conn.execute("CREATE DATABASE cd_bench")
+        url_pg = base.rsplit("/", 1)[0] + "/cd_bench"
+        fresh = [clean / p.name for p in paths]
+        first, url1 = _serve(
+            ["--db", url_pg, "--province-db", str(clean / prov_path.name)], tmp / "pg1.log"
+        )
+        second, url2 = _serve(["--db", url_pg], tmp / "pg2.log")
+        try:
+            cpu = _cpu(first, second)
+            latencies = _run_offices(fresh, [url1, url2])
+            cpu = _cpu(first, second) - cpu
+        finally:
+            _stop(first)
+            _stop(second)
+        with psycopg.connect(url_pg) as conn:
+            row = conn.execute("SELECT count(*), COALESCE(max(fseq), 0) FROM cd_feed").fetchone()
+            held_row = conn.execute("SELECT COALESCE(sum(seq), 0) FROM cd_cursor").fetchone()
+        assert row is not None and held_row is not None
+        verdict = "gap-free" if row[0] == row[1] else "HAS GAPS"
+        gap_free = f"; feed {row[0]} segments, fseq 1..{row[1]} {verdict}; server CPU {cpu:.1f} s"
+        _report("PostgreSQL, two server processes", latencies, int(held_row[0]), expected, gap_free)
+    finally:
+        if started_pg:
+            env = dict(os.environ, COVERAGE_DESK_PG_STATE=str(tmp / "pg.state"))
+            subprocess.run(
+                ["bash", str(ROOT.parent / "build" / "start_test_postgres.sh"), "--stop"],
+                env=env,
+                check=False,
+            )
+
+
+def main() -> None:
+    """Run both benchmarks in temporary folders."""
+    with tempfile.TemporaryDirectory(prefix="cd-bench-server-") as tmp:
+        os.chmod(tmp, 0o755)
+        push_dir = Path(tmp) / "push"
+        push_dir.mkdir()
+        bench_push(push_dir)
+        offices_dir = Path(tmp) / "offices"
+        offices_dir.mkdir()
+        bench_offices(offices_dir)
+
+
+if __name__ == "__main__":
+    main()

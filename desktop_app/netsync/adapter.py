@@ -1,0 +1,163 @@
+"""Thin adapter: verify and apply received segments through the USB import's own code.
+
+``desktop_app.sync.exchange.import_bundle`` reads a whole bundle file; the
+network moves the same signed segments in batches and pages. This module does
+for one batch exactly what ``import_bundle`` does for the segments of a bundle,
+calling the same public functions: :func:`desktop_app.sync.segments.segment_batch`
+(certificate against the province key and revocations, signature, body hash,
+decoding), :class:`desktop_app.sync.scope.Authoriser` (each change against its
+signer's scope), :class:`desktop_app.store.apply.ChangeApplier` (cursors,
+backlog, quarantine, conflicts: the store's writer of received changes) and
+:func:`desktop_app.store.apply.report_hlc`, all in ONE transaction.
+
+What the sync layer should expose later so this adapter can shrink to a call:
+``apply_segments(store, segments, *, sender, keep_for_relay)`` (the body of
+``import_bundle`` after its bundle-level checks), ``store_rejections`` (now the
+private ``_store_rejections``) and ``segment_batch`` taking ``now`` instead of a
+store (the PostgreSQL server has no office store).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import zstandard
+
+from desktop_app.store.apply import ApplyReport, Batch, ChangeApplier, report_hlc
+from desktop_app.store.schema import SCHEMA_VERSION
+from desktop_app.store.store import Store
+from desktop_app.sync.certificates import CertInfo, remember_node
+from desktop_app.sync.scope import Authoriser
+from desktop_app.sync.segments import segment_batch
+from desktop_app.sync.vectors import Vector, merge_peer
+
+Segment = tuple[bytes, bytes]
+
+
+def sql(store: Store) -> Any:
+    """The store's database, untyped (peewee leaves ``execute_sql`` and ``cursor`` untyped)."""
+    return store.db
+
+
+@dataclass
+class VerifiedSegment:
+    """One received segment after its checks: the batch to apply, or why it is refused."""
+
+    header: dict[str, Any]
+    header_bytes: bytes
+    body: bytes
+    batch: Batch | None
+    info: CertInfo | None
+    refused: str | None
+
+    @property
+    def stream(self) -> tuple[str, int]:
+        """(origin, epoch)."""
+        return str(self.header["origin"]), int(self.header["epoch"])
+
+    @property
+    def seq_range(self) -> tuple[int, int]:
+        """(first seq, last seq)."""
+        return int(self.header["from"]), int(self.header["to"])
+
+
+@dataclass
+class Applied:
+    """What applying a batch of segments did."""
+
+    report: ApplyReport = field(default_factory=ApplyReport)
+    refused: list[str] = field(default_factory=list)
+    skewed: list[str] = field(default_factory=list)
+
+
+def verify_segments(
+    store: Store, segments: list[Segment], province_key: bytes, revoked: set[int]
+) -> list[VerifiedSegment]:
+    """Check every segment on its own (as a USB import does); never raises on bad input."""
+    out: list[VerifiedSegment] = []
+    for header_bytes, body in segments:
+        try:
+            header = json.loads(header_bytes)
+            if not isinstance(header, dict):
+                raise ValueError("header")
+            int(header["from"]), int(header["to"]), int(header["epoch"]), str(header["origin"])
+        except (ValueError, KeyError, TypeError):
+            out.append(VerifiedSegment({}, header_bytes, body, None, None, "unreadable header"))
+            continue
+        schema = header.get("schema")
+        if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+            reason = f"segment made by a newer version (schema {schema})"
+            out.append(VerifiedSegment(header, header_bytes, body, None, None, reason))
+            continue
+        batch, info, refused = segment_batch(store, header, body, province_key, revoked)
+        out.append(VerifiedSegment(header, header_bytes, body, batch, info, refused))
+    return out
+
+
+def apply_verified(
+    store: Store,
+    verified: list[VerifiedSegment],
+    *,
+    received_from: str,
+    my_level: int,
+    keep_for_relay: bool,
+) -> Applied:
+    """Apply verified segments; the caller holds the ONE transaction."""
+    result = Applied()
+    batches: list[Batch] = []
+    keep: list[VerifiedSegment] = []
+    me = store.node
+    seen: set[str] = set()
+    for seg in verified:
+        if seg.refused is not None:
+            result.refused.append(seg.refused)
+        if seg.batch is None or seg.info is None:
+            continue
+        if my_level == 3 and seg.info.level == 3 and seg.info.office_id != me.office_id:
+            continue  # another commune's data, not ours to hold
+        if seg.info.node_id not in seen:
+            seen.add(seg.info.node_id)
+            remember_node(store, seg.info)
+        batches.append(seg.batch)
+        if keep_for_relay and seg.refused is None and seg.info.node_id != me.node_id:
+            keep.append(seg)
+    applier = ChangeApplier(
+        store, Authoriser(store), received_from=received_from, my_level=my_level
+    )
+    result.report = applier.apply(batches)
+    result.skewed = report_hlc(store, applier.max_hlc)
+    if keep:
+        cctx = zstandard.ZstdCompressor(level=3)
+        sql(store).cursor().executemany(
+            "INSERT OR IGNORE INTO sync_segment (origin, epoch, seq_from, seq_to, header, body,"
+            " received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    *seg.stream,
+                    *seg.seq_range,
+                    seg.header_bytes.decode("utf-8"),
+                    cctx.compress(seg.body),
+                    store.now_iso(),
+                )
+                for seg in keep
+            ],
+        )
+    return result
+
+
+def record_acknowledgement(
+    store: Store, province_node: str, province_office: str, vector: Vector, tag: str
+) -> None:
+    """Remember what the province holds (the period's state becomes "acknowledged")."""
+    merge_peer(store, province_node, province_office, 1, vector, tag)
+
+
+def record_rejections(store: Store, rows: list[tuple[str, int, int, str]], by: str) -> None:
+    """Store the province's rejections of our (or our communes') changes, with reasons."""
+    sql(store).cursor().executemany(
+        "INSERT OR IGNORE INTO sync_rejection (origin, epoch, seq, reason, reported_by,"
+        " received_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [(o, e, s, r, by, store.now_iso()) for o, e, s, r in rows],
+    )

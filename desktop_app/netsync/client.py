@@ -1,0 +1,389 @@
+"""``coverage-desk sync``: an office syncs with the provincial server over HTTP.
+
+1. Sign in: ask for a nonce, sign it with the office key, send it with the
+   certificate; get a short-lived token.
+2. ``GET /state``: the server's vector for this office (and, for a district,
+   its communes), the epoch check and the schema range. It is recorded as the
+   province's acknowledgement, so the periods it covers show "acknowledged by
+   the province".
+3. Push what the server does not hold, in batches of a few hundred changes:
+   own changes as fresh signed segments (one per batch), and for a district
+   the communes' segments it holds, unchanged (relay). The batches are cut
+   from the server's vector, so after a cut link the client asks for the state
+   again and resends only the batch that did not get through (same id, same
+   bytes: the server returns its stored answer if it did get it).
+4. Pull feed pages oldest first; each page is verified and applied through the
+   USB import's code and its cursor saved in the SAME transaction.
+
+Progress: ``progress(fraction or None, message)``; cancel: anything with
+``is_set()``, checked between batches and pages (what is done stays done).
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Protocol
+
+from desktop_app.i18n import _
+from desktop_app.netsync.adapter import (
+    apply_verified,
+    record_acknowledgement,
+    record_rejections,
+    sql,
+    verify_segments,
+)
+from desktop_app.netsync.http import NetworkSyncError, ServerClient, _Transient
+from desktop_app.netsync.wire import Segment, encode_push
+from desktop_app.netsync.wire import batch_id_for as _batch_id
+from desktop_app.store.apply import CHANGE_COLUMNS, Change
+from desktop_app.store.schema import SCHEMA_VERSION
+from desktop_app.store.store import Store
+from desktop_app.sync.certificates import apply_revocations, my_certificate, revoked_serials
+from desktop_app.sync.identity import load_identity
+from desktop_app.sync.segments import make_segment, relayed_segments
+from desktop_app.sync.vectors import Vector, my_level, peer_vector, vector_from_json
+
+__all__ = [
+    "CancelFlag",
+    "NetworkSyncError",
+    "ServerClient",
+    "SyncResult",
+    "plan_batches",
+    "sync_office",
+]
+
+Progress = Callable[[float | None, str], None]
+
+
+class CancelFlag(Protocol):
+    """What the window's task runner hands in."""
+
+    def is_set(self) -> bool:
+        """True once the user asked to stop."""
+
+
+@dataclass
+class SyncResult:
+    """What one sync did."""
+
+    pushed_batches: int = 0
+    pushed_changes: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    pulled_pages: int = 0
+    pulled_segments: int = 0
+    applied: int = 0
+    retries: int = 0
+    cancelled: bool = False
+    batch_ids: list[str] = field(default_factory=list)
+
+
+Work = list[Change] | list[Segment]
+
+
+def plan_work(store: Store, server: Vector, batch_changes: int) -> list[Work]:
+    """What the server lacks, cut into batches from its vector (same vector → same batches).
+
+    Each item is a run of own changes still to sign (one fresh segment), or
+    relayed segments as received. Only this reads the database.
+    """
+    me = store.node.node_id
+    work: list[Work] = []
+    epochs = [
+        int(r[0])
+        for r in sql(store).execute_sql(
+            "SELECT DISTINCT epoch FROM change WHERE origin = ? ORDER BY epoch", (me,)
+        )
+    ]
+    for epoch in epochs:
+        rows = (
+            sql(store)
+            .execute_sql(
+                f"SELECT {CHANGE_COLUMNS} FROM change WHERE origin = ? AND epoch = ? AND seq > ?"
+                " ORDER BY seq",
+                (me, epoch, server.get((me, epoch), 0)),
+            )
+            .fetchall()
+        )
+        for i in range(0, len(rows), batch_changes):
+            work.append([Change(*r) for r in rows[i : i + batch_changes]])
+    if my_level(store) == 2:
+        current: list[Segment] = []
+        size = 0
+        for header, body in relayed_segments(store, 1, server, {}):
+            n = int(_header(header).get("n", 1))
+            if current and size + n > batch_changes:
+                work.append(current)
+                current, size = [], 0
+            current.append((header, body))
+            size += n
+        if current:
+            work.append(current)
+    return work
+
+
+class _Signer:
+    """Turns planned work into signed segments (no database: safe in a helper thread)."""
+
+    def __init__(self, store: Store) -> None:
+        cert, _key = my_certificate(store)
+        self.cert = cert
+        self.private_key = load_identity(store).private_key
+
+    def __call__(self, item: Work) -> tuple[list[Segment], bytes]:
+        if item and isinstance(item[0], Change):
+            changes = [c for c in item if isinstance(c, Change)]
+            segments = [make_segment(changes, self.private_key, self.cert)]
+        else:
+            segments = [s for s in item if isinstance(s, tuple)]
+        return segments, encode_push(segments)
+
+
+def plan_batches(store: Store, server: Vector, batch_changes: int) -> list[list[Segment]]:
+    """The batches of segments to push (see :func:`plan_work`)."""
+    sign_work = _Signer(store)
+    return [sign_work(item)[0] for item in plan_work(store, server, batch_changes)]
+
+
+def _header(data: bytes) -> dict[str, Any]:
+    import json
+
+    doc = json.loads(data)
+    return doc if isinstance(doc, dict) else {}
+
+
+def _rows(items: object) -> list[tuple[str, int, int, str]]:
+    out: list[tuple[str, int, int, str]] = []
+    for r in items if isinstance(items, list) else []:
+        out.append((str(r["origin"]), int(r["epoch"]), int(r["seq"]), str(r["reason"])))
+    return out
+
+
+class _Sync:
+    def __init__(
+        self,
+        store: Store,
+        client: ServerClient,
+        progress: Progress,
+        cancel: CancelFlag | None,
+        retries: int,
+        backup: bool,
+    ) -> None:
+        self.store, self.client, self.progress = store, client, progress
+        self.cancel, self.retries, self.backup = cancel, retries, backup
+        self.result = SyncResult()
+        self.level = my_level(store)
+        self.state: dict[str, Any] = {}
+
+    def cancelled(self) -> bool:
+        if self.cancel is not None and self.cancel.is_set():
+            self.result.cancelled = True
+        return self.result.cancelled
+
+    def retry(self, fn: Callable[[], Any]) -> Any:
+        for attempt in range(self.retries + 1):
+            try:
+                return fn()
+            except _Transient as exc:
+                if attempt == self.retries:
+                    raise NetworkSyncError(detail=str(exc)) from exc
+                self.result.retries += 1
+                time.sleep(min(0.05 * 2**attempt, 2.0))
+                self.progress(None, _("Connection lost; trying again…"))
+            except NetworkSyncError as exc:
+                if "401" not in str(exc) or attempt == self.retries:
+                    raise
+                self.client.sign_in(self.store)  # token expired: sign in again
+        raise AssertionError("unreachable")
+
+    def position(self) -> tuple[int, int]:
+        """This office's epoch and newest own seq in it (for the server's epoch check)."""
+        node = self.store.node
+        row = sql(self.store).execute_sql(
+            "SELECT COALESCE(MAX(seq), 0) FROM change WHERE origin = ? AND epoch = ?",
+            (node.node_id, node.epoch),
+        )
+        return node.epoch, int(row.fetchone()[0])
+
+    def sign_in(self) -> None:
+        epoch, seq = self.position()
+        answer = self.retry(lambda: self.client.sign_in(self.store, epoch, seq))
+        if isinstance(answer.get("state"), dict):
+            self.use_state(answer["state"])
+        else:
+            self.fetch_state()
+
+    def fetch_state(self) -> dict[str, Any]:
+        epoch, seq = self.position()
+        state: dict[str, Any] = self.retry(lambda: self.client.state(epoch, seq))
+        return self.use_state(state)
+
+    def use_state(self, state: dict[str, Any]) -> dict[str, Any]:
+        if not state.get("epoch_ok", True):
+            raise NetworkSyncError(detail=str(state.get("epoch_problem")))
+        if not int(state["schema_min"]) <= SCHEMA_VERSION <= int(state["schema_max"]):
+            raise NetworkSyncError(
+                detail=_("the server accepts schema {lo}–{hi}; this app writes {mine}").format(
+                    lo=state["schema_min"], hi=state["schema_max"], mine=SCHEMA_VERSION
+                )
+            )
+        self.state = state
+        vector = vector_from_json(state["vector"])
+        known = peer_vector(self.store, str(state["province"]["node_id"]))
+        if any(known.get(k, 0) < s for k, s in vector.items()):
+            with self.store.transaction():
+                self.acknowledge(vector)
+        return state
+
+    def acknowledge(self, vector: Vector) -> None:
+        """Record the province's vector (caller holds the transaction)."""
+        if self.level == 1 or not vector:
+            return
+        prov = self.state["province"]
+        tag = f"net:{self.state['feed_id']}"
+        record_acknowledgement(
+            self.store, str(prov["node_id"]), str(prov["office_id"]), vector, tag
+        )
+
+    def push_all(self) -> None:
+        """Push the planned batches; after a cut link, re-plan from the server's vector.
+
+        A helper thread signs and compresses the next batches while the current
+        one is on the wire and being applied at the server.
+        """
+        batch_changes = int(self.state.get("batch_changes", 500))
+        failures = 0
+        sign_work = _Signer(self.store)
+        while True:
+            plan = plan_work(self.store, vector_from_json(self.state["vector"]), batch_changes)
+            if not plan:
+                return
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                ready = [pool.submit(sign_work, item) for item in plan]
+                try:
+                    for i, future in enumerate(ready):
+                        if self.cancelled():
+                            return
+                        self.progress(
+                            i / len(plan),
+                            _("Sending batch {n} of {total}").format(n=i + 1, total=len(plan)),
+                        )
+                        self.push_one(*future.result())
+                    return
+                except _Transient as exc:
+                    failures += 1
+                    if failures > self.retries:
+                        raise NetworkSyncError(detail=str(exc)) from exc
+                finally:
+                    for future in ready:
+                        future.cancel()
+            self.result.retries += 1
+            self.progress(None, _("Connection lost; resuming from the last confirmed batch"))
+            time.sleep(0.05)
+            self.fetch_state()
+
+    def push_one(self, segments: list[Segment], body: bytes) -> None:
+        batch_id = _batch_id(segments)
+        self.result.batch_ids.append(batch_id)
+        answer = self._push_with_auth(batch_id, body)
+        self.result.pushed_batches += 1
+        self.result.pushed_changes += int(answer["changes"])
+        self.result.accepted += int(answer["accepted"])
+        rejections = _rows(answer["rejections"])
+        self.result.rejected += len(rejections)
+        with self.store.transaction():
+            self.acknowledge(vector_from_json(answer["vector"]))
+            record_rejections(self.store, rejections, str(self.state["province"]["office_id"]))
+        self.state["vector"] = answer["vector"]
+
+    def _push_with_auth(self, batch_id: str, body: bytes) -> dict[str, Any]:
+        try:
+            return self.client.push(batch_id, body)
+        except NetworkSyncError as exc:
+            if "401" not in str(exc):
+                raise
+            self.client.sign_in(self.store)
+            return self.client.push(batch_id, body)
+
+    def pull_all(self, page_size: int) -> None:
+        store = self.store
+        key = f"netsync_cursor:{self.state['feed_id']}"
+        row = sql(store).execute_sql("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        after = int(row[0]) if row else 0
+        head = max(int(self.state.get("feed_head", 0)), 1)
+        _cert, province_key = my_certificate(store)
+        backed_up = not self.backup or store.path is None
+        while not self.cancelled():
+            page: dict[str, Any] = self.retry(partial(self.client.feed, after, page_size))
+            segs = [
+                (str(e["header"]).encode("utf-8"), base64.b64decode(e["body"]))
+                for e in page["entries"]
+            ]
+            if segs and not backed_up:
+                from desktop_app.store.backup import auto_backup
+
+                assert store.path is not None
+                auto_backup(store.path, reason="before-import")
+                backed_up = True
+            verified = verify_segments(store, segs, province_key, revoked_serials(store))
+            prov_office = str(self.state["province"]["office_id"])
+            with store.transaction():
+                if verified:
+                    applied = apply_verified(
+                        store,
+                        verified,
+                        received_from=prov_office,
+                        my_level=self.level,
+                        keep_for_relay=self.level == 2,
+                    ).report.applied
+                else:
+                    applied = 0
+                after = int(page["next_after"])
+                sql(store).execute_sql(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, str(after))
+                )
+                self.acknowledge(vector_from_json(page["vector"]))
+                record_rejections(store, _rows(page["rejections"]), prov_office)
+                if page.get("revocations"):
+                    apply_revocations(store, page["revocations"], province_key)
+            self.result.pulled_pages += 1
+            self.result.pulled_segments += len(segs)
+            self.result.applied += applied
+            self.progress(min(after / head, 1.0), _("Receiving from the province"))
+            if not page["more"]:
+                return
+
+
+def sync_office(
+    store: Store,
+    server_url: str,
+    *,
+    progress: Progress | None = None,
+    cancel: CancelFlag | None = None,
+    retries: int = 8,
+    page_size: int = 100,
+    backup: bool = True,
+    client: ServerClient | None = None,
+) -> SyncResult:
+    """Sign in, push what the province lacks, pull what is new; see the module docstring."""
+    my_certificate(store)  # refuse early when not enrolled
+    own_client = client is None
+    http = client or ServerClient(server_url)
+    say = progress or (lambda _fraction, _message: None)
+    job = _Sync(store, http, say, cancel, retries, backup)
+    try:
+        say(0.0, _("Signing in to the province server"))
+        job.sign_in()
+        job.push_all()
+        if not job.cancelled():
+            job.pull_all(page_size)  # each page carries the province's vector: the last ack
+        say(1.0, _("Sync finished"))
+    finally:
+        if own_client:
+            http.close()
+    return job.result

@@ -1,0 +1,302 @@
+"""The provincial server: FastAPI app factory and its routes (DESIGN §4 "Network", §5).
+
+``create_app("province.db")`` serves the province office database (SQLite);
+``create_app("postgresql://...")`` serves a feed kept in PostgreSQL. Routes,
+all under ``/v1`` and described in ``/openapi.json``:
+
+* ``POST /auth/challenge``, ``POST /auth/token``: sign-in by office certificate;
+* ``GET /state``: the server's vector for the office, epoch check, schema range;
+* ``POST /batches/{batch_id}``: push a batch of signed segments (idempotent);
+* ``GET /feed``: pull pages of the feed, oldest first, with acknowledgements.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+
+from desktop_app import __version__
+from desktop_app.netsync.wire import API, PUSH_MEDIA_TYPE, WireError, body_sha256, decode_push
+from desktop_app.server.auth import AuthError, Claims, TokenAuthority, verify_office
+from desktop_app.server.backend import (
+    BATCH_CHANGES,
+    MAX_PAGE_LIMIT,
+    PAGE_LIMIT,
+    Backend,
+    BatchConflictError,
+    epoch_check,
+    iso,
+    vector_json,
+)
+from desktop_app.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware, RateLimiter
+from desktop_app.server.models import (
+    BatchAnswer,
+    Challenge,
+    ErrorBody,
+    FeedEntry,
+    FeedPage,
+    Health,
+    Province,
+    Rejection,
+    State,
+    Token,
+    TokenRequest,
+)
+from desktop_app.store.schema import SCHEMA_VERSION
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "not signed in, or the certificate is refused"},
+    413: {"model": ErrorBody, "description": "request body too large"},
+    429: {"model": ErrorBody, "description": "too many requests from this office"},
+}
+MIN_SCHEMA = 1
+
+
+def open_backend(db: str | Path, *, province_db: Path | None = None) -> Backend:
+    """The backend for a PostgreSQL URL or a province database path."""
+    text = str(db)
+    if text.startswith(("postgresql://", "postgres://")):
+        from desktop_app.server.pg_backend import PostgresBackend, bootstrap
+
+        if province_db is not None:
+            bootstrap(text, Path(province_db))
+        return PostgresBackend(text)
+    from desktop_app.server.sqlite_backend import SqliteBackend
+
+    return SqliteBackend(Path(db))
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> NoReturn:
+    raise HTTPException(status, detail={"error": code, "message": message}, headers=headers)
+
+
+def _rate_limit(limiter: RateLimiter, key: str) -> None:
+    wait = limiter.allow(key)
+    if wait > 0:
+        _error(
+            429,
+            "rate_limited",
+            "too many requests; wait and try again",
+            {"Retry-After": str(max(1, int(wait + 0.999)))},
+        )
+
+
+_bearer = HTTPBearer(auto_error=False, description="token from POST /v1/auth/token")
+
+
+def signed_in(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Claims:
+    """The calling office, from its bearer token (401 without one; 429 over its rate)."""
+    if credentials is None:
+        _error(401, "unauthorized", "sign in first", {"WWW-Authenticate": "Bearer"})
+    authority: TokenAuthority = request.app.state.authority
+    try:
+        claims = authority.read(credentials.credentials, time.time())
+    except AuthError as exc:
+        _error(401, "unauthorized", str(exc), {"WWW-Authenticate": "Bearer"})
+    _rate_limit(request.app.state.limiter, claims.node_id)
+    return claims
+
+
+Office = Annotated[Claims, Depends(signed_in)]
+
+
+def create_app(
+    db: str | Path,
+    *,
+    province_db: Path | None = None,
+    max_body: int = DEFAULT_MAX_BODY,
+    rate: float = 50.0,
+    burst: int = 200,
+    batch_changes: int = BATCH_CHANGES,
+    backend: Backend | None = None,
+) -> FastAPI:
+    """The FastAPI application serving ``db`` (a province database or a PostgreSQL URL)."""
+    store = backend or open_backend(db, province_db=province_db)
+    authority = TokenAuthority(store.secret)
+    limiter = RateLimiter(rate, burst)
+    # before sign-in only the address is known, and many offices may share one (NAT)
+    sign_in_limiter = RateLimiter(rate * 10, burst * 10)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(
+        title="Coverage Desk provincial server",
+        version=__version__,
+        description="Network sync of the offices' coverage survey data (DESIGN §4, §5).",
+        lifespan=lifespan,
+    )
+    app.state.backend = store
+    app.state.authority = authority
+    app.state.limiter = limiter
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail: Any = exc.detail
+        if not isinstance(detail, dict):
+            detail = {"error": "error", "message": str(detail)}
+        return JSONResponse(detail, status_code=exc.status_code, headers=exc.headers)
+
+    def limit(key: str) -> None:
+        _rate_limit(sign_in_limiter, key)
+
+    @app.get(f"{API}/health", response_model=Health, tags=["server"])
+    def health() -> Health:
+        """Liveness; no sign-in needed."""
+        return Health(status="ok", mode=store.mode, server_time=iso())
+
+    @app.post(f"{API}/auth/challenge", response_model=Challenge, responses=ERRORS, tags=["auth"])
+    def challenge(request: Request) -> Challenge:
+        """A nonce for the office to sign with its certificate's key."""
+        limit("ip:" + (request.client.host if request.client else "?"))
+        nonce, expires = authority.challenge(time.time())
+        return Challenge(nonce=nonce, expires_at=iso(expires))
+
+    @app.post(f"{API}/auth/token", response_model=Token, responses=ERRORS, tags=["auth"])
+    def token(body: TokenRequest, request: Request) -> Token:
+        """A short-lived bearer token for a certificate of this province and a signed nonce.
+
+        With ``epoch`` (and ``seq``) the answer also holds the office's state,
+        saving the client a round trip.
+        """
+        limit("ip:" + (request.client.host if request.client else "?"))
+        now = time.time()
+        try:
+            authority.check_nonce(body.nonce, now)
+            info = verify_office(
+                body.certificate,
+                body.nonce,
+                body.signature,
+                province_key=store.province_key,
+                revoked=store.revoked(),
+                now=now,
+            )
+        except AuthError as exc:
+            _error(401, "unauthorized", str(exc), {"WWW-Authenticate": "Bearer"})
+        text, expires = authority.issue(info, now)
+        limiter.allow(info.node_id)  # the sign-in counts against the office's rate too
+        return Token(
+            token=text,
+            expires_at=iso(expires),
+            node_id=info.node_id,
+            office_id=info.office_id,
+            level=info.level,
+            state=None
+            if body.epoch is None
+            else build_state(authority.read(text, now), body.epoch, body.seq),
+        )
+
+    def build_state(office: Claims, epoch: int | None, seq: int | None) -> State:
+        vector = store.vector_for(office)
+        ok, problem = epoch_check(vector, office.node_id, epoch, seq)
+        return State(
+            office_id=office.office_id,
+            node_id=office.node_id,
+            mode=store.mode,
+            feed_id=store.feed_id,
+            feed_head=store.feed_head(),
+            vector=[(o, e, s) for o, e, s in vector_json(vector)],
+            epoch_ok=ok,
+            epoch_problem=problem,
+            schema_min=MIN_SCHEMA,
+            schema_max=SCHEMA_VERSION,
+            server_time=iso(),
+            province=Province(node_id=store.province_node, office_id=store.province_office),
+            batch_changes=batch_changes,
+            max_body=max_body,
+        )
+
+    @app.get(f"{API}/state", response_model=State, responses=ERRORS, tags=["sync"])
+    def state(
+        office: Office,
+        epoch: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+        seq: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+    ) -> State:
+        """The server's applied vector for this office, the epoch check and the schema range."""
+        return build_state(office, epoch, seq)
+
+    @app.post(
+        f"{API}/batches/{{batch_id}}",
+        response_model=BatchAnswer,
+        responses={
+            **ERRORS,
+            400: {"model": ErrorBody, "description": "the body cannot be read"},
+            409: {"model": ErrorBody, "description": "batch id already used with other bytes"},
+        },
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {PUSH_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        },
+        tags=["sync"],
+    )
+    async def push(
+        office: Office,
+        request: Request,
+        batch_id: Annotated[str, PathParam(pattern=r"^[A-Za-z0-9_-]{1,64}$")],
+    ) -> Any:
+        """Push a batch: zstd of the framed signed segments (the bundles' encoding).
+
+        The same id with the same bytes returns the stored answer; with other
+        bytes it is refused (409). Each change is checked against its signer's
+        certificate; refused changes come back in ``rejections`` with reasons.
+        """
+        try:
+            data = await request.body()
+        except ClientDisconnect:  # a cut link: nothing taken, the client resends
+            return JSONResponse(
+                {"error": "disconnected", "message": "the request was cut"}, status_code=400
+            )
+        try:
+            segments = decode_push(data)
+        except WireError as exc:
+            _error(400, "bad_batch", f"the batch cannot be read: {exc}")
+        try:
+            return await run_in_threadpool(
+                store.push, office, batch_id, body_sha256(data), segments
+            )
+        except BatchConflictError:
+            _error(409, "batch_conflict", f"batch {batch_id} was sent before with other contents")
+
+    @app.get(f"{API}/feed", response_model=FeedPage, responses=ERRORS, tags=["sync"])
+    def feed(
+        office: Office,
+        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = PAGE_LIMIT,
+    ) -> FeedPage:
+        """A page of the feed after ``after``, oldest first; commit it, then ask for the next."""
+        page = store.pull(office, after, limit)
+        return FeedPage(
+            entries=[
+                FeedEntry(fseq=f, header=h, body=base64.b64encode(b).decode("ascii"))
+                for f, h, b in page.entries
+            ],
+            next_after=page.next_after,
+            more=page.more,
+            vector=[(o, e, s) for o, e, s in vector_json(page.vector)],
+            rejections=[
+                Rejection(origin=o, epoch=e, seq=s, reason=r) for o, e, s, r in page.rejections
+            ],
+            revocations=page.revocations,
+        )
+
+    app.add_middleware(BodyLimitMiddleware, max_body=max_body)
+    return app

@@ -1,0 +1,167 @@
+"""What a storage backend of the server does, and what both backends share.
+
+The server keeps a FEED: the signed segments it accepted, in the order it
+accepted them, numbered by ``fseq`` (gap-free, assigned under the writers'
+lock, so a reader that pages ``fseq > cursor`` never misses one), plus per
+(origin, epoch) cursors (its applied vector), the stored answer of every batch
+id, the rejections with reasons, and the offices' certificates.
+
+* :class:`desktop_app.server.sqlite_backend.SqliteBackend`: the feed lives in
+  the province office database itself, and every batch is applied to it
+  through the USB import's code, in the same transaction as the feed rows.
+* :class:`desktop_app.server.pg_backend.PostgresBackend`: the feed lives in
+  PostgreSQL; the province office database pulls it like any office.
+"""
+
+from __future__ import annotations
+
+import abc
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from desktop_app.server.auth import Claims
+from desktop_app.sync.vectors import Vector
+
+BATCH_CHANGES = 500
+PAGE_LIMIT = 50
+MAX_PAGE_LIMIT = 500
+
+
+class BatchConflictError(Exception):
+    """The batch id was used before with other bytes (answered as 409)."""
+
+
+class BadBatchError(Exception):
+    """The push body cannot be read (answered as 400)."""
+
+
+@dataclass
+class PushAnswer:
+    """What a batch did (stored and returned again for the same id and bytes)."""
+
+    batch_id: str
+    changes: int = 0
+    accepted: int = 0
+    skipped: int = 0
+    held: int = 0
+    rejections: list[tuple[str, int, int, str]] = field(default_factory=list)
+    refused_segments: list[str] = field(default_factory=list)
+    vector: Vector = field(default_factory=dict)
+    feed_head: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The API shape (:class:`desktop_app.server.models.BatchAnswer`)."""
+        return {
+            "batch_id": self.batch_id,
+            "changes": self.changes,
+            "accepted": self.accepted,
+            "skipped": self.skipped,
+            "held": self.held,
+            "rejections": [
+                {"origin": o, "epoch": e, "seq": s, "reason": r} for o, e, s, r in self.rejections
+            ],
+            "refused_segments": self.refused_segments,
+            "vector": vector_json(self.vector),
+            "feed_head": self.feed_head,
+        }
+
+
+@dataclass
+class Page:
+    """A page of the feed for one office."""
+
+    entries: list[tuple[int, str, bytes]]
+    next_after: int
+    more: bool
+    vector: Vector
+    rejections: list[tuple[str, int, int, str]]
+    revocations: dict[str, Any] | None
+
+
+def vector_json(vector: Vector) -> list[list[Any]]:
+    """Sorted ``[[origin, epoch, seq], ...]``."""
+    return [[o, e, s] for (o, e), s in sorted(vector.items())]
+
+
+def iso(ts: float | None = None) -> str:
+    """UTC ISO 8601 time."""
+    return datetime.fromtimestamp(time.time() if ts is None else ts, UTC).isoformat(
+        timespec="seconds"
+    )
+
+
+def visible_offices(claims: Claims, parents: dict[str, str | None], province: str) -> set[str]:
+    """Whose segments an office pulls: the province's, its parent's, its scope's.
+
+    The province pulls everything (an empty set means "all").
+    """
+    if claims.level == 1:
+        return set()
+    seen = {province, *claims.scope}
+    parent = parents.get(claims.office_id)
+    if parent is not None:
+        seen.add(parent)
+    return seen
+
+
+def epoch_check(
+    vector: Vector, node_id: str, epoch: int | None, seq: int | None
+) -> tuple[bool, str]:
+    """Does the office's (epoch, newest seq) fit what the server holds from it?"""
+    if epoch is None:
+        return True, ""
+    # epochs are random (a restore draws a new one), so only the held seq can be compared
+    held = vector.get((node_id, epoch), 0)
+    if seq is not None and held > seq:
+        return False, (
+            f"the server holds changes up to {held} of epoch {epoch} but this office only "
+            f"{seq}: the database was restored without a new epoch"
+        )
+    return True, ""
+
+
+class Backend(abc.ABC):
+    """Storage of the feed and the server's configuration."""
+
+    mode: str
+    feed_id: str
+    secret: bytes
+    province_key: bytes
+    province_node: str
+    province_office: str
+
+    @abc.abstractmethod
+    def revoked(self) -> set[int]:
+        """Revoked certificate serials."""
+
+    @abc.abstractmethod
+    def parents(self) -> dict[str, str | None]:
+        """The province's unit tree: unit → parent."""
+
+    @abc.abstractmethod
+    def vector_for(self, claims: Claims) -> Vector:
+        """The server's applied vector restricted to the office's scope (all for the province)."""
+
+    @abc.abstractmethod
+    def feed_head(self) -> int:
+        """The highest fseq."""
+
+    @abc.abstractmethod
+    def push(
+        self, claims: Claims, batch_id: str, sha256: str, segments: list[tuple[bytes, bytes]]
+    ) -> dict[str, Any]:
+        """Verify, authorise and take a batch (idempotent by batch id and body hash).
+
+        Returns the answer as JSON (:meth:`PushAnswer.to_json`): the stored one
+        when the same id came before with the same bytes.
+        """
+
+    @abc.abstractmethod
+    def pull(self, claims: Claims, after: int, limit: int) -> Page:
+        """Feed entries after ``after`` the office may see, oldest first."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release connections."""

@@ -1,0 +1,364 @@
+"""PostgreSQL backend: the authoritative feed for a province that outgrew one machine.
+
+The SQLite store code does not run on PostgreSQL, so this backend does not
+hold the province's data tables. It holds the FEED and what guards it:
+
+* ``cd_feed``: every accepted segment as its author signed it (header with
+  signature and certificate, body), numbered by ``fseq``;
+* ``cd_cursor``: per (origin, epoch) the highest seq accepted without a gap
+  (the server's applied vector, the acknowledgement that goes down);
+* ``cd_batch``: each batch id with the SHA-256 of its bytes and its answer;
+* ``cd_rejection``: changes refused, with reasons; ``cd_node``: certificates
+  seen; ``cd_unit``, ``cd_revocation``, ``cd_config``: the province's unit
+  tree, revocations, key and the server secret, copied from the province
+  office database once (``serve --province-db``).
+
+Every segment is verified (:func:`desktop_app.netsync.adapter.verify_segments`,
+the USB path's checks) and every change authorised against its signer's
+certificate (:class:`desktop_app.sync.scope.Authoriser`). A push runs in one
+transaction that first takes ``pg_advisory_xact_lock`` and bumps the
+single-row counter ``cd_counter``, so concurrent writers in several processes
+are serialised: fseqs are gap-free, in commit order, never doubled. The
+province office database is kept in step by pulling from this server
+(``coverage-desk sync``), which applies the feed through the store's writer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any, cast
+
+import psycopg
+
+from desktop_app.netsync.adapter import verify_segments
+from desktop_app.server.auth import Claims
+from desktop_app.server.backend import (
+    Backend,
+    BatchConflictError,
+    Page,
+    PushAnswer,
+    visible_offices,
+)
+from desktop_app.store.store import Store
+from desktop_app.sync.scope import Authoriser
+from desktop_app.sync.vectors import Vector
+
+FEED_LOCK = 0x43444650  # "CDFP"
+SCHEMA_LOCK = 0x43445343
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS cd_config (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cd_unit (id TEXT PRIMARY KEY, parent_id TEXT);
+CREATE TABLE IF NOT EXISTS cd_revocation (serial BIGINT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS cd_node (node_id TEXT PRIMARY KEY, office_id TEXT NOT NULL,
+  level INT NOT NULL, serial BIGINT NOT NULL, certificate TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cd_counter (id INT PRIMARY KEY CHECK (id = 1), last BIGINT NOT NULL);
+INSERT INTO cd_counter (id, last) VALUES (1, 0) ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS cd_cursor (origin TEXT NOT NULL, epoch BIGINT NOT NULL,
+  seq BIGINT NOT NULL, PRIMARY KEY (origin, epoch));
+CREATE TABLE IF NOT EXISTS cd_feed (fseq BIGINT PRIMARY KEY, origin TEXT NOT NULL,
+  epoch BIGINT NOT NULL, seq_from BIGINT NOT NULL, seq_to BIGINT NOT NULL, n INT NOT NULL,
+  office_id TEXT NOT NULL, level INT NOT NULL, header TEXT NOT NULL, body BYTEA NOT NULL,
+  batch_id TEXT, received_at TIMESTAMPTZ NOT NULL DEFAULT now());
+CREATE INDEX IF NOT EXISTS cd_feed_office ON cd_feed (office_id, fseq);
+CREATE TABLE IF NOT EXISTS cd_batch (batch_id TEXT PRIMARY KEY, node_id TEXT NOT NULL,
+  sha256 TEXT NOT NULL, answer TEXT NOT NULL, at TIMESTAMPTZ NOT NULL DEFAULT now());
+CREATE TABLE IF NOT EXISTS cd_rejection (origin TEXT NOT NULL, epoch BIGINT NOT NULL,
+  seq BIGINT NOT NULL, reason TEXT NOT NULL, office_id TEXT NOT NULL, id BIGSERIAL,
+  PRIMARY KEY (origin, epoch, seq));
+"""
+
+
+class ServerSetupError(Exception):
+    """The PostgreSQL database has no province yet (run serve once with --province-db)."""
+
+
+class _ClockOnly:
+    """``segment_batch`` reads only ``store.clock()``; the PostgreSQL server has no store."""
+
+    def __init__(self) -> None:
+        self.clock = time.time
+
+
+def _authoriser(parents: dict[str, str | None]) -> Authoriser:
+    auth = Authoriser.__new__(Authoriser)
+    auth.parents = parents
+    return auth
+
+
+def bootstrap(url: str, province_db: Path) -> None:
+    """Copy the province's key, certificate, units and revocations into PostgreSQL."""
+    from desktop_app.sync.certificates import is_province, my_certificate, revocation_list
+    from desktop_app.sync.errors import EnrolmentError
+
+    with Store.open(Path(province_db)) as store:
+        if not is_province(store):
+            raise EnrolmentError(detail=f"{province_db} is not the province office's database")
+        cert, key = my_certificate(store)
+        node = store.node
+        units = [(str(i), p) for i, p in store.db.execute_sql("SELECT id, parent_id FROM unit")]
+        revoked = [int(r[0]) for r in store.db.execute_sql("SELECT serial FROM revocation")]
+        rev_doc = revocation_list(store)
+    config = {
+        "province_key": key.hex(),
+        "province_node": node.node_id,
+        "province_office": node.office_id,
+        "province_certificate": json.dumps(cert),
+        "revocations": json.dumps(rev_doc),
+    }
+    with psycopg.connect(url, autocommit=True) as conn:
+        _create_schema(conn)
+        with conn.transaction(), conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO cd_config (key, value) VALUES (%s, %s)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                list(config.items()),
+            )
+            cur.executemany(
+                "INSERT INTO cd_unit (id, parent_id) VALUES (%s, %s)"
+                " ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id",
+                units,
+            )
+            cur.executemany(
+                "INSERT INTO cd_revocation (serial) VALUES (%s) ON CONFLICT DO NOTHING",
+                [(s,) for s in revoked],
+            )
+
+
+def _create_schema(conn: psycopg.Connection[Any]) -> None:
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+        conn.execute(SCHEMA)
+        for key, value in (("secret", os.urandom(32).hex()), ("feed_id", str(uuid.uuid4()))):
+            conn.execute(
+                "INSERT INTO cd_config (key, value) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                (key, value),
+            )
+
+
+class PostgresBackend(Backend):
+    """The feed in PostgreSQL; stateless: any number of processes on one database."""
+
+    mode = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._local = threading.local()
+        self._all: list[psycopg.Connection[Any]] = []
+        self._lock = threading.Lock()
+        conn = self._conn()
+        _create_schema(conn)
+        config = {str(k): str(v) for k, v in conn.execute("SELECT key, value FROM cd_config")}
+        if "province_key" not in config:
+            raise ServerSetupError(
+                "no province in this database yet: run serve once with --province-db"
+            )
+        self.secret = bytes.fromhex(config["secret"])
+        self.feed_id = config["feed_id"]
+        self.province_key = bytes.fromhex(config["province_key"])
+        self.province_node = config["province_node"]
+        self.province_office = config["province_office"]
+        self._revocations: dict[str, Any] | None = json.loads(config.get("revocations", "null"))
+        self._parents: dict[str, str | None] = {
+            str(i): (None if p is None else str(p))
+            for i, p in conn.execute("SELECT id, parent_id FROM cd_unit")
+        }
+        self._authorise = _authoriser(self._parents)
+
+    def _conn(self) -> psycopg.Connection[Any]:
+        conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
+        if conn is None or conn.closed:
+            conn = psycopg.connect(self.url, autocommit=True)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    # --- reads ---
+
+    def revoked(self) -> set[int]:
+        return {int(r[0]) for r in self._conn().execute("SELECT serial FROM cd_revocation")}
+
+    def parents(self) -> dict[str, str | None]:
+        return self._parents
+
+    def feed_head(self) -> int:
+        return int(self._conn().execute("SELECT last FROM cd_counter").fetchone()[0])  # type: ignore[index]
+
+    def vector_for(self, claims: Claims) -> Vector:
+        conn = self._conn()
+        if claims.level == 1:
+            rows = conn.execute("SELECT origin, epoch, seq FROM cd_cursor").fetchall()
+        else:
+            rows = conn.execute(
+                "SELECT c.origin, c.epoch, c.seq FROM cd_cursor c JOIN cd_node n"
+                " ON n.node_id = c.origin WHERE n.office_id = ANY(%s)",
+                (sorted(claims.scope),),
+            ).fetchall()
+        return {(str(o), int(e)): int(s) for o, e, s in rows}
+
+    # --- push ---
+
+    def push(
+        self, claims: Claims, batch_id: str, sha256: str, segments: list[tuple[bytes, bytes]]
+    ) -> dict[str, Any]:
+        verified = verify_segments(
+            cast(Store, _ClockOnly()), segments, self.province_key, self.revoked()
+        )
+        conn = self._conn()
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (FEED_LOCK,))
+            row = conn.execute(
+                "SELECT node_id, sha256, answer FROM cd_batch WHERE batch_id = %s", (batch_id,)
+            ).fetchone()
+            if row is not None:
+                if row[0] == claims.node_id and row[1] == sha256:
+                    stored: dict[str, Any] = json.loads(row[2])
+                    return stored
+                raise BatchConflictError(batch_id)
+            head = int(conn.execute("SELECT last FROM cd_counter FOR UPDATE").fetchone()[0])  # type: ignore[index]
+            ans = PushAnswer(batch_id)
+            streams: set[tuple[str, int]] = set()
+            feed_rows: list[tuple[Any, ...]] = []
+            rejections: list[tuple[Any, ...]] = []
+            cursors: dict[tuple[str, int], int] = {}
+            for seg in verified:
+                if not seg.header:
+                    ans.refused_segments.append(seg.refused or "unreadable segment")
+                    continue
+                lo, hi = seg.seq_range
+                stream = seg.stream
+                ans.changes += max(0, hi - lo + 1)
+                if seg.refused is not None:
+                    ans.refused_segments.append(seg.refused)
+                if seg.batch is None or seg.info is None:
+                    continue
+                streams.add(stream)
+                if stream not in cursors:
+                    found = conn.execute(
+                        "SELECT seq FROM cd_cursor WHERE origin = %s AND epoch = %s", stream
+                    ).fetchone()
+                    cursors[stream] = 0 if found is None else int(found[0])
+                cursor = cursors[stream]
+                fresh = [c for c in seg.batch.changes if c.seq > cursor]
+                ans.skipped += len(seg.batch.changes) - len(fresh)
+                if not fresh:
+                    continue
+                if fresh[0].seq != cursor + 1:
+                    ans.held += len(fresh)
+                    continue
+                office = seg.info.office_id
+                for c in fresh:
+                    reason = seg.refused or self._authorise(c, seg.batch.signer, None)
+                    if reason is not None:
+                        rejections.append((c.origin, c.epoch, c.seq, reason, office))
+                        ans.rejections.append((c.origin, c.epoch, c.seq, reason))
+                cursors[stream] = fresh[-1].seq
+                ans.accepted += len(fresh)
+                conn.execute(
+                    "INSERT INTO cd_node (node_id, office_id, level, serial, certificate)"
+                    " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (node_id) DO UPDATE SET"
+                    " office_id = excluded.office_id, level = excluded.level,"
+                    " serial = excluded.serial, certificate = excluded.certificate"
+                    " WHERE excluded.serial >= cd_node.serial",
+                    (
+                        seg.info.node_id,
+                        office,
+                        seg.info.level,
+                        seg.info.serial,
+                        json.dumps(seg.info.document),
+                    ),
+                )
+                if seg.refused is None:
+                    head += 1
+                    feed_rows.append(
+                        (
+                            head,
+                            *stream,
+                            lo,
+                            hi,
+                            hi - lo + 1,
+                            office,
+                            seg.info.level,
+                            seg.header_bytes.decode("utf-8"),
+                            seg.body,
+                            batch_id,
+                        )
+                    )
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO cd_feed (fseq, origin, epoch, seq_from, seq_to, n, office_id,"
+                    " level, header, body, batch_id)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    feed_rows,
+                )
+                cur.executemany(
+                    "INSERT INTO cd_rejection (origin, epoch, seq, reason, office_id)"
+                    " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                    rejections,
+                )
+                cur.executemany(
+                    "INSERT INTO cd_cursor (origin, epoch, seq) VALUES (%s, %s, %s)"
+                    " ON CONFLICT (origin, epoch) DO UPDATE SET"
+                    " seq = GREATEST(cd_cursor.seq, excluded.seq)",
+                    [(o, e, s) for (o, e), s in cursors.items()],
+                )
+            conn.execute("UPDATE cd_counter SET last = %s WHERE id = 1", (head,))
+            ans.feed_head = head
+            ans.vector = self.vector_for(claims) | cursors
+            answer = ans.to_json()
+            conn.execute(
+                "INSERT INTO cd_batch (batch_id, node_id, sha256, answer) VALUES (%s, %s, %s, %s)",
+                (batch_id, claims.node_id, sha256, json.dumps(answer)),
+            )
+        return answer
+
+    # --- pull ---
+
+    def pull(self, claims: Claims, after: int, limit: int) -> Page:
+        conn = self._conn()
+        with conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            head = int(conn.execute("SELECT last FROM cd_counter").fetchone()[0])  # type: ignore[index]
+            offices = sorted(visible_offices(claims, self._parents, self.province_office))
+            where = "fseq > %s AND fseq <= %s AND origin <> %s"
+            params: list[Any] = [after, head, claims.node_id]
+            if offices:
+                where += " AND office_id = ANY(%s)"
+                params.append(offices)
+            rows = conn.execute(
+                f"SELECT fseq, header, body FROM cd_feed WHERE {where} ORDER BY fseq LIMIT %s",
+                (*params, limit),
+            ).fetchall()
+            if claims.level == 1:
+                rej = conn.execute(
+                    "SELECT origin, epoch, seq, reason FROM cd_rejection ORDER BY id"
+                ).fetchall()
+            else:
+                rej = conn.execute(
+                    "SELECT origin, epoch, seq, reason FROM cd_rejection"
+                    " WHERE office_id = ANY(%s) ORDER BY id",
+                    (sorted(claims.scope),),
+                ).fetchall()
+            vector = self.vector_for(claims)
+        entries = [(int(f), str(h), bytes(b)) for f, h, b in rows]
+        more = len(entries) == limit
+        return Page(
+            entries,
+            entries[-1][0] if more else max(head, after),
+            more,
+            vector,
+            [(str(o), int(e), int(s), str(r)) for o, e, s, r in rej],
+            self._revocations,
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
