@@ -36,6 +36,18 @@ clean_env=(env -i "HOME=$TMP/home" "PATH=/usr/bin:/bin" "LANG=C.UTF-8" "TMPDIR=$
   || fail "self-test offscreen"
 (cd "$TMP" && "${clean_env[@]}" "$EXE" --help >/dev/null) || fail "coverage-desk --help"
 
+# 1b. upgrades: the frozen build opens a database of the previous schema version,
+# backs it up and migrates it (the committed fixture of the version before).
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+mkdir -p "$TMP/upgrade"
+cp "$ROOT/tests/fixtures/schema_v2.db" "$TMP/upgrade/office.db"
+(cd "$TMP" && "${clean_env[@]}" "$EXE" --lang en check --db "$TMP/upgrade/office.db") \
+  >"$TMP/upgrade/check.txt" || fail "check of a version-2 database"
+grep -q "^Schema version: [3-9]" "$TMP/upgrade/check.txt" || fail "the old database was not migrated"
+ls "$TMP/upgrade/backups/"office-*-before-migration-v2.db >/dev/null 2>&1 \
+  || fail "no backup was taken before the migration"
+echo "smoke: a version-2 database was backed up and migrated by the frozen build"
+
 # 2. a real X server, when there is one to start
 if command -v xvfb-run >/dev/null 2>&1; then
   (cd "$TMP" && "${clean_env[@]}" xvfb-run -a env QT_QPA_PLATFORM=xcb \
