@@ -29,6 +29,7 @@ from desktop_app.store.db import open_database
 from desktop_app.store.errors import DiskFullError
 
 if TYPE_CHECKING:
+    from desktop_app.store.repositories.publishing import PublishingRepository
     from desktop_app.store.repositories.reference import ReferenceRepository
     from desktop_app.store.repositories.sites import SiteRepository
     from desktop_app.store.repositories.submissions import SubmissionRepository
@@ -196,6 +197,12 @@ class Store:
         from desktop_app.store.repositories.reference import ReferenceRepository
 
         return ReferenceRepository(self)
+
+    @cached_property
+    def publishing(self) -> PublishingRepository:
+        from desktop_app.store.repositories.publishing import PublishingRepository
+
+        return PublishingRepository(self)
 
     @cached_property
     def values(self) -> ValueRepository:
