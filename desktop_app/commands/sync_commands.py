@@ -31,6 +31,32 @@ def cmd_province_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish_catalogue(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        written = store.publishing.publish_catalogue(Path(args.folder))
+        version = store.catalogue.version
+    out(
+        _(
+            "Published catalogue {version}: {count} changed rows; they go down in the next bundles."
+        ).format(version=version, count=written)
+    )
+    return 0
+
+
+def cmd_publish_units(args: argparse.Namespace) -> int:
+    from desktop_app.units_resource import load_unit_directory
+
+    directory = load_unit_directory(Path(args.units) if args.units else None)
+    with _open(args) as store:
+        written = store.publishing.publish_units(directory)
+    out(
+        _(
+            "Published units {version}: {count} changed rows; they go down in the next bundles."
+        ).format(version=directory.version, count=written)
+    )
+    return 0
+
+
 def cmd_enroll_request(args: argparse.Namespace) -> int:
     from desktop_app.sync.certificates import make_request, write_atomic
 
@@ -135,6 +161,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_db_argument(q)
     q.add_argument("--province", required=True, help=_("unit id of the province, e.g. pre2025:14"))
     q.set_defaults(func=cmd_province_init)
+    q = psub.add_parser("publish-catalogue", help=_("publish a newer indicator catalogue"))
+    add_db_argument(q)
+    q.add_argument(
+        "folder",
+        type=Path,
+        help=_("folder with indicators.csv, dimensions.csv, derived.csv and VERSION"),
+    )
+    q.set_defaults(func=cmd_publish_catalogue)
+    q = psub.add_parser("publish-units", help=_("publish a newer list of administrative units"))
+    add_db_argument(q)
+    q.add_argument(
+        "units",
+        nargs="?",
+        default=None,
+        help=_("units.json (default: the one shipped with this version)"),
+    )
+    q.set_defaults(func=cmd_publish_units)
 
     p = sub.add_parser("enroll", help=_("enrol an office with the province by file"))
     esub = p.add_subparsers(dest="enroll_command", metavar="ACTION", required=True)
