@@ -29,9 +29,11 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from desktop_app.demo import build_demo
+    from desktop_app.demo.enrolment import province_path_for
 
     path = db_path(args)
-    summary = build_demo(path, args.office, args.seed)
+    province = None if args.no_province else province_path_for(path)
+    summary = build_demo(path, args.office, args.seed, province_path=province)
     out(
         _(
             "Demo office {office} written to {path}: {communes} communes, {villages} villages, "
@@ -45,6 +47,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             sites=summary.sites,
         )
     )
+    if province is not None and province.exists():
+        out(
+            _(
+                "The demo office is enrolled under a demo province written to {path}; "
+                "open it with: coverage-desk gui --db {path}"
+            ).format(path=province)
+        )
     return 0
 
 
@@ -101,6 +110,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_db_argument(p)
     p.add_argument("--office", default="pre2025:125", help=_("unit id (default pre2025:125)"))
     p.add_argument("--seed", type=int, default=1, help=_("random seed (default 1)"))
+    p.add_argument(
+        "--no-province",
+        action="store_true",
+        help=_("do not write the demo province database beside it (NAME-province.db)"),
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("check", help=_("check a database and the data against the rules"))

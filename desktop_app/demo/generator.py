@@ -45,6 +45,7 @@ from desktop_app.domain.ids import uuid7
 from desktop_app.domain.periods import Period, PeriodError, period_range
 from desktop_app.domain.units import Unit
 from desktop_app.i18n import _
+from desktop_app.store.errors import DatabaseExistsError
 from desktop_app.store.office import create_office
 from desktop_app.store.store import Store
 
@@ -137,6 +138,34 @@ def _add_users(store: Store, rng: random.Random) -> None:
         )
 
 
+def _demo_province(
+    store: Store,
+    replay: Replay,
+    province_path: Path,
+    seed: int,
+    clock: DemoClock,
+    say: Callable[[str], None],
+) -> None:
+    """Write the demo province beside the office and pre-enrol the office under it."""
+    from desktop_app.demo.enrolment import create_demo_province, hand_over, pre_enrol
+
+    say(_("Enrolling the office under a demo province {path}").format(path=province_path))
+    province_id = replay.province
+    province = create_demo_province(
+        province_path, province_id, replay.actors[province_id], seed, clock
+    )
+    try:
+        _synchronous(province, "OFF")
+        prng = random.Random(f"coverage-desk demo province users|{seed}")
+        province.reference.set_settings(_settings(province, province_id, prng))
+        _add_users(province, prng)
+        hand_over(store, province)
+        pre_enrol(store, province, replay.actors, seed)
+        _synchronous(province, "FULL")
+    finally:
+        province.close()
+
+
 def build_demo(
     path: Path,
     office_id: str = "pre2025:125",
@@ -145,15 +174,25 @@ def build_demo(
     first_period: str = "2019Q1",
     last_period: str = "2020Q4",
     progress: Callable[[str], None] | None = None,
+    province_path: Path | None = None,
 ) -> DemoSummary:
     """Create a NEW demo database at ``path`` for ``office_id`` and return what it holds.
 
     The office may be a province, a district or a commune. The same seed (and
     periods) always gives the same table contents, byte for byte. Nothing is left
     on disk when it fails; an existing file is refused.
+
+    With ``province_path`` (a district or commune office) the office comes
+    pre-enrolled under a demo province whose database is written there, with
+    the same demo accounts; every simulated installation's changes are kept as
+    segments signed by their authors, so the office can relay them and the
+    province verifies them (:mod:`desktop_app.demo.enrolment`). The office's
+    data tables are the same with or without it.
     """
     path = Path(path)
     quarters = _quarters(first_period, last_period)
+    province_path = None if province_path is None else Path(province_path)
+    made: list[Path] = [path]
     say = progress or (lambda _message: None)
     rng = random.Random(seed)
     id_rng = random.Random(rng.getrandbits(64))  # ids: independent of how many are drawn
@@ -163,6 +202,12 @@ def build_demo(
     say(_("Creating the office database {path}").format(path=path))
     store = create_office(path, office_id, clock=clock, rng=id_rng, node_id=node_id, epoch=epoch)
     try:
+        if store.reference.unit(office_id).level == 1:
+            province_path = None  # the office is the province itself
+        if province_path is not None:
+            if province_path.exists():
+                raise DatabaseExistsError(path=str(province_path))
+            made.append(province_path)
         _synchronous(store, "OFF")  # a fresh file, deleted if the build fails
         store.reference.set_settings(_settings(store, office_id, rng))
         _add_users(store, rng)
@@ -170,7 +215,10 @@ def build_demo(
         plans: list[CommunePlan] = plan_office(
             rng, [(u, u.parent_id or office_id) for u in units], quarters
         )
-        Replay(store, clock, rng, id_rng, plans, quarters, say).run()
+        replay = Replay(store, clock, rng, id_rng, plans, quarters, say)
+        replay.run()
+        if province_path is not None:
+            _demo_province(store, replay, province_path, seed, clock, say)
         _synchronous(store, "FULL")
         summary = DemoSummary(
             office_id,
@@ -181,8 +229,9 @@ def build_demo(
         )
     except BaseException:
         store.close()
-        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            leftover.unlink(missing_ok=True)
+        for file in made:
+            for leftover in (file, Path(f"{file}-wal"), Path(f"{file}-shm")):
+                leftover.unlink(missing_ok=True)
         raise
     store.close()
     say(

@@ -9,11 +9,17 @@ Modules
 ``bundle``        the one-file format: magic, version, manifest, signature, zstd.
 ``vectors``       applied vectors (acknowledgements), the province's vector.
 ``scope``         authorisation of each change against its author's certificate.
-``exchange``      export and import, the checks in order, the one transaction.
+``exchange``      export and import, the checks in order, the one transaction
+                  (``bundle_export`` and ``bundle_import``, re-exported there).
 ``summary``       ``bundle inspect``.
 ``status``        a period's sync state, warnings, the review queue.
+``progress``      progress reports and cancellation of export and import.
 The store-side writer is :mod:`desktop_app.store.apply` (rows, change log with
-the ORIGINAL ids, audit, cursors, backlog, quarantine, conflicts).
+the ORIGINAL ids, audit, cursors, backlog, quarantine, conflicts), split into
+``apply_types`` (what travels), ``apply_rows`` (row reads and writes),
+``merge`` (the pure merge/conflict rules), ``apply_rules`` (those rules row by
+row), ``apply_applier`` (streams, cursors, backlog, one transaction),
+``apply_decisions`` and ``apply_clock``; ``apply`` re-exports the public names.
 
 Design in brief
 ---------------
@@ -57,6 +63,17 @@ authority, then HLC, then node id (the approved value always stays for a
 locked period); the office above decides with
 :func:`desktop_app.store.apply.decide_conflict`, which writes a NEW change
 (entity ``decision``) that travels like any other.
+
+Order inside a bundle. Streams are applied per (origin, epoch) in seq order;
+a value or site naming a village another stream creates (two computers of
+one commune relayed together) waits and is retried after the rest of the
+bundle, then in the backlog, so the result does not depend on the order of
+segments (``tests/sync/test_relay_order.py`` tries every order).
+
+Progress and cancel. ``export_bundle`` and ``import_bundle`` take
+``progress(fraction, message)`` and ``cancel`` (a flag with ``is_set()`` or a
+callable), checked between segments and just before the import commits: a
+stopped import leaves the database as it was, a stopped export leaves no file.
 
 Clocks. Received HLC times merge into the local clock with
 :func:`desktop_app.domain.hlc.receive`; an author more than 24 h ahead does

@@ -36,6 +36,7 @@ from desktop_app.sync.identity import (
     canonical_bytes,
     ensure_keys,
     fingerprint,
+    install_keys,
     load_identity,
     sign,
     unb64,
@@ -190,7 +191,12 @@ def remember_node(store: Store, info: CertInfo) -> None:
 
 
 def _issue(
-    province: Store, node_id: str, office_id: str, public_key: bytes, scope: list[str]
+    province: Store,
+    node_id: str,
+    office_id: str,
+    public_key: bytes,
+    scope: list[str],
+    validity: timedelta = VALIDITY,
 ) -> dict[str, Any]:
     ident = load_identity(province)
     level, _ = unit_level_and_parent(province, office_id)
@@ -211,7 +217,7 @@ def _issue(
         "scope": sorted(scope),
         "public_key": b64(public_key),
         "issued": _iso(now),
-        "expires": _iso(now + VALIDITY.total_seconds()),
+        "expires": _iso(now + validity.total_seconds()),
         "province": province_id,
         "issuer": fingerprint(ident.public_key),
     }
@@ -235,8 +241,20 @@ def is_province(store: Store) -> bool:
     return level == 1
 
 
-def init_province(path: Path, province_id: str, **kwargs: Any) -> Store:
-    """Create the province office database and its root key (self-signed certificate)."""
+def init_province(
+    path: Path,
+    province_id: str,
+    *,
+    keys: tuple[bytes, bytes] | None = None,
+    validity: timedelta = VALIDITY,
+    **kwargs: Any,
+) -> Store:
+    """Create the province office database and its root key (self-signed certificate).
+
+    ``keys`` (private, public) replaces the freshly generated root key (the demo
+    derives it from its seed); ``validity`` is the root certificate's lifetime.
+    Other keyword arguments go to :func:`desktop_app.store.office.create_office`.
+    """
     from desktop_app.store.office import create_office
 
     store = create_office(path, province_id, **kwargs)
@@ -246,11 +264,13 @@ def init_province(path: Path, province_id: str, **kwargs: Any) -> Store:
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             Path(leftover).unlink(missing_ok=True)
         raise EnrolmentError(detail=f"{province_id} is not a province")
+    if keys is not None:
+        install_keys(store, *keys)
     _, public = ensure_keys(store)
     with store.transaction():
         store.db.execute_sql("UPDATE node SET province_key = ?", (public,))
     node = store.node
-    doc = _issue(store, node.node_id, province_id, public, [province_id])
+    doc = _issue(store, node.node_id, province_id, public, [province_id], validity)
     install_certificate(store, doc, public)
     return store
 
@@ -291,7 +311,9 @@ def make_request(store: Store) -> dict[str, Any]:
     return {"kind": REQUEST_KIND, "body": body, "sig": b64(sign(private, canonical_bytes(body)))}
 
 
-def approve_request(province: Store, request: dict[str, Any]) -> dict[str, Any]:
+def approve_request(
+    province: Store, request: dict[str, Any], *, validity: timedelta = VALIDITY
+) -> dict[str, Any]:
     """Check a request against the province's units and issue the certificate file."""
     if not is_province(province):
         raise EnrolmentError(detail="only the province office approves enrolments")
@@ -317,7 +339,7 @@ def approve_request(province: Store, request: dict[str, Any]) -> dict[str, Any]:
     allowed = set(scope_for(province, office_id))
     if not wanted <= allowed:
         raise EnrolmentError(detail="the requested scope is wider than the office's units")
-    cert = _issue(province, node_id, office_id, public, sorted(wanted))
+    cert = _issue(province, node_id, office_id, public, sorted(wanted), validity)
     ident = load_identity(province)
     return {
         "kind": CERT_KIND,
@@ -398,13 +420,31 @@ def my_certificate(store: Store) -> tuple[dict[str, Any], bytes]:
     return ident.certificate, ident.province_key
 
 
-def enroll_demo(office: Store, province: Store) -> CertInfo:
+def enroll_demo(office: Store, province: Store, *, validity: timedelta = VALIDITY) -> CertInfo:
     """Enrol an office with a (demo) province in one process: request, approve, accept.
 
-    The demo generator can call it after building the office and a province
+    The demo generator calls it after building the office and a province
     database with :func:`init_province`.
     """
-    return accept_certificate(office, approve_request(province, make_request(office)))
+    request = make_request(office)
+    return accept_certificate(office, approve_request(province, request, validity=validity))
+
+
+def certify_installation(
+    province: Store,
+    node_id: str,
+    office_id: str,
+    public_key: bytes,
+    *,
+    validity: timedelta = VALIDITY,
+) -> CertInfo:
+    """The province certifies another installation of ``office_id`` directly (demo set-up).
+
+    Same certificate as an approved request would give (the office's full
+    scope), for installations simulated in one process: the demo's communes.
+    """
+    doc = _issue(province, node_id, office_id, public_key, scope_for(province, office_id), validity)
+    return parse_certificate(doc)
 
 
 def read_json_file(path: Path) -> dict[str, Any]:

@@ -127,3 +127,10 @@ class OwnBundleError(SyncError):
 
     def template(self) -> str:
         return _("This bundle was made by this office; import it at the other office.")
+
+
+class SyncCancelledError(SyncError):
+    """The user stopped an export or an import; nothing was written."""
+
+    def template(self) -> str:
+        return _("Stopped before anything was written.")

@@ -56,6 +56,18 @@ def new_key_pair() -> tuple[bytes, bytes]:
     return private, public
 
 
+def key_pair_from_seed(seed: bytes) -> tuple[bytes, bytes]:
+    """The Ed25519 (private, public) pair whose private key IS the 32 bytes ``seed``.
+
+    For demo and test installations only (deterministic keys from a seed);
+    real installations use :func:`new_key_pair`.
+    """
+    if len(seed) != 32:
+        raise ValueError("an Ed25519 private key is 32 bytes")
+    key = Ed25519PrivateKey.from_private_bytes(seed)
+    return seed, key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
 def sign(private_key: bytes, message: bytes) -> bytes:
     """Ed25519 signature of ``message``."""
     return Ed25519PrivateKey.from_private_bytes(private_key).sign(message)
@@ -94,6 +106,15 @@ def ensure_keys(store: Store) -> tuple[bytes, bytes]:
     with store.transaction():
         store.db.execute_sql("UPDATE node SET private_key = ?, public_key = ?", (private, public))
     return private, public
+
+
+def install_keys(store: Store, private: bytes, public: bytes) -> None:
+    """Give an installation that has no key yet this key pair (demo set-up)."""
+    row = store.db.execute_sql("SELECT private_key FROM node").fetchone()
+    if row is None or row[0] is not None:
+        raise LookupError("this installation already has its key")
+    with store.transaction():
+        store.db.execute_sql("UPDATE node SET private_key = ?, public_key = ?", (private, public))
 
 
 def load_identity(store: Store) -> Identity:

@@ -16,10 +16,11 @@ import json
 from typing import Any
 
 from desktop_app.store.apply import Change, Signer
+from desktop_app.store.reference_rows import PUBLISHED_META, REFERENCE_TABLES
 from desktop_app.store.store import Store
 
 DATA_ENTITIES = ("value", "village", "site")
-KNOWN_ENTITIES = (*DATA_ENTITIES, "submission", "decision", "target")
+KNOWN_ENTITIES = (*DATA_ENTITIES, "submission", "decision", "target", *REFERENCE_TABLES)
 
 
 class Authoriser:
@@ -40,10 +41,16 @@ class Authoriser:
             return f"unknown kind of change {change.entity}"
         if unit not in self.parents:
             return f"unknown unit {unit}"
-        if signer.level == 1:
-            return None
         if state is None:
             state = json.loads(change.state) if change.state else {}
+        if change.entity in REFERENCE_TABLES:
+            if signer.level != 1:
+                return f"only the province publishes reference data ({signer.office_id})"
+            if change.entity == "meta" and state.get("key") not in PUBLISHED_META:
+                return f"the province may not set {state.get('key')}"
+            return None
+        if signer.level == 1:
+            return None
         if change.entity in DATA_ENTITIES:
             if unit != signer.office_id or state.get("commune_id", unit) != unit:
                 return f"{signer.office_id} may not write data of {unit}"

@@ -1,7 +1,9 @@
-"""The status bar a clerk reads at a glance: unsent changes, last backup, what needs review.
+"""The status bar a clerk reads at a glance: unacknowledged changes, last backup, what
+needs review, and (for a reviewer) open conflicts.
 
-Each figure comes from one small function over the store, so the sync engineer can
-replace :func:`unsent_changes` with the real "not yet acknowledged" count in one place.
+Each figure comes from one small function over the store: :func:`unsent_changes`
+counts the changes made here that the province has not acknowledged yet (from the
+province's vector every bundle or network reply brings back).
 """
 
 from __future__ import annotations
@@ -17,18 +19,31 @@ from desktop_app.store.store import Store
 
 
 def unsent_changes(store: Store) -> int:
-    """Changes made at this installation (this origin and epoch) not yet acknowledged.
+    """Changes made at this installation that the province has not acknowledged yet.
 
-    For now: every change of this node's current epoch (sync will subtract what the
-    province has acknowledged).
+    Every epoch of this node counts (a restored database keeps its older epochs'
+    changes until the province holds them); at the province itself nothing waits.
     """
+    from desktop_app.sync.vectors import my_level, province_vector
+
+    if my_level(store) == 1:
+        return 0
     node = store.node
-    # seq is gap-free per origin and epoch, so the highest one is the count (one index probe).
+    acknowledged = province_vector(store)
     db: Any = store.db  # peewee leaves execute_sql untyped
-    row = db.execute_sql(
-        "SELECT COALESCE(MAX(seq), 0) FROM change WHERE origin = ? AND epoch = ?",
-        (node.node_id, node.epoch),
-    ).fetchone()
+    # seq is gap-free per origin and epoch, so the highest one is the count (one index probe each).
+    rows = db.execute_sql(
+        "SELECT epoch, MAX(seq) FROM change WHERE origin = ? GROUP BY epoch", (node.node_id,)
+    )
+    return sum(
+        max(0, int(last) - acknowledged.get((node.node_id, int(epoch)), 0)) for epoch, last in rows
+    )
+
+
+def open_conflicts(store: Store) -> int:
+    """Hard conflicts still waiting for a reviewer's decision here."""
+    db: Any = store.db
+    row = db.execute_sql("SELECT count(*) FROM conflict WHERE status = 'open'").fetchone()
     return int(row[0])
 
 
@@ -55,23 +70,34 @@ def waiting_for_review(store: Store) -> int:
 
 
 class StatusBar(QStatusBar):
-    """Three permanent labels, refreshed by :meth:`refresh`."""
+    """Permanent labels, refreshed by :meth:`refresh`.
+
+    The open-conflicts label shows only to a reviewer (the window's context, when the
+    parent has one, says the user's role) of an office above the commune, and only
+    when there are open conflicts.
+    """
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        context = getattr(parent, "context", None)
+        can = getattr(context, "can", None)
+        self.reviewer = bool(can("reviewer")) if callable(can) else True
         self.unsent = QLabel(self)
         self.backup = QLabel(self)
         self.review = QLabel(self)
-        for label in (self.unsent, self.backup, self.review):
+        self.conflicts = QLabel(self)
+        for label in (self.unsent, self.backup, self.review, self.conflicts):
             label.setContentsMargins(8, 0, 8, 0)
             self.addPermanentWidget(label)
         self.refresh()
 
     def refresh(self) -> None:
-        """Read the three figures again."""
+        """Read the figures again."""
         count = unsent_changes(self.store)
-        self.unsent.setText(_("Not yet sent: {count} changes").format(count=count))
+        self.unsent.setText(
+            _("Not yet acknowledged by the province: {count} changes").format(count=count)
+        )
         self.unsent.setToolTip(
             _("Changes made on this computer that the province has not acknowledged yet.")
         )
@@ -87,3 +113,7 @@ class StatusBar(QStatusBar):
         self.review.setVisible(office.level < 3)
         self.review.setText(_("To review: {count} periods").format(count=waiting))
         self.review.setStyleSheet("font-weight: bold;" if waiting else "")
+        conflicts = open_conflicts(self.store) if office.level < 3 and self.reviewer else 0
+        self.conflicts.setVisible(conflicts > 0)
+        self.conflicts.setText(_("Open conflicts: {count}").format(count=conflicts))
+        self.conflicts.setStyleSheet("font-weight: bold; color: #b00020;" if conflicts else "")

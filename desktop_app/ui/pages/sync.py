@@ -31,7 +31,7 @@ from desktop_app.domain.text import fold_diacritics
 from desktop_app.i18n import _
 from desktop_app.store.store import Store
 from desktop_app.sync.certificates import my_certificate
-from desktop_app.sync.errors import NotEnrolledError
+from desktop_app.sync.errors import NotEnrolledError, SyncCancelledError
 from desktop_app.sync.exchange import ExportResult, export_bundle, import_bundle
 from desktop_app.sync.status import (
     ACKNOWLEDGED,
@@ -265,7 +265,10 @@ class SyncPage(QWidget):
             cancel.raise_if_set()
 
             def work() -> tuple[ExportResult, str]:
-                result = export_bundle(store, target)
+                try:
+                    result = export_bundle(store, target, progress=progress, cancel=cancel)
+                except SyncCancelledError as exc:
+                    raise Cancelled() from exc
                 return result, export_summary(store, result)
 
             return in_worker(store, work)
@@ -292,7 +295,10 @@ class SyncPage(QWidget):
 
             def work() -> tuple[ImportOutcome, str]:
                 marks = marks_before_import(store)
-                result = import_bundle(store, source)
+                try:
+                    result = import_bundle(store, source, progress=progress, cancel=cancel)
+                except SyncCancelledError as exc:
+                    raise Cancelled() from exc
                 outcome = outcome_of(store, result, marks)
                 return outcome, import_summary(store, outcome)
 

@@ -1,0 +1,267 @@
+"""The applier: a bundle's verified batches applied in the caller's ONE transaction.
+
+Per (origin, epoch) stream, in seq order: skip what the cursor already
+covers, quarantine what the signer may not write, park what follows a gap (or
+names a village not here yet) in ``sync_backlog``, hand the rest to the row
+rules of :class:`~desktop_app.store.apply_rules.RowMerger`; then advance the
+cursors and flush the buffered change-log, audit and value rows.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from desktop_app.store.apply_rows import VALUE_SELECT, Row, value_state
+from desktop_app.store.apply_rules import RowMerger
+from desktop_app.store.apply_types import (
+    INSERT_AUDIT_SQL,
+    INSERT_CHANGE_SQL,
+    ApplyReport,
+    Authorise,
+    Batch,
+    Change,
+    Signer,
+)
+from desktop_app.store.changes import canonical_json
+from desktop_app.store.reference_rows import (
+    CATALOGUE_ENTITIES,
+    REFERENCE_TABLES,
+    read_reference,
+    write_reference,
+)
+from desktop_app.store.repositories.values import UPSERT_VALUE_SQL
+from desktop_app.store.store import Store
+
+Stream = tuple[str, int]
+Pending = tuple[Change, Signer, str | None]
+
+
+class ChangeApplier(RowMerger):
+    """Applies batches of received changes inside the caller's transaction."""
+
+    def __init__(
+        self, store: Store, authorise: Authorise, *, received_from: str, my_level: int
+    ) -> None:
+        super().__init__(store, my_level=my_level)
+        self.authorise = authorise
+        self.received_from = received_from
+        self.vector: dict[Stream, int] = {}
+        self.max_hlc: dict[str, int] = {}
+
+    # --- set-up ---
+
+    def load(self) -> None:
+        """What the rules need, and the cursors."""
+        super().load()
+        for o, e, s in self.db.execute_sql("SELECT origin, epoch, seq FROM peer_cursor"):
+            self.vector[(str(o), int(e))] = int(s)
+
+    def _prefetch_values(self, batches: list[Batch]) -> None:
+        pairs = {
+            (c.scope_unit, c.period)
+            for b in batches
+            for c in b.changes
+            if c.entity == "value" and c.period is not None
+        }
+        for commune, period in pairs:
+            for r in self.db.execute_sql(
+                f"{VALUE_SELECT} WHERE commune_id = ? AND period = ?", (commune, period)
+            ):
+                key = canonical_json(
+                    {"disagg": r[5], "indicator": r[4], "org_id": r[0], "period": r[3]}
+                )
+                self.rows[("value", key)] = Row(value_state(r), str(r[8]), int(r[9]))
+            self.prefetched.add((commune, str(period)))
+
+    def _pending(self, batches: list[Batch]) -> dict[Stream, dict[int, Pending]]:
+        """The changes still to apply, per stream by seq: this import's and the backlog's."""
+        pending: dict[Stream, dict[int, Pending]] = {}
+        for batch in batches:
+            for c in batch.changes:
+                stream = (c.origin, c.epoch)
+                if c.origin == self.node.node_id or c.seq <= self.vector.get(stream, 0):
+                    self.report.skipped += 1
+                    continue
+                pending.setdefault(stream, {})[c.seq] = (c, batch.signer, batch.refused)
+        # streams with a backlog from earlier imports
+        for o, e, s, text, signer in self.db.execute_sql(
+            "SELECT origin, epoch, seq, change, signer FROM sync_backlog"
+        ):
+            stream = (str(o), int(e))
+            if int(s) > self.vector.get(stream, 0):
+                signer_obj, refused = Signer.from_json(str(signer))
+                pending.setdefault(stream, {}).setdefault(
+                    int(s), (Change.from_json(str(text)), signer_obj, refused)
+                )
+            else:
+                self.db.execute_sql(
+                    "DELETE FROM sync_backlog WHERE origin = ? AND epoch = ? AND seq = ?", (o, e, s)
+                )
+        return pending
+
+    # --- main loop ---
+
+    def apply(self, batches: list[Batch]) -> ApplyReport:
+        """Apply the batches (in the caller's transaction) and return the report."""
+        self.load()
+        self._prefetch_values(batches)
+        pending = self._pending(batches)
+        start = {stream: self.vector.get(stream, 0) for stream in pending}
+        blocked: dict[Stream, str] = {}
+        progress = True
+        while progress:  # a change waiting for a village another stream creates retries
+            progress = False
+            for stream, waiting in pending.items():
+                cursor = self.vector.get(stream, 0)
+                while cursor + 1 in waiting:
+                    c, signer, refused = waiting[cursor + 1]
+                    if refused is not None:
+                        self._quarantine(c, signer, refused)
+                    else:
+                        missing = self._one(c, signer)
+                        if missing is not None:
+                            blocked[stream] = missing
+                            break
+                    blocked.pop(stream, None)
+                    del waiting[cursor + 1]
+                    cursor += 1
+                    progress = True
+                self.vector[stream] = cursor
+        for stream, waiting in pending.items():
+            self._close_stream(stream, waiting, start[stream], blocked.get(stream))
+        self._flush()
+        return self.report
+
+    def _close_stream(
+        self, stream: Stream, waiting: dict[int, Pending], start: int, blocked: str | None
+    ) -> None:
+        """Move the stream's cursor, and park what still waits in the backlog."""
+        cursor = self.vector[stream]
+        if cursor != start:
+            self.report.touched.add(stream)
+            self.db.execute_sql(
+                "INSERT INTO peer_cursor (origin, epoch, seq) VALUES (?, ?, ?)"
+                " ON CONFLICT (origin, epoch) DO UPDATE SET seq = max(seq, excluded.seq)",
+                (stream[0], stream[1], cursor),
+            )
+            self.db.execute_sql(
+                "DELETE FROM sync_backlog WHERE origin = ? AND epoch = ? AND seq <= ?",
+                (stream[0], stream[1], cursor),
+            )
+        if waiting:
+            self.report.backlog += len(waiting)
+            self.db.cursor().executemany(
+                "INSERT OR IGNORE INTO sync_backlog (origin, epoch, seq, change, signer,"
+                " received_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (c.origin, c.epoch, c.seq, c.to_json(), s.to_json(r), self.at)
+                    for c, s, r in waiting.values()
+                ],
+            )
+            why = blocked or f"waiting for seq {cursor + 1}"
+            self._event("gap", stream[0], f"epoch {stream[1]}: {why}; {len(waiting)} held")
+
+    def _flush(self) -> None:
+        cur = self.db.cursor()
+        cur.executemany(INSERT_CHANGE_SQL, self.changes)
+        cur.executemany(INSERT_AUDIT_SQL, self.audits)
+        cur.executemany(UPSERT_VALUE_SQL, list(self.value_rows.values()))
+
+    def _event(self, kind: str, node_id: str, detail: str) -> None:
+        self.db.execute_sql(
+            "INSERT INTO sync_event (at, kind, node_id, detail) VALUES (?, ?, ?, ?)",
+            (self.at, kind, node_id, detail),
+        )
+
+    def _quarantine(self, c: Change, signer: Signer, reason: str) -> None:
+        self.report.quarantined += 1
+        if len(self.report.reasons) < 20:
+            self.report.reasons.append(reason)
+        self.db.execute_sql(
+            "INSERT OR IGNORE INTO sync_quarantine (origin, epoch, seq, entity, entity_key,"
+            " scope_unit, period, reason, signer, received_from, received_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                c.origin,
+                c.epoch,
+                c.seq,
+                c.entity,
+                c.entity_key,
+                c.scope_unit,
+                c.period,
+                reason,
+                signer.office_id,
+                self.received_from,
+                self.at,
+            ),
+        )
+
+    # --- one change ---
+
+    def _one(self, c: Change, signer: Signer) -> str | None:
+        """Apply (or quarantine) one change; returns what it waits for, without writing.
+
+        A value or site naming a village this database does not hold yet waits
+        (its village is created by another change, perhaps another author's,
+        still on its way); the whole stream waits behind it in the backlog.
+        """
+        state: dict[str, Any] | None = (
+            c.parsed if c.parsed is not None else (None if c.state is None else json.loads(c.state))
+        )
+        reason = self.authorise(c, signer, state)
+        if reason is None:
+            reason = self._references(c, state)
+        if reason is not None:
+            self._quarantine(c, signer, reason)
+            return None
+        if c.entity in REFERENCE_TABLES:
+            self._reference(c, state)
+            return None
+        village = None if state is None else state.get("village_id")
+        if c.entity in ("value", "site") and village is not None and village not in self.villages:
+            return f"waits for village {village}"
+        if (
+            c.entity == "value"
+            and state is not None
+            and state.get("indicator") not in (self.indicators)
+        ):
+            # typed against a newer catalogue whose publication has not arrived yet
+            return f"waits for indicator {state.get('indicator')}"
+        self.max_hlc[c.origin] = max(self.max_hlc.get(c.origin, 0), c.hlc)
+        self.levels.setdefault(c.origin, signer.level)
+        if c.entity == "decision":
+            self._decision(c, state or {})
+        else:
+            self._merge(c, c.entity, c.entity_key, state, c.version)
+        return None
+
+    def _references(self, c: Change, state: dict[str, Any] | None) -> str | None:
+        if c.entity == "value" and state is not None and not state.get("indicator"):
+            return "a value without an indicator"
+        return None
+
+    def _reference(self, c: Change, state: dict[str, Any] | None) -> None:
+        """Published reference data: only the province writes it, so it simply applies."""
+        key = json.loads(c.entity_key)
+        old = read_reference(self.db, c.entity, key)
+        self.change_id += 1
+        self.changes.append((self.change_id, *c.row()))
+        self.audits.append(
+            (
+                self.at,
+                c.user,
+                "publish",
+                c.entity,
+                c.entity_key,
+                None if old is None else canonical_json(old),
+                c.state,
+                self.change_id,
+            )
+        )
+        if state is not None:
+            write_reference(self.db, c.entity, state, c.version)
+        if c.entity == "indicator" and state is not None:
+            self.indicators.add(str(state["code"]))
+        if c.entity in CATALOGUE_ENTITIES:
+            self.store.reload_catalogue()  # read afresh (after commit) the next time

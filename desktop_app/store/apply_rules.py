@@ -1,0 +1,363 @@
+"""One row at a time: the merge and conflict rules applied to the database.
+
+:class:`RowMerger` holds what an import knows (rows read so far, office
+levels, period locks, versions logged in this import) and decides each
+received version of a row: the fast path (no row, or the change descends from
+the current version), otherwise the row recomputed from every known version
+with :func:`desktop_app.store.merge.resolve`, the hard conflicts and merges
+recorded in ``conflict``, and a lock (approved period) honoured. Buffered
+writes (change log, audit, values) are flushed by the applier.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from desktop_app.store.apply_rows import (
+    Row,
+    delete_value,
+    ensure_period,
+    read_row,
+    value_params,
+    write_site,
+    write_submission,
+    write_target,
+    write_village,
+)
+from desktop_app.store.apply_types import LOCKED, ApplyReport, Change
+from desktop_app.store.changes import canonical_json
+from desktop_app.store.merge import (
+    Known,
+    Resolution,
+    change_known,
+    decision_known,
+    resolve,
+    same_writer_later,
+)
+from desktop_app.store.store import Store
+
+
+class RowMerger:
+    """The per-row rules of an import, over one store, inside the caller's transaction."""
+
+    def __init__(self, store: Store, *, my_level: int) -> None:
+        self.store = store
+        self.db = store.db
+        self.my_level = my_level
+        self.at = store.now_iso()
+        self.node = store.node
+        self.report = ApplyReport()
+        self.rows: dict[tuple[str, str], Row | None] = {}
+        self.value_rows: dict[str, tuple[Any, ...]] = {}
+        self.prefetched: set[tuple[str, str]] = set()
+        self.changes: list[tuple[Any, ...]] = []
+        self.audits: list[tuple[Any, ...]] = []
+        self.change_id = 0
+        self.levels: dict[str, int] = {}
+        self.locks: dict[tuple[str, str], str] = {}
+        self.lock_hlc: dict[tuple[str, str], int] = {}
+        self.keys_by_period: dict[tuple[str, str], set[str]] = {}
+        self.indicators: set[str] = set()
+        self.villages: set[str] = set()
+        self.periods: set[str] = set()
+        self.conflicted: set[tuple[str, str]] = set()
+        self.any_lock = False
+        self.key_log: dict[tuple[str, str], list[tuple[str, Known]]] = {}
+
+    def load(self) -> None:
+        """Read what the rules need: last change id, levels, locks, reference sets, conflicts."""
+        db = self.db
+        self.change_id = int(
+            db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM change").fetchone()[0]
+        )
+        self.levels = {
+            str(n): int(lv) for n, lv in db.execute_sql("SELECT node_id, level FROM sync_node")
+        }
+        self.levels[self.node.node_id] = self.my_level
+        self.locks = {}
+        for c, p, st, hlc in db.execute_sql(
+            "SELECT commune_id, period, state, hlc FROM submission"
+        ):
+            self.locks[(str(c), str(p))] = str(st)
+            self.lock_hlc[(str(c), str(p))] = int(hlc)
+        self.indicators = {str(r[0]) for r in db.execute_sql("SELECT code FROM indicator")}
+        self.villages = {str(r[0]) for r in db.execute_sql("SELECT id FROM village")}
+        self.periods = {str(r[0]) for r in db.execute_sql("SELECT code FROM period")}
+        self.any_lock = any(v in LOCKED for v in self.locks.values())
+        self.conflicted = {
+            (str(e), str(k)) for e, k in db.execute_sql("SELECT entity, entity_key FROM conflict")
+        }
+
+    def level_of(self, origin: str) -> int:
+        """The office level of an author (a commune, 3, when unknown)."""
+        return self.levels.get(origin, 3)
+
+    # --- reading ---
+
+    def current(self, entity: str, key: str, state: dict[str, Any] | None = None) -> Row | None:
+        """The row as it stands in this import (cached; a prefetched value absent is None)."""
+        cache_key = (entity, key)
+        if cache_key in self.rows:
+            return self.rows[cache_key]
+        if (
+            entity == "value"
+            and state is not None
+            and (state.get("commune_id"), state.get("period")) in self.prefetched
+        ):
+            return None
+        row = read_row(self.db, entity, json.loads(key))
+        self.rows[cache_key] = row
+        return row
+
+    def _lock_after(self, state: dict[str, Any] | None) -> int | None:
+        """For a value of an approved (commune, period): the approval's HLC, else None.
+
+        Annual values lock with the year's fourth quarter. A commune's version
+        with a later HLC than the approval is a late edit: a hard conflict, and
+        the approved value stays. The approver had received (HLC ``receive``)
+        everything it approved, so what it saw is always before the approval,
+        whatever order the replicas learn of the two.
+        """
+        if state is None or not self.any_lock:
+            return None
+        commune, period = str(state.get("commune_id")), str(state.get("period"))
+        found = [
+            self.lock_hlc.get((commune, p), 0)
+            for p in ((period,) if "Q" in period else (period, f"{period}Q4"))
+            if self.locks.get((commune, p)) in LOCKED
+        ]
+        return min(found) if found else None
+
+    def _known(self, entity: str, key: str) -> dict[str, Known]:
+        """Every version of this row held here: the change log, decisions, this import."""
+        known: dict[str, Known] = {}
+        for o, e, q, base, state, hlc in self.db.execute_sql(
+            "SELECT origin, epoch, seq, base_version, state, hlc FROM change"
+            " WHERE entity = ? AND entity_key = ?",
+            (entity, key),
+        ):
+            known[f"{o}/{e}/{q}"] = change_known(
+                base, None if state is None else json.loads(state), int(hlc), str(o)
+            )
+        for o, e, q, base, state, hlc in self.db.execute_sql(
+            "SELECT origin, epoch, seq, base_version, state, hlc FROM change"
+            " WHERE entity = 'decision' AND entity_key = ?",
+            (canonical_json({"entity": entity, "key": key}),),
+        ):
+            known[f"{o}/{e}/{q}"] = decision_known(base, json.loads(state), int(hlc), str(o))
+        for version, item in self.key_log.get((entity, key), []):
+            known[version] = item
+        return known
+
+    def _resolve(self, known: dict[str, Known], lock_after: int | None = None) -> Resolution:
+        return resolve(known, self.level_of, lock_after)
+
+    # --- deciding one version ---
+
+    def _merge(
+        self,
+        c: Change,
+        entity: str,
+        key: str,
+        state: dict[str, Any] | None,
+        version: str,
+        *,
+        decision: dict[str, Any] | None = None,
+    ) -> None:
+        cur = self.current(entity, key, state)
+        lock_after = (
+            self._lock_after(state or (cur.state if cur else None)) if entity == "value" else None
+        )
+        base = c.base_version
+        fast = lock_after is None and (
+            cur is None
+            or (
+                (entity, key) not in self.conflicted
+                and (cur.version == base or same_writer_later(cur.version, version))
+            )
+        )
+        if fast:
+            self.write_row(entity, key, state, version, c.hlc, c.user)
+            self._log(c, cur, "sync", entity, key, state, decision)
+            self.report.applied += 1
+            return
+        if cur is not None and cur.version == version:
+            self._log(c, cur, "sync-seen", entity, key, state, decision)
+            return
+        known = self._known(entity, key)
+        known[version] = (
+            decision_known(base, decision, c.hlc, c.origin)
+            if decision is not None
+            else change_known(base, state, c.hlc, c.origin)
+        )
+        res = self._resolve(known, lock_after)
+        late = version in res.late
+        self._log(c, cur, "sync-locked" if late else "sync", entity, key, state, decision)
+        if late:
+            self._conflict(entity, key, cur, state, version, "local", "open", res.winner)
+        elif version not in res.heads:
+            return  # superseded by a version already here
+        elif version in res.clashes or (res.winner == version and res.clashes):
+            winner = "remote" if res.winner == version else "local"
+            self._conflict(entity, key, cur, state, version, winner, "open", res.winner)
+        elif version in res.merged or (res.winner == version and res.merged):
+            self._conflict(entity, key, cur, state, version, "merged", "merged", res.winner)
+        self._settle(entity, key, cur, res, known, c.user)
+
+    def _settle(
+        self,
+        entity: str,
+        key: str,
+        cur: Row | None,
+        res: Resolution,
+        known: dict[str, Known],
+        user: str,
+    ) -> None:
+        """Make the row what the resolution says (write, or remove a late-only value)."""
+        if not res.winner:
+            if cur is not None and cur.state is not None and entity == "value":
+                self.rows[(entity, key)] = None
+                self.value_rows.pop(key, None)
+                delete_value(self.db, json.loads(key))
+                self.report.applied += 1
+            return
+        if cur is not None and res.state == cur.state and res.winner == cur.version:
+            return
+        self.write_row(entity, key, res.state, res.winner, known[res.winner].hlc, user)
+        self.report.applied += 1
+
+    def _relock(self, commune: str, period: str, threshold: int) -> None:
+        """A period was approved, returned or accepted: recompute its values edited after."""
+        periods = [period] if not period.endswith("Q4") else [period, period[:4]]
+        for p in periods:
+            keys = {
+                str(r[0])
+                for r in self.db.execute_sql(
+                    "SELECT DISTINCT entity_key FROM change WHERE entity = 'value'"
+                    " AND scope_unit = ? AND period = ? AND hlc > ?",
+                    (commune, p, threshold),
+                )
+            } | self.keys_by_period.get((commune, p), set())
+            for key in sorted(keys):
+                cur = self.current("value", key)
+                state = cur.state if cur is not None else {"commune_id": commune, "period": p}
+                known = self._known("value", key)
+                if not known:
+                    continue
+                res = self._resolve(known, self._lock_after(state))
+                if cur is not None and cur.version in res.late:
+                    self._conflict(
+                        "value", key, None, cur.state, cur.version, "local", "open", res.winner
+                    )
+                self._settle("value", key, cur, res, known, "sync")
+
+    def _conflict(
+        self,
+        entity: str,
+        key: str,
+        cur: Row | None,
+        state: dict[str, Any] | None,
+        version: str,
+        winner: str,
+        status: str,
+        winner_version: str,
+    ) -> None:
+        """Record a hard conflict (``open``) or a merge (``merged``) of this row."""
+        self.conflicted.add((entity, key))
+        if status == "merged":
+            self.report.merged += 1
+        else:
+            self.report.conflicts += 1
+        self.db.execute_sql(
+            "INSERT INTO conflict (entity, entity_key, local_version, remote_version,"
+            " local_state, remote_state, winner, status, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                entity,
+                key,
+                None if cur is None else cur.version,
+                version,
+                None if cur is None or cur.state is None else canonical_json(cur.state),
+                None if state is None else canonical_json(state),
+                winner_version,
+                status,
+                self.at,
+            ),
+        )
+
+    def _log(
+        self,
+        c: Change,
+        cur: Row | None,
+        action: str,
+        entity: str,
+        key: str,
+        state: dict[str, Any] | None,
+        decision: dict[str, Any] | None,
+    ) -> None:
+        """Buffer the change-log and audit rows of a received change; remember the version."""
+        self.change_id += 1
+        self.changes.append((self.change_id, *c.row()))
+        old = None if cur is None or cur.state is None else canonical_json(cur.state)
+        self.audits.append(
+            (self.at, c.user, action, c.entity, c.entity_key, old, c.state, self.change_id)
+        )
+        item = (
+            decision_known(c.base_version, decision, c.hlc, c.origin)
+            if decision is not None
+            else change_known(c.base_version, state, c.hlc, c.origin)
+        )
+        self.key_log.setdefault((entity, key), []).append((c.version, item))
+        if entity == "value" and state is not None:
+            pair = (str(state.get("commune_id")), str(state.get("period")))
+            self.keys_by_period.setdefault(pair, set()).add(key)
+
+    def _decision(self, c: Change, doc: dict[str, Any]) -> None:
+        """A received reviewer's decision: the chosen state, and the conflict closed."""
+        entity, key, chosen = str(doc["entity"]), str(doc["key"]), doc.get("state")
+        self._merge(c, entity, key, chosen, c.version, decision=doc)
+        self.db.execute_sql(
+            "UPDATE conflict SET status = 'resolved', resolved_by = ?, resolution_version = ?"
+            " WHERE entity = ? AND entity_key = ? AND status = 'open'",
+            (c.user, c.version, entity, key),
+        )
+
+    # --- writing rows ---
+
+    def write_row(
+        self,
+        entity: str,
+        key: str,
+        state: dict[str, Any] | None,
+        version: str,
+        hlc: int,
+        user: str,
+    ) -> None:
+        """Make the row ``state`` (values are buffered in ``value_rows`` for the flush)."""
+        self.rows[(entity, key)] = Row(state, version, hlc)
+        if state is None:
+            return
+        db = self.db
+        if entity == "value":
+            ensure_period(db, str(state["period"]), self.periods)
+            self.value_rows[key] = value_params(state, version, hlc, user)
+        elif entity == "village":
+            write_village(db, state, version, hlc)
+            self.villages.add(str(state["id"]))
+        elif entity == "site":
+            write_site(db, state, version, hlc)
+        elif entity == "submission":
+            ensure_period(db, str(state["period"]), self.periods)
+            write_submission(db, state, version, hlc, user)
+            pair = (str(state["commune_id"]), str(state["period"]))
+            was = self.locks.get(pair) in LOCKED
+            before = self.lock_hlc.get(pair, hlc)
+            self.locks[pair] = str(state["state"])
+            self.lock_hlc[pair] = hlc
+            now_locked = str(state["state"]) in LOCKED
+            self.any_lock = self.any_lock or now_locked
+            if was or now_locked:
+                self._relock(pair[0], pair[1], min(before, hlc) if was else hlc)
+        elif entity == "target":
+            write_target(db, state, version, hlc)

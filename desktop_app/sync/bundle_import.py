@@ -1,0 +1,323 @@
+"""Import of a bundle: every check in order, then ONE transaction (see
+:mod:`desktop_app.sync.exchange`)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import zstandard
+from peewee import PeeweeException as PeeweeError
+
+from desktop_app.i18n import _
+from desktop_app.store.apply import ApplyReport, Batch, ChangeApplier, report_hlc
+from desktop_app.store.errors import DiskFullError
+from desktop_app.store.schema import SCHEMA_VERSION
+from desktop_app.store.store import Store
+from desktop_app.sync import bundle as fmt
+from desktop_app.sync.certificates import (
+    CertInfo,
+    apply_revocations,
+    my_certificate,
+    remember_node,
+    revoked_serials,
+    verify_certificate,
+)
+from desktop_app.sync.errors import (
+    BadSignatureError,
+    NewerSchemaError,
+    OwnBundleError,
+    PayloadHashError,
+    SyncError,
+    WrongAddresseeError,
+)
+from desktop_app.sync.identity import verify
+from desktop_app.sync.progress import Cancel, Progress, check_cancel, report
+from desktop_app.sync.scope import Authoriser
+from desktop_app.sync.segments import segment_batch
+from desktop_app.sync.vectors import (
+    Vector,
+    merge_peer,
+    my_level,
+    province_vector,
+    vector_from_json,
+)
+
+
+@dataclass
+class ImportResult:
+    """What an import did (``already`` when the bundle had been imported before)."""
+
+    bundle_id: str
+    sender: str
+    already: bool = False
+    report: ApplyReport = field(default_factory=ApplyReport)
+    refused_segments: list[str] = field(default_factory=list)
+    skewed: list[str] = field(default_factory=list)
+    backup: Path | None = None
+
+
+@dataclass
+class _Verified:
+    raw: fmt.RawBundle
+    sender: CertInfo
+    frames: list[bytes]
+
+
+def verify_bundle(store: Store, data: bytes, path: str = "") -> _Verified:
+    """Every bundle-level check, in the documented order; raises the first that fails."""
+    raw = fmt.split(data, path)
+    _cert, province_key = my_certificate(store)
+    chain = raw.manifest.get("chain")
+    if not isinstance(chain, list) or not chain or not isinstance(chain[0], dict):
+        raise BadSignatureError()
+    sender = verify_certificate(
+        chain[0], province_key, now=store.clock(), revoked=revoked_serials(store)
+    )
+    if not verify(sender.public_key, raw.signature, raw.signed):
+        raise BadSignatureError()
+    me = store.node.node_id
+    to = raw.manifest.get("to")
+    if to is not None and to != me:
+        raise WrongAddresseeError(to=to)
+    if sender.node_id == me:
+        raise OwnBundleError()
+    fmt.check_payload(raw)
+    payload = fmt.decompress(raw)
+    schema = raw.manifest.get("schema")
+    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+        raise NewerSchemaError(found=schema, app_version=raw.manifest.get("min_app", "?"))
+    try:
+        frames = fmt.unpack_frames(payload)
+    except ValueError as exc:
+        raise PayloadHashError(detail=str(exc)) from exc
+    if not frames or len(frames) % 2 != 1:
+        raise PayloadHashError(detail="bad framing")
+    return _Verified(raw, sender, frames)
+
+
+def import_bundle(
+    store: Store,
+    path: Path,
+    *,
+    backup: bool = True,
+    backup_dir: Path | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> ImportResult:
+    """Check and apply a bundle in one transaction (after an automatic backup).
+
+    ``progress(fraction, message)`` hears how far it got; ``cancel`` (a flag
+    with ``is_set()`` or a callable) is checked between segments, before the
+    backup, before applying and once more just BEFORE the transaction commits:
+    a cancelled import raises
+    :class:`~desktop_app.sync.errors.SyncCancelledError` and leaves the
+    database exactly as it was.
+    """
+    report(progress, 0.0, _("Reading and checking the bundle…"))
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SyncError(detail=str(exc)) from exc
+    checked = verify_bundle(store, data, str(path))
+    manifest = checked.raw.manifest
+    bundle_id = str(manifest.get("bundle_id"))
+    sender = checked.sender
+    result = ImportResult(bundle_id, sender.office_id)
+    payload_sha = str((manifest.get("payload") or {}).get("sha256"))
+    seen = store.db.execute_sql(
+        "SELECT summary FROM sync_bundle WHERE bundle_id = ? AND direction = 'in'", (bundle_id,)
+    ).fetchone()
+    if seen is not None and json.loads(seen[0]).get("sha256") == payload_sha:
+        result.already = True  # the very same file (cursors would skip it all anyway)
+        return result
+    _cert, province_key = my_certificate(store)
+    revoked = revoked_serials(store)
+    mine = my_level(store)
+    my_office = store.node.office_id
+    try:
+        extras = json.loads(checked.frames[0])
+        if not isinstance(extras, dict):
+            raise ValueError("extras")
+    except ValueError as exc:
+        raise PayloadHashError(detail="contents cannot be read") from exc
+    batches: list[Batch] = []
+    certs: list[CertInfo] = [sender]
+    keep: list[tuple[dict[str, Any], bytes, bytes]] = []
+    frames = checked.frames
+    total = len(frames) // 2
+    for i in range(1, len(frames), 2):
+        check_cancel(cancel)
+        report(
+            progress,
+            0.1 + 0.3 * (i // 2) / max(1, total),
+            _("Checking segment {n} of {total}…").format(n=i // 2 + 1, total=total),
+        )
+        try:
+            header = json.loads(frames[i])
+            if not isinstance(header, dict):
+                raise ValueError("header")
+        except ValueError:
+            result.refused_segments.append("unreadable segment header")
+            continue
+        batch, info, refused = segment_batch(store, header, frames[i + 1], province_key, revoked)
+        if refused is not None:
+            result.refused_segments.append(refused)
+        if batch is None or info is None:
+            continue
+        if mine == 3 and info.level == 3 and info.office_id != my_office:
+            continue  # another commune's data, relayed for the province
+        certs.append(info)
+        batches.append(batch)
+        if refused is None and mine == 2 and info.node_id != store.node.node_id:
+            keep.append((header, frames[i], frames[i + 1]))
+    check_cancel(cancel)
+    if backup and store.path is not None:
+        from desktop_app.store.backup import auto_backup
+
+        report(progress, 0.4, _("Backing up the database first…"))
+
+        result.backup = auto_backup(store.path, reason="before-import", backup_dir=backup_dir)
+    cctx = zstandard.ZstdCompressor(level=3)
+    check_cancel(cancel)
+    report(progress, 0.5, _("Applying the changes…"))
+    with store.transaction():
+        for info in certs:
+            remember_node(store, info)
+        applier = ChangeApplier(
+            store, Authoriser(store), received_from=sender.office_id, my_level=mine
+        )
+        try:
+            result.report = applier.apply(batches)
+        except (PeeweeError, sqlite3.Error) as exc:  # rolled back: nothing was applied
+            if "full" in str(exc):
+                raise DiskFullError(detail=str(exc)) from exc
+            raise SyncError(detail=f"the changes could not be applied: {exc}") from exc
+        result.skewed = report_hlc(store, applier.max_hlc)
+        store.db.cursor().executemany(
+            "INSERT INTO sync_event (at, kind, node_id, detail)"
+            " VALUES (?, 'segment_refused', ?, ?)",
+            [(store.now_iso(), sender.node_id, reason) for reason in result.refused_segments],
+        )
+        store.db.cursor().executemany(
+            "INSERT OR IGNORE INTO sync_segment (origin, epoch, seq_from, seq_to, header, body,"
+            " received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    h["origin"],
+                    h["epoch"],
+                    h["from"],
+                    h["to"],
+                    header_bytes.decode("utf-8"),
+                    cctx.compress(body),
+                    store.now_iso(),
+                )
+                for h, header_bytes, body in keep
+            ],
+        )
+        merge_peer(
+            store,
+            sender.node_id,
+            sender.office_id,
+            sender.level,
+            vector_from_json(manifest.get("vector")),
+            bundle_id,
+        )
+        prov = vector_from_json(extras.get("province_vector"))
+        if prov and sender.level != 1 and mine != 1:
+            _merge_province(store, prov, bundle_id)
+        _store_rejections(store, extras.get("rejections"), sender.office_id)
+        revocations = extras.get("revocations")
+        listed = apply_revocations(store, revocations, province_key)
+        if listed:
+            held = store.db.execute_sql(
+                "SELECT value FROM meta WHERE key = 'sync_revocations'"
+            ).fetchone()
+            held_count = len(json.loads(held[0])["body"]["revoked"]) if held else -1
+            if listed > held_count:  # an old, replayed list never replaces a newer one
+                store.db.execute_sql(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('sync_revocations', ?)",
+                    (json.dumps(revocations),),
+                )
+        store.db.execute_sql(
+            "INSERT OR REPLACE INTO sync_bundle (bundle_id, direction, peer, at, summary)"
+            " VALUES (?, 'in', ?, ?, ?)",
+            (
+                bundle_id,
+                sender.node_id,
+                store.now_iso(),
+                json.dumps(
+                    {
+                        "sha256": payload_sha,
+                        "applied": result.report.applied,
+                        "skipped": result.report.skipped,
+                        "backlog": result.report.backlog,
+                        "quarantined": result.report.quarantined,
+                        "conflicts": result.report.conflicts,
+                    }
+                ),
+            ),
+        )
+        _prune_segments(store)
+        check_cancel(cancel)  # the last moment: raising here rolls everything back
+        report(progress, 0.95, _("Saving…"))
+    report(progress, 1.0, _("Bundle imported."))
+    return result
+
+
+def _merge_province(store: Store, vec: Vector, bundle_id: str) -> None:
+    row = store.db.execute_sql("SELECT node_id FROM sync_node WHERE level = 1 LIMIT 1").fetchone()
+    if row is None:
+        return
+    prov_node = str(row[0])
+    office = store.db.execute_sql(
+        "SELECT office_id FROM sync_node WHERE node_id = ?", (prov_node,)
+    ).fetchone()[0]
+    merge_peer(store, prov_node, str(office), 1, vec, bundle_id)
+
+
+def _store_rejections(store: Store, rows: object, by: str) -> None:
+    if not isinstance(rows, list):
+        return
+    clean = []
+    for item in rows:
+        try:
+            o, e, s, reason, reporter = item
+            clean.append(
+                (str(o), int(e), int(s), str(reason), str(reporter or by), store.now_iso())
+            )
+        except (TypeError, ValueError):
+            continue
+    store.db.cursor().executemany(
+        "INSERT OR IGNORE INTO sync_rejection (origin, epoch, seq, reason, reported_by,"
+        " received_at) VALUES (?, ?, ?, ?, ?, ?)",
+        clean,
+    )
+
+
+def _prune_segments(store: Store) -> None:
+    """Forget relayed segments from below that the province already holds entirely.
+
+    The province's own segments are kept: they go down to every office below.
+    A segment inside a wider one of the same author (each export re-sends from
+    the province's acknowledgement) is dropped too.
+    """
+    store.db.execute_sql(
+        "DELETE FROM sync_segment WHERE EXISTS (SELECT 1 FROM sync_segment t"
+        " WHERE t.origin = sync_segment.origin AND t.epoch = sync_segment.epoch"
+        " AND t.seq_from <= sync_segment.seq_from AND t.seq_to >= sync_segment.seq_to"
+        " AND (t.seq_from < sync_segment.seq_from OR t.seq_to > sync_segment.seq_to))"
+    )
+    levels = {
+        str(n): int(lv) for n, lv in store.db.execute_sql("SELECT node_id, level FROM sync_node")
+    }
+    for (o, e), s in province_vector(store).items():
+        if levels.get(o, 3) == 1:
+            continue
+        store.db.execute_sql(
+            "DELETE FROM sync_segment WHERE origin = ? AND epoch = ? AND seq_to <= ?", (o, e, s)
+        )
