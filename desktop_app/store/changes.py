@@ -16,6 +16,22 @@ from peewee import SqliteDatabase
 
 from desktop_app.store.schema import SCHEMA_VERSION
 
+# The change-log columns after its local id, in the order every writer passes them.
+CHANGE_COLUMNS = (
+    "origin, epoch, seq, entity, entity_key, scope_unit, period, state, base_version, hlc,"
+    " schema_version, user"
+)
+# A change with a chosen local id (bulk writes and received changes): id, then the columns.
+INSERT_CHANGE_SQL = (
+    f"INSERT INTO change (id, {CHANGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# An audit row: at, user, action, entity, entity_key, old state, new state, change id.
+# A local change's new state lives in the change itself, so ``new`` is then NULL.
+INSERT_AUDIT_SQL = (
+    "INSERT INTO audit (at, user, action, entity, entity_key, old, new, change_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -74,9 +90,7 @@ def record(db: SqliteDatabase, actor: Actor, entry: Entry, hlc: int, at: str) ->
     seq = next_seq(db, actor.origin, actor.epoch)
     key_text = canonical_json(entry.key)
     cursor = db.execute_sql(
-        "INSERT INTO change (origin, epoch, seq, entity, entity_key, scope_unit, period,"
-        " state, base_version, hlc, schema_version, user)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO change ({CHANGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             actor.origin,
             actor.epoch,
@@ -95,8 +109,7 @@ def record(db: SqliteDatabase, actor: Actor, entry: Entry, hlc: int, at: str) ->
     change_id = int(cursor.lastrowid or 0)
     # The new state is kept once, in the change; the audit row points at it.
     db.execute_sql(
-        "INSERT INTO audit (at, user, action, entity, entity_key, old, new, change_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+        INSERT_AUDIT_SQL,
         (
             at,
             actor.user,
@@ -104,6 +117,7 @@ def record(db: SqliteDatabase, actor: Actor, entry: Entry, hlc: int, at: str) ->
             entry.entity,
             key_text,
             None if entry.old_state is None else canonical_json(entry.old_state),
+            None,
             change_id,
         ),
     )
@@ -121,14 +135,15 @@ def audit_only(
 ) -> None:
     """An audit entry for a local event that is not synced (login, backup, user admin)."""
     db.execute_sql(
-        "INSERT INTO audit (at, user, action, entity, entity_key, old, new, change_id)"
-        " VALUES (?, ?, ?, ?, ?, NULL, ?, NULL)",
+        INSERT_AUDIT_SQL,
         (
             at,
             user,
             action,
             entity,
             canonical_json(key),
+            None,
             None if new is None else canonical_json(new),
+            None,
         ),
     )

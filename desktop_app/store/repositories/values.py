@@ -9,7 +9,15 @@ from typing import Any
 from desktop_app.domain import values as typed
 from desktop_app.domain.catalogue import Indicator
 from desktop_app.domain.periods import Period, periods_for_frequency
-from desktop_app.store.changes import Actor, ChangeRef, Entry, canonical_json, version_of
+from desktop_app.store.changes import (
+    INSERT_AUDIT_SQL,
+    INSERT_CHANGE_SQL,
+    Actor,
+    ChangeRef,
+    Entry,
+    canonical_json,
+    version_of,
+)
 from desktop_app.store.errors import InvalidValueError
 from desktop_app.store.repositories.base import Repository
 from desktop_app.store.schema import SCHEMA_VERSION
@@ -379,19 +387,12 @@ class ValueRepository(Repository):
                         actor.user,
                     )
                 )
-                audits.append((ctx.at, actor.user, "import", ENTITY, key_text, old_text, change_id))
+                audits.append(
+                    (ctx.at, actor.user, "import", ENTITY, key_text, old_text, None, change_id)
+                )
             cursor = self.db.cursor()
-            cursor.executemany(
-                "INSERT INTO change (id, origin, epoch, seq, entity, entity_key, scope_unit,"
-                " period, state, base_version, hlc, schema_version, user)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                changes,
-            )
-            cursor.executemany(
-                "INSERT INTO audit (at, user, action, entity, entity_key, old, new, change_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
-                audits,
-            )
+            cursor.executemany(INSERT_CHANGE_SQL, changes)
+            cursor.executemany(INSERT_AUDIT_SQL, audits)
             cursor.executemany(UPSERT_VALUE_SQL, rows)
         return written
 
