@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from desktop_app.store.apply_rows import VALUE_SELECT, Row, value_state
+from desktop_app.store.apply_rows import value_key_tuple
 from desktop_app.store.apply_rules import RowMerger
 from desktop_app.store.apply_types import (
     INSERT_AUDIT_SQL,
@@ -58,21 +58,41 @@ class ChangeApplier(RowMerger):
             self.vector[(str(o), int(e))] = int(s)
 
     def _prefetch_values(self, batches: list[Batch]) -> None:
+        """Read, in a few queries, the value rows the batches name (by natural key).
+
+        The (commune, period) pairs the batches write are marked prefetched:
+        a value of such a pair that is not held there is known absent without
+        a query (:meth:`RowMerger.current`). Only the rows the changes name are
+        read, not every value of each pair.
+        """
         pairs = {
             (c.scope_unit, c.period)
             for b in batches
             for c in b.changes
             if c.entity == "value" and c.period is not None
         }
-        for commune, period in pairs:
-            for r in self.db.execute_sql(
-                f"{VALUE_SELECT} WHERE commune_id = ? AND period = ?", (commune, period)
-            ):
-                key = canonical_json(
-                    {"disagg": r[5], "indicator": r[4], "org_id": r[0], "period": r[3]}
-                )
-                self.rows[("value", key)] = Row(value_state(r), str(r[8]), int(r[9]))
-            self.prefetched.add((commune, str(period)))
+        if not pairs:
+            return
+        self.prefetched.update((commune, str(period)) for commune, period in pairs)
+        if not any(
+            self.db.execute_sql(
+                "SELECT 1 FROM data_value WHERE commune_id = ? AND period = ? LIMIT 1",
+                (commune, period),
+            ).fetchone()
+            for commune, period in pairs
+        ):
+            self.prefetch_empty = True  # every value they name is new (a first import)
+            return
+        keys = self.prefetch_keys
+        wanted: list[tuple[Any, ...]] = []
+        for b in batches:
+            for c in b.changes:
+                if c.entity == "value" and c.entity_key not in keys:
+                    t = value_key_tuple(c.entity_key)
+                    keys[c.entity_key] = t
+                    if t is not None:
+                        wanted.append(t)
+        self._fetch_values(wanted)
 
     def _pending(self, batches: list[Batch]) -> dict[Stream, dict[int, Pending]]:
         """The changes still to apply, per stream by seq: this import's and the backlog's."""

@@ -9,6 +9,7 @@ row's full state (the dict a change carries) and the table it lives in:
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,12 @@ from desktop_app.domain.periods import Period, PeriodError
 VALUE_SELECT = (
     "SELECT org_id, commune_id, village_id, period, indicator, disagg, value,"
     " comment, version, hlc FROM data_value"
+)
+
+# the same columns from ``data_value d`` (joined with the keys looked up)
+VALUE_SELECT_D = (
+    "SELECT d.org_id, d.commune_id, d.village_id, d.period, d.indicator, d.disagg, d.value,"
+    " d.comment, d.version, d.hlc"
 )
 
 SITE_FIELDS = (
@@ -49,6 +56,17 @@ def value_state(r: tuple[Any, ...] | list[Any]) -> dict[str, Any]:
         "value": r[6],
         "village_id": r[2],
     }
+
+
+def value_key_tuple(key: str) -> tuple[Any, ...] | None:
+    """A value's natural key text as ``(org_id, period, indicator, disagg)``; None if unreadable."""
+    try:
+        k = json.loads(key)
+        t = (k["org_id"], k["period"], k["indicator"], k["disagg"])
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return None
+    # the four columns are NOT NULL text: a key of any other type names no row
+    return t if all(type(x) is str for x in t) else None
 
 
 def value_params(state: dict[str, Any], version: str, hlc: int, user: str) -> tuple[Any, ...]:

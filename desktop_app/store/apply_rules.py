@@ -15,11 +15,14 @@ import json
 from typing import Any
 
 from desktop_app.store.apply_rows import (
+    VALUE_SELECT_D,
     Row,
     delete_value,
     ensure_period,
     read_row,
+    value_key_tuple,
     value_params,
+    value_state,
     write_site,
     write_submission,
     write_target,
@@ -51,6 +54,12 @@ class RowMerger:
         self.rows: dict[tuple[str, str], Row | None] = {}
         self.value_rows: dict[str, tuple[Any, ...]] = {}
         self.prefetched: set[tuple[str, str]] = set()
+        # data_value rows of the prefetched pairs, by (org_id, period, indicator, disagg)
+        self.prefetched_rows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        # no prefetched pair held any value when read: none of their values is here
+        self.prefetch_empty = False
+        # value keys already looked up there: key text -> its natural key (None: unreadable)
+        self.prefetch_keys: dict[str, tuple[Any, ...] | None] = {}
         self.changes: list[tuple[Any, ...]] = []
         self.audits: list[tuple[Any, ...]] = []
         self.change_id = 0
@@ -105,10 +114,44 @@ class RowMerger:
             and state is not None
             and (state.get("commune_id"), state.get("period")) in self.prefetched
         ):
-            return None
+            row = self._prefetched_value(key)
+            self.rows[cache_key] = row
+            return row
         row = read_row(self.db, entity, json.loads(key))
         self.rows[cache_key] = row
         return row
+
+    def _fetch_values(self, wanted: list[tuple[Any, ...]]) -> None:
+        """Read the value rows of these natural keys that lie in a prefetched pair."""
+        for i in range(0, len(wanted), 200):
+            chunk = wanted[i : i + 200]
+            params = [x for t in chunk for x in t]
+            rows = ", ".join(["(?, ?, ?, ?)"] * len(chunk))
+            for r in self.db.execute_sql(
+                f"{VALUE_SELECT_D} FROM (VALUES {rows}) k JOIN data_value d"
+                " ON d.org_id = k.column1 AND d.period = k.column2"
+                " AND d.indicator = k.column3 AND d.disagg = k.column4",
+                params,
+            ):
+                if (r[1], r[3]) in self.prefetched:
+                    self.prefetched_rows[(r[0], r[3], r[4], r[5])] = r
+
+    def _prefetched_value(self, key: str) -> Row | None:
+        """A value of a prefetched (commune, period): its row there under ``key``, else None."""
+        if self.prefetch_empty:
+            return None
+        if key in self.prefetch_keys:
+            t = self.prefetch_keys[key]
+        else:
+            t = self.prefetch_keys[key] = value_key_tuple(key)
+            if t is not None:
+                self._fetch_values([t])
+        r = None if t is None else self.prefetched_rows.get(t)
+        if r is None or key != canonical_json(
+            {"disagg": r[5], "indicator": r[4], "org_id": r[0], "period": r[3]}
+        ):
+            return None
+        return Row(value_state(r), str(r[8]), int(r[9]))
 
     def _lock_after(self, state: dict[str, Any] | None) -> int | None:
         """For a value of an approved (commune, period): the approval's HLC, else None.
@@ -297,18 +340,22 @@ class RowMerger:
         decision: dict[str, Any] | None,
     ) -> None:
         """Buffer the change-log and audit rows of a received change; remember the version."""
-        self.change_id += 1
-        self.changes.append((self.change_id, *c.row()))
+        self.change_id = change_id = self.change_id + 1
+        self.changes.append((change_id, *c.row()))
         old = None if cur is None or cur.state is None else canonical_json(cur.state)
         self.audits.append(
-            (self.at, c.user, action, c.entity, c.entity_key, old, c.state, self.change_id)
+            (self.at, c.user, action, c.entity, c.entity_key, old, c.state, change_id)
         )
         item = (
             decision_known(c.base_version, decision, c.hlc, c.origin)
             if decision is not None
             else change_known(c.base_version, state, c.hlc, c.origin)
         )
-        self.key_log.setdefault((entity, key), []).append((c.version, item))
+        logged = self.key_log.get((entity, key))
+        if logged is None:
+            self.key_log[(entity, key)] = [(c.version, item)]
+        else:
+            logged.append((c.version, item))
         if entity == "value" and state is not None:
             pair = (str(state.get("commune_id")), str(state.get("period")))
             self.keys_by_period.setdefault(pair, set()).add(key)
@@ -340,7 +387,9 @@ class RowMerger:
             return
         db = self.db
         if entity == "value":
-            ensure_period(db, str(state["period"]), self.periods)
+            period = str(state["period"])
+            if period not in self.periods:
+                ensure_period(db, period, self.periods)
             self.value_rows[key] = value_params(state, version, hlc, user)
         elif entity == "village":
             write_village(db, state, version, hlc)
