@@ -36,9 +36,8 @@ from typing import Any
 import zstandard
 
 from desktop_app.domain import hlc as hlc_clock
-from desktop_app.store.apply import CHANGE_COLUMNS, INSERT_CHANGE_SQL, Change, RowMerger
-from desktop_app.store.apply_types import INSERT_AUDIT_SQL
-from desktop_app.store.changes import Actor
+from desktop_app.store.apply import Change, RowMerger
+from desktop_app.store.changes import CHANGE_COLUMNS, INSERT_AUDIT_SQL, INSERT_CHANGE_SQL, Actor
 from desktop_app.store.repositories.values import UPSERT_VALUE_SQL
 from desktop_app.store.store import Clock, Store
 from desktop_app.sync.certificates import (

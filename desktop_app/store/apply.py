@@ -52,8 +52,6 @@ from desktop_app.store.apply_clock import report_hlc
 from desktop_app.store.apply_decisions import decide_conflict
 from desktop_app.store.apply_rules import RowMerger
 from desktop_app.store.apply_types import (
-    CHANGE_COLUMNS,
-    INSERT_CHANGE_SQL,
     LOCKED,
     ApplyReport,
     Authorise,
@@ -61,6 +59,7 @@ from desktop_app.store.apply_types import (
     Change,
     Signer,
 )
+from desktop_app.store.changes import CHANGE_COLUMNS, INSERT_CHANGE_SQL
 
 __all__ = [
     "CHANGE_COLUMNS",

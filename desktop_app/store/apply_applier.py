@@ -15,15 +15,13 @@ from typing import Any
 from desktop_app.store.apply_rows import value_key_tuple
 from desktop_app.store.apply_rules import RowMerger
 from desktop_app.store.apply_types import (
-    INSERT_AUDIT_SQL,
-    INSERT_CHANGE_SQL,
     ApplyReport,
     Authorise,
     Batch,
     Change,
     Signer,
 )
-from desktop_app.store.changes import canonical_json
+from desktop_app.store.changes import INSERT_AUDIT_SQL, INSERT_CHANGE_SQL, canonical_json
 from desktop_app.store.reference_rows import (
     CATALOGUE_ENTITIES,
     REFERENCE_TABLES,

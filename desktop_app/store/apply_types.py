@@ -17,22 +17,6 @@ from desktop_app.store.changes import canonical_json
 # Submission states that lock a (commune, period): a later commune edit is a conflict.
 LOCKED = ("approved", "accepted")
 
-CHANGE_COLUMNS = (
-    "origin, epoch, seq, entity, entity_key, scope_unit, period, state, base_version, hlc,"
-    " schema_version, user"
-)
-
-# Writes one received change with a chosen local id; parameters: id, then ``Change.row()``.
-INSERT_CHANGE_SQL = (
-    f"INSERT INTO change (id, {CHANGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-
-# One audit row per received change (old and new state, and the change's local id).
-INSERT_AUDIT_SQL = (
-    "INSERT INTO audit (at, user, action, entity, entity_key, old, new, change_id)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Change:
