@@ -313,3 +313,22 @@ def test_placeholder_pattern() -> None:
     assert placeholders("{a} {0} {} %s %(name)s %5.1f 100%% {{x}}") == Counter(
         ["{a}", "{0}", "{}", "%s", "%(name)s", "%5.1f"]
     )
+
+
+def test_the_compiled_catalogue_is_cached_by_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import desktop_app.i18n as i18n_module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("COVERAGE_DESK_NO_CACHE", raising=False)
+    first = i18n_module.load_translations("vi")
+    cached = list((tmp_path / "cache").rglob("*.mo"))
+    assert len(cached) == 1
+
+    def no_compiling(*_args: object, **_kwargs: object) -> bytes:
+        raise AssertionError("the cached catalogue should have been used")
+
+    monkeypatch.setattr(i18n_module, "compile_mo", no_compiling)
+    again = i18n_module.load_translations("vi")
+    assert again.gettext("Sync") == first.gettext("Sync") == "Đồng bộ"

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
-from desktop_app import __version__
 from desktop_app.store import backup
 from desktop_app.store.errors import (
     DamagedDatabaseError,
@@ -105,6 +104,8 @@ def open_database(
             path, reason=f"before-migration-v{version}", backup_dir=backup_dir, now=now
         )
     if version < SCHEMA_VERSION:
+        from desktop_app import __version__
+
         conn = sqlite3.connect(path, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode = wal")

@@ -7,6 +7,8 @@ fills in the office and its users once the store is open.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -18,9 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.i18n import _
-from desktop_app.store.repositories.users import User
-from desktop_app.store.store import Store
 from desktop_app.ui.widgets.dialogs import SB, button_box
+
+if TYPE_CHECKING:  # the store is opened in the background; the dialog shows first
+    from desktop_app.store.repositories.users import User
+    from desktop_app.store.store import Store
 
 
 def role_name(role: str) -> str:
