@@ -308,6 +308,24 @@ def _page_number(fonts: ReportFonts) -> Any:
     return draw
 
 
+def _page_template(
+    name: str, frame_id: str, width: float, pagesize: tuple[float, float], on_page: Any
+) -> PageTemplate:
+    """One page orientation: a single frame inside the Decree 30 margins."""
+    frame = Frame(
+        LEFT,
+        BOTTOM,
+        width,
+        pagesize[1] - TOP - BOTTOM,
+        id=frame_id,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+    return PageTemplate(name, [frame], onPage=on_page, pagesize=pagesize)
+
+
 def write_pdf(model: ReportModel, out: Path) -> Path:
     """Draw ``model`` into the PDF file ``out`` and return it."""
     fonts = report_fonts()
@@ -333,42 +351,8 @@ def write_pdf(model: ReportModel, out: Path) -> Path:
     on_page = _page_number(fonts)
     doc.addPageTemplates(
         [
-            PageTemplate(
-                "portrait",
-                [
-                    Frame(
-                        LEFT,
-                        BOTTOM,
-                        width,
-                        portrait[1] - TOP - BOTTOM,
-                        id="p",
-                        leftPadding=0,
-                        rightPadding=0,
-                        topPadding=0,
-                        bottomPadding=0,
-                    )
-                ],
-                onPage=on_page,
-                pagesize=portrait,
-            ),
-            PageTemplate(
-                "landscape",
-                [
-                    Frame(
-                        LEFT,
-                        BOTTOM,
-                        land_width,
-                        land[1] - TOP - BOTTOM,
-                        id="l",
-                        leftPadding=0,
-                        rightPadding=0,
-                        topPadding=0,
-                        bottomPadding=0,
-                    )
-                ],
-                onPage=on_page,
-                pagesize=land,
-            ),
+            _page_template("portrait", "p", width, portrait, on_page),
+            _page_template("landscape", "l", land_width, land, on_page),
         ]
     )
     doc.build(_story(model, fonts, width, land_width))
