@@ -69,23 +69,6 @@ def value_key_tuple(key: str) -> tuple[Any, ...] | None:
     return t if all(type(x) is str for x in t) else None
 
 
-def value_params(state: dict[str, Any], version: str, hlc: int, user: str) -> tuple[Any, ...]:
-    """The parameters of ``UPSERT_VALUE_SQL`` for a value's state."""
-    return (
-        state["org_id"],
-        state["commune_id"],
-        state["village_id"],
-        state["period"],
-        state["indicator"],
-        state["disagg"],
-        state["value"],
-        state["comment"],
-        version,
-        hlc,
-        user,
-    )
-
-
 def read_row(db: SqliteDatabase, entity: str, key: dict[str, Any]) -> Row | None:
     """The row the natural ``key`` names, or None (also for an unknown entity)."""
     if entity == "value":

@@ -21,7 +21,6 @@ from desktop_app.store.apply_rows import (
     ensure_period,
     read_row,
     value_key_tuple,
-    value_params,
     value_state,
     write_site,
     write_submission,
@@ -38,6 +37,7 @@ from desktop_app.store.merge import (
     resolve,
     same_writer_later,
 )
+from desktop_app.store.repositories.values import value_params
 from desktop_app.store.store import Store
 
 

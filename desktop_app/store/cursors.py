@@ -1,24 +1,11 @@
-"""Peer cursors: per origin and epoch, the highest sequence applied without a gap."""
+"""Peer cursors: per origin and epoch, the highest sequence applied without a gap.
+
+The applied vector a bundle carries is built by ``sync/vectors.py``.
+"""
 
 from __future__ import annotations
 
 from peewee import SqliteDatabase
-
-
-def applied_vector(db: SqliteDatabase) -> dict[tuple[str, int], int]:
-    """Every (origin, epoch) → highest gap-free seq applied here (local changes included)."""
-    vector = {
-        (str(o), int(e)): int(s)
-        for o, e, s in db.execute_sql("SELECT origin, epoch, seq FROM peer_cursor")
-    }
-    node = db.execute_sql("SELECT node_id, epoch FROM node").fetchone()
-    if node is not None:
-        own = db.execute_sql(
-            "SELECT COALESCE(MAX(seq), 0) FROM change WHERE origin = ? AND epoch = ?",
-            (node[0], node[1]),
-        ).fetchone()[0]
-        vector[(str(node[0]), int(node[1]))] = int(own)
-    return vector
 
 
 def advance(db: SqliteDatabase, origin: str, epoch: int, seq: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,23 @@ UPSERT_VALUE_SQL = (
     " version = excluded.version, hlc = excluded.hlc,"
     " updated_by = excluded.updated_by"
 )
+
+
+def value_params(state: dict[str, Any], version: str, hlc: int, user: str) -> tuple[Any, ...]:
+    """The parameters of ``UPSERT_VALUE_SQL`` for a value's state."""
+    return (
+        state["org_id"],
+        state["commune_id"],
+        state["village_id"],
+        state["period"],
+        state["indicator"],
+        state["disagg"],
+        state["value"],
+        state["comment"],
+        version,
+        hlc,
+        user,
+    )
 
 
 @dataclass(frozen=True)
@@ -251,20 +268,7 @@ class ValueRepository(Repository):
                 )
             )
             self.db.execute_sql(
-                UPSERT_VALUE_SQL,
-                (
-                    org_id,
-                    write.commune_id,
-                    write.village_id,
-                    period.code,
-                    indicator.code,
-                    write.disagg,
-                    text,
-                    write.comment,
-                    ref.version,
-                    ref.hlc,
-                    actor.user,
-                ),
+                UPSERT_VALUE_SQL, value_params(state, ref.version, ref.hlc, actor.user)
             )
             return ref
 
@@ -355,21 +359,7 @@ class ValueRepository(Repository):
                     if old is None
                     else canonical_json(dict(state, value=old[0], comment=old[1]))
                 )
-                rows.append(
-                    (
-                        org_id,
-                        write.commune_id,
-                        write.village_id,
-                        period.code,
-                        indicator.code,
-                        write.disagg,
-                        text,
-                        write.comment,
-                        version,
-                        ctx.hlc,
-                        actor.user,
-                    )
-                )
+                rows.append(value_params(state, version, ctx.hlc, actor.user))
                 changes.append(
                     (
                         change_id,
@@ -395,8 +385,3 @@ class ValueRepository(Repository):
             cursor.executemany(INSERT_AUDIT_SQL, audits)
             cursor.executemany(UPSERT_VALUE_SQL, rows)
         return written
-
-
-def rows_by_key(values: Iterable[StoredValue]) -> Mapping[tuple[str, str, str], StoredValue]:
-    """Index stored values by (org, indicator, cell) for a grid."""
-    return {(v.org_id, v.indicator, v.disagg): v for v in values}
