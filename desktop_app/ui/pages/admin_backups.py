@@ -14,14 +14,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +28,7 @@ from desktop_app.store import backup
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs import confirm
 from desktop_app.ui.dialogs.base import ERROR_STYLE
+from desktop_app.ui.widgets.tables import list_table
 
 
 def _size_text(size: int) -> str:
@@ -68,15 +66,7 @@ class BackupsTab(QWidget):
         layout.addWidget(QLabel(_("Automatic backups (newest first):")))
         self.model = QStandardItemModel(0, 3)
         self.model.setHorizontalHeaderLabels([_("File"), _("Made at"), _("Size")])
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table = list_table(self.model, stretch_column=0)
         layout.addWidget(self.table, 1)
         self.empty_label = QLabel(_("No automatic backup yet."))
         self.empty_label.setStyleSheet("color: #555;")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QGroupBox,
     QHBoxLayout,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +41,7 @@ from desktop_app.ui.pages.conflicts_data import (
 )
 from desktop_app.ui.pages.sync_enrol import OK_STYLE
 from desktop_app.ui.pages.sync_states import period_label
+from desktop_app.ui.widgets.tables import list_table
 
 WINNER_STYLE = "background: #fff4c2; border: 1px solid #d8b800; padding: 2px 6px;"
 
@@ -108,12 +107,7 @@ class ConflictsPage(QWidget):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.model = QStandardItemModel(0, 4)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        self.table = list_table(self.model)
         layout.addWidget(self.table, 1)
         self.empty_label = QLabel(_("No open conflicts: every office agrees."))
         self.empty_label.setStyleSheet("color: #555;")
