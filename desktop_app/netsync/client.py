@@ -22,9 +22,11 @@ Progress: ``progress(fraction or None, message)``; cancel: anything with
 from __future__ import annotations
 
 import base64
+import queue
+import sqlite3
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
@@ -58,6 +60,10 @@ __all__ = [
 ]
 
 Progress = Callable[[float | None, str], None]
+# batches signed ahead of the one on the wire
+SIGN_AHEAD = 8
+# seconds between two writes of the acknowledgement while batches stream
+ACK_EVERY = 1.0
 
 
 class CancelFlag(Protocol):
@@ -83,14 +89,23 @@ class SyncResult:
     batch_ids: list[str] = field(default_factory=list)
 
 
-Work = list[Change] | list[Segment]
+@dataclass(frozen=True)
+class OwnRange:
+    """A run of own changes still to read and sign: one fresh segment."""
+
+    epoch: int
+    seq_from: int
+    seq_to: int
+
+
+Work = OwnRange | list[Segment]
 
 
 def plan_work(store: Store, server: Vector, batch_changes: int) -> list[Work]:
     """What the server lacks, cut into batches from its vector (same vector → same batches).
 
-    Each item is a run of own changes still to sign (one fresh segment), or
-    relayed segments as received. Only this reads the database.
+    Each item is a run of own changes (read and signed later, by :class:`_Signer`),
+    or relayed segments as received. Only the seqs are read here.
     """
     me = store.node.node_id
     work: list[Work] = []
@@ -101,17 +116,16 @@ def plan_work(store: Store, server: Vector, batch_changes: int) -> list[Work]:
         )
     ]
     for epoch in epochs:
-        rows = (
-            sql(store)
-            .execute_sql(
-                f"SELECT {CHANGE_COLUMNS} FROM change WHERE origin = ? AND epoch = ? AND seq > ?"
-                " ORDER BY seq",
+        seqs = [
+            int(r[0])
+            for r in sql(store).execute_sql(
+                "SELECT seq FROM change WHERE origin = ? AND epoch = ? AND seq > ? ORDER BY seq",
                 (me, epoch, server.get((me, epoch), 0)),
             )
-            .fetchall()
-        )
-        for i in range(0, len(rows), batch_changes):
-            work.append([Change(*r) for r in rows[i : i + batch_changes]])
+        ]
+        for i in range(0, len(seqs), batch_changes):
+            run = seqs[i : i + batch_changes]
+            work.append(OwnRange(epoch, run[0], run[-1]))
     if my_level(store) == 2:
         current: list[Segment] = []
         size = 0
@@ -127,27 +141,57 @@ def plan_work(store: Store, server: Vector, batch_changes: int) -> list[Work]:
     return work
 
 
-class _Signer:
-    """Turns planned work into signed segments (no database: safe in a helper thread)."""
+_OWN_ROWS = (
+    f"SELECT {CHANGE_COLUMNS} FROM change WHERE origin = ? AND epoch = ?"
+    " AND seq BETWEEN ? AND ? ORDER BY seq"
+)
 
-    def __init__(self, store: Store) -> None:
+
+class _Signer:
+    """Reads, signs and encodes planned work (in a helper thread: its own read connection)."""
+
+    def __init__(self, store: Store, *, own_connection: bool = True) -> None:
         cert, _key = my_certificate(store)
         self.cert = cert
         self.private_key = load_identity(store).private_key
+        self.origin = store.node.node_id
+        self.path = store.path if own_connection else None
+        self.store = store
+        self._conn: sqlite3.Connection | None = None
+
+    def rows(self, item: OwnRange) -> list[Any]:
+        """The changes of a run, from this thread's own connection (or the store's)."""
+        args = (self.origin, item.epoch, item.seq_from, item.seq_to)
+        if self.path is None:
+            return list(sql(self.store).execute_sql(_OWN_ROWS, args).fetchall())
+        if self._conn is None:
+            self._conn = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
+        return self._conn.execute(_OWN_ROWS, args).fetchall()
+
+    def close(self) -> None:
+        """Close the read connection."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     def __call__(self, item: Work) -> tuple[list[Segment], bytes]:
-        if item and isinstance(item[0], Change):
-            changes = [c for c in item if isinstance(c, Change)]
+        if isinstance(item, OwnRange):
+            changes = [Change(*r) for r in self.rows(item)]
             segments = [make_segment(changes, self.private_key, self.cert)]
         else:
-            segments = [s for s in item if isinstance(s, tuple)]
+            segments = list(item)
         return segments, encode_push(segments)
 
 
 def plan_batches(store: Store, server: Vector, batch_changes: int) -> list[list[Segment]]:
     """The batches of segments to push (see :func:`plan_work`)."""
-    sign_work = _Signer(store)
-    return [sign_work(item)[0] for item in plan_work(store, server, batch_changes)]
+    sign_work = _Signer(store, own_connection=False)
+    try:
+        return [sign_work(item)[0] for item in plan_work(store, server, batch_changes)]
+    finally:
+        sign_work.close()
 
 
 def _header(data: bytes) -> dict[str, Any]:
@@ -179,6 +223,10 @@ class _Sync:
         self.result = SyncResult()
         self.level = my_level(store)
         self.state: dict[str, Any] = {}
+        # the newest acknowledgement and rejections not yet written (see push_one)
+        self._unwritten: Vector | None = None
+        self._rejections: list[tuple[str, int, int, str]] = []
+        self._written_at = time.monotonic()
 
     def cancelled(self) -> bool:
         if self.cancel is not None and self.cancel.is_set():
@@ -253,39 +301,80 @@ class _Sync:
     def push_all(self) -> None:
         """Push the planned batches; after a cut link, re-plan from the server's vector.
 
-        A helper thread signs and compresses the next batches while the current
-        one is on the wire and being applied at the server.
+        A helper thread reads, signs and compresses the next batches while the
+        current one is on the wire and being taken at the server.
         """
         batch_changes = int(self.state.get("batch_changes", 500))
         failures = 0
-        sign_work = _Signer(self.store)
-        while True:
-            plan = plan_work(self.store, vector_from_json(self.state["vector"]), batch_changes)
-            if not plan:
-                return
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                ready = [pool.submit(sign_work, item) for item in plan]
+        try:
+            while True:
+                plan = plan_work(self.store, vector_from_json(self.state["vector"]), batch_changes)
+                if not plan:
+                    return
                 try:
-                    for i, future in enumerate(ready):
-                        if self.cancelled():
-                            return
-                        self.progress(
-                            i / len(plan),
-                            _("Sending batch {n} of {total}").format(n=i + 1, total=len(plan)),
-                        )
-                        self.push_one(*future.result())
+                    self._push_plan(plan)
                     return
                 except _Transient as exc:
                     failures += 1
                     if failures > self.retries:
                         raise NetworkSyncError(detail=str(exc)) from exc
-                finally:
-                    for future in ready:
-                        future.cancel()
-            self.result.retries += 1
-            self.progress(None, _("Connection lost; resuming from the last confirmed batch"))
-            time.sleep(0.05)
-            self.fetch_state()
+                self.write_acknowledgement()
+                self.result.retries += 1
+                self.progress(None, _("Connection lost; resuming from the last confirmed batch"))
+                time.sleep(0.05)
+                self.fetch_state()
+        finally:
+            self.write_acknowledgement()
+
+    def _push_plan(self, plan: list[Work]) -> None:
+        """Send the plan's batches in order, signed ahead by a producer thread."""
+        if len(plan) == 1:  # one batch (an office's period): no thread to start
+            if not self.cancelled():
+                self.progress(0.0, _("Sending batch {n} of {total}").format(n=1, total=1))
+                self.push_one(*_Signer(self.store, own_connection=False)(plan[0]))
+            return
+        ready: queue.Queue[tuple[list[Segment], bytes] | BaseException | None] = queue.Queue(
+            maxsize=SIGN_AHEAD
+        )
+        stop = threading.Event()
+        signer = _Signer(self.store)
+
+        def offer(made: tuple[list[Segment], bytes] | BaseException) -> None:
+            while not stop.is_set():
+                try:
+                    ready.put(made, timeout=0.1)
+                    return
+                except queue.Full:
+                    continue
+
+        def produce() -> None:
+            try:
+                for item in plan:
+                    if stop.is_set():
+                        return
+                    offer(signer(item))
+            except BaseException as exc:  # handed to the sending thread
+                offer(exc)
+            finally:
+                signer.close()
+
+        producer = threading.Thread(target=produce, name="sync-signer", daemon=True)
+        producer.start()
+        try:
+            for i in range(len(plan)):
+                if self.cancelled():
+                    return
+                self.progress(
+                    i / len(plan),
+                    _("Sending batch {n} of {total}").format(n=i + 1, total=len(plan)),
+                )
+                made = ready.get()
+                if isinstance(made, BaseException) or made is None:
+                    raise made or RuntimeError("the signer stopped")
+                self.push_one(*made)
+        finally:
+            stop.set()
+            producer.join()
 
     def push_one(self, segments: list[Segment], body: bytes) -> None:
         batch_id = _batch_id(segments)
@@ -296,10 +385,25 @@ class _Sync:
         self.result.accepted += int(answer["accepted"])
         rejections = _rows(answer["rejections"])
         self.result.rejected += len(rejections)
-        with self.store.transaction():
-            self.acknowledge(vector_from_json(answer["vector"]))
-            record_rejections(self.store, rejections, str(self.state["province"]["office_id"]))
         self.state["vector"] = answer["vector"]
+        self._unwritten = vector_from_json(answer["vector"])
+        self._rejections += rejections
+        if self._rejections or time.monotonic() - self._written_at >= ACK_EVERY:
+            self.write_acknowledgement()
+
+    def write_acknowledgement(self) -> None:
+        """Store the newest acknowledgement and any rejections (at most once a second
+        while batches stream: each write is a commit of the office database)."""
+        if self._unwritten is None and not self._rejections:
+            return
+        with self.store.transaction():
+            if self._unwritten is not None:
+                self.acknowledge(self._unwritten)
+            record_rejections(
+                self.store, self._rejections, str(self.state["province"]["office_id"])
+            )
+        self._unwritten, self._rejections = None, []
+        self._written_at = time.monotonic()
 
     def _push_with_auth(self, batch_id: str, body: bytes) -> dict[str, Any]:
         try:

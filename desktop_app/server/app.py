@@ -96,7 +96,7 @@ def _rate_limit(limiter: RateLimiter, key: str) -> None:
 _bearer = HTTPBearer(auto_error=False, description="token from POST /v1/auth/token")
 
 
-def signed_in(
+async def signed_in(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Claims:
@@ -157,20 +157,25 @@ def create_app(
     def limit(key: str) -> None:
         _rate_limit(sign_in_limiter, key)
 
+    # Short reads and signature checks run on the event loop (a thread hop costs more
+    # than they do); pushes and feed pages, which may wait for the writer, in threads.
+
     @app.get(f"{API}/health", response_model=Health, tags=["server"])
-    def health() -> Health:
+    async def health() -> Health:
         """Liveness; no sign-in needed."""
-        return Health(status="ok", mode=store.mode, server_time=iso())
+        return Health(
+            status="ok", mode=store.mode, server_time=iso(), pending_apply=store.pending_apply()
+        )
 
     @app.post(f"{API}/auth/challenge", response_model=Challenge, responses=ERRORS, tags=["auth"])
-    def challenge(request: Request) -> Challenge:
+    async def challenge(request: Request) -> Challenge:
         """A nonce for the office to sign with its certificate's key."""
         limit("ip:" + (request.client.host if request.client else "?"))
         nonce, expires = authority.challenge(time.time())
         return Challenge(nonce=nonce, expires_at=iso(expires))
 
     @app.post(f"{API}/auth/token", response_model=Token, responses=ERRORS, tags=["auth"])
-    def token(body: TokenRequest, request: Request) -> Token:
+    async def token(body: TokenRequest, request: Request) -> Token:
         """A short-lived bearer token for a certificate of this province and a signed nonce.
 
         With ``epoch`` (and ``seq``) the answer also holds the office's state,
@@ -224,7 +229,7 @@ def create_app(
         )
 
     @app.get(f"{API}/state", response_model=State, responses=ERRORS, tags=["sync"])
-    def state(
+    async def state(
         office: Office,
         epoch: Annotated[int | None, Query(ge=0, le=2**62)] = None,
         seq: Annotated[int | None, Query(ge=0, le=2**62)] = None,

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import abc
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from desktop_app.netsync.adapter import VerifiedSegment
 from desktop_app.server.auth import Claims
+from desktop_app.store.apply import Change, Signer
+from desktop_app.sync.certificates import CertInfo
 from desktop_app.sync.vectors import Vector
 
 BATCH_CHANGES = 500
@@ -78,6 +82,97 @@ class Page:
     vector: Vector
     rejections: list[tuple[str, int, int, str]]
     revocations: dict[str, Any] | None
+
+
+Stream = tuple[str, int]
+# (change, signer) -> why it is refused, or None (desktop_app.sync.scope.Authoriser)
+Authorise = Callable[[Change, Signer], str | None]
+
+
+@dataclass
+class FeedRow:
+    """A segment a batch adds to the feed (its fseq is given by the backend)."""
+
+    segment: VerifiedSegment
+    office_id: str
+    level: int
+
+    @property
+    def stream(self) -> Stream:
+        """(origin, epoch)."""
+        return self.segment.stream
+
+    @property
+    def seq_range(self) -> tuple[int, int]:
+        """(first seq, last seq)."""
+        return self.segment.seq_range
+
+
+@dataclass
+class Taken:
+    """What a batch adds: feed rows, cursor moves, refusals, certificates seen."""
+
+    answer: PushAnswer
+    feed: list[FeedRow] = field(default_factory=list)
+    cursors: dict[Stream, int] = field(default_factory=dict)
+    # (origin, epoch, seq, reason, office of the author)
+    rejections: list[tuple[str, int, int, str, str]] = field(default_factory=list)
+    nodes: list[CertInfo] = field(default_factory=list)
+
+
+def take_batch(
+    batch_id: str,
+    verified: list[VerifiedSegment],
+    cursor_of: Callable[[Stream], int],
+    authorise: Authorise,
+) -> Taken:
+    """Decide what a verified batch adds to the feed; shared by both backends.
+
+    Per (origin, epoch) the server holds changes up to a cursor without a gap.
+    A segment wholly below the cursor is skipped (a resend); one that starts
+    past the cursor + 1 is held back (not stored: the sender resends it once
+    the gap is filled); otherwise its new changes are taken, each authorised
+    against its signer's certificate (refusals are answered, and the segment,
+    signed as a whole, is still stored: every receiver quarantines the same
+    changes). A segment signed with a since-revoked certificate moves the
+    cursor (its changes are refused) but is not stored in the feed.
+    """
+    taken = Taken(PushAnswer(batch_id))
+    ans = taken.answer
+    for seg in verified:
+        if not seg.header:
+            ans.refused_segments.append(seg.refused or "unreadable segment")
+            continue
+        lo, hi = seg.seq_range
+        stream = seg.stream
+        ans.changes += max(0, hi - lo + 1)
+        if seg.refused is not None:
+            ans.refused_segments.append(seg.refused)
+        if seg.batch is None or seg.info is None:
+            continue
+        cursor = taken.cursors.get(stream)
+        if cursor is None:
+            cursor = cursor_of(stream)
+        fresh = [c for c in seg.batch.changes if c.seq > cursor]
+        ans.skipped += len(seg.batch.changes) - len(fresh)
+        if not fresh:
+            taken.cursors.setdefault(stream, cursor)
+            continue
+        if fresh[0].seq != cursor + 1:
+            ans.held += len(fresh)
+            continue
+        office = seg.info.office_id
+        for c in fresh:
+            reason = seg.refused or authorise(c, seg.batch.signer)
+            if reason is not None:
+                taken.rejections.append((c.origin, c.epoch, c.seq, reason, office))
+                ans.rejections.append((c.origin, c.epoch, c.seq, reason))
+        taken.cursors[stream] = fresh[-1].seq
+        ans.accepted += len(fresh)
+        taken.nodes.append(seg.info)
+        if seg.refused is None:
+            taken.feed.append(FeedRow(seg, office, seg.info.level))
+    return taken
 
 
 def vector_json(vector: Vector) -> list[list[Any]]:
@@ -161,6 +256,10 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def pull(self, claims: Claims, after: int, limit: int) -> Page:
         """Feed entries after ``after`` the office may see, oldest first."""
+
+    def pending_apply(self) -> int:
+        """Received changes not yet applied to the province's tables (0: nothing waits)."""
+        return 0
 
     @abc.abstractmethod
     def close(self) -> None:

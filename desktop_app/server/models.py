@@ -124,3 +124,8 @@ class Health(BaseModel):
     status: str
     mode: str
     server_time: str
+    pending_apply: int = Field(
+        0,
+        description="changes received but not yet applied to the province's tables"
+        " (SQLite mode; they are held, and applied within seconds)",
+    )

@@ -41,7 +41,7 @@ from desktop_app.server.backend import (
     Backend,
     BatchConflictError,
     Page,
-    PushAnswer,
+    take_batch,
     visible_offices,
 )
 from desktop_app.store.store import Store
@@ -86,9 +86,7 @@ class _ClockOnly:
 
 
 def _authoriser(parents: dict[str, str | None]) -> Authoriser:
-    auth = Authoriser.__new__(Authoriser)
-    auth.parents = parents
-    return auth
+    return Authoriser.over(parents)
 
 
 def bootstrap(url: str, province_db: Path) -> None:
@@ -222,74 +220,46 @@ class PostgresBackend(Backend):
                     return stored
                 raise BatchConflictError(batch_id)
             head = int(conn.execute("SELECT last FROM cd_counter FOR UPDATE").fetchone()[0])  # type: ignore[index]
-            ans = PushAnswer(batch_id)
-            streams: set[tuple[str, int]] = set()
-            feed_rows: list[tuple[Any, ...]] = []
-            rejections: list[tuple[Any, ...]] = []
-            cursors: dict[tuple[str, int], int] = {}
-            for seg in verified:
-                if not seg.header:
-                    ans.refused_segments.append(seg.refused or "unreadable segment")
-                    continue
-                lo, hi = seg.seq_range
-                stream = seg.stream
-                ans.changes += max(0, hi - lo + 1)
-                if seg.refused is not None:
-                    ans.refused_segments.append(seg.refused)
-                if seg.batch is None or seg.info is None:
-                    continue
-                streams.add(stream)
-                if stream not in cursors:
-                    found = conn.execute(
-                        "SELECT seq FROM cd_cursor WHERE origin = %s AND epoch = %s", stream
-                    ).fetchone()
-                    cursors[stream] = 0 if found is None else int(found[0])
-                cursor = cursors[stream]
-                fresh = [c for c in seg.batch.changes if c.seq > cursor]
-                ans.skipped += len(seg.batch.changes) - len(fresh)
-                if not fresh:
-                    continue
-                if fresh[0].seq != cursor + 1:
-                    ans.held += len(fresh)
-                    continue
-                office = seg.info.office_id
-                for c in fresh:
-                    reason = seg.refused or self._authorise(c, seg.batch.signer, None)
-                    if reason is not None:
-                        rejections.append((c.origin, c.epoch, c.seq, reason, office))
-                        ans.rejections.append((c.origin, c.epoch, c.seq, reason))
-                cursors[stream] = fresh[-1].seq
-                ans.accepted += len(fresh)
-                conn.execute(
+
+            def cursor_of(stream: tuple[str, int]) -> int:
+                found = conn.execute(
+                    "SELECT seq FROM cd_cursor WHERE origin = %s AND epoch = %s", stream
+                ).fetchone()
+                return 0 if found is None else int(found[0])
+
+            taken = take_batch(batch_id, verified, cursor_of, self._authorise)
+            ans, cursors = taken.answer, taken.cursors
+            with conn.cursor() as cur:
+                cur.executemany(
                     "INSERT INTO cd_node (node_id, office_id, level, serial, certificate)"
                     " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (node_id) DO UPDATE SET"
                     " office_id = excluded.office_id, level = excluded.level,"
                     " serial = excluded.serial, certificate = excluded.certificate"
                     " WHERE excluded.serial >= cd_node.serial",
-                    (
-                        seg.info.node_id,
-                        office,
-                        seg.info.level,
-                        seg.info.serial,
-                        json.dumps(seg.info.document),
-                    ),
+                    [
+                        (i.node_id, i.office_id, i.level, i.serial, json.dumps(i.document))
+                        for i in taken.nodes
+                    ],
                 )
-                if seg.refused is None:
-                    head += 1
-                    feed_rows.append(
-                        (
-                            head,
-                            *stream,
-                            lo,
-                            hi,
-                            hi - lo + 1,
-                            office,
-                            seg.info.level,
-                            seg.header_bytes.decode("utf-8"),
-                            seg.body,
-                            batch_id,
-                        )
+            feed_rows: list[tuple[Any, ...]] = []
+            for row in taken.feed:
+                head += 1
+                lo, hi = row.seq_range
+                feed_rows.append(
+                    (
+                        head,
+                        *row.stream,
+                        lo,
+                        hi,
+                        hi - lo + 1,
+                        row.office_id,
+                        row.level,
+                        row.segment.header_bytes.decode("utf-8"),
+                        row.segment.body,
+                        batch_id,
                     )
+                )
+            rejections = taken.rejections
             with conn.cursor() as cur:
                 cur.executemany(
                     "INSERT INTO cd_feed (fseq, origin, epoch, seq_from, seq_to, n, office_id,"

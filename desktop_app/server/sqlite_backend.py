@@ -1,25 +1,38 @@
 """The default backend: the province office database itself (SQLite, one file).
 
-A pushed batch is verified and applied through the USB import's code
-(:mod:`desktop_app.netsync.adapter`) and its accepted segments appended to the
-feed in the SAME transaction, so the province's window and reports opened on
-the file see every change the server acknowledged. The feed, the batch answers
-and the server's settings live in tables of their own (created here with
-``CREATE TABLE IF NOT EXISTS``; a store migration may adopt them later).
-The province's own changes (targets, reviews, decisions made in its window)
-are signed with its key and published to the feed when an office pulls.
+The server keeps its FEED (every accepted segment as its author signed it),
+its per-(origin, epoch) cursors (what it holds without a gap, the
+acknowledgement that goes down), the batch answers and its settings in tables
+of their own beside the province's data (created here with ``CREATE TABLE IF
+NOT EXISTS``). A push is verified (certificates, signatures, decoding: the
+USB import's checks, :mod:`desktop_app.netsync.adapter`) in the request's
+thread, and every change authorised against its signer's certificate; ONE
+writer thread then takes every push waiting into the feed, each in its own
+savepoint, with one commit for the group (group commit). The office's
+acknowledgement means "durably held by the province".
 
-Pushes are verified (certificates, signatures, decoding) in the request's
-thread; ONE writer thread then applies every push waiting, each in its own
-savepoint, with one commit for the group (group commit). Its connection keeps
-a large page cache warm from batch to batch, and WAL checkpoints run in a
-thread of their own, so the commit a client waits for is only the WAL's fsync.
+The same writer thread then APPLIES the feed to the province's tables through
+the USB import's own code (:func:`desktop_app.netsync.adapter.apply_verified`:
+rules, merge, conflicts, quarantine), in transactions of a few thousand
+changes, when no push has come for a moment (or when the oldest unapplied
+segment has waited :data:`MAX_LAG` seconds), so a stream of pushes is never
+slowed by the apply. The province's window and reports opened on the file see
+a pushed change once applied (``pending_apply`` in ``/v1/health`` says how many
+wait). Scope refusals are answered to the push itself; what only the apply can
+find (a certificate revoked in between) reaches the office with a later pull,
+as quarantines do over USB. The position of
+the apply is committed with what it applied, so a server stopped at any point
+resumes where it was; on shutdown it applies what is pending first.
+
+WAL checkpoints run in a thread of their own, so the commit a client waits
+for is only the WAL's fsync.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import threading
 import time
@@ -37,7 +50,8 @@ from desktop_app.server.backend import (
     Backend,
     BatchConflictError,
     Page,
-    PushAnswer,
+    Stream,
+    take_batch,
     visible_offices,
 )
 from desktop_app.store.apply import CHANGE_COLUMNS, Change
@@ -45,13 +59,17 @@ from desktop_app.store.store import Clock, Store
 from desktop_app.sync.certificates import (
     is_province,
     my_certificate,
+    remember_node,
     revocation_list,
     revoked_serials,
 )
 from desktop_app.sync.errors import EnrolmentError
 from desktop_app.sync.identity import load_identity
+from desktop_app.sync.scope import Authoriser
 from desktop_app.sync.segments import make_segment
 from desktop_app.sync.vectors import Vector, full_vector
+
+log = logging.getLogger(__name__)
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS server_feed (fseq INTEGER PRIMARY KEY, origin TEXT NOT NULL,"
@@ -59,15 +77,28 @@ TABLES = (
     " n INTEGER NOT NULL, office_id TEXT NOT NULL, level INTEGER NOT NULL,"
     " header TEXT NOT NULL, body BLOB NOT NULL, batch_id TEXT, received_at TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS server_feed_stream ON server_feed (origin, epoch, seq_to)",
+    "CREATE INDEX IF NOT EXISTS server_feed_office ON server_feed (office_id, fseq)",
     "CREATE TABLE IF NOT EXISTS server_batch (batch_id TEXT PRIMARY KEY, node_id TEXT NOT NULL,"
     " sha256 TEXT NOT NULL, answer TEXT NOT NULL, at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS server_config (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS server_cursor (origin TEXT NOT NULL, epoch INTEGER NOT NULL,"
+    " seq INTEGER NOT NULL, PRIMARY KEY (origin, epoch))",
 )
 
 # the writer's own automatic checkpoint, should the checkpointer thread fall behind (pages)
 WAL_BACKSTOP_PAGES = 20000
 # seconds between two checkpoints (each one copies every frame committed meanwhile)
 CHECKPOINT_PAUSE = 0.25
+# the apply starts once no push has come for this long (seconds)...
+QUIET = 0.2
+# ...or once the oldest unapplied segment has waited this long, pushes or not
+MAX_LAG = 10.0
+# changes per apply transaction (one such transaction at a time between push groups)
+APPLY_CHANGES = 2000
+# verified segments kept in memory between push and apply (changes; beyond, re-verified)
+CACHE_CHANGES = 200_000
+# seconds to wait before trying again after an apply failed (disk full, a bug)
+APPLY_RETRY = 1.0
 
 
 def _config(store: Store, key: str, make: str) -> str:
@@ -94,11 +125,19 @@ class _Job:
 
 
 class SqliteBackend(Backend):
-    """The feed in the province office database; batches applied to it as they arrive."""
+    """The feed in the province office database, applied to it behind the pushes."""
 
     mode = "sqlite"
 
-    def __init__(self, path: Path, *, clock: Clock = time.time) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        clock: Clock = time.time,
+        quiet: float = QUIET,
+        max_lag: float = MAX_LAG,
+    ) -> None:
+        self.quiet, self.max_lag = quiet, max_lag
         self.store = Store.open(Path(path), clock=clock, user="server")
         store = self.store
         try:
@@ -110,6 +149,8 @@ class SqliteBackend(Backend):
                     store.db.execute_sql(sql)
                 self.secret = bytes.fromhex(_config(store, "secret", os.urandom(32).hex()))
                 self.feed_id = _config(store, "feed_id", str(uuid.uuid4()))
+                # a feed written by a version that applied each push as it took it is applied
+                self._applied = int(_config(store, "applied_fseq", str(self.feed_head())))
         except BaseException:
             store.close()
             raise
@@ -119,10 +160,42 @@ class SqliteBackend(Backend):
             str(i): (None if p is None else str(p))
             for i, p in store.db.execute_sql("SELECT id, parent_id FROM unit")
         }
+        self._authorise = Authoriser.over(self._parents)
+        # what the server holds without a gap, by stream (replaced whole after each commit)
+        self._received: Vector = {
+            (str(o), int(e)): int(s)
+            for o, e, s in store.db.execute_sql("SELECT origin, epoch, seq FROM server_cursor")
+        }
+        row = store.db.execute_sql(
+            "SELECT COALESCE(MAX(fseq), 0) FROM server_feed WHERE origin != ?",
+            (self.province_node,),
+        ).fetchone()
+        self._feed_top = int(row[0])  # the newest received segment (own ones need no apply)
+        self._oldest_pending: float | None = (
+            time.monotonic() if self._feed_top > self._applied else None
+        )
+        self._last_push = 0.0
+        self._last_failure = 0.0
+        # certificates already in sync_node (node → serial; the writer's, for remember_node)
+        self._known_nodes: dict[str, int] = {}
+        # the signed revocation list, re-signed only when the revocations change
+        self._revocations: tuple[list[Any], dict[str, Any]] | None = None
+        # the province's own changes already in the feed, by epoch
+        self._published: dict[int, int] = {
+            int(e): int(s)
+            for e, s in store.db.execute_sql(
+                "SELECT epoch, MAX(seq_to) FROM server_feed WHERE origin = ? GROUP BY epoch",
+                (self.province_node,),
+            )
+        }
+        self._cache: dict[int, VerifiedSegment] = {}
+        self._cached = 0
+        self.apply_error: str | None = None
+        self._applied_event = threading.Condition()
         self._lock = threading.Lock()
         self._queue_lock = threading.Lock()
         self._queue: list[_Job] = []
-        self._cctx = zstandard.ZstdCompressor(level=3)
+        self._cctx = zstandard.ZstdCompressor(level=1)
         # one writer thread: one connection whose page cache stays warm between batches
         self._wake = threading.Condition(self._queue_lock)
         self._writer: threading.Thread | None = None
@@ -130,6 +203,9 @@ class SqliteBackend(Backend):
         # WAL checkpoints in a thread of their own, off the commit a client waits for
         self._checkpoint = threading.Event()
         self._checkpointer: threading.Thread | None = None
+        if self._oldest_pending is not None:
+            with self._wake:
+                self._start_threads()  # a feed left unapplied by the last run
 
     # --- reads ---
 
@@ -143,38 +219,83 @@ class SqliteBackend(Backend):
         row = self.store.db.execute_sql("SELECT COALESCE(MAX(fseq), 0) FROM server_feed")
         return int(row.fetchone()[0])
 
-    def vector_for(self, claims: Claims) -> Vector:
-        full = full_vector(self.store)
+    def vector_for(self, claims: Claims, received: Vector | None = None) -> Vector:
+        """What the province holds of the office's scope: its tables and the feed, merged."""
+        received = self._received if received is None else received
         if claims.level == 1:
-            return full
-        nodes = {
-            str(n)
-            for n, o in self.store.db.execute_sql("SELECT node_id, office_id FROM sync_node")
-            if o in claims.scope
-        }
-        return {k: v for k, v in full.items() if k[0] in nodes}
+            held = full_vector(self.store)
+            nodes = None
+        else:
+            offices = sorted(claims.scope)
+            nodes = {
+                str(r[0])
+                for r in self.store.db.execute_sql(
+                    "SELECT node_id FROM sync_node WHERE office_id IN"
+                    f" ({', '.join('?' * len(offices))})",
+                    offices,
+                )
+            }
+            if not nodes:
+                return {}
+            marks = ", ".join("?" * len(nodes))
+            held = {
+                (str(o), int(e)): int(s)
+                for o, e, s in self.store.db.execute_sql(
+                    f"SELECT origin, epoch, seq FROM peer_cursor WHERE origin IN ({marks})",
+                    sorted(nodes),
+                )
+            }
+        for stream, seq in received.items():
+            if (nodes is None or stream[0] in nodes) and seq > held.get(stream, 0):
+                held[stream] = seq
+        return held
+
+    def pending_apply(self) -> int:
+        """Received changes not yet applied to the province's tables."""
+        row = self.store.db.execute_sql(
+            "SELECT COALESCE(SUM(n), 0) FROM server_feed WHERE fseq > ? AND origin != ?",
+            (self._applied, self.province_node),
+        ).fetchone()
+        return int(row[0])
+
+    def wait_applied(self, timeout: float = 60.0) -> bool:
+        """Block until everything received so far is applied (tests, shutdown); False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._applied_event:
+            while self._applied < self._feed_top:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                with self._wake:
+                    self._wake.notify()
+                self._applied_event.wait(min(left, 0.5))
+        return True
 
     # --- push ---
+
+    def _start_threads(self) -> None:
+        """Start the writer and the checkpointer (the caller holds ``self._wake``)."""
+        if self._writer is None or not self._writer.is_alive():
+            self._writer = threading.Thread(
+                target=self._write_loop, name="province-writer", daemon=True
+            )
+            self._writer.start()
+        if self._checkpointer is None or not self._checkpointer.is_alive():
+            self._checkpointer = threading.Thread(
+                target=self._checkpoint_loop, name="province-checkpoint", daemon=True
+            )
+            self._checkpointer.start()
 
     def push(
         self, claims: Claims, batch_id: str, sha256: str, segments: list[tuple[bytes, bytes]]
     ) -> dict[str, Any]:
-        # signatures and decoding outside the writer: only the apply is serialised
+        # signatures and decoding outside the writer: only taking into the feed is serialised
         verified = verify_segments(self.store, segments, self.province_key, self.revoked())
         job = _Job(claims, batch_id, sha256, verified)
         with self._wake:
             if self._closing:
                 raise RuntimeError("the server is shutting down")
-            if self._writer is None or not self._writer.is_alive():
-                self._writer = threading.Thread(
-                    target=self._write_loop, name="province-writer", daemon=True
-                )
-                self._writer.start()
-            if self._checkpointer is None or not self._checkpointer.is_alive():
-                self._checkpointer = threading.Thread(
-                    target=self._checkpoint_loop, name="province-checkpoint", daemon=True
-                )
-                self._checkpointer.start()
+            self._start_threads()
             self._queue.append(job)
             self._wake.notify()
         job.finished.wait()
@@ -183,8 +304,16 @@ class SqliteBackend(Backend):
         assert job.answer is not None
         return job.answer
 
+    def _apply_due(self, now: float) -> float | None:
+        """Seconds until the apply should run (≤ 0: now), or None with nothing to apply."""
+        if self._applied >= self._feed_top or self._oldest_pending is None:
+            return None
+        if self.apply_error is not None:
+            return self._last_failure + APPLY_RETRY - now
+        return min(self._last_push + self.quiet - now, self._oldest_pending + self.max_lag - now)
+
     def _write_loop(self) -> None:
-        """The writer: every push waiting, as one group (one transaction), then the next."""
+        """The writer: push groups first; the apply when pushes pause (or lag too long)."""
         db = self.store.db
         try:
             with contextlib.suppress(Exception):  # tuning only: the defaults work too
@@ -195,21 +324,36 @@ class SqliteBackend(Backend):
             while True:
                 with self._wake:
                     while not self._queue and not self._closing:
-                        self._wake.wait()
+                        due = self._apply_due(time.monotonic())
+                        if due is not None and due <= 0:
+                            break
+                        self._wake.wait(due)
                     jobs, self._queue = self._queue, []
-                    if not jobs:
-                        return  # closing, nothing left
-                try:
-                    with self._lock, contextlib.suppress(Exception):  # each job holds its error
-                        self._run_group(jobs)
-                finally:
-                    for job in jobs:
-                        if not job.done:
-                            job.error = job.error or RuntimeError("the writer stopped")
-                        job.finished.set()
-                    self._checkpoint.set()
+                    closing = self._closing
+                if jobs:
+                    self._take(jobs)
+                    continue
+                if closing:
+                    while self.apply_error is None and self._applied < self._feed_top:
+                        self._apply_chunk()
+                    return
+                self._apply_chunk()
         finally:
+            with self._applied_event:
+                self._applied_event.notify_all()
             self.store.close()  # this thread's connection
+
+    def _take(self, jobs: list[_Job]) -> None:
+        try:
+            with self._lock, contextlib.suppress(Exception):  # each job holds its error
+                self._run_group(jobs)
+        finally:
+            for job in jobs:
+                if not job.done:
+                    job.error = job.error or RuntimeError("the writer stopped")
+                job.finished.set()
+            self._last_push = time.monotonic()
+            self._checkpoint.set()
 
     def _checkpoint_loop(self) -> None:
         """Copy committed WAL frames into the database file while the writer goes on."""
@@ -229,14 +373,20 @@ class SqliteBackend(Backend):
     def _run_group(self, jobs: list[_Job]) -> None:
         """Group commit: each push in its own savepoint, one commit (one fsync) for all."""
         db = self.store.db
+        work: Vector = dict(self._received)
+        new_cache: dict[int, VerifiedSegment] = {}
+        top = self._feed_top
         try:
             with self.store.transaction():
                 for job in jobs:
                     db.execute_sql("SAVEPOINT push_job")
+                    before = dict(work)
                     try:
-                        job.answer = self._push_one(job)
+                        job.answer, fed = self._push_one(job, work)
+                        new_cache.update(fed)
                     except Exception as exc:  # this push only: the others go on
                         db.execute_sql("ROLLBACK TO push_job")
+                        work = before
                         job.error = exc
                     db.execute_sql("RELEASE push_job")
         except BaseException as exc:  # the commit failed: nothing of the group was kept
@@ -246,97 +396,180 @@ class SqliteBackend(Backend):
         finally:
             for job in jobs:
                 job.done = True
+        self._received = work
+        if new_cache:
+            top = max(top, *new_cache)
+            if self._oldest_pending is None:
+                self._oldest_pending = time.monotonic()
+            for fseq, seg in new_cache.items():
+                n = len(seg.batch.changes) if seg.batch is not None else 0
+                if self._cached + n <= CACHE_CHANGES:
+                    self._cache[fseq] = seg
+                    self._cached += n
+        self._feed_top = top
 
-    def _push_one(self, job: _Job) -> dict[str, Any]:
-        store, claims, batch_id, sha256 = self.store, job.claims, job.batch_id, job.sha256
-        verified = job.verified
+    def _push_one(
+        self, job: _Job, work: Vector
+    ) -> tuple[dict[str, Any], dict[int, VerifiedSegment]]:
+        """Take one push into the feed (inside the group's transaction); its answer."""
+        store, claims, batch_id = self.store, job.claims, job.batch_id
         row = store.db.execute_sql(
             "SELECT node_id, sha256, answer FROM server_batch WHERE batch_id = ?", (batch_id,)
         ).fetchone()
         if row is not None:
-            if row[0] == claims.node_id and row[1] == sha256:
+            if row[0] == claims.node_id and row[1] == job.sha256:
                 answer: dict[str, Any] = json.loads(row[2])
-                return answer
+                return answer, {}
             raise BatchConflictError(batch_id)
-        before = full_vector(store)
-        applied = apply_verified(
-            store, verified, received_from=claims.office_id, my_level=1, keep_for_relay=False
-        )
-        after = full_vector(store)
-        ans = PushAnswer(batch_id, refused_segments=applied.refused)
+
+        def cursor_of(stream: Stream) -> int:
+            # what the feed took, or what the tables hold (a USB import at the province)
+            row = store.db.execute_sql(
+                "SELECT seq FROM peer_cursor WHERE origin = ? AND epoch = ?", stream
+            ).fetchone()
+            return max(work.get(stream, 0), 0 if row is None else int(row[0]))
+
+        taken = take_batch(batch_id, job.verified, cursor_of, self._authorise)
+        ans = taken.answer
+        for info in taken.nodes:
+            if self._known_nodes.get(info.node_id) != info.serial:
+                remember_node(store, info)
+                self._known_nodes[info.node_id] = info.serial
         head = self.feed_head()
-        feed_rows = []
-        streams: set[tuple[str, int]] = set()
-        for seg in verified:
-            if not seg.header:
-                continue
-            lo, hi = seg.seq_range
-            ans.changes += hi - lo + 1
-            streams.add(seg.stream)
-            had = before.get(seg.stream, 0)
-            ans.skipped += max(0, min(hi, had) - lo + 1)
-            if seg.batch is None or seg.info is None or seg.refused is not None:
-                continue
-            if hi <= had:
-                continue
+        now = store.now_iso()
+        fed: dict[int, VerifiedSegment] = {}
+        rows = []
+        for feed_row in taken.feed:
             head += 1
-            feed_rows.append(
+            lo, hi = feed_row.seq_range
+            seg = feed_row.segment
+            fed[head] = seg
+            rows.append(
                 (
                     head,
-                    *seg.stream,
+                    *feed_row.stream,
                     lo,
                     hi,
                     hi - lo + 1,
-                    seg.info.office_id,
-                    seg.info.level,
+                    feed_row.office_id,
+                    feed_row.level,
                     seg.header_bytes.decode("utf-8"),
                     self._cctx.compress(seg.body),
                     batch_id,
-                    store.now_iso(),
+                    now,
                 )
             )
-            for o, e, s, r in store.db.execute_sql(
-                "SELECT origin, epoch, seq, reason FROM sync_quarantine WHERE origin = ?"
-                " AND epoch = ? AND seq BETWEEN ? AND ? ORDER BY seq",
-                (*seg.stream, lo, hi),
-            ):
-                ans.rejections.append((str(o), int(e), int(s), str(r)))
-        store.db.cursor().executemany(
+        cursor = store.db.cursor()
+        cursor.executemany(
             "INSERT INTO server_feed (fseq, origin, epoch, seq_from, seq_to, n, office_id,"
             " level, header, body, batch_id, received_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            feed_rows,
+            rows,
         )
-        ans.accepted = sum(after.get(k, 0) - before.get(k, 0) for k in streams)
-        ans.held = applied.report.backlog
+        cursor.executemany(
+            "INSERT INTO server_cursor (origin, epoch, seq) VALUES (?, ?, ?)"
+            " ON CONFLICT (origin, epoch) DO UPDATE SET seq = MAX(seq, excluded.seq)",
+            [(o, e, s) for (o, e), s in taken.cursors.items()],
+        )
+        for stream, seq in taken.cursors.items():
+            work[stream] = max(work.get(stream, 0), seq)
         ans.feed_head = head
-        ans.vector = {k: v for k, v in after.items() if k in streams} | self.vector_for(claims)
+        ans.vector = self.vector_for(claims, work) | taken.cursors
         answer = ans.to_json()
         store.db.execute_sql(
             "INSERT INTO server_batch (batch_id, node_id, sha256, answer, at)"
             " VALUES (?, ?, ?, ?, ?)",
-            (batch_id, claims.node_id, sha256, json.dumps(answer), store.now_iso()),
+            (batch_id, claims.node_id, job.sha256, json.dumps(answer), now),
         )
-        return answer
+        return answer, fed
+
+    # --- apply ---
+
+    def _apply_chunk(self) -> None:
+        """Apply the next feed segments (up to :data:`APPLY_CHANGES` changes), one transaction."""
+        store = self.store
+        rows = store.db.execute_sql(
+            "SELECT f.fseq, f.origin, f.header, f.body, f.n, COALESCE(s.office_id, f.office_id)"
+            " FROM server_feed f LEFT JOIN server_batch b ON b.batch_id = f.batch_id"
+            " LEFT JOIN sync_node s ON s.node_id = b.node_id"
+            " WHERE f.fseq > ? ORDER BY f.fseq LIMIT 100",
+            (self._applied,),
+        ).fetchall()
+        chunk: list[tuple[int, str, str, bytes, str]] = []
+        total = 0
+        for fseq, origin, header, body, n, sender in rows:
+            if chunk and total + int(n) > APPLY_CHANGES:
+                break
+            chunk.append((int(fseq), str(origin), str(header), bytes(body), str(sender)))
+            total += int(n)
+        if not chunk:  # nothing left after all (the feed ends here)
+            self._feed_top = min(self._feed_top, self._applied)
+            self._finish_apply(self._applied)
+            return
+        last = chunk[-1][0]
+        try:
+            with self._lock, store.transaction():
+                groups: list[tuple[str, list[VerifiedSegment]]] = []
+                dctx = zstandard.ZstdDecompressor()
+                for fseq, origin, header, body, sender in chunk:
+                    if origin == self.province_node:
+                        continue  # the province's own changes, published to the feed
+                    seg = self._cache.get(fseq)
+                    if seg is None:
+                        segment = (header.encode("utf-8"), dctx.decompress(body))
+                        seg = verify_segments(store, [segment], self.province_key, self.revoked())[
+                            0
+                        ]
+                    if not groups or groups[-1][0] != sender:
+                        groups.append((sender, []))
+                    groups[-1][1].append(seg)
+                for sender, verified in groups:
+                    apply_verified(
+                        store, verified, received_from=sender, my_level=1, keep_for_relay=False
+                    )
+                store.db.execute_sql(
+                    "UPDATE server_config SET value = ? WHERE key = 'applied_fseq'", (str(last),)
+                )
+        except Exception as exc:  # nothing of the chunk kept; tried again after a pause
+            log.exception("applying the feed failed; trying again")
+            self.apply_error = str(exc)
+            self._last_failure = time.monotonic()
+            return
+        self.apply_error = None
+        for fseq, *_rest in chunk:
+            seg = self._cache.pop(fseq, None)
+            if seg is not None and seg.batch is not None:
+                self._cached -= len(seg.batch.changes)
+        self._finish_apply(last)
+
+    def _finish_apply(self, last: int) -> None:
+        with self._applied_event:
+            self._applied = max(self._applied, last)
+            if self._applied >= self._feed_top:
+                self._oldest_pending = None
+            self._applied_event.notify_all()
 
     # --- pull ---
 
     def _publish_own(self) -> None:
         """Sign the province's own new changes into the feed (targets, decisions, reviews)."""
         store = self.store
-        me = store.node.node_id
+        me = self.province_node
         sql_own = "SELECT epoch, MAX(seq) FROM change WHERE origin = ? GROUP BY epoch"
-        sql_pub = "SELECT epoch, MAX(seq_to) FROM server_feed WHERE origin = ? GROUP BY epoch"
 
         def pending() -> dict[int, int]:
             own = {int(e): int(s) for e, s in store.db.execute_sql(sql_own, (me,))}
-            pub = {int(e): int(s) for e, s in store.db.execute_sql(sql_pub, (me,))}
-            return {e: pub.get(e, 0) for e, s in own.items() if s > pub.get(e, 0)}
+            return {
+                e: self._published.get(e, 0)
+                for e, s in own.items()
+                if s > self._published.get(e, 0)
+            }
 
         if not pending():
             return
         ident = load_identity(store)
         cert, _key = my_certificate(store)
+        published: dict[int, int] = {}
         with self._lock, store.transaction():
             head = self.feed_head()
             for epoch, after in sorted(pending().items()):
@@ -366,6 +599,17 @@ class SqliteBackend(Backend):
                             store.now_iso(),
                         ),
                     )
+                    published[epoch] = chunk[-1].seq
+        self._published.update(published)
+
+    def _revocation_list(self) -> dict[str, Any]:
+        """The province's signed revocation list (signed again only when it changed)."""
+        rows = list(
+            self.store.db.execute_sql("SELECT serial, revoked_at FROM revocation ORDER BY serial")
+        )
+        if self._revocations is None or self._revocations[0] != rows:
+            self._revocations = (rows, revocation_list(self.store))
+        return self._revocations[1]
 
     def pull(self, claims: Claims, after: int, limit: int) -> Page:
         self._publish_own()
@@ -401,16 +645,18 @@ class SqliteBackend(Backend):
             more,
             self.vector_for(claims),
             rejections,
-            revocation_list(store),
+            self._revocation_list(),
         )
 
     def close(self) -> None:
+        """Stop taking pushes, apply what is pending, stop the threads."""
         with self._wake:
             self._closing = True
             self._wake.notify()
             writer, checkpointer = self._writer, self._checkpointer
+        if writer is not None:
+            writer.join(600)
         self._checkpoint.set()
-        for thread in (writer, checkpointer):
-            if thread is not None:
-                thread.join(60)
+        if checkpointer is not None:
+            checkpointer.join(60)
         self.store.close()

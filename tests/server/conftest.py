@@ -66,6 +66,19 @@ class ServerThread:
         self.server.should_exit = True
         self.thread.join(20)
 
+    def wait_applied(self, timeout: float = 30.0) -> None:
+        """Wait until the server has applied everything it took (``pending_apply`` 0)."""
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while True:
+            pending = httpx.get(self.url + "/v1/health").json()["pending_apply"]
+            if pending == 0:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the server still has {pending} changes to apply")
+            time.sleep(0.05)
+
 
 @dataclass
 class Province:

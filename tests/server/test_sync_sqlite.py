@@ -50,6 +50,7 @@ def test_a_commune_syncs_a_period_and_the_province_holds_it(
     result = sync_office(commune, sqlite_server.url, progress=lambda f, m: seen.append((f, m)))
     assert result.accepted == changes and result.rejected == 0
     assert seen[-1] == (1.0, "Sync finished")
+    sqlite_server.wait_applied()  # the server applies what it took behind the pushes
     with Store.open(province.path) as prov:  # the province's window, on the same file
         assert _values(prov, C1) == 30
         assert count_changes(prov, commune.node.node_id) == changes
@@ -79,6 +80,7 @@ def test_a_cut_upload_resumes_with_one_batch_and_nothing_doubles(
     ids = result.batch_ids
     assert len(ids) == 4 and ids[1] == ids[2], ids  # only the cut batch was sent again
     assert result.accepted == changes
+    sqlite_server.wait_applied()
     with Store.open(province.path) as prov:
         node = commune.node.node_id
         assert count_changes(prov, node) == changes
@@ -147,6 +149,7 @@ def test_a_commune_writing_another_communes_data_gets_that_change_refused(
         ctx.log(Entry("value", key, C2, "2024", state, None, None, "create"))
     result = sync_office(commune, sqlite_server.url)
     assert result.rejected == 1 and result.accepted == 7
+    sqlite_server.wait_applied()
     with Store.open(province.path) as prov:
         assert _values(prov, C2) == 0  # nothing of it written
         assert _values(prov, C1) == 3  # the rest applied
@@ -215,6 +218,7 @@ def test_a_district_relays_its_communes_segments_and_pulls_their_network_data(
     result = sync_office(province[DISTRICT], sqlite_server.url)
     assert result.accepted == 8  # C2's segment, relayed unchanged
     assert _values(province[DISTRICT], C1) == 2  # C1's data came down to its district
+    sqlite_server.wait_applied()
     with Store.open(province.path) as prov:
         assert _values(prov, C2) == 4
     assert period_sync_state(province[DISTRICT], C2, "2024").state == ACKNOWLEDGED
