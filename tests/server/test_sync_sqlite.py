@@ -305,3 +305,10 @@ def test_many_offices_at_once_share_commits_and_lose_nothing(
     finally:
         for store in prov.offices.values():
             store.close()
+
+
+def test_a_server_address_that_is_not_http_is_refused_with_a_message(
+    province: Province,
+) -> None:
+    with pytest.raises(NetworkSyncError, match="not a server address: ftp://province"):
+        sync_office(province[C1], "ftp://province")
