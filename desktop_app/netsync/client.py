@@ -42,12 +42,12 @@ from desktop_app.netsync.adapter import (
 from desktop_app.netsync.http import NetworkSyncError, ServerClient, _Transient
 from desktop_app.netsync.wire import Segment, encode_push
 from desktop_app.netsync.wire import batch_id_for as _batch_id
-from desktop_app.store.apply import CHANGE_COLUMNS, Change
+from desktop_app.store.apply import CHANGE_COLUMNS
 from desktop_app.store.schema import SCHEMA_VERSION
 from desktop_app.store.store import Store
 from desktop_app.sync.certificates import apply_revocations, my_certificate, revoked_serials
 from desktop_app.sync.identity import load_identity
-from desktop_app.sync.segments import make_segment, relayed_segments
+from desktop_app.sync.segments import make_segment_of_rows, relayed_segments
 from desktop_app.sync.vectors import Vector, my_level, peer_vector, vector_from_json
 
 __all__ = [
@@ -178,8 +178,7 @@ class _Signer:
 
     def __call__(self, item: Work) -> tuple[list[Segment], bytes]:
         if isinstance(item, OwnRange):
-            changes = [Change(*r) for r in self.rows(item)]
-            segments = [make_segment(changes, self.private_key, self.cert)]
+            segments = [make_segment_of_rows(self.rows(item), self.private_key, self.cert)]
         else:
             segments = list(item)
         return segments, encode_push(segments)

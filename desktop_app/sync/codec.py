@@ -25,10 +25,10 @@ import dataclasses
 import gc
 import json
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import accumulate, compress, repeat
-from operator import sub
+from operator import attrgetter, sub
 from typing import Any
 
 from desktop_app.store.apply import Change
@@ -107,6 +107,14 @@ def _learn(fields: list[str], seen: list[dict[str, str | None]]) -> tuple[str | 
         value: str | None
         if body == "null" and nullable:
             value = None
+        elif (
+            len(body) >= 2
+            and body[0] == body[-1] == '"'
+            and '"' not in (inner := body[1:-1])
+            and "\\" not in inner
+            and inner.isprintable()
+        ):  # no quote, backslash or control character: written as it is (the common case)
+            value = inner
         elif body.startswith('"'):
             try:
                 value = json.loads(body)
@@ -120,8 +128,35 @@ def _learn(fields: list[str], seen: list[dict[str, str | None]]) -> tuple[str | 
     return tuple(known[text] for known, text in zip(seen, fields, strict=True))
 
 
-def encode_segment(changes: list[Change]) -> bytes:
+def encode_segment(changes: Sequence[Change]) -> bytes:
     """The canonical body of consecutive changes of one (origin, epoch)."""
+    return _encode(*(list(map(attrgetter(name), changes)) for name in _ENCODED))
+
+
+def encode_rows(rows: Sequence[Sequence[Any]]) -> bytes:
+    """:func:`encode_segment` of ``change`` table rows read as ``CHANGE_COLUMNS``
+    (the same bytes, without building a :class:`Change` per row)."""
+    columns = list(zip(*rows, strict=True)) or [()] * 12
+    return _encode(*(list(columns[i]) for i in _ENCODED_AT))
+
+
+# The fields the body carries, and their places in ``CHANGE_COLUMNS`` (and ``Change``).
+_ENCODED = ("entity", "entity_key", "scope_unit", "period", "state", "base_version", "hlc",
+            "schema_version", "user")  # fmt: skip
+_ENCODED_AT = (3, 4, 5, 6, 7, 8, 9, 10, 11)
+
+
+def _encode(
+    entities: list[str],
+    keys: list[str],
+    scopes: list[str],
+    periods: list[str | None],
+    all_states: list[str | None],
+    bases: list[str | None],
+    hlcs: list[int],
+    schemas: list[int],
+    users: list[str],
+) -> bytes:
     # Per change, ten slots in the order the strings are first used: entity, user,
     # scope, period, base, then org, ind, dis, val, com (kind 1) or key and four
     # Nones (kind 0). The string dictionary and every index column come from it.
@@ -143,8 +178,9 @@ def encode_segment(changes: list[Change]) -> bytes:
     # commune and period the change's scope and period.
     seen: list[dict[str, str | None]] = [{} for _ in _VALUE_FIELDS]
     s0, s1, s2, s3, s4, s5, s6, s7 = seen
-    for c in changes:
-        entity, state = c.entity, c.state
+    for entity, key, scope, period, state, user, base in zip(
+        entities, keys, scopes, periods, all_states, users, bases, strict=True
+    ):
         if entity == "value" and state is not None:
             f = state.split(',"')
             if len(f) != 8:
@@ -159,24 +195,24 @@ def encode_segment(changes: list[Change]) -> bytes:
                 except KeyError:
                     values = _learn(f, seen)
                 if values is not None:
-                    com, commune, dis, ind, org, period, val, village = values
+                    com, commune, dis, ind, org, state_period, val, village = values
                     if (
-                        commune == c.scope_unit
-                        and period == c.period
+                        commune == scope
+                        and state_period == period
                         and (org == commune if village is None else village == org)
                         # the key: the state's disagg, indicator, org_id and period fields
-                        and c.entity_key == f'{{"{f[2]},"{f[3]},"{f[4]},"{f[5]}}}'
+                        and key == f'{{"{f[2]},"{f[3]},"{f[4]},"{f[5]}}}'
                     ):
                         add_slots(
-                            (entity, c.user, c.scope_unit, c.period, c.base_version,
+                            (entity, user, scope, period, base,
                              org, ind, dis, val, com)
                         )  # fmt: skip
                         add_kind(1)
                         add_village(0 if village is None else 1)
                         continue
         add_slots(
-            (entity, c.user, c.scope_unit, c.period, c.base_version,
-             c.entity_key, None, None, None, None)
+            (entity, user, scope, period, base,
+             key, None, None, None, None)
         )  # fmt: skip
         add_kind(0)
         add_state(state)
@@ -193,16 +229,15 @@ def encode_segment(changes: list[Change]) -> bytes:
         texts = slots[slot::10]
         return "[" + ",".join(map(at, texts if rows is None else compress(texts, rows))) + "]"
 
-    hlcs = [c.hlc for c in changes]
     columns = {  # name: JSON text, in the body's order
-        "n": str(len(changes)),
+        "n": str(len(entities)),
         "strings": _dumps(strings),
         "entity": indices(0),
         "user": indices(1),
         "scope": indices(2),
         "period": indices(3),
         "base": indices(4),
-        "schema": _dumps([c.schema_version for c in changes]),
+        "schema": _dumps(schemas),
         "hlc": _dumps(list(map(sub, hlcs, [0, *hlcs[:-1]]))),
         "kind": _dumps(kinds),
         "org": indices(5, kinds),

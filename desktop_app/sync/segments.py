@@ -21,7 +21,7 @@ from desktop_app.store.apply import Signer as ChangeSigner
 from desktop_app.store.schema import SCHEMA_VERSION
 from desktop_app.store.store import Store
 from desktop_app.sync.certificates import CertInfo, parse_certificate, verify_certificate
-from desktop_app.sync.codec import CodecError, decode_segment, encode_segment
+from desktop_app.sync.codec import CodecError, decode_segment, encode_rows, encode_segment
 from desktop_app.sync.errors import RevokedCertificateError, SyncError
 from desktop_app.sync.identity import b64, canonical_bytes, sign, unb64, verify
 from desktop_app.sync.vectors import Vector, my_level
@@ -36,13 +36,39 @@ def make_segment(
     changes: list[Change], private_key: bytes, cert: dict[str, Any]
 ) -> tuple[bytes, bytes]:
     """(header, body) of a signed segment of consecutive changes of one (origin, epoch)."""
+    first, last = changes[0], changes[-1]
     body = encode_segment(changes)
+    return sign_segment(
+        body, first.origin, first.epoch, first.seq, last.seq, len(changes), private_key, cert
+    )
+
+
+def make_segment_of_rows(
+    rows: list[Any], private_key: bytes, cert: dict[str, Any]
+) -> tuple[bytes, bytes]:
+    """:func:`make_segment` of ``change`` rows read as ``CHANGE_COLUMNS`` (same bytes)."""
+    origin, epoch, seq_from = rows[0][0], rows[0][1], rows[0][2]
+    body = encode_rows(rows)
+    return sign_segment(body, origin, epoch, seq_from, rows[-1][2], len(rows), private_key, cert)
+
+
+def sign_segment(
+    body: bytes,
+    origin: str,
+    epoch: int,
+    seq_from: int,
+    seq_to: int,
+    n: int,
+    private_key: bytes,
+    cert: dict[str, Any],
+) -> tuple[bytes, bytes]:
+    """(header, body): the signed header of an encoded body of ``n`` changes."""
     header: dict[str, Any] = {
-        "origin": changes[0].origin,
-        "epoch": changes[0].epoch,
-        "from": changes[0].seq,
-        "to": changes[-1].seq,
-        "n": len(changes),
+        "origin": origin,
+        "epoch": epoch,
+        "from": seq_from,
+        "to": seq_to,
+        "n": n,
         "sha256": hashlib.sha256(body).hexdigest(),
         "schema": SCHEMA_VERSION,
     }
@@ -70,7 +96,7 @@ def own_segments(
             (me, epoch, ack.get((me, epoch), 0)),
         ).fetchall()
         if rows:
-            out.append(make_segment([Change(*r) for r in rows], private_key, cert))
+            out.append(make_segment_of_rows(rows, private_key, cert))
     return out
 
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from desktop_app.store.apply import Change
 from desktop_app.store.changes import canonical_json
 from desktop_app.sync import codec
-from desktop_app.sync.codec import CodecError, decode_segment, encode_segment
+from desktop_app.sync.codec import CodecError, decode_segment, encode_rows, encode_segment
 
 # --- the reference: the codec before it was made faster (frozen, do not edit) ---
 
@@ -460,6 +460,7 @@ def _reference_kind(c: Change) -> int:
 def test_same_bytes_as_the_reference_and_exact_round_trip(changes: list[Change]) -> None:
     body = encode_segment(changes)
     assert encode_segment(changes) == body  # deterministic
+    assert encode_rows([c.row() for c in changes]) == body  # straight from table rows
     back = decode_segment(body, ORIGIN, EPOCH, SEQ)
     assert back == changes
     assert [c.row() for c in back] == [c.row() for c in changes]
