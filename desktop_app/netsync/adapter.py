@@ -30,7 +30,7 @@ from desktop_app.store.schema import SCHEMA_VERSION
 from desktop_app.store.store import Store
 from desktop_app.sync.certificates import CertInfo, remember_node
 from desktop_app.sync.scope import Authoriser
-from desktop_app.sync.segments import segment_batch
+from desktop_app.sync.segments import CheckedRows, segment_batch, segment_rows_checked
 from desktop_app.sync.vectors import Vector, merge_peer
 
 Segment = tuple[bytes, bytes]
@@ -51,6 +51,13 @@ class VerifiedSegment:
     batch: Batch | None
     info: CertInfo | None
     refused: str | None
+    # read for authorisation only (``verify_segments(..., rows_only=True)``), not decoded
+    rows: CheckedRows | None = None
+
+    @property
+    def readable(self) -> bool:
+        """Verified and read (decoded, or read as rows)."""
+        return self.info is not None and (self.batch is not None or self.rows is not None)
 
     @property
     def stream(self) -> tuple[str, int]:
@@ -73,9 +80,19 @@ class Applied:
 
 
 def verify_segments(
-    store: Store, segments: list[Segment], province_key: bytes, revoked: set[int]
+    store: Store,
+    segments: list[Segment],
+    province_key: bytes,
+    revoked: set[int],
+    *,
+    rows_only: bool = False,
 ) -> list[VerifiedSegment]:
-    """Check every segment on its own (as a USB import does); never raises on bad input."""
+    """Check every segment on its own (as a USB import does); never raises on bad input.
+
+    ``rows_only``: the same checks, but each body is read only as far as
+    authorising its changes needs (:func:`desktop_app.sync.segments.segment_rows_checked`),
+    for a receiver that stores and forwards segments without applying them yet.
+    """
     out: list[VerifiedSegment] = []
     for header_bytes, body in segments:
         try:
@@ -90,6 +107,10 @@ def verify_segments(
         if not isinstance(schema, int) or schema > SCHEMA_VERSION:
             reason = f"segment made by a newer version (schema {schema})"
             out.append(VerifiedSegment(header, header_bytes, body, None, None, reason))
+            continue
+        if rows_only:
+            rows, info, refused = segment_rows_checked(store, header, body, province_key, revoked)
+            out.append(VerifiedSegment(header, header_bytes, body, None, info, refused, rows))
             continue
         batch, info, refused = segment_batch(store, header, body, province_key, revoked)
         out.append(VerifiedSegment(header, header_bytes, body, batch, info, refused))

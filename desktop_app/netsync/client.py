@@ -26,6 +26,7 @@ import queue
 import sqlite3
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -39,15 +40,15 @@ from desktop_app.netsync.adapter import (
     sql,
     verify_segments,
 )
-from desktop_app.netsync.http import NetworkSyncError, ServerClient, _Transient
+from desktop_app.netsync.http import Connection, NetworkSyncError, ServerClient, _Transient
 from desktop_app.netsync.wire import Segment, encode_push
 from desktop_app.netsync.wire import batch_id_for as _batch_id
-from desktop_app.store.apply import CHANGE_COLUMNS
 from desktop_app.store.schema import SCHEMA_VERSION
 from desktop_app.store.store import Store
 from desktop_app.sync.certificates import apply_revocations, my_certificate, revoked_serials
+from desktop_app.sync.codec import ENCODED_COLUMNS, encode_fields
 from desktop_app.sync.identity import load_identity
-from desktop_app.sync.segments import make_segment_of_rows, relayed_segments
+from desktop_app.sync.segments import relayed_segments, sign_segment
 from desktop_app.sync.vectors import Vector, my_level, peer_vector, vector_from_json
 
 __all__ = [
@@ -60,8 +61,10 @@ __all__ = [
 ]
 
 Progress = Callable[[float | None, str], None]
-# batches signed ahead of the one on the wire
+# batches signed ahead of the ones on the wire
 SIGN_AHEAD = 8
+# batches on the wire at once (the server takes a later one that arrives first in order)
+IN_FLIGHT = 2
 # seconds between two writes of the acknowledgement while batches stream
 ACK_EVERY = 1.0
 
@@ -116,16 +119,18 @@ def plan_work(store: Store, server: Vector, batch_changes: int) -> list[Work]:
         )
     ]
     for epoch in epochs:
-        seqs = [
-            int(r[0])
-            for r in sql(store).execute_sql(
-                "SELECT seq FROM change WHERE origin = ? AND epoch = ? AND seq > ? ORDER BY seq",
-                (me, epoch, server.get((me, epoch), 0)),
-            )
-        ]
-        for i in range(0, len(seqs), batch_changes):
-            run = seqs[i : i + batch_changes]
-            work.append(OwnRange(epoch, run[0], run[-1]))
+        after = server.get((me, epoch), 0)
+        lo, hi, count = sql(store).execute_sql(
+            "SELECT MIN(seq), MAX(seq), COUNT(*) FROM change"
+            " WHERE origin = ? AND epoch = ? AND seq > ?",
+            (me, epoch, after),
+        ).fetchone()
+        if not count:
+            continue
+        if int(hi) - int(lo) + 1 != int(count):  # own seqs have no gap; if they ever did
+            raise RuntimeError(f"own changes of epoch {epoch} have a gap after {after}")
+        for first in range(int(lo), int(hi) + 1, batch_changes):
+            work.append(OwnRange(epoch, first, min(first + batch_changes - 1, int(hi))))
     if my_level(store) == 2:
         current: list[Segment] = []
         size = 0
@@ -142,7 +147,7 @@ def plan_work(store: Store, server: Vector, batch_changes: int) -> list[Work]:
 
 
 _OWN_ROWS = (
-    f"SELECT {CHANGE_COLUMNS} FROM change WHERE origin = ? AND epoch = ?"
+    f"SELECT {ENCODED_COLUMNS} FROM change WHERE origin = ? AND epoch = ?"
     " AND seq BETWEEN ? AND ? ORDER BY seq"
 )
 
@@ -178,7 +183,22 @@ class _Signer:
 
     def __call__(self, item: Work) -> tuple[list[Segment], bytes]:
         if isinstance(item, OwnRange):
-            segments = [make_segment_of_rows(self.rows(item), self.private_key, self.cert)]
+            rows = self.rows(item)
+            if len(rows) != item.seq_to - item.seq_from + 1:
+                raise RuntimeError(f"own changes {item} are not all in the database")
+            body = encode_fields(rows)
+            segments = [
+                sign_segment(
+                    body,
+                    self.origin,
+                    item.epoch,
+                    item.seq_from,
+                    item.seq_to,
+                    len(rows),
+                    self.private_key,
+                    self.cert,
+                )
+            ]
         else:
             segments = list(item)
         return segments, encode_push(segments)
@@ -359,10 +379,14 @@ class _Sync:
 
         producer = threading.Thread(target=produce, name="sync-signer", daemon=True)
         producer.start()
+        # IN_FLIGHT pushes on the wire at once, one per connection, sent and answered
+        # in turn by this thread: the server works on one while the next travels
+        conns = self.client.connections(IN_FLIGHT)
+        in_flight: deque[tuple[Connection, str, bytes]] = deque()
         try:
             for i in range(len(plan)):
                 if self.cancelled():
-                    return
+                    break
                 self.progress(
                     i / len(plan),
                     _("Sending batch {n} of {total}").format(n=i + 1, total=len(plan)),
@@ -370,15 +394,40 @@ class _Sync:
                 made = ready.get()
                 if isinstance(made, BaseException) or made is None:
                     raise made or RuntimeError("the signer stopped")
-                self.push_one(*made)
+                batch_id = _batch_id(made[0])
+                self.result.batch_ids.append(batch_id)
+                if len(in_flight) == len(conns):
+                    self.answered(self._receive(*in_flight.popleft()))
+                conn = conns[i % len(conns)]
+                self.client.push_send(conn, batch_id, made[1])
+                in_flight.append((conn, batch_id, made[1]))
+            while in_flight:  # what is on the wire is taken: its answer is recorded
+                self.answered(self._receive(*in_flight.popleft()))
+        except BaseException:
+            for conn in conns:  # answers left unread: start afresh
+                conn.close()
+            raise
         finally:
             stop.set()
             producer.join()
 
+    def _receive(self, conn: Connection, batch_id: str, body: bytes) -> dict[str, Any]:
+        try:
+            return self.client.push_receive(conn)
+        except NetworkSyncError as exc:
+            if "401" not in str(exc):
+                raise
+            self.client.sign_in(self.store)  # the token ran out: sign in, send it again
+            return self.client.push(batch_id, body)
+
     def push_one(self, segments: list[Segment], body: bytes) -> None:
+        """Send one batch and record its answer."""
         batch_id = _batch_id(segments)
         self.result.batch_ids.append(batch_id)
-        answer = self._push_with_auth(batch_id, body)
+        self.answered(self._push_with_auth(batch_id, body))
+
+    def answered(self, answer: dict[str, Any]) -> None:
+        """Record a batch's answer (in the order the batches were planned)."""
         self.result.pushed_batches += 1
         self.result.pushed_changes += int(answer["changes"])
         self.result.accepted += int(answer["accepted"])

@@ -10,7 +10,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass
 from email.message import Message
-from typing import Any
+from typing import Any, NoReturn
 
 from desktop_app.i18n import _
 from desktop_app.netsync.wire import API, PUSH_MEDIA_TYPE, auth_message
@@ -108,6 +108,22 @@ class Connection:
         headers: dict[str, str] | None = None,
     ) -> Reply:
         """Send one request and read the whole answer; transport failures raise ``OSError``."""
+        self.send(
+            method, path, params=params, json_body=json_body, content=content, headers=headers
+        )
+        return self.receive()
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Send a request without waiting for its answer (:meth:`receive` reads it)."""
         target = self.prefix + path
         if params:
             target += "?" + urllib.parse.urlencode(params)
@@ -119,16 +135,26 @@ class Connection:
         conn = self._connect()
         try:
             conn.request(method, target, body=body, headers=sent)
+        except (OSError, http.client.HTTPException) as exc:
+            self._failed(exc)
+
+    def receive(self) -> Reply:
+        """The answer to the request sent last."""
+        conn = self._connect()
+        try:
             answer = conn.getresponse()
             data = answer.read()
         except (OSError, http.client.HTTPException) as exc:
-            self.close()  # a cut link: the next call starts afresh
-            if isinstance(exc, OSError):
-                raise
-            raise ConnectionError(str(exc) or type(exc).__name__) from exc
+            self._failed(exc)
         if answer.will_close:
             self.close()
         return Reply(answer.status, answer.headers, data)
+
+    def _failed(self, exc: Exception) -> NoReturn:
+        self.close()  # a cut link: the next call starts afresh
+        if isinstance(exc, OSError):
+            raise exc
+        raise ConnectionError(str(exc) or type(exc).__name__) from exc
 
     def get(self, path: str, **kwargs: Any) -> Reply:
         """``GET``."""
@@ -143,21 +169,40 @@ class ServerClient:
     """Thin HTTP client of the server API (one office, one token)."""
 
     def __init__(self, base_url: str, *, timeout: float = 60.0) -> None:
-        self.http = Connection(base_url.rstrip("/"), timeout=timeout, context=tls_context())
+        self.base_url, self.timeout = base_url.rstrip("/"), timeout
+        self.http = self._connection()
+        self._more: list[Connection] = []
         self.token: str | None = None
 
+    def _connection(self) -> Connection:
+        return Connection(self.base_url, timeout=self.timeout, context=tls_context())
+
+    def connections(self, n: int) -> list[Connection]:
+        """``n`` connections to keep as many pushes on the wire (the first is ``http``)."""
+        while len(self._more) < n - 1:
+            self._more.append(self._connection())
+        return [self.http, *self._more[: n - 1]]
+
     def close(self) -> None:
-        """Close the connection."""
-        self.http.close()
+        """Close the connections."""
+        for conn in (self.http, *self._more):
+            conn.close()
+
+    def _headers(self, headers: dict[str, str] | None = None) -> dict[str, str]:
+        sent = dict(headers or {})
+        if self.token:
+            sent["Authorization"] = f"Bearer {self.token}"
+        return sent
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        headers = dict(kwargs.pop("headers", {}))
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
+        headers = self._headers(kwargs.pop("headers", None))
         try:
             response = self.http.request(method, API + path, headers=headers, **kwargs)
         except OSError as exc:
             raise _Transient(str(exc) or type(exc).__name__) from exc
+        return self._answer(response)
+
+    def _answer(self, response: Reply) -> Any:
         if response.status_code == 429 or response.status_code >= 500:
             wait = float(response.headers.get("retry-after", "1"))
             time.sleep(min(wait, 5.0))
@@ -199,12 +244,28 @@ class ServerClient:
 
     def push(self, batch_id: str, body: bytes) -> dict[str, Any]:
         """``POST /batches/{id}``."""
-        result: dict[str, Any] = self._call(
-            "POST",
-            f"/batches/{batch_id}",
-            content=body,
-            headers={"Content-Type": PUSH_MEDIA_TYPE},
-        )
+        self.push_send(self.http, batch_id, body)
+        return self.push_receive(self.http)
+
+    def push_send(self, conn: Connection, batch_id: str, body: bytes) -> None:
+        """Send a push on ``conn`` without waiting for its answer."""
+        try:
+            conn.send(
+                "POST",
+                f"{API}/batches/{batch_id}",
+                content=body,
+                headers=self._headers({"Content-Type": PUSH_MEDIA_TYPE}),
+            )
+        except OSError as exc:
+            raise _Transient(str(exc) or type(exc).__name__) from exc
+
+    def push_receive(self, conn: Connection) -> dict[str, Any]:
+        """The answer to the push sent last on ``conn``."""
+        try:
+            reply = conn.receive()
+        except OSError as exc:
+            raise _Transient(str(exc) or type(exc).__name__) from exc
+        result: dict[str, Any] = self._answer(reply)
         return result
 
     def feed(self, after: int, limit: int) -> dict[str, Any]:

@@ -24,8 +24,8 @@ from typing import Any
 
 from desktop_app.netsync.adapter import VerifiedSegment
 from desktop_app.server.auth import Claims
-from desktop_app.store.apply import Change, Signer
 from desktop_app.sync.certificates import CertInfo
+from desktop_app.sync.scope import Authoriser
 from desktop_app.sync.vectors import Vector
 
 BATCH_CHANGES = 500
@@ -85,8 +85,6 @@ class Page:
 
 
 Stream = tuple[str, int]
-# (change, signer) -> why it is refused, or None (desktop_app.sync.scope.Authoriser)
-Authorise = Callable[[Change, Signer], str | None]
 
 
 @dataclass
@@ -124,7 +122,7 @@ def take_batch(
     batch_id: str,
     verified: list[VerifiedSegment],
     cursor_of: Callable[[Stream], int],
-    authorise: Authorise,
+    authoriser: Authoriser,
 ) -> Taken:
     """Decide what a verified batch adds to the feed; shared by both backends.
 
@@ -135,7 +133,8 @@ def take_batch(
     against its signer's certificate (refusals are answered, and the segment,
     signed as a whole, is still stored: every receiver quarantines the same
     changes). A segment signed with a since-revoked certificate moves the
-    cursor (its changes are refused) but is not stored in the feed.
+    cursor (its changes are refused) but is not stored in the feed. Segments
+    may be decoded or read as rows (``verify_segments(..., rows_only=True)``).
     """
     taken = Taken(PushAnswer(batch_id))
     ans = taken.answer
@@ -148,31 +147,50 @@ def take_batch(
         ans.changes += max(0, hi - lo + 1)
         if seg.refused is not None:
             ans.refused_segments.append(seg.refused)
-        if seg.batch is None or seg.info is None:
+        if not seg.readable or seg.info is None:
             continue
         cursor = taken.cursors.get(stream)
         if cursor is None:
             cursor = cursor_of(stream)
-        fresh = [c for c in seg.batch.changes if c.seq > cursor]
-        ans.skipped += len(seg.batch.changes) - len(fresh)
+        count = hi - lo + 1
+        first = max(lo, cursor + 1)  # the first change not held yet
+        fresh = max(0, hi - first + 1)
+        ans.skipped += count - fresh
         if not fresh:
             taken.cursors.setdefault(stream, cursor)
             continue
-        if fresh[0].seq != cursor + 1:
-            ans.held += len(fresh)
+        if first != cursor + 1:
+            ans.held += fresh
             continue
         office = seg.info.office_id
-        for c in fresh:
-            reason = seg.refused or authorise(c, seg.batch.signer)
-            if reason is not None:
-                taken.rejections.append((c.origin, c.epoch, c.seq, reason, office))
-                ans.rejections.append((c.origin, c.epoch, c.seq, reason))
-        taken.cursors[stream] = fresh[-1].seq
-        ans.accepted += len(fresh)
+        for seq, reason in _refusals(seg, authoriser, first):
+            taken.rejections.append((stream[0], stream[1], seq, reason, office))
+            ans.rejections.append((stream[0], stream[1], seq, reason))
+        taken.cursors[stream] = hi
+        ans.accepted += fresh
         taken.nodes.append(seg.info)
         if seg.refused is None:
             taken.feed.append(FeedRow(seg, office, seg.info.level))
     return taken
+
+
+def _refusals(seg: VerifiedSegment, authoriser: Authoriser, first: int) -> list[tuple[int, str]]:
+    """(seq, reason) of the segment's changes from seq ``first`` that are refused."""
+    lo = seg.seq_range[0]
+    if seg.rows is not None:
+        signer, refused = seg.rows.signer, seg.rows.refused
+        reasons = (
+            [refused] * len(seg.rows.rows) if refused else authoriser.rows(seg.rows.rows, signer)
+        )
+        return [(lo + i, r) for i, r in enumerate(reasons) if r is not None and lo + i >= first]
+    assert seg.batch is not None
+    out: list[tuple[int, str]] = []
+    for c in seg.batch.changes:
+        if c.seq >= first:
+            reason = seg.refused or authoriser(c, seg.batch.signer)
+            if reason is not None:
+                out.append((c.seq, reason))
+    return out
 
 
 def vector_json(vector: Vector) -> list[list[Any]]:

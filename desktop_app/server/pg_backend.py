@@ -35,7 +35,7 @@ from typing import Any, cast
 
 import psycopg
 
-from desktop_app.netsync.adapter import verify_segments
+from desktop_app.netsync.adapter import VerifiedSegment, verify_segments
 from desktop_app.server.auth import Claims
 from desktop_app.server.backend import (
     Backend,
@@ -72,6 +72,15 @@ CREATE TABLE IF NOT EXISTS cd_rejection (origin TEXT NOT NULL, epoch BIGINT NOT 
   seq BIGINT NOT NULL, reason TEXT NOT NULL, office_id TEXT NOT NULL, id BIGSERIAL,
   PRIMARY KEY (origin, epoch, seq));
 """
+
+
+# see desktop_app.server.sqlite_backend.HOLD_WAIT
+HOLD_WAIT = 1.0
+HOLD_RETRY = 0.01
+
+
+class _Gap(Exception):
+    """A push starts past what the server holds: wait for the pushes in flight."""
 
 
 class ServerSetupError(Exception):
@@ -206,8 +215,23 @@ class PostgresBackend(Backend):
         self, claims: Claims, batch_id: str, sha256: str, segments: list[tuple[bytes, bytes]]
     ) -> dict[str, Any]:
         verified = verify_segments(
-            cast(Store, _ClockOnly()), segments, self.province_key, self.revoked()
+            cast(Store, _ClockOnly()), segments, self.province_key, self.revoked(), rows_only=True
         )
+        deadline = time.monotonic() + HOLD_WAIT
+        while True:
+            try:
+                return self._take(claims, batch_id, sha256, verified, deadline)
+            except _Gap:  # a push in flight may fill the gap: try again shortly
+                time.sleep(HOLD_RETRY)
+
+    def _take(
+        self,
+        claims: Claims,
+        batch_id: str,
+        sha256: str,
+        verified: list[VerifiedSegment],
+        deadline: float,
+    ) -> dict[str, Any]:
         conn = self._conn()
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (FEED_LOCK,))
@@ -229,6 +253,8 @@ class PostgresBackend(Backend):
 
             taken = take_batch(batch_id, verified, cursor_of, self._authorise)
             ans, cursors = taken.answer, taken.cursors
+            if ans.held and time.monotonic() < deadline:
+                raise _Gap(batch_id)  # rolls the transaction back
             with conn.cursor() as cur:
                 cur.executemany(
                     "INSERT INTO cd_node (node_id, office_id, level, serial, certificate)"
@@ -282,10 +308,12 @@ class PostgresBackend(Backend):
             ans.feed_head = head
             ans.vector = self.vector_for(claims) | cursors
             answer = ans.to_json()
-            conn.execute(
-                "INSERT INTO cd_batch (batch_id, node_id, sha256, answer) VALUES (%s, %s, %s, %s)",
-                (batch_id, claims.node_id, sha256, json.dumps(answer)),
-            )
+            if not ans.held:  # a held batch is not answered for good: its resend is taken anew
+                conn.execute(
+                    "INSERT INTO cd_batch (batch_id, node_id, sha256, answer)"
+                    " VALUES (%s, %s, %s, %s)",
+                    (batch_id, claims.node_id, sha256, json.dumps(answer)),
+                )
         return answer
 
     # --- pull ---

@@ -95,10 +95,13 @@ QUIET = 0.2
 MAX_LAG = 10.0
 # changes per apply transaction (one such transaction at a time between push groups)
 APPLY_CHANGES = 2000
-# verified segments kept in memory between push and apply (changes; beyond, re-verified)
-CACHE_CHANGES = 200_000
 # seconds to wait before trying again after an apply failed (disk full, a bug)
 APPLY_RETRY = 1.0
+# A client keeps two batches in flight, and the later one may be verified first: a push
+# that starts past what the server holds waits this long (seconds) for the gap to be
+# filled by a push in flight, trying again every HOLD_RETRY, before it is answered "held".
+HOLD_WAIT = 1.0
+HOLD_RETRY = 0.005
 
 
 def _config(store: Store, key: str, make: str) -> str:
@@ -110,7 +113,7 @@ def _config(store: Store, key: str, make: str) -> str:
     )
 
 
-@dataclass
+@dataclass(eq=False)
 class _Job:
     """One push waiting for the writer (group commit)."""
 
@@ -122,6 +125,20 @@ class _Job:
     error: BaseException | None = None
     done: bool = False
     finished: threading.Event = field(default_factory=threading.Event)
+    created: float = field(default_factory=time.monotonic)
+    # a push that found a gap waits (see HOLD_WAIT); the writer tries it again at this time
+    retry_at: float | None = None
+
+    def order(self) -> tuple[str, str, int, int]:
+        """Pushes of one office in the order of their changes."""
+        for seg in self.verified:
+            if seg.header:
+                return (self.claims.node_id, *seg.stream, seg.seq_range[0])
+        return (self.claims.node_id, "", 0, 0)
+
+
+class _Gap(Exception):
+    """A push starts past what the server holds: wait for the pushes in flight."""
 
 
 class SqliteBackend(Backend):
@@ -188,8 +205,6 @@ class SqliteBackend(Backend):
                 (self.province_node,),
             )
         }
-        self._cache: dict[int, VerifiedSegment] = {}
-        self._cached = 0
         self.apply_error: str | None = None
         self._applied_event = threading.Condition()
         self._lock = threading.Lock()
@@ -289,8 +304,11 @@ class SqliteBackend(Backend):
     def push(
         self, claims: Claims, batch_id: str, sha256: str, segments: list[tuple[bytes, bytes]]
     ) -> dict[str, Any]:
-        # signatures and decoding outside the writer: only taking into the feed is serialised
-        verified = verify_segments(self.store, segments, self.province_key, self.revoked())
+        # signatures and reading outside the writer: only taking into the feed is serialised;
+        # the body is decoded when it is applied
+        verified = verify_segments(
+            self.store, segments, self.province_key, self.revoked(), rows_only=True
+        )
         job = _Job(claims, batch_id, sha256, verified)
         with self._wake:
             if self._closing:
@@ -323,9 +341,15 @@ class SqliteBackend(Backend):
                 db.execute_sql(f"PRAGMA wal_autocheckpoint = {WAL_BACKSTOP_PAGES}")
             while True:
                 with self._wake:
-                    while not self._queue and not self._closing:
-                        due = self._apply_due(time.monotonic())
-                        if due is not None and due <= 0:
+                    while not self._closing:
+                        now = time.monotonic()
+                        retries = [j.retry_at for j in self._queue if j.retry_at is not None]
+                        if len(retries) < len(self._queue) or any(t <= now for t in retries):
+                            break  # a new push, or one waiting for a gap is due again
+                        due = self._apply_due(now)
+                        if retries:
+                            due = min(t - now for t in retries)
+                        elif due is not None and due <= 0:
                             break
                         self._wake.wait(due)
                     jobs, self._queue = self._queue, []
@@ -344,14 +368,21 @@ class SqliteBackend(Backend):
             self.store.close()  # this thread's connection
 
     def _take(self, jobs: list[_Job]) -> None:
+        jobs.sort(key=_Job.order)
+        waiting: list[_Job] = []
         try:
             with self._lock, contextlib.suppress(Exception):  # each job holds its error
-                self._run_group(jobs)
+                waiting = self._run_group(jobs)
         finally:
             for job in jobs:
+                if job in waiting:
+                    continue
                 if not job.done:
                     job.error = job.error or RuntimeError("the writer stopped")
                 job.finished.set()
+            if waiting:
+                with self._wake:
+                    self._queue[:0] = waiting
             self._last_push = time.monotonic()
             self._checkpoint.set()
 
@@ -370,20 +401,29 @@ class SqliteBackend(Backend):
         finally:
             self.store.close()  # this thread's connection
 
-    def _run_group(self, jobs: list[_Job]) -> None:
-        """Group commit: each push in its own savepoint, one commit (one fsync) for all."""
+    def _run_group(self, jobs: list[_Job]) -> list[_Job]:
+        """Group commit: each push in its own savepoint, one commit (one fsync) for all.
+
+        Returns the pushes that found a gap and wait for it to be filled.
+        """
         db = self.store.db
         work: Vector = dict(self._received)
-        new_cache: dict[int, VerifiedSegment] = {}
+        fed: list[int] = []
         top = self._feed_top
+        waiting: list[_Job] = []
         try:
             with self.store.transaction():
                 for job in jobs:
                     db.execute_sql("SAVEPOINT push_job")
                     before = dict(work)
                     try:
-                        job.answer, fed = self._push_one(job, work)
-                        new_cache.update(fed)
+                        job.answer, fseqs = self._push_one(job, work)
+                        fed += fseqs
+                    except _Gap:
+                        db.execute_sql("ROLLBACK TO push_job")
+                        work = before
+                        job.retry_at = time.monotonic() + HOLD_RETRY
+                        waiting.append(job)
                     except Exception as exc:  # this push only: the others go on
                         db.execute_sql("ROLLBACK TO push_job")
                         work = before
@@ -395,22 +435,16 @@ class SqliteBackend(Backend):
             raise
         finally:
             for job in jobs:
-                job.done = True
+                job.done = job not in waiting
         self._received = work
-        if new_cache:
-            top = max(top, *new_cache)
+        if fed:
+            top = max(top, *fed)
             if self._oldest_pending is None:
                 self._oldest_pending = time.monotonic()
-            for fseq, seg in new_cache.items():
-                n = len(seg.batch.changes) if seg.batch is not None else 0
-                if self._cached + n <= CACHE_CHANGES:
-                    self._cache[fseq] = seg
-                    self._cached += n
         self._feed_top = top
+        return waiting
 
-    def _push_one(
-        self, job: _Job, work: Vector
-    ) -> tuple[dict[str, Any], dict[int, VerifiedSegment]]:
+    def _push_one(self, job: _Job, work: Vector) -> tuple[dict[str, Any], list[int]]:
         """Take one push into the feed (inside the group's transaction); its answer."""
         store, claims, batch_id = self.store, job.claims, job.batch_id
         row = store.db.execute_sql(
@@ -419,7 +453,7 @@ class SqliteBackend(Backend):
         if row is not None:
             if row[0] == claims.node_id and row[1] == job.sha256:
                 answer: dict[str, Any] = json.loads(row[2])
-                return answer, {}
+                return answer, []
             raise BatchConflictError(batch_id)
 
         def cursor_of(stream: Stream) -> int:
@@ -431,19 +465,21 @@ class SqliteBackend(Backend):
 
         taken = take_batch(batch_id, job.verified, cursor_of, self._authorise)
         ans = taken.answer
+        if ans.held and time.monotonic() - job.created < HOLD_WAIT:
+            raise _Gap(batch_id)
         for info in taken.nodes:
             if self._known_nodes.get(info.node_id) != info.serial:
                 remember_node(store, info)
                 self._known_nodes[info.node_id] = info.serial
         head = self.feed_head()
         now = store.now_iso()
-        fed: dict[int, VerifiedSegment] = {}
+        fed: list[int] = []
         rows = []
         for feed_row in taken.feed:
             head += 1
             lo, hi = feed_row.seq_range
             seg = feed_row.segment
-            fed[head] = seg
+            fed.append(head)
             rows.append(
                 (
                     head,
@@ -476,11 +512,12 @@ class SqliteBackend(Backend):
         ans.feed_head = head
         ans.vector = self.vector_for(claims, work) | taken.cursors
         answer = ans.to_json()
-        store.db.execute_sql(
-            "INSERT INTO server_batch (batch_id, node_id, sha256, answer, at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (batch_id, claims.node_id, job.sha256, json.dumps(answer), now),
-        )
+        if not ans.held:  # a held batch is not answered for good: its resend is taken anew
+            store.db.execute_sql(
+                "INSERT INTO server_batch (batch_id, node_id, sha256, answer, at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (batch_id, claims.node_id, job.sha256, json.dumps(answer), now),
+            )
         return answer, fed
 
     # --- apply ---
@@ -511,15 +548,12 @@ class SqliteBackend(Backend):
             with self._lock, store.transaction():
                 groups: list[tuple[str, list[VerifiedSegment]]] = []
                 dctx = zstandard.ZstdDecompressor()
-                for fseq, origin, header, body, sender in chunk:
+                revoked = self.revoked()
+                for _fseq, origin, header, body, sender in chunk:
                     if origin == self.province_node:
                         continue  # the province's own changes, published to the feed
-                    seg = self._cache.get(fseq)
-                    if seg is None:
-                        segment = (header.encode("utf-8"), dctx.decompress(body))
-                        seg = verify_segments(store, [segment], self.province_key, self.revoked())[
-                            0
-                        ]
+                    segment = (header.encode("utf-8"), dctx.decompress(body))
+                    (seg,) = verify_segments(store, [segment], self.province_key, revoked)
                     if not groups or groups[-1][0] != sender:
                         groups.append((sender, []))
                     groups[-1][1].append(seg)
@@ -536,10 +570,6 @@ class SqliteBackend(Backend):
             self._last_failure = time.monotonic()
             return
         self.apply_error = None
-        for fseq, *_rest in chunk:
-            seg = self._cache.pop(fseq, None)
-            if seg is not None and seg.batch is not None:
-                self._cached -= len(seg.batch.changes)
         self._finish_apply(last)
 
     def _finish_apply(self, last: int) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from desktop_app.store.apply import Change, Signer
 from desktop_app.store.reference_rows import PUBLISHED_META, REFERENCE_TABLES
 from desktop_app.store.store import Store
+from desktop_app.sync.codec import SegmentRow
 
 DATA_ENTITIES = ("value", "village", "site")
 KNOWN_ENTITIES = (*DATA_ENTITIES, "submission", "decision", "target", *REFERENCE_TABLES)
@@ -43,26 +44,62 @@ class Authoriser:
         self, change: Change, signer: Signer, state: dict[str, Any] | None = None
     ) -> str | None:
         """Why the change is refused, or None when its signer may write it."""
-        unit = change.scope_unit
-        if change.entity not in KNOWN_ENTITIES:
-            return f"unknown kind of change {change.entity}"
+        if state is None and change.entity in KNOWN_ENTITIES:
+            state = change.parsed
+            if state is None:
+                state = json.loads(change.state) if change.state else {}
+        return self.reason(change.entity, change.scope_unit, change.period, state or {}, signer)
+
+    def rows(self, rows: list[SegmentRow], signer: Signer) -> list[str | None]:
+        """Why each change of a segment read as rows is refused (None: allowed).
+
+        A data value carried by its fields (state None) is its scope unit's own
+        value, so its answer is the same for every such row of one unit and
+        period: asked once.
+        """
+        asked: dict[tuple[str, str, str | None], str | None] = {}
+        out: list[str | None] = []
+        for entity, unit, period, state in rows:
+            if state is None:
+                key = (entity, unit, period)
+                if key not in asked:
+                    asked[key] = self.reason(entity, unit, period, {"commune_id": unit}, signer)
+                out.append(asked[key])
+            else:
+                try:
+                    doc = json.loads(state)
+                except ValueError:
+                    doc = None
+                parsed = doc if isinstance(doc, dict) else {}
+                out.append(self.reason(entity, unit, period, parsed, signer))
+        return out
+
+    def reason(
+        self,
+        entity: str,
+        unit: str,
+        period: str | None,
+        state: dict[str, Any],
+        signer: Signer,
+    ) -> str | None:
+        """Why a change of ``entity`` in ``unit`` with ``state`` is refused, or None."""
+        if entity not in KNOWN_ENTITIES:
+            return f"unknown kind of change {entity}"
         if unit not in self.parents:
             return f"unknown unit {unit}"
-        if state is None:
-            state = json.loads(change.state) if change.state else {}
-        if change.entity in REFERENCE_TABLES:
+        if entity in REFERENCE_TABLES:
             if signer.level != 1:
                 return f"only the province publishes reference data ({signer.office_id})"
-            if change.entity == "meta" and state.get("key") not in PUBLISHED_META:
+            if entity == "meta" and state.get("key") not in PUBLISHED_META:
                 return f"the province may not set {state.get('key')}"
             return None
         if signer.level == 1:
             return None
-        if change.entity in DATA_ENTITIES:
+        if entity in DATA_ENTITIES:
             if unit != signer.office_id or state.get("commune_id", unit) != unit:
                 return f"{signer.office_id} may not write data of {unit}"
             return None
-        if change.entity == "submission":
+        if entity == "submission":
             target = state.get("state")
             if signer.level == 3 and unit == signer.office_id and target == "submitted":
                 return None
@@ -72,8 +109,8 @@ class Authoriser:
                 and target in ("approved", "returned")
             ):
                 return None
-            return f"{signer.office_id} may not move {unit} {change.period} to {target}"
-        if change.entity == "decision":
+            return f"{signer.office_id} may not move {unit} {period} to {target}"
+        if entity == "decision":
             if signer.level == 2 and self.parents.get(unit) == signer.office_id:
                 return None
             return f"{signer.office_id} may not decide conflicts of {unit}"

@@ -12,6 +12,7 @@ included) verifies each ORIGINAL author, however many relays it crossed.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 import zstandard
@@ -21,7 +22,14 @@ from desktop_app.store.apply import Signer as ChangeSigner
 from desktop_app.store.schema import SCHEMA_VERSION
 from desktop_app.store.store import Store
 from desktop_app.sync.certificates import CertInfo, parse_certificate, verify_certificate
-from desktop_app.sync.codec import CodecError, decode_segment, encode_rows, encode_segment
+from desktop_app.sync.codec import (
+    CodecError,
+    SegmentRow,
+    decode_segment,
+    encode_rows,
+    encode_segment,
+    segment_rows,
+)
 from desktop_app.sync.errors import RevokedCertificateError, SyncError
 from desktop_app.sync.identity import b64, canonical_bytes, sign, unb64, verify
 from desktop_app.sync.vectors import Vector, my_level
@@ -162,6 +170,61 @@ def segment_batch(
     since-revoked certificate gives a ``refused`` batch: its changes are
     quarantined and reported back.
     """
+    checked = _check(store, header, body, province_key, revoked)
+    if isinstance(checked, tuple):
+        return None, *checked
+    try:
+        changes = decode_segment(body, checked.origin, checked.epoch, checked.seq_from)
+    except CodecError as exc:
+        return None, checked.info, f"segment cannot be read: {exc}"
+    if len(changes) != checked.count:
+        return None, checked.info, "segment length differs"
+    signer = ChangeSigner(checked.info.node_id, checked.info.office_id, checked.info.level)
+    return Batch(changes, signer, checked.revoked), checked.info, checked.revoked
+
+
+@dataclass
+class CheckedRows:
+    """A verified segment read for authorisation only (:func:`segment_rows_checked`)."""
+
+    rows: list[SegmentRow]
+    signer: ChangeSigner
+    refused: str | None
+
+
+def segment_rows_checked(
+    store: Store, header: dict[str, Any], body: bytes, province_key: bytes, revoked: set[int]
+) -> tuple[CheckedRows | None, CertInfo | None, str | None]:
+    """:func:`segment_batch` for a receiver that only stores and forwards the segment
+    (the provincial server's feed): the same checks, the body read as
+    :func:`desktop_app.sync.codec.segment_rows` instead of decoded."""
+    checked = _check(store, header, body, province_key, revoked)
+    if isinstance(checked, tuple):
+        return None, *checked
+    try:
+        rows = segment_rows(body)
+    except CodecError as exc:
+        return None, checked.info, f"segment cannot be read: {exc}"
+    if len(rows) != checked.count:
+        return None, checked.info, "segment length differs"
+    signer = ChangeSigner(checked.info.node_id, checked.info.office_id, checked.info.level)
+    return CheckedRows(rows, signer, checked.revoked), checked.info, checked.revoked
+
+
+@dataclass
+class _Checked:
+    info: CertInfo
+    revoked: str | None
+    origin: str
+    epoch: int
+    seq_from: int
+    count: int
+
+
+def _check(
+    store: Store, header: dict[str, Any], body: bytes, province_key: bytes, revoked: set[int]
+) -> _Checked | tuple[CertInfo | None, str]:
+    """The author's certificate, the signature and the body's hash; or why not."""
     doc = header.get("cert")
     cert_doc: dict[str, Any] = doc if isinstance(doc, dict) else {}
     revoked_reason: str | None = None
@@ -173,27 +236,23 @@ def segment_batch(
         revoked_reason = exc.user_message()
         info = parse_certificate(cert_doc)
     except SyncError as exc:
-        return None, None, exc.user_message()
+        return None, exc.user_message()
     try:
         origin, epoch = str(header["origin"]), int(header["epoch"])
         seq_from, count = int(header["from"]), int(header["n"])
+        seq_to = int(header["to"])
     except (KeyError, TypeError, ValueError):
-        return None, info, "segment header cannot be read"
+        return info, "segment header cannot be read"
+    if count < 1 or seq_from < 1 or seq_to != seq_from + count - 1:
+        return info, "segment header cannot be read"
     if info.node_id != origin:
-        return None, info, "segment signed by another installation's certificate"
+        return info, "segment signed by another installation's certificate"
     try:
         signature = unb64(str(header.get("sig", "")))
     except ValueError:
         signature = b""
     if not verify(info.public_key, signature, signed_part(header)):
-        return None, info, "segment signature not valid"
+        return info, "segment signature not valid"
     if hashlib.sha256(body).hexdigest() != header.get("sha256"):
-        return None, info, "segment contents do not match their signature"
-    try:
-        changes = decode_segment(body, origin, epoch, seq_from)
-    except CodecError as exc:
-        return None, info, f"segment cannot be read: {exc}"
-    if len(changes) != count:
-        return None, info, "segment length differs"
-    signer = ChangeSigner(info.node_id, info.office_id, info.level)
-    return Batch(changes, signer, revoked_reason), info, revoked_reason
+        return info, "segment contents do not match their signature"
+    return _Checked(info, revoked_reason, origin, epoch, seq_from, count)

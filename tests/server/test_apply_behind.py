@@ -84,11 +84,14 @@ def test_a_segment_past_a_gap_is_held_back_until_the_gap_is_filled(
     client = ServerClient(sqlite_server.url)
     try:
         client.sign_in(commune)
-        early = client.push("second-early", encode_push(second))
+        # answered "held" after waiting a moment for a push in flight to fill the gap
+        early = client.push("second", encode_push(second))
         assert early["accepted"] == 0 and early["held"] == 100
         assert client.push("first", encode_push(first))["accepted"] == 500
-        late = client.push("second-late", encode_push(second))
-        assert late["accepted"] == 100 and late["skipped"] == 0
+        # the same id and bytes again: a held batch has no final answer, it is taken now
+        late = client.push("second", encode_push(second))
+        assert late["accepted"] == 100 and late["skipped"] == 0 and late["held"] == 0
+        assert client.push("second", encode_push(second)) == late  # now it has one
         resent = client.push("first-again", encode_push(first))
         assert resent["accepted"] == 0 and resent["skipped"] == 500
     finally:
@@ -168,3 +171,32 @@ def test_a_server_killed_before_applying_applies_at_its_next_start(
             "SELECT count(*) FROM server_batch WHERE batch_id = ?", (batch_id_for(batch),)
         ).fetchone()[0]
     assert stored == 1
+
+
+def test_a_later_batch_that_arrives_first_waits_for_the_earlier_one(
+    province: Province, sqlite_server: ServerThread
+) -> None:
+    import threading
+
+    commune = province[C1]
+    fill_period(commune, 150, per_village=3)
+    first, second = plan_batches(commune, {}, 500)
+    answers: dict[str, dict[str, object]] = {}
+
+    def push(name: str, batch: list[tuple[bytes, bytes]]) -> None:
+        client = ServerClient(sqlite_server.url)
+        try:
+            client.sign_in(commune)
+            answers[name] = client.push(name, encode_push(batch))
+        finally:
+            client.close()
+
+    late = threading.Thread(target=push, args=("second", second))
+    late.start()  # the later batch first ...
+    import time
+
+    time.sleep(0.3)
+    push("first", first)  # ... then the earlier one, while the later one waits
+    late.join(10)
+    assert answers["first"]["accepted"] == 500
+    assert answers["second"]["accepted"] == 100 and answers["second"]["held"] == 0

@@ -7,7 +7,7 @@ import pytest
 
 from desktop_app.domain.units import UnitDirectory
 from desktop_app.netsync.client import NetworkSyncError, ServerClient, plan_batches, sync_office
-from desktop_app.netsync.wire import encode_push
+from desktop_app.netsync.wire import batch_id_for, encode_push
 from desktop_app.store.changes import Entry
 from desktop_app.store.store import Store
 from desktop_app.sync.status import ACKNOWLEDGED, REJECTED, period_sync_state
@@ -62,23 +62,29 @@ def test_a_commune_syncs_a_period_and_the_province_holds_it(
     assert again.pushed_batches == 0 and again.accepted == 0
 
 
-def test_a_cut_upload_resumes_with_one_batch_and_nothing_doubles(
+def test_a_cut_upload_resumes_from_the_last_confirmed_batch_and_nothing_doubles(
     province: Province, sqlite_server: ServerThread
 ) -> None:
+    from desktop_app.netsync.client import IN_FLIGHT
+
     commune = province[C1]
     changes = fill_period(commune, 175, per_village=7)  # 1,400 changes: three batches
-    sizes = [len(encode_push(b)) for b in plan_batches(commune, {}, 500)]
+    batches = plan_batches(commune, {}, 500)
+    sizes = [len(encode_push(b)) for b in batches]
     assert len(sizes) == 3
     with CuttingProxy(sqlite_server.port) as proxy:
 
         def progress(_fraction: float | None, message: str) -> None:
-            if message == "Sending batch 2 of 3" and proxy.cuts == 0:
-                proxy.arm(sizes[1] // 2)  # cut half-way through the second upload
+            # by now batch 1 is confirmed (at most IN_FLIGHT batches are on the wire)
+            if message == "Sending batch 3 of 3" and proxy.cuts == 0:
+                proxy.arm(sizes[2] // 2)  # cut in the middle of what is being uploaded
 
         result = sync_office(commune, proxy.url, progress=progress)
     assert proxy.cuts == 1 and result.retries >= 1
     ids = result.batch_ids
-    assert len(ids) == 4 and ids[1] == ids[2], ids  # only the cut batch was sent again
+    first, *_rest = (batch_id_for(b) for b in batches)
+    assert ids.count(first) == 1, ids  # the confirmed batch was not sent again
+    assert 3 < len(ids) <= 3 + IN_FLIGHT, ids  # only the unconfirmed ones were
     assert result.accepted == changes
     sqlite_server.wait_applied()
     with Store.open(province.path) as prov:
