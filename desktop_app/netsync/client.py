@@ -120,11 +120,15 @@ def plan_work(store: Store, server: Vector, batch_changes: int) -> list[Work]:
     ]
     for epoch in epochs:
         after = server.get((me, epoch), 0)
-        lo, hi, count = sql(store).execute_sql(
-            "SELECT MIN(seq), MAX(seq), COUNT(*) FROM change"
-            " WHERE origin = ? AND epoch = ? AND seq > ?",
-            (me, epoch, after),
-        ).fetchone()
+        lo, hi, count = (
+            sql(store)
+            .execute_sql(
+                "SELECT MIN(seq), MAX(seq), COUNT(*) FROM change"
+                " WHERE origin = ? AND epoch = ? AND seq > ?",
+                (me, epoch, after),
+            )
+            .fetchone()
+        )
         if not count:
             continue
         if int(hi) - int(lo) + 1 != int(count):  # own seqs have no gap; if they ever did
