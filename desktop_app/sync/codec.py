@@ -316,6 +316,8 @@ def _indices(col: list[Any], size: int, *, nullable: bool = False) -> list[int]:
     strings with None appended, while other indices past the end raise IndexError
     where they are read.
     """
+    if not set(map(type, col)) <= {int}:
+        raise CodecError("a string index is not a whole number")
     if col and (min(col) < (-1 if nullable else 0) or (nullable and max(col) >= size)):
         raise CodecError("string index out of range")
     return col
@@ -420,16 +422,18 @@ def segment_rows(body: bytes) -> list[SegmentRow]:
                     cols.other_keys):  # fmt: skip
             if col and max(col) >= size:
                 raise CodecError("string index out of range")
+        strings, with_none = cols.strings, [*cols.strings, None]
+        others = iter(cols.other_states)
+        return [
+            (strings[e], strings[sc], with_none[pe], None if kind else next(others))
+            for e, sc, pe, kind in zip(
+                cols.entity, cols.scope, cols.period, cols.kinds, strict=True
+            )
+        ]
     except CodecError:
         raise
     except (KeyError, IndexError, TypeError, ValueError, RecursionError) as exc:
         raise CodecError(str(exc)) from exc
-    strings, with_none = cols.strings, [*cols.strings, None]
-    others = iter(cols.other_states)
-    return [
-        (strings[e], strings[sc], with_none[pe], None if kind else next(others))
-        for e, sc, pe, kind in zip(cols.entity, cols.scope, cols.period, cols.kinds, strict=True)
-    ]
 
 
 def _decode(body: bytes, origin: str, epoch: int, seq_from: int) -> list[Change]:

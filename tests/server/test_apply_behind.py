@@ -173,10 +173,10 @@ def test_a_server_killed_before_applying_applies_at_its_next_start(
     assert stored == 1
 
 
-def test_a_later_batch_that_arrives_first_waits_for_the_earlier_one(
-    province: Province, sqlite_server: ServerThread
-) -> None:
+def later_batch_first(province: Province, url: str) -> None:
+    """Send an office's second batch, then its first while the second waits (both servers)."""
     import threading
+    import time
 
     commune = province[C1]
     fill_period(commune, 150, per_village=3)
@@ -184,7 +184,7 @@ def test_a_later_batch_that_arrives_first_waits_for_the_earlier_one(
     answers: dict[str, dict[str, object]] = {}
 
     def push(name: str, batch: list[tuple[bytes, bytes]]) -> None:
-        client = ServerClient(sqlite_server.url)
+        client = ServerClient(url)
         try:
             client.sign_in(commune)
             answers[name] = client.push(name, encode_push(batch))
@@ -193,10 +193,14 @@ def test_a_later_batch_that_arrives_first_waits_for_the_earlier_one(
 
     late = threading.Thread(target=push, args=("second", second))
     late.start()  # the later batch first ...
-    import time
-
     time.sleep(0.3)
     push("first", first)  # ... then the earlier one, while the later one waits
     late.join(10)
     assert answers["first"]["accepted"] == 500
     assert answers["second"]["accepted"] == 100 and answers["second"]["held"] == 0
+
+
+def test_a_later_batch_that_arrives_first_waits_for_the_earlier_one(
+    province: Province, sqlite_server: ServerThread
+) -> None:
+    later_batch_first(province, sqlite_server.url)
