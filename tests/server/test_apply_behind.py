@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from desktop_app.netsync.client import ServerClient, plan_batches, sync_office
 from desktop_app.netsync.wire import batch_id_for, encode_push
@@ -173,10 +174,16 @@ def test_a_server_killed_before_applying_applies_at_its_next_start(
     assert stored == 1
 
 
-def later_batch_first(province: Province, url: str) -> None:
+def later_batch_first(province: Province, url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Send an office's second batch, then its first while the second waits (both servers)."""
     import threading
     import time
+
+    from desktop_app.server import pg_backend, sqlite_backend
+
+    # the servers run in this process: wait long enough for the slowest machine
+    monkeypatch.setattr(sqlite_backend, "HOLD_WAIT", 30.0)
+    monkeypatch.setattr(pg_backend, "HOLD_WAIT", 30.0)
 
     commune = province[C1]
     fill_period(commune, 150, per_village=3)
@@ -195,12 +202,12 @@ def later_batch_first(province: Province, url: str) -> None:
     late.start()  # the later batch first ...
     time.sleep(0.3)
     push("first", first)  # ... then the earlier one, while the later one waits
-    late.join(10)
+    late.join(60)
     assert answers["first"]["accepted"] == 500
     assert answers["second"]["accepted"] == 100 and answers["second"]["held"] == 0
 
 
 def test_a_later_batch_that_arrives_first_waits_for_the_earlier_one(
-    province: Province, sqlite_server: ServerThread
+    province: Province, sqlite_server: ServerThread, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    later_batch_first(province, sqlite_server.url)
+    later_batch_first(province, sqlite_server.url, monkeypatch)

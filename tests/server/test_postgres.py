@@ -174,8 +174,8 @@ def test_two_server_processes_and_many_offices_lose_and_double_nothing(
 
 
 def test_a_later_batch_that_arrives_first_waits_for_the_earlier_one_on_postgres(
-    province: Province, pg_server: ServerThread
+    province: Province, pg_server: ServerThread, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.server.test_apply_behind import later_batch_first
 
-    later_batch_first(province, pg_server.url)
+    later_batch_first(province, pg_server.url, monkeypatch)
