@@ -97,20 +97,10 @@ class Connection:
             self._conn.close()
             self._conn = None
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        json_body: Any = None,
-        content: bytes | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> Reply:
-        """Send one request and read the whole answer; transport failures raise ``OSError``."""
-        self.send(
-            method, path, params=params, json_body=json_body, content=content, headers=headers
-        )
+    def request(self, method: str, path: str, **kwargs: Any) -> Reply:
+        """Send one request (see :meth:`send`) and read the whole answer; transport
+        failures raise ``OSError``."""
+        self.send(method, path, **kwargs)
         return self.receive()
 
     def send(

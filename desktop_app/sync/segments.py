@@ -12,8 +12,9 @@ included) verifies each ORIGINAL author, however many relays it crossed.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import zstandard
 
@@ -170,17 +171,13 @@ def segment_batch(
     since-revoked certificate gives a ``refused`` batch: its changes are
     quarantined and reported back.
     """
-    checked = _check(store, header, body, province_key, revoked)
-    if isinstance(checked, tuple):
-        return None, *checked
-    try:
-        changes = decode_segment(body, checked.origin, checked.epoch, checked.seq_from)
-    except CodecError as exc:
-        return None, checked.info, f"segment cannot be read: {exc}"
-    if len(changes) != checked.count:
-        return None, checked.info, "segment length differs"
-    signer = ChangeSigner(checked.info.node_id, checked.info.office_id, checked.info.level)
-    return Batch(changes, signer, checked.revoked), checked.info, checked.revoked
+    read = _verified(
+        store, header, body, province_key, revoked,
+        lambda c: decode_segment(body, c.origin, c.epoch, c.seq_from),
+    )  # fmt: skip
+    if isinstance(read, tuple):
+        return None, *read
+    return Batch(read.items, read.signer, read.refused), read.info, read.refused
 
 
 @dataclass
@@ -198,17 +195,43 @@ def segment_rows_checked(
     """:func:`segment_batch` for a receiver that only stores and forwards the segment
     (the provincial server's feed): the same checks, the body read as
     :func:`desktop_app.sync.codec.segment_rows` instead of decoded."""
+    read = _verified(store, header, body, province_key, revoked, lambda _c: segment_rows(body))
+    if isinstance(read, tuple):
+        return None, *read
+    return CheckedRows(read.items, read.signer, read.refused), read.info, read.refused
+
+
+_Item = TypeVar("_Item")
+
+
+@dataclass
+class _Read(Generic[_Item]):
+    items: list[_Item]
+    signer: ChangeSigner
+    info: CertInfo
+    refused: str | None
+
+
+def _verified(
+    store: Store,
+    header: dict[str, Any],
+    body: bytes,
+    province_key: bytes,
+    revoked: set[int],
+    read: Callable[[_Checked], list[_Item]],
+) -> _Read[_Item] | tuple[CertInfo | None, str]:
+    """What ``read`` makes of the body after the checks, or (certificate, why not)."""
     checked = _check(store, header, body, province_key, revoked)
     if isinstance(checked, tuple):
-        return None, *checked
+        return checked
     try:
-        rows = segment_rows(body)
+        items = read(checked)
     except CodecError as exc:
-        return None, checked.info, f"segment cannot be read: {exc}"
-    if len(rows) != checked.count:
-        return None, checked.info, "segment length differs"
+        return checked.info, f"segment cannot be read: {exc}"
+    if len(items) != checked.count:
+        return checked.info, "segment length differs"
     signer = ChangeSigner(checked.info.node_id, checked.info.office_id, checked.info.level)
-    return CheckedRows(rows, signer, checked.revoked), checked.info, checked.revoked
+    return _Read(items, signer, checked.info, checked.revoked)
 
 
 @dataclass

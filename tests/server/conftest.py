@@ -158,6 +158,26 @@ def fill_period(store: Store, villages: int, period: str = "2024", per_village: 
     return villages * (1 + per_village)
 
 
+def forge_value(store: Store, commune: str, value: str) -> None:
+    """Log a value of another ``commune`` in the store's change log, past the
+    repositories' own scope check (what a tampered client could send)."""
+    from desktop_app.store.changes import Entry
+
+    state = {
+        "comment": "",
+        "commune_id": commune,
+        "disagg": "",
+        "indicator": "so_ho",
+        "org_id": commune,
+        "period": "2024",
+        "value": value,
+        "village_id": None,
+    }
+    key = {k: state[k] for k in ("disagg", "indicator", "org_id", "period")}
+    with store.write() as ctx:
+        ctx.log(Entry("value", key, commune, "2024", state, None, None, "create"))
+
+
 def count_changes(store: Store, origin: str) -> int:
     """Change-log rows of one origin (duplicates would show here)."""
     row = store.db.execute_sql("SELECT count(*) FROM change WHERE origin = ?", (origin,))

@@ -19,7 +19,6 @@ import pytest
 
 from desktop_app.domain.units import UnitDirectory
 from desktop_app.netsync.client import sync_office
-from desktop_app.store.changes import Entry
 from desktop_app.sync.status import ACKNOWLEDGED, period_sync_state
 from tests.server.conftest import (
     C1,
@@ -29,6 +28,7 @@ from tests.server.conftest import (
     ServerThread,
     count_changes,
     fill_period,
+    forge_value,
     free_port,
     make_province,
 )
@@ -51,19 +51,7 @@ def test_offices_sync_through_postgres_and_the_province_pulls_the_feed(
 ) -> None:
     commune = province[C1]
     changes = fill_period(commune, 12)
-    state = {
-        "comment": "",
-        "commune_id": C2,
-        "disagg": "",
-        "indicator": "so_ho",
-        "org_id": C2,
-        "period": "2024",
-        "value": "5",
-        "village_id": None,
-    }
-    key = {k: state[k] for k in ("disagg", "indicator", "org_id", "period")}
-    with commune.write() as ctx:  # out of scope: refused with a reason
-        ctx.log(Entry("value", key, C2, "2024", state, None, None, "create"))
+    forge_value(commune, C2, "5")  # out of scope: refused with a reason
     result = sync_office(commune, pg_server.url)
     assert result.accepted == changes + 1 and result.rejected == 1
     assert period_sync_state(commune, C1, "2024").state == ACKNOWLEDGED

@@ -8,7 +8,6 @@ import pytest
 from desktop_app.domain.units import UnitDirectory
 from desktop_app.netsync.client import NetworkSyncError, ServerClient, plan_batches, sync_office
 from desktop_app.netsync.wire import batch_id_for, encode_push
-from desktop_app.store.changes import Entry
 from desktop_app.store.store import Store
 from desktop_app.sync.status import ACKNOWLEDGED, REJECTED, period_sync_state
 from tests.helpers.proxy import CuttingProxy
@@ -21,6 +20,7 @@ from tests.server.conftest import (
     ServerThread,
     count_changes,
     fill_period,
+    forge_value,
     make_province,
 )
 
@@ -140,19 +140,7 @@ def test_a_commune_writing_another_communes_data_gets_that_change_refused(
 ) -> None:
     commune = province[C1]
     fill_period(commune, 3)
-    state = {
-        "comment": "",
-        "commune_id": C2,
-        "disagg": "",
-        "indicator": "so_ho",
-        "org_id": C2,
-        "period": "2024",
-        "value": "999",
-        "village_id": None,
-    }
-    key = {k: state[k] for k in ("disagg", "indicator", "org_id", "period")}
-    with commune.write() as ctx:  # forged past the repositories' own scope check
-        ctx.log(Entry("value", key, C2, "2024", state, None, None, "create"))
+    forge_value(commune, C2, "999")
     result = sync_office(commune, sqlite_server.url)
     assert result.rejected == 1 and result.accepted == 7
     sqlite_server.wait_applied()

@@ -14,26 +14,15 @@ from desktop_app.sync.codec import decode_segment, segment_rows
 from desktop_app.sync.identity import b64, canonical_bytes, load_identity, sign
 from desktop_app.sync.scope import Authoriser
 from desktop_app.sync.segments import segment_batch, segment_rows_checked, signed_part
-from tests.server.conftest import C1, C2, DISTRICT, PROVINCE, Province, fill_period
+from tests.server.conftest import C1, C2, DISTRICT, PROVINCE, Province, fill_period, forge_value
 
 
 def _forge(store: Any) -> None:
     """Changes a tampered commune could write: other communes' data, moves, reference."""
-    value = {
-        "comment": "",
-        "commune_id": C2,
-        "disagg": "",
-        "indicator": "so_ho",
-        "org_id": C2,
-        "period": "2024",
-        "value": "9",
-        "village_id": None,
-    }
-    key = {k: value[k] for k in ("disagg", "indicator", "org_id", "period")}
     village = {"id": "v-x", "commune_id": C2, "name": "Bản Giả", "sort_order": 1,
                "active": True, "demo": False}  # fmt: skip
+    forge_value(store, C2, "9")
     with store.write() as ctx:
-        ctx.log(Entry("value", key, C2, "2024", value, None, None, "create"))
         ctx.log(Entry("village", {"id": "v-x"}, C2, None, village, None, None, "create"))
         ctx.log(
             Entry("submission", {"commune_id": C1, "period": "2024"}, C1, "2024",
