@@ -164,7 +164,11 @@ def create_app(
     async def health() -> Health:
         """Liveness; no sign-in needed."""
         return Health(
-            status="ok", mode=store.mode, server_time=iso(), pending_apply=store.pending_apply()
+            status="ok",
+            mode=store.mode,
+            server_time=iso(),
+            pending_apply=store.pending_apply(),
+            apply_problem=store.apply_problem(),
         )
 
     @app.post(f"{API}/auth/challenge", response_model=Challenge, responses=ERRORS, tags=["auth"])

@@ -279,6 +279,10 @@ class Backend(abc.ABC):
         """Received changes not yet applied to the province's tables (0: nothing waits)."""
         return 0
 
+    def apply_problem(self) -> str | None:
+        """Why the last attempt to apply failed (it is tried again), or None."""
+        return None
+
     @abc.abstractmethod
     def close(self) -> None:
         """Release connections."""

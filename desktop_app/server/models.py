@@ -129,3 +129,7 @@ class Health(BaseModel):
         description="changes received but not yet applied to the province's tables"
         " (SQLite mode; they are held, and applied within seconds)",
     )
+    apply_problem: str | None = Field(
+        None,
+        description="why applying them failed last (it is tried again), e.g. a full disk",
+    )

@@ -95,8 +95,10 @@ QUIET = 0.2
 MAX_LAG = 10.0
 # changes per apply transaction (one such transaction at a time between push groups)
 APPLY_CHANGES = 2000
-# seconds to wait before trying again after an apply failed (disk full, a bug)
+# seconds to wait before trying again after an apply failed (disk full, a bug); doubled
+# after each failure in a row, up to APPLY_RETRY_MAX
 APPLY_RETRY = 1.0
+APPLY_RETRY_MAX = 60.0
 # A client keeps two batches in flight, and the later one may be verified first: a push
 # that starts past what the server holds waits this long (seconds) for the gap to be
 # filled by a push in flight, trying again every HOLD_RETRY, before it is answered "held".
@@ -193,6 +195,7 @@ class SqliteBackend(Backend):
         )
         self._last_push = 0.0
         self._last_failure = 0.0
+        self._failures = 0
         # certificates already in sync_node (node → serial; the writer's, for remember_node)
         self._known_nodes: dict[str, int] = {}
         # the signed revocation list, re-signed only when the revocations change
@@ -273,6 +276,9 @@ class SqliteBackend(Backend):
         ).fetchone()
         return int(row[0])
 
+    def apply_problem(self) -> str | None:
+        return self.apply_error
+
     def wait_applied(self, timeout: float = 60.0) -> bool:
         """Block until everything received so far is applied (tests, shutdown); False on timeout."""
         deadline = time.monotonic() + timeout
@@ -327,7 +333,8 @@ class SqliteBackend(Backend):
         if self._applied >= self._feed_top or self._oldest_pending is None:
             return None
         if self.apply_error is not None:
-            return self._last_failure + APPLY_RETRY - now
+            pause = min(APPLY_RETRY * 2.0 ** (self._failures - 1), APPLY_RETRY_MAX)
+            return self._last_failure + pause - now
         return min(self._last_push + self.quiet - now, self._oldest_pending + self.max_lag - now)
 
     def _write_loop(self) -> None:
@@ -566,10 +573,11 @@ class SqliteBackend(Backend):
                 )
         except Exception as exc:  # nothing of the chunk kept; tried again after a pause
             log.exception("applying the feed failed; trying again")
-            self.apply_error = str(exc)
+            self.apply_error = str(exc) or type(exc).__name__
             self._last_failure = time.monotonic()
+            self._failures += 1
             return
-        self.apply_error = None
+        self.apply_error, self._failures = None, 0
         self._finish_apply(last)
 
     def _finish_apply(self, last: int) -> None:

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -211,3 +212,38 @@ def test_a_later_batch_that_arrives_first_waits_for_the_earlier_one(
     province: Province, sqlite_server: ServerThread, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     later_batch_first(province, sqlite_server.url, monkeypatch)
+
+
+def test_an_apply_that_fails_is_shown_and_tried_again(
+    province: Province, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.server import sqlite_backend
+    from desktop_app.store.errors import DiskFullError
+
+    commune = province[C1]
+    fill_period(commune, 4)
+    province.offices[PROVINCE].close()
+    real = sqlite_backend.apply_verified
+    failures = []
+
+    def full_disk_once(*args: object, **kwargs: object) -> object:
+        if not failures:
+            failures.append(1)
+            raise DiskFullError(detail="database or disk is full")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sqlite_backend, "apply_verified", full_disk_once)
+    monkeypatch.setattr(sqlite_backend, "APPLY_RETRY", 0.5)
+    backend = SqliteBackend(province.path, quiet=0.0)
+    with ServerThread(create_app(province.path, backend=backend)) as server:
+        sync_office(commune, server.url)
+        deadline = time.monotonic() + 10
+        seen = None
+        while seen is None and time.monotonic() < deadline:
+            seen = httpx.get(server.url + "/v1/health").json()["apply_problem"]
+        assert seen is not None and "full" in seen  # shown while it waits to try again
+        assert _values(province.path, C1) == 0  # nothing of the failed chunk kept
+        assert backend.wait_applied(30)  # tried again, and it went through
+        health = httpx.get(server.url + "/v1/health").json()
+        assert health["apply_problem"] is None and health["pending_apply"] == 0
+    assert _values(province.path, C1) == 4
