@@ -93,8 +93,10 @@ CHECKPOINT_PAUSE = 0.25
 QUIET = 0.2
 # ...or once the oldest unapplied segment has waited this long, pushes or not
 MAX_LAG = 10.0
-# changes per apply transaction (one such transaction at a time between push groups)
+# changes per apply transaction (one such transaction at a time between push groups);
+# doubled after each transaction during which no push came, up to APPLY_CHANGES_MAX
 APPLY_CHANGES = 2000
+APPLY_CHANGES_MAX = 16000
 # seconds to wait before trying again after an apply failed (disk full, a bug); doubled
 # after each failure in a row, up to APPLY_RETRY_MAX
 APPLY_RETRY = 1.0
@@ -196,6 +198,7 @@ class SqliteBackend(Backend):
         self._last_push = 0.0
         self._last_failure = 0.0
         self._failures = 0
+        self._chunk = APPLY_CHANGES
         # certificates already in sync_node (node → serial; the writer's, for remember_node)
         self._known_nodes: dict[str, int] = {}
         # the signed revocation list, re-signed only when the revocations change
@@ -363,12 +366,16 @@ class SqliteBackend(Backend):
                     closing = self._closing
                 if jobs:
                     self._take(jobs)
+                    self._chunk = APPLY_CHANGES  # pushes are coming: short transactions
                     continue
                 if closing:
                     while self.apply_error is None and self._applied < self._feed_top:
                         self._apply_chunk()
                     return
                 self._apply_chunk()
+                with self._wake:
+                    if not self._queue:  # no push came meanwhile: a longer one next
+                        self._chunk = min(self._chunk * 2, APPLY_CHANGES_MAX)
         finally:
             with self._applied_event:
                 self._applied_event.notify_all()
@@ -530,22 +537,27 @@ class SqliteBackend(Backend):
     # --- apply ---
 
     def _apply_chunk(self) -> None:
-        """Apply the next feed segments (up to :data:`APPLY_CHANGES` changes), one transaction."""
+        """Apply the next feed segments (about ``self._chunk`` changes), one transaction."""
         store = self.store
-        rows = store.db.execute_sql(
-            "SELECT f.fseq, f.origin, f.header, f.body, f.n, COALESCE(s.office_id, f.office_id)"
-            " FROM server_feed f LEFT JOIN server_batch b ON b.batch_id = f.batch_id"
-            " LEFT JOIN sync_node s ON s.node_id = b.node_id"
-            " WHERE f.fseq > ? ORDER BY f.fseq LIMIT 100",
-            (self._applied,),
-        ).fetchall()
-        chunk: list[tuple[int, str, str, bytes, str]] = []
-        total = 0
-        for fseq, origin, header, body, n, sender in rows:
-            if chunk and total + int(n) > APPLY_CHANGES:
+        # where the chunk ends, from the counts alone (the bodies are read next)
+        last, total = self._applied, 0
+        for fseq, n in store.db.execute_sql(
+            "SELECT fseq, n FROM server_feed WHERE fseq > ? ORDER BY fseq LIMIT ?",
+            (self._applied, self._chunk),
+        ):
+            if total and total + int(n) > self._chunk:
                 break
-            chunk.append((int(fseq), str(origin), str(header), bytes(body), str(sender)))
-            total += int(n)
+            last, total = int(fseq), total + int(n)
+        chunk: list[tuple[int, str, str, bytes, str]] = [
+            (int(fseq), str(origin), str(header), bytes(body), str(sender))
+            for fseq, origin, header, body, sender in store.db.execute_sql(
+                "SELECT f.fseq, f.origin, f.header, f.body, COALESCE(s.office_id, f.office_id)"
+                " FROM server_feed f LEFT JOIN server_batch b ON b.batch_id = f.batch_id"
+                " LEFT JOIN sync_node s ON s.node_id = b.node_id"
+                " WHERE f.fseq > ? AND f.fseq <= ? ORDER BY f.fseq",
+                (self._applied, last),
+            )
+        ]
         if not chunk:  # nothing left after all (the feed ends here)
             self._feed_top = min(self._feed_top, self._applied)
             self._finish_apply(self._applied)

@@ -65,7 +65,7 @@ _STARTS = ('{"comment":', *(f'{name}":' for name, _ in _VALUE_FIELDS[1:]))
 # empty comments); whether a text is canonical depends on the text alone. Emptied when
 # it grows past _SEEN_LIMIT texts.
 _SEEN: list[dict[str, str | None]] = [{} for _ in _VALUE_FIELDS]
-_SEEN_LIMIT = 200_000
+_SEEN_LIMIT = 50_000
 
 
 def _split_slowly(state: str) -> list[str] | None:
