@@ -45,7 +45,12 @@ from desktop_app.netsync.wire import Segment, encode_push
 from desktop_app.netsync.wire import batch_id_for as _batch_id
 from desktop_app.store.schema import SCHEMA_VERSION
 from desktop_app.store.store import Store
-from desktop_app.sync.certificates import apply_revocations, my_certificate, revoked_serials
+from desktop_app.sync.certificates import (
+    apply_revocations,
+    my_certificate,
+    revocation_list,
+    revoked_serials,
+)
 from desktop_app.sync.codec import ENCODED_COLUMNS, encode_fields
 from desktop_app.sync.identity import load_identity
 from desktop_app.sync.segments import relayed_segments, sign_segment
@@ -535,6 +540,8 @@ def sync_office(
     try:
         say(0.0, _("Signing in to the province server"))
         job.sign_in()
+        if job.level == 1:  # the province office: the server refuses what it revoked
+            job.retry(lambda: http.revocations(revocation_list(store)))
         job.push_all()
         if not job.cancelled():
             job.pull_all(page_size)  # each page carries the province's vector: the last ack

@@ -258,6 +258,11 @@ class ServerClient:
         result: dict[str, Any] = self._answer(reply)
         return result
 
+    def revocations(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """``POST /revocations`` (the province office only)."""
+        result: dict[str, Any] = self._call("POST", "/revocations", json_body=doc)
+        return result
+
     def feed(self, after: int, limit: int) -> dict[str, Any]:
         """``GET /feed``."""
         result: dict[str, Any] = self._call("GET", "/feed", params={"after": after, "limit": limit})

@@ -48,8 +48,10 @@ from desktop_app.server.models import (
     FeedEntry,
     FeedPage,
     Health,
+    Installed,
     Province,
     Rejection,
+    RevocationList,
     State,
     Token,
     TokenRequest,
@@ -284,6 +286,27 @@ def create_app(
             )
         except BatchConflictError:
             _error(409, "batch_conflict", f"batch {batch_id} was sent before with other contents")
+
+    @app.post(
+        f"{API}/revocations",
+        response_model=Installed,
+        responses={
+            **ERRORS,
+            400: {"model": ErrorBody, "description": "not signed with the province's key"},
+            403: {"model": ErrorBody, "description": "only the province office may send it"},
+        },
+        tags=["auth"],
+    )
+    def revocations(office: Office, doc: RevocationList) -> Installed:
+        """The province office hands the server its signed revocation list: certificates
+        revoked since are refused at sign-in and their segments at push (PostgreSQL
+        keeps its own copy; on SQLite the list is the province database's)."""
+        if office.level != 1:
+            _error(403, "forbidden", "only the province office publishes revocations")
+        installed = store.install_revocations(doc.model_dump())
+        if installed is None:
+            _error(400, "bad_signature", "the list is not signed with the province's key")
+        return Installed(installed=installed)
 
     @app.get(f"{API}/feed", response_model=FeedPage, responses=ERRORS, tags=["sync"])
     def feed(

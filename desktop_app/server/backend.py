@@ -275,6 +275,10 @@ class Backend(abc.ABC):
     def pull(self, claims: Claims, after: int, limit: int) -> Page:
         """Feed entries after ``after`` the office may see, oldest first."""
 
+    @abc.abstractmethod
+    def install_revocations(self, doc: dict[str, Any]) -> int | None:
+        """Take the province's signed revocation list; None when it is not signed by it."""
+
     def pending_apply(self) -> int:
         """Received changes not yet applied to the province's tables (0: nothing waits)."""
         return 0

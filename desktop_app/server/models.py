@@ -118,6 +118,19 @@ class FeedPage(BaseModel):
     revocations: dict[str, Any] | None = None
 
 
+class RevocationList(BaseModel):
+    """The province's revocation list, signed with its key (as it travels in bundles)."""
+
+    body: dict[str, Any] = Field(description='{"province": office, "revoked": [[serial, at]]}')
+    sig: str = Field(max_length=200, description="base64 Ed25519 signature of the body")
+
+
+class Installed(BaseModel):
+    """How many revocations were new to the server."""
+
+    installed: int
+
+
 class Health(BaseModel):
     """Liveness (no authentication)."""
 

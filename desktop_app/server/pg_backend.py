@@ -11,7 +11,8 @@ hold the province's data tables. It holds the FEED and what guards it:
 * ``cd_rejection``: changes refused, with reasons; ``cd_node``: certificates
   seen; ``cd_unit``, ``cd_revocation``, ``cd_config``: the province's unit
   tree, revocations, key and the server secret, copied from the province
-  office database once (``serve --province-db``).
+  office database once (``serve --province-db``); later revocations come with
+  each sync of the province office (``POST /v1/revocations``, signed).
 
 Every segment is verified (:func:`desktop_app.netsync.adapter.verify_segments`,
 the USB path's checks) and every change authorised against its signer's
@@ -170,7 +171,6 @@ class PostgresBackend(Backend):
         self.province_key = bytes.fromhex(config["province_key"])
         self.province_node = config["province_node"]
         self.province_office = config["province_office"]
-        self._revocations: dict[str, Any] | None = json.loads(config.get("revocations", "null"))
         self._parents: dict[str, str | None] = {
             str(i): (None if p is None else str(p))
             for i, p in conn.execute("SELECT id, parent_id FROM cd_unit")
@@ -316,6 +316,36 @@ class PostgresBackend(Backend):
                 )
         return answer
 
+    def install_revocations(self, doc: dict[str, Any]) -> int | None:
+        from desktop_app.sync.certificates import read_revocations
+
+        rows = read_revocations(doc, self.province_key)
+        if rows is None:
+            return None
+        conn = self._conn()
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (FEED_LOCK,))
+            known = {int(r[0]) for r in conn.execute("SELECT serial FROM cd_revocation")}
+            new = [(serial,) for serial, _at in rows if serial not in known]
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO cd_revocation (serial) VALUES (%s) ON CONFLICT DO NOTHING", new
+                )
+            if new or not known:  # revocations are never taken back: keep the longest list
+                conn.execute(
+                    "INSERT INTO cd_config (key, value) VALUES ('revocations', %s)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (json.dumps(doc),),
+                )
+        return len(new)
+
+    def _revocation_list(self) -> dict[str, Any] | None:
+        row = (
+            self._conn().execute("SELECT value FROM cd_config WHERE key = 'revocations'").fetchone()
+        )
+        doc: dict[str, Any] | None = None if row is None else json.loads(row[0])
+        return doc
+
     # --- pull ---
 
     def pull(self, claims: Claims, after: int, limit: int) -> Page:
@@ -352,7 +382,7 @@ class PostgresBackend(Backend):
             more,
             vector,
             [(str(o), int(e), int(s), str(r)) for o, e, s, r in rej],
-            self._revocations,
+            self._revocation_list(),
         )
 
     def close(self) -> None:

@@ -57,8 +57,10 @@ from desktop_app.server.backend import (
 from desktop_app.store.apply import CHANGE_COLUMNS, Change
 from desktop_app.store.store import Clock, Store
 from desktop_app.sync.certificates import (
+    apply_revocations,
     is_province,
     my_certificate,
+    read_revocations,
     remember_node,
     revocation_list,
     revoked_serials,
@@ -278,6 +280,14 @@ class SqliteBackend(Backend):
             (self._applied, self.province_node),
         ).fetchone()
         return int(row[0])
+
+    def install_revocations(self, doc: dict[str, Any]) -> int | None:
+        # the province's window writes them to this very file: nothing new, as a rule
+        rows = read_revocations(doc, self.province_key)
+        if rows is None:
+            return None
+        with self.store.transaction():
+            return apply_revocations(self.store, doc, self.province_key)
 
     def apply_problem(self) -> str | None:
         return self.apply_error

@@ -396,15 +396,22 @@ def revocation_list(province: Store) -> dict[str, Any]:
     return {"body": body, "sig": b64(sign(ident.private_key, canonical_bytes(body)))}
 
 
-def apply_revocations(store: Store, doc: object, province_key: bytes) -> int:
-    """Install a signed revocation list (ignored when not signed by the province)."""
+def read_revocations(doc: object, province_key: bytes) -> list[tuple[int, str]] | None:
+    """The (serial, revoked at) of a revocation list signed by the province, or None."""
     if not isinstance(doc, dict) or "body" not in doc:
-        return 0
+        return None
     try:
         if not verify(province_key, unb64(str(doc["sig"])), canonical_bytes(doc["body"])):
-            return 0
-        rows = [(int(s), str(a)) for s, a in doc["body"]["revoked"]]
+            return None
+        return [(int(s), str(a)) for s, a in doc["body"]["revoked"]]
     except (KeyError, TypeError, ValueError):
+        return None
+
+
+def apply_revocations(store: Store, doc: object, province_key: bytes) -> int:
+    """Install a signed revocation list (ignored when not signed by the province)."""
+    rows = read_revocations(doc, province_key)
+    if rows is None:
         return 0
     store.db.cursor().executemany(
         "INSERT OR IGNORE INTO revocation (serial, revoked_at) VALUES (?, ?)", rows

@@ -167,3 +167,45 @@ def test_a_later_batch_that_arrives_first_waits_for_the_earlier_one_on_postgres(
     from tests.server.test_apply_behind import later_batch_first
 
     later_batch_first(province, pg_server.url, monkeypatch)
+
+
+def test_a_certificate_the_province_revokes_is_refused_once_the_province_has_synced(
+    province: Province, pg_server: ServerThread
+) -> None:
+    from desktop_app.netsync.client import NetworkSyncError
+    from desktop_app.sync.certificates import my_certificate, revoke, revoked_serials
+
+    c2, prov = province[C2], province[PROVINCE]
+    fill_period(c2, 2)
+    assert sync_office(c2, pg_server.url).accepted == 4
+    serial = int(my_certificate(c2)[0]["body"]["serial"])
+    revoke(prov, serial)  # in the province's window
+    sync_office(prov, pg_server.url, backup=False)  # hands its signed list to the server
+    fill_period(c2, 1)
+    with pytest.raises(NetworkSyncError, match="401"):
+        sync_office(c2, pg_server.url)
+    sync_office(province[C1], pg_server.url)  # and the list comes down with the pages
+    assert serial in revoked_serials(province[C1])
+
+
+def test_only_the_province_sends_revocations_and_only_signed_ones(
+    province: Province, pg_server: ServerThread, pg_database: str
+) -> None:
+    from desktop_app.netsync.client import NetworkSyncError, ServerClient
+    from desktop_app.sync.certificates import revocation_list
+
+    doc = revocation_list(province[PROVINCE])
+    client = ServerClient(pg_server.url)
+    try:
+        client.sign_in(province[C1])
+        with pytest.raises(NetworkSyncError, match="403"):
+            client.revocations(doc)
+        client.sign_in(province[PROVINCE])
+        assert client.revocations(doc) == {"installed": 0}
+        doc["body"]["revoked"].append([999, "2026-11-26T00:00:00+00:00"])  # not as signed
+        with pytest.raises(NetworkSyncError, match="400"):
+            client.revocations(doc)
+    finally:
+        client.close()
+    with psycopg.connect(pg_database) as conn:
+        assert conn.execute("SELECT count(*) FROM cd_revocation").fetchone() == (0,)
