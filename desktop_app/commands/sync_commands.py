@@ -100,9 +100,13 @@ def cmd_enroll_accept(args: argparse.Namespace) -> int:
 
 def cmd_bundle_export(args: argparse.Namespace) -> int:
     from desktop_app.sync.exchange import export_bundle
+    from desktop_app.sync.naming import bundle_file_name, free_path
 
     with _open(args) as store:
-        result = export_bundle(store, Path(args.out), to=args.to)
+        target = Path(args.out)
+        if target.is_dir():  # a folder (the USB stick): a name of the office and the time
+            target = free_path(target, bundle_file_name(store))
+        result = export_bundle(store, target, to=args.to)
     out(
         _("Bundle written to {path}: {changes} changes, {size} bytes.").format(
             path=result.path, changes=result.changes, size=result.size
@@ -199,7 +203,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     bsub = p.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
     q = bsub.add_parser("export", help=_("write a bundle of the changes to send"))
     add_db_argument(q)
-    q.add_argument("--out", type=Path, required=True, help=_("bundle file to write"))
+    q.add_argument(
+        "--out", type=Path, required=True, help=_("bundle file to write, or a folder for it")
+    )
     q.add_argument("--to", default=None, help=_("installation id of the receiving office"))
     q.set_defaults(func=cmd_bundle_export)
     q = bsub.add_parser("import", help=_("check and apply a received bundle"))

@@ -49,6 +49,17 @@ def test_province_enrolment_and_bundle_by_file(
     assert "already imported" in capsys.readouterr().out
     with Store.open(prov) as s:
         assert s.villages.get(v.id) is not None
+    # a folder (the USB stick) gets a file named after the office and the time, never
+    # overwriting one already there
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    assert run("bundle", "export", "--db", str(office), "--out", str(stick)) == 0
+    assert run("bundle", "export", "--db", str(office), "--out", str(stick)) == 0
+    names = sorted(p.name for p in stick.iterdir())  # two files: the second did not overwrite
+    assert len(names) == 2, names
+    assert all(n.startswith("xa-chieng-sung-20") and n.endswith(".cdsync") for n in names)
+    shown = capsys.readouterr().out
+    assert all(str(stick / n) in shown for n in names)
 
 
 def test_accepting_a_certificate_for_another_node_is_refused(tmp_path: Path) -> None:

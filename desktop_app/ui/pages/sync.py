@@ -7,8 +7,6 @@ thread. An office without a certificate sees only the enrolment box.
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain.text import fold_diacritics
 from desktop_app.i18n import _
 from desktop_app.store.store import Store
 from desktop_app.sync.certificates import my_certificate
 from desktop_app.sync.errors import NotEnrolledError, SyncCancelledError
 from desktop_app.sync.exchange import ExportResult, export_bundle, import_bundle
+from desktop_app.sync.naming import BUNDLE_SUFFIX, bundle_file_name, free_path
 from desktop_app.sync.status import (
     ACKNOWLEDGED,
     EXPORTED,
@@ -55,27 +53,6 @@ from desktop_app.ui.pages.sync_texts import (
     outcome_of,
 )
 from desktop_app.ui.tasks import CancelFlag, Cancelled, Progress, run_with_progress, runner_of
-
-BUNDLE_SUFFIX = ".cdsync"
-
-
-def bundle_file_name(store: Store) -> str:
-    """ "xa-chieng-sung-20190410-0900.cdsync": the office and the time, ASCII only."""
-    name = store.reference.unit(store.node.office_id).name
-    slug = re.sub(r"[^a-z0-9]+", "-", fold_diacritics(name)).strip("-") or "office"
-    stamp = datetime.fromtimestamp(store.clock()).strftime("%Y%m%d-%H%M")
-    return f"{slug}-{stamp}{BUNDLE_SUFFIX}"
-
-
-def free_path(folder: Path, name: str) -> Path:
-    """``folder/name``, or ``name-2``, ``name-3``… when a file of that name is there."""
-    target = folder / name
-    stem, suffix = target.stem, target.suffix
-    n = 2
-    while target.exists():
-        target = folder / f"{stem}-{n}{suffix}"
-        n += 1
-    return target
 
 
 def is_enrolled(store: Store) -> bool:
