@@ -86,6 +86,16 @@ class Page:
 
 Stream = tuple[str, int]
 
+# A client keeps two batches in flight, and the later one may be verified first: a push
+# that starts past what the server holds waits this long (seconds) for the gap to be
+# filled by a push in flight, trying again every HOLD_RETRY, before it is answered "held".
+HOLD_WAIT = 1.0
+HOLD_RETRY = 0.005
+
+
+class GapError(Exception):
+    """A push starts past what the server holds: wait for the pushes in flight."""
+
 
 @dataclass
 class FeedRow:
@@ -104,6 +114,14 @@ class FeedRow:
     def seq_range(self) -> tuple[int, int]:
         """(first seq, last seq)."""
         return self.segment.seq_range
+
+    def columns(self, fseq: int, body: bytes, batch_id: str) -> tuple[Any, ...]:
+        """The feed table's fseq, origin, epoch, seq_from, seq_to, n, office_id, level,
+        header, body (as the backend stores it) and batch_id (both backends' order)."""
+        lo, hi = self.seq_range
+        header = self.segment.header_bytes.decode("utf-8")
+        return (fseq, *self.stream, lo, hi, hi - lo + 1, self.office_id, self.level, header,
+                body, batch_id)  # fmt: skip
 
 
 @dataclass

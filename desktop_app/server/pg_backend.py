@@ -37,10 +37,12 @@ from typing import Any, cast
 import psycopg
 
 from desktop_app.netsync.adapter import VerifiedSegment, verify_segments
+from desktop_app.server import backend
 from desktop_app.server.auth import Claims
 from desktop_app.server.backend import (
     Backend,
     BatchConflictError,
+    GapError,
     Page,
     take_batch,
     visible_offices,
@@ -73,15 +75,6 @@ CREATE TABLE IF NOT EXISTS cd_rejection (origin TEXT NOT NULL, epoch BIGINT NOT 
   seq BIGINT NOT NULL, reason TEXT NOT NULL, office_id TEXT NOT NULL, id BIGSERIAL,
   PRIMARY KEY (origin, epoch, seq));
 """
-
-
-# see desktop_app.server.sqlite_backend.HOLD_WAIT
-HOLD_WAIT = 1.0
-HOLD_RETRY = 0.01
-
-
-class _Gap(Exception):
-    """A push starts past what the server holds: wait for the pushes in flight."""
 
 
 class ServerSetupError(Exception):
@@ -217,12 +210,12 @@ class PostgresBackend(Backend):
         verified = verify_segments(
             cast(Store, _ClockOnly()), segments, self.province_key, self.revoked(), rows_only=True
         )
-        deadline = time.monotonic() + HOLD_WAIT
+        deadline = time.monotonic() + backend.HOLD_WAIT
         while True:
             try:
                 return self._take(claims, batch_id, sha256, verified, deadline)
-            except _Gap:  # a push in flight may fill the gap: try again shortly
-                time.sleep(HOLD_RETRY)
+            except GapError:  # a push in flight may fill the gap: try again shortly
+                time.sleep(backend.HOLD_RETRY)
 
     def _take(
         self,
@@ -254,7 +247,7 @@ class PostgresBackend(Backend):
             taken = take_batch(batch_id, verified, cursor_of, self._authorise)
             ans, cursors = taken.answer, taken.cursors
             if ans.held and time.monotonic() < deadline:
-                raise _Gap(batch_id)  # rolls the transaction back
+                raise GapError(batch_id)  # rolls the transaction back
             with conn.cursor() as cur:
                 cur.executemany(
                     "INSERT INTO cd_node (node_id, office_id, level, serial, certificate)"
@@ -267,24 +260,11 @@ class PostgresBackend(Backend):
                         for i in taken.nodes
                     ],
                 )
-            feed_rows: list[tuple[Any, ...]] = []
-            for row in taken.feed:
-                head += 1
-                lo, hi = row.seq_range
-                feed_rows.append(
-                    (
-                        head,
-                        *row.stream,
-                        lo,
-                        hi,
-                        hi - lo + 1,
-                        row.office_id,
-                        row.level,
-                        row.segment.header_bytes.decode("utf-8"),
-                        row.segment.body,
-                        batch_id,
-                    )
-                )
+            feed_rows = [
+                row.columns(head + i, row.segment.body, batch_id)
+                for i, row in enumerate(taken.feed, 1)
+            ]
+            head += len(feed_rows)
             rejections = taken.rejections
             with conn.cursor() as cur:
                 cur.executemany(

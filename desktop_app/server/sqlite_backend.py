@@ -44,11 +44,13 @@ from typing import Any
 import zstandard
 
 from desktop_app.netsync.adapter import VerifiedSegment, apply_verified, verify_segments
+from desktop_app.server import backend
 from desktop_app.server.auth import Claims
 from desktop_app.server.backend import (
     BATCH_CHANGES,
     Backend,
     BatchConflictError,
+    GapError,
     Page,
     Stream,
     take_batch,
@@ -57,13 +59,13 @@ from desktop_app.server.backend import (
 from desktop_app.store.apply import CHANGE_COLUMNS, Change
 from desktop_app.store.store import Clock, Store
 from desktop_app.sync.certificates import (
-    apply_revocations,
     is_province,
     my_certificate,
     read_revocations,
     remember_node,
     revocation_list,
     revoked_serials,
+    store_revocations,
 )
 from desktop_app.sync.errors import EnrolmentError
 from desktop_app.sync.identity import load_identity
@@ -103,11 +105,6 @@ APPLY_CHANGES_MAX = 16000
 # after each failure in a row, up to APPLY_RETRY_MAX
 APPLY_RETRY = 1.0
 APPLY_RETRY_MAX = 60.0
-# A client keeps two batches in flight, and the later one may be verified first: a push
-# that starts past what the server holds waits this long (seconds) for the gap to be
-# filled by a push in flight, trying again every HOLD_RETRY, before it is answered "held".
-HOLD_WAIT = 1.0
-HOLD_RETRY = 0.005
 
 
 def _config(store: Store, key: str, make: str) -> str:
@@ -132,7 +129,7 @@ class _Job:
     done: bool = False
     finished: threading.Event = field(default_factory=threading.Event)
     created: float = field(default_factory=time.monotonic)
-    # a push that found a gap waits (see HOLD_WAIT); the writer tries it again at this time
+    # a push that found a gap waits (backend.HOLD_WAIT); the writer tries it again then
     retry_at: float | None = None
 
     def order(self) -> tuple[str, str, int, int]:
@@ -141,10 +138,6 @@ class _Job:
             if seg.header:
                 return (self.claims.node_id, *seg.stream, seg.seq_range[0])
         return (self.claims.node_id, "", 0, 0)
-
-
-class _Gap(Exception):
-    """A push starts past what the server holds: wait for the pushes in flight."""
 
 
 class SqliteBackend(Backend):
@@ -287,7 +280,7 @@ class SqliteBackend(Backend):
         if rows is None:
             return None
         with self.store.transaction():
-            return apply_revocations(self.store, doc, self.province_key)
+            return store_revocations(self.store, rows)
 
     def apply_problem(self) -> str | None:
         return self.apply_error
@@ -443,10 +436,10 @@ class SqliteBackend(Backend):
                     try:
                         job.answer, fseqs = self._push_one(job, work)
                         fed += fseqs
-                    except _Gap:
+                    except GapError:
                         db.execute_sql("ROLLBACK TO push_job")
                         work = before
-                        job.retry_at = time.monotonic() + HOLD_RETRY
+                        job.retry_at = time.monotonic() + backend.HOLD_RETRY
                         waiting.append(job)
                     except Exception as exc:  # this push only: the others go on
                         db.execute_sql("ROLLBACK TO push_job")
@@ -489,36 +482,19 @@ class SqliteBackend(Backend):
 
         taken = take_batch(batch_id, job.verified, cursor_of, self._authorise)
         ans = taken.answer
-        if ans.held and time.monotonic() - job.created < HOLD_WAIT:
-            raise _Gap(batch_id)
+        if ans.held and time.monotonic() - job.created < backend.HOLD_WAIT:
+            raise GapError(batch_id)
         for info in taken.nodes:
             if self._known_nodes.get(info.node_id) != info.serial:
                 remember_node(store, info)
                 self._known_nodes[info.node_id] = info.serial
         head = self.feed_head()
         now = store.now_iso()
-        fed: list[int] = []
-        rows = []
-        for feed_row in taken.feed:
-            head += 1
-            lo, hi = feed_row.seq_range
-            seg = feed_row.segment
-            fed.append(head)
-            rows.append(
-                (
-                    head,
-                    *feed_row.stream,
-                    lo,
-                    hi,
-                    hi - lo + 1,
-                    feed_row.office_id,
-                    feed_row.level,
-                    seg.header_bytes.decode("utf-8"),
-                    self._cctx.compress(seg.body),
-                    batch_id,
-                    now,
-                )
-            )
+        fed = list(range(head + 1, head + 1 + len(taken.feed)))
+        rows = [
+            (*row.columns(fseq, self._cctx.compress(row.segment.body), batch_id), now)
+            for fseq, row in zip(fed, taken.feed, strict=True)
+        ]
         cursor = store.db.cursor()
         cursor.executemany(
             "INSERT INTO server_feed (fseq, origin, epoch, seq_from, seq_to, n, office_id,"
@@ -533,7 +509,7 @@ class SqliteBackend(Backend):
         )
         for stream, seq in taken.cursors.items():
             work[stream] = max(work.get(stream, 0), seq)
-        ans.feed_head = head
+        ans.feed_head = fed[-1] if fed else head
         ans.vector = self.vector_for(claims, work) | taken.cursors
         answer = ans.to_json()
         if not ans.held:  # a held batch is not answered for good: its resend is taken anew

@@ -411,8 +411,11 @@ def read_revocations(doc: object, province_key: bytes) -> list[tuple[int, str]] 
 def apply_revocations(store: Store, doc: object, province_key: bytes) -> int:
     """Install a signed revocation list (ignored when not signed by the province)."""
     rows = read_revocations(doc, province_key)
-    if rows is None:
-        return 0
+    return 0 if rows is None else store_revocations(store, rows)
+
+
+def store_revocations(store: Store, rows: list[tuple[int, str]]) -> int:
+    """Install revocations already read from a signed list; how many were listed."""
     store.db.cursor().executemany(
         "INSERT OR IGNORE INTO revocation (serial, revoked_at) VALUES (?, ?)", rows
     )

@@ -180,11 +180,10 @@ def later_batch_first(province: Province, url: str, monkeypatch: pytest.MonkeyPa
     import threading
     import time
 
-    from desktop_app.server import pg_backend, sqlite_backend
+    from desktop_app.server import backend
 
     # the servers run in this process: wait long enough for the slowest machine
-    monkeypatch.setattr(sqlite_backend, "HOLD_WAIT", 30.0)
-    monkeypatch.setattr(pg_backend, "HOLD_WAIT", 30.0)
+    monkeypatch.setattr(backend, "HOLD_WAIT", 30.0)
 
     commune = province[C1]
     fill_period(commune, 150, per_village=3)
