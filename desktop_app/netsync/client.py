@@ -391,7 +391,7 @@ class _Sync:
         # IN_FLIGHT pushes on the wire at once, one per connection, sent and answered
         # in turn by this thread: the server works on one while the next travels
         conns = self.client.connections(IN_FLIGHT)
-        in_flight: deque[tuple[Connection, str, bytes]] = deque()
+        in_flight: deque[tuple[str, bytes, Connection]] = deque()
         try:
             for i in range(len(plan)):
                 if self.cancelled():
@@ -406,12 +406,12 @@ class _Sync:
                 batch_id = _batch_id(made[0])
                 self.result.batch_ids.append(batch_id)
                 if len(in_flight) == len(conns):
-                    self.answered(self._receive(*in_flight.popleft()))
+                    self.answered(self._push_with_auth(*in_flight.popleft()))
                 conn = conns[i % len(conns)]
                 self.client.push_send(conn, batch_id, made[1])
-                in_flight.append((conn, batch_id, made[1]))
+                in_flight.append((batch_id, made[1], conn))
             while in_flight:  # what is on the wire is taken: its answer is recorded
-                self.answered(self._receive(*in_flight.popleft()))
+                self.answered(self._push_with_auth(*in_flight.popleft()))
         except BaseException:
             for conn in conns:  # answers left unread: start afresh
                 conn.close()
@@ -419,15 +419,6 @@ class _Sync:
         finally:
             stop.set()
             producer.join()
-
-    def _receive(self, conn: Connection, batch_id: str, body: bytes) -> dict[str, Any]:
-        try:
-            return self.client.push_receive(conn)
-        except NetworkSyncError as exc:
-            if "401" not in str(exc):
-                raise
-            self.client.sign_in(self.store)  # the token ran out: sign in, send it again
-            return self.client.push(batch_id, body)
 
     def push_one(self, segments: list[Segment], body: bytes) -> None:
         """Send one batch and record its answer."""
@@ -462,8 +453,14 @@ class _Sync:
         self._unwritten, self._rejections = None, []
         self._written_at = time.monotonic()
 
-    def _push_with_auth(self, batch_id: str, body: bytes) -> dict[str, Any]:
+    def _push_with_auth(
+        self, batch_id: str, body: bytes, sent_on: Connection | None = None
+    ) -> dict[str, Any]:
+        """A batch's answer: pushed now, or read from ``sent_on`` where it was sent. A
+        token that ran out is renewed and the batch sent again."""
         try:
+            if sent_on is not None:
+                return self.client.push_receive(sent_on)
             return self.client.push(batch_id, body)
         except NetworkSyncError as exc:
             if "401" not in str(exc):

@@ -8,6 +8,8 @@ import ssl
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any, NoReturn
@@ -29,6 +31,15 @@ class NetworkSyncError(SyncError):
 
 class _Transient(Exception):
     """A failure worth retrying (cut link, server busy)."""
+
+
+@contextmanager
+def _transient() -> Iterator[None]:
+    """A transport failure (a cut link, a refused connection) becomes worth a retry."""
+    try:
+        yield
+    except OSError as exc:
+        raise _Transient(str(exc) or type(exc).__name__) from exc
 
 
 _TLS: list[ssl.SSLContext] = []
@@ -186,10 +197,8 @@ class ServerClient:
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         headers = self._headers(kwargs.pop("headers", None))
-        try:
+        with _transient():
             response = self.http.request(method, API + path, headers=headers, **kwargs)
-        except OSError as exc:
-            raise _Transient(str(exc) or type(exc).__name__) from exc
         return self._answer(response)
 
     def _answer(self, response: Reply) -> Any:
@@ -239,22 +248,18 @@ class ServerClient:
 
     def push_send(self, conn: Connection, batch_id: str, body: bytes) -> None:
         """Send a push on ``conn`` without waiting for its answer."""
-        try:
+        with _transient():
             conn.send(
                 "POST",
                 f"{API}/batches/{batch_id}",
                 content=body,
                 headers=self._headers({"Content-Type": PUSH_MEDIA_TYPE}),
             )
-        except OSError as exc:
-            raise _Transient(str(exc) or type(exc).__name__) from exc
 
     def push_receive(self, conn: Connection) -> dict[str, Any]:
         """The answer to the push sent last on ``conn``."""
-        try:
+        with _transient():
             reply = conn.receive()
-        except OSError as exc:
-            raise _Transient(str(exc) or type(exc).__name__) from exc
         result: dict[str, Any] = self._answer(reply)
         return result
 
