@@ -51,9 +51,8 @@ from desktop_app.sync.certificates import (
     revocation_list,
     revoked_serials,
 )
-from desktop_app.sync.codec import ENCODED_COLUMNS, encode_fields
 from desktop_app.sync.identity import load_identity
-from desktop_app.sync.segments import relayed_segments, sign_segment
+from desktop_app.sync.segments import OWN_ROWS, own_segment, relayed_segments
 from desktop_app.sync.vectors import Vector, my_level, peer_vector, vector_from_json
 
 __all__ = [
@@ -155,12 +154,6 @@ def plan_work(store: Store, server: Vector, batch_changes: int) -> list[Work]:
     return work
 
 
-_OWN_ROWS = (
-    f"SELECT {ENCODED_COLUMNS} FROM change WHERE origin = ? AND epoch = ?"
-    " AND seq BETWEEN ? AND ? ORDER BY seq"
-)
-
-
 class _Signer:
     """Reads, signs and encodes planned work (in a helper thread: its own read connection)."""
 
@@ -177,12 +170,12 @@ class _Signer:
         """The changes of a run, from this thread's own connection (or the store's)."""
         args = (self.origin, item.epoch, item.seq_from, item.seq_to)
         if self.path is None:
-            return list(sql(self.store).execute_sql(_OWN_ROWS, args).fetchall())
+            return list(sql(self.store).execute_sql(OWN_ROWS, args).fetchall())
         if self._conn is None:
             self._conn = sqlite3.connect(
                 f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
             )
-        return self._conn.execute(_OWN_ROWS, args).fetchall()
+        return self._conn.execute(OWN_ROWS, args).fetchall()
 
     def close(self) -> None:
         """Close the read connection."""
@@ -193,21 +186,12 @@ class _Signer:
     def __call__(self, item: Work) -> tuple[list[Segment], bytes]:
         if isinstance(item, OwnRange):
             rows = self.rows(item)
-            if len(rows) != item.seq_to - item.seq_from + 1:
-                raise RuntimeError(f"own changes {item} are not all in the database")
-            body = encode_fields(rows)
             segments = [
-                sign_segment(
-                    body,
-                    self.origin,
-                    item.epoch,
-                    item.seq_from,
-                    item.seq_to,
-                    len(rows),
-                    self.private_key,
-                    self.cert,
+                own_segment(
+                    rows, self.origin, item.epoch, item.seq_from, item.seq_to,
+                    self.private_key, self.cert,
                 )
-            ]
+            ]  # fmt: skip
         else:
             segments = list(item)
         return segments, encode_push(segments)

@@ -142,13 +142,6 @@ def encode_segment(changes: Sequence[Change]) -> bytes:
     return _encode(*(list(map(attrgetter(name), changes)) for name in _ENCODED))
 
 
-def encode_rows(rows: Sequence[Sequence[Any]]) -> bytes:
-    """:func:`encode_segment` of ``change`` table rows read as ``CHANGE_COLUMNS``
-    (the same bytes, without building a :class:`Change` per row)."""
-    columns = list(zip(*rows, strict=True)) or [()] * 12
-    return _encode(*(list(columns[i]) for i in _ENCODED_AT))
-
-
 def encode_fields(rows: Sequence[Sequence[Any]]) -> bytes:
     """:func:`encode_segment` of rows read as :data:`ENCODED_COLUMNS` (the fields a body
     carries; the origin, epoch and seqs are the segment header's)."""
@@ -156,10 +149,9 @@ def encode_fields(rows: Sequence[Sequence[Any]]) -> bytes:
     return _encode(*(list(column) for column in columns))
 
 
-# The fields the body carries, and their places in ``CHANGE_COLUMNS`` (and ``Change``).
+# The fields the body carries (``Change`` attributes and ``change`` columns).
 _ENCODED = ("entity", "entity_key", "scope_unit", "period", "state", "base_version", "hlc",
             "schema_version", "user")  # fmt: skip
-_ENCODED_AT = (3, 4, 5, 6, 7, 8, 9, 10, 11)
 ENCODED_COLUMNS = ", ".join(_ENCODED)
 
 

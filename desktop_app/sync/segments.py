@@ -18,16 +18,17 @@ from typing import Any, Generic, TypeVar
 
 import zstandard
 
-from desktop_app.store.apply import CHANGE_COLUMNS, Batch, Change
+from desktop_app.store.apply import Batch, Change
 from desktop_app.store.apply import Signer as ChangeSigner
 from desktop_app.store.schema import SCHEMA_VERSION
 from desktop_app.store.store import Store
 from desktop_app.sync.certificates import CertInfo, parse_certificate, verify_certificate
 from desktop_app.sync.codec import (
+    ENCODED_COLUMNS,
     CodecError,
     SegmentRow,
     decode_segment,
-    encode_rows,
+    encode_fields,
     encode_segment,
     segment_rows,
 )
@@ -52,13 +53,28 @@ def make_segment(
     )
 
 
-def make_segment_of_rows(
-    rows: list[Any], private_key: bytes, cert: dict[str, Any]
+# own changes as :func:`own_segment` encodes them: origin, epoch, first and last seq
+OWN_ROWS = (
+    f"SELECT {ENCODED_COLUMNS} FROM change WHERE origin = ? AND epoch = ?"
+    " AND seq BETWEEN ? AND ? ORDER BY seq"
+)
+
+
+def own_segment(
+    rows: list[Any],
+    origin: str,
+    epoch: int,
+    seq_from: int,
+    seq_to: int,
+    private_key: bytes,
+    cert: dict[str, Any],
 ) -> tuple[bytes, bytes]:
-    """:func:`make_segment` of ``change`` rows read as ``CHANGE_COLUMNS`` (same bytes)."""
-    origin, epoch, seq_from = rows[0][0], rows[0][1], rows[0][2]
-    body = encode_rows(rows)
-    return sign_segment(body, origin, epoch, seq_from, rows[-1][2], len(rows), private_key, cert)
+    """:func:`make_segment` of own changes ``seq_from..seq_to`` read with :data:`OWN_ROWS`
+    (the same bytes, without building a :class:`Change` per row)."""
+    if len(rows) != seq_to - seq_from + 1:  # own seqs have no gap
+        raise RuntimeError(f"own changes {seq_from}..{seq_to} of {epoch} are not all there")
+    body = encode_fields(rows)
+    return sign_segment(body, origin, epoch, seq_from, seq_to, len(rows), private_key, cert)
 
 
 def sign_segment(
@@ -99,13 +115,13 @@ def own_segments(
         )
     ]
     for epoch in epochs:
-        rows = store.db.execute_sql(
-            f"SELECT {CHANGE_COLUMNS} FROM change WHERE origin = ? AND epoch = ? AND seq > ?"
-            " ORDER BY seq",
+        lo, hi = store.db.execute_sql(
+            "SELECT MIN(seq), MAX(seq) FROM change WHERE origin = ? AND epoch = ? AND seq > ?",
             (me, epoch, ack.get((me, epoch), 0)),
-        ).fetchall()
-        if rows:
-            out.append(make_segment_of_rows(rows, private_key, cert))
+        ).fetchone()
+        if lo is not None:
+            rows = store.db.execute_sql(OWN_ROWS, (me, epoch, lo, hi)).fetchall()
+            out.append(own_segment(rows, me, epoch, int(lo), int(hi), private_key, cert))
     return out
 
 
