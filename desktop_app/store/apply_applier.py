@@ -54,6 +54,13 @@ class ChangeApplier(RowMerger):
         super().load()
         for o, e, s in self.db.execute_sql("SELECT origin, epoch, seq FROM peer_cursor"):
             self.vector[(str(o), int(e))] = int(s)
+        # own changes held in the change log; those above (an earlier epoch's, lost by a
+        # restore and sent back) apply as received changes
+        me = self.node.node_id
+        for e, s in self.db.execute_sql(
+            "SELECT epoch, MAX(seq) FROM change WHERE origin = ? GROUP BY epoch", (me,)
+        ):
+            self.vector[(me, int(e))] = max(self.vector.get((me, int(e)), 0), int(s))
 
     def _prefetch_values(self, batches: list[Batch]) -> None:
         """Read, in a few queries, the value rows the batches name (by natural key).
@@ -98,7 +105,8 @@ class ChangeApplier(RowMerger):
         for batch in batches:
             for c in batch.changes:
                 stream = (c.origin, c.epoch)
-                if c.origin == self.node.node_id or c.seq <= self.vector.get(stream, 0):
+                own_now = c.origin == self.node.node_id and c.epoch == self.node.epoch
+                if own_now or c.seq <= self.vector.get(stream, 0):
                     self.report.skipped += 1
                     continue
                 pending.setdefault(stream, {})[c.seq] = (c, batch.signer, batch.refused)

@@ -26,11 +26,10 @@ from desktop_app.sync.errors import (
 )
 from desktop_app.sync.identity import canonical_bytes, load_identity, verify
 from desktop_app.sync.progress import Cancel, Progress, check_cancel, report
-from desktop_app.sync.segments import own_segments, relayed_segments
+from desktop_app.sync.sending import receivers_for, segments_to_send
 from desktop_app.sync.vectors import (
     full_vector,
     my_level,
-    peer_vector,
     province_vector,
     vector_to_json,
 )
@@ -57,7 +56,7 @@ def export_bundle(
     progress: Progress | None = None,
     cancel: Cancel | None = None,
 ) -> ExportResult:
-    """Write a signed bundle of everything the province has not acknowledged yet.
+    """Write a signed bundle of every held segment the addressee lacks and may hold.
 
     ``progress(fraction, message)`` hears how far it got; ``cancel`` (a flag
     with ``is_set()`` or a callable) is checked between segments, before the
@@ -69,30 +68,18 @@ def export_bundle(
     cert, _province_key = my_certificate(store)
     ident = load_identity(store)
     mine = my_level(store)
-    to_level: int | None = None
-    ack = province_vector(store) if mine != 1 else {}
+    to_office: str | None = None
     if to is not None:
         by_office = store.db.execute_sql(
             "SELECT node_id FROM sync_node WHERE office_id = ? ORDER BY serial DESC", (to,)
         ).fetchall()
         if len(by_office) == 1:  # an office id names its one known installation
             to = str(by_office[0][0])
-        row = store.db.execute_sql("SELECT level FROM sync_node WHERE node_id = ?", (to,))
+        row = store.db.execute_sql("SELECT office_id FROM sync_node WHERE node_id = ?", (to,))
         found = row.fetchone()
-        to_level = None if found is None else int(found[0])
-        if to_level is not None and to_level > mine:
-            ack = peer_vector(store, to)
-    # causal order for the receiver: what came from below, then our own, then from above
-    segments: list[tuple[bytes, bytes]] = []
-    own = own_segments(store, ident.private_key, cert, ack)
-    if mine != 3:
-        down_ack = peer_vector(store, to) if to is not None else {}
-        up_ack = province_vector(store)
-        segments += relayed_segments(store, to_level, up_ack, down_ack, which="below")
-        segments += own
-        segments += relayed_segments(store, to_level, up_ack, down_ack, which="above")
-    else:
-        segments = own
+        to_office = None if found is None else str(found[0])
+    # what the receiver (or every neighbour, when it is unknown) lacks and may hold
+    segments = segments_to_send(store, ident.private_key, cert, receivers_for(store, to_office))
     rejections = [
         [o, e, s, r, b]
         for o, e, s, r, b in store.db.execute_sql(

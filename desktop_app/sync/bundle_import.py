@@ -38,11 +38,11 @@ from desktop_app.sync.identity import verify
 from desktop_app.sync.progress import Cancel, Progress, check_cancel, report
 from desktop_app.sync.scope import Authoriser
 from desktop_app.sync.segments import segment_batch
+from desktop_app.sync.sending import Tree
 from desktop_app.sync.vectors import (
     Vector,
     merge_peer,
     my_level,
-    province_vector,
     vector_from_json,
 )
 
@@ -145,6 +145,7 @@ def import_bundle(
             raise ValueError("extras")
     except ValueError as exc:
         raise PayloadHashError(detail="contents cannot be read") from exc
+    tree = Tree(store)
     batches: list[Batch] = []
     certs: list[CertInfo] = [sender]
     keep: list[tuple[dict[str, Any], bytes, bytes]] = []
@@ -169,12 +170,12 @@ def import_bundle(
             result.refused_segments.append(refused)
         if batch is None or info is None:
             continue
-        if mine == 3 and info.level == 3 and info.office_id != my_office:
-            continue  # another commune's data, relayed for the province
+        if mine != 1 and not tree.entitled(my_office, mine, info.office_id):
+            continue  # another office's data, relayed for someone else
         certs.append(info)
         batches.append(batch)
-        if refused is None and mine == 2 and info.node_id != store.node.node_id:
-            keep.append((header, frames[i], frames[i + 1]))
+        if refused is None and info.node_id != store.node.node_id:
+            keep.append((header, frames[i], frames[i + 1]))  # held, to send on
     check_cancel(cancel)
     if backup and store.path is not None:
         from desktop_app.store.backup import auto_backup
@@ -226,6 +227,7 @@ def import_bundle(
             sender.level,
             vector_from_json(manifest.get("vector")),
             bundle_id,
+            replace=True,
         )
         prov = vector_from_json(extras.get("province_vector"))
         if prov and sender.level != 1 and mine != 1:
@@ -300,11 +302,11 @@ def _store_rejections(store: Store, rows: object, by: str) -> None:
 
 
 def _prune_segments(store: Store) -> None:
-    """Forget relayed segments from below that the province already holds entirely.
+    """Forget a held segment inside a wider one of the same author.
 
-    The province's own segments are kept: they go down to every office below.
-    A segment inside a wider one of the same author (each export re-sends from
-    the province's acknowledgement) is dropped too.
+    Every other held segment is kept: an office below may still lack it (a
+    restore, a bundle that went round the district), and the province's
+    acknowledgement never decides what goes down.
     """
     store.db.execute_sql(
         "DELETE FROM sync_segment WHERE EXISTS (SELECT 1 FROM sync_segment t"
@@ -312,12 +314,3 @@ def _prune_segments(store: Store) -> None:
         " AND t.seq_from <= sync_segment.seq_from AND t.seq_to >= sync_segment.seq_to"
         " AND (t.seq_from < sync_segment.seq_from OR t.seq_to > sync_segment.seq_to))"
     )
-    levels = {
-        str(n): int(lv) for n, lv in store.db.execute_sql("SELECT node_id, level FROM sync_node")
-    }
-    for (o, e), s in province_vector(store).items():
-        if levels.get(o, 3) == 1:
-            continue
-        store.db.execute_sql(
-            "DELETE FROM sync_segment WHERE origin = ? AND epoch = ? AND seq_to <= ?", (o, e, s)
-        )

@@ -32,12 +32,17 @@ class Authoriser:
             str(i): (None if p is None else str(p))
             for i, p in store.db.execute_sql("SELECT id, parent_id FROM unit")
         }
+        # the receiver's own record of each village's commune: the proof of a row's owner
+        self.villages: dict[str, str] = {
+            str(i): str(c) for i, c in store.db.execute_sql("SELECT id, commune_id FROM village")
+        }
 
     @classmethod
     def over(cls, parents: dict[str, str | None]) -> Authoriser:
         """An authoriser over a unit tree held elsewhere (unit → parent; the server's)."""
         auth = cls.__new__(cls)
         auth.parents = parents
+        auth.villages = {}
         return auth
 
     def __call__(
@@ -74,6 +79,16 @@ class Authoriser:
                 out.append(self.reason(entity, unit, period, parsed, signer))
         return out
 
+    def owner(self, entity: str, unit: str, state: dict[str, Any]) -> str:
+        """The commune a data row really belongs to, judged on this receiver's villages
+        (the scope the change claims is only a hint)."""
+        claimed = str(state.get("commune_id") or unit)
+        village = state.get("id") if entity == "village" else state.get("village_id")
+        known = None if village is None else self.villages.get(str(village))
+        if known is not None and known != claimed:
+            return known
+        return claimed
+
     def reason(
         self,
         entity: str,
@@ -96,8 +111,11 @@ class Authoriser:
         if signer.level == 1:
             return None
         if entity in DATA_ENTITIES:
-            if unit != signer.office_id or state.get("commune_id", unit) != unit:
-                return f"{signer.office_id} may not write data of {unit}"
+            owner = self.owner(entity, unit, state)
+            if unit != signer.office_id or owner != unit:
+                return f"{signer.office_id} may not write data of {owner}"
+            if entity == "village" and state.get("id"):
+                self.villages.setdefault(str(state["id"]), unit)  # a new village: the signer's
             return None
         if entity == "submission":
             target = state.get("state")

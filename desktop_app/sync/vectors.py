@@ -26,7 +26,7 @@ def full_vector(store: Store) -> Vector:
     for e, s in store.db.execute_sql(
         "SELECT epoch, MAX(seq) FROM change WHERE origin = ? GROUP BY epoch", (me,)
     ):
-        vector[(me, int(e))] = int(s)
+        vector[(me, int(e))] = max(vector.get((me, int(e)), 0), int(s))
     return vector
 
 
@@ -67,9 +67,32 @@ def province_vector(store: Store) -> Vector:
     return merged
 
 
-def merge_peer(store: Store, node_id: str, office: str, level: int, vec: Vector, bid: str) -> None:
-    """Merge a peer's acknowledged vector into what we know of it (never lowers)."""
-    merged = peer_vector(store, node_id)
+def office_vectors(store: Store) -> dict[str, Vector]:
+    """Per office, the vector its installation last reported (the latest enrolled one)."""
+    out: dict[str, Vector] = {}
+    for office, text in store.db.execute_sql(
+        "SELECT office_id, vector FROM sync_peer ORDER BY received_at, rowid"
+    ):
+        out[str(office)] = vector_from_json(json.loads(text))
+    return out
+
+
+def merge_peer(
+    store: Store,
+    node_id: str,
+    office: str,
+    level: int,
+    vec: Vector,
+    bid: str,
+    *,
+    replace: bool = False,
+) -> None:
+    """Merge a peer's acknowledged vector into what we know of it (never lowers).
+
+    ``replace``: the peer reported it itself, so it is what it holds now, lower
+    after a restore; a lower vector only makes senders send more again.
+    """
+    merged = {} if replace else peer_vector(store, node_id)
     for k, v in vec.items():
         merged[k] = max(merged.get(k, 0), v)
     store.db.execute_sql(

@@ -1,0 +1,143 @@
+"""What a bundle sends: every held segment the receiver lacks and is entitled to hold.
+
+One rule (ARCHITECTURE.md, "What is sent"): an office holds its own changes
+and every verified segment it received. For a receiver R, an author A's
+stream is sent from the position R last reported for it, when R is entitled
+to A's data: the province holds everything; an office holds its own data
+(also after a restore), its ancestors' (decisions about it, reference data)
+and its descendants' (a district its communes', whichever path they took).
+Without a named receiver, a stream goes from the lowest position any
+neighbour entitled to it reported (nothing reported: from the start).
+Sending more than needed is harmless (cursors skip it); sending less is the
+only way replicas could differ, so every floor is a position the receiver
+itself reported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import zstandard
+
+from desktop_app.store.store import Store
+from desktop_app.sync.segments import OWN_ROWS, own_segment
+from desktop_app.sync.vectors import Vector, office_vectors, province_vector
+
+
+class Tree:
+    """The unit tree of this database: parent of each unit, and who may hold whose data."""
+
+    def __init__(self, store: Store) -> None:
+        self.parent: dict[str, str | None] = {
+            str(i): (None if p is None else str(p))
+            for i, p in store.db.execute_sql("SELECT id, parent_id FROM unit")
+        }
+
+    def ancestors(self, unit: str) -> list[str]:
+        out: list[str] = []
+        cur = self.parent.get(unit)
+        while cur is not None and cur not in out:
+            out.append(cur)
+            cur = self.parent.get(cur)
+        return out
+
+    def entitled(self, receiver: str, receiver_level: int, author: str) -> bool:
+        """May ``receiver`` hold the segments ``author`` signed?"""
+        if receiver_level == 1 or receiver == author:
+            return True
+        return author in self.ancestors(receiver) or receiver in self.ancestors(author)
+
+    def neighbours(self, me: str, my_level: int) -> list[str]:
+        """The offices a bundle without an addressee may reach: above and below."""
+        out = self.ancestors(me)
+        out += [u for u in self.parent if me in self.ancestors(u)]
+        return out
+
+
+def segments_to_send(
+    store: Store,
+    private_key: bytes,
+    cert: dict[str, Any],
+    receivers: list[tuple[str, int]],
+) -> list[tuple[bytes, bytes]]:
+    """Signed segments for ``receivers`` (office, level), in causal order
+    (authors of lower levels first, then higher)."""
+    tree = Tree(store)
+    vectors = office_vectors(store)
+    prov = province_vector(store)
+    me = store.node
+    authors: dict[str, tuple[str, int]] = {
+        str(n): (str(o), int(lv))
+        for n, o, lv in store.db.execute_sql("SELECT node_id, office_id, level FROM sync_node")
+    }
+    my_level = tree_level(store, me.office_id)
+    authors[me.node_id] = (me.office_id, my_level)
+
+    def floor(origin: str, epoch: int) -> int | None:
+        office, _lv = authors.get(origin, ("", 3))
+        best: int | None = None
+        for r_office, r_level in receivers:
+            if not tree.entitled(r_office, r_level, office):
+                continue
+            vec: Vector = prov if r_level == 1 else vectors.get(r_office, {})
+            pos = vec.get((origin, epoch), 0)
+            best = pos if best is None else min(best, pos)
+        return best
+
+    out: list[tuple[int, str, int, tuple[bytes, bytes]]] = []
+    # own changes (including those of an earlier epoch received back after a restore)
+    for epoch, lo_all, hi in store.db.execute_sql(
+        "SELECT epoch, MIN(seq), MAX(seq) FROM change WHERE origin = ? GROUP BY epoch",
+        (me.node_id,),
+    ).fetchall():
+        start = floor(me.node_id, int(epoch))
+        if start is None or start >= int(hi):
+            continue
+        lo = max(int(lo_all), start + 1)
+        rows = store.db.execute_sql(OWN_ROWS, (me.node_id, int(epoch), lo, int(hi))).fetchall()
+        if len(rows) != int(hi) - lo + 1:
+            continue  # a hole in an old epoch: its stored segments below serve it
+        seg = own_segment(rows, me.node_id, int(epoch), lo, int(hi), private_key, cert)
+        out.append((my_level, me.node_id, int(epoch), seg))
+    groups: dict[tuple[str, int], list[tuple[int, int, str, bytes]]] = {}
+    for o, e, f, t, header, body in store.db.execute_sql(
+        "SELECT origin, epoch, seq_from, seq_to, header, body FROM sync_segment"
+    ):
+        groups.setdefault((str(o), int(e)), []).append((int(f), int(t), str(header), bytes(body)))
+    dctx = zstandard.ZstdDecompressor()
+    own_done = {(n, e) for _lv, n, e, _s in out}
+    for (origin, epoch), segs in groups.items():
+        if (origin, epoch) in own_done:
+            continue
+        start = floor(origin, epoch)
+        if start is None:
+            continue
+        pos = start + 1
+        while True:
+            covering = [s for s in segs if s[0] <= pos <= s[1]]
+            later = [s for s in segs if s[0] > pos]
+            if covering:
+                best = max(covering, key=lambda s: s[1])
+            elif later:
+                best = min(later, key=lambda s: (s[0], -s[1]))
+            else:
+                break
+            level = authors.get(origin, ("", 3))[1]
+            out.append((level, origin, epoch, (best[2].encode("utf-8"), dctx.decompress(best[3]))))
+            pos = best[1] + 1
+    out.sort(key=lambda x: (-x[0], x[1], x[2]))
+    return [seg for _lv, _o, _e, seg in out]
+
+
+def tree_level(store: Store, unit: str) -> int:
+    row = store.db.execute_sql("SELECT level FROM unit WHERE id = ?", (unit,)).fetchone()
+    return 3 if row is None else int(row[0])
+
+
+def receivers_for(store: Store, to_office: str | None) -> list[tuple[str, int]]:
+    """(office, level) of the addressee, or of every neighbour when there is none."""
+    me = store.node.office_id
+    if to_office is not None:
+        return [(to_office, tree_level(store, to_office))]
+    tree = Tree(store)
+    return [(u, tree_level(store, u)) for u in tree.neighbours(me, tree_level(store, me))]
