@@ -69,8 +69,10 @@ CREATE TABLE IF NOT EXISTS cd_feed (fseq BIGINT PRIMARY KEY, origin TEXT NOT NUL
   office_id TEXT NOT NULL, level INT NOT NULL, header TEXT NOT NULL, body BYTEA NOT NULL,
   batch_id TEXT, received_at TIMESTAMPTZ NOT NULL DEFAULT now());
 CREATE INDEX IF NOT EXISTS cd_feed_office ON cd_feed (office_id, fseq);
-CREATE TABLE IF NOT EXISTS cd_batch (batch_id TEXT PRIMARY KEY, node_id TEXT NOT NULL,
-  sha256 TEXT NOT NULL, answer TEXT NOT NULL, at TIMESTAMPTZ NOT NULL DEFAULT now());
+CREATE TABLE IF NOT EXISTS cd_batch (batch_id TEXT NOT NULL, node_id TEXT NOT NULL,
+  sha256 TEXT NOT NULL, answer TEXT NOT NULL, at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (node_id, batch_id));
+CREATE TABLE IF NOT EXISTS cd_nonce (nonce TEXT PRIMARY KEY, expires DOUBLE PRECISION NOT NULL);
 CREATE TABLE IF NOT EXISTS cd_rejection (origin TEXT NOT NULL, epoch BIGINT NOT NULL,
   seq BIGINT NOT NULL, reason TEXT NOT NULL, office_id TEXT NOT NULL, id BIGSERIAL,
   PRIMARY KEY (origin, epoch, seq));
@@ -135,6 +137,15 @@ def _create_schema(conn: psycopg.Connection[Any]) -> None:
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
         conn.execute(SCHEMA)
+        # batch ids keyed by the id alone (older versions): one office could squat another's
+        keys = conn.execute(
+            "SELECT count(*) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+            " AND a.attnum = ANY(i.indkey) WHERE i.indrelid = 'cd_batch'::regclass"
+            " AND i.indisprimary"
+        ).fetchone()
+        if keys is not None and int(keys[0]) == 1:
+            conn.execute("ALTER TABLE cd_batch DROP CONSTRAINT cd_batch_pkey")
+            conn.execute("ALTER TABLE cd_batch ADD PRIMARY KEY (node_id, batch_id)")
         for key, value in (("secret", os.urandom(32).hex()), ("feed_id", str(uuid.uuid4()))):
             conn.execute(
                 "INSERT INTO cd_config (key, value) VALUES (%s, %s) ON CONFLICT DO NOTHING",
@@ -229,11 +240,12 @@ class PostgresBackend(Backend):
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (FEED_LOCK,))
             row = conn.execute(
-                "SELECT node_id, sha256, answer FROM cd_batch WHERE batch_id = %s", (batch_id,)
+                "SELECT sha256, answer FROM cd_batch WHERE node_id = %s AND batch_id = %s",
+                (claims.node_id, batch_id),
             ).fetchone()
             if row is not None:
-                if row[0] == claims.node_id and row[1] == sha256:
-                    stored: dict[str, Any] = json.loads(row[2])
+                if row[0] == sha256:
+                    stored: dict[str, Any] = json.loads(row[1])
                     return stored
                 raise BatchConflictError(batch_id)
             head = int(conn.execute("SELECT last FROM cd_counter FOR UPDATE").fetchone()[0])  # type: ignore[index]

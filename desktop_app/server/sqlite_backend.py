@@ -79,11 +79,16 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS server_feed (fseq INTEGER PRIMARY KEY, origin TEXT NOT NULL,"
     " epoch INTEGER NOT NULL, seq_from INTEGER NOT NULL, seq_to INTEGER NOT NULL,"
     " n INTEGER NOT NULL, office_id TEXT NOT NULL, level INTEGER NOT NULL,"
-    " header TEXT NOT NULL, body BLOB NOT NULL, batch_id TEXT, received_at TEXT NOT NULL)",
+    " header TEXT NOT NULL, body BLOB NOT NULL, batch_id TEXT, received_at TEXT NOT NULL,"
+    " sender TEXT)",
     "CREATE INDEX IF NOT EXISTS server_feed_stream ON server_feed (origin, epoch, seq_to)",
     "CREATE INDEX IF NOT EXISTS server_feed_office ON server_feed (office_id, fseq)",
-    "CREATE TABLE IF NOT EXISTS server_batch (batch_id TEXT PRIMARY KEY, node_id TEXT NOT NULL,"
-    " sha256 TEXT NOT NULL, answer TEXT NOT NULL, at TEXT NOT NULL)",
+    # batch ids are the sending office's own: another office's same id is another batch
+    "CREATE TABLE IF NOT EXISTS server_batch (batch_id TEXT NOT NULL, node_id TEXT NOT NULL,"
+    " sha256 TEXT NOT NULL, answer TEXT NOT NULL, at TEXT NOT NULL,"
+    " PRIMARY KEY (node_id, batch_id))",
+    # sign-in challenges already used, kept until they expire (single use)
+    "CREATE TABLE IF NOT EXISTS server_nonce (nonce TEXT PRIMARY KEY, expires REAL NOT NULL)",
     "CREATE TABLE IF NOT EXISTS server_config (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS server_cursor (origin TEXT NOT NULL, epoch INTEGER NOT NULL,"
     " seq INTEGER NOT NULL, PRIMARY KEY (origin, epoch))",
@@ -105,6 +110,23 @@ APPLY_CHANGES_MAX = 16000
 # after each failure in a row, up to APPLY_RETRY_MAX
 APPLY_RETRY = 1.0
 APPLY_RETRY_MAX = 60.0
+
+
+def _upgrade_tables(store: Store) -> None:
+    """Bring the server tables of an older version up to date (inside a transaction)."""
+    db = store.db
+    columns = {str(r[1]) for r in db.execute_sql("PRAGMA table_info(server_feed)")}
+    if "sender" not in columns:
+        db.execute_sql("ALTER TABLE server_feed ADD COLUMN sender TEXT")
+    keys = [str(r[1]) for r in db.execute_sql("PRAGMA table_info(server_batch)") if r[5]]
+    if keys == ["batch_id"]:  # keyed by batch id alone: one office could squat another's
+        db.execute_sql("ALTER TABLE server_batch RENAME TO server_batch_old")
+        db.execute_sql(TABLES[3])
+        db.execute_sql(
+            "INSERT INTO server_batch (batch_id, node_id, sha256, answer, at)"
+            " SELECT batch_id, node_id, sha256, answer, at FROM server_batch_old"
+        )
+        db.execute_sql("DROP TABLE server_batch_old")
 
 
 def _config(store: Store, key: str, make: str) -> str:
@@ -163,6 +185,7 @@ class SqliteBackend(Backend):
             with store.transaction():
                 for sql in TABLES:
                     store.db.execute_sql(sql)
+                _upgrade_tables(store)
                 self.secret = bytes.fromhex(_config(store, "secret", os.urandom(32).hex()))
                 self.feed_id = _config(store, "feed_id", str(uuid.uuid4()))
                 # a feed written by a version that applied each push as it took it is applied
@@ -465,11 +488,12 @@ class SqliteBackend(Backend):
         """Take one push into the feed (inside the group's transaction); its answer."""
         store, claims, batch_id = self.store, job.claims, job.batch_id
         row = store.db.execute_sql(
-            "SELECT node_id, sha256, answer FROM server_batch WHERE batch_id = ?", (batch_id,)
+            "SELECT sha256, answer FROM server_batch WHERE node_id = ? AND batch_id = ?",
+            (claims.node_id, batch_id),
         ).fetchone()
         if row is not None:
-            if row[0] == claims.node_id and row[1] == job.sha256:
-                answer: dict[str, Any] = json.loads(row[2])
+            if row[0] == job.sha256:
+                answer: dict[str, Any] = json.loads(row[1])
                 return answer, []
             raise BatchConflictError(batch_id)
 
@@ -492,14 +516,18 @@ class SqliteBackend(Backend):
         now = store.now_iso()
         fed = list(range(head + 1, head + 1 + len(taken.feed)))
         rows = [
-            (*row.columns(fseq, self._cctx.compress(row.segment.body), batch_id), now)
+            (
+                *row.columns(fseq, self._cctx.compress(row.segment.body), batch_id),
+                now,
+                claims.node_id,
+            )
             for fseq, row in zip(fed, taken.feed, strict=True)
         ]
         cursor = store.db.cursor()
         cursor.executemany(
             "INSERT INTO server_feed (fseq, origin, epoch, seq_from, seq_to, n, office_id,"
-            " level, header, body, batch_id, received_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " level, header, body, batch_id, received_at, sender)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         cursor.executemany(
@@ -538,8 +566,8 @@ class SqliteBackend(Backend):
             (int(fseq), str(origin), str(header), bytes(body), str(sender))
             for fseq, origin, header, body, sender in store.db.execute_sql(
                 "SELECT f.fseq, f.origin, f.header, f.body, COALESCE(s.office_id, f.office_id)"
-                " FROM server_feed f LEFT JOIN server_batch b ON b.batch_id = f.batch_id"
-                " LEFT JOIN sync_node s ON s.node_id = b.node_id"
+                " FROM server_feed f LEFT JOIN sync_node s ON s.node_id = COALESCE(f.sender,"
+                " (SELECT b.node_id FROM server_batch b WHERE b.batch_id = f.batch_id LIMIT 1))"
                 " WHERE f.fseq > ? AND f.fseq <= ? ORDER BY f.fseq",
                 (self._applied, last),
             )
