@@ -110,6 +110,13 @@ async def signed_in(
         claims = authority.read(credentials.credentials, time.time())
     except AuthError as exc:
         _error(401, "unauthorized", str(exc), {"WWW-Authenticate": "Bearer"})
+    # a revocation ends the office's tokens at once, in every server process
+    store: Backend = request.app.state.backend
+    if claims.serial in await run_in_threadpool(store.revoked):
+        _error(
+            401, "unauthorized", "this office's certificate was revoked",
+            {"WWW-Authenticate": "Bearer"},
+        )  # fmt: skip
     _rate_limit(request.app.state.limiter, claims.node_id)
     return claims
 
@@ -190,7 +197,7 @@ def create_app(
         limit("ip:" + (request.client.host if request.client else "?"))
         now = time.time()
         try:
-            authority.check_nonce(body.nonce, now)
+            nonce_expires = authority.check_nonce(body.nonce, now)
             info = verify_office(
                 body.certificate,
                 body.nonce,
@@ -201,6 +208,12 @@ def create_app(
             )
         except AuthError as exc:
             _error(401, "unauthorized", str(exc), {"WWW-Authenticate": "Bearer"})
+        # single use: a signed challenge sent again is refused until it expires
+        if not await run_in_threadpool(store.use_nonce, body.nonce, nonce_expires, now):
+            _error(
+                401, "unauthorized", "this challenge was used already; ask for a new one",
+                {"WWW-Authenticate": "Bearer"},
+            )  # fmt: skip
         text, expires = authority.issue(info, now)
         limiter.allow(info.node_id)  # the sign-in counts against the office's rate too
         return Token(

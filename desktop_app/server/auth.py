@@ -69,8 +69,8 @@ class TokenAuthority:
         raw = struct.pack(">d", now) + os.urandom(16)
         return _b64u(raw + self._mac(b"nonce", raw)[:16]), now + NONCE_TTL
 
-    def check_nonce(self, nonce: str, now: float) -> None:
-        """Raise :class:`AuthError` unless the nonce is ours and fresh."""
+    def check_nonce(self, nonce: str, now: float) -> float:
+        """When the nonce expires; :class:`AuthError` unless it is ours and fresh."""
         try:
             data = _unb64u(nonce)
         except ValueError as exc:
@@ -83,6 +83,7 @@ class TokenAuthority:
         (issued,) = struct.unpack(">d", raw[:8])
         if not issued - 5 <= now <= issued + NONCE_TTL:
             raise AuthError("the challenge has expired; ask for a new one")
+        return float(issued + NONCE_TTL)
 
     def issue(self, info: CertInfo, now: float) -> tuple[str, float]:
         """A token for a verified certificate."""

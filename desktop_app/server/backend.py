@@ -294,6 +294,11 @@ class Backend(abc.ABC):
         """Feed entries after ``after`` the office may see, oldest first."""
 
     @abc.abstractmethod
+    def use_nonce(self, nonce: str, expires: float, now: float) -> bool:
+        """Mark a sign-in challenge used; False when it was used before (kept until it expires,
+        in the database, so every server process on it refuses the replay)."""
+
+    @abc.abstractmethod
     def install_revocations(self, doc: dict[str, Any]) -> int | None:
         """Take the province's signed revocation list; None when it is not signed by it."""
 

@@ -308,6 +308,16 @@ class PostgresBackend(Backend):
                 )
         return answer
 
+    def use_nonce(self, nonce: str, expires: float, now: float) -> bool:
+        conn = self._conn()
+        with conn.transaction():
+            conn.execute("DELETE FROM cd_nonce WHERE expires < %s", (now,))
+            cur = conn.execute(
+                "INSERT INTO cd_nonce (nonce, expires) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                (nonce, expires),
+            )
+            return bool(cur.rowcount == 1)
+
     def install_revocations(self, doc: dict[str, Any]) -> int | None:
         from desktop_app.sync.certificates import read_revocations
 

@@ -297,6 +297,16 @@ class SqliteBackend(Backend):
         ).fetchone()
         return int(row[0])
 
+    def use_nonce(self, nonce: str, expires: float, now: float) -> bool:
+        db = self.store.db
+        with self.store.transaction():
+            db.execute_sql("DELETE FROM server_nonce WHERE expires < ?", (now,))
+            cur = db.execute_sql(
+                "INSERT OR IGNORE INTO server_nonce (nonce, expires) VALUES (?, ?)",
+                (nonce, expires),
+            )
+            return bool(cur.rowcount == 1)
+
     def install_revocations(self, doc: dict[str, Any]) -> int | None:
         # the province's window writes them to this very file: nothing new, as a rule
         rows = read_revocations(doc, self.province_key)

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from desktop_app.netsync.client import ServerClient, plan_batches, sync_office
-from desktop_app.netsync.wire import batch_id_for, encode_push
+from desktop_app.netsync.wire import PUSH_MEDIA_TYPE, batch_id_for, encode_push
 from desktop_app.store.store import Store
 from tests.server.conftest import (
     C1,
     C2,
+    PROVINCE,
     Province,
     ServerThread,
     count_changes,
@@ -61,3 +63,80 @@ def test_another_office_reusing_a_batch_id_is_just_another_batch(
         with Store.open(province.path) as prov:
             assert count_changes(prov, victim.node.node_id) == changes
             assert count_changes(prov, squatter.node.node_id) == squatter_changes
+
+
+def _signed_challenge(store: Store, url: str) -> dict[str, object]:
+    """A token request for a fresh challenge, signed by the office (what a replay resends)."""
+    from desktop_app.netsync.wire import auth_message
+    from desktop_app.sync.certificates import my_certificate
+    from desktop_app.sync.identity import b64, load_identity, sign
+
+    cert, _key = my_certificate(store)
+    nonce = httpx.post(url + "/v1/auth/challenge").json()["nonce"]
+    signature = b64(sign(load_identity(store).private_key, auth_message(nonce)))
+    return {"certificate": cert, "nonce": nonce, "signature": signature}
+
+
+def test_a_signed_challenge_gives_one_token_only(
+    province: Province, server: tuple[str, ServerThread]
+) -> None:
+    _mode, srv = server
+    request = _signed_challenge(province[C1], srv.url)
+    first = httpx.post(srv.url + "/v1/auth/token", json=request)
+    assert first.status_code == 200 and first.json()["token"]
+    for _ in range(2):
+        again = httpx.post(srv.url + "/v1/auth/token", json=request)
+        assert again.status_code == 401
+        assert again.json()["message"] == "this challenge was used already; ask for a new one"
+    fresh = httpx.post(srv.url + "/v1/auth/token", json=_signed_challenge(province[C1], srv.url))
+    assert fresh.status_code == 200
+
+
+def test_a_replayed_challenge_is_refused_by_another_server_process(
+    province: Province, pg_database: str
+) -> None:
+    from desktop_app.server.app import create_app
+
+    app_a = create_app(pg_database, province_db=province.path)
+    app_b = create_app(pg_database)  # a second process on the same database
+    with ServerThread(app_a) as a, ServerThread(app_b) as b:
+        request = _signed_challenge(province[C1], a.url)
+        assert httpx.post(a.url + "/v1/auth/token", json=request).status_code == 200
+        replay = httpx.post(b.url + "/v1/auth/token", json=request)
+        assert replay.status_code == 401 and "used already" in replay.json()["message"]
+
+
+def test_a_revocation_ends_the_offices_token_at_once(
+    province: Province, server: tuple[str, ServerThread]
+) -> None:
+    from desktop_app.sync.certificates import my_certificate, revoke
+
+    mode, srv = server
+    commune = province[C1]
+    client = ServerClient(srv.url)
+    try:
+        client.sign_in(commune)
+        headers = {"Authorization": f"Bearer {client.token}"}
+        assert httpx.get(srv.url + "/v1/feed", headers=headers).status_code == 200
+        serial = int(my_certificate(commune)[0]["body"]["serial"])
+        if mode == "sqlite":  # the province's window, on the server's own file
+            with Store.open(province.path) as prov:
+                revoke(prov, serial)
+        else:  # the province office hands its signed list to the server
+            prov = province[PROVINCE]
+            revoke(prov, serial)
+            sync_office(prov, srv.url, backup=False)
+        for path in ("/v1/feed", "/v1/state"):
+            answer = httpx.get(srv.url + path, headers=headers)  # the same, unexpired token
+            assert answer.status_code == 401, path
+            assert answer.json()["message"] == "this office's certificate was revoked"
+        fill_period(commune, 1)
+        body = encode_push(plan_batches(commune, {}, 500)[0])
+        pushed = httpx.post(
+            srv.url + "/v1/batches/x1",
+            content=body,
+            headers={**headers, "Content-Type": PUSH_MEDIA_TYPE},
+        )
+        assert pushed.status_code == 401
+    finally:
+        client.close()
