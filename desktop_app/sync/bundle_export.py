@@ -26,7 +26,7 @@ from desktop_app.sync.errors import (
 )
 from desktop_app.sync.identity import canonical_bytes, load_identity, verify
 from desktop_app.sync.progress import Cancel, Progress, check_cancel, report
-from desktop_app.sync.sending import receivers_for, segments_to_send
+from desktop_app.sync.sending import Tree, receivers_for, segments_to_send
 from desktop_app.sync.vectors import (
     full_vector,
     my_level,
@@ -79,7 +79,9 @@ def export_bundle(
         found = row.fetchone()
         to_office = None if found is None else str(found[0])
     # what the receiver (or every neighbour, when it is unknown) lacks and may hold
-    segments = segments_to_send(store, ident.private_key, cert, receivers_for(store, to_office))
+    tree = Tree(store)
+    receivers = receivers_for(tree, store.node.office_id, to_office)
+    segments = segments_to_send(store, ident.private_key, cert, tree, receivers)
     rejections = [
         [o, e, s, r, b]
         for o, e, s, r, b in store.db.execute_sql(

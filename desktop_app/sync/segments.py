@@ -12,7 +12,7 @@ included) verifies each ORIGINAL author, however many relays it crossed.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -141,11 +141,7 @@ def relayed_segments(
     levels = {
         str(n): int(lv) for n, lv in store.db.execute_sql("SELECT node_id, level FROM sync_node")
     }
-    groups: dict[tuple[str, int], list[tuple[int, int, str, bytes]]] = {}
-    for o, e, f, t, header, body in store.db.execute_sql(
-        "SELECT origin, epoch, seq_from, seq_to, header, body FROM sync_segment"
-    ):
-        groups.setdefault((str(o), int(e)), []).append((int(f), int(t), str(header), bytes(body)))
+    groups = held_segments(store)
     dctx = zstandard.ZstdDecompressor()
     out: list[tuple[bytes, bytes]] = []
     ordered = sorted(groups.items(), key=lambda g: (-levels.get(g[0][0], 3), g[0]))
@@ -160,19 +156,39 @@ def relayed_segments(
         if to_level is not None and to_level > level and origin_level >= level:
             continue
         ack = down_ack if origin_level < level else up_ack
-        pos = ack.get((origin, epoch), 0) + 1
-        while True:
-            covering = [s for s in segs if s[0] <= pos <= s[1]]
-            later = [s for s in segs if s[0] > pos]
-            if covering:
-                best = max(covering, key=lambda s: s[1])
-            elif later:
-                best = min(later, key=lambda s: (s[0], -s[1]))
-            else:
-                break
+        for best in chain_from(segs, ack.get((origin, epoch), 0) + 1):
             out.append((best[2].encode("utf-8"), dctx.decompress(best[3])))
-            pos = best[1] + 1
     return out
+
+
+HeldSegment = tuple[int, int, str, bytes]
+"""A stored segment: seq_from, seq_to, header text, zstd-compressed body."""
+
+
+def held_segments(store: Store) -> dict[tuple[str, int], list[HeldSegment]]:
+    """Every segment this office holds to send on, per (origin, epoch)."""
+    groups: dict[tuple[str, int], list[HeldSegment]] = {}
+    for o, e, f, t, header, body in store.db.execute_sql(
+        "SELECT origin, epoch, seq_from, seq_to, header, body FROM sync_segment"
+    ):
+        groups.setdefault((str(o), int(e)), []).append((int(f), int(t), str(header), bytes(body)))
+    return groups
+
+
+def chain_from(segs: list[HeldSegment], pos: int) -> Iterator[HeldSegment]:
+    """The held segments that carry one stream on from seq ``pos``: at each step the
+    widest one covering ``pos``, else the earliest one after it (a gap the receiver parks)."""
+    while True:
+        covering = [s for s in segs if s[0] <= pos <= s[1]]
+        later = [s for s in segs if s[0] > pos]
+        if covering:
+            best = max(covering, key=lambda s: s[1])
+        elif later:
+            best = min(later, key=lambda s: (s[0], -s[1]))
+        else:
+            return
+        yield best
+        pos = best[1] + 1
 
 
 def segment_batch(

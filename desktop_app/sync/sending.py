@@ -20,18 +20,24 @@ from typing import Any
 import zstandard
 
 from desktop_app.store.store import Store
-from desktop_app.sync.segments import OWN_ROWS, own_segment
+from desktop_app.sync.segments import OWN_ROWS, chain_from, held_segments, own_segment
 from desktop_app.sync.vectors import Vector, office_vectors, province_vector
 
 
 class Tree:
-    """The unit tree of this database: parent of each unit, and who may hold whose data."""
+    """The unit tree of this database: parent and level of each unit, and who may hold
+    whose data."""
 
     def __init__(self, store: Store) -> None:
-        self.parent: dict[str, str | None] = {
-            str(i): (None if p is None else str(p))
-            for i, p in store.db.execute_sql("SELECT id, parent_id FROM unit")
-        }
+        self.parent: dict[str, str | None] = {}
+        self.levels: dict[str, int] = {}
+        for i, p, lv in store.db.execute_sql("SELECT id, parent_id, level FROM unit"):
+            self.parent[str(i)] = None if p is None else str(p)
+            self.levels[str(i)] = int(lv)
+
+    def level(self, unit: str) -> int:
+        """The unit's level (1 province, 2 district, 3 commune; unknown: a commune)."""
+        return self.levels.get(unit, 3)
 
     def ancestors(self, unit: str) -> list[str]:
         out: list[str] = []
@@ -47,7 +53,7 @@ class Tree:
             return True
         return author in self.ancestors(receiver) or receiver in self.ancestors(author)
 
-    def neighbours(self, me: str, my_level: int) -> list[str]:
+    def neighbours(self, me: str) -> list[str]:
         """The offices a bundle without an addressee may reach: above and below."""
         out = self.ancestors(me)
         out += [u for u in self.parent if me in self.ancestors(u)]
@@ -58,11 +64,11 @@ def segments_to_send(
     store: Store,
     private_key: bytes,
     cert: dict[str, Any],
+    tree: Tree,
     receivers: list[tuple[str, int]],
 ) -> list[tuple[bytes, bytes]]:
     """Signed segments for ``receivers`` (office, level), in causal order
     (authors of lower levels first, then higher)."""
-    tree = Tree(store)
     vectors = office_vectors(store)
     prov = province_vector(store)
     me = store.node
@@ -70,7 +76,7 @@ def segments_to_send(
         str(n): (str(o), int(lv))
         for n, o, lv in store.db.execute_sql("SELECT node_id, office_id, level FROM sync_node")
     }
-    my_level = tree_level(store, me.office_id)
+    my_level = tree.level(me.office_id)
     authors[me.node_id] = (me.office_id, my_level)
 
     def floor(origin: str, epoch: int) -> int | None:
@@ -99,45 +105,23 @@ def segments_to_send(
             continue  # a hole in an old epoch: its stored segments below serve it
         seg = own_segment(rows, me.node_id, int(epoch), lo, int(hi), private_key, cert)
         out.append((my_level, me.node_id, int(epoch), seg))
-    groups: dict[tuple[str, int], list[tuple[int, int, str, bytes]]] = {}
-    for o, e, f, t, header, body in store.db.execute_sql(
-        "SELECT origin, epoch, seq_from, seq_to, header, body FROM sync_segment"
-    ):
-        groups.setdefault((str(o), int(e)), []).append((int(f), int(t), str(header), bytes(body)))
     dctx = zstandard.ZstdDecompressor()
     own_done = {(n, e) for _lv, n, e, _s in out}
-    for (origin, epoch), segs in groups.items():
+    for (origin, epoch), segs in held_segments(store).items():
         if (origin, epoch) in own_done:
             continue
         start = floor(origin, epoch)
         if start is None:
             continue
-        pos = start + 1
-        while True:
-            covering = [s for s in segs if s[0] <= pos <= s[1]]
-            later = [s for s in segs if s[0] > pos]
-            if covering:
-                best = max(covering, key=lambda s: s[1])
-            elif later:
-                best = min(later, key=lambda s: (s[0], -s[1]))
-            else:
-                break
-            level = authors.get(origin, ("", 3))[1]
+        level = authors.get(origin, ("", 3))[1]
+        for best in chain_from(segs, start + 1):
             out.append((level, origin, epoch, (best[2].encode("utf-8"), dctx.decompress(best[3]))))
-            pos = best[1] + 1
     out.sort(key=lambda x: (-x[0], x[1], x[2]))
     return [seg for _lv, _o, _e, seg in out]
 
 
-def tree_level(store: Store, unit: str) -> int:
-    row = store.db.execute_sql("SELECT level FROM unit WHERE id = ?", (unit,)).fetchone()
-    return 3 if row is None else int(row[0])
-
-
-def receivers_for(store: Store, to_office: str | None) -> list[tuple[str, int]]:
-    """(office, level) of the addressee, or of every neighbour when there is none."""
-    me = store.node.office_id
+def receivers_for(tree: Tree, me: str, to_office: str | None) -> list[tuple[str, int]]:
+    """(office, level) of the addressee, or of every neighbour of ``me`` when there is none."""
     if to_office is not None:
-        return [(to_office, tree_level(store, to_office))]
-    tree = Tree(store)
-    return [(u, tree_level(store, u)) for u in tree.neighbours(me, tree_level(store, me))]
+        return [(to_office, tree.level(to_office))]
+    return [(u, tree.level(u)) for u in tree.neighbours(me)]
