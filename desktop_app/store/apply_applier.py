@@ -21,7 +21,7 @@ from desktop_app.store.apply_types import (
     Change,
     Signer,
 )
-from desktop_app.store.changes import INSERT_AUDIT_SQL, INSERT_CHANGE_SQL, canonical_json
+from desktop_app.store.changes import INSERT_AUDIT_SQL, INSERT_CHANGE_SQL, canonical_json, heads
 from desktop_app.store.reference_rows import (
     CATALOGUE_ENTITIES,
     REFERENCE_TABLES,
@@ -57,10 +57,8 @@ class ChangeApplier(RowMerger):
         # own changes held in the change log; those above (an earlier epoch's, lost by a
         # restore and sent back) apply as received changes
         me = self.node.node_id
-        for e, s in self.db.execute_sql(
-            "SELECT epoch, MAX(seq) FROM change WHERE origin = ? GROUP BY epoch", (me,)
-        ):
-            self.vector[(me, int(e))] = max(self.vector.get((me, int(e)), 0), int(s))
+        for e, s in heads(self.db, me).items():
+            self.vector[(me, e)] = max(self.vector.get((me, e), 0), s)
 
     def _prefetch_values(self, batches: list[Batch]) -> None:
         """Read, in a few queries, the value rows the batches name (by natural key).

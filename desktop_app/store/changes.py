@@ -62,6 +62,16 @@ def version_of(origin: str, epoch: int, seq: int) -> str:
     return f"{origin}/{epoch}/{seq}"
 
 
+def heads(db: SqliteDatabase, origin: str) -> dict[int, int]:
+    """Per epoch, the highest seq of ``origin`` in this change log."""
+    return {
+        int(e): int(s)
+        for e, s in db.execute_sql(
+            "SELECT epoch, MAX(seq) FROM change WHERE origin = ? GROUP BY epoch", (origin,)
+        )
+    }
+
+
 def next_seq(db: SqliteDatabase, origin: str, epoch: int) -> int:
     """The next sequence number for (origin, epoch): one above the highest, so never a gap."""
     row = db.execute_sql(

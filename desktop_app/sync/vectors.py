@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from desktop_app.store.changes import heads
 from desktop_app.store.store import Store
 from desktop_app.sync.certificates import unit_level_and_parent
 
@@ -23,10 +24,8 @@ def full_vector(store: Store) -> Vector:
         for o, e, s in store.db.execute_sql("SELECT origin, epoch, seq FROM peer_cursor")
     }
     me = store.node.node_id
-    for e, s in store.db.execute_sql(
-        "SELECT epoch, MAX(seq) FROM change WHERE origin = ? GROUP BY epoch", (me,)
-    ):
-        vector[(me, int(e))] = max(vector.get((me, int(e)), 0), int(s))
+    for e, s in heads(store.db, me).items():
+        vector[(me, e)] = max(vector.get((me, e), 0), s)
     return vector
 
 
