@@ -4,10 +4,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 DEMO_DB ?= demo/demo-office.db
+# The system packages to check for (build/check_system.sh): `run` also needs Qt's X11
+# libraries; as a target-specific variable it holds while `run` builds the venv too.
+SYSTEM_NEEDS := test
+run: SYSTEM_NEEDS := run
 
 .PHONY: run test lint typecheck pytest bench clean dist
 
 $(STAMP): pyproject.toml
+	@sh build/check_system.sh $(SYSTEM_NEEDS)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
@@ -15,6 +20,7 @@ $(STAMP): pyproject.toml
 
 # The first time, build the demo district office (Huyện Mai Sơn); then open the window on it.
 run: $(STAMP)
+	@sh build/check_system.sh run
 	@mkdir -p $(dir $(DEMO_DB))
 	@test -f $(DEMO_DB) || $(PY) -m desktop_app demo --db $(DEMO_DB)
 	$(PY) -m desktop_app gui --db $(DEMO_DB)
