@@ -7,7 +7,8 @@
 #
 # 1. debootstrap --variant=minbase bookworm into a temporary folder, from this
 #    machine's Debian mirror (/etc/apt/sources.list[.d]); services never start in it
-#    (policy-rc.d), so nothing outlives the check;
+#    (policy-rc.d), so nothing outlives the check; its pip reaches PyPI as this
+#    machine's does (the same PIP_CERT bundle, if this machine sets one);
 # 2. a fresh clone of this checkout's HEAD for a user `newcomer`, another for CI;
 # 3. `make` on the bare system names every missing package (build/check_system.sh);
 # 4. the README's own set-up lines (its root `apt-get` block, taken from README.md);
@@ -65,12 +66,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# This machine's way out to PyPI: when pip here trusts an extra certificate bundle
+# (PIP_CERT: a TLS-inspecting proxy), the new system's pip gets the same bundle.
+NETWORK_ENV=()
+if [ -n "${PIP_CERT:-}" ] && [ -f "$PIP_CERT" ]; then
+  NETWORK_ENV+=("PIP_CERT=/etc/ssl/certs/host-pip-cert.pem")
+fi
+
 # in_root USER SCRIPT: run a bash script inside the new system with a clean environment
 in_root() {
   local user="$1" script="$2" home=/root
   [ "$user" = root ] || home="/home/$user"
   chroot "$R" /usr/bin/env -i "HOME=$home" "USER=$user" "LANG=C.UTF-8" \
     "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" "DEBIAN_FRONTEND=noninteractive" \
+    "${NETWORK_ENV[@]}" \
     /usr/sbin/runuser -u "$user" -- /bin/bash -eo pipefail -c "$script"
 }
 
@@ -104,6 +113,9 @@ make_system() {
   printf '#!/bin/sh\nexit 101\n' >"$R/usr/sbin/policy-rc.d"
   chmod +x "$R/usr/sbin/policy-rc.d"
   cp /etc/resolv.conf "$R/etc/resolv.conf"
+  if [ "${#NETWORK_ENV[@]}" -gt 0 ]; then
+    mkdir -p "$R/etc/ssl/certs" && cp "$PIP_CERT" "$R/etc/ssl/certs/host-pip-cert.pem"
+  fi
   mountpoint -q "$R/proc" || mount -t proc proc "$R/proc"
   mountpoint -q "$R/sys" || mount -t sysfs sysfs "$R/sys"
   mkdir -p "$R/dev/shm" "$R/dev/pts"
