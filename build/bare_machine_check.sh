@@ -14,8 +14,7 @@
 # 4. the README's own set-up lines (its root `apt-get` block, taken from README.md);
 # 5. `make test` as the newcomer;
 # 6. `make run` as the newcomer on Xvfb: waits until the window is mapped (xwininfo),
-#    takes a screenshot (xwd, also converted to PNG when ImageMagick is on the host),
-#    then stops `make run`;
+#    takes a screenshot (xwd, converted to PNG), then stops `make run`;
 # 7. `.ci/run` as root from its own fresh clone (installs the rest, PostgreSQL, make
 #    test, make dist, build/smoke_test.sh).
 # Prints each step's result and time and the pytest summary lines; exits 1 if any
@@ -193,12 +192,10 @@ make_run() {
     echo "make run output:"; sed "s/^/  /" /tmp/make-run.log
     kill -0 "$run" && echo "make run still running after the window was up: stopping it (pid $run)"
   ' || return 1
-  cp "$R/tmp/make-run.xwd" "$SHOTS/make-run.xwd"
-  if command -v convert >/dev/null; then
-    convert "xwd:$SHOTS/make-run.xwd" "$SHOTS/make-run.png" && echo "screenshot: $SHOTS/make-run.png"
-  else
-    echo "screenshot: $SHOTS/make-run.xwd"
-  fi
+  # the screenshot as PNG, by the newcomer's venv (the new system has no ImageMagick)
+  in_root newcomer '~/coverage-desk/.venv/bin/python ~/coverage-desk/build/xwd_to_png.py \
+    /tmp/make-run.xwd /tmp/make-run.png' || return 1
+  cp "$R/tmp/make-run.png" "$SHOTS/make-run.png" && echo "screenshot: $SHOTS/make-run.png"
 }
 
 ci_run() { in_root root 'cd /srv/ci/coverage-desk && .ci/run'; }

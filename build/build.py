@@ -5,7 +5,9 @@ Usage (from the checkout, with the project's virtualenv)::
     .venv/bin/python build/build.py              # Linux
     .venv\\Scripts\\python build\\build.py        # Windows
 
-It refreshes ``resources/licenses`` from the installed packages, runs PyInstaller
+It refreshes ``resources/licenses`` from the installed packages, compiles the
+catalogues (``resources/locale/*/LC_MESSAGES/*.mo``, Babel via ``build/update_po.py``:
+the bundle ships these, not the ``.po``), runs PyInstaller
 on ``build/coverage_desk.spec`` (work files in ``build/work``), and prints the
 build time, the folder's size and its number of files. ``--licenses-only``
 just refreshes the licence texts.
@@ -225,6 +227,17 @@ def folder_size(folder: Path) -> tuple[int, int, int]:
     return total, count, links
 
 
+def compile_catalogues() -> list[Path]:
+    """The ``.mo`` of every shipped ``.po``, written beside it (what the bundle ships)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cd_update_po", ROOT / "build" / "update_po.py")
+    assert spec is not None and spec.loader is not None
+    update_po = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(update_po)
+    return [update_po.compile_mo(po) for po in sorted((ROOT / "resources/locale").rglob("*.po"))]
+
+
 def run_pyinstaller() -> None:
     """PyInstaller on the spec, from a clean work folder."""
     command = [
@@ -253,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.licenses_only:
         return 0
     started = time.monotonic()
+    for mo in compile_catalogues():
+        print(f"compiled {mo.relative_to(ROOT)}")
     run_pyinstaller()
     seconds = time.monotonic() - started
     size, files, links = folder_size(BUNDLE)

@@ -3,24 +3,47 @@
 from __future__ import annotations
 
 import gettext
+import importlib.util
 import io
 import re
 import subprocess
 import sys
+import types
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import read_po
 
 import desktop_app
 from desktop_app import i18n
-from desktop_app.i18n.catalog import Catalog, Entry, PoError, compile_mo, format_po, parse_po
-from desktop_app.i18n.extract import extract_from_source, extract_messages
 
 PACKAGE_DIR = Path(desktop_app.__file__).resolve().parent
+ROOT = PACKAGE_DIR.parent
 PO_PATH = i18n.catalog_path("vi")
+
+
+def _load_update_po() -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location("cd_update_po", ROOT / "build" / "update_po.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+update_po = _load_update_po()
+
+
+def translations_of(message: Message) -> list[str]:
+    return [message.string] if isinstance(message.string, str) else list(message.string)
+
+
+def messages(catalog: Catalog) -> list[Message]:
+    return [m for m in catalog if m.id]
+
 
 _PLACEHOLDER = re.compile(
     r"\{\{|\}\}|%%"  # escaped braces and percent: not placeholders
@@ -36,7 +59,7 @@ def placeholders(text: str) -> Counter[str]:
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    return parse_po(PO_PATH.read_text(encoding="utf-8"), origin=str(PO_PATH))
+    return read_po(io.StringIO(PO_PATH.read_text(encoding="utf-8")), abort_invalid=True)
 
 
 @pytest.fixture
@@ -51,55 +74,57 @@ def language() -> Iterator[None]:
 
 
 def test_header_declares_utf8_and_vietnamese_plural_forms(catalog: Catalog) -> None:
-    fields = catalog.header_fields()
-    assert "charset=UTF-8" in fields["Content-Type"]
-    assert fields["Plural-Forms"] == "nplurals=1; plural=0;"
-    assert fields["Language"] == "vi"
+    header = update_po.header_of(PO_PATH.read_text(encoding="utf-8"))
+    assert '"Content-Type: text/plain; charset=UTF-8\\n"' in header
+    assert catalog.charset.lower() == "utf-8"
+    assert catalog.plural_forms == "nplurals=1; plural=0;"
+    assert str(catalog.locale) == "vi"
 
 
 def test_every_message_in_the_source_is_translated(catalog: Catalog) -> None:
-    extraction = extract_messages(PACKAGE_DIR)
-    assert extraction.problems == []
+    extracted = update_po.extract(PACKAGE_DIR)
+    assert len(extracted) >= 25
     missing = []
-    for message in extraction.messages.values():
-        entry = catalog.find(message.msgid)
-        if entry is None or not entry.translated or entry.msgid_plural != message.msgid_plural:
-            missing.append(f"{message.references[0]}: {message.msgid!r}")
+    for key, (msgid, references) in extracted.items():
+        entry = catalog.get(key)
+        if entry is None or entry.fuzzy or not all(translations_of(entry)) or entry.id != msgid:
+            path, line = references[0]
+            missing.append(f"{path}:{line}: {key!r}")
     assert not missing, "run build/update_po.py and translate:\n" + "\n".join(missing)
 
 
 def test_placeholders_are_identical_in_msgid_and_msgstr(catalog: Catalog) -> None:
     nplurals = 1
-    for entry in catalog.messages():
-        if entry.msgid_plural is None:
-            assert placeholders(entry.msgstr) == placeholders(entry.msgid), entry.msgid
+    for entry in messages(catalog):
+        if isinstance(entry.id, str):
+            assert placeholders(entry.string) == placeholders(entry.id), entry.id
         else:
-            assert len(entry.msgstr_plural) == nplurals, entry.msgid
-            for text in entry.translations():
+            assert len(entry.string) == nplurals, entry.id
+            for text in entry.string:
                 # Vietnamese has one form, used for every n: it matches the plural id.
-                assert placeholders(text) == placeholders(entry.msgid_plural), entry.msgid
+                assert placeholders(text) == placeholders(entry.id[1]), entry.id
 
 
 def test_translations_are_nfc_and_tidy(catalog: Catalog) -> None:
-    for entry in catalog.entries:
-        for text in entry.translations():
-            assert unicodedata.is_normalized("NFC", text), entry.msgid
-            if not entry.is_header:
-                assert text == text.strip(), entry.msgid
-                assert "  " not in text, entry.msgid
+    for entry in messages(catalog):
+        for text in translations_of(entry):
+            assert unicodedata.is_normalized("NFC", text), entry.id
+            assert text == text.strip(), entry.id
+            assert "  " not in text, entry.id
 
 
 def test_seeded_cli_messages_are_translated(catalog: Catalog) -> None:
     for msgid in ("ok", "No rule is broken.", "Unknown unit: {unit}", "Units: {count}"):
-        entry = catalog.find(msgid)
-        assert entry is not None and entry.translated, msgid
-    assert len(list(catalog.messages())) >= 25
+        entry = catalog.get(msgid)
+        assert entry is not None and entry.string and not entry.fuzzy, msgid
+    assert len(messages(catalog)) >= 25
 
 
 def test_catalogue_is_sorted_and_formatted_as_update_po_writes_it(catalog: Catalog) -> None:
-    keys = [e.key for e in catalog.messages()]
+    text = PO_PATH.read_text(encoding="utf-8")
+    keys = [m.id if isinstance(m.id, str) else m.id[0] for m in messages(catalog)]
     assert keys == sorted(keys)
-    assert format_po(catalog) == PO_PATH.read_text(encoding="utf-8")
+    assert update_po.format_catalog(catalog, update_po.header_of(text)) == text
 
 
 # -- setup, _ and ngettext ---------------------------------------------------------------
@@ -190,123 +215,90 @@ def test_damaged_or_missing_catalogue_is_reported(tmp_path: Path, language: None
     i18n.setup("en")
     with pytest.raises(i18n.I18nError, match="Cannot read the vi catalogue"):
         i18n.setup("vi", root=tmp_path)
-    root = _locale_root(tmp_path, 'msgid "a"\nmsgstr "b\n')
-    with pytest.raises(i18n.I18nError, match=r"damaged: .*coverage_desk.po:2"):
+    root = _locale_root(tmp_path, 'msgid ""\nmsgstr ""\n\nmsgid "a"\n\nmsgid "b"\nmsgstr ""\n')
+    with pytest.raises(i18n.I18nError, match=r"damaged: .*coverage_desk.po:4: missing msgstr"):
         i18n.setup("vi", root=root)
     assert i18n.current_language() == "en"
 
 
-# -- the .po reader, writer and compiler --------------------------------------------------
+# -- build/update_po.py (Babel) ---------------------------------------------------------
 
 
-def test_parse_po_reads_escapes_multiline_strings_and_comments() -> None:
-    text = (
-        "# translator note\n"
-        "#. extracted note\n"
-        "#: desktop_app/cli.py:12 desktop_app/cli.py:40\n"
-        "#, fuzzy, python-brace-format\n"
-        '#| msgid "old"\n'
-        'msgid ""\n'
-        '"Line one\\n"\n'
-        '"say \\"hi\\"\\t\\\\ {x}"\n'
-        'msgstr "D\\303\\262ng {x}"\n'
-        "\n"
-        '#~ msgid "gone"\n'
-        '#~ msgstr "mất"\n'
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_update_po_adds_new_ids_keeps_translations_and_marks_changed_plurals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "desktop_app"
+    _write(
+        source / "mod.py",
+        "from desktop_app.i18n import _, N_, ngettext\n"
+        "A = _('Units: {count}')\n"
+        "B = ngettext('{n} site', '{n} sites', 3)\n"
+        "C = N_('New message')\n"
+        "D = _(\n    'Units: {count}'\n)\n",
     )
-    catalog = parse_po(text)
-    (entry,) = catalog.entries
-    assert entry.msgid == 'Line one\nsay "hi"\t\\ {x}'
-    assert entry.msgstr == "Dòng {x}"  # octal escapes are UTF-8 bytes
-    assert entry.translator_comments == ["translator note"]
-    assert entry.extracted_comments == ["extracted note"]
-    assert entry.references == ["desktop_app/cli.py:12", "desktop_app/cli.py:40"]
-    assert entry.flags == ["fuzzy", "python-brace-format"]
-    assert entry.previous == ['msgid "old"']
-    assert catalog.obsolete == ['#~ msgid "gone"', '#~ msgstr "mất"']
-    again = parse_po(format_po(catalog))
-    assert again == catalog
-
-
-@pytest.mark.parametrize(
-    ("text", "line", "words"),
-    [
-        ('msgid "a"\n', 1, "msgid without msgstr"),
-        ('msgstr "a"\n', 1, "msgstr without msgid"),
-        ('msgid "a"\nmsgstr "b\n', 2, "double quotes"),
-        ('msgid "a" "b"\nmsgstr ""\n', 1, "unescaped double quote"),
-        ('msgid "a\\q"\nmsgstr ""\n', 1, "unknown escape"),
-        ('msgid "a"\nmsgstr "b"\n\nmsgid "a"\nmsgstr "c"\n', 4, "duplicate msgid"),
-        ('msgid "a"\nmsgid "b"\nmsgstr ""\n', 2, "msgid twice"),
-        ('msgid "a"\nmsgid_plural "as"\nmsgstr "x"\n', 1, "needs msgstr[N]"),
-        ('msgid "a"\nmsgid_plural "as"\nmsgstr[1] "x"\n', 1, "gaps"),
-        ('msgid "a"\nmsgstr[0] "x"\n', 1, "without msgid_plural"),
-        ('"stray"\n', 1, "belongs to no keyword"),
-        ("hello\n", 1, "cannot read"),
-        ('msgid "a"\n# note\nmsgstr ""\n', 2, "comment inside an entry"),
-    ],
-)
-def test_parse_po_errors_name_the_line(text: str, line: int, words: str) -> None:
-    with pytest.raises(PoError, match=rf"x\.po:{line}: .*{re.escape(words)}"):
-        parse_po(text, origin="x.po")
-
-
-def test_compiled_mo_is_read_by_gnu_translations() -> None:
-    catalog = Catalog(
-        entries=[
-            Entry(msgid="", msgstr="Content-Type: text/plain; charset=UTF-8\n"),
-            Entry(msgid="Sites: {count}", msgstr="Điểm hạ tầng: {count}"),
-            Entry(msgid="b", msgstr="bê"),
-            Entry(msgid="a", msgstr="a\nhai dòng"),
-        ]
+    po = _write(
+        tmp_path / "vi.po",
+        update_po.NEW_HEADER
+        + '\nmsgid "Units: {count}"\nmsgstr "Đơn vị: {count}"\n'
+        + '\nmsgid "Not yet in this branch"\nmsgstr "Chưa có"\n'
+        + '\nmsgid "{n} site"\nmsgstr "{n} điểm"\n',
     )
-    translations = gettext.GNUTranslations(io.BytesIO(compile_mo(catalog)))
-    assert translations.gettext("Sites: {count}") == "Điểm hạ tầng: {count}"
-    assert translations.gettext("a") == "a\nhai dòng"
-    assert translations.gettext("b") == "bê"
-    assert translations.info()["content-type"] == "text/plain; charset=UTF-8"
+    # references relative to the temporary checkout
+    monkeypatch.setattr(update_po, "ROOT", tmp_path)
+    assert update_po.main(["--po", str(po), "--source", str(source), "--check"]) == 1
+    assert update_po.main(["--po", str(po), "--source", str(source)]) == 0
+    text = po.read_text(encoding="utf-8")
+    assert text.startswith(update_po.NEW_HEADER + "\n")
+    assert (
+        "#: desktop_app/mod.py:2\n#: desktop_app/mod.py:6\n#, python-brace-format\n"
+        'msgid "Units: {count}"\nmsgstr "Đơn vị: {count}"\n'
+    ) in text
+    assert '#: desktop_app/mod.py:4\nmsgid "New message"\nmsgstr ""\n' in text
+    assert 'msgid "Not yet in this branch"\nmsgstr "Chưa có"\n' in text  # kept, no #:
+    # The id gained a plural: the old translation stays, as a fuzzy hint.
+    assert (
+        '#, fuzzy, python-brace-format\nmsgid "{n} site"\nmsgid_plural "{n} sites"\n'
+        'msgstr[0] "{n} điểm"\n'
+    ) in text
+    assert update_po.main(["--po", str(po), "--source", str(source), "--check"]) == 0
+    # --compile writes the .mo the frozen build ships: only finished translations in it.
+    assert update_po.main(["--po", str(po), "--source", str(source), "--compile"]) == 0
+    mo = po.with_suffix(".mo")
+    translations = gettext_from(mo.read_bytes())
+    assert translations.gettext("Units: {count}") == "Đơn vị: {count}"
+    assert translations.gettext("Not yet in this branch") == "Chưa có"
+    assert translations.ngettext("{n} site", "{n} sites", 2) == "{n} sites"  # fuzzy: unused
+
+
+def gettext_from(mo: bytes) -> gettext.GNUTranslations:
+    return gettext.GNUTranslations(io.BytesIO(mo))
+
+
+def test_only_the_compiled_catalogue_is_enough(tmp_path: Path, language: None) -> None:
+    """The frozen build ships the .mo without the .po: setup reads it without Babel."""
+    root = _locale_root(tmp_path, PLURAL_PO)
+    po = i18n.catalog_path("vi", root)
+    i18n.compiled_path("vi", root).write_bytes(
+        i18n.compile_catalogue(po.read_text(encoding="utf-8"), str(po))
+    )
+    po.unlink()
+    i18n.setup("vi", root=root)
+    assert i18n.ngettext("{n} village", "{n} villages", 3) == "{n} thôn"
+    i18n.compiled_path("vi", root).write_bytes(b"not a catalogue")
+    with pytest.raises(i18n.I18nError, match=r"coverage_desk.mo is damaged"):
+        i18n.setup("vi", root=root)
 
 
 def test_compile_refuses_a_header_without_utf8() -> None:
-    catalog = Catalog(
-        entries=[Entry(msgid="", msgstr="Content-Type: text/plain; charset=CP1258\n")]
-    )
-    with pytest.raises(PoError, match="UTF-8"):
-        compile_mo(catalog)
-
-
-# -- the message scanner ----------------------------------------------------------------
-
-
-def test_extract_finds_literal_calls_and_reports_the_rest() -> None:
-    source = (
-        "from desktop_app import i18n\n"
-        "from desktop_app.i18n import _, N_, ngettext\n"
-        "A = _('Units: {count}')\n"
-        "B = i18n._('ok')\n"
-        "C = ngettext('{n} site', '{n} sites', 3)\n"
-        "D = N_('Sites: {count}')\n"
-        "E = _('Units: {count}')\n"
-        "F = _(A)\n"
-        "G = _(f'{A}')\n"
-        "H = translations.ngettext(a, b, n)\n"
-        "I = _('')\n"
-        "J = _('a' 'b')\n"
-    )
-    extraction = extract_from_source(source, "pkg/mod.py")
-    assert {m.msgid: m.references for m in extraction.messages.values()} == {
-        "Units: {count}": ["pkg/mod.py:3", "pkg/mod.py:7"],
-        "ok": ["pkg/mod.py:4"],
-        "{n} site": ["pkg/mod.py:5"],
-        "Sites: {count}": ["pkg/mod.py:6"],
-        "ab": ["pkg/mod.py:12"],
-    }
-    assert extraction.messages["{n} site"].msgid_plural == "{n} sites"
-    assert [p.reference for p in extraction.problems] == [
-        "pkg/mod.py:8",
-        "pkg/mod.py:9",
-        "pkg/mod.py:11",
-    ]
+    text = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=CP1258\\n"\n'
+    with pytest.raises(ValueError, match="UTF-8"):
+        i18n.compile_catalogue(text, "x.po")
 
 
 def test_placeholder_pattern() -> None:
@@ -329,6 +321,6 @@ def test_the_compiled_catalogue_is_cached_by_content(
     def no_compiling(*_args: object, **_kwargs: object) -> bytes:
         raise AssertionError("the cached catalogue should have been used")
 
-    monkeypatch.setattr(i18n_module, "compile_mo", no_compiling)
+    monkeypatch.setattr(i18n_module, "compile_catalogue", no_compiling)
     again = i18n_module.load_translations("vi")
     assert again.gettext("Sync") == first.gettext("Sync") == "Đồng bộ"
