@@ -13,10 +13,10 @@
 # 3. `make` on the bare system names every missing package (build/check_system.sh);
 # 4. the README's own set-up lines (its root `apt-get` block, taken from README.md);
 # 5. `make test` as the newcomer;
-# 6. `make run` as the newcomer on Xvfb: waits until the window is mapped (xwininfo),
-#    takes a screenshot (xwd, converted to PNG), then stops `make run`;
-# 7. `.ci/run` as root from its own fresh clone (installs the rest, PostgreSQL, make
-#    test, make dist, build/smoke_test.sh).
+# 6. `.ci/run` as root from its own fresh clone (installs the rest, PostgreSQL, make
+#    test, make dist, build/smoke_test.sh);
+# 7. `make run` as the newcomer on Xvfb: waits until the window is mapped (xwininfo),
+#    takes a screenshot (xwd, converted to PNG), then stops `make run`.
 # Prints each step's result and time and the pytest summary lines; exits 1 if any
 # step failed. Logs: $WORK/logs (kept when a step fails or KEEP=1).
 set -uo pipefail
@@ -96,7 +96,8 @@ step() {
     failed=1
   fi
   printf 'bare: %-14s %-18s %5ss\n' "$name" "$verdict" "$(($(date +%s) - started))"
-  grep -E '^=+ .*(passed|failed|error).* in [0-9.]+s' "$LOGS/$name.log" | sed 's/^/bare:     pytest: /'
+  grep -aE '^(=+ )?[0-9]+ (passed|failed|error).* in [0-9.]+s' "$LOGS/$name.log" \
+    | sed 's/^/bare:     pytest: /'
   if [ "$verdict" != ok ]; then
     echo "bare:     last lines of $LOGS/$name.log:"
     tail -n 25 "$LOGS/$name.log" | sed 's/^/bare:     | /'
@@ -207,8 +208,15 @@ if step debootstrap 0 make_system; then
   if wanted bare; then step bare-make 1 bare_make && sed 's/^/bare:     /' "$LOGS/bare-make.log"; fi
   if wanted readme; then step readme 0 readme; fi
   if wanted test; then step make-test 0 make_test; fi
-  if wanted run; then step make-run 0 make_run && grep -E '^(window shown|screenshot|make run still)' "$LOGS/make-run.log" | sed 's/^/bare:     /'; fi
-  if wanted ci; then step ci-run 0 ci_run && grep -E '^smoke: (passed|a version-2)' "$LOGS/ci-run.log" | sed 's/^/bare:     /'; fi
+  # CI before the window check: the latter installs tools (xwininfo, xwd) CI must not lean on
+  if wanted ci; then
+    step ci-run 0 ci_run && grep -aE '^(ci: installing|build time|self-test passed|smoke: (passed|a version-2))' \
+      "$LOGS/ci-run.log" | sed 's/^/bare:     /'
+  fi
+  if wanted run; then
+    step make-run 0 make_run && grep -aE '^(window shown|screenshot|make run still)' \
+      "$LOGS/make-run.log" | sed 's/^/bare:     /'
+  fi
 fi
 printf 'bare: %s in %ss\n' "$([ "$failed" = 0 ] && echo PASSED || echo FAILED)" "$(($(date +%s) - total_started))"
 exit "$failed"

@@ -24,7 +24,7 @@ libglib2.0-0|lib:libglib-2.0.so.0|Qt
 libfontconfig1|lib:libfontconfig.so.1|Qt
 libdbus-1-3|lib:libdbus-1.so.3|Qt
 fonts-dejavu-core|file:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf|a font with Vietnamese letters
-poppler-utils|cmd:pdftotext|the report tests read PDFs back'
+poppler-utils|cmd:pdftotext|the report tests, which read PDFs back'
 RUN_NEEDS='libx11-xcb1|lib:libX11-xcb.so.1|Qt on X11
 libxcb-cursor0|lib:libxcb-cursor.so.0|Qt on X11
 libxcb-icccm4|lib:libxcb-icccm.so.4|Qt on X11
