@@ -41,15 +41,16 @@ from pathlib import Path
 from typing import Literal
 
 from desktop_app.i18n import _
-from desktop_app.pdf_reader import read_pdf
 
 __all__ = [
     "OFFICE_ID",
     "PDF_TEXT",
     "CheckResult",
+    "PdfSummary",
     "SkipCheck",
     "choose_qt_platform",
     "main",
+    "read_pdf",
     "run_self_test",
 ]
 
@@ -252,15 +253,16 @@ def check_pdf(state: SelfTestState) -> str:
     summary = read_pdf(data)
     if summary.pages != 1:
         raise RuntimeError(_("{n} pages instead of 1").format(n=summary.pages))
-    if not any(name.endswith("+LiberationSerif") for name in summary.embedded_fonts):
+    embedded = sorted({name for name, is_embedded in summary.fonts if is_embedded})
+    if embedded != ["LiberationSerif"]:
         raise RuntimeError(
             _("the font is not embedded (fonts: {names})").format(
-                names=", ".join(summary.embedded_fonts) or "-"
+                names=", ".join(f"{name} {is_embedded}" for name, is_embedded in summary.fonts)
+                or "-"
             )
         )
     if expected not in summary.text:
         raise RuntimeError(_("the text read back differs: {text!r}").format(text=summary.text))
-    rendered = _render_with_pdfium(path)
     reports_font = ""
     try:
         from desktop_app.reports.fonts import find_times_new_roman
@@ -271,28 +273,68 @@ def check_pdf(state: SelfTestState) -> str:
         pass
     return (
         _("{size} bytes, font {font} embedded, Vietnamese text read back").format(
-            size=len(data), font=summary.embedded_fonts[0]
+            size=len(data), font=embedded[0]
         )
-        + rendered
+        + "; "
+        + _("preview rendered {width}×{height}").format(width=summary.width, height=summary.height)
         + reports_font
     )
 
 
-def _render_with_pdfium(path: Path) -> str:
-    """Render the page as the report preview does (pypdfium2), when it is installed."""
+@dataclass(frozen=True)
+class PdfSummary:
+    """What pdfium (the report preview's renderer) reads from a PDF's first page."""
+
+    pages: int
+    fonts: list[tuple[str, bool]]
+    """(base name without the subset prefix, embedded) of every text object's font."""
+    text: str
+    """the first page's text, lines joined by newlines"""
+    width: int
+    height: int
+    """the first page rendered at half scale, as the preview does"""
+
+
+def read_pdf(data: bytes) -> PdfSummary:
+    """Pages, fonts and text of ``data`` as pypdfium2 reads them; the page rendered.
+
+    Raises ``ValueError`` when ``data`` is not a PDF pdfium can open.
+    """
+    import ctypes
+
+    import pypdfium2
+    import pypdfium2.raw as pdfium_c
+
     try:
-        import pypdfium2
-    except ImportError:
-        return ""
-    document = pypdfium2.PdfDocument(str(path))
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        raise ValueError(f"not a PDF: {exc}") from exc
     try:
-        bitmap = document[0].render(scale=0.5)
-        width, height = bitmap.width, bitmap.height
+        page = document[0]
+        fonts: list[tuple[str, bool]] = []
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT]):
+            font = pdfium_c.FPDFTextObj_GetFont(obj.raw)
+            size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
+            buffer = ctypes.create_string_buffer(size)
+            pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
+            name = buffer.value.decode("utf-8", "replace")
+            entry = (name, bool(pdfium_c.FPDFFont_GetIsEmbedded(font)))
+            if entry not in fonts:
+                fonts.append(entry)
+        text = page.get_textpage().get_text_bounded().replace("\r\n", "\n")
+        bitmap = page.render(scale=0.5)
+        summary = PdfSummary(
+            pages=len(document),
+            fonts=fonts,
+            text=unicodedata.normalize("NFC", text),
+            width=bitmap.width,
+            height=bitmap.height,
+        )
     finally:
         document.close()
-    if width <= 0 or height <= 0:
+    if summary.width <= 0 or summary.height <= 0:
         raise RuntimeError(_("pdfium rendered an empty page"))
-    return "; " + _("preview rendered {width}×{height}").format(width=width, height=height)
+    return summary
 
 
 # --- 5. sync bundle ----------------------------------------------------------

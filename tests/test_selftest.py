@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app import selftest
-from desktop_app.pdf_reader import read_pdf
-from desktop_app.selftest import CheckResult, SkipCheck, choose_qt_platform
+from desktop_app.selftest import CheckResult, SkipCheck, choose_qt_platform, read_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -171,15 +170,42 @@ def _pdf(text: str) -> bytes:
     return buffer.getvalue()
 
 
-def test_read_pdf_reads_back_vietnamese() -> None:
+def _pypdf_fonts(data: bytes) -> dict[str, bool]:
+    """BaseFont -> embedded (a /FontFile2 in its descriptor) of page 1's fonts, by pypdf.
+
+    reportlab always lists Helvetica (its initial font, not embedded) too."""
+    pypdf = pytest.importorskip("pypdf")
+    page = pypdf.PdfReader(io.BytesIO(data)).pages[0]
+    fonts = page["/Resources"]["/Font"]
+    found = {}
+    for ref in fonts.values():
+        font = ref.get_object()
+        descriptor = font.get("/FontDescriptor")
+        descendants = font.get("/DescendantFonts")
+        if descriptor is None and descendants is not None:
+            descriptor = descendants[0].get_object().get("/FontDescriptor")
+        embedded = descriptor is not None and "/FontFile2" in descriptor.get_object()
+        found[str(font["/BaseFont"]).lstrip("/")] = embedded
+    return found
+
+
+def test_read_pdf_reads_back_vietnamese_in_the_embedded_font() -> None:
     data = _pdf(selftest.PDF_TEXT)
     summary = read_pdf(data)
     assert summary.pages == 1
-    assert summary.embedded_fonts and summary.embedded_fonts[0].split("+")[0].isalpha()
-    assert selftest.PDF_TEXT in summary.text
+    assert summary.fonts == [("LiberationSerif", True)]
+    assert summary.text == selftest.PDF_TEXT
+    assert summary.width > 100 and summary.height > 100
+    # pypdf, independently: one subset of Liberation Serif (XXXXXX+ prefix), embedded
+    fonts = _pypdf_fonts(data)
+    assert fonts.pop("Helvetica") is False
+    ((name, embedded),) = fonts.items()
+    assert embedded
+    prefix, _plus, base = name.partition("+")
+    assert base == "LiberationSerif" and len(prefix) == 6 and prefix.isupper()
 
 
-def test_read_pdf_follows_font_subsets_and_agrees_with_pypdf() -> None:
+def test_read_pdf_reads_every_subset_and_agrees_with_pypdf() -> None:
     """More than 256 distinct glyphs: reportlab splits the font in subsets."""
     pypdf = pytest.importorskip("pypdf")
     others = "".join(chr(c) for c in [*range(0x100, 0x180), *range(0x410, 0x450)])
@@ -187,13 +213,30 @@ def test_read_pdf_follows_font_subsets_and_agrees_with_pypdf() -> None:
     lines = [letters[i : i + 50] for i in range(0, len(letters), 50)]
     lines.append("(ngoặc) \\ gạch chéo")
     data = _pdf("\n".join(lines))
+    subsets = _pypdf_fonts(data)
+    del subsets["Helvetica"]
+    assert len(subsets) >= 2 and all(subsets.values())
+    assert {name.partition("+")[2] for name in subsets} == {"LiberationSerif"}
     summary = read_pdf(data)
-    assert len({name.split("+")[0] for name in summary.embedded_fonts}) >= 2
-    for line in lines:
-        assert line in summary.text
+    assert summary.fonts == [("LiberationSerif", True)]  # pdfium drops the subset prefix
+    assert summary.text.splitlines() == lines
     extracted = pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text()
     # pypdf breaks lines where we do not: compare the letters
     assert "".join(unicodedata.normalize("NFC", extracted).split()) == "".join(summary.text.split())
+
+
+def test_read_pdf_tells_a_font_that_is_not_embedded() -> None:
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer)
+    canvas.setFont("Times-Roman", 12)  # one of the 14 standard fonts: never embedded
+    canvas.drawString(40, 800, "plain ASCII")
+    canvas.showPage()
+    canvas.save()
+    summary = read_pdf(buffer.getvalue())
+    assert summary.fonts == [("Times-Roman", False)]
+    assert _pypdf_fonts(buffer.getvalue()) == {"Helvetica": False, "Times-Roman": False}
 
 
 def test_read_pdf_refuses_other_files() -> None:
