@@ -76,8 +76,13 @@ class Connection:
     """One kept-alive HTTP/1.1 connection to the server (the standard library's client).
 
     A sync is a short sequence of calls on one connection, so this needs none of
-    a general client's machinery (pools, cookies, redirects), and it costs a
-    tenth of one per call: with 200 offices at once it shows.
+    a general client's machinery (pools, cookies, redirects), and sending a
+    request apart from reading its answer (:meth:`send`, :meth:`receive`) keeps
+    several pushes on the wire from one thread, which neither urllib3's pool nor
+    httpx's client offers. Measured (``bench/bench_http.py``: a sync's calls, 20 kB
+    pushes, over one kept-alive connection to uvicorn answering at once; Debian 12,
+    Python 3.11): ours 79 µs of client CPU and 133 µs wall a call; urllib3 2.8
+    1.99x and 1.75x that, httpx 0.28 4.19x and 3.29x. Kept on that figure.
     """
 
     def __init__(self, base_url: str, *, timeout: float, context: ssl.SSLContext) -> None:
