@@ -157,7 +157,16 @@ readme() {
   in_root newcomer 'cd ~/coverage-desk && sh build/check_system.sh run && echo "  nothing missing"'
 }
 
-make_test() { in_root newcomer 'cd ~/coverage-desk && make test'; }
+make_test() {
+  in_root newcomer '
+    cd ~/coverage-desk
+    touch ~/.before-make-test
+    make test
+    # what the run left in the temporary folder (pytest keeps the tmp_path of failed tests only)
+    left="$(find /tmp -mindepth 1 -maxdepth 1 -user newcomer -newer ~/.before-make-test)"
+    if [ -n "$left" ]; then du -sh $left | sed "s/^/left in \/tmp: /"; else echo "left in /tmp: nothing"; fi
+  '
+}
 
 make_run() {
   # The check's own tools (not the README's): an X server, xwininfo and xwd.
@@ -207,7 +216,9 @@ if step debootstrap 0 make_system; then
   sed -n '$p' "$LOGS/debootstrap.log" | sed 's/^/bare:     /'
   if wanted bare; then step bare-make 1 bare_make && sed 's/^/bare:     /' "$LOGS/bare-make.log"; fi
   if wanted readme; then step readme 0 readme; fi
-  if wanted test; then step make-test 0 make_test; fi
+  if wanted test; then
+    step make-test 0 make_test && grep -a '^left in /tmp' "$LOGS/make-test.log" | sed 's/^/bare:     /'
+  fi
   # CI before the window check: the latter installs tools (xwininfo, xwd) CI must not lean on
   if wanted ci; then
     step ci-run 0 ci_run && grep -aE '^(ci: installing|build time|self-test passed|smoke: (passed|a version-2))' \
