@@ -210,24 +210,30 @@ make_run() {
 
 ci_run() { in_root root 'cd /srv/ci/coverage-desk && .ci/run'; }
 
-echo "bare: $SUITE from $MIRROR in $WORK; HEAD $SHA; steps: $STEPS"
-total_started=$(date +%s)
-if step debootstrap 0 make_system; then
-  sed -n '$p' "$LOGS/debootstrap.log" | sed 's/^/bare:     /'
-  if wanted bare; then step bare-make 1 bare_make && sed 's/^/bare:     /' "$LOGS/bare-make.log"; fi
-  if wanted readme; then step readme 0 readme; fi
-  if wanted test; then
-    step make-test 0 make_test && grep -a '^left in /tmp' "$LOGS/make-test.log" | sed 's/^/bare:     /'
+# All in one function, so bash has read the whole script before the first step
+# (an edit of this file during a run cannot change what the run does).
+main() {
+  echo "bare: $SUITE from $MIRROR in $WORK; HEAD $SHA; steps: $STEPS"
+  total_started=$(date +%s)
+  if step debootstrap 0 make_system; then
+    sed -n '$p' "$LOGS/debootstrap.log" | sed 's/^/bare:     /'
+    if wanted bare; then step bare-make 1 bare_make && sed 's/^/bare:     /' "$LOGS/bare-make.log"; fi
+    if wanted readme; then step readme 0 readme; fi
+    if wanted test; then
+      step make-test 0 make_test && grep -a '^left in /tmp' "$LOGS/make-test.log" | sed 's/^/bare:     /'
+    fi
+    # CI before the window check: the latter installs tools (xwininfo, xwd) CI must not lean on
+    if wanted ci; then
+      step ci-run 0 ci_run && grep -aE '^(ci: installing|build time|self-test passed|smoke: (passed|a version-2))' \
+        "$LOGS/ci-run.log" | sed 's/^/bare:     /'
+    fi
+    if wanted run; then
+      step make-run 0 make_run && grep -aE '^(window shown|screenshot|make run still)' \
+        "$LOGS/make-run.log" | sed 's/^/bare:     /'
+    fi
   fi
-  # CI before the window check: the latter installs tools (xwininfo, xwd) CI must not lean on
-  if wanted ci; then
-    step ci-run 0 ci_run && grep -aE '^(ci: installing|build time|self-test passed|smoke: (passed|a version-2))' \
-      "$LOGS/ci-run.log" | sed 's/^/bare:     /'
-  fi
-  if wanted run; then
-    step make-run 0 make_run && grep -aE '^(window shown|screenshot|make run still)' \
-      "$LOGS/make-run.log" | sed 's/^/bare:     /'
-  fi
-fi
-printf 'bare: %s in %ss\n' "$([ "$failed" = 0 ] && echo PASSED || echo FAILED)" "$(($(date +%s) - total_started))"
-exit "$failed"
+  printf 'bare: %s in %ss\n' "$([ "$failed" = 0 ] && echo PASSED || echo FAILED)" "$(($(date +%s) - total_started))"
+  return "$failed"
+}
+
+main "$@"; exit $?
