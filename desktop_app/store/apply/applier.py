@@ -3,7 +3,7 @@
 Per (origin, epoch) stream, in seq order: skip what the cursor already
 covers, quarantine what the signer may not write, park what follows a gap (or
 names a village not here yet) in ``sync_backlog``, hand the rest to the row
-rules of :class:`~desktop_app.store.apply_rules.RowMerger`; then advance the
+rules of :class:`~desktop_app.store.apply.rules.RowMerger`; then advance the
 cursors and flush the buffered change-log, audit and value rows.
 """
 
@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from desktop_app.store.apply_rows import value_key_tuple
-from desktop_app.store.apply_rules import RowMerger
-from desktop_app.store.apply_types import (
+from desktop_app.store.apply.rows import value_key_tuple
+from desktop_app.store.apply.rules import RowMerger
+from desktop_app.store.apply.types import (
     ApplyReport,
     Authorise,
     Batch,

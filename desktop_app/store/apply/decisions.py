@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from desktop_app.store.apply_rules import RowMerger
+from desktop_app.store.apply.rules import RowMerger
 from desktop_app.store.changes import Entry
 from desktop_app.store.errors import InvalidValueError, OutOfScopeError
 from desktop_app.store.repositories.values import UPSERT_VALUE_SQL

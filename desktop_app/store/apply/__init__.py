@@ -32,26 +32,26 @@ Rules (DESIGN §4), per change, in seq order per (origin, epoch):
 * a reviewer's choice (:func:`decide_conflict`) is a new change of entity
   ``decision`` that descends from both versions it decided between.
 
-Modules (each re-exported here, so ``desktop_app.store.apply`` stays the one
+Modules of this package (each re-exported here, so ``desktop_app.store.apply`` stays the one
 import for callers):
 
-``apply_types``      :class:`Change`, :class:`Signer`, :class:`Batch`,
+``types``            :class:`Change`, :class:`Signer`, :class:`Batch`,
                      :class:`ApplyReport`, the change-log SQL.
-``apply_rows``       reading and writing the data row a change names.
-``merge``            the merge/conflict rules as a pure function of known versions.
-``apply_rules``      :class:`RowMerger`: those rules applied row by row to the database.
-``apply_applier``    :class:`ChangeApplier`: streams, cursors, backlog, quarantine, flush.
-``apply_decisions``  :func:`decide_conflict`.
-``apply_clock``      :func:`report_hlc`.
+``rows``             reading and writing the data row a change names.
+``store.merge``      the merge/conflict rules as a pure function of known versions.
+``rules``            :class:`RowMerger`: those rules applied row by row to the database.
+``applier``          :class:`ChangeApplier`: streams, cursors, backlog, quarantine, flush.
+``decisions``        :func:`decide_conflict`.
+``clock``            :func:`report_hlc`.
 """
 
 from __future__ import annotations
 
-from desktop_app.store.apply_applier import ChangeApplier
-from desktop_app.store.apply_clock import report_hlc
-from desktop_app.store.apply_decisions import decide_conflict
-from desktop_app.store.apply_rules import RowMerger
-from desktop_app.store.apply_types import (
+from desktop_app.store.apply.applier import ChangeApplier
+from desktop_app.store.apply.clock import report_hlc
+from desktop_app.store.apply.decisions import decide_conflict
+from desktop_app.store.apply.rules import RowMerger
+from desktop_app.store.apply.types import (
     LOCKED,
     ApplyReport,
     Authorise,

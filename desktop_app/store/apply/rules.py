@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from desktop_app.store.apply_rows import (
+from desktop_app.store.apply.rows import (
     VALUE_SELECT_D,
     Row,
     delete_value,
@@ -27,7 +27,7 @@ from desktop_app.store.apply_rows import (
     write_target,
     write_village,
 )
-from desktop_app.store.apply_types import LOCKED, ApplyReport, Change
+from desktop_app.store.apply.types import LOCKED, ApplyReport, Change
 from desktop_app.store.changes import canonical_json
 from desktop_app.store.merge import (
     Known,
