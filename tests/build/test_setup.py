@@ -83,3 +83,31 @@ def test_the_makefile_checks_before_it_builds_the_venv() -> None:
     assert recipe[0].strip() == "@sh build/check_system.sh $(SYSTEM_NEEDS)"
     assert "-m venv" in recipe[1]
     assert "run: SYSTEM_NEEDS := run" in makefile
+
+
+def test_the_screenshot_of_make_run_keeps_its_colours(tmp_path: Path) -> None:
+    """build/xwd_to_png.py: an Xvfb depth-24 dump (4 bytes a pixel, LSBFirst) to PNG."""
+    import importlib.util
+    import struct
+
+    from PIL import Image
+
+    spec = importlib.util.spec_from_file_location("cd_xwd", ROOT / "build" / "xwd_to_png.py")
+    assert spec is not None and spec.loader is not None
+    xwd = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(xwd)
+
+    width, height, name = 3, 2, b"root\0"
+    fields = [0] * 25
+    fields[0] = 100 + len(name)  # header size
+    fields[3], fields[4], fields[5] = 24, width, height  # depth, size
+    fields[7], fields[11], fields[12] = 0, 24, 4 * width  # LSBFirst, Xvfb's "24", stride
+    fields[19] = 1  # one colour map entry to skip
+    pixels = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (10, 20, 30), (0, 0, 0), (255, 255, 255)]
+    body = b"".join(bytes((b, g, r, 0)) for r, g, b in pixels)
+    source = tmp_path / "screen.xwd"
+    source.write_bytes(struct.pack(">25I", *fields) + name + bytes(12) + body)
+    assert xwd.xwd_to_png(source, tmp_path / "screen.png") == (width, height)
+    with Image.open(tmp_path / "screen.png") as image:
+        rgb = image.convert("RGB")
+        assert [rgb.getpixel((x, y)) for y in range(height) for x in range(width)] == pixels
