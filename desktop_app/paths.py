@@ -16,10 +16,14 @@ PORTABLE_MARKER = "portable.txt"
 
 
 def resources_dir() -> Path:
-    """The ``resources/`` folder: beside the package in a checkout, inside the frozen build."""
+    """The ``resources/`` folder: inside the frozen build, inside an installed wheel
+    (``desktop_app/_resources``, written by setup.py), else beside the package in a checkout."""
     frozen_root = getattr(sys, "_MEIPASS", None)
     if frozen_root is not None:
         return Path(frozen_root) / "resources"
+    packaged = Path(__file__).resolve().parent / "_resources"
+    if packaged.is_dir():
+        return packaged
     return Path(__file__).resolve().parent.parent / "resources"
 
 

@@ -16,10 +16,10 @@ Modules
 ``progress``      progress reports and cancellation of export and import.
 The store-side writer is :mod:`desktop_app.store.apply` (rows, change log with
 the ORIGINAL ids, audit, cursors, backlog, quarantine, conflicts), split into
-``apply_types`` (what travels), ``apply_rows`` (row reads and writes),
-``merge`` (the pure merge/conflict rules), ``apply_rules`` (those rules row by
-row), ``apply_applier`` (streams, cursors, backlog, one transaction),
-``apply_decisions`` and ``apply_clock``; ``apply`` re-exports the public names.
+``apply.types`` (what travels), ``apply.rows`` (row reads and writes),
+``merge`` (the pure merge/conflict rules), ``apply.rules`` (those rules row by
+row), ``apply.applier`` (streams, cursors, backlog, one transaction),
+``apply.decisions`` and ``apply.clock``; the ``apply`` package re-exports the public names.
 
 Design in brief
 ---------------
