@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "gui_command",
     "store_commands",
     "report_commands",
+    "plan_commands",
     "sync_commands",
     "server_commands",
     "selftest_command",
