@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from desktop_app.domain.catalogue import Catalogue, DerivedIndicator
@@ -81,7 +81,8 @@ def status(indicator_code: str, target: float, achieved: float, places: int = 1)
     Equal as printed is "met" (đạt); better is "exceeded" (vượt): higher for ratios,
     lower for the indicators in :data:`LOWER_IS_BETTER`; worse is "not met" (chưa đạt).
     """
-    t, a = round(target, places), round(achieved, places)
+    quantum = Decimal(1).scaleb(-places)
+    t, a = (Decimal(str(x)).quantize(quantum, rounding=ROUND_HALF_UP) for x in (target, achieved))
     if a == t:
         return "met"
     better = a < t if indicator_code in LOWER_IS_BETTER else a > t

@@ -156,7 +156,7 @@ def write_plan_sheet(store: Store, year: int, out: Path) -> Path:
     return Path(out)
 
 
-def _reason(problem: TargetProblem, indicator: DerivedIndicator) -> str:
+def problem_text(problem: TargetProblem, indicator: DerivedIndicator) -> str:
     if problem.problem == "not_a_number":
         return _("“{text}” is not a number").format(text=problem.text)
     if problem.problem == "negative":
@@ -231,7 +231,7 @@ def read_plan_sheet(store: Store, path: Path) -> PlanSheet:
                 target = parse_target(value, indicator, unit.level)
             except TargetProblem as problem:
                 result.problems.append(
-                    SheetProblem(number, get_column_letter(i + 1), _reason(problem, indicator))
+                    SheetProblem(number, get_column_letter(i + 1), problem_text(problem, indicator))
                 )
                 continue
             result.writes.append(TargetWrite(unit.id, result.year, indicator.code, target))

@@ -44,6 +44,12 @@ def _reports(context: AppContext) -> QWidget:
     return ReportsPage(context)
 
 
+def _plan(context: AppContext) -> QWidget:
+    from desktop_app.ui.pages.plan import PlanPage
+
+    return PlanPage(context)
+
+
 def _sync(context: AppContext) -> QWidget:
     from desktop_app.ui.pages.sync import SyncPage
 
@@ -67,6 +73,7 @@ PAGES: list[Page] = [
     ("sites", lambda: _("Sites"), _sites, "clerk"),
     ("review", lambda: _("Review"), _review, "clerk"),
     ("reports", lambda: _("Reports"), _reports, "clerk"),
+    ("plan", lambda: _("Plan"), _plan, "clerk"),
     ("sync", lambda: _("Sync"), _sync, "clerk"),
     ("conflicts", lambda: _("Conflicts"), _conflicts, "reviewer"),
     ("admin", lambda: _("Administration"), _admin, "admin"),
