@@ -81,18 +81,22 @@ def status(indicator_code: str, target: float, achieved: float, places: int = 1)
     Equal as printed is "met" (đạt); better is "exceeded" (vượt): higher for ratios,
     lower for the indicators in :data:`LOWER_IS_BETTER`; worse is "not met" (chưa đạt).
     """
-    quantum = Decimal(1).scaleb(-places)
-    t, a = (Decimal(str(x)).quantize(quantum, rounding=ROUND_HALF_UP) for x in (target, achieved))
+    t, a = _printed(target, places), _printed(achieved, places)
     if a == t:
         return "met"
     better = a < t if indicator_code in LOWER_IS_BETTER else a > t
     return "exceeded" if better else "not_met"
 
 
-def gap(indicator_code: str, target: float, achieved: float) -> float:
-    """Achieved minus target, signed so that a positive gap is always ahead of the plan."""
-    diff = achieved - target
-    return -diff if indicator_code in LOWER_IS_BETTER else diff
+def _printed(value: float, places: int) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def gap(indicator_code: str, target: float, achieved: float, places: int = 1) -> float:
+    """Achieved minus target as printed (so the three printed figures add up), signed so
+    that a positive gap is always ahead of the plan."""
+    diff = _printed(achieved, places) - _printed(target, places)
+    return float(-diff if indicator_code in LOWER_IS_BETTER else diff)
 
 
 def count_status(statuses: Sequence[Status]) -> dict[Status, int]:

@@ -50,6 +50,22 @@ class TargetRepository(Repository):
         rows = self.db.execute_sql("SELECT DISTINCT year FROM target ORDER BY year")
         return [int(y) for (y,) in rows]
 
+    def judged_quarter(self, communes: list[str], year: int) -> tuple[str | None, int]:
+        """The quarter of ``year`` the plan is judged on, and how many of ``communes`` are
+        approved in it: the quarter with the most approved (or accepted) communes, the
+        latest of those, so a fourth quarter still under review does not replace a third
+        quarter approved everywhere. (None, 0) when no quarter of the year is approved."""
+        if not communes:
+            return None, 0
+        marks = ",".join("?" for _ in communes)
+        row = self.db.execute_sql(
+            f"SELECT period, count(*) FROM submission WHERE commune_id IN ({marks})"
+            " AND period LIKE ? AND state IN ('approved', 'accepted')"
+            " GROUP BY period ORDER BY count(*) DESC, period DESC LIMIT 1",
+            (*communes, f"{year}Q_"),
+        ).fetchone()
+        return (None, 0) if row is None else (str(row[0]), int(row[1]))
+
     def set(
         self, unit_id: str, year: int, indicator: str, value: float, *, actor: Actor | None = None
     ) -> None:
