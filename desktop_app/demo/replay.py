@@ -155,6 +155,8 @@ class Replay:
             for i, c in enumerate(self.plans):
                 self.clock.at_least(_spread(start, 18, i, len(self.plans)))
                 self._type_quarter(c, q, period)
+            if q == 0:
+                self._areas()
             self._receive()
             start = working_time(period.end + timedelta(days=24))
             for i, c in enumerate(self.plans):
@@ -307,6 +309,47 @@ class Replay:
         self._write(actor, [write])
         self.store.submissions.move(c.unit.id, period.code, "submitted", actor=actor)
         self.clock.step(86400)
+
+    # --- the province's area classifications ---
+
+    def _areas(self) -> None:
+        """Demo classifications, named as samples (no official list ships with the app):
+        the most remote communes are border communes and, with the next ones, region III;
+        the most remote villages of region III communes are especially difficult."""
+        from desktop_app.domain.areas import Decision
+        from desktop_app.store.repositories.areas import AreaRepository, Member
+
+        ranked = sorted(self.plans, key=lambda c: (-c.remote, c.unit.id))
+        border = ranked[: max(1, len(ranked) // 8)]
+        region3 = ranked[: max(1, len(ranked) * 3 // 10)]
+        decisions = [
+            Decision(
+                "MẪU-01/QĐ-UBND",
+                "(dữ liệu mẫu) Danh sách xã biên giới",
+                "15/3/2016",
+                2016,
+                None,
+            ),
+            Decision(
+                "MẪU-02/QĐ-TTg",
+                "(dữ liệu mẫu) Danh sách xã khu vực III, thôn đặc biệt khó khăn"
+                " giai đoạn 2016-2020",
+                "13/4/2017",
+                2016,
+                2020,
+            ),
+        ]
+        members = [Member("MẪU-01/QĐ-UBND", "border", c.unit.id) for c in border]
+        members += [Member("MẪU-02/QĐ-TTg", "region3", c.unit.id) for c in region3]
+        for c in region3:
+            ids = self.village_ids[c.unit.id]
+            far = sorted(range(len(c.villages)), key=lambda v: (-c.villages[v].remote, v))
+            for v in far[: max(1, len(far) // 4)]:
+                members.append(Member("MẪU-02/QĐ-TTg", "difficult_village", ids[v]))
+        actor = self.actors[self.province]
+        self.clock.step(3600)
+        AreaRepository(self.store).publish(decisions, members, actor=actor)
+        self._received.add(actor)
 
     # --- the province's targets ---
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Literal
 
 from desktop_app.domain.catalogue import Catalogue, Indicator
+from desktop_app.reports.area_section import AreaSection
 from desktop_app.reports.fonts import nfc
 from desktop_app.reports.narrative import (
     HEADLINE,
@@ -117,6 +118,8 @@ class ReportModel:
     annex_columns: tuple[str, ...]
     annex_rows: tuple[tuple[str | Number | None, ...], ...]
     annex_decimals: tuple[int, ...] = field(default_factory=tuple)
+    #: the "by area" section (district and province reports, see ``area_section.py``)
+    areas: AreaSection | None = None
 
 
 def _unit_text(unit: str, lang: Lang) -> str:

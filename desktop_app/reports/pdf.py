@@ -263,6 +263,9 @@ def _story(model: ReportModel, f: ReportFonts, width: float, land_width: float) 
         *_heading(label("s_table", lang), s),
         _indicator_table(model, s, f, width),
     ]
+    from desktop_app.reports.area_section import area_flowables
+
+    story += area_flowables(model.areas, s, f, width)
     story += _heading(label("s_holes", lang), s)
     if model.aggregate.without_signal:
         story += [Paragraph(_p("- " + h), s["list"]) for h in model.holes]

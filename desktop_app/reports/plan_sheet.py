@@ -47,9 +47,14 @@ class SheetProblem:
     row: int
     column: str
     reason: str
+    sheet: str = ""
 
     def line(self) -> str:
         """The problem as one line for the user."""
+        if self.sheet:
+            return _("Sheet {sheet}, row {row}, column {column}: {reason}").format(
+                sheet=self.sheet, row=self.row, column=self.column, reason=self.reason
+            )
         if self.column:
             return _("Row {row}, column {column}: {reason}").format(
                 row=self.row, column=self.column, reason=self.reason
