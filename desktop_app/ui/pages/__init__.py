@@ -50,6 +50,12 @@ def _plan(context: AppContext) -> QWidget:
     return PlanPage(context)
 
 
+def _areas(context: AppContext) -> QWidget:
+    from desktop_app.ui.pages.areas import AreasPage
+
+    return AreasPage(context)
+
+
 def _sync(context: AppContext) -> QWidget:
     from desktop_app.ui.pages.sync import SyncPage
 
@@ -74,6 +80,7 @@ PAGES: list[Page] = [
     ("review", lambda: _("Review"), _review, "clerk"),
     ("reports", lambda: _("Reports"), _reports, "clerk"),
     ("plan", lambda: _("Plan"), _plan, "clerk"),
+    ("areas", lambda: _("Areas"), _areas, "clerk"),
     ("sync", lambda: _("Sync"), _sync, "clerk"),
     ("conflicts", lambda: _("Conflicts"), _conflicts, "reviewer"),
     ("admin", lambda: _("Administration"), _admin, "admin"),
