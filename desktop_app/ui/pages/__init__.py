@@ -19,6 +19,12 @@ PageFactory = Callable[[AppContext], QWidget]
 Page = tuple[str, Callable[[], str], PageFactory, str]
 
 
+def _dashboard(context: AppContext) -> QWidget:
+    from desktop_app.ui.pages.dashboard import DashboardPage
+
+    return DashboardPage(context)
+
+
 def _entry(context: AppContext) -> QWidget:
     from desktop_app.ui.pages.entry import make_entry_page
 
@@ -79,6 +85,7 @@ PAGES: list[Page] = [
     ("sites", lambda: _("Sites"), _sites, "clerk"),
     ("review", lambda: _("Review"), _review, "clerk"),
     ("reports", lambda: _("Reports"), _reports, "clerk"),
+    ("dashboard", lambda: _("Overview"), _dashboard, "clerk"),
     ("plan", lambda: _("Plan"), _plan, "clerk"),
     ("areas", lambda: _("Areas"), _areas, "clerk"),
     ("sync", lambda: _("Sync"), _sync, "clerk"),
