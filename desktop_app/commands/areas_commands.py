@@ -52,6 +52,29 @@ def cmd_areas_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_areas_import_boundaries(args: argparse.Namespace) -> int:
+    """Publish the communes' boundaries of a GeoJSON file (all or nothing unless --partial)."""
+    from desktop_app.reports.boundary_file import import_boundaries
+    from desktop_app.store.store import Store
+
+    with Store.open(db_path(args)) as store:
+        result = import_boundaries(store, Path(args.file), partial=args.partial)
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    if not result.applied:
+        raise CommandError(
+            _("{count} features refused: no boundary was published (use --partial).").format(
+                count=len(result.problems)
+            )
+        )
+    out(
+        _("Boundaries: {changed} published of {read} features, {refused} refused.").format(
+            changed=result.changed, read=result.read, refused=len(result.problems)
+        )
+    )
+    return 0
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``areas`` to the parser."""
     p = sub.add_parser("areas", help=_("border, region III and other area classifications (XLSX)"))
@@ -68,3 +91,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--partial", action="store_true", help=_("apply the good rows even when some are refused")
     )
     i.set_defaults(func=cmd_areas_import)
+    b = areas.add_parser(
+        "import-boundaries", help=_("publish the communes' boundaries from a GeoJSON file")
+    )
+    add_db_argument(b)
+    b.add_argument("file", type=Path, help=_("a GeoJSON FeatureCollection of the communes"))
+    b.add_argument(
+        "--partial",
+        action="store_true",
+        help=_("publish the good features even when some are refused"),
+    )
+    b.set_defaults(func=cmd_areas_import_boundaries)

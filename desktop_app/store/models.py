@@ -401,6 +401,15 @@ class CoverageHole(BaseModel):
         table_name = "coverage_hole"
 
 
+class UnitBoundary(BaseModel):
+    unit_id = TextField(primary_key=True)
+    geometry = TextField()
+    removed = IntegerField(default=0)
+
+    class Meta:
+        table_name = "unit_boundary"
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Meta,
     Unit,
@@ -435,4 +444,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     AreaDecision,
     AreaMember,
     CoverageHole,
+    UnitBoundary,
 )

@@ -81,6 +81,8 @@ REFERENCE_TABLES: dict[str, ReferenceTable] = {
             ("id", "commune_id", "village_id", "lack", "since", "site_id", "operator",
              "target_year", "funding", "status", "closed_period", "notes", "removed"),
         ),
+        ReferenceTable("unit_boundary", "unit_boundary", ("unit_id",),
+                       ("unit_id", "geometry", "removed")),
     )
 }  # fmt: skip
 

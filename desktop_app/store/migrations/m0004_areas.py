@@ -1,6 +1,6 @@
 """Schema version 4: the province's area classifications and its coverage-hole programme.
 
-Plain SQL, never derived from the models. All three tables are province-owned
+Plain SQL, never derived from the models. All four tables are province-owned
 reference data (``store/reference_rows.py``): the province writes them and they travel
 down with bundles and syncs like the catalogue; nothing is deleted, a row is marked
 ``removed`` instead, so a removal travels too.
@@ -13,10 +13,12 @@ down with bundles and syncs like the catalogue; nothing is deleted, a row is mar
 * ``coverage_hole``: a village lacking mobile signal, 4G or broadband since a period,
   its planned fix (a site of the register, operator, target year, funding source) and
   its status (``open``, ``planned``, ``closed`` in ``closed_period``, ``dropped``).
+* ``unit_boundary``: a commune's boundary from the GeoJSON the province imported
+  (the feature's geometry as JSON), drawn on the map page.
 """
 
 VERSION = 4
-DESCRIPTION = "areas: classification decisions and members; the coverage-hole programme"
+DESCRIPTION = "areas: classifications, the coverage-hole programme, commune boundaries"
 
 STATEMENTS = [
     """CREATE TABLE area_decision (
@@ -48,4 +50,8 @@ STATEMENTS = [
         notes TEXT NOT NULL DEFAULT '',
         removed INTEGER NOT NULL DEFAULT 0)""",
     "CREATE INDEX coverage_hole_commune ON coverage_hole(commune_id)",
+    """CREATE TABLE unit_boundary (
+        unit_id TEXT PRIMARY KEY,
+        geometry TEXT NOT NULL,
+        removed INTEGER NOT NULL DEFAULT 0)""",
 ]

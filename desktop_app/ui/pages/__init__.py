@@ -62,6 +62,12 @@ def _areas(context: AppContext) -> QWidget:
     return AreasPage(context)
 
 
+def _map(context: AppContext) -> QWidget:
+    from desktop_app.ui.pages.map import MapPage
+
+    return MapPage(context)
+
+
 def _sync(context: AppContext) -> QWidget:
     from desktop_app.ui.pages.sync import SyncPage
 
@@ -88,6 +94,7 @@ PAGES: list[Page] = [
     ("dashboard", lambda: _("Overview"), _dashboard, "clerk"),
     ("plan", lambda: _("Plan"), _plan, "clerk"),
     ("areas", lambda: _("Areas"), _areas, "clerk"),
+    ("map", lambda: _("Map"), _map, "clerk"),
     ("sync", lambda: _("Sync"), _sync, "clerk"),
     ("conflicts", lambda: _("Conflicts"), _conflicts, "reviewer"),
     ("admin", lambda: _("Administration"), _admin, "admin"),
