@@ -75,10 +75,11 @@ def build_report(
     from dataclasses import replace
 
     from desktop_app.reports.area_section import area_section
+    from desktop_app.reports.map_annex import map_annex
 
     agg = aggregate(store, unit_id, period)
     model = build_model(store, agg, lang=lang, report_date=report_date)
-    return replace(model, areas=area_section(store, agg, lang))
+    return replace(model, areas=area_section(store, agg, lang), map=map_annex(store, agg, lang))
 
 
 def write_model(model: ReportModel, out: Path) -> Path:

@@ -18,6 +18,7 @@ from typing import Literal
 from desktop_app.domain.catalogue import Catalogue, Indicator
 from desktop_app.reports.area_section import AreaSection
 from desktop_app.reports.fonts import nfc
+from desktop_app.reports.map_annex import MapAnnex
 from desktop_app.reports.narrative import (
     HEADLINE,
     completeness_sentence,
@@ -120,6 +121,8 @@ class ReportModel:
     annex_decimals: tuple[int, ...] = field(default_factory=tuple)
     #: the "by area" section (district and province reports, see ``area_section.py``)
     areas: AreaSection | None = None
+    #: the map annex (district and province reports, see ``map_annex.py``)
+    map: MapAnnex | None = None
 
 
 def _unit_text(unit: str, lang: Lang) -> str:

@@ -294,6 +294,9 @@ def _story(model: ReportModel, f: ReportFonts, width: float, land_width: float) 
     if model.annex_rows:
         story += [NextPageTemplate("landscape"), PageBreak()]
         story += _annex(model, s, f, land_width)
+    from desktop_app.reports.map_annex import map_flowables
+
+    story += map_flowables(model.map, lang, s, f, land_width, A4[0] - TOP - BOTTOM)
     return story
 
 

@@ -96,3 +96,26 @@ def test_boundaries_travel_down_and_the_map_shows_the_district(
         assert {page.by_id[s].site_type for s in view.markers} == {"bts"}
     finally:
         store.close()
+
+
+def test_the_district_report_ends_with_the_map_annex(demo_db: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from tests.reports.conftest import pdf_text
+
+    db = tmp_path / "demo.db"
+    shutil.copy(demo_db, db)
+    out = tmp_path / "d.pdf"
+    args = ["--db", str(db), "--unit", DISTRICT, "--period", "2020Q4", "--out", str(out)]
+    assert cli.main(["report", "district", *args]) == 0
+    last = pdf_text(out).split("\f")[-2]  # the text of the last page
+    assert "PHỤ LỤC" in last and "Bản đồ các điểm hạ tầng trên địa bàn huyện Mai Sơn" in last
+    assert "tam giác: trạm BTS" in last
+    with Store.open(db) as store:
+        named = {
+            store.reference.unit(s.commune_id).short_name
+            for s in store.sites.find()
+            if s.lat is not None
+        }
+    flat = " ".join(last.split())
+    assert sum(name in flat for name in named) >= len(named) - 3  # labels may overlap a little
