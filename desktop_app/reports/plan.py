@@ -66,6 +66,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "not_met": ("chưa đạt", "not met"),
     "exceeded": ("vượt", "exceeded"),
     "none": ("chưa có số liệu", "no figures"),
+    "s_area": ("III. KẾT QUẢ CỦA CÁC XÃ THEO ĐỊA BÀN", "III. COMMUNES' RESULTS BY AREA"),
+    "col_area": ("Địa bàn", "Area"),
 }
 
 
@@ -105,6 +107,9 @@ class PlanReport:
     lines: tuple[PlanLine, ...]
     approved: int
     communes: int
+    #: the communes' targets by area type: (area, met, exceeded, not met, no figures)
+    by_area: tuple[tuple[str, int, int, int, int], ...] = ()
+    area_notes: tuple[str, ...] = ()
 
     def counts(self) -> dict[Status, int]:
         """How many targets are met, not met and exceeded."""
@@ -193,7 +198,39 @@ def build_plan_report(
             not_met=counts["not_met"],
             missing=plan_label("missing", lang, n=missing) if missing else "",
         )
-    return PlanReport(**{**report.__dict__, "summary": text})
+    by_area, notes = _by_area(store, lines, year, lang)
+    return PlanReport(
+        **{**report.__dict__, "summary": text, "by_area": by_area, "area_notes": notes}
+    )
+
+
+def _by_area(
+    store: Store, lines: list[PlanLine], year: int, lang: Lang
+) -> tuple[tuple[tuple[str, int, int, int, int], ...], tuple[str, ...]]:
+    """The commune lines counted by area type (border, region III, other) in force in
+    ``year``, with the deciding decisions; nothing when no decision is in force."""
+    from desktop_app.domain.areas import REPORT_GROUPS, report_group
+    from desktop_app.reports.area_section import area_label
+    from desktop_app.store.repositories.areas import AreaRepository
+
+    decisions, kinds = AreaRepository(store).in_force(year)
+    communes = [line for line in lines if line.unit.level == 3]
+    if not decisions or not communes:
+        return (), ()
+    rows = []
+    for group in REPORT_GROUPS:
+        mine = [x for x in communes if report_group(kinds.get(x.unit.id, ())) == group]
+        n = count_status([x.status for x in mine if x.status is not None])
+        missing = sum(1 for x in mine if x.status is None)
+        rows.append((area_label(group, lang), n["met"], n["exceeded"], n["not_met"], missing))
+    notes = [area_label("basis", lang)]
+    for d in decisions:
+        signed = area_label("signed", lang, date=d.signed) if d.signed else ""
+        title = f" {d.title}" if d.title else ""
+        notes.append(
+            area_label("decision", lang, id=d.id, signed=signed, title=title, years=d.years_text())
+        )
+    return tuple(rows), tuple(notes)
 
 
 def line_texts(line: PlanLine, lang: Lang) -> tuple[str, str, str, str]:

@@ -32,6 +32,7 @@ from desktop_app.reports.pdf import (
     _heading,
     _page_number,
     _page_template,
+    _simple_table,
     _styles,
     _table_style,
 )
@@ -106,6 +107,15 @@ def _story(report: PlanReport, fonts: ReportFonts, width: float) -> list[Flowabl
         story += _heading(plan_label("s_table", lang), s)
         story.append(plan_table(report, fonts, width))
         story.append(Paragraph(_p(plan_label("note", lang)), s["body"]))
+    if report.by_area:
+        story += _heading(plan_label("s_area", lang), s)
+        columns = tuple(
+            plan_label(k, lang) for k in ("col_area", "met", "exceeded", "not_met", "none")
+        )
+        rows = [(name, *(str(n) for n in counts)) for name, *counts in report.by_area]
+        widths = [50 * mm] + [(width - 50 * mm) / 4] * 4
+        story.append(_simple_table(columns, rows, widths, s, fonts, right_from=1))
+        story += [Paragraph(_p(note), s["cell"]) for note in report.area_notes]
     story.append(Spacer(1, 6 * mm))
     story.append(KeepTogether([signature_block(report, s, width)]))  # type: ignore[arg-type]
     return story

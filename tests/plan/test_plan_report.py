@@ -67,6 +67,18 @@ def test_district_plan_report_prints_each_commune_against_the_approved_quarter(
             position = found + len(row)
     total = sum(seen.values())
     assert total == 23 and seen["chưa đạt"] > 0
+    # the communes' targets by area type, decisions under the table
+    with Store.open(db) as store:
+        communes = store.reference.communes_under(DISTRICT)
+        commune_targets = sum(len(store.targets.get(c.id, 2020)) for c in communes)
+    area = text[text.index("III. KẾT QUẢ CỦA CÁC XÃ THEO ĐỊA BÀN") :]
+    counted = 0
+    for name in ("Xã biên giới", "Xã khu vực III", "Các xã khác"):
+        row = re.search(rf"{name} (\d+) (\d+) (\d+) (\d+)", area)
+        assert row is not None, name
+        counted += sum(int(n) for n in row.groups())
+    assert counted == commune_targets
+    assert "Phân loại địa bàn theo:" in area and "MẪU-02/QĐ-TTg" in area
 
 
 def test_province_plan_report_and_a_unit_without_figures(
