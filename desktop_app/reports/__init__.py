@@ -76,10 +76,16 @@ def build_report(
 
     from desktop_app.reports.area_section import area_section
     from desktop_app.reports.map_annex import map_annex
+    from desktop_app.reports.trend_section import trend_section
 
     agg = aggregate(store, unit_id, period)
     model = build_model(store, agg, lang=lang, report_date=report_date)
-    return replace(model, areas=area_section(store, agg, lang), map=map_annex(store, agg, lang))
+    return replace(
+        model,
+        areas=area_section(store, agg, lang),
+        map=map_annex(store, agg, lang),
+        trend=trend_section(store, agg, lang),
+    )
 
 
 def write_model(model: ReportModel, out: Path) -> Path:

@@ -33,6 +33,7 @@ from desktop_app.reports.texts import (
     official_date,
     short_date,
 )
+from desktop_app.reports.trend_section import TrendSection
 from desktop_app.store.aggregation import IndicatorSummary, PeriodFigures, UnitAggregate
 from desktop_app.store.store import Store
 
@@ -123,6 +124,8 @@ class ReportModel:
     areas: AreaSection | None = None
     #: the map annex (district and province reports, see ``map_annex.py``)
     map: MapAnnex | None = None
+    #: the key ratios quarter by quarter (district and province, see ``trend_section.py``)
+    trend: TrendSection | None = None
 
 
 def _unit_text(unit: str, lang: Lang) -> str:

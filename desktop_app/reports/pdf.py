@@ -289,6 +289,9 @@ def _story(model: ReportModel, f: ReportFonts, width: float, land_width: float) 
     if model.chart:
         chart = coverage_chart(f, model.chart_title, model.chart_series, model.chart, width)
         story.append(KeepTogether([Paragraph(_p(label("s_chart", lang)), s["heading"]), chart]))
+    from desktop_app.reports.trend_section import trend_flowables
+
+    story += trend_flowables(model.trend, s, f, width)  # with the charts, before signing
     story.append(Spacer(1, 6 * mm))
     story.append(KeepTogether([signature_block(model, s, width)]))
     if model.annex_rows:
