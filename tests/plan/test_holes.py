@@ -89,6 +89,10 @@ def test_the_demo_programme_and_its_report(
 def test_the_programme_travels_down_and_only_the_province_writes_it(net: Net) -> None:
     province, district = net[PROVINCE], net[DISTRICT]
     village = add_village(net[COMMUNE], "Bản Nà Sản")
+    with pytest.raises(InvalidValueError):  # the province does not hold the village yet
+        HoleRepository(province).save_many([_hole(id="h0", village_id=village)])
+    net.send(COMMUNE, DISTRICT)
+    net.send(DISTRICT, PROVINCE)
     hole = _hole(id="h1", village_id=village, status="planned", target_year=2021,
                  operator="viettel", funding="Viễn thông công ích")  # fmt: skip
     assert HoleRepository(province).save_many([hole]) == 1
@@ -98,4 +102,4 @@ def test_the_programme_travels_down_and_only_the_province_writes_it(net: Net) ->
     with pytest.raises(OutOfScopeError):
         HoleRepository(district).save_many([hole])
     with pytest.raises(InvalidValueError):
-        HoleRepository(province).save_many([_hole(id="h2", status="closed")])
+        HoleRepository(province).save_many([_hole(id="h2", village_id=village, status="closed")])

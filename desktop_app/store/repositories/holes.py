@@ -37,7 +37,8 @@ class HoleRepository(Repository):
 
     def save_many(self, holes: Iterable[Hole], *, actor: Actor | None = None) -> int:
         """Create or update holes (the province only), in one transaction; returns how
-        many rows changed. Checks the kind, the status and that a closed hole says when."""
+        many rows changed. Checks the village (of that commune), the kind, the status and
+        that a closed hole says when."""
         actor = actor or self.store.local_actor()
         name, level, _ = self.unit_row(actor.office_id)
         if level != 1:
@@ -45,6 +46,11 @@ class HoleRepository(Repository):
         batch = list(holes)
         for h in batch:
             self.unit_row(h.commune_id)
+            row = self.db.execute_sql(
+                "SELECT commune_id FROM village WHERE id = ?", (h.village_id,)
+            ).fetchone()
+            if row is None or str(row[0]) != h.commune_id:
+                raise InvalidValueError(reason=f"no village {h.village_id} in {h.commune_id}")
             if h.lack not in LACKS or h.status not in STATUSES:
                 raise InvalidValueError(reason=f"{h.lack!r}/{h.status!r}")
             if (h.status == "closed") != (h.closed_period is not None):
