@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "gui_command",
     "store_commands",
     "report_commands",
+    "plan_commands",
+    "areas_commands",
     "sync_commands",
     "server_commands",
     "selftest_command",

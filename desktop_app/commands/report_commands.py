@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from desktop_app.reports.texts import Lang
     from desktop_app.store.store import Store
 
-KINDS = ("commune", "district", "province")
+KINDS = ("commune", "district", "province", "plan", "holes")
 
 
 def _report_date(text: str | None) -> date | None:
@@ -50,8 +50,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     from desktop_app.reports.errors import UnknownFormatError
 
     out_path = Path(args.out)
+    if args.kind in ("plan", "holes"):
+        return _plan_report(args, out_path)
     if out_path.suffix.lower() not in FORMATS:
         raise UnknownFormatError(path=str(out_path), formats=", ".join(FORMATS))
+    if args.period is None:
+        raise CommandError(_("Give the report's period with --period, e.g. 2020Q4 or 2020."))
     period = parse_period(args.period)
     day = _report_date(args.date)
     with _open(args) as store:
@@ -64,6 +68,22 @@ def cmd_report(args: argparse.Namespace) -> int:
             lang=_lang(),
             report_date=day,
         )
+    out(_("Report written to {path}").format(path=written))
+    return 0
+
+
+def _plan_report(args: argparse.Namespace, out_path: Path) -> int:
+    """``report plan`` (targets against the approved figures) and ``report holes`` (the
+    coverage-hole programme's year): both by year, as PDF."""
+    from desktop_app.reports.holes import write_holes_report
+    from desktop_app.reports.plan import write_plan_report
+
+    if args.year is None:
+        raise CommandError(_("Give the plan's year with --year, e.g. 2020."))
+    day = _report_date(args.date)
+    with _open(args) as store:
+        write = write_plan_report if args.kind == "plan" else write_holes_report
+        written = write(store, args.unit, args.year, out_path, lang=_lang(), report_date=day)
     out(_("Report written to {path}").format(path=written))
     return 0
 
@@ -87,10 +107,17 @@ def cmd_export_dhis2(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``report`` and ``export`` to the parser."""
     p = sub.add_parser("report", help=_("write an official report (PDF, XLSX or CSV)"))
-    p.add_argument("kind", choices=KINDS, help=_("commune, district or province"))
+    p.add_argument(
+        "kind",
+        choices=KINDS,
+        help=_("commune, district, province, plan (plan follow-up) or holes (coverage holes)"),
+    )
     add_db_argument(p)
     p.add_argument("--unit", required=True, help=_("unit id, e.g. pre2025:125"))
-    p.add_argument("--period", required=True, help=_("period, e.g. 2020Q4 or 2020"))
+    p.add_argument("--period", default=None, help=_("period, e.g. 2020Q4 or 2020"))
+    p.add_argument(
+        "--year", type=int, default=None, help=_("year of report plan or holes, e.g. 2020")
+    )
     p.add_argument("--out", type=Path, required=True, help=_("file to write: .pdf, .xlsx or .csv"))
     p.add_argument("--date", default=None, help=_("date printed on the report (YYYY-MM-DD)"))
     p.set_defaults(func=cmd_report)

@@ -38,6 +38,7 @@ import zstandard
 from desktop_app.domain import hlc as hlc_clock
 from desktop_app.store.apply import Change, RowMerger
 from desktop_app.store.changes import CHANGE_COLUMNS, INSERT_AUDIT_SQL, INSERT_CHANGE_SQL, Actor
+from desktop_app.store.reference_rows import REFERENCE_TABLES, write_reference
 from desktop_app.store.repositories.values import UPSERT_VALUE_SQL
 from desktop_app.store.store import Clock, Store
 from desktop_app.sync.certificates import (
@@ -115,9 +116,12 @@ def hand_over(office: Store, province: Store) -> int:
             for audit in audits.get(int(row[0]), []):
                 pdb.execute_sql(INSERT_AUDIT_SQL, (*audit, new_id))
             state = None if change.state is None else dict(json.loads(change.state))
-            rows.write_row(
-                change.entity, change.entity_key, state, change.version, change.hlc, change.user
-            )
+            if change.entity in REFERENCE_TABLES and state is not None:  # area lists, holes
+                write_reference(pdb, change.entity, state, change.version)
+            else:
+                rows.write_row(
+                    change.entity, change.entity_key, state, change.version, change.hlc, change.user
+                )
             highest = max(highest, change.hlc)
         pdb.cursor().executemany(UPSERT_VALUE_SQL, list(rows.value_rows.values()))
         stamp = hlc_clock.unpack(highest, node.node_id)

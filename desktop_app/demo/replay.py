@@ -155,6 +155,8 @@ class Replay:
             for i, c in enumerate(self.plans):
                 self.clock.at_least(_spread(start, 18, i, len(self.plans)))
                 self._type_quarter(c, q, period)
+            if q == 0:
+                self._areas()
             self._receive()
             start = working_time(period.end + timedelta(days=24))
             for i, c in enumerate(self.plans):
@@ -165,6 +167,8 @@ class Replay:
                     self._return_and_fix(c, q, period)
                 if state != "draft" and state != "submitted":
                     self._review(c, period, state)
+            if q == n_q - 1:
+                self._holes()
             self._receive()
 
     def _stamp(self) -> None:
@@ -307,6 +311,127 @@ class Replay:
         self._write(actor, [write])
         self.store.submissions.move(c.unit.id, period.code, "submitted", actor=actor)
         self.clock.step(86400)
+
+    # --- the province's coverage-hole programme ---
+
+    def _holes(self) -> None:
+        """The programme as the province keeps it at the end: every village that had no
+        mobile signal at the start (closed when its signal came, with the site that
+        brought it), and the villages still without 4G; fixes planned on the register's
+        planned sites, some due in 2020 and still open (overdue), some with no fix yet."""
+        from desktop_app.demo.model import NEVER
+        from desktop_app.domain.holes import Hole
+        from desktop_app.store.repositories.holes import HoleRepository
+
+        last = len(self.quarters) - 1
+        first = self.quarters[0].code
+        public = "Viễn thông công ích"
+        private = "Doanh nghiệp tự đầu tư"
+        holes: list[Hole] = []
+        still_open = 0
+        for c in self.plans:
+            ids = self.village_ids[c.unit.id]
+            planned = [(i, s) for i, s in enumerate(c.sites) if s.site_type == "bts" and s.planned]
+            for v, village in enumerate(c.villages):
+                fund = public if village.remote > 0.5 else private
+                if village.signal_q > 0:
+                    hole = Hole(f"{ids[v]}:mobile", c.unit.id, ids[v], "mobile", first)
+                    if village.signal_q <= last:
+                        q = village.signal_q
+                        index, site = next(
+                            ((i, s) for i, s in enumerate(c.sites)
+                             if s.site_type == "bts" and not s.planned and s.start_q == q),
+                            (None, None),
+                        )  # fmt: skip
+                        hole = replace(
+                            hole,
+                            status="closed",
+                            closed_period=self.quarters[q].code,
+                            target_year=self.quarters[q].year,
+                            funding=fund,
+                            site_id=self.site_ids.get((c.unit.id, index))
+                            if index is not None
+                            else None,
+                            operator=site.operator if site is not None else "",
+                        )
+                    else:
+                        # still without signal: planned on a planned site, overdue (due
+                        # in the last year, not reached) or no fix yet, in turn
+                        turn = still_open % 3
+                        still_open += 1
+                        index, site = planned[v % len(planned)] if planned else (None, None)
+                        if turn < 2:
+                            hole = replace(
+                                hole,
+                                status="planned",
+                                site_id=None
+                                if index is None
+                                else self.site_ids.get((c.unit.id, index)),
+                                operator="" if site is None else site.operator,
+                                target_year=self.quarters[last].year + 1 - turn,
+                                funding=fund,
+                                notes="" if turn == 0 else "Chờ bố trí vốn, chưa khởi công trạm.",
+                            )
+                    holes.append(hole)
+                elif village.g4_q == NEVER or village.g4_q > last:
+                    holes.append(
+                        Hole(
+                            f"{ids[v]}:4g",
+                            c.unit.id,
+                            ids[v],
+                            "4g",
+                            first,
+                            target_year=self.quarters[last].year + 2,
+                            funding=private,
+                            status="planned",
+                            notes="Nâng cấp trạm hiện có lên 4G.",
+                        )
+                    )
+        actor = self.actors[self.province]
+        self.clock.step(3600)
+        HoleRepository(self.store).save_many(holes, actor=actor)
+        self._received.add(actor)
+
+    # --- the province's area classifications ---
+
+    def _areas(self) -> None:
+        """Demo classifications, named as samples (no official list ships with the app):
+        the most remote communes are border communes and, with the next ones, region III;
+        the most remote villages of region III communes are especially difficult."""
+        from desktop_app.domain.areas import Decision
+        from desktop_app.store.repositories.areas import AreaRepository, Member
+
+        ranked = sorted(self.plans, key=lambda c: (-c.remote, c.unit.id))
+        border = ranked[: max(1, len(ranked) // 8)]
+        region3 = ranked[: max(1, len(ranked) * 3 // 10)]
+        decisions = [
+            Decision(
+                "MẪU-01/QĐ-UBND",
+                "(dữ liệu mẫu) Danh sách xã biên giới",
+                "15/3/2016",
+                2016,
+                None,
+            ),
+            Decision(
+                "MẪU-02/QĐ-TTg",
+                "(dữ liệu mẫu) Danh sách xã khu vực III, thôn đặc biệt khó khăn"
+                " giai đoạn 2016-2020",
+                "13/4/2017",
+                2016,
+                2020,
+            ),
+        ]
+        members = [Member("MẪU-01/QĐ-UBND", "border", c.unit.id) for c in border]
+        members += [Member("MẪU-02/QĐ-TTg", "region3", c.unit.id) for c in region3]
+        for c in region3:
+            ids = self.village_ids[c.unit.id]
+            far = sorted(range(len(c.villages)), key=lambda v: (-c.villages[v].remote, v))
+            for v in far[: max(1, len(far) // 4)]:
+                members.append(Member("MẪU-02/QĐ-TTg", "difficult_village", ids[v]))
+        actor = self.actors[self.province]
+        self.clock.step(3600)
+        AreaRepository(self.store).publish(decisions, members, actor=actor)
+        self._received.add(actor)
 
     # --- the province's targets ---
 

@@ -72,8 +72,20 @@ def build_report(
     if unit.level != _LEVEL[kind]:
         names = {"province": _("province"), "district": _("district"), "commune": _("commune")}
         raise WrongUnitLevelError(unit=unit.name, kind=names[kind])
+    from dataclasses import replace
+
+    from desktop_app.reports.area_section import area_section
+    from desktop_app.reports.map_annex import map_annex
+    from desktop_app.reports.trend_section import trend_section
+
     agg = aggregate(store, unit_id, period)
-    return build_model(store, agg, lang=lang, report_date=report_date)
+    model = build_model(store, agg, lang=lang, report_date=report_date)
+    return replace(
+        model,
+        areas=area_section(store, agg, lang),
+        map=map_annex(store, agg, lang),
+        trend=trend_section(store, agg, lang),
+    )
 
 
 def write_model(model: ReportModel, out: Path) -> Path:

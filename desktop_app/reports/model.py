@@ -16,7 +16,9 @@ from decimal import Decimal
 from typing import Literal
 
 from desktop_app.domain.catalogue import Catalogue, Indicator
+from desktop_app.reports.area_section import AreaSection
 from desktop_app.reports.fonts import nfc
+from desktop_app.reports.map_annex import MapAnnex
 from desktop_app.reports.narrative import (
     HEADLINE,
     completeness_sentence,
@@ -31,6 +33,7 @@ from desktop_app.reports.texts import (
     official_date,
     short_date,
 )
+from desktop_app.reports.trend_section import TrendSection
 from desktop_app.store.aggregation import IndicatorSummary, PeriodFigures, UnitAggregate
 from desktop_app.store.store import Store
 
@@ -117,6 +120,12 @@ class ReportModel:
     annex_columns: tuple[str, ...]
     annex_rows: tuple[tuple[str | Number | None, ...], ...]
     annex_decimals: tuple[int, ...] = field(default_factory=tuple)
+    #: the "by area" section (district and province reports, see ``area_section.py``)
+    areas: AreaSection | None = None
+    #: the map annex (district and province reports, see ``map_annex.py``)
+    map: MapAnnex | None = None
+    #: the key ratios quarter by quarter (district and province, see ``trend_section.py``)
+    trend: TrendSection | None = None
 
 
 def _unit_text(unit: str, lang: Lang) -> str:

@@ -263,6 +263,9 @@ def _story(model: ReportModel, f: ReportFonts, width: float, land_width: float) 
         *_heading(label("s_table", lang), s),
         _indicator_table(model, s, f, width),
     ]
+    from desktop_app.reports.area_section import area_flowables
+
+    story += area_flowables(model.areas, s, f, width)
     story += _heading(label("s_holes", lang), s)
     if model.aggregate.without_signal:
         story += [Paragraph(_p("- " + h), s["list"]) for h in model.holes]
@@ -286,11 +289,17 @@ def _story(model: ReportModel, f: ReportFonts, width: float, land_width: float) 
     if model.chart:
         chart = coverage_chart(f, model.chart_title, model.chart_series, model.chart, width)
         story.append(KeepTogether([Paragraph(_p(label("s_chart", lang)), s["heading"]), chart]))
+    from desktop_app.reports.trend_section import trend_flowables
+
+    story += trend_flowables(model.trend, s, f, width)  # with the charts, before signing
     story.append(Spacer(1, 6 * mm))
     story.append(KeepTogether([signature_block(model, s, width)]))
     if model.annex_rows:
         story += [NextPageTemplate("landscape"), PageBreak()]
         story += _annex(model, s, f, land_width)
+    from desktop_app.reports.map_annex import map_flowables
+
+    story += map_flowables(model.map, lang, s, f, land_width, A4[0] - TOP - BOTTOM)
     return story
 
 

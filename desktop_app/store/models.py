@@ -359,6 +359,57 @@ class Revocation(BaseModel):
     revoked_at = TextField()
 
 
+class AreaDecision(BaseModel):
+    id = TextField(primary_key=True)
+    title = TextField(default="")
+    signed = TextField(default="")
+    valid_from = IntegerField()
+    valid_to = IntegerField(null=True)
+    removed = IntegerField(default=0)
+
+    class Meta:
+        table_name = "area_decision"
+
+
+class AreaMember(BaseModel):
+    decision_id = TextField()
+    kind = TextField()
+    place_id = TextField()
+    removed = IntegerField(default=0)
+
+    class Meta:
+        table_name = "area_member"
+        primary_key = CompositeKey("decision_id", "kind", "place_id")
+
+
+class CoverageHole(BaseModel):
+    id = TextField(primary_key=True)
+    commune_id = TextField()
+    village_id = TextField()
+    lack = TextField()
+    since = TextField()
+    site_id = TextField(null=True)
+    operator = TextField(default="")
+    target_year = IntegerField(null=True)
+    funding = TextField(default="")
+    status = TextField()
+    closed_period = TextField(null=True)
+    notes = TextField(default="")
+    removed = IntegerField(default=0)
+
+    class Meta:
+        table_name = "coverage_hole"
+
+
+class UnitBoundary(BaseModel):
+    unit_id = TextField(primary_key=True)
+    geometry = TextField()
+    removed = IntegerField(default=0)
+
+    class Meta:
+        table_name = "unit_boundary"
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Meta,
     Unit,
@@ -390,4 +441,8 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     SyncEvent,
     IssuedCertificate,
     Revocation,
+    AreaDecision,
+    AreaMember,
+    CoverageHole,
+    UnitBoundary,
 )

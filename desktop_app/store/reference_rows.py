@@ -1,4 +1,5 @@
-"""Reference data rows as syncable entities: the catalogue and the units.
+"""Reference data rows as syncable entities: the catalogue, the units, the province's
+area classifications and coverage-hole programme.
 
 The province publishes a newer catalogue or unit list as ordinary changes
 (entity ``indicator``, ``dimension_member``, ``derived_indicator``, ``unit`` and
@@ -60,6 +61,28 @@ REFERENCE_TABLES: dict[str, ReferenceTable] = {
              "valid_to", "border", "remote"),
         ),
         ReferenceTable("meta", "meta", ("key",), ("key", "value")),
+        # the province's area classifications and coverage-hole programme (m0004)
+        ReferenceTable(
+            "area_decision",
+            "area_decision",
+            ("id",),
+            ("id", "title", "signed", "valid_from", "valid_to", "removed"),
+        ),
+        ReferenceTable(
+            "area_member",
+            "area_member",
+            ("decision_id", "kind", "place_id"),
+            ("decision_id", "kind", "place_id", "removed"),
+        ),
+        ReferenceTable(
+            "coverage_hole",
+            "coverage_hole",
+            ("id",),
+            ("id", "commune_id", "village_id", "lack", "since", "site_id", "operator",
+             "target_year", "funding", "status", "closed_period", "notes", "removed"),
+        ),
+        ReferenceTable("unit_boundary", "unit_boundary", ("unit_id",),
+                       ("unit_id", "geometry", "removed")),
     )
 }  # fmt: skip
 

@@ -19,6 +19,12 @@ PageFactory = Callable[[AppContext], QWidget]
 Page = tuple[str, Callable[[], str], PageFactory, str]
 
 
+def _dashboard(context: AppContext) -> QWidget:
+    from desktop_app.ui.pages.dashboard import DashboardPage
+
+    return DashboardPage(context)
+
+
 def _entry(context: AppContext) -> QWidget:
     from desktop_app.ui.pages.entry import make_entry_page
 
@@ -44,6 +50,24 @@ def _reports(context: AppContext) -> QWidget:
     return ReportsPage(context)
 
 
+def _plan(context: AppContext) -> QWidget:
+    from desktop_app.ui.pages.plan import PlanPage
+
+    return PlanPage(context)
+
+
+def _areas(context: AppContext) -> QWidget:
+    from desktop_app.ui.pages.areas import AreasPage
+
+    return AreasPage(context)
+
+
+def _map(context: AppContext) -> QWidget:
+    from desktop_app.ui.pages.map import MapPage
+
+    return MapPage(context)
+
+
 def _sync(context: AppContext) -> QWidget:
     from desktop_app.ui.pages.sync import SyncPage
 
@@ -67,6 +91,10 @@ PAGES: list[Page] = [
     ("sites", lambda: _("Sites"), _sites, "clerk"),
     ("review", lambda: _("Review"), _review, "clerk"),
     ("reports", lambda: _("Reports"), _reports, "clerk"),
+    ("dashboard", lambda: _("Overview"), _dashboard, "clerk"),
+    ("plan", lambda: _("Plan"), _plan, "clerk"),
+    ("areas", lambda: _("Areas"), _areas, "clerk"),
+    ("map", lambda: _("Map"), _map, "clerk"),
     ("sync", lambda: _("Sync"), _sync, "clerk"),
     ("conflicts", lambda: _("Conflicts"), _conflicts, "reviewer"),
     ("admin", lambda: _("Administration"), _admin, "admin"),

@@ -1,0 +1,116 @@
+"""The trend section of the district and province reports: the key ratios over every
+quarter held up to the report's period, as a line chart that prints in black and white
+(each series its own dash pattern and marker), drawn with reportlab graphics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from desktop_app.reports.dashboard import TREND_CODES, quarters_held
+from desktop_app.reports.texts import Lang
+from desktop_app.store.aggregation import UnitAggregate, aggregate
+from desktop_app.store.store import Store
+
+HEADING = ("Diễn biến các tỷ lệ chính qua các quý", "The key ratios quarter by quarter")
+DASHES: tuple[tuple[int, ...] | None, ...] = (None, (6, 3), (1, 2), (6, 2, 1, 2))
+MARKERS = ("FilledCircle", "FilledSquare", "FilledTriangle", "FilledDiamond")
+
+
+@dataclass(frozen=True)
+class TrendSection:
+    """Period labels and, per ratio, its name and one value a period (None: no figure)."""
+
+    heading: str
+    labels: tuple[str, ...]
+    series: tuple[tuple[str, tuple[float | None, ...]], ...]
+
+
+def trend_section(store: Store, agg: UnitAggregate, lang: Lang) -> TrendSection | None:
+    """The section (None for a commune, or with fewer than two quarters to compare)."""
+    if agg.level == "commune":
+        return None
+    communes = [c.id for c in store.reference.communes_under(agg.unit.id)]
+    last = agg.period if agg.period.quarter is not None else agg.period.quarters()[-1]
+    periods = [p for p in quarters_held(store, communes) if p <= last]
+    if len(periods) < 2:
+        return None
+    values: dict[str, list[float | None]] = {c: [] for c in TREND_CODES}
+    for period in periods:
+        derived = (
+            agg.current.derived
+            if period == agg.period
+            else aggregate(store, agg.unit.id, period, with_previous=False).current.derived
+        )
+        for code in TREND_CODES:
+            values[code].append(derived.get(code))
+    catalogue = store.catalogue.derived
+    series = tuple(
+        (catalogue[c].name_vi if lang == "vi" else catalogue[c].name_en, tuple(values[c]))
+        for c in TREND_CODES
+        if c in catalogue
+    )
+    labels = tuple(f"Q{p.quarter}/{p.year}" for p in periods)
+    return TrendSection(HEADING[0 if lang == "vi" else 1], labels, series)
+
+
+def trend_flowables(
+    section: TrendSection | None, styles: Any, fonts: Any, width: float
+) -> list[Any]:
+    """The section as a heading and a chart kept together."""
+    from reportlab.graphics.charts.lineplots import LinePlot
+    from reportlab.graphics.shapes import Drawing, Line, String
+    from reportlab.graphics.widgets.markers import makeMarker
+    from reportlab.lib import colors
+    from reportlab.platypus import KeepTogether, Paragraph
+
+    from desktop_app.reports.fonts import nfc
+    from desktop_app.reports.pdf_blocks import para_text
+
+    if section is None:
+        return []
+    legend_h = 14 * ((len(section.series) + 1) // 2) + 6
+    height = 190 + legend_h
+    drawing = Drawing(width, height)
+    drawing.initialFontName = fonts.regular
+    plot = LinePlot()
+    plot.x, plot.y = 36, legend_h + 24
+    plot.width, plot.height = width - 50, 150
+    plot.data = [
+        [(i, v) for i, v in enumerate(values) if v is not None] for _n, values in section.series
+    ]
+    for i in range(len(section.series)):
+        line = plot.lines[i]
+        line.strokeColor = colors.black
+        line.strokeWidth = 1.2
+        if DASHES[i % len(DASHES)] is not None:
+            line.strokeDashArray = DASHES[i % len(DASHES)]
+        line.symbol = makeMarker(MARKERS[i % len(MARKERS)], size=4)
+        line.symbol.fillColor = colors.white if i % 2 else colors.black
+    plot.xValueAxis.valueMin, plot.xValueAxis.valueMax = 0, len(section.labels) - 1
+    plot.xValueAxis.valueSteps = list(range(len(section.labels)))
+    plot.xValueAxis.labelTextFormat = lambda v: section.labels[round(v)]
+    plot.xValueAxis.labels.fontName = fonts.regular
+    plot.xValueAxis.labels.fontSize = 8
+    plot.yValueAxis.valueMin, plot.yValueAxis.valueMax, plot.yValueAxis.valueStep = 0, 100, 20
+    plot.yValueAxis.labelTextFormat = "%d %%"
+    plot.yValueAxis.labels.fontName = fonts.regular
+    plot.yValueAxis.labels.fontSize = 8
+    plot.yValueAxis.visibleGrid = True
+    plot.yValueAxis.gridStrokeColor = colors.HexColor("#cccccc")
+    drawing.add(plot)
+    column = (width - 50) / 2
+    for i, (name, _values) in enumerate(section.series):
+        # drawn by hand: reportlab's LineLegend leaves out dash patterns and markers
+        x = 36 + (i % 2) * column
+        y = legend_h - 10 - (i // 2) * 14
+        sample = Line(x, y + 3, x + 28, y + 3, strokeColor=colors.black, strokeWidth=1.2)
+        if DASHES[i % len(DASHES)] is not None:
+            sample.strokeDashArray = DASHES[i % len(DASHES)]
+        drawing.add(sample)
+        marker = makeMarker(MARKERS[i % len(MARKERS)], size=4)
+        marker.x, marker.y = x + 14, y + 3
+        marker.fillColor = colors.white if i % 2 else colors.black
+        drawing.add(marker)
+        drawing.add(String(x + 34, y, nfc(name), fontName=fonts.regular, fontSize=8))
+    return [KeepTogether([Paragraph(para_text(section.heading), styles["heading"]), drawing])]
