@@ -28,6 +28,7 @@ from desktop_app.imports import layout
 from desktop_app.imports.cells import CellError, read_cell
 from desktop_app.imports.errors import CellsRefusedError, ImportFileError, WrongWorkbookError
 from desktop_app.imports.files import check_xlsx
+from desktop_app.imports.legacy import Decoder
 from desktop_app.imports.template import storage_period
 from desktop_app.store.errors import LockedPeriodError, StoreError
 from desktop_app.store.repositories.values import ValueWrite
@@ -206,11 +207,24 @@ def plan_values_import(
                         sheet=name
                     ),
                 )
-        candidates: list[_Candidate] = []
-        for name, level, first in sheets:
-            candidates.extend(_read_sheet(store, plan, wb[name], name, level, first, originals))
+        tables = {name: list(wb[name].iter_rows(values_only=True)) for name, _l, _f in sheets}
     finally:
         wb.close()
+    decoder = Decoder.for_texts(
+        value
+        for (name, _level, first) in sheets
+        for row in tables[name][layout.FIRST_DATA_ROW - 1 :]
+        for value in row[first - 1 :]
+        if isinstance(value, str)
+    )
+    candidates: list[_Candidate] = []
+    for name, level, first in sheets:
+        candidates.extend(
+            _read_sheet(store, plan, tables[name], name, level, first, originals, decoder)
+        )
+    note = decoder.note()
+    if note:
+        plan.notes.append(note)
     _check_and_compare(store, plan, candidates)
     return plan
 
@@ -232,18 +246,19 @@ def _orgs(store: Store, communes: list[str], level: str) -> dict[str, tuple[Org,
 def _read_sheet(
     store: Store,
     plan: ValuesPlan,
-    ws: Any,
+    table: list[tuple[Any, ...]],
     sheet: str,
     level: str,
     first: int,
     originals: dict[tuple[str, str, str], str],
+    decoder: Decoder,
 ) -> Iterable[_Candidate]:
     from openpyxl.utils import get_column_letter
 
     catalogue = store.catalogue
     lang = layout.language()
     orgs = _orgs(store, plan.communes, level)
-    rows = ws.iter_rows(values_only=True)
+    rows = iter(table)
     codes = next(rows, ())
     next(rows, None)
     next(rows, None)
@@ -308,6 +323,8 @@ def _read_sheet(
             if disagg:
                 place += f" – {catalogue.disaggregation_label(indicator.code, disagg, lang)}"
             try:
+                if isinstance(raw, str):
+                    raw = decoder.text(raw)
                 value = read_cell(indicator, raw, catalogue, lang)
                 text = None if value is None else typed.encode(indicator, value)
             except CellError as exc:

@@ -176,3 +176,31 @@ def test_cli_lists_the_refused_cell_in_vietnamese(commune_db: Path, tmp_path: Pa
     partial = _cli("import", "values", "--db", str(commune_db), str(path), "--partial")
     assert partial.returncode == 0, partial.stderr
     assert "9 ô đã nhập" in partial.stdout
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+def test_answers_typed_in_an_old_encoding(store: Store, tmp_path: Path, encoding: str):
+    from tests.imports.legacy_samples import tcvn3, vni
+
+    encode = tcvn3 if encoding == "tcvn3" else vni
+    path = tmp_path / "t.xlsx"
+    write_template(store, COMMUNE, PERIOD, path)
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    cols = _columns(ws)
+    rows = _rows(ws)
+    expected = {}
+    for n, org in enumerate(rows):
+        grid = n % 2 == 0
+        ws.cell(row=rows[org], column=cols["dien_luoi"]).value = encode("Có" if grid else "Không")
+        ws.cell(row=rows[org], column=cols["thon_co_loa"]).value = encode("Không" if grid else "Có")
+        expected[org] = ("1" if grid else "0", "0" if grid else "1")
+    wb.save(path)
+    plan = plan_values_import(store, path)
+    assert plan.refusals == []
+    [note] = plan.notes
+    assert ("TCVN3" if encoding == "tcvn3" else "VNI") in note
+    plan.apply(store)
+    for org, (grid_text, loa_text) in expected.items():
+        assert _stored(store, org, "dien_luoi") == grid_text
+        assert _stored(store, org, "thon_co_loa") == loa_text
