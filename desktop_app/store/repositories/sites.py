@@ -21,7 +21,7 @@ SITE_TYPES = (
 STATUSES = ("active", "planned", "out_of_order")
 _COLUMNS = (
     "id, site_type, commune_id, village_id, name, operator, technologies, shared, lat, lon,"
-    " status, start_date, end_date, notes, deleted, version"
+    " status, start_date, end_date, notes, deleted, version, site_code"
 )
 
 
@@ -45,6 +45,7 @@ class Site:
     notes: str
     deleted: bool = False
     version: str = ""
+    site_code: str = ""  # the operator's own code, from an imported list
 
 
 def _from_row(r: tuple[Any, ...]) -> Site:
@@ -66,6 +67,7 @@ def _from_row(r: tuple[Any, ...]) -> Site:
         r[13],
         bool(r[14]),
         r[15],
+        r[16],
     )
 
 
@@ -158,8 +160,8 @@ class SiteRepository(Repository):
             self.db.execute_sql(
                 "INSERT OR REPLACE INTO site (id, site_type, commune_id, village_id, name,"
                 " operator, technologies, shared, lat, lon, status, start_date, end_date, notes,"
-                " deleted, version, hlc)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " deleted, version, hlc, site_code)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     site.id,
                     site.site_type,
@@ -178,6 +180,7 @@ class SiteRepository(Repository):
                     int(site.deleted),
                     ref.version,
                     ref.hlc,
+                    site.site_code,
                 ),
             )
         saved = self.get(site.id)
