@@ -1,4 +1,4 @@
-"""Subcommands that bring data in: ``template`` and ``import values``."""
+"""Subcommands that bring data in: ``template`` and ``import values|sites``."""
 
 from __future__ import annotations
 
@@ -50,6 +50,39 @@ def cmd_import_values(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_sites(args: argparse.Namespace) -> int:
+    """Import an operator's or the post's list of sites into the register."""
+    from desktop_app.imports.sites_import import plan_sites_import
+    from desktop_app.store.store import Store
+
+    with Store.open(db_path(args)) as store:
+        plan = plan_sites_import(
+            store,
+            Path(args.file),
+            operator=args.operator,
+            site_type=args.type,
+            mapping=args.mapping,
+        )
+        for note in plan.notes:
+            out(note)
+        for row in plan.unreadable:
+            print(row.line(), file=sys.stderr, flush=True)
+        for site in plan.unmatched:
+            out(_("In the register, not in the list: {name}").format(name=site.name))
+        out(plan.summary())
+        out(
+            _("Matched {code} by site code and {distance} by position (under 100 m).").format(
+                code=plan.by_code, distance=plan.by_distance
+            )
+        )
+        if args.preview:
+            out(_("Preview only: nothing was changed."))
+            return 0
+        written = plan.apply(store)
+    out(_("{count} site(s) written to the register.").format(count=written))
+    return 0
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``template`` and ``import`` to the parser."""
     p = sub.add_parser("template", help=_("write an Excel template to fill in a period's data"))
@@ -72,3 +105,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=_("apply the cells that pass even if others are refused"),
     )
     v.set_defaults(func=cmd_import_values)
+
+    s = kinds.add_parser("sites", help=_("an operator's or the post's list of sites"))
+    add_db_argument(s)
+    s.add_argument("file", type=Path, help=_("the list (.xlsx or .csv)"))
+    s.add_argument("--operator", default=None, help=_("the operator of every row, e.g. viettel"))
+    s.add_argument("--type", default=None, help=_("the site type of every row, e.g. post_office"))
+    s.add_argument("--mapping", type=Path, default=None, help=_("JSON: field → column header"))
+    s.add_argument(
+        "--preview", action="store_true", help=_("show what would change, change nothing")
+    )
+    s.set_defaults(func=cmd_import_sites)

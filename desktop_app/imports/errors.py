@@ -29,3 +29,10 @@ class CellsRefusedError(StoreError):
             "Nothing was imported: {count} cell(s) refused (listed above). Correct them, "
             "or import with --partial to apply the other cells."
         )
+
+
+class NotAllowedError(StoreError):
+    """This office may not make this import."""
+
+    def template(self) -> str:
+        return _("Cannot import: {detail}. Nothing was changed.")

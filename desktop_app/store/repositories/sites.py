@@ -123,16 +123,17 @@ class SiteRepository(Repository):
             if row is None or row[0] != site.commune_id:
                 raise InvalidValueError(reason="the village is not in the site's commune")
 
-    def save(self, site: Site, *, actor: Actor | None = None) -> Site:
-        """Create or update a site (give ``id=""`` for a new one)."""
+    def save(self, site: Site, *, actor: Actor | None = None, on_behalf: bool = False) -> Site:
+        """Create or update a site (give ``id=""`` for a new one); ``on_behalf``: an
+        import by the province (see :meth:`Repository.check_data_scope`)."""
         actor = actor or self.store.local_actor()
         if not site.id:
             site = replace(site, id=self.store.new_id())
-        self.check_data_scope(actor, site.commune_id)
+        self.check_data_scope(actor, site.commune_id, on_behalf=on_behalf)
         self._validate(site)
         old = self.get(site.id)
         if old is not None and old.commune_id != site.commune_id:
-            self.check_data_scope(actor, old.commune_id)
+            self.check_data_scope(actor, old.commune_id, on_behalf=on_behalf)
         state = asdict(site)
         state.pop("version")
         state["technologies"] = list(site.technologies)
