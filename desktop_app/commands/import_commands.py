@@ -50,6 +50,25 @@ def cmd_import_values(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_dhis2(args: argparse.Namespace) -> int:
+    """Import a DHIS2 dataValueSet whose codes match the catalogue."""
+    from desktop_app.imports.dhis2_import import plan_dhis2_import
+    from desktop_app.store.store import Store
+
+    with Store.open(db_path(args)) as store:
+        plan = plan_dhis2_import(store, Path(args.file))
+        refused = plan.all_refusals
+        for refusal in refused:
+            print(refusal.line(), file=sys.stderr, flush=True)
+        written = plan.apply(store, partial=args.partial)
+    out(
+        _("{changed} cell(s) imported, {unchanged} unchanged, {refused} refused.").format(
+            changed=written, unchanged=plan.unchanged, refused=len(refused)
+        )
+    )
+    return 0
+
+
 def cmd_import_sites(args: argparse.Namespace) -> int:
     """Import an operator's or the post's list of sites into the register."""
     from desktop_app.imports.sites_import import plan_sites_import
@@ -105,6 +124,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=_("apply the cells that pass even if others are refused"),
     )
     v.set_defaults(func=cmd_import_values)
+
+    d = kinds.add_parser("dhis2", help=_("a DHIS2 dataValueSet (.json or .csv)"))
+    add_db_argument(d)
+    d.add_argument("file", type=Path, help=_("the dataValueSet (.json or .csv)"))
+    d.add_argument(
+        "--partial",
+        action="store_true",
+        help=_("apply the cells that pass even if others are refused"),
+    )
+    d.set_defaults(func=cmd_import_dhis2)
 
     s = kinds.add_parser("sites", help=_("an operator's or the post's list of sites"))
     add_db_argument(s)

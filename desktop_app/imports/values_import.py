@@ -73,6 +73,7 @@ class ValuesPlan:
     path: Path
     period: Period
     communes: list[str]
+    on_behalf: bool = False
     changes: list[CellChange] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     unchanged: int = 0
@@ -92,11 +93,13 @@ class ValuesPlan:
             from desktop_app.store.backup import auto_backup
 
             auto_backup(store.path, reason="before-import")
-        return store.values.set_many(c.write for c in self.changes)
+        return store.values.set_many((c.write for c in self.changes), on_behalf=self.on_behalf)
 
 
 @dataclass
-class _Candidate:
+class Candidate:
+    """A cell read from a file, before the store's checks: where it is and its value."""
+
     sheet: str
     coordinate: str
     place: str
@@ -135,9 +138,35 @@ def _meta(wb: Any, path: Path) -> tuple[dict[str, str], dict[tuple[str, str, str
     return keys, originals
 
 
+def check_office(store: Store, path: Path, commune_id: str) -> bool:
+    """Whether this office writes ``commune_id``'s data: True on the commune's behalf
+    (the province), False as its own office; :class:`WrongWorkbookError` otherwise."""
+    office = store.node.office_id
+    try:
+        name = store.reference.unit(commune_id).name
+    except StoreError:
+        raise WrongWorkbookError(
+            path=str(path),
+            detail=_("it is the data of a commune this database does not hold ({unit})").format(
+                unit=commune_id
+            ),
+        ) from None
+    if commune_id == office:
+        return False
+    if store.values.is_province_of(office, commune_id):
+        return True
+    office_name = store.reference.unit(office).name
+    raise WrongWorkbookError(
+        path=str(path),
+        detail=_("it is the data of {unit}; this database is the office of {office}").format(
+            unit=name, office=office_name
+        ),
+    )
+
+
 def _check_target(
     store: Store, path: Path, keys: dict[str, str], expected_period: Period | None
-) -> tuple[Period, list[str]]:
+) -> tuple[Period, list[str], bool]:
     try:
         period = Period.parse(keys.get(layout.KEY_PERIOD, ""))
     except PeriodError:
@@ -150,26 +179,8 @@ def _check_target(
             ),
         )
     communes = keys.get(layout.KEY_COMMUNES, "").split()
-    office = store.node.office_id
-    for commune_id in communes:
-        try:
-            name = store.reference.unit(commune_id).name
-        except StoreError:
-            raise WrongWorkbookError(
-                path=str(path),
-                detail=_(
-                    "it is the template of a commune this database does not hold ({unit})"
-                ).format(unit=commune_id),
-            ) from None
-        if commune_id != office:
-            office_name = store.reference.unit(office).name
-            raise WrongWorkbookError(
-                path=str(path),
-                detail=_(
-                    "it is the template of {unit}; this database is the office of {office}"
-                ).format(unit=name, office=office_name),
-            )
-    return period, communes
+    behalf = [check_office(store, path, commune_id) for commune_id in communes]
+    return period, communes, any(behalf)
 
 
 def plan_values_import(
@@ -193,8 +204,8 @@ def plan_values_import(
         ) from None
     try:
         keys, originals = _meta(wb, path)
-        period, communes = _check_target(store, path, keys, expected_period)
-        plan = ValuesPlan(path, period, communes)
+        period, communes, on_behalf = _check_target(store, path, keys, expected_period)
+        plan = ValuesPlan(path, period, communes, on_behalf)
         sheets = (
             (keys.get(layout.KEY_VILLAGE_SHEET, ""), "village", layout.VILLAGE_FIRST_CELL_COLUMN),
             (keys.get(layout.KEY_COMMUNE_SHEET, ""), "commune", layout.COMMUNE_FIRST_CELL_COLUMN),
@@ -217,7 +228,7 @@ def plan_values_import(
         for value in row[first - 1 :]
         if isinstance(value, str)
     )
-    candidates: list[_Candidate] = []
+    candidates: list[Candidate] = []
     for name, level, first in sheets:
         candidates.extend(
             _read_sheet(store, plan, tables[name], name, level, first, originals, decoder)
@@ -225,7 +236,7 @@ def plan_values_import(
     note = decoder.note()
     if note:
         plan.notes.append(note)
-    _check_and_compare(store, plan, candidates)
+    check_and_compare(store, plan, candidates)
     return plan
 
 
@@ -252,7 +263,7 @@ def _read_sheet(
     first: int,
     originals: dict[tuple[str, str, str], str],
     decoder: Decoder,
-) -> Iterable[_Candidate]:
+) -> Iterable[Candidate]:
     from openpyxl.utils import get_column_letter
 
     catalogue = store.catalogue
@@ -332,7 +343,7 @@ def _read_sheet(
                 continue
             if text == original:
                 continue  # as the template showed it: not an edit
-            yield _Candidate(sheet, coordinate, place, org, indicator, disagg, value, text)
+            yield Candidate(sheet, coordinate, place, org, indicator, disagg, value, text)
 
 
 def _stored(
@@ -347,9 +358,10 @@ def _stored(
     return out
 
 
-def _check_and_compare(store: Store, plan: ValuesPlan, candidates: list[_Candidate]) -> None:
+def check_and_compare(store: Store, plan: ValuesPlan, candidates: list[Candidate]) -> None:
+    """Sort ``candidates`` into the plan's unchanged, refused (lock, rules) and changes."""
     stored = _stored(store, plan.communes, plan.period)
-    pending: list[_Candidate] = []
+    pending: list[Candidate] = []
     for c in candidates:
         current = stored.get((c.org[0], c.indicator.code, c.disagg))
         if (current[0] if current else None) == c.text:
@@ -357,7 +369,7 @@ def _check_and_compare(store: Store, plan: ValuesPlan, candidates: list[_Candida
         else:
             pending.append(c)
     locked = _locked_reasons(store, plan, pending)
-    kept: list[_Candidate] = []
+    kept: list[Candidate] = []
     for c in pending:
         reason = locked.get((c.org[1], storage_period(c.indicator, plan.period)))
         if reason is not None:
@@ -379,7 +391,7 @@ def _check_and_compare(store: Store, plan: ValuesPlan, candidates: list[_Candida
 
 
 def _locked_reasons(
-    store: Store, plan: ValuesPlan, pending: list[_Candidate]
+    store: Store, plan: ValuesPlan, pending: list[Candidate]
 ) -> dict[tuple[str, str], str]:
     reasons: dict[tuple[str, str], str] = {}
     for commune_id, code in {(c.org[1], storage_period(c.indicator, plan.period)) for c in pending}:
@@ -394,7 +406,7 @@ def _sentence(violation: Violation) -> str:
     return violation.message_vi if layout.language() == "vi" else violation.message_en
 
 
-def _check_rules(store: Store, plan: ValuesPlan, kept: list[_Candidate]) -> list[_Candidate]:
+def _check_rules(store: Store, plan: ValuesPlan, kept: list[Candidate]) -> list[Candidate]:
     """Refuse the changed cells an error-level rule blames, until no rule is broken.
 
     A rule already broken by values the import does not touch blocks nothing, as
@@ -402,10 +414,10 @@ def _check_rules(store: Store, plan: ValuesPlan, kept: list[_Candidate]) -> list
     """
     catalogue: Catalogue = store.catalogue
     ruleset = rules_of(catalogue)
-    by_org: dict[str, list[_Candidate]] = {}
+    by_org: dict[str, list[Candidate]] = {}
     for c in kept:
         by_org.setdefault(c.org[0], []).append(c)
-    result: list[_Candidate] = []
+    result: list[Candidate] = []
     for org_id, items in by_org.items():
         level = "village" if items[0].org[2] is not None else "commune"
         views = [plan.period]

@@ -65,7 +65,7 @@ def test_another_communes_workbook(store: Store, tmp_path: Path, unit_directory)
         store,
         tmp_path / "other.xlsx",
         WrongWorkbookError,
-        "template of Xã Mường Bằng; this database is the office of Xã Chiềng Sung",
+        "data of Xã Mường Bằng; this database is the office of Xã Chiềng Sung",
     )
 
 
