@@ -75,15 +75,15 @@ def detect(texts: Iterable[str]) -> str | None:
 
     sample: list[str] = []
     size = 0
-    witnessed = False
+    seen = False
     for text in texts:
         if _is_plain(text) or _UNICODE_VIETNAMESE.search(text):
             continue
-        witnessed = witnessed or _telltale(text) or bool(_VNI_PAIRS.search(text))
+        seen = seen or witnessed(text)
         if size < _SAMPLE_CHARS:
             sample.append(text)
             size += len(text)
-    if not sample or not witnessed:
+    if not sample or not seen:
         return None
     # Only the two encodings offices used are candidates: with VISCII in the race, a
     # list of Thai village names in TCVN3 scores too close to VISCII for viparse to call.
@@ -104,12 +104,19 @@ def to_unicode(text: str, encoding: str) -> str:
     return unicodedata.normalize("NFC", fix(text, encoding=encoding, normalize="NFC"))
 
 
+def witnessed(text: str) -> bool:
+    """True when ``text`` holds a character or a VNI pair no Unicode Vietnamese word has."""
+    return _telltale(text) or bool(_VNI_PAIRS.search(text))
+
+
 @dataclass
 class Decoder:
     """Converts a file's texts once its encoding is known, counting what it changed."""
 
     encoding: str | None
     converted: int = field(default=0)
+    # Cells converted one by one where the file was too short to judge (see ``guess``).
+    guessed: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def for_texts(cls, texts: Iterable[str]) -> Decoder:
@@ -125,8 +132,27 @@ class Decoder:
             self.converted += 1
         return fixed
 
+    def guesses(self, value: str) -> list[tuple[str, str]]:
+        """(encoding, Unicode text) readings of one odd cell when the file's encoding is
+        unknown: a cell of a closed vocabulary (a choice, «Có»/«Không») that reads in one
+        of them is evidence enough, where a file of three such cells is too short to score.
+        """
+        if self.encoding is not None or not witnessed(value):
+            return []
+        return [(name, to_unicode(value, name)) for name in ENCODINGS]
+
+    def took(self, encoding: str) -> None:
+        """Count one cell read through :meth:`guesses` in ``encoding``."""
+        self.guessed[encoding] = self.guessed.get(encoding, 0) + 1
+
     def note(self) -> str | None:
         """What to tell the user, or None when nothing was converted."""
+        if self.encoding is None and self.guessed:
+            encoding = max(self.guessed.items(), key=lambda item: item[1])[0]
+            return _(
+                "The file was typed in the old {encoding} encoding: {count} cell(s) "
+                "converted to Unicode."
+            ).format(encoding=ENCODINGS[encoding], count=sum(self.guessed.values()))
         if self.encoding is None or not self.converted:
             return None
         return _(

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.domain import values as typed
-from desktop_app.domain.catalogue import Catalogue, Indicator
+from desktop_app.domain.catalogue import Catalogue, Indicator, Lang
 from desktop_app.domain.periods import Period, PeriodError
 from desktop_app.domain.rules import Violation
 from desktop_app.i18n import _
@@ -336,7 +336,7 @@ def _read_sheet(
             try:
                 if isinstance(raw, str):
                     raw = decoder.text(raw)
-                value = read_cell(indicator, raw, catalogue, lang)
+                value = _read_guessing(indicator, raw, catalogue, lang, decoder)
                 text = None if value is None else typed.encode(indicator, value)
             except CellError as exc:
                 plan.refusals.append(Refusal(sheet, coordinate, place, str(exc)))
@@ -344,6 +344,28 @@ def _read_sheet(
             if text == original:
                 continue  # as the template showed it: not an edit
             yield Candidate(sheet, coordinate, place, org, indicator, disagg, value, text)
+
+
+def _read_guessing(
+    indicator: Indicator, raw: Any, catalogue: Catalogue, lang: Lang, decoder: Decoder
+) -> typed.Value | None:
+    """:func:`read_cell`, and when an odd text fails, its TCVN3 or VNI reading if exactly
+    one of them is a value of the column."""
+    try:
+        return read_cell(indicator, raw, catalogue, lang)
+    except CellError:
+        if not isinstance(raw, str):
+            raise
+        readings: list[tuple[str, typed.Value | None]] = []
+        for encoding, text in decoder.guesses(raw):
+            try:
+                readings.append((encoding, read_cell(indicator, text, catalogue, lang)))
+            except CellError:
+                continue
+        if len(readings) != 1:
+            raise
+        decoder.took(readings[0][0])
+        return readings[0][1]
 
 
 def _stored(

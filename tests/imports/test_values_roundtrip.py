@@ -204,3 +204,31 @@ def test_answers_typed_in_an_old_encoding(store: Store, tmp_path: Path, encoding
     for org, (grid_text, loa_text) in expected.items():
         assert _stored(store, org, "dien_luoi") == grid_text
         assert _stored(store, org, "thon_co_loa") == loa_text
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+def test_two_answers_in_an_old_encoding_are_too_few_to_score_but_read(
+    store: Store, tmp_path: Path, encoding: str
+):
+    from tests.imports.legacy_samples import tcvn3, vni
+
+    encode = tcvn3 if encoding == "tcvn3" else vni
+    path = tmp_path / "t.xlsx"
+    write_template(store, COMMUNE, PERIOD, path)
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    cols, rows = _columns(ws), _rows(ws)
+    first, second = list(rows)[:2]
+    signal = "on_dinh" if _stored(store, first, "song_di_dong") == "yeu" else "yeu"
+    label = {"yeu": "Sóng yếu", "on_dinh": "Sóng ổn định"}[signal]
+    ws.cell(row=rows[first], column=cols["song_di_dong"]).value = encode(label)
+    grid = _stored(store, second, "dien_luoi") == "1"
+    ws.cell(row=rows[second], column=cols["dien_luoi"]).value = encode("Không" if grid else "Có")
+    wb.save(path)
+    plan = plan_values_import(store, path)
+    assert plan.refusals == [] and len(plan.changes) == 2
+    [note] = plan.notes
+    assert ("TCVN3" if encoding == "tcvn3" else "VNI") in note and "2 cell" in note
+    plan.apply(store)
+    assert _stored(store, first, "song_di_dong") == signal
+    assert _stored(store, second, "dien_luoi") == ("0" if grid else "1")
