@@ -9,6 +9,7 @@ slips, not people), the codes hidden. See :mod:`desktop_app.imports.layout`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -150,7 +151,7 @@ def write_template(store: Store, unit_id: str, period: Period, out: Path) -> Tem
     village_ws = wb.active
     village_ws.title = _("Villages")
     commune_ws = wb.create_sheet(_("Commune"))
-    originals: list[tuple[str, str, str, str]] = []
+    originals: dict[str, dict[str, str]] = {}
     village_rows: list[tuple[str, tuple[str, ...]]] = [
         (v.id, (commune_name, v.name)) for commune_name, v in villages
     ]
@@ -174,8 +175,8 @@ def write_template(store: Store, unit_id: str, period: Period, out: Path) -> Tem
     ):
         meta.append([key, value])
     meta.append([layout.ORIGINALS_MARK])
-    for row in originals:
-        meta.append(list(row))
+    for org_id, cells_of_org in originals.items():
+        meta.append([org_id, json.dumps(cells_of_org, ensure_ascii=False, separators=(",", ":"))])
     meta.sheet_state = "veryHidden"
     with safe_output(out) as tmp:
         wb.save(tmp)
@@ -190,7 +191,7 @@ def _fill_sheet(
     rows: list[tuple[str, tuple[str, ...]]],
     first: int,
     stored: dict[tuple[str, str, str], str],
-    originals: list[tuple[str, str, str, str]],
+    originals: dict[str, dict[str, str]],
     lang: Lang,
 ) -> int:
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -223,9 +224,8 @@ def _fill_sheet(
             text = stored.get((org_id, column.indicator.code, column.disagg))
             line.append(cell_value(catalogue, column.indicator, text, lang))
             if text is not None:
-                originals.append(
-                    (org_id, column.indicator.code, column.disagg, layout.ORIGINAL_PREFIX + text)
-                )
+                code = layout.cell_code(column.indicator.code, column.disagg)
+                originals.setdefault(org_id, {})[code] = text
         ws.append(line)
     last = layout.FIRST_DATA_ROW + len(rows) - 1
     for index, column in enumerate(columns):

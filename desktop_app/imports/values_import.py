@@ -14,6 +14,7 @@ overwrites a value that arrived in the database meanwhile.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,20 +23,21 @@ from typing import Any
 from desktop_app.domain import values as typed
 from desktop_app.domain.catalogue import Catalogue, Indicator, Lang
 from desktop_app.domain.periods import Period, PeriodError
-from desktop_app.domain.rules import Violation
+from desktop_app.domain.rules import Violation, evaluate
 from desktop_app.i18n import _
 from desktop_app.imports import layout
 from desktop_app.imports.cells import CellError, read_cell
 from desktop_app.imports.errors import CellsRefusedError, ImportFileError, WrongWorkbookError
 from desktop_app.imports.files import check_xlsx
 from desktop_app.imports.legacy import Decoder
-from desktop_app.imports.template import storage_period
+from desktop_app.imports.template import cell_value, storage_period
 from desktop_app.store.errors import LockedPeriodError, StoreError
 from desktop_app.store.repositories.values import ValueWrite
 from desktop_app.store.store import Store
 from desktop_app.store.validation import _quarters_with_data, known_lookup, rules_of
 
 Org = tuple[str, str, str | None]  # (org id, commune id, village id or None)
+_UNSEEN = object()
 
 
 @dataclass(frozen=True)
@@ -119,11 +121,17 @@ def _meta(wb: Any, path: Path) -> tuple[dict[str, str], dict[tuple[str, str, str
     keys: dict[str, str] = {}
     originals: dict[tuple[str, str, str], str] = {}
     in_originals = False
-    for row in wb[layout.META_SHEET].iter_rows(values_only=True):
-        cells = ["" if v is None else str(v) for v in row[:4]] + ["", "", "", ""]
+    for row in wb[layout.META_SHEET].iter_rows(values_only=True, max_col=2):
+        cells = ["" if v is None else str(v) for v in row[:2]] + ["", ""]
         if in_originals:
-            if cells[0] and cells[3].startswith(layout.ORIGINAL_PREFIX):
-                originals[(cells[0], cells[1], cells[2])] = cells[3][len(layout.ORIGINAL_PREFIX) :]
+            try:
+                doc = json.loads(cells[1]) if cells[0] else {}
+            except ValueError:
+                doc = {}
+            if isinstance(doc, dict):
+                for code, text in doc.items():
+                    indicator, disagg = layout.split_code(str(code))
+                    originals[(cells[0], indicator, disagg)] = str(text)
         elif cells[0] == layout.ORIGINALS_MARK:
             in_originals = True
         elif cells[0]:
@@ -293,6 +301,16 @@ def _read_sheet(
                 ),
             )
         columns.append((index, indicator, disagg))
+    # What the template wrote for each (indicator, stored text): a cell still showing
+    # it is skipped without parsing (most cells of a filled province workbook).
+    shown: dict[tuple[str, str], Any] = {}
+    for (_org, code, _disagg), stored_text in originals.items():
+        if (code, stored_text) not in shown and code in catalogue.indicators:
+            ind = catalogue.indicators[code]
+            try:
+                shown[(code, stored_text)] = cell_value(catalogue, ind, stored_text, lang)
+            except ValueError:
+                shown[(code, stored_text)] = _UNSEEN
     for row_number, row in enumerate(rows, start=layout.FIRST_DATA_ROW):
         org_id = row[0] if row else None
         filled = [
@@ -329,6 +347,10 @@ def _read_sheet(
             index, indicator, disagg = col
             raw = row[index] if index < len(row) else None
             original = originals.get((org[0], indicator.code, disagg))
+            if raw is None and original is None:
+                continue
+            if original is not None and raw == shown.get((indicator.code, original), _UNSEEN):
+                continue  # exactly as the template wrote it: not an edit (and no parsing)
             coordinate = f"{get_column_letter(index + 1)}{row_number}"
             place = f"{org_name}, {indicator.name(lang)}"
             if disagg:
@@ -456,7 +478,14 @@ def _check_rules(store: Store, plan: ValuesPlan, kept: list[Candidate]) -> list[
                         known.pop(key, None)
                     else:
                         known[key] = c.value
-                for violation in ruleset.check(known_lookup(known), level):  # type: ignore[arg-type]
+                lookup = known_lookup(known)
+                rules = {
+                    r
+                    for code, _d in changed
+                    for r in ruleset.for_indicator(code)
+                    if r.level == level
+                }
+                for violation in (v for rule in rules for v in evaluate(rule, lookup)):
                     if violation.severity != "error":
                         continue
                     cells = set(violation.values) | {
