@@ -57,8 +57,9 @@ conn.executemany(
     [(v, org, period, ind) for org, period, ind, v in edits],
 )
 conn.executemany(
-    "INSERT INTO change (origin, epoch, seq, entity, entity_key, scope_unit, period, state, base_version,"
-    " hlc, schema_version, user) VALUES ('bench', 1, ?, 'value', ?, 'pre2025:14', ?, ?, NULL, 0, 4, 'b')",
+    "INSERT INTO change (origin, epoch, seq, entity, entity_key, scope_unit, period, state,"
+    " base_version, hlc, schema_version, user)"
+    " VALUES ('bench', 1, ?, 'value', ?, 'pre2025:14', ?, ?, NULL, 0, 4, 'b')",
     [(i + 1, f"{org}|{ind}", period, v) for i, (org, period, ind, v) in enumerate(edits)],
 )
 conn.executemany(
