@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "plan_commands",
     "areas_commands",
     "sync_commands",
+    "import_commands",
     "server_commands",
     "selftest_command",
 )

@@ -143,6 +143,7 @@ class Site(BaseModel):
     notes = TextField(default="")
     deleted = IntegerField(default=0)
     version = TextField()
+    site_code = TextField(default="")
     hlc = IntegerField()
 
 

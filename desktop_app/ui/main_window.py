@@ -75,6 +75,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.status = StatusBar(context.store, self)
         self.setStatusBar(self.status)
+        from desktop_app.ui.spreadsheet import add_spreadsheet_menu
+
+        self.spreadsheet = add_spreadsheet_menu(self, context)
         help_menu = self.menuBar().addMenu(_("&Help"))
         about = QAction(_("About…"), self)
         about.setMenuRole(QAction.MenuRole.AboutRole)

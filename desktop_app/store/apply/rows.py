@@ -31,7 +31,7 @@ VALUE_SELECT_D = (
 
 SITE_FIELDS = (
     "id site_type commune_id village_id name operator technologies shared lat lon"
-    " status start_date end_date notes deleted"
+    " status start_date end_date notes deleted site_code"
 ).split()
 
 
@@ -100,11 +100,12 @@ def read_row(db: SqliteDatabase, entity: str, key: dict[str, Any]) -> Row | None
         ).fetchone()
         if r is None:
             return None
-        state = dict(zip(SITE_FIELDS, r[:15], strict=True))
+        fields = len(SITE_FIELDS)
+        state = dict(zip(SITE_FIELDS, r[:fields], strict=True))
         state["technologies"] = [t for t in str(r[6]).split("|") if t]
         state["shared"] = bool(r[7])
         state["deleted"] = bool(r[14])
-        return Row(state, str(r[15]), int(r[16]))
+        return Row(state, str(r[fields]), int(r[fields + 1]))
     if entity == "submission":
         r = db.execute_sql(
             "SELECT commune_id, period, state, reason, version, hlc FROM submission"
@@ -152,7 +153,7 @@ def write_site(db: SqliteDatabase, state: dict[str, Any], version: str, hlc: int
     """Insert or replace a site (a deleted one keeps its row with ``deleted`` set)."""
     db.execute_sql(
         f"INSERT OR REPLACE INTO site ({', '.join(SITE_FIELDS)}, version, hlc)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             state["id"],
             state["site_type"],
@@ -169,6 +170,7 @@ def write_site(db: SqliteDatabase, state: dict[str, Any], version: str, hlc: int
             state["end_date"],
             state["notes"],
             int(bool(state["deleted"])),
+            state.get("site_code", ""),  # absent from a version-3 office's changes
             version,
             hlc,
         ),

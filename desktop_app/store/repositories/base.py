@@ -30,11 +30,29 @@ class Repository:
             raise UnknownUnitError(unit=unit_id)
         return str(row[0]), int(row[1]), row[2]
 
-    def check_data_scope(self, actor: Actor, commune_id: str) -> None:
-        """A commune's data (values, villages, sites) is written by that commune's office."""
+    def check_data_scope(self, actor: Actor, commune_id: str, *, on_behalf: bool = False) -> None:
+        """A commune's data (values, villages, sites) is written by that commune's office.
+
+        With ``on_behalf`` (imports only: a commune's filled template, an operator's
+        list) the province may write it too: every receiver already accepts the
+        province's changes to any data (DESIGN §4), a district's it quarantines.
+        """
         name, _, _ = self.unit_row(commune_id)
-        if actor.office_id != commune_id:
-            raise OutOfScopeError(unit=name)
+        if actor.office_id == commune_id:
+            return
+        if on_behalf and self.is_province_of(actor.office_id, commune_id):
+            return
+        raise OutOfScopeError(unit=name)
+
+    def is_province_of(self, office_id: str, commune_id: str) -> bool:
+        """True when ``office_id`` is the province ``commune_id`` lies in."""
+        unit: str | None = commune_id
+        while unit is not None:
+            _, level, parent = self.unit_row(unit)
+            if unit == office_id:
+                return level == 1
+            unit = parent
+        return False
 
     def check_not_locked(self, commune_id: str, period: Period) -> None:
         """Refuse writes to an approved (commune, period); annual values lock with Q4."""

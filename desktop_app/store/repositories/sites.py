@@ -21,7 +21,7 @@ SITE_TYPES = (
 STATUSES = ("active", "planned", "out_of_order")
 _COLUMNS = (
     "id, site_type, commune_id, village_id, name, operator, technologies, shared, lat, lon,"
-    " status, start_date, end_date, notes, deleted, version"
+    " status, start_date, end_date, notes, deleted, version, site_code"
 )
 
 
@@ -45,6 +45,7 @@ class Site:
     notes: str
     deleted: bool = False
     version: str = ""
+    site_code: str = ""  # the operator's own code, from an imported list
 
 
 def _from_row(r: tuple[Any, ...]) -> Site:
@@ -66,6 +67,7 @@ def _from_row(r: tuple[Any, ...]) -> Site:
         r[13],
         bool(r[14]),
         r[15],
+        r[16],
     )
 
 
@@ -121,16 +123,17 @@ class SiteRepository(Repository):
             if row is None or row[0] != site.commune_id:
                 raise InvalidValueError(reason="the village is not in the site's commune")
 
-    def save(self, site: Site, *, actor: Actor | None = None) -> Site:
-        """Create or update a site (give ``id=""`` for a new one)."""
+    def save(self, site: Site, *, actor: Actor | None = None, on_behalf: bool = False) -> Site:
+        """Create or update a site (give ``id=""`` for a new one); ``on_behalf``: an
+        import by the province (see :meth:`Repository.check_data_scope`)."""
         actor = actor or self.store.local_actor()
         if not site.id:
             site = replace(site, id=self.store.new_id())
-        self.check_data_scope(actor, site.commune_id)
+        self.check_data_scope(actor, site.commune_id, on_behalf=on_behalf)
         self._validate(site)
         old = self.get(site.id)
         if old is not None and old.commune_id != site.commune_id:
-            self.check_data_scope(actor, old.commune_id)
+            self.check_data_scope(actor, old.commune_id, on_behalf=on_behalf)
         state = asdict(site)
         state.pop("version")
         state["technologies"] = list(site.technologies)
@@ -158,8 +161,8 @@ class SiteRepository(Repository):
             self.db.execute_sql(
                 "INSERT OR REPLACE INTO site (id, site_type, commune_id, village_id, name,"
                 " operator, technologies, shared, lat, lon, status, start_date, end_date, notes,"
-                " deleted, version, hlc)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " deleted, version, hlc, site_code)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     site.id,
                     site.site_type,
@@ -178,6 +181,7 @@ class SiteRepository(Repository):
                     int(site.deleted),
                     ref.version,
                     ref.hlc,
+                    site.site_code,
                 ),
             )
         saved = self.get(site.id)

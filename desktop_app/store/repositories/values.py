@@ -289,13 +289,17 @@ class ValueRepository(Repository):
             reason = " ".join(v.message_vi if lang == "vi" else v.message_en for v in errors)
             raise InvalidValueError(reason=reason)
 
-    def set_many(self, writes: Iterable[ValueWrite], *, actor: Actor | None = None) -> int:
+    def set_many(
+        self, writes: Iterable[ValueWrite], *, actor: Actor | None = None, on_behalf: bool = False
+    ) -> int:
         """Write many cells in one transaction with ``executemany`` (demo data, imports).
 
         Types, shape, scope and locks are checked for every cell; rules are not (the
         caller checks them, e.g. with ``coverage-desk check``). Each cell still gets
         its change (naming the version it overwrites) and audit entry; a cell that
         already holds the value is left alone. Returns how many cells were written.
+        ``on_behalf``: the province imports a commune's data (audit action
+        ``import-on-behalf``; see :meth:`Repository.check_data_scope`).
         """
         actor = actor or self.store.local_actor()
         rows: list[tuple[Any, ...]] = []
@@ -307,7 +311,7 @@ class ValueRepository(Repository):
         for write in writes:
             indicator, period, org_id = self._resolve(write, cache)
             if (write.commune_id, period.code) not in scope_checked:
-                self.check_data_scope(actor, write.commune_id)
+                self.check_data_scope(actor, write.commune_id, on_behalf=on_behalf)
                 self.check_not_locked(write.commune_id, period)
                 scope_checked.add((write.commune_id, period.code))
             try:
@@ -317,6 +321,8 @@ class ValueRepository(Repository):
             resolved.append((write, indicator, period, org_id, text))
         if not resolved:
             return 0
+        on_behalf = on_behalf and actor.office_id != resolved[0][0].commune_id
+        action = "import-on-behalf" if on_behalf else "import"
         with self.store.write(actor) as ctx:
             for period in {p for _, _, p, _, _ in resolved}:
                 self.ensure_period(period)
@@ -378,7 +384,7 @@ class ValueRepository(Repository):
                     )
                 )
                 audits.append(
-                    (ctx.at, actor.user, "import", ENTITY, key_text, old_text, None, change_id)
+                    (ctx.at, actor.user, action, ENTITY, key_text, old_text, None, change_id)
                 )
             cursor = self.db.cursor()
             cursor.executemany(INSERT_CHANGE_SQL, changes)

@@ -241,7 +241,7 @@ class SiteFormDialog(FormDialog[Site]):
             notes=self.notes_edit.toPlainText().strip(),
         )
         if self.original is not None:
-            site = replace(site, deleted=self.original.deleted)
+            site = replace(site, deleted=self.original.deleted, site_code=self.original.site_code)
         return site
 
     # --- slots ---
