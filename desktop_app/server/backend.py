@@ -16,6 +16,7 @@ id, the rejections with reasons, and the offices' certificates.
 from __future__ import annotations
 
 import abc
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -181,15 +182,47 @@ def take_batch(
             ans.held += fresh
             continue
         office = seg.info.office_id
-        for seq, reason in _refusals(seg, authoriser, first):
+        refusals = _refusals(seg, authoriser, first)
+        for seq, reason in refusals:
             taken.rejections.append((stream[0], stream[1], seq, reason, office))
             ans.rejections.append((stream[0], stream[1], seq, reason))
         taken.cursors[stream] = hi
-        ans.accepted += fresh
+        ans.accepted += fresh - len(refusals)  # a quarantined change is not accepted
         taken.nodes.append(seg.info)
         if seg.refused is None:
             taken.feed.append(FeedRow(seg, office, seg.info.level))
     return taken
+
+
+def villages_taken(taken: Taken) -> list[tuple[str, str, int]]:
+    """(village, commune, signer's level) of every village change the batch adds to the
+    feed and that was not refused: the server's record of each village's commune, which
+    judges the owner of later rows (``Authoriser.owner``)."""
+    refused = {(o, e, s) for o, e, s, _r, _office in taken.rejections}
+    out: list[tuple[str, str, int]] = []
+    for row in taken.feed:
+        seg = row.segment
+        (origin, epoch), lo = seg.stream, seg.seq_range[0]
+        if seg.rows is not None:
+            states: list[tuple[int, str | None]] = [
+                (lo + i, state)
+                for i, (entity, _unit, _period, state) in enumerate(seg.rows.rows)
+                if entity == "village"
+            ]
+        elif seg.batch is not None:
+            states = [(c.seq, c.state) for c in seg.batch.changes if c.entity == "village"]
+        else:
+            continue
+        for seq, state in states:
+            if (origin, epoch, seq) in refused or not state:
+                continue
+            try:
+                doc = json.loads(state)
+            except ValueError:
+                continue
+            if isinstance(doc, dict) and doc.get("id") and doc.get("commune_id"):
+                out.append((str(doc["id"]), str(doc["commune_id"]), row.level))
+    return out
 
 
 def _refusals(seg: VerifiedSegment, authoriser: Authoriser, first: int) -> list[tuple[int, str]]:

@@ -90,7 +90,10 @@ class BatchAnswer(BaseModel):
 
     batch_id: str
     changes: int = Field(description="changes in the batch")
-    accepted: int = Field(description="new changes taken into the feed")
+    accepted: int = Field(
+        description="new changes taken into the feed and allowed (quarantined ones are"
+        " counted in rejections, not here)"
+    )
     skipped: int = Field(description="changes the server already held")
     held: int = Field(description="changes after a gap, not taken; resend from the vector")
     rejections: list[Rejection]

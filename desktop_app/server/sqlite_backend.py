@@ -199,7 +199,10 @@ class SqliteBackend(Backend):
             str(i): (None if p is None else str(p))
             for i, p in store.db.execute_sql("SELECT id, parent_id FROM unit")
         }
-        self._authorise = Authoriser.over(self._parents)
+        # the province's own record of each village's commune judges a row's real owner
+        # (new villages of a push are learnt as it is taken; the table is read again after
+        # each apply, for the villages the province itself moved)
+        self._authorise = Authoriser.over(self._parents, self._village_table())
         # what the server holds without a gap, by stream (replaced whole after each commit)
         self._received: Vector = {
             (str(o), int(e)): int(s)
@@ -253,6 +256,13 @@ class SqliteBackend(Backend):
 
     def parents(self) -> dict[str, str | None]:
         return self._parents
+
+    def _village_table(self) -> dict[str, str]:
+        """village → commune, as the province's tables hold them."""
+        return {
+            str(i): str(c)
+            for i, c in self.store.db.execute_sql("SELECT id, commune_id FROM village")
+        }
 
     def feed_head(self) -> int:
         row = self.store.db.execute_sql("SELECT COALESCE(MAX(fseq), 0) FROM server_feed")
@@ -614,6 +624,7 @@ class SqliteBackend(Backend):
             self._failures += 1
             return
         self.apply_error, self._failures = None, 0
+        self._authorise.villages.update(self._village_table())
         self._finish_apply(last)
 
     def _finish_apply(self, last: int) -> None:

@@ -38,11 +38,14 @@ class Authoriser:
         }
 
     @classmethod
-    def over(cls, parents: dict[str, str | None]) -> Authoriser:
-        """An authoriser over a unit tree held elsewhere (unit → parent; the server's)."""
+    def over(
+        cls, parents: dict[str, str | None], villages: dict[str, str] | None = None
+    ) -> Authoriser:
+        """An authoriser over a unit tree held elsewhere (unit → parent; the server's) and
+        that receiver's record of each village's commune (village → commune)."""
         auth = cls.__new__(cls)
         auth.parents = parents
-        auth.villages = {}
+        auth.villages = {} if villages is None else villages
         return auth
 
     def __call__(
