@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -437,16 +438,102 @@ def bench_offices(tmp: Path) -> None:
             )
 
 
+def _rss_kib(pid: int, field: str) -> int:
+    """``VmRSS`` (now) or ``VmHWM`` (peak) of a process, in KiB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {field} for {pid}")
+
+
+BOMBS = 400
+BOMB_SIZE = 63 * 1024 * 1024
+
+
+def bench_bomb(tmp: Path) -> None:
+    """An enrolled office's decompression bombs (a few KB expanding to 63 MiB each, sent
+    from 4 threads): the server's peak memory above idle, and how long ``/v1/health``
+    takes to answer meanwhile (issue 14: under 300 MB and 0.5 s)."""
+    import zstandard
+
+    from desktop_app.netsync.client import ServerClient
+    from desktop_app.netsync.wire import PUSH_MEDIA_TYPE
+
+    directory = load_unit_directory()
+    with init_province(tmp / "province.db", PROVINCE, directory=directory) as province:
+        commune = create_office(tmp / "commune.db", COMMUNE, directory=directory)
+        enroll_demo(commune, province)
+    bomb = zstandard.ZstdCompressor(level=19).compress(b"\0" * BOMB_SIZE)
+    proc, url = _serve(["--db", str(tmp / "province.db")], tmp / "server.log")
+    try:
+        client = ServerClient(url)
+        client.sign_in(commune)
+        headers = {"Authorization": f"Bearer {client.token}", "Content-Type": PUSH_MEDIA_TYPE}
+        client.close()
+        for _ in range(20):  # warm: the first requests load what the server needs
+            httpx.get(url + "/v1/health")
+        time.sleep(0.5)
+        idle = _rss_kib(proc.pid, "VmRSS")
+        Path(f"/proc/{proc.pid}/clear_refs").write_text("5")  # peak := now
+        statuses: list[int] = []
+        done = threading.Event()
+
+        def send(n: int) -> None:
+            with httpx.Client(timeout=120) as http:
+                for i in range(n):
+                    answer = http.post(f"{url}/v1/batches/bomb{i}", content=bomb, headers=headers)
+                    statuses.append(answer.status_code)
+
+        latencies: list[float] = []
+
+        def watch() -> None:
+            with httpx.Client(timeout=60) as http:
+                while not done.is_set():
+                    started = time.perf_counter()
+                    http.get(url + "/v1/health")
+                    latencies.append(time.perf_counter() - started)
+                    time.sleep(0.01)
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        senders = [threading.Thread(target=send, args=(BOMBS // 4,)) for _ in range(4)]
+        started = time.perf_counter()
+        for t in senders:
+            t.start()
+        for t in senders:
+            t.join()
+        took = time.perf_counter() - started
+        done.set()
+        watcher.join()
+        peak = _rss_kib(proc.pid, "VmHWM")
+    finally:
+        _stop(proc)
+        commune.close()
+    by_status = ", ".join(f"{n} x {code}" for code, n in sorted(Counter(statuses).items()))
+    print(
+        f"decompression bombs: {len(bomb)} bytes each expanding to {BOMB_SIZE >> 20} MiB,"
+        f" {len(statuses)} sent from 4 threads in {took:.2f} s, answered {by_status}"
+        " (400: refused; 429: over the office's rate)"
+    )
+    print(
+        f"  server peak RSS {(peak - idle) / 1024:.1f} MB above idle ({idle / 1024:.0f} MB);"
+        f" /v1/health meanwhile: {len(latencies)} calls, max {max(latencies) * 1000:.0f} ms,"
+        f" p50 {statistics.median(latencies) * 1000:.0f} ms  (target: < 300 MB, < 500 ms)"
+    )
+
+
+BENCHES = {"bomb": bench_bomb, "push": bench_push, "offices": bench_offices}
+
+
 def main() -> None:
-    """Run both benchmarks in temporary folders."""
+    """Run the benchmarks named on the command line (all by default) in temporary folders."""
+    names = sys.argv[1:] or list(BENCHES)
     with tempfile.TemporaryDirectory(prefix="cd-bench-server-") as tmp:
         os.chmod(tmp, 0o755)
-        push_dir = Path(tmp) / "push"
-        push_dir.mkdir()
-        bench_push(push_dir)
-        offices_dir = Path(tmp) / "offices"
-        offices_dir.mkdir()
-        bench_offices(offices_dir)
+        for name in names:
+            folder = Path(tmp) / name
+            folder.mkdir()
+            BENCHES[name](folder)
 
 
 if __name__ == "__main__":

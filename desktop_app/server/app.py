@@ -36,6 +36,7 @@ from desktop_app.server.backend import (
     PAGE_LIMIT,
     Backend,
     BatchConflictError,
+    ServerBusyError,
     epoch_check,
     iso,
     vector_json,
@@ -289,16 +290,23 @@ def create_app(
             return JSONResponse(
                 {"error": "disconnected", "message": "the request was cut"}, status_code=400
             )
+
+        def take() -> dict[str, Any]:
+            # off the event loop: expanding, reading and verifying cost CPU in proportion to
+            # the body, so one office's heavy push never holds the others' requests
+            try:
+                segments = decode_push(data, max_segments=batch_changes)
+            except WireError as exc:
+                _error(400, "bad_batch", f"the batch cannot be read: {exc}")
+            return store.push(office, batch_id, body_sha256(data), segments)
+
         try:
-            segments = decode_push(data)
-        except WireError as exc:
-            _error(400, "bad_batch", f"the batch cannot be read: {exc}")
-        try:
-            return await run_in_threadpool(
-                store.push, office, batch_id, body_sha256(data), segments
-            )
+            return await run_in_threadpool(take)
         except BatchConflictError:
             _error(409, "batch_conflict", f"batch {batch_id} was sent before with other contents")
+        except ServerBusyError:
+            _error(503, "busy", "the server is busy; send the batch again later",
+                   {"Retry-After": "5"})  # fmt: skip
 
     @app.post(
         f"{API}/revocations",

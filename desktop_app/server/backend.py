@@ -38,6 +38,15 @@ class BatchConflictError(Exception):
     """The batch id was used before with other bytes (answered as 409)."""
 
 
+class ServerBusyError(Exception):
+    """The writer did not take the push in time (answered as 503; the push may still be
+    taken, and its resend then gets the stored answer)."""
+
+
+# seconds a push waits for the writer before it is answered 503
+PUSH_WAIT = 120.0
+
+
 class BadBatchError(Exception):
     """The push body cannot be read (answered as 400)."""
 

@@ -52,6 +52,7 @@ from desktop_app.server.backend import (
     BatchConflictError,
     GapError,
     Page,
+    ServerBusyError,
     Stream,
     take_batch,
     visible_offices,
@@ -371,7 +372,8 @@ class SqliteBackend(Backend):
             self._start_threads()
             self._queue.append(job)
             self._wake.notify()
-        job.finished.wait()
+        if not job.finished.wait(backend.PUSH_WAIT):
+            raise ServerBusyError(batch_id)
         if job.error is not None:
             raise job.error
         assert job.answer is not None
