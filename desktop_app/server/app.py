@@ -41,7 +41,15 @@ from desktop_app.server.backend import (
     iso,
     vector_json,
 )
-from desktop_app.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware, RateLimiter
+from desktop_app.server.limits import (
+    BODY_TIME,
+    DEFAULT_MAX_BODY,
+    DROPPED,
+    MIN_RATE,
+    STALL,
+    BodyLimitMiddleware,
+    RateLimiter,
+)
 from desktop_app.server.models import (
     BatchAnswer,
     Challenge,
@@ -134,9 +142,17 @@ def create_app(
     burst: int = 200,
     batch_changes: int = BATCH_CHANGES,
     backend: Backend | None = None,
+    stall: float = STALL,
+    body_time: float = BODY_TIME,
+    min_rate: float = MIN_RATE,
 ) -> FastAPI:
-    """The FastAPI application serving ``db`` (a province database or a PostgreSQL URL)."""
+    """The FastAPI application serving ``db`` (a province database or a PostgreSQL URL).
+
+    ``stall``, ``body_time``, ``min_rate``: how slowly a request body may come
+    (:class:`desktop_app.server.limits.BodyLimitMiddleware`).
+    """
     store = backend or open_backend(db, province_db=province_db)
+    stats: dict[str, int] = {DROPPED: 0}
     authority = TokenAuthority(store.secret)
     limiter = RateLimiter(rate, burst)
     # before sign-in only the address is known, and many offices may share one (NAT)
@@ -179,6 +195,7 @@ def create_app(
             server_time=iso(),
             pending_apply=store.pending_apply(),
             apply_problem=store.apply_problem(),
+            dropped_uploads=stats[DROPPED],
         )
 
     @app.post(f"{API}/auth/challenge", response_model=Challenge, responses=ERRORS, tags=["auth"])
@@ -284,6 +301,13 @@ def create_app(
         bytes it is refused (409). Each change is checked against its signer's
         certificate; refused changes come back in ``rejections`` with reasons.
         """
+        media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media != PUSH_MEDIA_TYPE:
+            _error(
+                415,
+                "bad_media_type",
+                f"a batch is sent as {PUSH_MEDIA_TYPE}, not {media or 'nothing'}",
+            )
         try:
             data = await request.body()
         except ClientDisconnect:  # a cut link: nothing taken, the client resends
@@ -351,5 +375,12 @@ def create_app(
             revocations=page.revocations,
         )
 
-    app.add_middleware(BodyLimitMiddleware, max_body=max_body)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body=max_body,
+        stall=stall,
+        body_time=body_time,
+        min_rate=min_rate,
+        stats=stats,
+    )
     return app

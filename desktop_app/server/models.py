@@ -149,3 +149,8 @@ class Health(BaseModel):
         None,
         description="why applying them failed last (it is tried again), e.g. a full disk",
     )
+    dropped_uploads: int = Field(
+        0,
+        description="request bodies this server process dropped since it started because"
+        " they stalled or came too slowly (answered 408)",
+    )

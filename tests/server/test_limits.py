@@ -4,7 +4,11 @@ not at all, the wrong media type; through real HTTP on a loopback port."""
 
 from __future__ import annotations
 
+import json
+import socket
 import struct
+import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -21,7 +25,9 @@ from desktop_app.netsync.wire import (
     encode_push,
     raw_limit,
 )
-from tests.server.conftest import C1, Province, ServerThread, fill_period
+from desktop_app.server.limits import TOO_SLOW
+from desktop_app.store.store import Store
+from tests.server.conftest import C1, PROVINCE, Province, ServerThread, fill_period
 
 
 def _signed_in(province: Province, url: str) -> dict[str, str]:
@@ -87,3 +93,87 @@ def test_the_raw_limit_grows_with_the_body_up_to_the_ceiling() -> None:
     assert raw_limit(10**9) == MAX_PUSH_RAW
     with pytest.raises(WireError, match="expands beyond"):
         decode_push(_bomb(PUSH_RAW_FLOOR + 1))
+
+
+@pytest.fixture
+def impatient_server(province: Province) -> Iterator[ServerThread]:
+    """The server with short body deadlines: 0.5 s without a byte, 1.5 s for a body."""
+    from desktop_app.server.app import create_app
+
+    province.offices[PROVINCE].close()
+    app = create_app(province.path, stall=0.5, body_time=1.5, min_rate=1e12)
+    with ServerThread(app) as server:
+        yield server
+    province.offices[PROVINCE] = Store.open(province.path)
+
+
+def _open_request(url: str, path: str, headers: dict[str, str], declared: int) -> socket.socket:
+    """A connection that sent a request's headers, declaring ``declared`` body bytes."""
+    host, port = url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)), timeout=30)
+    lines = [f"POST {path} HTTP/1.1", f"Host: {host}", f"Content-Length: {declared}",
+             *(f"{k}: {v}" for k, v in headers.items())]  # fmt: skip
+    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("ascii"))
+    return sock
+
+
+def _answer(sock: socket.socket) -> tuple[int, dict[str, str]]:
+    """The status and JSON body of the answer, read until the server closes."""
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body)
+
+
+def test_stalled_and_slow_uploads_are_dropped_and_counted(
+    province: Province, impatient_server: ServerThread
+) -> None:
+    url = impatient_server.url
+    headers = _signed_in(province, url)
+    stalled = []
+    for i in range(20):  # 3 of 1,000 declared bytes, then nothing
+        sock = _open_request(url, f"/v1/batches/s{i}", headers, 1000)
+        sock.sendall(b"abc")
+        stalled.append(sock)
+    json_stalled = _open_request(url, "/v1/auth/token", {"Content-Type": "application/json"}, 500)
+    json_stalled.sendall(b'{"nonce"')
+    assert httpx.get(url + "/v1/health").json()["status"] == "ok"  # others are served
+    expected = {"error": "too_slow", "message": TOO_SLOW}
+    for sock in [*stalled, json_stalled]:
+        with sock:
+            assert _answer(sock) == (408, expected)
+    assert httpx.get(url + "/v1/health").json()["dropped_uploads"] == 21
+    sent = 0
+    with _open_request(url, "/v1/batches/slow", headers, 1000) as slow:
+        for _ in range(20):  # a byte every 0.3 s: never a stall, but too slow in all
+            try:
+                slow.sendall(b"x")
+            except OSError:  # dropped: the server closed the connection
+                break
+            sent += 1
+            time.sleep(0.3)
+    assert 3 <= sent < 20  # held past several stall windows, then dropped
+    assert httpx.get(url + "/v1/health").json()["dropped_uploads"] == 22
+
+
+def test_a_push_in_another_media_type_is_refused(
+    province: Province, sqlite_server: ServerThread
+) -> None:
+    fill_period(province[C1], 1)
+    body = encode_push(plan_batches(province[C1], {}, 500)[0])
+    headers = _signed_in(province, sqlite_server.url)
+    for media in ("application/json", None):
+        sent = dict(headers)
+        if media is None:
+            del sent["Content-Type"]
+        else:
+            sent["Content-Type"] = media
+        answer = httpx.post(sqlite_server.url + "/v1/batches/m1", content=body, headers=sent)
+        assert answer.status_code == 415
+        assert answer.json() == {
+            "error": "bad_media_type",
+            "message": f"a batch is sent as {PUSH_MEDIA_TYPE}, not {media or 'nothing'}",
+        }
+    answer = httpx.post(sqlite_server.url + "/v1/batches/m1", content=body, headers=headers)
+    assert answer.status_code == 200 and answer.json()["accepted"] == 2
