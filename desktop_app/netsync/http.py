@@ -268,7 +268,8 @@ class ServerClient:
         result: dict[str, Any] = self._call("POST", "/revocations", json_body=doc)
         return result
 
-    def feed(self, after: int, limit: int) -> dict[str, Any]:
+    def feed(self, after: int, limit: int, rejections_after: int = 0) -> dict[str, Any]:
         """``GET /feed``."""
-        result: dict[str, Any] = self._call("GET", "/feed", params={"after": after, "limit": limit})
+        params = {"after": after, "limit": limit, "rejections_after": rejections_after}
+        result: dict[str, Any] = self._call("GET", "/feed", params=params)
         return result

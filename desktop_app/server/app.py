@@ -67,11 +67,31 @@ from desktop_app.server.models import (
 )
 from desktop_app.store.schema import SCHEMA_VERSION
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody, "description": "not signed in, or the certificate is refused"},
-    413: {"model": ErrorBody, "description": "request body too large"},
-    429: {"model": ErrorBody, "description": "too many requests from this office"},
+# Every error the server answers, each with an ErrorBody (422, FastAPI's validation
+# error, is described by FastAPI itself on every route with parameters or a body).
+STATUS_TEXT = {
+    400: "the body cannot be read (bad_batch, bad_signature, disconnected)",
+    401: "not signed in, the token ran out, or the certificate is refused or revoked",
+    403: "only the province office may do this",
+    408: "the request body did not come in time (too_slow); the connection is closed",
+    409: "batch id already used by this office with other bytes (batch_conflict)",
+    413: "request body too large (too_large)",
+    415: "a batch must be sent as application/octet-stream (bad_media_type)",
+    429: "too many requests from this office or address (rate_limited); see Retry-After",
+    503: "the server is busy (busy); send the batch again after Retry-After",
 }
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of a route: these statuses, plus 408 and 413 that any
+    request may get from the body limits."""
+    return {
+        code: {"model": ErrorBody, "description": STATUS_TEXT[code]}
+        for code in sorted({408, 413, *codes})
+    }
+
+
+ERRORS = errors(401, 429)
 MIN_SCHEMA = 1
 
 
@@ -186,7 +206,7 @@ def create_app(
     # Short reads and signature checks run on the event loop (a thread hop costs more
     # than they do); pushes and feed pages, which may wait for the writer, in threads.
 
-    @app.get(f"{API}/health", response_model=Health, tags=["server"])
+    @app.get(f"{API}/health", response_model=Health, responses=errors(), tags=["server"])
     async def health() -> Health:
         """Liveness; no sign-in needed."""
         return Health(
@@ -198,14 +218,18 @@ def create_app(
             dropped_uploads=stats[DROPPED],
         )
 
-    @app.post(f"{API}/auth/challenge", response_model=Challenge, responses=ERRORS, tags=["auth"])
+    @app.post(
+        f"{API}/auth/challenge", response_model=Challenge, responses=errors(429), tags=["auth"]
+    )
     async def challenge(request: Request) -> Challenge:
         """A nonce for the office to sign with its certificate's key."""
         limit("ip:" + (request.client.host if request.client else "?"))
         nonce, expires = authority.challenge(time.time())
         return Challenge(nonce=nonce, expires_at=iso(expires))
 
-    @app.post(f"{API}/auth/token", response_model=Token, responses=ERRORS, tags=["auth"])
+    @app.post(
+        f"{API}/auth/token", response_model=Token, responses=errors(400, 401, 429), tags=["auth"]
+    )
     async def token(body: TokenRequest, request: Request) -> Token:
         """A short-lived bearer token for a certificate of this province and a signed nonce.
 
@@ -277,11 +301,7 @@ def create_app(
     @app.post(
         f"{API}/batches/{{batch_id}}",
         response_model=BatchAnswer,
-        responses={
-            **ERRORS,
-            400: {"model": ErrorBody, "description": "the body cannot be read"},
-            409: {"model": ErrorBody, "description": "batch id already used with other bytes"},
-        },
+        responses=errors(400, 401, 409, 415, 429, 503),
         openapi_extra={
             "requestBody": {
                 "required": True,
@@ -335,11 +355,7 @@ def create_app(
     @app.post(
         f"{API}/revocations",
         response_model=Installed,
-        responses={
-            **ERRORS,
-            400: {"model": ErrorBody, "description": "not signed with the province's key"},
-            403: {"model": ErrorBody, "description": "only the province office may send it"},
-        },
+        responses=errors(400, 401, 403, 429),
         tags=["auth"],
     )
     def revocations(office: Office, doc: RevocationList) -> Installed:
@@ -358,9 +374,12 @@ def create_app(
         office: Office,
         after: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = PAGE_LIMIT,
+        rejections_after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     ) -> FeedPage:
-        """A page of the feed after ``after``, oldest first; commit it, then ask for the next."""
-        page = store.pull(office, after, limit)
+        """A page of the feed after ``after``, oldest first, with up to ``limit`` of the
+        scope's rejections after ``rejections_after``; commit it, then ask for the next
+        (until neither ``more`` nor ``rejections_more``)."""
+        page = store.pull(office, after, limit, rejections_after)
         return FeedPage(
             entries=[
                 FeedEntry(fseq=f, header=h, body=base64.b64encode(b).decode("ascii"))
@@ -372,6 +391,8 @@ def create_app(
             rejections=[
                 Rejection(origin=o, epoch=e, seq=s, reason=r) for o, e, s, r in page.rejections
             ],
+            rejections_next=page.rejections_next,
+            rejections_more=page.rejections_more,
             revocations=page.revocations,
         )
 

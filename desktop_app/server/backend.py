@@ -92,6 +92,9 @@ class Page:
     vector: Vector
     rejections: list[tuple[str, int, int, str]]
     revocations: dict[str, Any] | None
+    # the rejections are paged too, by their own cursor: each one is reported once
+    rejections_next: int = 0
+    rejections_more: bool = False
 
 
 Stream = tuple[str, int]
@@ -253,6 +256,17 @@ def _refusals(seg: VerifiedSegment, authoriser: Authoriser, first: int) -> list[
     return out
 
 
+def rejection_page(
+    rows: list[tuple[Any, Any, Any, Any, Any]], after: int, limit: int
+) -> tuple[list[tuple[str, int, int, str]], int, bool]:
+    """Rejections (id, origin, epoch, seq, reason) read ``limit + 1`` after ``after``:
+    the page's rejections, the cursor to ask for next and whether more wait."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    page = [(str(o), int(e), int(s), str(r)) for _i, o, e, s, r in rows]
+    return page, int(rows[-1][0]) if rows else after, more
+
+
 def vector_json(vector: Vector) -> list[list[Any]]:
     """Sorted ``[[origin, epoch, seq], ...]``."""
     return [[o, e, s] for (o, e), s in sorted(vector.items())]
@@ -332,8 +346,10 @@ class Backend(abc.ABC):
         """
 
     @abc.abstractmethod
-    def pull(self, claims: Claims, after: int, limit: int) -> Page:
-        """Feed entries after ``after`` the office may see, oldest first."""
+    def pull(self, claims: Claims, after: int, limit: int, rejections_after: int = 0) -> Page:
+        """Feed entries after ``after`` the office may see, oldest first, and up to
+        ``limit`` of the rejections of its scope after the rejection cursor
+        ``rejections_after``."""
 
     @abc.abstractmethod
     def use_nonce(self, nonce: str, expires: float, now: float) -> bool:

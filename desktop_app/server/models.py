@@ -117,7 +117,12 @@ class FeedPage(BaseModel):
     next_after: int = Field(description="the cursor to ask for next (commit the page first)")
     more: bool
     vector: list[VectorEntry]
-    rejections: list[Rejection]
+    rejections: list[Rejection] = Field(
+        description="changes of the office's scope the province refused, after"
+        " rejections_after (each reported on one page only)"
+    )
+    rejections_next: int = Field(0, description="the rejection cursor to ask for next")
+    rejections_more: bool = Field(False, description="more rejections wait after it")
     revocations: dict[str, Any] | None = None
 
 

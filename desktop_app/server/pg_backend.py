@@ -44,6 +44,7 @@ from desktop_app.server.backend import (
     BatchConflictError,
     GapError,
     Page,
+    rejection_page,
     take_batch,
     villages_taken,
     visible_offices,
@@ -387,7 +388,7 @@ class PostgresBackend(Backend):
 
     # --- pull ---
 
-    def pull(self, claims: Claims, after: int, limit: int) -> Page:
+    def pull(self, claims: Claims, after: int, limit: int, rejections_after: int = 0) -> Page:
         conn = self._conn()
         with conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -404,24 +405,29 @@ class PostgresBackend(Backend):
             ).fetchall()
             if claims.level == 1:
                 rej = conn.execute(
-                    "SELECT origin, epoch, seq, reason FROM cd_rejection ORDER BY id"
+                    "SELECT id, origin, epoch, seq, reason FROM cd_rejection WHERE id > %s"
+                    " ORDER BY id LIMIT %s",
+                    (rejections_after, limit + 1),
                 ).fetchall()
             else:
                 rej = conn.execute(
-                    "SELECT origin, epoch, seq, reason FROM cd_rejection"
-                    " WHERE office_id = ANY(%s) ORDER BY id",
-                    (sorted(claims.scope),),
+                    "SELECT id, origin, epoch, seq, reason FROM cd_rejection"
+                    " WHERE id > %s AND office_id = ANY(%s) ORDER BY id LIMIT %s",
+                    (rejections_after, sorted(claims.scope), limit + 1),
                 ).fetchall()
             vector = self.vector_for(claims)
         entries = [(int(f), str(h), bytes(b)) for f, h, b in rows]
         more = len(entries) == limit
+        rejections, rej_next, rej_more = rejection_page(rej, rejections_after, limit)
         return Page(
             entries,
             entries[-1][0] if more else max(head, after),
             more,
             vector,
-            [(str(o), int(e), int(s), str(r)) for o, e, s, r in rej],
+            rejections,
             self._revocation_list(),
+            rej_next,
+            rej_more,
         )
 
     def close(self) -> None:

@@ -54,6 +54,7 @@ from desktop_app.server.backend import (
     Page,
     ServerBusyError,
     Stream,
+    rejection_page,
     take_batch,
     visible_offices,
 )
@@ -698,7 +699,7 @@ class SqliteBackend(Backend):
             self._revocations = (rows, revocation_list(self.store))
         return self._revocations[1]
 
-    def pull(self, claims: Claims, after: int, limit: int) -> Page:
+    def pull(self, claims: Claims, after: int, limit: int, rejections_after: int = 0) -> Page:
         self._publish_own()
         store = self.store
         head = self.feed_head()
@@ -717,15 +718,15 @@ class SqliteBackend(Backend):
         more = len(entries) == limit
         next_after = entries[-1][0] if more else max(head, after)
         scope = sorted(claims.scope)
-        rej_sql = "SELECT origin, epoch, seq, reason FROM sync_quarantine"
-        rej_params: list[Any] = []
+        rej_sql = "SELECT id, origin, epoch, seq, reason FROM sync_quarantine WHERE id > ?"
+        rej_params: list[Any] = [rejections_after]
         if claims.level != 1:
-            rej_sql += f" WHERE signer IN ({', '.join('?' * len(scope))})"
-            rej_params = list(scope)
-        rejections = [
-            (str(o), int(e), int(s), str(r))
-            for o, e, s, r in store.db.execute_sql(rej_sql + " ORDER BY id", rej_params)
-        ]
+            rej_sql += f" AND signer IN ({', '.join('?' * len(scope))})"
+            rej_params += scope
+        rej_rows = store.db.execute_sql(
+            rej_sql + " ORDER BY id LIMIT ?", (*rej_params, limit + 1)
+        ).fetchall()
+        rejections, rej_next, rej_more = rejection_page(rej_rows, rejections_after, limit)
         return Page(
             entries,
             next_after,
@@ -733,6 +734,8 @@ class SqliteBackend(Backend):
             self.vector_for(claims),
             rejections,
             self._revocation_list(),
+            rej_next,
+            rej_more,
         )
 
     def close(self) -> None:

@@ -200,3 +200,47 @@ def test_a_commune_writing_another_communes_village_is_quarantined(
             ).fetchone()[0]
             assert forged == 0
         province.offices[PROVINCE] = Store.open(province.path)
+
+
+def test_each_rejection_is_reported_once_paged_like_the_feed(
+    province: Province, server: tuple[str, ServerThread]
+) -> None:
+    from tests.server.conftest import forge_value
+
+    mode, srv = server
+    commune = province[C1]
+    fill_period(commune, 2)
+    for i in range(7):  # out of scope: each one refused
+        forge_value(commune, C2, str(i))
+    result = sync_office(commune, srv.url)
+    assert (result.accepted, result.rejected) == (4, 7)
+    if mode == "sqlite":
+        srv.wait_applied()
+    client = ServerClient(srv.url)
+    try:
+        client.sign_in(commune)
+        seen: list[tuple[str, int, int]] = []
+        cursor, pages = 0, 0
+        while True:
+            page = client.feed(0, 3, cursor)
+            seen += [(r["origin"], r["epoch"], r["seq"]) for r in page["rejections"]]
+            assert len(page["rejections"]) <= 3
+            cursor, pages = page["rejections_next"], pages + 1
+            if not page["rejections_more"]:
+                break
+        assert pages == 3 and len(seen) == len(set(seen)) == 7
+        assert client.feed(0, 3, cursor)["rejections"] == []  # nothing reported twice
+        # another office of the province sees none of them
+        client.sign_in(province[C2])
+        assert client.feed(0, 100)["rejections"] == []
+    finally:
+        client.close()
+    # the client keeps the cursor: a later sync is not sent them again
+    stored = commune.db.execute_sql("SELECT count(*) FROM sync_rejection").fetchone()[0]
+    assert stored == 7
+    again = sync_office(commune, srv.url)
+    assert again.pulled_pages == 1
+    row = commune.db.execute_sql(
+        "SELECT value FROM meta WHERE key LIKE 'netsync_rejections:%'"
+    ).fetchone()
+    assert int(row[0]) == cursor
