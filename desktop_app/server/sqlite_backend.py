@@ -190,6 +190,18 @@ class SqliteBackend(Backend):
                 _upgrade_tables(store)
                 self.secret = bytes.fromhex(_config(store, "secret", os.urandom(32).hex()))
                 self.feed_id = _config(store, "feed_id", str(uuid.uuid4()))
+                # a restored backup has a new epoch and may hold less of the feed than the
+                # offices pulled: a new feed id makes every office pull it from the start
+                # (nothing doubles: what they hold is skipped) instead of skipping new entries
+                epoch = str(store.node.epoch)
+                if _config(store, "feed_epoch", epoch) != epoch:
+                    self.feed_id = str(uuid.uuid4())
+                    store.db.execute_sql(
+                        "UPDATE server_config SET value = ? WHERE key = 'feed_id'", (self.feed_id,)
+                    )
+                    store.db.execute_sql(
+                        "UPDATE server_config SET value = ? WHERE key = 'feed_epoch'", (epoch,)
+                    )
                 # a feed written by a version that applied each push as it took it is applied
                 self._applied = int(_config(store, "applied_fseq", str(self.feed_head())))
         except BaseException:

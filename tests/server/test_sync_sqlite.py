@@ -306,3 +306,36 @@ def test_a_server_address_that_is_not_http_is_refused_with_a_message(
 ) -> None:
     with pytest.raises(NetworkSyncError, match="not a server address: ftp://province"):
         sync_office(province[C1], "ftp://province")
+
+
+def test_a_restored_province_database_starts_a_new_feed_and_no_office_skips_entries(
+    province: Province,
+) -> None:
+    """The backup holds less of the feed than the district pulled: with the same feed id
+    its cursor would pass over the entries added after the restore."""
+    from desktop_app.server.app import create_app
+    from desktop_app.store.backup import backup_to, restore
+
+    province.offices[PROVINCE].close()
+    district, c2 = province[DISTRICT], province[C2]
+    with ServerThread(create_app(province.path)) as srv:  # the feed's first entry
+        fill_period(c2, 4)
+        assert sync_office(c2, srv.url).accepted == 8
+        assert sync_office(district, srv.url).applied == 8
+        srv.wait_applied()
+    backup = province.tmp / "province-backup.db"
+    backup_to(province.path, backup)  # holds the feed up to its first entry
+    with ServerThread(create_app(province.path)) as srv:
+        fill_period(c2, 2)
+        assert sync_office(c2, srv.url).accepted == 4
+        assert sync_office(district, srv.url).applied == 4  # its cursor passes the backup
+        srv.wait_applied()
+    restore(province.path, backup)
+    with ServerThread(create_app(province.path)) as srv:
+        fill_period(c2, 1)  # the changes the restore lost go again with the new ones
+        assert sync_office(c2, srv.url).accepted == 4 + 2
+        assert sync_office(district, srv.url).applied == 2  # the new ones, not skipped
+        srv.wait_applied()
+    with Store.open(province.path) as prov:
+        assert count_changes(prov, c2.node.node_id) == 14
+    assert count_changes(district, c2.node.node_id) == 14
