@@ -206,6 +206,37 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_sync)
 
 
+def cmd_enroll_pin(args: argparse.Namespace) -> int:
+    """Keep a server pin file (``province tls``'s server-pin.json) at an enrolled office."""
+    from desktop_app.store.store import Store
+    from desktop_app.sync.certificates import my_certificate, read_json_file
+    from desktop_app.sync.server_pin import keep_pins, read_pin
+
+    doc = read_json_file(args.pin)
+    with Store.open(db_path(args)) as store:
+        _cert, province_key = my_certificate(store)
+        read = read_pin(doc, province_key)
+        if read is None:
+            raise CommandError(
+                _("{path} is not a server pin signed by this office's province").format(
+                    path=args.pin
+                )
+            )
+        with store.transaction():
+            keep_pins(store, [doc], province_key)
+    out(_("Kept the pin of {host}: sync to https://{host} accepts only that key.").format(
+        host=read[0]))  # fmt: skip
+    return 0
+
+
+def register_enroll(esub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``enroll pin`` to the enrolment subcommands."""
+    q = esub.add_parser("pin", help=_("keep the province server's key pin (server-pin.json)"))
+    add_db_argument(q)
+    q.add_argument("pin", type=Path, help=_("the server-pin.json the province wrote"))
+    q.set_defaults(func=cmd_enroll_pin)
+
+
 def register_province(psub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``province tls`` to the province subcommands."""
     q = psub.add_parser("tls", help=_("make the server's TLS key and record it for the offices"))

@@ -151,3 +151,33 @@ def test_the_sync_command_refuses_plain_http_in_one_line(
     err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("  ")]
     assert code == 1 and len(err) == 1
     assert "is plain http to another machine" in err[0]
+
+
+def test_an_office_enrolled_before_takes_the_pin_file_and_syncs_over_https(
+    province: Province, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop_app.server.app import create_app
+
+    province.offices[PROVINCE].close()
+    tls = tmp_path / "tls"
+    argv = ["province", "tls", "--db", str(province.path), "--host", "127.0.0.1"]
+    assert main(["--lang", "en", *argv, "--out", str(tls)]) == 0
+    commune = province[C1]
+    assert commune.path is not None
+    commune.close()
+    pin_file = tls / "server-pin.json"
+    forged = json.loads(pin_file.read_text("utf-8"))
+    forged["body"]["spki_sha256"] = "00" * 32  # not what the province signed
+    (tmp_path / "forged.json").write_text(json.dumps(forged), "utf-8")
+    capsys.readouterr()
+    assert main(["--lang", "en", "enroll", "pin", "--db", str(commune.path),
+                 str(tmp_path / "forged.json")]) == 1  # fmt: skip
+    assert "is not a server pin signed by this office's province" in capsys.readouterr().err
+    assert main(["--lang", "en", "enroll", "pin", "--db", str(commune.path), str(pin_file)]) == 0
+    province.offices[C1] = commune = Store.open(commune.path)
+    changes = fill_period(commune, 2)
+    with ServerThread(
+        create_app(province.path), tls=(tls / "server.crt", tls / "server.key")
+    ) as srv:
+        assert sync_office(commune, srv.url).accepted == changes
+    province.offices[PROVINCE] = Store.open(province.path)
