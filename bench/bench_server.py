@@ -1,22 +1,27 @@
-"""Server benchmarks (issue #6): network sync over loopback.
+"""Server benchmarks (issues #6, #14): network sync over loopback.
 
-1. 100,000 changes of one commune pushed to the server (SQLite mode, uvicorn
-   in a subprocess on 127.0.0.1), against pouchdb-server replication of the
-   same records from a local PouchDB (``pouchdb-server@4.2.0``,
-   ``pouchdb@9.0.0`` in ``bench/.node``; install with
-   ``npm install --prefix bench/.node pouchdb-server@4.2.0 pouchdb@9.0.0``),
-   as a ratio (target ≥ 30×).
-2. 200 offices syncing a period at once against the SQLite server and against
-   two server processes on one PostgreSQL (``COVERAGE_DESK_TEST_PG``, or a
+1. ``bomb``: an enrolled office's decompression bombs; the server's peak memory
+   above idle and ``/v1/health`` latency meanwhile.
+2. ``sync10k``, ``sync100k``: the records of one commune pushed to the server
+   (SQLite mode, uvicorn in a subprocess on 127.0.0.1) until held and until
+   applied in the province's tables, pulled into a fresh district office, and
+   synced again with nothing new each way; against pouchdb-server on the same
+   records in the same run (``pouchdb-server@4.2.0`` and ``pouchdb@9.0.0``
+   installed in a folder of their own: ``npm install --prefix /tmp/pouch
+   pouchdb-server@4.2.0 pouchdb@9.0.0`` and ``COVERAGE_DESK_POUCH_DIR=/tmp/pouch``,
+   default ``bench/.node``), as ratios.
+3. ``offices``: 200 offices syncing a period at once against the SQLite server and
+   against two server processes on one PostgreSQL (``COVERAGE_DESK_TEST_PG``, or a
    throwaway cluster from ``build/start_test_postgres.sh``): p50, p99, and a
    check that nothing was lost or doubled.
 
-Run: ``.venv/bin/python -m bench.bench_server``. Prints figures; never fails on time.
-The 100k push runs its client in this process. The 200 offices are other PCs
-in life; here they are ``CLIENT_PROCESSES`` processes of a few threads each
-on the same two cores as the servers, at the lowest CPU priority (nice 19) so
-that, as on separate PCs, they do not take the servers' CPU first; their
-latencies still include the offices' own work (reading, signing, writing).
+Run: ``PYTHONPATH=. python -m bench.bench_server [bomb] [sync10k] [sync100k] [offices]``
+(all by default). Prints figures; never fails on time. The sync clients run in
+this process. The 200 offices are other PCs in life; here they are
+``CLIENT_PROCESSES`` processes of a few threads each on the same two cores as
+the servers, at the lowest CPU priority (nice 19) so that, as on separate PCs,
+they do not take the servers' CPU first; their latencies still include the
+offices' own work (reading, signing, writing).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -47,23 +53,32 @@ COUNT = 100_000
 OFFICES = 200
 CLIENT_PROCESSES = 20
 CLIENT_NICE = 19
-PROVINCE, COMMUNE = "pre2025:14", "pre2025:04108"
+PROVINCE, DISTRICT, COMMUNE = "pre2025:14", "pre2025:125", "pre2025:04108"
 ROOT = Path(__file__).resolve().parent
 NODE_DIR = ROOT / ".node"
 PERIOD_VALUES = (("so_ho", 100), ("dan_so", 400), ("so_ho_ngheo", 10), ("ho_dttm", 30))
 
+# The same four figures for pouchdb-server, in one node process: the records loaded
+# into a local PouchDB first (not timed), then replicated up, down into a fresh PouchDB,
+# and each way again with nothing new (checkpoints make that a no-op replication).
 POUCH_JS = r"""
 const fs = require('fs');
 const PouchDB = require('pouchdb');
 const [docsFile, dir, url] = process.argv.slice(2);
+const opts = {batch_size: 500};
+async function timed(fn) { const t = Date.now(); const r = await fn(); return [Date.now() - t, r]; }
 (async () => {
   const local = new PouchDB(dir + '/local');
   const docs = fs.readFileSync(docsFile, 'utf8').split('\n').filter(Boolean).map(JSON.parse);
   for (let i = 0; i < docs.length; i += 5000) await local.bulkDocs(docs.slice(i, i + 5000));
-  const started = Date.now();
-  const result = await PouchDB.replicate(local, url, {batch_size: 500});
-  const ms = Date.now() - started;
-  console.log(JSON.stringify({ms, written: result.docs_written, ok: result.ok}));
+  const [push, up] = await timed(() => PouchDB.replicate(local, url, opts));
+  const fresh = new PouchDB(dir + '/fresh');
+  const [pull, down] = await timed(() => PouchDB.replicate(url, fresh, opts));
+  const [noopPush] = await timed(() => PouchDB.replicate(local, url, opts));
+  const [noopPull] = await timed(() => PouchDB.replicate(url, fresh, opts));
+  const info = await fresh.info();
+  console.log(JSON.stringify({push, pull, noopPush, noopPull, written: up.docs_written,
+                              pulled: down.docs_written, fresh_docs: info.doc_count}));
 })().catch((e) => { console.error(e); process.exit(1); });
 """
 
@@ -129,13 +144,26 @@ def _records(store: Store, path: Path) -> int:
     return n
 
 
-def bench_pouch(store: Store, tmp: Path) -> float | None:
-    """Seconds pouchdb-server takes to receive the same records by replication."""
-    server_bin = NODE_DIR / "node_modules" / ".bin" / "pouchdb-server"
-    if not server_bin.exists() or shutil.which("node") is None:
+def _pouch_dir() -> Path | None:
+    """Where pouchdb-server and pouchdb are installed (``COVERAGE_DESK_POUCH_DIR``, else
+    ``bench/.node``), or None."""
+    folder = Path(os.environ.get("COVERAGE_DESK_POUCH_DIR", NODE_DIR))
+    if (
+        shutil.which("node") is None
+        or not (folder / "node_modules" / ".bin" / "pouchdb-server").exists()
+    ):
+        return None
+    return folder
+
+
+def bench_pouch(store: Store, tmp: Path) -> dict[str, float] | None:
+    """Seconds pouchdb-server takes for the same records: push, pull into a fresh
+    PouchDB, no-op push, no-op pull (None when it is not installed)."""
+    folder = _pouch_dir()
+    if folder is None:
         print(
-            "pouchdb: not installed (npm install --prefix bench/.node pouchdb-server@4.2.0"
-            " pouchdb@9.0.0); ratio not measured"
+            "pouchdb-server: not installed, ratios not measured (npm install --prefix"
+            " /tmp/pouch pouchdb-server@4.2.0 pouchdb@9.0.0; COVERAGE_DESK_POUCH_DIR=/tmp/pouch)"
         )
         return None
     docs = tmp / "docs.jsonl"
@@ -147,11 +175,12 @@ def bench_pouch(store: Store, tmp: Path) -> float | None:
     port = _free_port()
     log = open(tmp / "pouchdb-server.log", "wb")
     server = subprocess.Popen(
-        [str(server_bin), "--host", "127.0.0.1", "--port", str(port)],
+        [str(folder / "node_modules" / ".bin" / "pouchdb-server"), "--host", "127.0.0.1",
+         "--port", str(port)],
         cwd=tmp / "pouchdb-server",
         stdout=log,
         stderr=subprocess.STDOUT,
-    )
+    )  # fmt: skip
     try:
         url = f"http://127.0.0.1:{port}"
         for _ in range(300):
@@ -160,26 +189,26 @@ def bench_pouch(store: Store, tmp: Path) -> float | None:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        env = dict(os.environ, NODE_PATH=str(NODE_DIR / "node_modules"))
+        env = dict(os.environ, NODE_PATH=str(folder / "node_modules"))
         done = subprocess.run(
             ["node", str(script), str(docs), str(tmp / "pouch-local"), url + "/bench"],
             env=env,
             capture_output=True,
             text=True,
-            timeout=1800,
+            timeout=3600,
             check=False,
         )
         if done.returncode != 0:
             print(f"pouchdb: replication failed: {done.stderr.strip()[-300:]}")
             return None
         result = json.loads(done.stdout.strip().splitlines()[-1])
-        seconds = float(result["ms"]) / 1000
-        print(f"pouchdb-server replication: {result['written']} of {count} docs in {seconds:.2f} s")
-        return seconds
     finally:
         server.terminate()
         server.wait(20)
         log.close()
+    if not (result["written"] == result["pulled"] == result["fresh_docs"] == count):
+        print(f"pouchdb: expected {count} docs each way, got {result}")
+    return {k: float(result[k]) / 1000 for k in ("push", "pull", "noopPush", "noopPull")}
 
 
 def _cold_codec() -> None:
@@ -190,59 +219,122 @@ def _cold_codec() -> None:
         known.clear()
 
 
-def bench_push(tmp: Path) -> None:
-    """100k changes pushed over loopback, and the pouchdb ratio."""
-    from desktop_app.netsync.client import plan_batches
+class _Requests:
+    """Counts the HTTP requests the sync client sends (round trips)."""
 
+    def __init__(self) -> None:
+        from desktop_app.netsync import http
+
+        self.n = 0
+        self._send = http.Connection.send
+        counter = self
+
+        def send(conn: Any, *args: Any, **kwargs: Any) -> None:
+            counter.n += 1
+            counter._send(conn, *args, **kwargs)
+
+        http.Connection.send = send  # type: ignore[method-assign]
+
+    def take(self) -> int:
+        n, self.n = self.n, 0
+        return n
+
+    def close(self) -> None:
+        from desktop_app.netsync import http
+
+        http.Connection.send = self._send  # type: ignore[method-assign]
+
+
+def _held(path: Path, origin: str) -> int:
+    with Store.open(path) as store:
+        row = store.db.execute_sql("SELECT count(*) FROM change WHERE origin = ?", (origin,))
+        return int(row.fetchone()[0])
+
+
+def bench_sync(tmp: Path, count: int = COUNT) -> None:
+    """``count`` records of one commune: pushed (until held, until applied), pulled into a
+    fresh district office, and synced again with nothing new each way; against
+    pouchdb-server on the same records in the same run."""
     directory = load_unit_directory()
     province = init_province(tmp / "province.db", PROVINCE, directory=directory)
     commune = create_office(tmp / "commune.db", COMMUNE, directory=directory)
+    district = create_office(tmp / "district.db", DISTRICT, directory=directory)
     enroll_demo(commune, province)
+    enroll_demo(district, province)  # a fresh office: it holds nothing of the commune yet
     province.close()
-    written = commune.values.set_many(bulk_writes(commune, COUNT))
+    commune.values.set_many(bulk_writes(commune, count))
+    origin = commune.node.node_id
     changes = int(
         commune.db.execute_sql(
-            "SELECT count(*) FROM change WHERE origin = ?", (commune.node.node_id,)
+            "SELECT count(*) FROM change WHERE origin = ?", (origin,)
         ).fetchone()[0]
     )
-    print(f"commune: {written} values written, {changes} changes to send")
-    _cold_codec()
-    started = time.perf_counter()
-    plan_batches(commune, {}, 500)
-    print(f"  client side alone (read, sign, encode): {time.perf_counter() - started:.2f} s")
+    print(f"\n== {changes:,} records (changes of one commune) ==")
+    requests = _Requests()
+    ours: dict[str, float] = {}
+    trips: dict[str, int] = {}
     proc, url = _serve(["--db", str(tmp / "province.db")], tmp / "server.log")
     try:
-        cpu = _cpu(proc)
-        _cold_codec()  # as in an app just started: nothing learnt from the run above
+        _cold_codec()  # as in an app just started
+        requests.take()
         started = time.perf_counter()
-        result = sync_office(commune, url, backup=False)
-        ours = time.perf_counter() - started
-        cpu = _cpu(proc) - cpu
+        pushed = sync_office(commune, url, backup=False)
+        ours["held"] = time.perf_counter() - started
+        trips["held"] = requests.take()
         while httpx.get(url + "/v1/health").json()["pending_apply"]:
-            time.sleep(0.05)
-        applied = time.perf_counter() - started
+            time.sleep(0.02)
+        ours["applied"] = time.perf_counter() - started
+        _cold_codec()
+        started = time.perf_counter()
+        pulled = sync_office(district, url, backup=False)
+        ours["pull"] = time.perf_counter() - started
+        trips["pull"] = requests.take()
+        started = time.perf_counter()
+        again = sync_office(commune, url, backup=False)
+        ours["noop_push"] = time.perf_counter() - started
+        trips["noop_push"] = requests.take()
+        started = time.perf_counter()
+        again_down = sync_office(district, url, backup=False)
+        ours["noop_pull"] = time.perf_counter() - started
+        trips["noop_pull"] = requests.take()
     finally:
+        requests.close()
         _stop(proc)
-    with Store.open(tmp / "province.db") as prov:
-        held = int(
-            prov.db.execute_sql(
-                "SELECT count(*) FROM change WHERE origin = ?", (commune.node.node_id,)
-            ).fetchone()[0]
-        )
-    print(
-        f"network sync (SQLite server): {result.accepted} changes in {ours:.2f} s"
-        f" ({result.accepted / ours:,.0f} changes/s, {result.pushed_batches} batches,"
-        f" server CPU {cpu:.1f} s);"
-        f" province holds {held} of {changes}"
+    at_province = _held(tmp / "province.db", origin)
+    at_district = int(
+        district.db.execute_sql(
+            "SELECT count(*) FROM change WHERE origin = ?", (origin,)
+        ).fetchone()[0]
     )
     print(
-        f"  held by the server when acknowledged; applied to the province's tables"
-        f" {applied:.2f} s after the start (the server applies once pushes pause)"
+        f"ours (SQLite server, loopback): {pushed.accepted:,} accepted in"
+        f" {pushed.pushed_batches} batches; province's tables hold {at_province:,} of"
+        f" {changes:,}; the fresh district pulled {pulled.pulled_segments} segments and holds"
+        f" {at_district:,}; no-op syncs sent {again.pushed_batches} batches and received"
+        f" {again_down.pulled_segments} segments"
     )
     pouch = bench_pouch(commune, tmp)
     commune.close()
-    if pouch is not None:
-        print(f"ratio (pouchdb-server time / ours): {pouch / ours:.1f}x  (target >= 30x)")
+    district.close()
+    rows = (
+        ("held", "push until held (the sync returns: the server holds it durably)", "push"),
+        ("applied", "push until applied (in the province's tables, /v1/health pending 0)", "push"),
+        ("pull", "pull into a fresh office (a district with nothing of the commune)", "pull"),
+        ("noop_push", "no-op re-sync, the pushing office (nothing new either way)", "noopPush"),
+        ("noop_pull", "no-op re-sync, the pulling office (nothing new either way)", "noopPull"),
+    )
+    print(f"{'figure':72} {'ours':>9} {'requests':>8} {'pouchdb':>9} {'ratio':>7}")
+    for key, label, pouch_key in rows:
+        theirs = "" if pouch is None else f"{pouch[pouch_key]:8.2f}s"
+        ratio = "" if pouch is None else f"{pouch[pouch_key] / ours[key]:6.1f}x"
+        sent = str(trips[key]) if key in trips else "-"
+        print(f"{label:72} {ours[key]:8.2f}s {sent:>8} {theirs:>9} {ratio:>7}")
+    print(
+        "  ratio = pouchdb-server seconds / ours (above 1: we are faster). pouchdb-server"
+        " has no separate apply step: its push figure is compared with both of ours."
+        " 'requests' counts our client's HTTP requests (each a round trip; pushes are"
+        " pipelined two at a time)."
+    )
 
 
 def _make_offices(tmp: Path, n: int) -> tuple[Path, list[Path], int]:
@@ -437,16 +529,112 @@ def bench_offices(tmp: Path) -> None:
             )
 
 
+def _rss_kib(pid: int, field: str) -> int:
+    """``VmRSS`` (now) or ``VmHWM`` (peak) of a process, in KiB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {field} for {pid}")
+
+
+BOMBS = 400
+BOMB_SIZE = 63 * 1024 * 1024
+
+
+def bench_bomb(tmp: Path) -> None:
+    """An enrolled office's decompression bombs (a few KB expanding to 63 MiB each, sent
+    from 4 threads): the server's peak memory above idle, and how long ``/v1/health``
+    takes to answer meanwhile (issue 14: under 300 MB and 0.5 s)."""
+    import zstandard
+
+    from desktop_app.netsync.client import ServerClient
+    from desktop_app.netsync.wire import PUSH_MEDIA_TYPE
+
+    directory = load_unit_directory()
+    with init_province(tmp / "province.db", PROVINCE, directory=directory) as province:
+        commune = create_office(tmp / "commune.db", COMMUNE, directory=directory)
+        enroll_demo(commune, province)
+    bomb = zstandard.ZstdCompressor(level=19).compress(b"\0" * BOMB_SIZE)
+    proc, url = _serve(["--db", str(tmp / "province.db")], tmp / "server.log")
+    try:
+        client = ServerClient(url)
+        client.sign_in(commune)
+        headers = {"Authorization": f"Bearer {client.token}", "Content-Type": PUSH_MEDIA_TYPE}
+        client.close()
+        for _ in range(20):  # warm: the first requests load what the server needs
+            httpx.get(url + "/v1/health")
+        time.sleep(0.5)
+        idle = _rss_kib(proc.pid, "VmRSS")
+        Path(f"/proc/{proc.pid}/clear_refs").write_text("5")  # peak := now
+        statuses: list[int] = []
+        done = threading.Event()
+
+        def send(n: int) -> None:
+            with httpx.Client(timeout=120) as http:
+                for i in range(n):
+                    answer = http.post(f"{url}/v1/batches/bomb{i}", content=bomb, headers=headers)
+                    statuses.append(answer.status_code)
+
+        latencies: list[float] = []
+
+        def watch() -> None:
+            with httpx.Client(timeout=60) as http:
+                while not done.is_set():
+                    started = time.perf_counter()
+                    http.get(url + "/v1/health")
+                    latencies.append(time.perf_counter() - started)
+                    time.sleep(0.01)
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        senders = [threading.Thread(target=send, args=(BOMBS // 4,)) for _ in range(4)]
+        started = time.perf_counter()
+        for t in senders:
+            t.start()
+        for t in senders:
+            t.join()
+        took = time.perf_counter() - started
+        done.set()
+        watcher.join()
+        peak = _rss_kib(proc.pid, "VmHWM")
+    finally:
+        _stop(proc)
+        commune.close()
+    by_status = ", ".join(f"{n} x {code}" for code, n in sorted(Counter(statuses).items()))
+    print(
+        f"decompression bombs: {len(bomb)} bytes each expanding to {BOMB_SIZE >> 20} MiB,"
+        f" {len(statuses)} sent from 4 threads in {took:.2f} s, answered {by_status}"
+        " (400: refused; 429: over the office's rate)"
+    )
+    print(
+        f"  server peak RSS {(peak - idle) / 1024:.1f} MB above idle ({idle / 1024:.0f} MB);"
+        f" /v1/health meanwhile: {len(latencies)} calls, max {max(latencies) * 1000:.0f} ms,"
+        f" p50 {statistics.median(latencies) * 1000:.0f} ms  (target: < 300 MB, < 500 ms)"
+    )
+
+
+def bench_sync_small(tmp: Path) -> None:
+    """:func:`bench_sync` at 10,000 records."""
+    bench_sync(tmp, 10_000)
+
+
+BENCHES = {
+    "bomb": bench_bomb,
+    "sync10k": bench_sync_small,
+    "sync100k": bench_sync,
+    "offices": bench_offices,
+}
+
+
 def main() -> None:
-    """Run both benchmarks in temporary folders."""
+    """Run the benchmarks named on the command line (all by default) in temporary folders."""
+    names = sys.argv[1:] or list(BENCHES)
     with tempfile.TemporaryDirectory(prefix="cd-bench-server-") as tmp:
         os.chmod(tmp, 0o755)
-        push_dir = Path(tmp) / "push"
-        push_dir.mkdir()
-        bench_push(push_dir)
-        offices_dir = Path(tmp) / "offices"
-        offices_dir.mkdir()
-        bench_offices(offices_dir)
+        for name in names:
+            folder = Path(tmp) / name
+            folder.mkdir()
+            BENCHES[name](folder)
 
 
 if __name__ == "__main__":

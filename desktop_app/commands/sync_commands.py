@@ -182,6 +182,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=_("units.json (default: the one shipped with this version)"),
     )
     q.set_defaults(func=cmd_publish_units)
+    from desktop_app.commands.server_commands import register_province
+
+    register_province(psub)  # province tls
 
     p = sub.add_parser("enroll", help=_("enrol an office with the province by file"))
     esub = p.add_subparsers(dest="enroll_command", metavar="ACTION", required=True)
@@ -198,6 +201,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_db_argument(q)
     q.add_argument("certificate", type=Path, help=_("the certificate file"))
     q.set_defaults(func=cmd_enroll_accept)
+    from desktop_app.commands.server_commands import register_enroll
+
+    register_enroll(esub)  # enroll pin
 
     p = sub.add_parser("bundle", help=_("sync bundles on a USB stick"))
     bsub = p.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)

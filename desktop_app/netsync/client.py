@@ -455,13 +455,21 @@ class _Sync:
     def pull_all(self, page_size: int) -> None:
         store = self.store
         key = f"netsync_cursor:{self.state['feed_id']}"
-        row = sql(store).execute_sql("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        after = int(row[0]) if row else 0
+        rej_key = f"netsync_rejections:{self.state['feed_id']}"  # each rejection comes once
+
+        def cursor(name: str) -> int:
+            row = sql(store).execute_sql("SELECT value FROM meta WHERE key = ?", (name,))
+            found = row.fetchone()
+            return int(found[0]) if found else 0
+
+        after, rej_after = cursor(key), cursor(rej_key)
         head = max(int(self.state.get("feed_head", 0)), 1)
         _cert, province_key = my_certificate(store)
         backed_up = not self.backup or store.path is None
         while not self.cancelled():
-            page: dict[str, Any] = self.retry(partial(self.client.feed, after, page_size))
+            page: dict[str, Any] = self.retry(
+                partial(self.client.feed, after, page_size, rej_after)
+            )
             segs = [
                 (str(e["header"]).encode("utf-8"), base64.b64decode(e["body"]))
                 for e in page["entries"]
@@ -486,8 +494,10 @@ class _Sync:
                 else:
                     applied = 0
                 after = int(page["next_after"])
-                sql(store).execute_sql(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, str(after))
+                rej_after = int(page.get("rejections_next", rej_after))
+                sql(store).cursor().executemany(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    [(key, str(after)), (rej_key, str(rej_after))],
                 )
                 self.acknowledge(vector_from_json(page["vector"]))
                 record_rejections(store, _rows(page["rejections"]), prov_office)
@@ -497,7 +507,7 @@ class _Sync:
             self.result.pulled_segments += len(segs)
             self.result.applied += applied
             self.progress(min(after / head, 1.0), _("Receiving from the province"))
-            if not page["more"]:
+            if not page["more"] and not page.get("rejections_more", False):
                 return
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import json
 import ssl
 import threading
@@ -20,6 +21,7 @@ from desktop_app.store.store import Store
 from desktop_app.sync.certificates import my_certificate
 from desktop_app.sync.errors import SyncError
 from desktop_app.sync.identity import b64, load_identity, sign
+from desktop_app.sync.server_pin import server_pins, spki_sha256
 
 
 class NetworkSyncError(SyncError):
@@ -54,6 +56,68 @@ def tls_context() -> ssl.SSLContext:
         return _TLS[0]
 
 
+def pinned_context() -> ssl.SSLContext:
+    """The TLS context of a pinned server: no certificate authority, no host name check;
+    the key itself is compared with the pin once connected (:class:`_PinnedHTTPS`)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class PinMismatchError(NetworkSyncError):
+    """The server's TLS key is not the one the province recorded (never retried)."""
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """An HTTPS connection that checks the server's key against the pin right after the
+    handshake, before a byte of a request (a token, a nonce) is sent."""
+
+    def __init__(self, host: str, port: int, *, timeout: float, pin: str) -> None:
+        super().__init__(host, port, timeout=timeout, context=pinned_context())
+        self.pin = pin
+
+    def connect(self) -> None:
+        super().connect()
+        assert isinstance(self.sock, ssl.SSLSocket)
+        der = self.sock.getpeercert(binary_form=True)
+        shown = "" if der is None else spki_sha256(der)
+        if shown != self.pin:
+            self.close()
+            raise PinMismatchError(
+                detail=_(
+                    "the server at {host} did not show the key the province recorded for it"
+                    " (recorded {pinned}…, shown {shown}…): it may not be the province's server"
+                ).format(host=self.host, pinned=self.pin[:16], shown=shown[:16] or "-")
+            )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_address(base_url: str, *, insecure_http: bool = False) -> None:
+    """Refuse plain ``http://`` to another machine unless ``insecure_http``: tokens and
+    data would cross the network in clear text."""
+    parts = urllib.parse.urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise NetworkSyncError(detail=_("not a server address: {url}").format(url=base_url))
+    if parts.scheme == "http" and not insecure_http and not is_loopback(parts.hostname):
+        raise NetworkSyncError(
+            detail=_(
+                "{url} is plain http to another machine: use https:// (or, on a network"
+                " you trust, --insecure-http)"
+            ).format(url=base_url)
+        )
+
+
 @dataclass
 class Reply:
     """One HTTP answer."""
@@ -85,7 +149,9 @@ class Connection:
     1.99x and 1.75x that, httpx 0.28 4.19x and 3.29x. Kept on that figure.
     """
 
-    def __init__(self, base_url: str, *, timeout: float, context: ssl.SSLContext) -> None:
+    def __init__(
+        self, base_url: str, *, timeout: float, context: ssl.SSLContext, pin: str | None = None
+    ) -> None:
         parts = urllib.parse.urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise NetworkSyncError(detail=_("not a server address: {url}").format(url=base_url))
@@ -95,11 +161,14 @@ class Connection:
         self.prefix = parts.path.rstrip("/")
         self.timeout = timeout
         self.context = context
+        self.pin = pin  # hex SHA-256 of the server key the province recorded, if any
         self._conn: http.client.HTTPConnection | None = None
 
     def _connect(self) -> http.client.HTTPConnection:
         if self._conn is None:
-            if self.https:
+            if self.https and self.pin is not None:
+                self._conn = _PinnedHTTPS(self.host, self.port, timeout=self.timeout, pin=self.pin)
+            elif self.https:
                 self._conn = http.client.HTTPSConnection(
                     self.host, self.port, timeout=self.timeout, context=self.context
                 )
@@ -172,16 +241,38 @@ class Connection:
 
 
 class ServerClient:
-    """Thin HTTP client of the server API (one office, one token)."""
+    """Thin HTTP client of the server API (one office, one token).
 
-    def __init__(self, base_url: str, *, timeout: float = 60.0) -> None:
+    Plain ``http://`` is refused for any address but loopback unless
+    ``insecure_http``; an ``https://`` host the office holds a pin for
+    (:mod:`desktop_app.sync.server_pin`, read at :meth:`sign_in`) must show
+    that key, any other one the certificate authorities' trust.
+    """
+
+    def __init__(
+        self, base_url: str, *, timeout: float = 60.0, insecure_http: bool = False
+    ) -> None:
+        check_address(base_url, insecure_http=insecure_http)
         self.base_url, self.timeout = base_url.rstrip("/"), timeout
+        self.insecure_http = insecure_http and urllib.parse.urlsplit(base_url).scheme == "http"
+        self.pin: str | None = None
         self.http = self._connection()
         self._more: list[Connection] = []
         self.token: str | None = None
 
     def _connection(self) -> Connection:
-        return Connection(self.base_url, timeout=self.timeout, context=tls_context())
+        return Connection(self.base_url, timeout=self.timeout, context=tls_context(), pin=self.pin)
+
+    def use_pins(self, store: Store) -> None:
+        """Pin the server's key if the office holds a pin for its host (before connecting)."""
+        host = (urllib.parse.urlsplit(self.base_url).hostname or "").lower()
+        pin = server_pins(store).get(host)
+        if pin == self.pin:
+            return
+        self.pin = pin
+        for conn in (self.http, *self._more):
+            conn.close()
+            conn.pin = pin
 
     def connections(self, n: int) -> list[Connection]:
         """``n`` connections to keep as many pushes on the wire (the first is ``http``)."""
@@ -225,6 +316,7 @@ class ServerClient:
         """Challenge, sign, token (with the office's state when ``epoch`` is given)."""
         cert, _key = my_certificate(store)
         ident = load_identity(store)
+        self.use_pins(store)
         self.token = None
         nonce = self._call("POST", "/auth/challenge")["nonce"]
         answer: dict[str, Any] = self._call(
@@ -273,7 +365,8 @@ class ServerClient:
         result: dict[str, Any] = self._call("POST", "/revocations", json_body=doc)
         return result
 
-    def feed(self, after: int, limit: int) -> dict[str, Any]:
+    def feed(self, after: int, limit: int, rejections_after: int = 0) -> dict[str, Any]:
         """``GET /feed``."""
-        result: dict[str, Any] = self._call("GET", "/feed", params={"after": after, "limit": limit})
+        params = {"after": after, "limit": limit, "rejections_after": rejections_after}
+        result: dict[str, Any] = self._call("GET", "/feed", params=params)
         return result

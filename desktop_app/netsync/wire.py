@@ -23,8 +23,13 @@ from desktop_app.sync.bundle import pack_frames, unpack_frames
 
 PUSH_MEDIA_TYPE = "application/octet-stream"
 AUTH_CONTEXT = b"coverage-desk-auth-v1\n"
-# a push body never legitimately expands beyond this
+# a push body never legitimately expands beyond this...
 MAX_PUSH_RAW = 64 * 1024 * 1024
+# ...nor beyond this many times its own size (signed segments compress 3-15 times: the
+# headers with their certificates hardly at all, the columnar bodies better), with this
+# floor for small bodies: a small "zstd bomb" costs the server no more than the floor
+PUSH_RATIO = 64
+PUSH_RAW_FLOOR = 4 * 1024 * 1024
 ZSTD_LEVEL = 3
 API = "/v1"
 
@@ -44,10 +49,20 @@ def encode_push(segments: list[Segment]) -> bytes:
     return zstandard.ZstdCompressor(level=ZSTD_LEVEL, write_content_size=True).compress(raw)
 
 
-def decode_push(data: bytes, max_raw: int = MAX_PUSH_RAW) -> list[Segment]:
-    """Inverse of :func:`encode_push`, decompressing at most ``max_raw`` bytes."""
+def raw_limit(compressed: int, max_raw: int = MAX_PUSH_RAW) -> int:
+    """How far a push body of ``compressed`` bytes may expand (see :data:`PUSH_RATIO`)."""
+    return min(max_raw, max(PUSH_RAW_FLOOR, PUSH_RATIO * compressed))
+
+
+def decode_push(
+    data: bytes, max_raw: int = MAX_PUSH_RAW, max_segments: int | None = None
+) -> list[Segment]:
+    """Inverse of :func:`encode_push`, decompressing at most :func:`raw_limit` bytes
+    (never past ``max_raw``) and reading at most ``max_segments`` (header, body) pairs;
+    a body over either is refused before the rest of it is expanded."""
     if not data:
         raise WireError("empty body")
+    max_raw = raw_limit(len(data), max_raw)
     try:
         reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data))
         chunks: list[bytes] = []
@@ -61,9 +76,9 @@ def decode_push(data: bytes, max_raw: int = MAX_PUSH_RAW) -> list[Segment]:
     except zstandard.ZstdError as exc:
         raise WireError(f"not a zstd body: {exc}") from exc
     if total > max_raw:
-        raise WireError("body expands beyond the limit")
+        raise WireError(f"the body expands beyond {max_raw} bytes")
     try:
-        frames = unpack_frames(b"".join(chunks))
+        frames = unpack_frames(b"".join(chunks), None if max_segments is None else 2 * max_segments)
     except ValueError as exc:
         raise WireError(str(exc)) from exc
     if not frames or len(frames) % 2:

@@ -36,11 +36,20 @@ from desktop_app.server.backend import (
     PAGE_LIMIT,
     Backend,
     BatchConflictError,
+    ServerBusyError,
     epoch_check,
     iso,
     vector_json,
 )
-from desktop_app.server.limits import DEFAULT_MAX_BODY, BodyLimitMiddleware, RateLimiter
+from desktop_app.server.limits import (
+    BODY_TIME,
+    DEFAULT_MAX_BODY,
+    DROPPED,
+    MIN_RATE,
+    STALL,
+    BodyLimitMiddleware,
+    RateLimiter,
+)
 from desktop_app.server.models import (
     BatchAnswer,
     Challenge,
@@ -58,11 +67,31 @@ from desktop_app.server.models import (
 )
 from desktop_app.store.schema import SCHEMA_VERSION
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody, "description": "not signed in, or the certificate is refused"},
-    413: {"model": ErrorBody, "description": "request body too large"},
-    429: {"model": ErrorBody, "description": "too many requests from this office"},
+# Every error the server answers, each with an ErrorBody (422, FastAPI's validation
+# error, is described by FastAPI itself on every route with parameters or a body).
+STATUS_TEXT = {
+    400: "the body cannot be read (bad_batch, bad_signature, disconnected)",
+    401: "not signed in, the token ran out, or the certificate is refused or revoked",
+    403: "only the province office may do this",
+    408: "the request body did not come in time (too_slow); the connection is closed",
+    409: "batch id already used by this office with other bytes (batch_conflict)",
+    413: "request body too large (too_large)",
+    415: "a batch must be sent as application/octet-stream (bad_media_type)",
+    429: "too many requests from this office or address (rate_limited); see Retry-After",
+    503: "the server is busy (busy); send the batch again after Retry-After",
 }
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of a route: these statuses, plus 408 and 413 that any
+    request may get from the body limits."""
+    return {
+        code: {"model": ErrorBody, "description": STATUS_TEXT[code]}
+        for code in sorted({408, 413, *codes})
+    }
+
+
+ERRORS = errors(401, 429)
 MIN_SCHEMA = 1
 
 
@@ -133,9 +162,17 @@ def create_app(
     burst: int = 200,
     batch_changes: int = BATCH_CHANGES,
     backend: Backend | None = None,
+    stall: float = STALL,
+    body_time: float = BODY_TIME,
+    min_rate: float = MIN_RATE,
 ) -> FastAPI:
-    """The FastAPI application serving ``db`` (a province database or a PostgreSQL URL)."""
+    """The FastAPI application serving ``db`` (a province database or a PostgreSQL URL).
+
+    ``stall``, ``body_time``, ``min_rate``: how slowly a request body may come
+    (:class:`desktop_app.server.limits.BodyLimitMiddleware`).
+    """
     store = backend or open_backend(db, province_db=province_db)
+    stats: dict[str, int] = {DROPPED: 0}
     authority = TokenAuthority(store.secret)
     limiter = RateLimiter(rate, burst)
     # before sign-in only the address is known, and many offices may share one (NAT)
@@ -169,7 +206,7 @@ def create_app(
     # Short reads and signature checks run on the event loop (a thread hop costs more
     # than they do); pushes and feed pages, which may wait for the writer, in threads.
 
-    @app.get(f"{API}/health", response_model=Health, tags=["server"])
+    @app.get(f"{API}/health", response_model=Health, responses=errors(), tags=["server"])
     async def health() -> Health:
         """Liveness; no sign-in needed."""
         return Health(
@@ -178,16 +215,21 @@ def create_app(
             server_time=iso(),
             pending_apply=store.pending_apply(),
             apply_problem=store.apply_problem(),
+            dropped_uploads=stats[DROPPED],
         )
 
-    @app.post(f"{API}/auth/challenge", response_model=Challenge, responses=ERRORS, tags=["auth"])
+    @app.post(
+        f"{API}/auth/challenge", response_model=Challenge, responses=errors(429), tags=["auth"]
+    )
     async def challenge(request: Request) -> Challenge:
         """A nonce for the office to sign with its certificate's key."""
         limit("ip:" + (request.client.host if request.client else "?"))
         nonce, expires = authority.challenge(time.time())
         return Challenge(nonce=nonce, expires_at=iso(expires))
 
-    @app.post(f"{API}/auth/token", response_model=Token, responses=ERRORS, tags=["auth"])
+    @app.post(
+        f"{API}/auth/token", response_model=Token, responses=errors(400, 401, 429), tags=["auth"]
+    )
     async def token(body: TokenRequest, request: Request) -> Token:
         """A short-lived bearer token for a certificate of this province and a signed nonce.
 
@@ -259,11 +301,7 @@ def create_app(
     @app.post(
         f"{API}/batches/{{batch_id}}",
         response_model=BatchAnswer,
-        responses={
-            **ERRORS,
-            400: {"model": ErrorBody, "description": "the body cannot be read"},
-            409: {"model": ErrorBody, "description": "batch id already used with other bytes"},
-        },
+        responses=errors(400, 401, 409, 415, 429, 503),
         openapi_extra={
             "requestBody": {
                 "required": True,
@@ -283,31 +321,41 @@ def create_app(
         bytes it is refused (409). Each change is checked against its signer's
         certificate; refused changes come back in ``rejections`` with reasons.
         """
+        media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media != PUSH_MEDIA_TYPE:
+            _error(
+                415,
+                "bad_media_type",
+                f"a batch is sent as {PUSH_MEDIA_TYPE}, not {media or 'nothing'}",
+            )
         try:
             data = await request.body()
         except ClientDisconnect:  # a cut link: nothing taken, the client resends
             return JSONResponse(
                 {"error": "disconnected", "message": "the request was cut"}, status_code=400
             )
+
+        def take() -> dict[str, Any]:
+            # off the event loop: expanding, reading and verifying cost CPU in proportion to
+            # the body, so one office's heavy push never holds the others' requests
+            try:
+                segments = decode_push(data, max_segments=batch_changes)
+            except WireError as exc:
+                _error(400, "bad_batch", f"the batch cannot be read: {exc}")
+            return store.push(office, batch_id, body_sha256(data), segments)
+
         try:
-            segments = decode_push(data)
-        except WireError as exc:
-            _error(400, "bad_batch", f"the batch cannot be read: {exc}")
-        try:
-            return await run_in_threadpool(
-                store.push, office, batch_id, body_sha256(data), segments
-            )
+            return await run_in_threadpool(take)
         except BatchConflictError:
             _error(409, "batch_conflict", f"batch {batch_id} was sent before with other contents")
+        except ServerBusyError:
+            _error(503, "busy", "the server is busy; send the batch again later",
+                   {"Retry-After": "5"})  # fmt: skip
 
     @app.post(
         f"{API}/revocations",
         response_model=Installed,
-        responses={
-            **ERRORS,
-            400: {"model": ErrorBody, "description": "not signed with the province's key"},
-            403: {"model": ErrorBody, "description": "only the province office may send it"},
-        },
+        responses=errors(400, 401, 403, 429),
         tags=["auth"],
     )
     def revocations(office: Office, doc: RevocationList) -> Installed:
@@ -326,9 +374,12 @@ def create_app(
         office: Office,
         after: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = PAGE_LIMIT,
+        rejections_after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     ) -> FeedPage:
-        """A page of the feed after ``after``, oldest first; commit it, then ask for the next."""
-        page = store.pull(office, after, limit)
+        """A page of the feed after ``after``, oldest first, with up to ``limit`` of the
+        scope's rejections after ``rejections_after``; commit it, then ask for the next
+        (until neither ``more`` nor ``rejections_more``)."""
+        page = store.pull(office, after, limit, rejections_after)
         return FeedPage(
             entries=[
                 FeedEntry(fseq=f, header=h, body=base64.b64encode(b).decode("ascii"))
@@ -340,8 +391,17 @@ def create_app(
             rejections=[
                 Rejection(origin=o, epoch=e, seq=s, reason=r) for o, e, s, r in page.rejections
             ],
+            rejections_next=page.rejections_next,
+            rejections_more=page.rejections_more,
             revocations=page.revocations,
         )
 
-    app.add_middleware(BodyLimitMiddleware, max_body=max_body)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body=max_body,
+        stall=stall,
+        body_time=body_time,
+        min_rate=min_rate,
+        stats=stats,
+    )
     return app

@@ -16,6 +16,7 @@ id, the rejections with reasons, and the offices' certificates.
 from __future__ import annotations
 
 import abc
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,15 @@ MAX_PAGE_LIMIT = 500
 
 class BatchConflictError(Exception):
     """The batch id was used before with other bytes (answered as 409)."""
+
+
+class ServerBusyError(Exception):
+    """The writer did not take the push in time (answered as 503; the push may still be
+    taken, and its resend then gets the stored answer)."""
+
+
+# seconds a push waits for the writer before it is answered 503
+PUSH_WAIT = 120.0
 
 
 class BadBatchError(Exception):
@@ -82,6 +92,9 @@ class Page:
     vector: Vector
     rejections: list[tuple[str, int, int, str]]
     revocations: dict[str, Any] | None
+    # the rejections are paged too, by their own cursor: each one is reported once
+    rejections_next: int = 0
+    rejections_more: bool = False
 
 
 Stream = tuple[str, int]
@@ -181,15 +194,47 @@ def take_batch(
             ans.held += fresh
             continue
         office = seg.info.office_id
-        for seq, reason in _refusals(seg, authoriser, first):
+        refusals = _refusals(seg, authoriser, first)
+        for seq, reason in refusals:
             taken.rejections.append((stream[0], stream[1], seq, reason, office))
             ans.rejections.append((stream[0], stream[1], seq, reason))
         taken.cursors[stream] = hi
-        ans.accepted += fresh
+        ans.accepted += fresh - len(refusals)  # a quarantined change is not accepted
         taken.nodes.append(seg.info)
         if seg.refused is None:
             taken.feed.append(FeedRow(seg, office, seg.info.level))
     return taken
+
+
+def villages_taken(taken: Taken) -> list[tuple[str, str, int]]:
+    """(village, commune, signer's level) of every village change the batch adds to the
+    feed and that was not refused: the server's record of each village's commune, which
+    judges the owner of later rows (``Authoriser.owner``)."""
+    refused = {(o, e, s) for o, e, s, _r, _office in taken.rejections}
+    out: list[tuple[str, str, int]] = []
+    for row in taken.feed:
+        seg = row.segment
+        (origin, epoch), lo = seg.stream, seg.seq_range[0]
+        if seg.rows is not None:
+            states: list[tuple[int, str | None]] = [
+                (lo + i, state)
+                for i, (entity, _unit, _period, state) in enumerate(seg.rows.rows)
+                if entity == "village"
+            ]
+        elif seg.batch is not None:
+            states = [(c.seq, c.state) for c in seg.batch.changes if c.entity == "village"]
+        else:
+            continue
+        for seq, state in states:
+            if (origin, epoch, seq) in refused or not state:
+                continue
+            try:
+                doc = json.loads(state)
+            except ValueError:
+                continue
+            if isinstance(doc, dict) and doc.get("id") and doc.get("commune_id"):
+                out.append((str(doc["id"]), str(doc["commune_id"]), row.level))
+    return out
 
 
 def _refusals(seg: VerifiedSegment, authoriser: Authoriser, first: int) -> list[tuple[int, str]]:
@@ -209,6 +254,17 @@ def _refusals(seg: VerifiedSegment, authoriser: Authoriser, first: int) -> list[
             if reason is not None:
                 out.append((c.seq, reason))
     return out
+
+
+def rejection_page(
+    rows: list[tuple[Any, Any, Any, Any, Any]], after: int, limit: int
+) -> tuple[list[tuple[str, int, int, str]], int, bool]:
+    """Rejections (id, origin, epoch, seq, reason) read ``limit + 1`` after ``after``:
+    the page's rejections, the cursor to ask for next and whether more wait."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    page = [(str(o), int(e), int(s), str(r)) for _i, o, e, s, r in rows]
+    return page, int(rows[-1][0]) if rows else after, more
 
 
 def vector_json(vector: Vector) -> list[list[Any]]:
@@ -290,8 +346,10 @@ class Backend(abc.ABC):
         """
 
     @abc.abstractmethod
-    def pull(self, claims: Claims, after: int, limit: int) -> Page:
-        """Feed entries after ``after`` the office may see, oldest first."""
+    def pull(self, claims: Claims, after: int, limit: int, rejections_after: int = 0) -> Page:
+        """Feed entries after ``after`` the office may see, oldest first, and up to
+        ``limit`` of the rejections of its scope after the rejection cursor
+        ``rejections_after``."""
 
     @abc.abstractmethod
     def use_nonce(self, nonce: str, expires: float, now: float) -> bool:

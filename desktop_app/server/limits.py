@@ -1,12 +1,17 @@
-"""Request limits: body size (413) and a simple per-office rate limit (429)."""
+"""Request limits: body size (413), body read under a deadline (408) and a simple
+per-office rate limit (429)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+from fastapi import HTTPException
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -15,6 +20,12 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
+# A body must come in at this pace: no pause longer than STALL seconds between two
+# pieces, and all of it within BODY_TIME seconds plus one second per MIN_RATE bytes
+# (a 3G link in a commune sends a 500-change batch, some 100 KB, in about a second)
+STALL = 15.0
+BODY_TIME = 30.0
+MIN_RATE = 16 * 1024
 
 
 def error_json(code: str, message: str) -> bytes:
@@ -22,22 +33,62 @@ def error_json(code: str, message: str) -> bytes:
     return json.dumps({"error": code, "message": message}).encode("utf-8")
 
 
-class BodyTooLarge(Exception):
-    """Raised inside the app when the streamed body passes the limit."""
+class BodyTooLarge(HTTPException):
+    """Raised inside the app when the streamed body passes the limit (413)."""
+
+    def __init__(self, max_body: int) -> None:
+        super().__init__(413, _detail("too_large", _too_large(max_body)), _CLOSE)
+
+
+class BodyTooSlow(HTTPException):
+    """Raised inside the app when the body does not come in time (408)."""
+
+    def __init__(self) -> None:
+        super().__init__(408, _detail("too_slow", TOO_SLOW), _CLOSE)
+
+
+DROPPED = "dropped_uploads"
+TOO_SLOW = "the request body did not come in time; send it again"
+_CLOSE = {"Connection": "close"}
+
+
+def _detail(code: str, message: str) -> dict[str, str]:
+    return {"error": code, "message": message}
+
+
+def _too_large(max_body: int) -> str:
+    return f"the request body is larger than {max_body} bytes; send less"
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies over ``max_body`` bytes with 413 and a JSON error.
+    """Refuse request bodies over ``max_body`` bytes with 413 and a JSON error, and drop
+    a body that stalls or comes too slowly with 408 (counted in ``stats["dropped_uploads"]``).
 
     A declared Content-Length over the limit is refused before reading; a
     chunked body is counted as it streams. A body up to 4× the limit is read
     and thrown away first, so the client sees the 413 answer rather than a
-    reset connection.
+    reset connection. Each piece of a body must come within ``stall`` seconds
+    of the last, and the whole of it within ``body_time`` seconds plus one per
+    ``min_rate`` bytes declared; a slow client holds one connection that long
+    at most, and nothing else (the wait is the event loop's, not a thread's).
     """
 
-    def __init__(self, app: ASGIApp, max_body: int = DEFAULT_MAX_BODY) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body: int = DEFAULT_MAX_BODY,
+        *,
+        stall: float = STALL,
+        body_time: float = BODY_TIME,
+        min_rate: float = MIN_RATE,
+        stats: dict[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.max_body = max_body
+        self.stall, self.body_time, self.min_rate = stall, body_time, min_rate
+        # "dropped_uploads": bodies dropped for stalling or coming too slowly
+        self.stats = {} if stats is None else stats
+        self.stats.setdefault(DROPPED, 0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -52,19 +103,30 @@ class BodyLimitMiddleware:
                     declared = None
         if declared is not None and declared > self.max_body:
             if declared <= 4 * self.max_body:
-                await self._drain(receive)
+                with contextlib.suppress(TimeoutError):  # a slow one is simply cut
+                    await asyncio.wait_for(self._drain(receive), self.body_time)
             await self._refuse(send)
             return
         seen = 0
         started = False
+        finished = False  # the whole body came (what follows is the wait for a disconnect)
+        deadline = time.monotonic() + self.body_time + (declared or self.max_body) / self.min_rate
 
         async def counted_receive() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, finished
+            if finished:
+                return await receive()
+            left = deadline - time.monotonic()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, min(self.stall, left)))
+            except TimeoutError:
+                self.stats[DROPPED] += 1
+                raise BodyTooSlow() from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_body:
-                    raise BodyTooLarge()
+                    raise BodyTooLarge(self.max_body)
+                finished = not message.get("more_body", False)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -78,6 +140,9 @@ class BodyLimitMiddleware:
         except BodyTooLarge:
             if not started:
                 await self._refuse(send)
+        except BodyTooSlow:
+            if not started:
+                await self._answer(send, 408, "too_slow", TOO_SLOW)
 
     @staticmethod
     async def _drain(receive: Receive) -> None:
@@ -87,13 +152,15 @@ class BodyLimitMiddleware:
                 return
 
     async def _refuse(self, send: Send) -> None:
-        body = error_json(
-            "too_large", f"the request body is larger than {self.max_body} bytes; send less"
-        )
+        await self._answer(send, 413, "too_large", _too_large(self.max_body))
+
+    @staticmethod
+    async def _answer(send: Send, status: int, code: str, message: str) -> None:
+        body = error_json(code, message)
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": status,
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),

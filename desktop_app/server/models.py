@@ -90,7 +90,10 @@ class BatchAnswer(BaseModel):
 
     batch_id: str
     changes: int = Field(description="changes in the batch")
-    accepted: int = Field(description="new changes taken into the feed")
+    accepted: int = Field(
+        description="new changes taken into the feed and allowed (quarantined ones are"
+        " counted in rejections, not here)"
+    )
     skipped: int = Field(description="changes the server already held")
     held: int = Field(description="changes after a gap, not taken; resend from the vector")
     rejections: list[Rejection]
@@ -114,7 +117,12 @@ class FeedPage(BaseModel):
     next_after: int = Field(description="the cursor to ask for next (commit the page first)")
     more: bool
     vector: list[VectorEntry]
-    rejections: list[Rejection]
+    rejections: list[Rejection] = Field(
+        description="changes of the office's scope the province refused, after"
+        " rejections_after (each reported on one page only)"
+    )
+    rejections_next: int = Field(0, description="the rejection cursor to ask for next")
+    rejections_more: bool = Field(False, description="more rejections wait after it")
     revocations: dict[str, Any] | None = None
 
 
@@ -145,4 +153,9 @@ class Health(BaseModel):
     apply_problem: str | None = Field(
         None,
         description="why applying them failed last (it is tried again), e.g. a full disk",
+    )
+    dropped_uploads: int = Field(
+        0,
+        description="request bodies this server process dropped since it started because"
+        " they stalled or came too slowly (answered 408)",
     )

@@ -44,7 +44,9 @@ from desktop_app.server.backend import (
     BatchConflictError,
     GapError,
     Page,
+    rejection_page,
     take_batch,
+    villages_taken,
     visible_offices,
 )
 from desktop_app.store.store import Store
@@ -73,6 +75,9 @@ CREATE TABLE IF NOT EXISTS cd_batch (batch_id TEXT NOT NULL, node_id TEXT NOT NU
   sha256 TEXT NOT NULL, answer TEXT NOT NULL, at TIMESTAMPTZ NOT NULL DEFAULT now(),
   PRIMARY KEY (node_id, batch_id));
 CREATE TABLE IF NOT EXISTS cd_nonce (nonce TEXT PRIMARY KEY, expires DOUBLE PRECISION NOT NULL);
+CREATE SEQUENCE IF NOT EXISTS cd_village_n;
+CREATE TABLE IF NOT EXISTS cd_village (id TEXT PRIMARY KEY, commune_id TEXT NOT NULL,
+  n BIGINT NOT NULL DEFAULT nextval('cd_village_n'));
 CREATE TABLE IF NOT EXISTS cd_rejection (origin TEXT NOT NULL, epoch BIGINT NOT NULL,
   seq BIGINT NOT NULL, reason TEXT NOT NULL, office_id TEXT NOT NULL, id BIGSERIAL,
   PRIMARY KEY (origin, epoch, seq));
@@ -90,10 +95,6 @@ class _ClockOnly:
         self.clock = time.time
 
 
-def _authoriser(parents: dict[str, str | None]) -> Authoriser:
-    return Authoriser.over(parents)
-
-
 def bootstrap(url: str, province_db: Path) -> None:
     """Copy the province's key, certificate, units and revocations into PostgreSQL."""
     from desktop_app.sync.certificates import is_province, my_certificate, revocation_list
@@ -106,6 +107,9 @@ def bootstrap(url: str, province_db: Path) -> None:
         node = store.node
         units = [(str(i), p) for i, p in store.db.execute_sql("SELECT id, parent_id FROM unit")]
         revoked = [int(r[0]) for r in store.db.execute_sql("SELECT serial FROM revocation")]
+        villages = [
+            (str(i), str(c)) for i, c in store.db.execute_sql("SELECT id, commune_id FROM village")
+        ]
         rev_doc = revocation_list(store)
     config = {
         "province_key": key.hex(),
@@ -130,6 +134,13 @@ def bootstrap(url: str, province_db: Path) -> None:
             cur.executemany(
                 "INSERT INTO cd_revocation (serial) VALUES (%s) ON CONFLICT DO NOTHING",
                 [(s,) for s in revoked],
+            )
+            # the province's record of each village's commune: judges a row's real owner
+            cur.executemany(
+                "INSERT INTO cd_village (id, commune_id) VALUES (%s, %s) ON CONFLICT (id)"
+                " DO UPDATE SET commune_id = excluded.commune_id, n = nextval('cd_village_n')"
+                " WHERE cd_village.commune_id <> excluded.commune_id",
+                villages,
             )
 
 
@@ -179,7 +190,9 @@ class PostgresBackend(Backend):
             str(i): (None if p is None else str(p))
             for i, p in conn.execute("SELECT id, parent_id FROM cd_unit")
         }
-        self._authorise = _authoriser(self._parents)
+        # village → commune: the province's, then every village a push added (all processes)
+        self._authorise = Authoriser.over(self._parents, {})
+        self._village_top = 0
 
     def _conn(self) -> psycopg.Connection[Any]:
         conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
@@ -249,6 +262,7 @@ class PostgresBackend(Backend):
                     return stored
                 raise BatchConflictError(batch_id)
             head = int(conn.execute("SELECT last FROM cd_counter FOR UPDATE").fetchone()[0])  # type: ignore[index]
+            self._learn_villages(conn)
 
             def cursor_of(stream: tuple[str, int]) -> int:
                 found = conn.execute(
@@ -260,6 +274,19 @@ class PostgresBackend(Backend):
             ans, cursors = taken.answer, taken.cursors
             if ans.held and time.monotonic() < deadline:
                 raise GapError(batch_id)  # rolls the transaction back
+            villages = villages_taken(taken)
+            with conn.cursor() as cur:  # a commune's new village is its own; the province moves
+                cur.executemany(
+                    "INSERT INTO cd_village (id, commune_id) VALUES (%s, %s)"
+                    " ON CONFLICT (id) DO NOTHING",
+                    [(v, c) for v, c, level in villages if level != 1],
+                )
+                cur.executemany(
+                    "INSERT INTO cd_village (id, commune_id) VALUES (%s, %s) ON CONFLICT (id)"
+                    " DO UPDATE SET commune_id = excluded.commune_id, n = nextval('cd_village_n')"
+                    " WHERE cd_village.commune_id <> excluded.commune_id",
+                    [(v, c) for v, c, level in villages if level == 1],
+                )
             with conn.cursor() as cur:
                 cur.executemany(
                     "INSERT INTO cd_node (node_id, office_id, level, serial, certificate)"
@@ -308,6 +335,17 @@ class PostgresBackend(Backend):
                 )
         return answer
 
+    def _learn_villages(self, conn: psycopg.Connection[Any]) -> None:
+        """Bring the authoriser's villages up to what cd_village holds (under the feed lock,
+        so every village committed before is seen, whichever process took it)."""
+        rows = conn.execute(
+            "SELECT id, commune_id, n FROM cd_village WHERE n > %s ORDER BY n",
+            (self._village_top,),
+        ).fetchall()
+        for village, commune, n in rows:
+            self._authorise.villages[str(village)] = str(commune)
+            self._village_top = max(self._village_top, int(n))
+
     def use_nonce(self, nonce: str, expires: float, now: float) -> bool:
         conn = self._conn()
         with conn.transaction():
@@ -350,7 +388,7 @@ class PostgresBackend(Backend):
 
     # --- pull ---
 
-    def pull(self, claims: Claims, after: int, limit: int) -> Page:
+    def pull(self, claims: Claims, after: int, limit: int, rejections_after: int = 0) -> Page:
         conn = self._conn()
         with conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -367,24 +405,29 @@ class PostgresBackend(Backend):
             ).fetchall()
             if claims.level == 1:
                 rej = conn.execute(
-                    "SELECT origin, epoch, seq, reason FROM cd_rejection ORDER BY id"
+                    "SELECT id, origin, epoch, seq, reason FROM cd_rejection WHERE id > %s"
+                    " ORDER BY id LIMIT %s",
+                    (rejections_after, limit + 1),
                 ).fetchall()
             else:
                 rej = conn.execute(
-                    "SELECT origin, epoch, seq, reason FROM cd_rejection"
-                    " WHERE office_id = ANY(%s) ORDER BY id",
-                    (sorted(claims.scope),),
+                    "SELECT id, origin, epoch, seq, reason FROM cd_rejection"
+                    " WHERE id > %s AND office_id = ANY(%s) ORDER BY id LIMIT %s",
+                    (rejections_after, sorted(claims.scope), limit + 1),
                 ).fetchall()
             vector = self.vector_for(claims)
         entries = [(int(f), str(h), bytes(b)) for f, h, b in rows]
         more = len(entries) == limit
+        rejections, rej_next, rej_more = rejection_page(rej, rejections_after, limit)
         return Page(
             entries,
             entries[-1][0] if more else max(head, after),
             more,
             vector,
-            [(str(o), int(e), int(s), str(r)) for o, e, s, r in rej],
+            rejections,
             self._revocation_list(),
+            rej_next,
+            rej_more,
         )
 
     def close(self) -> None:

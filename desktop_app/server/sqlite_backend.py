@@ -52,7 +52,9 @@ from desktop_app.server.backend import (
     BatchConflictError,
     GapError,
     Page,
+    ServerBusyError,
     Stream,
+    rejection_page,
     take_batch,
     visible_offices,
 )
@@ -188,6 +190,18 @@ class SqliteBackend(Backend):
                 _upgrade_tables(store)
                 self.secret = bytes.fromhex(_config(store, "secret", os.urandom(32).hex()))
                 self.feed_id = _config(store, "feed_id", str(uuid.uuid4()))
+                # a restored backup has a new epoch and may hold less of the feed than the
+                # offices pulled: a new feed id makes every office pull it from the start
+                # (nothing doubles: what they hold is skipped) instead of skipping new entries
+                epoch = str(store.node.epoch)
+                if _config(store, "feed_epoch", epoch) != epoch:
+                    self.feed_id = str(uuid.uuid4())
+                    store.db.execute_sql(
+                        "UPDATE server_config SET value = ? WHERE key = 'feed_id'", (self.feed_id,)
+                    )
+                    store.db.execute_sql(
+                        "UPDATE server_config SET value = ? WHERE key = 'feed_epoch'", (epoch,)
+                    )
                 # a feed written by a version that applied each push as it took it is applied
                 self._applied = int(_config(store, "applied_fseq", str(self.feed_head())))
         except BaseException:
@@ -199,7 +213,10 @@ class SqliteBackend(Backend):
             str(i): (None if p is None else str(p))
             for i, p in store.db.execute_sql("SELECT id, parent_id FROM unit")
         }
-        self._authorise = Authoriser.over(self._parents)
+        # the province's own record of each village's commune judges a row's real owner
+        # (new villages of a push are learnt as it is taken; the table is read again after
+        # each apply, for the villages the province itself moved)
+        self._authorise = Authoriser.over(self._parents, self._village_table())
         # what the server holds without a gap, by stream (replaced whole after each commit)
         self._received: Vector = {
             (str(o), int(e)): int(s)
@@ -253,6 +270,13 @@ class SqliteBackend(Backend):
 
     def parents(self) -> dict[str, str | None]:
         return self._parents
+
+    def _village_table(self) -> dict[str, str]:
+        """village → commune, as the province's tables hold them."""
+        return {
+            str(i): str(c)
+            for i, c in self.store.db.execute_sql("SELECT id, commune_id FROM village")
+        }
 
     def feed_head(self) -> int:
         row = self.store.db.execute_sql("SELECT COALESCE(MAX(fseq), 0) FROM server_feed")
@@ -361,7 +385,8 @@ class SqliteBackend(Backend):
             self._start_threads()
             self._queue.append(job)
             self._wake.notify()
-        job.finished.wait()
+        if not job.finished.wait(backend.PUSH_WAIT):
+            raise ServerBusyError(batch_id)
         if job.error is not None:
             raise job.error
         assert job.answer is not None
@@ -614,6 +639,7 @@ class SqliteBackend(Backend):
             self._failures += 1
             return
         self.apply_error, self._failures = None, 0
+        self._authorise.villages.update(self._village_table())
         self._finish_apply(last)
 
     def _finish_apply(self, last: int) -> None:
@@ -685,7 +711,7 @@ class SqliteBackend(Backend):
             self._revocations = (rows, revocation_list(self.store))
         return self._revocations[1]
 
-    def pull(self, claims: Claims, after: int, limit: int) -> Page:
+    def pull(self, claims: Claims, after: int, limit: int, rejections_after: int = 0) -> Page:
         self._publish_own()
         store = self.store
         head = self.feed_head()
@@ -704,15 +730,15 @@ class SqliteBackend(Backend):
         more = len(entries) == limit
         next_after = entries[-1][0] if more else max(head, after)
         scope = sorted(claims.scope)
-        rej_sql = "SELECT origin, epoch, seq, reason FROM sync_quarantine"
-        rej_params: list[Any] = []
+        rej_sql = "SELECT id, origin, epoch, seq, reason FROM sync_quarantine WHERE id > ?"
+        rej_params: list[Any] = [rejections_after]
         if claims.level != 1:
-            rej_sql += f" WHERE signer IN ({', '.join('?' * len(scope))})"
-            rej_params = list(scope)
-        rejections = [
-            (str(o), int(e), int(s), str(r))
-            for o, e, s, r in store.db.execute_sql(rej_sql + " ORDER BY id", rej_params)
-        ]
+            rej_sql += f" AND signer IN ({', '.join('?' * len(scope))})"
+            rej_params += scope
+        rej_rows = store.db.execute_sql(
+            rej_sql + " ORDER BY id LIMIT ?", (*rej_params, limit + 1)
+        ).fetchall()
+        rejections, rej_next, rej_more = rejection_page(rej_rows, rejections_after, limit)
         return Page(
             entries,
             next_after,
@@ -720,6 +746,8 @@ class SqliteBackend(Backend):
             self.vector_for(claims),
             rejections,
             self._revocation_list(),
+            rej_next,
+            rej_more,
         )
 
     def close(self) -> None:

@@ -76,11 +76,14 @@ def pack_frames(frames: list[bytes]) -> bytes:
     return out.getvalue()
 
 
-def unpack_frames(data: bytes) -> list[bytes]:
-    """Inverse of :func:`pack_frames` (raises ``ValueError`` on a bad length)."""
+def unpack_frames(data: bytes, max_frames: int | None = None) -> list[bytes]:
+    """Inverse of :func:`pack_frames` (raises ``ValueError`` on a bad length, or on more
+    than ``max_frames`` frames)."""
     frames: list[bytes] = []
     pos = 0
     while pos < len(data):
+        if max_frames is not None and len(frames) >= max_frames:
+            raise ValueError(f"more than {max_frames} frames")
         if pos + 4 > len(data):
             raise ValueError("frame header cut short")
         (length,) = struct.unpack_from(">I", data, pos)

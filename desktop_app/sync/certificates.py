@@ -42,6 +42,7 @@ from desktop_app.sync.identity import (
     unb64,
     verify,
 )
+from desktop_app.sync.server_pin import keep_pins, pin_documents
 
 ROLES = {1: "province", 2: "district", 3: "commune"}
 VALIDITY = timedelta(days=5 * 366)
@@ -347,6 +348,8 @@ def approve_request(
         "province_key": b64(ident.province_key or ident.public_key),
         "province_certificate": ident.certificate,
         "revocations": revocation_list(province),
+        # the province server's TLS key, to pin (desktop_app.sync.server_pin)
+        "server_pins": pin_documents(province),
     }
 
 
@@ -365,6 +368,7 @@ def accept_certificate(store: Store, document: dict[str, Any]) -> CertInfo:
         if isinstance(prov, dict):
             remember_node(store, verify_certificate(prov, province_key, now=store.clock()))
         apply_revocations(store, document.get("revocations"), province_key)
+        keep_pins(store, document.get("server_pins"), province_key)
     return info
 
 

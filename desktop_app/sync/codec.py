@@ -396,7 +396,9 @@ def _read(body: bytes) -> _Columns:
 
 
 # (entity, scope unit, period, state text): a data value carried by its fields
-# (kind 1) has None for its state text (its commune is its scope unit).
+# (kind 1) has None for its state text (its commune is its scope unit), or, when it
+# is a village's value, the text of its commune and village alone (what judging the
+# row's real owner needs, ``Authoriser.owner``).
 SegmentRow = tuple[str, str, str | None, str | None]
 
 
@@ -415,9 +417,18 @@ def segment_rows(body: bytes) -> list[SegmentRow]:
             if col and max(col) >= size:
                 raise CodecError("string index out of range")
         strings, with_none = cols.strings, [*cols.strings, None]
+        # a village's value: its commune (the scope unit) and village (its org) as a state
+        villages = iter(
+            None
+            if not vil
+            else f'{{"commune_id":{_QUOTE(strings[sc])},"village_id":{_QUOTE(strings[o])}}}'
+            for sc, o, vil in zip(
+                compress(cols.scope, cols.kinds), cols.org, cols.village, strict=True
+            )
+        )
         others = iter(cols.other_states)
         return [
-            (strings[e], strings[sc], with_none[pe], None if kind else next(others))
+            (strings[e], strings[sc], with_none[pe], next(villages) if kind else next(others))
             for e, sc, pe, kind in zip(
                 cols.entity, cols.scope, cols.period, cols.kinds, strict=True
             )

@@ -24,6 +24,15 @@ DATA_ENTITIES = ("value", "village", "site")
 KNOWN_ENTITIES = (*DATA_ENTITIES, "submission", "decision", "target", *REFERENCE_TABLES)
 
 
+def _loads(state: str) -> dict[str, Any]:
+    """A state text as a dict ({} when it is not one)."""
+    try:
+        doc = json.loads(state)
+    except ValueError:
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
 class Authoriser:
     """Callable ``(change, signer) -> reason or None`` over one database's units."""
 
@@ -38,11 +47,14 @@ class Authoriser:
         }
 
     @classmethod
-    def over(cls, parents: dict[str, str | None]) -> Authoriser:
-        """An authoriser over a unit tree held elsewhere (unit → parent; the server's)."""
+    def over(
+        cls, parents: dict[str, str | None], villages: dict[str, str] | None = None
+    ) -> Authoriser:
+        """An authoriser over a unit tree held elsewhere (unit → parent; the server's) and
+        that receiver's record of each village's commune (village → commune)."""
         auth = cls.__new__(cls)
         auth.parents = parents
-        auth.villages = {}
+        auth.villages = {} if villages is None else villages
         return auth
 
     def __call__(
@@ -60,23 +72,26 @@ class Authoriser:
 
         A data value carried by its fields (state None) is its scope unit's own
         value, so its answer is the same for every such row of one unit and
-        period: asked once.
+        period: asked once; so is a village's value carried as its commune and
+        village (the same text for every value of that village: the answer
+        depends on the village's owner alone, and a village the segment adds
+        becomes its signer's, which is what an unknown village is judged as).
         """
-        asked: dict[tuple[str, str, str | None], str | None] = {}
+        asked: dict[tuple[str, str, str | None, str | None], str | None] = {}
         out: list[str | None] = []
         for entity, unit, period, state in rows:
-            if state is None:
-                key = (entity, unit, period)
-                if key not in asked:
-                    asked[key] = self.reason(entity, unit, period, {"commune_id": unit}, signer)
-                out.append(asked[key])
+            if state is None or entity == "value":
+                key = (entity, unit, period, state)
+                if key in asked:
+                    out.append(asked[key])
+                    continue
+                doc: Any = {"commune_id": unit} if state is None else _loads(state)
+                reason = self.reason(entity, unit, period, doc, signer)
+                if state is None or doc.keys() == {"commune_id", "village_id"}:
+                    asked[key] = reason  # a value carried by its fields: ask once
+                out.append(reason)
             else:
-                try:
-                    doc = json.loads(state)
-                except ValueError:
-                    doc = None
-                parsed = doc if isinstance(doc, dict) else {}
-                out.append(self.reason(entity, unit, period, parsed, signer))
+                out.append(self.reason(entity, unit, period, _loads(state), signer))
         return out
 
     def owner(self, entity: str, unit: str, state: dict[str, Any]) -> str:

@@ -44,14 +44,16 @@ def free_port() -> int:
 class ServerThread:
     """uvicorn serving an app in a thread of the test process (127.0.0.1 only)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, *, tls: tuple[Path, Path] | None = None) -> None:
         self.port = free_port()
+        files = {} if tls is None else {"ssl_certfile": str(tls[0]), "ssl_keyfile": str(tls[1])}
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", ws="none", lifespan="on"
-        )
+            app, host="127.0.0.1", port=self.port, log_level="warning", ws="none", lifespan="on",
+            **files,
+        )  # fmt: skip
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'http' if tls is None else 'https'}://127.0.0.1:{self.port}"
 
     def __enter__(self) -> ServerThread:
         self.thread.start()
@@ -72,7 +74,7 @@ class ServerThread:
 
         deadline = time.monotonic() + timeout
         while True:
-            pending = httpx.get(self.url + "/v1/health").json()["pending_apply"]
+            pending = httpx.get(self.url + "/v1/health", verify=False).json()["pending_apply"]
             if pending == 0:
                 return
             if time.monotonic() > deadline:

@@ -140,3 +140,107 @@ def test_a_revocation_ends_the_offices_token_at_once(
         assert pushed.status_code == 401
     finally:
         client.close()
+
+
+def _forge_on_village(store: Store, village: str, owner: str) -> None:
+    """A value and a village record of ``owner``'s village, logged by ``store``'s commune
+    under its own name, past the repositories' checks (a tampered client)."""
+    from desktop_app.store.changes import Entry
+
+    me = store.node.office_id
+    state = {"comment": "", "commune_id": me, "disagg": "", "indicator": "so_ho",
+             "org_id": village, "period": "2024", "value": "777",
+             "village_id": village}  # fmt: skip
+    key = {k: state[k] for k in ("disagg", "indicator", "org_id", "period")}
+    record = {"id": village, "commune_id": me, "name": "Bản Chiếm", "sort_order": 1,
+              "active": True, "demo": False}  # fmt: skip
+    with store.write() as ctx:
+        ctx.log(Entry("value", key, me, "2024", state, None, None, "create"))
+        ctx.log(Entry("village", {"id": village}, me, None, record, None, None, "create"))
+
+
+@pytest.mark.parametrize("mode", ["sqlite", "postgres"])
+def test_a_commune_writing_another_communes_village_is_quarantined(
+    request: pytest.FixtureRequest, province: Province, mode: str
+) -> None:
+    """The owner check runs on the province's own village records: a village the server
+    took in an earlier run (another process) still belongs to its commune."""
+    from desktop_app.server.app import create_app
+    from tests.server.conftest import add_village
+
+    owner, forger = province[C2], province[C1]
+    village = add_village(owner, "Bản Của C2")
+    if mode == "sqlite":
+        province.offices[PROVINCE].close()
+        first, second = create_app(province.path), lambda: create_app(province.path)
+    else:
+        url = request.getfixturevalue("pg_database")
+        first, second = create_app(url, province_db=province.path), lambda: create_app(url)
+    with ServerThread(first) as srv:
+        assert sync_office(owner, srv.url).accepted == 1  # the province now knows whose it is
+        if mode == "sqlite":
+            srv.wait_applied()
+    fill_period(forger, 1)  # its own village and value: allowed
+    _forge_on_village(forger, village, C2)
+    with ServerThread(second()) as srv:  # a new process: only the records tell the owner
+        result = sync_office(forger, srv.url)
+        assert result.accepted == 2 and result.rejected == 2
+        if mode == "sqlite":
+            srv.wait_applied()
+    reasons = {str(r[0]) for r in forger.db.execute_sql("SELECT reason FROM sync_rejection")}
+    assert reasons == {f"{C1} may not write data of {C2}"}
+    if mode == "sqlite":
+        with Store.open(province.path) as prov:
+            row = prov.db.execute_sql(
+                "SELECT commune_id, name FROM village WHERE id = ?", (village,)
+            ).fetchone()
+            assert row == (C2, "Bản Của C2")  # the owner's record, untouched
+            forged = prov.db.execute_sql(
+                "SELECT count(*) FROM data_value WHERE village_id = ?", (village,)
+            ).fetchone()[0]
+            assert forged == 0
+        province.offices[PROVINCE] = Store.open(province.path)
+
+
+def test_each_rejection_is_reported_once_paged_like_the_feed(
+    province: Province, server: tuple[str, ServerThread]
+) -> None:
+    from tests.server.conftest import forge_value
+
+    mode, srv = server
+    commune = province[C1]
+    fill_period(commune, 2)
+    for i in range(7):  # out of scope: each one refused
+        forge_value(commune, C2, str(i))
+    result = sync_office(commune, srv.url)
+    assert (result.accepted, result.rejected) == (4, 7)
+    if mode == "sqlite":
+        srv.wait_applied()
+    client = ServerClient(srv.url)
+    try:
+        client.sign_in(commune)
+        seen: list[tuple[str, int, int]] = []
+        cursor, pages = 0, 0
+        while True:
+            page = client.feed(0, 3, cursor)
+            seen += [(r["origin"], r["epoch"], r["seq"]) for r in page["rejections"]]
+            assert len(page["rejections"]) <= 3
+            cursor, pages = page["rejections_next"], pages + 1
+            if not page["rejections_more"]:
+                break
+        assert pages == 3 and len(seen) == len(set(seen)) == 7
+        assert client.feed(0, 3, cursor)["rejections"] == []  # nothing reported twice
+        # another office of the province sees none of them
+        client.sign_in(province[C2])
+        assert client.feed(0, 100)["rejections"] == []
+    finally:
+        client.close()
+    # the client keeps the cursor: a later sync is not sent them again
+    stored = commune.db.execute_sql("SELECT count(*) FROM sync_rejection").fetchone()[0]
+    assert stored == 7
+    again = sync_office(commune, srv.url)
+    assert again.pulled_pages == 1
+    row = commune.db.execute_sql(
+        "SELECT value FROM meta WHERE key LIKE 'netsync_rejections:%'"
+    ).fetchone()
+    assert int(row[0]) == cursor

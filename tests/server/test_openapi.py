@@ -28,14 +28,27 @@ def test_the_openapi_description_names_the_endpoints_and_models(
     assert {"State", "BatchAnswer", "FeedPage", "ErrorBody", "TokenRequest"} <= set(schemas)
     push = doc["paths"]["/v1/batches/{batch_id}"]["post"]
     assert "application/octet-stream" in push["requestBody"]["content"]
-    assert {"401", "409", "413", "429"} <= set(push["responses"])
+    assert set(push["responses"]) == {
+        "200", "400", "401", "408", "409", "413", "415", "422", "429", "503"
+    }  # fmt: skip
+    for path in doc["paths"].values():
+        for operation in path.values():
+            for status, answer in operation["responses"].items():
+                assert answer["description"], status
+                if status not in ("200", "422"):
+                    schema = answer["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/ErrorBody"}, status
 
 
 def test_schemathesis_finds_no_server_errors(
     province: Province, sqlite_server: ServerThread
 ) -> None:
     import schemathesis
-    from schemathesis.checks import not_a_server_error
+    from schemathesis.checks import (
+        not_a_server_error,
+        response_schema_conformance,
+        status_code_conformance,
+    )
 
     client = ServerClient(sqlite_server.url)
     try:
@@ -62,8 +75,11 @@ def test_schemathesis_finds_no_server_errors(
         @given(case=strategy, signed=st.booleans())
         def run(case: schemathesis.Case, signed: bool) -> None:
             headers = {"Authorization": f"Bearer {token}"} if signed else {}
+            # every status answered is described, with the body it is described with
             response = case.call_and_validate(
-                base_url=sqlite_server.url, headers=headers, checks=[not_a_server_error]
+                base_url=sqlite_server.url,
+                headers=headers,
+                checks=[not_a_server_error, status_code_conformance, response_schema_conformance],
             )
             statuses.append(response.status_code)
 
