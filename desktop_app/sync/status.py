@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from desktop_app.i18n import _
+from desktop_app.domain.periods import Period, PeriodError
+from desktop_app.i18n import _, current_language
 from desktop_app.store.store import Store
 from desktop_app.sync.exchange import Vector, my_level, province_vector, vector_from_json
 
@@ -40,46 +41,160 @@ def _covers(vector: Vector, needed: dict[tuple[str, int], int]) -> bool:
     return all(vector.get(k, 0) >= s for k, s in needed.items())
 
 
+Needed = dict[tuple[str, int], int]
+
+
+@dataclass(frozen=True)
+class PeriodStatus:
+    """One (commune, period) in the users' units: its review state and its way up.
+
+    ``label()`` is the one line the window, the entry page and ``coverage-desk status``
+    show: "returned: reason" when the district sent it back, else the sync state.
+    """
+
+    commune_id: str
+    period: str
+    submission: str  # draft, submitted, approved, returned, accepted
+    return_reason: str
+    sync: PeriodSyncState
+
+    @property
+    def returned(self) -> bool:
+        """The office above sent the period back."""
+        return self.submission == "returned"
+
+    @property
+    def waiting(self) -> bool:
+        """Entered here but not yet acknowledged by the province."""
+        return self.sync.state not in (NOTHING, ACKNOWLEDGED)
+
+    def label(self) -> str:
+        """ "returned: reason", or the sync state in words."""
+        if self.returned:
+            return _("returned: {reason}").format(reason=self.return_reason)
+        return self.sync.label()
+
+
+def period_label(code: str) -> str:
+    """ "Quý 2/2019" or "Q2 2019"; the code itself when it is not a period."""
+    try:
+        return Period.parse(code).label(current_language())
+    except PeriodError:
+        return code
+
+
+def submission_label(state: str) -> str:
+    """A submission state in words (current language)."""
+    return {
+        "draft": _("draft"),
+        "submitted": _("submitted for review"),
+        "approved": _("approved by the district"),
+        "returned": _("returned"),
+        "accepted": _("accepted by the province"),
+    }.get(state, state)
+
+
+class _Context:
+    """What every period's state is judged against, read once."""
+
+    def __init__(self, store: Store) -> None:
+        db = store.db
+        self.level = my_level(store)
+        self.province = province_vector(store) if self.level != 1 else {}
+        self.districts = [
+            vector_from_json(json.loads(text))
+            for (text,) in db.execute_sql("SELECT vector FROM sync_peer WHERE level = 2")
+        ]
+        self.me = store.node.node_id
+        self.offices = {
+            str(n): str(o) for n, o in db.execute_sql("SELECT node_id, office_id FROM sync_node")
+        }
+        self.offices[self.me] = store.node.office_id
+        exported: Vector = {}
+        for (summary,) in db.execute_sql("SELECT summary FROM sync_bundle WHERE direction = 'out'"):
+            for key, seq in json.loads(summary).get("own", {}).items():
+                origin, epoch = key.rsplit("/", 1)
+                k = (origin, int(epoch))
+                exported[k] = max(exported.get(k, 0), int(seq))
+        self.exported = exported
+
+    def state(self, commune_id: str, changes: Needed, rejected: str | None) -> PeriodSyncState:
+        # Only what the commune's own office wrote travels up as "its" report: a district's
+        # review decision or the province's acceptance is not something the commune sends.
+        own_office = {k: s for k, s in changes.items() if self.offices.get(k[0]) == commune_id}
+        needed = own_office or changes
+        if not needed:
+            return PeriodSyncState(NOTHING)
+        if rejected is not None:
+            return PeriodSyncState(REJECTED, rejected)
+        if self.level == 1 or _covers(self.province, needed):
+            return PeriodSyncState(ACKNOWLEDGED)
+        if self.level == 2 or any(_covers(v, needed) for v in self.districts):
+            return PeriodSyncState(RECEIVED)
+        mine = {k: s for k, s in needed.items() if k[0] == self.me}
+        if mine and _covers(self.exported, mine):
+            return PeriodSyncState(EXPORTED)
+        return PeriodSyncState(NOT_SENT)
+
+
+def period_statuses(
+    store: Store, *, period: str | None = None, communes: set[str] | None = None
+) -> list[PeriodStatus]:
+    """Every (commune, period) with data or a review state, newest period first.
+
+    ``communes`` defaults to the communes this office serves (itself, for a commune).
+    A few grouped queries for the lot, not one per period.
+    """
+    db = store.db
+    if communes is None:
+        communes = {u.id for u in store.reference.communes_under(store.node.office_id)}
+    where, args = ("AND period = ?", (period,)) if period else ("", ())
+    changes: dict[tuple[str, str], Needed] = {}
+    for unit, code, origin, epoch, seq in db.execute_sql(
+        "SELECT scope_unit, period, origin, epoch, MAX(seq) FROM change"
+        f" WHERE period IS NOT NULL {where} GROUP BY scope_unit, period, origin, epoch",
+        args,
+    ):
+        if str(unit) in communes:
+            changes.setdefault((str(unit), str(code)), {})[(str(origin), int(epoch))] = int(seq)
+    rejected: dict[tuple[str, str], str] = {}
+    for unit, code, reason in db.execute_sql(
+        "SELECT c.scope_unit, c.period, r.reason FROM sync_rejection r JOIN change c"
+        " ON c.origin = r.origin AND c.epoch = r.epoch AND c.seq = r.seq"
+        f" WHERE c.period IS NOT NULL {where.replace('period', 'c.period')}",
+        args,
+    ):
+        rejected.setdefault((str(unit), str(code)), str(reason))
+    submissions = {
+        (str(c), str(p)): (str(s), str(r))
+        for c, p, s, r in db.execute_sql(
+            f"SELECT commune_id, period, state, reason FROM submission WHERE 1 = 1 {where}",
+            args,
+        )
+        if str(c) in communes
+    }
+    judge = _Context(store)
+    pairs = sorted(set(changes) | set(submissions))
+    pairs.sort(key=lambda pair: pair[1], reverse=True)  # stable: communes in code order
+    out = []
+    for pair in pairs:
+        state, reason = submissions.get(pair, ("draft", ""))
+        sync = judge.state(pair[0], changes.get(pair, {}), rejected.get(pair))
+        out.append(PeriodStatus(pair[0], pair[1], state, reason, sync))
+    return out
+
+
+def period_status(store: Store, commune_id: str, period: str) -> PeriodStatus:
+    """The state of one (commune, period) (a draft with nothing entered when unknown)."""
+    for status in period_statuses(store, period=period, communes={commune_id}):
+        if status.commune_id == commune_id:
+            return status
+    return PeriodStatus(commune_id, period, "draft", "", PeriodSyncState(NOTHING))
+
+
 def period_sync_state(store: Store, commune_id: str, period: str) -> PeriodSyncState:
     """not sent → exported → received by the district → acknowledged, or rejected."""
-    db = store.db
-    needed: dict[tuple[str, int], int] = {
-        (str(o), int(e)): int(s)
-        for o, e, s in db.execute_sql(
-            "SELECT origin, epoch, MAX(seq) FROM change WHERE scope_unit = ? AND period = ?"
-            " GROUP BY origin, epoch",
-            (commune_id, period),
-        )
-    }
-    if not needed:
-        return PeriodSyncState(NOTHING)
-    rejected = db.execute_sql(
-        "SELECT r.reason FROM sync_rejection r JOIN change c ON c.origin = r.origin"
-        " AND c.epoch = r.epoch AND c.seq = r.seq WHERE c.scope_unit = ? AND c.period = ?"
-        " LIMIT 1",
-        (commune_id, period),
-    ).fetchone()
-    if rejected is not None:
-        return PeriodSyncState(REJECTED, str(rejected[0]))
-    level = my_level(store)
-    if level == 1 or _covers(province_vector(store), needed):
-        return PeriodSyncState(ACKNOWLEDGED)
-    if level == 2:
-        return PeriodSyncState(RECEIVED)
-    for (text,) in db.execute_sql("SELECT vector FROM sync_peer WHERE level = 2"):
-        if _covers(vector_from_json(json.loads(text)), needed):
-            return PeriodSyncState(RECEIVED)
-    me = store.node.node_id
-    own = {k: s for k, s in needed.items() if k[0] == me}
-    exported: Vector = {}
-    for (summary,) in db.execute_sql("SELECT summary FROM sync_bundle WHERE direction = 'out'"):
-        for key, seq in json.loads(summary).get("own", {}).items():
-            origin, epoch = key.rsplit("/", 1)
-            k = (origin, int(epoch))
-            exported[k] = max(exported.get(k, 0), int(seq))
-    if own and _covers(exported, own):
-        return PeriodSyncState(EXPORTED)
-    return PeriodSyncState(NOT_SENT)
+    return period_status(store, commune_id, period).sync
 
 
 @dataclass(frozen=True)

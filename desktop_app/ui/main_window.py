@@ -6,7 +6,7 @@ are shown, so start-up only pays for the first one.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -85,7 +85,21 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         self.addAction(quit_action)
         self.nav.currentRowChanged.connect(self._on_page_chosen)
-        context.bus.status_changed.connect(self._on_status_changed)
+        # Every write, import and sync says so on the bus: the status bar reads again once
+        # the burst is over (a paste of 200 cells refreshes it once, not 200 times).
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.setInterval(0)
+        self._status_timer.timeout.connect(self._on_status_changed)
+        bus = context.bus
+        for signal in (
+            bus.status_changed,
+            bus.values_changed,
+            bus.villages_changed,
+            bus.sites_changed,
+            bus.submissions_changed,
+        ):
+            signal.connect(self._status_timer.start)
         if self.pages:
             self.nav.setCurrentRow(0)
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.i18n import _
 from desktop_app.store.errors import StoreError
+from desktop_app.sync.status import period_label
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs.base import ERROR_STYLE
 from desktop_app.ui.pages.conflicts_data import (
@@ -40,7 +41,6 @@ from desktop_app.ui.pages.conflicts_data import (
     typed_state,
 )
 from desktop_app.ui.pages.sync_enrol import OK_STYLE
-from desktop_app.ui.pages.sync_states import period_label
 from desktop_app.ui.widgets.tables import list_table
 
 WINNER_STYLE = "background: #fff4c2; border: 1px solid #d8b800; padding: 2px 6px;"

@@ -38,6 +38,7 @@ from desktop_app.sync.status import (
     RECEIVED,
     REJECTED,
     PeriodSyncState,
+    submission_label,
 )
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs.base import ERROR_STYLE, WARNING_STYLE
@@ -145,7 +146,7 @@ class SyncPage(QWidget):
         self.legend.setLayout(legend)
         legend.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.legend)
-        self.model = QStandardItemModel(0, 3)
+        self.model = QStandardItemModel(0, 4)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -174,17 +175,20 @@ class SyncPage(QWidget):
         self.warnings_label.setText("\n".join("⚠ " + w for w in warnings))
         self.warnings_label.setVisible(bool(warnings))
         self.model.clear()
-        self.model.setHorizontalHeaderLabels([_("Commune"), _("Period"), _("Sync state")])
+        self.model.setHorizontalHeaderLabels(
+            [_("Commune"), _("Period"), _("Sync state"), _("Review")]
+        )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         rows = state_rows(self.ctx.store)
         for row in rows:
-            brush = QBrush(QColor(SYNC_COLOURS[row.state.state]))
+            brush = QBrush(QColor(row.colour))
             items = [
                 QStandardItem(row.commune),
                 QStandardItem(row.period),
-                QStandardItem(row.state.label()),
+                QStandardItem(row.status.label()),
+                QStandardItem(submission_label(row.status.submission)),
             ]
             for item in items:
                 item.setBackground(brush)
