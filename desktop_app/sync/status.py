@@ -192,6 +192,21 @@ def period_status(store: Store, commune_id: str, period: str) -> PeriodStatus:
     return PeriodStatus(commune_id, period, "draft", "", PeriodSyncState(NOTHING))
 
 
+_ORDER = (REJECTED, NOT_SENT, EXPORTED, RECEIVED, ACKNOWLEDGED, NOTHING)
+
+
+def view_status(store: Store, commune_id: str, period: str, *also: str) -> PeriodStatus:
+    """The state of ``period`` whose sync part also counts the periods in ``also``.
+
+    A quarter's form shows the year's yearly indicators too, stored under the year: the
+    quarter is only as far along as the least advanced of the two.
+    """
+    main = period_status(store, commune_id, period)
+    syncs = [main.sync, *(period_status(store, commune_id, p).sync for p in also)]
+    worst = min(syncs, key=lambda s: _ORDER.index(s.state))
+    return PeriodStatus(commune_id, period, main.submission, main.return_reason, worst)
+
+
 def period_sync_state(store: Store, commune_id: str, period: str) -> PeriodSyncState:
     """not sent → exported → received by the district → acknowledged, or rejected."""
     return period_status(store, commune_id, period).sync

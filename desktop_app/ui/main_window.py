@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
             bus.submissions_changed,
         ):
             signal.connect(self._status_timer.start)
+        bus.submit_requested.connect(self._on_submit_requested)
         if self.pages:
             self.nav.setCurrentRow(0)
 
@@ -109,6 +110,22 @@ class MainWindow(QMainWindow):
             if page[0] == key:
                 return self._page_at(row, page)
         return None
+
+    def show_page(self, key: str) -> QWidget | None:
+        """Make ``key`` the current page (built on demand); None when this user has none."""
+        for row, page in enumerate(self.pages):
+            if page[0] == key:
+                self.nav.setCurrentRow(row)
+                return self._page_at(row, page)
+        return None
+
+    def _on_submit_requested(self, commune_id: str, period: str) -> None:
+        """The review page asks: send from the entry page, where the checks and cells are."""
+        from desktop_app.domain.periods import Period
+
+        submit = getattr(self.show_page("entry"), "submit_period", None)
+        if callable(submit):
+            submit(commune_id, Period.parse(period))
 
     def _page_at(self, row: int, page: Page) -> QWidget:
         built = self._built.get(row)

@@ -51,10 +51,15 @@ class BulkEntry:
         def _after_write(self, cells: Sequence[Cell]) -> None: ...
         def _announce(self) -> None: ...
         def _write_of(self, cell: Cell, value: typed.Value | None, comment: str) -> ValueWrite: ...
+        def may_edit(self) -> bool: ...
 
     def _on_clear_requested(self) -> None:
         table = self.view.current_table()
         cells = self._selected_cells(table)
+        if not any(self.snapshot and self.snapshot.text(c.key) is not None for c in cells):
+            return
+        if not self.may_edit():
+            return
         changes = [
             c
             for c in (
@@ -85,6 +90,8 @@ class BulkEntry:
         assert isinstance(model, EntryGridModel) and self.snapshot is not None
         start = table.currentIndex()
         row0, col0 = (start.row(), start.column()) if start.isValid() else (0, 0)
+        if not self.may_edit():
+            return 0, []
         changes: list[CellChange] = []
         problems: list[str] = []
         for dr, line in enumerate(parse_block(text)):
@@ -124,7 +131,7 @@ class BulkEntry:
     def copy_last_period(self) -> int:
         """Copy the previous period's values into this period's empty cells; how many."""
         snap = self.snapshot
-        if snap is None:
+        if snap is None or not self.may_edit():
             return 0
         try:
             previous = snap.period.previous()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.periods import Period
 from desktop_app.i18n import _
 from desktop_app.store.store import Store
 from desktop_app.ui.widgets.period_picker import PeriodPicker
@@ -133,6 +134,10 @@ class EntryPage(QWidget):
         self.history_button.setToolTip(_("Who changed the current cell and when (F4)"))
         self.undo_button = QToolButton(self)
         self.redo_button = QToolButton(self)
+        self.submit_button = QPushButton(_("Send the report…"), self)
+        self.submit_button.setToolTip(
+            _("Check every rule and the site register, then send this period to the district")
+        )
         bar = QHBoxLayout()
         bar.addWidget(QLabel(_("Period:"), self))
         bar.addWidget(self.period)
@@ -141,12 +146,17 @@ class EntryPage(QWidget):
         bar.addWidget(self.undo_button)
         bar.addWidget(self.redo_button)
         bar.addStretch(1)
+        bar.addWidget(self.submit_button)
         self.banner = QLabel(self)
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet(
             "background: #fff4ce; border: 1px solid #e0c060; padding: 6px; color: #5a4600;"
         )
         self.banner.hide()
+        # Where the period stands (sent? returned, and why?), always in view above the grid.
+        self.state_line = QLabel(self)
+        self.state_line.setWordWrap(True)
+        self.state_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.village_table = EntryTable(self)
         self.village_table.horizontalHeader().setDefaultAlignment(
             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
@@ -167,6 +177,7 @@ class EntryPage(QWidget):
         centre_layout.setContentsMargins(4, 0, 4, 0)
         centre_layout.addWidget(self.title)
         centre_layout.addLayout(bar)
+        centre_layout.addWidget(self.state_line)
         centre_layout.addWidget(self.banner)
         centre_layout.addWidget(self.tabs, 1)
         centre_layout.addWidget(self.message)
@@ -199,6 +210,11 @@ class EntryPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
+
+    def submit_period(self, commune_id: str, period: Period) -> bool:
+        """Open ``commune_id`` in ``period`` and run the checked sending (review page asks)."""
+        submit = getattr(self.controller, "submit_period", None)
+        return bool(submit(commune_id, period)) if callable(submit) else False
 
     def tables(self) -> tuple[EntryTable, EntryTable]:
         """The village grid and the commune form."""

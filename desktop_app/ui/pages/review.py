@@ -260,15 +260,11 @@ class ReviewPage(QWidget):
         self.error_label.setVisible(bool(message))
 
     def _on_submit(self) -> None:
-        self._confirm_then_move(
-            "submitted",
-            _("Send the report"),
-            _(
-                "Send the figures of {commune} for {period} to the district? Once approved, "
-                "they are locked."
-            ),
-            _("Send"),
-        )
+        # Sent from the entry page: every rule and the site register are checked there,
+        # and a problem opens its cell.
+        cell = self.selected_cell()
+        if cell is not None:
+            self.ctx.bus.submit_requested.emit(cell.commune.id, cell.period.code)
 
     def _on_approve(self) -> None:
         self._confirm_then_move(
