@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
@@ -14,6 +15,10 @@ from desktop_app import i18n
 from desktop_app.i18n import _
 from desktop_app.paths import resources_dir
 from desktop_app.ui.tasks import CancelFlag, Progress, Task, TaskRunner
+
+if TYPE_CHECKING:
+    from desktop_app.store.repositories.users import User
+    from desktop_app.store.store import Store
 
 # Families with full Vietnamese, best first: Windows, then what fontconfig offers on Linux.
 FONT_FAMILIES = ("Segoe UI", "Tahoma", "DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial")
@@ -108,9 +113,7 @@ def _run_session(app: QApplication, runner: TaskRunner, db_path: Path, hint: str
     """Log in and run the main window; the backup to restore when one was asked for."""
     from desktop_app.store.errors import StoreError
     from desktop_app.store.store import Store
-    from desktop_app.ui.context import AppContext
     from desktop_app.ui.login import LoginDialog
-    from desktop_app.ui.main_window import MainWindow
 
     login = LoginDialog(None, hint=hint)
     opened: list[Store] = []
@@ -130,26 +133,45 @@ def _run_session(app: QApplication, runner: TaskRunner, db_path: Path, hint: str
     if not opened:
         return None
     store = opened[0]
-    restore_from: list[str] = []
     try:
-        if not accepted or login.user is None:
-            return None
-        store.user = login.user.username
-        context = AppContext(store, login.user, i18n.current_language(), runner=runner)
-        window = MainWindow(context)
-
-        def on_restore(path: str) -> None:
-            restore_from.append(path)
-            window.close()
-
-        window.restore_requested.connect(on_restore)
-        window.resize(1366, 768)
-        window.showMaximized()
-        app.exec()
-        runner.wait()
-        return restore_from[0] if restore_from else None
+        while True:
+            if not accepted or login.user is None:
+                return None
+            outcome = _run_window(app, runner, store, login.user)
+            if outcome != _LOGOUT:
+                return outcome
+            # log out / switch user: the same open database, a fresh login
+            login = LoginDialog(store)
+            accepted = login.exec()
     finally:
         store.close()
+
+
+_LOGOUT = "\0logout"
+
+
+def _run_window(app: QApplication, runner: TaskRunner, store: Store, user: User) -> str | None:
+    """Run the main window for ``user``: a backup to restore, :data:`_LOGOUT`, or None."""
+    from desktop_app.ui.context import AppContext
+    from desktop_app.ui.main_window import MainWindow
+
+    store.user = user.username
+    context = AppContext(store, user, i18n.current_language(), runner=runner)
+    window = MainWindow(context)
+    outcome: list[str] = []
+
+    def on_restore(path: str) -> None:
+        outcome.append(path)
+        window.close()
+
+    window.restore_requested.connect(on_restore)
+    window.logout_requested.connect(lambda: outcome.append(_LOGOUT))
+    window.resize(1366, 768)
+    window.showMaximized()
+    app.exec()
+    runner.wait()
+    window.deleteLater()
+    return outcome[0] if outcome else None
 
 
 def _restore(db_path: Path, backup_file: Path) -> str:

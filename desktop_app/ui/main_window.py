@@ -42,6 +42,7 @@ class MainWindow(QMainWindow):
     """
 
     restore_requested = Signal(str)
+    logout_requested = Signal()
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,7 +54,9 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(NAV_WIDTH)
         self.nav.setSpacing(2)
         self.nav.setStyleSheet("QListWidget::item { padding: 8px 6px; }")
-        who = QLabel(f"<b>{context.user.full_name}</b><br>{role_name(context.user.role)}", self)
+        self.who = who = QLabel(
+            f"<b>{context.user.full_name}</b><br>{role_name(context.user.role)}", self
+        )
         who.setWordWrap(True)
         who.setFixedWidth(NAV_WIDTH)
         side = QVBoxLayout()
@@ -75,6 +78,15 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.status = StatusBar(context.store, self)
         self.setStatusBar(self.status)
+        account = self.menuBar().addMenu(_("&Account"))
+        self.logout_action = QAction(_("Log out / switch user"), self)
+        self.logout_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.logout_action.triggered.connect(self._on_logout)
+        account.addAction(self.logout_action)
+        self.password_action = QAction(_("Change my password…"), self)
+        self.password_action.triggered.connect(self._on_change_password)
+        account.addAction(self.password_action)
+        self.addAction(self.logout_action)
         help_menu = self.menuBar().addMenu(_("&Help"))
         about = QAction(_("About…"), self)
         about.setMenuRole(QAction.MenuRole.AboutRole)
@@ -145,6 +157,23 @@ class MainWindow(QMainWindow):
     def _on_page_chosen(self, row: int) -> None:
         if 0 <= row < len(self.pages):
             self.stack.setCurrentWidget(self._page_at(row, self.pages[row]))
+
+    def _on_logout(self) -> None:
+        """Back to the login (the database stays open): another user may sign in."""
+        self.logout_requested.emit()
+        self.close()
+
+    def _on_change_password(self) -> None:
+        from desktop_app.ui.dialogs.user_form import ChangePasswordDialog
+
+        users = self.context.store.users
+        name = self.context.user.username
+
+        def save(value: tuple[str, str]) -> bool:
+            return users.change_password(name, *value)
+
+        if ChangePasswordDialog(name, save, self).exec():
+            self.statusBar().showMessage(_("Your password was changed."), 8000)
 
     def _on_about(self) -> None:
         from desktop_app.ui.about import AboutDialog

@@ -80,7 +80,7 @@ class FormDialog(QDialog, Generic[T]):
         try:
             value = self.collect()
             self._save(value)
-        except FormInvalid as exc:
+        except FormInvalid as exc:  # from collect, or from a save that checks (a password)
             self.show_error(str(exc))
             return
         except StoreError as exc:
