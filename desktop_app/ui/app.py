@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from desktop_app import i18n
 from desktop_app.i18n import _
 from desktop_app.paths import resources_dir
+from desktop_app.ui.error_text import user_text
 from desktop_app.ui.tasks import CancelFlag, Progress, Task, TaskRunner
 
 if TYPE_CHECKING:
@@ -55,10 +56,24 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
 
 
 def install_qt_translations(app: QApplication, lang: str) -> None:
-    """Load Qt's own catalogue for ``lang`` when the wheel ships one (none for vi today)."""
+    """Qt's own texts in ``lang``: our table for Vietnamese (Qt ships none), else Qt's
+    catalogue when the wheel has one. File dialogs are always Qt's own (never the
+    system's, which speaks the language Windows was installed in), so every label in
+    them is translated."""
+    from PySide6.QtCore import Qt
+
+    from desktop_app.ui import qt_vi
+
+    app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
     QLocale.setDefault(
         QLocale(QLocale.Language.Vietnamese if lang == "vi" else QLocale.Language.English)
     )
+    for old in app.findChildren(qt_vi.QtVietnamese):
+        app.removeTranslator(old)
+        old.deleteLater()
+    if lang == "vi":
+        qt_vi.install(app)
+        return
     translator = QTranslator(app)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if translator.load(f"qtbase_{lang}", folder):
@@ -111,7 +126,6 @@ def run_gui(db_path: Path, lang: str | None = None) -> int:
 
 def _run_session(app: QApplication, runner: TaskRunner, db_path: Path, hint: str) -> str | None:
     """Log in and run the main window; the backup to restore when one was asked for."""
-    from desktop_app.store.errors import StoreError
     from desktop_app.store.store import Store
     from desktop_app.ui.login import LoginDialog
 
@@ -124,7 +138,7 @@ def _run_session(app: QApplication, runner: TaskRunner, db_path: Path, hint: str
         login.set_store(store)
 
     def failed(exc: BaseException) -> None:
-        text = exc.user_message() if isinstance(exc, StoreError) else str(exc)
+        text = user_text(exc)
         login.set_failure(text)
 
     runner.start(open_store_task(db_path), ready, failed)
@@ -183,7 +197,7 @@ def _restore(db_path: Path, backup_file: Path) -> str:
     try:
         epoch = restore(db_path, backup_file)
     except StoreError as exc:
-        confirm.inform(None, _("Restore"), exc.user_message(), error=True)
+        confirm.inform(None, _("Restore"), user_text(exc), error=True)
         return ""
     confirm.inform(
         None,

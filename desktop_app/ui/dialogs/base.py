@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.i18n import _
 from desktop_app.store.errors import StoreError
+from desktop_app.ui.error_text import user_text
 
 T = TypeVar("T")
 
@@ -84,7 +85,7 @@ class FormDialog(QDialog, Generic[T]):
             self.show_error(str(exc))
             return
         except StoreError as exc:
-            self.show_error(exc.user_message())
+            self.show_error(user_text(exc))
             return
         self.saved = value
         self.accept()

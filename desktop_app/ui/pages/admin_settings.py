@@ -17,6 +17,7 @@ from desktop_app.i18n import _
 from desktop_app.store.errors import StoreError
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs.base import ERROR_STYLE
+from desktop_app.ui.error_text import user_text
 
 RECIPIENTS = "recipients"
 
@@ -91,7 +92,7 @@ class SettingsTab(QWidget):
             self.ctx.store.reference.set_settings(self.values())
         except StoreError as exc:
             self.message_label.setStyleSheet(ERROR_STYLE)
-            self.message_label.setText(exc.user_message())
+            self.message_label.setText(user_text(exc))
             return
         self.message_label.setStyleSheet("color: #1d5e20;")
         self.message_label.setText(_("Saved."))

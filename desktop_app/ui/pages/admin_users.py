@@ -19,6 +19,7 @@ from desktop_app.store.repositories.users import User
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs.base import ERROR_STYLE
 from desktop_app.ui.dialogs.user_form import NewUser, PasswordDialog, UserFormDialog, role_label
+from desktop_app.ui.error_text import user_text
 from desktop_app.ui.widgets.tables import list_table
 
 
@@ -132,7 +133,7 @@ class UsersTab(QWidget):
                 user.username, not user.active, by=self.ctx.user.username
             )
         except StoreError as exc:
-            self._say(exc.user_message(), error=True)
+            self._say(user_text(exc), error=True)
             return
         self.reload()
         self.select(user.username)

@@ -19,6 +19,7 @@ from desktop_app.domain.periods import PeriodError
 from desktop_app.i18n import _, current_language
 from desktop_app.store.errors import StoreError
 from desktop_app.store.repositories.values import ValueWrite
+from desktop_app.ui.error_text import user_text
 from desktop_app.ui.pages.entry_commands import CellChange, WriteCells, parse_block
 from desktop_app.ui.pages.entry_data import Cell, Snapshot, load_snapshot
 from desktop_app.ui.pages.entry_models import EntryGridModel, indicator_title
@@ -163,7 +164,7 @@ class BulkEntry:
         try:
             self.store.values.set_many(writes)
         except StoreError as exc:
-            self.say(exc.user_message(), error=True)
+            self.say(user_text(exc), error=True)
             return 0
         self.undo.push(WriteCells(self.restore, changes, _("Copy last period")))
         self.reload()

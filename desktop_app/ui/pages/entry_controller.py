@@ -27,6 +27,7 @@ from desktop_app.store.validation import violations_for_write
 from desktop_app.sync.status import view_status
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs import confirm
+from desktop_app.ui.error_text import user_text
 from desktop_app.ui.pages.entry_bulk import BulkEntry
 from desktop_app.ui.pages.entry_commands import CellChange, WriteCells
 from desktop_app.ui.pages.entry_data import (
@@ -232,7 +233,7 @@ class EntryController(BulkEntry, QObject):
                 snap.commune_id, snap.period.code, "submitted", actor=self._actor()
             )
         except StoreError as exc:
-            self.say(exc.user_message(), error=True)
+            self.say(user_text(exc), error=True)
             return False
         self._after_submission_moved()
         self.say(
@@ -278,7 +279,7 @@ class EntryController(BulkEntry, QObject):
                 snap.commune_id, snap.period.code, "draft", actor=self._actor()
             )
         except StoreError as exc:
-            self.say(exc.user_message(), error=True)
+            self.say(user_text(exc), error=True)
             return False
         self._after_submission_moved()
         return True
@@ -372,7 +373,7 @@ class EntryController(BulkEntry, QObject):
         try:
             self.store.values.set_value(self._write_of(cell, value, comment))
         except StoreError as exc:
-            self.say(exc.user_message(), error=True)
+            self.say(user_text(exc), error=True)
             return None
         stored = self.store.values.get(
             cell.org_id, self.snapshot.holds(cell.indicator), cell.indicator.code, cell.disagg
@@ -418,7 +419,7 @@ class EntryController(BulkEntry, QObject):
             else:
                 self.store.values.set_many(writes)
         except StoreError as exc:
-            self.say(exc.user_message(), error=True)
+            self.say(user_text(exc), error=True)
             return
         self.reload()
         self.say(_("Undone or redone: {count} cells.").format(count=len(writes)))
@@ -498,7 +499,7 @@ class EntryController(BulkEntry, QObject):
         try:
             self.store.values.set_value(self._write_of(cell, value, comment), check_rules=False)
         except StoreError as exc:
-            self.say(exc.user_message(), error=True)
+            self.say(user_text(exc), error=True)
             return
         self.undo.push(
             WriteCells(

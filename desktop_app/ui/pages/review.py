@@ -30,6 +30,7 @@ from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs import confirm
 from desktop_app.ui.dialogs.base import ERROR_STYLE
 from desktop_app.ui.dialogs.reason import ReasonDialog
+from desktop_app.ui.error_text import user_text
 from desktop_app.ui.pages.review_model import (
     STATE_COLOURS,
     Cell,
@@ -253,7 +254,7 @@ class ReviewPage(QWidget):
         try:
             self._move(state)
         except StoreError as exc:
-            self._show_error(exc.user_message())
+            self._show_error(user_text(exc))
 
     def _show_error(self, message: str) -> None:
         self.error_label.setText(message)
