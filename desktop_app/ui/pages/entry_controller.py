@@ -128,6 +128,7 @@ class EntryController(BulkEntry, QObject):
         self.undo.clear()
         self.village_model.set_snapshot(self.snapshot)
         self.commune_model.set_snapshot(self.snapshot)
+        self.view.apply_filters()
         self._show_state()
         self._show_derived()
 
@@ -142,6 +143,7 @@ class EntryController(BulkEntry, QObject):
         )
         self.village_model.set_snapshot(self.snapshot)
         self.commune_model.set_snapshot(self.snapshot)
+        self.view.apply_filters()
         if where.isValid():
             table.setCurrentIndex(table.model().index(where.row(), where.column()))
         self._show_derived()
@@ -307,8 +309,27 @@ class EntryController(BulkEntry, QObject):
                 table.setFocus()
                 return
 
+    def completeness(self) -> tuple[int, int]:
+        """(cells with a value, cells to fill) of the period, both grids."""
+        snap = self.snapshot
+        if snap is None:
+            return 0, 0
+        cells = self.village_model.input_cells() + self.commune_model.input_cells()
+        filled = sum(snap.text(c.key) is not None for c in cells)
+        return filled, len(cells)
+
+    def _show_completeness(self) -> None:
+        filled, total = self.completeness()
+        percent = round(100 * filled / total) if total else 0
+        self.view.completeness.setText(
+            _("entered {filled}/{total} cells ({percent}%)").format(
+                filled=filled, total=total, percent=percent
+            )
+        )
+
     def _show_derived(self) -> None:
         assert self.snapshot is not None
+        self._show_completeness()
         figures = derived_figures(self.snapshot, self.store.catalogue)
         rows = "".join(
             f"<tr><td style='padding: 3px 6px 3px 0'>{html.escape(name)}</td>"
