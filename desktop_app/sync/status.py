@@ -180,6 +180,12 @@ def period_statuses(
     for pair in pairs:
         state, reason = submissions.get(pair, ("draft", ""))
         sync = judge.state(pair[0], changes.get(pair, {}), rejected.get(pair))
+        # What the office above decided proves what it holds: an approval was made on the
+        # district's copy, an acceptance on the province's (an approved period is locked).
+        if state == "accepted" and sync.state != REJECTED:
+            sync = PeriodSyncState(ACKNOWLEDGED)
+        elif state == "approved" and sync.state in (NOT_SENT, EXPORTED):
+            sync = PeriodSyncState(RECEIVED)
         out.append(PeriodStatus(pair[0], pair[1], state, reason, sync))
     return out
 

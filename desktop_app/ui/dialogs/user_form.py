@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from desktop_app.i18n import _
 from desktop_app.store.repositories.users import ROLES
@@ -121,6 +121,9 @@ class ChangePasswordDialog(FormDialog[tuple[str, str]]):
         self.old_edit.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow(_("Current password"), self.old_edit)
         self.password_edit, self.again_edit = _password_fields(form)
+        label = form.labelForField(self.password_edit)
+        if isinstance(label, QLabel):
+            label.setText(_("New password"))
         self.old_edit.setFocus()
 
     def _save_checked(self, value: tuple[str, str]) -> None:

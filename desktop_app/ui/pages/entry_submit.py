@@ -122,7 +122,7 @@ def state_line(status: PeriodStatus) -> tuple[str, bool]:
     sync = status.sync.state
     if status.returned:
         text = _("Returned by the district: {reason}. Correct it, then send the report again.")
-        return text.format(reason=status.return_reason), True
+        return text.format(reason=status.return_reason.strip().rstrip(".。 ")), True
     if sync == REJECTED:
         return _("Refused by the province: {reason}").format(reason=status.sync.reason), True
     if status.submission == "accepted":
@@ -174,6 +174,10 @@ class SubmitCheckDialog(QDialog):
         self.head.setWordWrap(True)
         layout.addWidget(self.head)
         self.list = QListWidget(self)
+        self.list.setWordWrap(True)  # a long rule sentence wraps instead of running off
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.list.setSpacing(2)
         for problem in problems:
             mark = _("Error") if problem.error else _("Warning")
             item = QListWidgetItem(f"{mark} — {problem.line()}", self.list)

@@ -134,8 +134,13 @@ class SyncPage(QWidget):
         self.states_title.setStyleSheet("font-weight: bold;")
         layout.addWidget(self.states_title)
         legend = QHBoxLayout()
-        for state in (NOT_SENT, EXPORTED, RECEIVED, ACKNOWLEDGED, REJECTED):
-            chip = QLabel(PeriodSyncState(state, "…").label())
+        chips = [
+            (state, PeriodSyncState(state, "…").label())
+            for state in (NOT_SENT, EXPORTED, RECEIVED, ACKNOWLEDGED, REJECTED)
+        ]
+        chips.append((REJECTED, _("returned: {reason}").format(reason="…")))
+        for state, text in chips:
+            chip = QLabel(text)
             chip.setStyleSheet(
                 f"background: {SYNC_COLOURS[state]}; color: #1a1a1a; padding: 2px 8px;"
                 " border: 1px solid #b0b0b0;"
