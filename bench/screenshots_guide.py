@@ -178,9 +178,9 @@ def shoot(out: Path, lang: str) -> None:
     admin_window.close()
 
     files = QFileDialog(window, i18n._("Choose the bundle to import"), str(work))
-    files.setNameFilter(i18n._("Coverage Desk bundles (*{suffix});;All files (*)").format(
-        suffix=".cdsync"
-    ))
+    files.setNameFilter(
+        i18n._("Coverage Desk bundles (*{suffix});;All files (*)").format(suffix=".cdsync")
+    )
     grab(files, out, f"{lang}-file-dialog", (900, 560))
     files.close()
 

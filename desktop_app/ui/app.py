@@ -105,8 +105,10 @@ def run_gui(db_path: Path, lang: str | None = None) -> int:
     not keep the first window from appearing.
     """
     from desktop_app.ui.first_run import FirstRunDialog
+    from desktop_app.ui.help import saved_language
     from desktop_app.units_resource import load_unit_directory
 
+    lang = lang or saved_language()
     if lang is not None:
         i18n.setup(lang)
     app = make_application()
@@ -152,6 +154,11 @@ def _run_session(app: QApplication, runner: TaskRunner, db_path: Path, hint: str
             if not accepted or login.user is None:
                 return None
             outcome = _run_window(app, runner, store, login.user)
+            if outcome is not None and outcome.startswith(_LANGUAGE):
+                lang = outcome[len(_LANGUAGE) :]
+                i18n.setup(lang)
+                install_qt_translations(app, lang)
+                continue  # the same user again, in the new language
             if outcome != _LOGOUT:
                 return outcome
             # log out / switch user: the same open database, a fresh login
@@ -162,6 +169,7 @@ def _run_session(app: QApplication, runner: TaskRunner, db_path: Path, hint: str
 
 
 _LOGOUT = "\0logout"
+_LANGUAGE = "\0language:"
 
 
 def _run_window(app: QApplication, runner: TaskRunner, store: Store, user: User) -> str | None:
@@ -180,6 +188,7 @@ def _run_window(app: QApplication, runner: TaskRunner, store: Store, user: User)
 
     window.restore_requested.connect(on_restore)
     window.logout_requested.connect(lambda: outcome.append(_LOGOUT))
+    window.language_requested.connect(lambda lang: outcome.append(_LANGUAGE + lang))
     window.resize(1366, 768)
     window.showMaximized()
     app.exec()

@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
 
     restore_requested = Signal(str)
     logout_requested = Signal()
+    language_requested = Signal(str)  # rebuild the window in that language
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,6 +89,24 @@ class MainWindow(QMainWindow):
         account.addAction(self.password_action)
         self.addAction(self.logout_action)
         help_menu = self.menuBar().addMenu(_("&Help"))
+        self.guide_action = QAction(_("User guide"), self)
+        self.guide_action.setShortcut(QKeySequence("F1"))
+        self.guide_action.triggered.connect(self.guide_viewer)
+        help_menu.addAction(self.guide_action)
+        self.addAction(self.guide_action)
+        self.shortcuts_action = QAction(_("Keyboard shortcuts"), self)
+        self.shortcuts_action.triggered.connect(lambda: self.shortcuts_dialog().show())
+        help_menu.addAction(self.shortcuts_action)
+        languages = help_menu.addMenu(_("Language"))
+        self.language_actions: dict[str, QAction] = {}
+        for code, name in (("vi", "Tiếng Việt"), ("en", "English")):
+            action = QAction(name, self)
+            action.setCheckable(True)
+            action.setChecked(code == context.language)
+            action.triggered.connect(lambda _checked=False, c=code: self.switch_language(c))
+            languages.addAction(action)
+            self.language_actions[code] = action
+        help_menu.addSeparator()
         about = QAction(_("About…"), self)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self._on_about)
@@ -174,6 +193,38 @@ class MainWindow(QMainWindow):
 
         if ChangePasswordDialog(name, save, self).exec():
             self.statusBar().showMessage(_("Your password was changed."), 8000)
+
+    def guide_viewer(self) -> QWidget:
+        """Open the user guide (at the chapter of this user's role) beside the window."""
+        from desktop_app.ui.help import GuideDialog
+
+        viewer = getattr(self, "_guide", None)
+        if viewer is None:
+            viewer = self._guide = GuideDialog(self)
+            office = self.context.store.reference.unit(self.context.office_id)
+            viewer.show_chapter("province" if office.level == 1 else self.context.user.role)
+        viewer.show()
+        viewer.raise_()
+        return viewer
+
+    def shortcuts_dialog(self) -> QWidget:
+        """The list of keyboard shortcuts (not modal)."""
+        from desktop_app.ui.help import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        return dialog
+
+    def switch_language(self, lang: str) -> None:
+        """Remember ``lang`` and ask to be rebuilt in it (at once, same user, no login)."""
+        from desktop_app.ui.help import save_language
+
+        for code, action in self.language_actions.items():
+            action.setChecked(code == lang)
+        if lang == self.context.language:
+            return
+        save_language(lang)
+        self.language_requested.emit(lang)
+        self.close()
 
     def _on_about(self) -> None:
         from desktop_app.ui.about import AboutDialog

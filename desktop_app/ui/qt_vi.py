@@ -135,9 +135,10 @@ class QtVietnamese(QTranslator):
 
     def translate(
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:
-        """The Vietnamese for (context, source), or "" to let Qt keep its own."""
-        return QT_VI.get((context, source), "")
+    ) -> str | None:
+        """The Vietnamese for (context, source), or None (a null string: Qt keeps its own;
+        an empty string would replace every other Qt text with nothing)."""
+        return QT_VI.get((context, source))
 
     def isEmpty(self) -> bool:
         """Never empty: Qt skips empty translators."""

@@ -254,3 +254,11 @@ def test_os_errors_become_sentences(vietnamese: None) -> None:
     denied = user_text(PermissionError(errno.EACCES, "Permission denied"))
     assert "Permission" not in denied and not english_in(denied)
     assert not english_in(user_text(ConnectionRefusedError(errno.ECONNREFUSED, "refused")))
+
+
+def test_qt_texts_not_in_the_table_stay_qts_own(vietnamese: None) -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    assert QCoreApplication.translate("QFileDialog", "&Look in:") == "&Tìm trong:"
+    # a null answer, not an empty one: Qt keeps its text (an image still loads, etc.)
+    assert QCoreApplication.translate("QFileDialog", "Not in our table") == "Not in our table"
