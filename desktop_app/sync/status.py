@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 
 from desktop_app.domain.periods import Period, PeriodError
 from desktop_app.i18n import _, current_language
@@ -216,6 +217,62 @@ def view_status(store: Store, commune_id: str, period: str, *also: str) -> Perio
 def period_sync_state(store: Store, commune_id: str, period: str) -> PeriodSyncState:
     """not sent → exported → received by the district → acknowledged, or rejected."""
     return period_status(store, commune_id, period).sync
+
+
+DEADLINE_DAY = 10  # the province's default: the 10th of the month after the quarter
+DEADLINE_SETTING = "report_deadline_day"
+DONE = ("submitted", "approved", "accepted")
+
+
+@dataclass(frozen=True)
+class DuePeriod:
+    """A quarter whose report is due (deadline not passed) or late, not yet sent."""
+
+    period: str
+    deadline: date
+    late: bool
+
+
+def deadline_of(period: Period, day: int = DEADLINE_DAY) -> date:
+    """The day the report of ``period`` is due: ``day`` of the month after it ends."""
+    end = period.end
+    first_after = date(end.year + (end.month == 12), end.month % 12 + 1, 1)
+    return first_after.replace(day=day)
+
+
+def deadline_day(store: Store) -> int:
+    """The deadline the province published (office settings), else the 10th."""
+    raw = store.reference.settings().get(DEADLINE_SETTING, "")
+    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 28 else DEADLINE_DAY
+
+
+def due_periods(store: Store, commune_id: str, today: date) -> list[DuePeriod]:
+    """Every ended quarter, since the commune's first report, not yet sent: late ones
+    (deadline passed) and the one due now, newest first."""
+    db = store.db
+    submitted = {
+        str(p): str(s)
+        for p, s in db.execute_sql(
+            "SELECT period, state FROM submission WHERE commune_id = ?", (commune_id,)
+        )
+    }
+    first = db.execute_sql(
+        "SELECT min(code) FROM period WHERE kind = 'quarterly' AND code IN"
+        " (SELECT period FROM submission WHERE commune_id = ?"
+        " UNION SELECT period FROM data_value WHERE commune_id = ?)",
+        (commune_id, commune_id),
+    ).fetchone()[0]
+    last = Period.containing(today).previous()  # the newest quarter that has ended
+    start = Period.parse(str(first)) if first else last
+    day = deadline_day(store)
+    out = []
+    period = last
+    while period >= start:
+        if submitted.get(period.code) not in DONE:
+            deadline = deadline_of(period, day)
+            out.append(DuePeriod(period.code, deadline, today > deadline))
+        period = period.previous()
+    return out
 
 
 @dataclass(frozen=True)

@@ -132,6 +132,12 @@ class MainWindow(QMainWindow):
         ):
             signal.connect(self._status_timer.start)
         bus.submit_requested.connect(self._on_submit_requested)
+        from desktop_app.ui.background_sync import BackgroundSync
+
+        self.background_sync = BackgroundSync(context, parent=self)
+        self.background_sync.synced.connect(self._on_background_synced)
+        self.background_sync.failed.connect(lambda text: self.statusBar().showMessage(text, 30000))
+        bus.status_changed.connect(self.background_sync.reconfigure)
         if self.pages:
             self.nav.setCurrentRow(0)
 
@@ -141,6 +147,12 @@ class MainWindow(QMainWindow):
             if page[0] == key:
                 return self._page_at(row, page)
         return None
+
+    def _on_background_synced(self, outcome: object) -> None:
+        from desktop_app.ui.pages.sync import announce
+
+        announce(self.context, outcome)  # type: ignore[arg-type]
+        self.statusBar().showMessage(_("Synced with the province server automatically."), 15000)
 
     def show_page(self, key: str) -> QWidget | None:
         """Make ``key`` the current page (built on demand); None when this user has none."""

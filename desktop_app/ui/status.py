@@ -81,6 +81,29 @@ def period_counts(store: Store) -> tuple[int, int]:
     return sum(s.waiting for s in statuses), sum(s.returned for s in statuses)
 
 
+def due_text(store: Store) -> tuple[str, bool]:
+    """ "Quá hạn nộp: Quý 4/2020" or "Đến hạn nộp: Quý 1/2021 (hạn 10/04/2021)" for a
+    commune office, and whether anything is late ("" when nothing is due)."""
+    from datetime import UTC
+
+    from desktop_app.sync.status import due_periods, period_label
+
+    today = datetime.fromtimestamp(store.clock(), UTC).date()
+    due = due_periods(store, store.node.office_id, today)
+    late = [d for d in due if d.late]
+    if late:
+        names = ", ".join(period_label(d.period) for d in late[:3])
+        more = len(late) - 3
+        if more > 0:
+            names += " " + _("and {n} more").format(n=more)
+        return _("Late: {periods}").format(periods=names), True
+    if due:
+        return _("Due: {period} (by {deadline})").format(
+            period=period_label(due[0].period), deadline=due[0].deadline.strftime("%d/%m/%Y")
+        ), False
+    return "", False
+
+
 class StatusBar(QStatusBar):
     """Permanent labels, refreshed by :meth:`refresh`.
 
@@ -97,13 +120,33 @@ class StatusBar(QStatusBar):
         self.reviewer = bool(can("reviewer")) if callable(can) else True
         self.unsent = QLabel(self)
         self.returned = QLabel(self)
+        self.due = QLabel(self)
         self.backup = QLabel(self)
         self.review = QLabel(self)
         self.conflicts = QLabel(self)
-        for label in (self.unsent, self.returned, self.backup, self.review, self.conflicts):
+        for label in (
+            self.due,
+            self.unsent,
+            self.returned,
+            self.backup,
+            self.review,
+            self.conflicts,
+        ):
             label.setContentsMargins(8, 0, 8, 0)
             self.addPermanentWidget(label)
         self.refresh()
+
+    def _show_due(self, level: int) -> None:
+        text, late = due_text(self.store) if level == 3 else ("", False)
+        self.due.setText(text)
+        self.due.setVisible(bool(text))
+        self.due.setStyleSheet("font-weight: bold; color: #b00020;" if late else "")
+        self.due.setToolTip(
+            _(
+                "Reports are due on the 10th of the month after the quarter (or the day the "
+                "province set)."
+            )
+        )
 
     def refresh(self) -> None:
         """Read the figures again."""
@@ -125,6 +168,7 @@ class StatusBar(QStatusBar):
         self.returned.setVisible(returned > 0)
         self.returned.setText(_("Returned: {count} periods").format(count=returned))
         self.returned.setStyleSheet("font-weight: bold; color: #b00020;")
+        self._show_due(office.level)
         when = last_backup(self.store)
         if when is None:
             self.backup.setText(_("No backup yet"))

@@ -24,7 +24,7 @@ from desktop_app.store.changes import Actor
 from desktop_app.store.errors import StoreError
 from desktop_app.store.repositories.values import ValueWrite
 from desktop_app.store.validation import violations_for_write
-from desktop_app.sync.status import view_status
+from desktop_app.sync.status import due_periods, view_status
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs import confirm
 from desktop_app.ui.error_text import user_text
@@ -189,6 +189,21 @@ class EntryController(BulkEntry, QObject):
         year = [str(snap.period.year)] if snap.period.kind == "quarterly" else []
         status = view_status(self.store, snap.commune_id, snap.period.code, *year)
         text, urgent = state_line(status)
+        if snap.scope_ok and snap.period.kind == "quarterly":
+            due = {
+                d.period: d
+                for d in due_periods(self.store, snap.commune_id, store_today(self.context))
+            }
+            found = due.get(snap.period.code)
+            if found is not None and found.late:
+                text += " " + _("Late: it was due on {deadline}.").format(
+                    deadline=found.deadline.strftime("%d/%m/%Y")
+                )
+                urgent = True
+            elif found is not None:
+                text += " " + _("Due by {deadline}.").format(
+                    deadline=found.deadline.strftime("%d/%m/%Y")
+                )
         self.view.state_line.setText(text)
         self.view.state_line.setStyleSheet(
             "background: #ffe0e0; border: 1px solid #d08080; padding: 6px; color: #7a0000;"

@@ -56,6 +56,21 @@ from desktop_app.ui.pages.sync_texts import (
 from desktop_app.ui.tasks import CancelFlag, Cancelled, Progress, run_with_progress, runner_of
 
 
+def announce(ctx: AppContext, outcome: ImportOutcome | None) -> None:
+    """Tell every page (and the status bar) what an import or a sync changed."""
+    bus = ctx.bus
+    communes = set()
+    for commune, period in outcome.touched if outcome is not None else []:
+        communes.add(commune)
+        if period:
+            bus.values_changed.emit(commune, period)
+            bus.submissions_changed.emit(period)
+    for commune in sorted(communes):
+        bus.villages_changed.emit(commune)
+        bus.sites_changed.emit(commune)
+    bus.status_changed.emit()
+
+
 def is_enrolled(store: Store) -> bool:
     """True once the province's certificate is installed."""
     try:
@@ -319,17 +334,7 @@ class SyncPage(QWidget):
     def _announce(self, outcome: ImportOutcome | None) -> None:
         """Read the states again and tell the other pages what the exchange changed."""
         self.reload()
-        bus = self.ctx.bus
-        communes = set()
-        for commune, period in outcome.touched if outcome is not None else []:
-            communes.add(commune)
-            if period:
-                bus.values_changed.emit(commune, period)
-                bus.submissions_changed.emit(period)
-        for commune in sorted(communes):
-            bus.villages_changed.emit(commune)
-            bus.sites_changed.emit(commune)
-        bus.status_changed.emit()
+        announce(self.ctx, outcome)
 
     def _on_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
