@@ -6,9 +6,19 @@ import sqlite3
 from dataclasses import dataclass
 from types import ModuleType
 
-from desktop_app.store.migrations import m0001_initial, m0002_settings, m0003_sync
+from desktop_app.store.migrations import (
+    m0001_initial,
+    m0002_settings,
+    m0003_sync,
+    m0004_period_status,
+)
 
-_STEPS: tuple[ModuleType, ...] = (m0001_initial, m0002_settings, m0003_sync)
+_STEPS: tuple[ModuleType, ...] = (
+    m0001_initial,
+    m0002_settings,
+    m0003_sync,
+    m0004_period_status,
+)
 
 # The application_id pragma marks a file as ours ("CVDK").
 APPLICATION_ID = 0x4356444B

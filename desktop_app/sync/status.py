@@ -9,7 +9,7 @@ from datetime import date
 from desktop_app.domain.periods import Period, PeriodError
 from desktop_app.i18n import _, current_language
 from desktop_app.store.store import Store
-from desktop_app.sync.exchange import Vector, my_level, province_vector, vector_from_json
+from desktop_app.sync.vectors import Vector, my_level, province_vector, vector_from_json
 
 NOT_SENT = "not_sent"
 EXPORTED = "exported"
@@ -150,17 +150,22 @@ def period_statuses(
     if communes is None:
         communes = {u.id for u in store.reference.communes_under(store.node.office_id)}
     where, args = ("AND period = ?", (period,)) if period else ("", ())
+    # one commune (the entry page): the change_scope_period index finds its rows at once
+    few = sorted(communes) if len(communes) <= 50 else []
+    scope = f"AND scope_unit IN ({','.join('?' for _ in few)})" if few else ""
     changes: dict[tuple[str, str], Needed] = {}
     for unit, code, origin, epoch, seq in db.execute_sql(
         "SELECT scope_unit, period, origin, epoch, MAX(seq) FROM change"
-        f" WHERE period IS NOT NULL {where} GROUP BY scope_unit, period, origin, epoch",
-        args,
+        f" WHERE period IS NOT NULL {where} {scope}"
+        " GROUP BY scope_unit, period, origin, epoch",
+        (*args, *few),
     ):
         if str(unit) in communes:
             changes.setdefault((str(unit), str(code)), {})[(str(origin), int(epoch))] = int(seq)
     rejected: dict[tuple[str, str], str] = {}
     for unit, code, reason in db.execute_sql(
-        "SELECT c.scope_unit, c.period, r.reason FROM sync_rejection r JOIN change c"
+        # the few rejections outside, each change found by its unique (origin, epoch, seq)
+        "SELECT c.scope_unit, c.period, r.reason FROM sync_rejection r CROSS JOIN change c"
         " ON c.origin = r.origin AND c.epoch = r.epoch AND c.seq = r.seq"
         f" WHERE c.period IS NOT NULL {where.replace('period', 'c.period')}",
         args,

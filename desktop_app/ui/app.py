@@ -97,6 +97,17 @@ def open_store_task(path: Path) -> Task:
     return task
 
 
+def prepare_main_window() -> None:
+    """Import the main window and its first page while the login waits for the database.
+
+    The database check runs on a worker (SQLite releases the interpreter while it reads),
+    so the GUI thread is free meanwhile: the imports then cost nothing once the clerk
+    presses "Log in".
+    """
+    import desktop_app.ui.main_window
+    import desktop_app.ui.pages.entry  # noqa: F401
+
+
 def run_gui(db_path: Path, lang: str | None = None) -> int:
     """Run the window until it is closed; the exit code of the application.
 
@@ -144,6 +155,7 @@ def _run_session(app: QApplication, runner: TaskRunner, db_path: Path, hint: str
         login.set_failure(text)
 
     runner.start(open_store_task(db_path), ready, failed)
+    login.painted.connect(prepare_main_window)  # while the password is typed
     accepted = login.exec()
     runner.wait()
     if not opened:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -35,7 +37,13 @@ def role_name(role: str) -> str:
 
 
 class LoginDialog(QDialog):
-    """``exec()`` returns Accepted with ``self.user`` set once the password matched."""
+    """``exec()`` returns Accepted with ``self.user`` set once the password matched.
+
+    ``painted`` is emitted once, after the dialog's first paint: work that may wait
+    (preparing the main window) starts then, never before the clerk sees the login.
+    """
+
+    painted = Signal()
 
     def __init__(
         self,
@@ -82,6 +90,13 @@ class LoginDialog(QDialog):
             self.buttons.button(SB.Ok).setEnabled(False)
         else:
             self.set_store(store, office_name)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Paint; the first time, say so once the event loop turns."""
+        super().paintEvent(event)
+        if not getattr(self, "_painted", False):
+            self._painted = True
+            QTimer.singleShot(0, self.painted.emit)
 
     def set_store(self, store: Store, office_name: str | None = None) -> None:
         """Show the office and its users (the store is open and checked)."""
