@@ -88,11 +88,11 @@ def test_ctrl_l_logs_out_and_another_user_signs_in(qtbot: QtBot, district_store:
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=3000)
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    window.nav.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.nav, timeout=3000)
     with qtbot.waitSignal(window.logout_requested, timeout=3000):
-        QTest.keyClick(
-            QApplication.focusWidget(), Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier
-        )
+        QTest.keyClick(window.nav, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert not window.isVisible()
     # the same open database, a fresh login: the other user gets their own window
     dialog = login_as(qtbot, district_store, "lan", "matkhau2")
