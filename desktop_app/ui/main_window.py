@@ -30,8 +30,12 @@ NAV_WIDTH = 150
 
 
 def window_title(office_name: str) -> str:
-    """ "Huyện Mai Sơn — Coverage Desk 0.1.0"."""
-    return _("{office} — Coverage Desk {version}").format(office=office_name, version=__version__)
+    """ "Huyện Mai Sơn (0.1.0) — Coverage Desk".
+
+    It ends with the application's display name, so Qt does not add it a second time
+    ("… — Coverage Desk 0.1.0 — Coverage Desk").
+    """
+    return f"{office_name} ({__version__}) — Coverage Desk"
 
 
 class MainWindow(QMainWindow):

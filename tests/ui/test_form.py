@@ -216,3 +216,26 @@ def test_the_search_finds_vietnamese_names_typed_without_diacritics(
         if not view.village_table.isColumnHidden(c)
     ]
     assert shown and all(t.startswith("Dân số") for t in shown)
+
+
+def test_the_site_form_grows_when_a_warning_appears(qtbot: QtBot, commune_store: Store) -> None:
+    from desktop_app.ui.dialogs.site_form import SiteFormDialog
+
+    context = make_context(commune_store, "clerk")
+    dialog = SiteFormDialog(
+        context, commune_store.reference.communes_under(COMMUNE), lambda _site: None
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.resize(dialog.width(), dialog.minimumSizeHint().height())
+    QApplication.processEvents()
+    dialog.lat_edit.setText("21.03")  # Hà Nội: outside the office's province
+    dialog.lon_edit.setText("105.85")
+    QApplication.processEvents()
+    assert dialog.coord_warning.isVisible()
+    notes = dialog.notes_edit.geometry()
+    notes_bottom = dialog.notes_edit.mapTo(dialog, notes.bottomLeft() - notes.topLeft()).y()
+    buttons_top = dialog.ok_button.mapTo(dialog, dialog.ok_button.rect().topLeft()).y()
+    assert notes_bottom < buttons_top  # the notes box never covers the buttons
+    assert dialog.height() >= dialog.sizeHint().height()

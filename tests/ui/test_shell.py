@@ -169,4 +169,4 @@ def test_run_gui_logs_in_and_opens_the_main_window(  # type: ignore[no-untyped-d
     monkeypatch.setattr(LoginDialog, "exec", fake_login)
     monkeypatch.setattr(QApplication, "exec", fake_exec)
     assert app_module.run_gui(path, "en") == 0
-    assert shown == [f"Xã Chiềng Sung — Coverage Desk {__version__}"]
+    assert shown == [f"Xã Chiềng Sung ({__version__}) — Coverage Desk"]  # Qt adds no second name

@@ -189,7 +189,9 @@ class EntryPage(QWidget):
         self.village_table.horizontalHeader().setDefaultAlignment(
             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
         )
-        self.village_table.horizontalHeader().setMinimumHeight(64)
+        # four lines of a long indicator name, not cut (112 px columns wrap them)
+        lines = self.fontMetrics().lineSpacing()
+        self.village_table.horizontalHeader().setMinimumHeight(4 * lines + 10)
         self.village_table.horizontalHeader().setDefaultSectionSize(112)
         self.commune_table = EntryTable(self)
         self.commune_table.horizontalHeader().setStretchLastSection(True)
