@@ -2,12 +2,18 @@
 
     .venv/bin/python -m bench.bench_gui
 
-1. Cold start to the first painted main window, as a ratio to a bare PySide6 window
-   started the same way in the same run (fresh subprocesses, alternated; target ≤ 2×).
+1. Start-up, whole process, offscreen, in fresh subprocesses alternated with the
+   baseline, as ratios to a bare PySide6 ``QMainWindow`` (1366×768) started the same way
+   in the same run (target: main window ≤ 2× the baseline):
+   - the login window's first paint (the database is opened and checked meanwhile);
+   - the main window's first paint, login included as this bench defines it: the clerk
+     presses "Log in" the moment the users are listed (the password check, the audit
+     entry and building the window all count).
 2. Opening a commune's grid and switching to another commune (load + model reset +
    paint; target ≤ 50 ms).
 
-Prints figures; never passes or fails on time. Runs offscreen unless a display is set.
+Prints figures and the baseline they are divided by; never passes or fails on time.
+The province database is copied first (a login writes its audit entry).
 """
 
 from __future__ import annotations
@@ -16,19 +22,20 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from bench.common import province_db
+from bench.common import province_db, working_copy
 
 ROUNDS = 5
 
 BARE = """
 import sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow
 app = QApplication(sys.argv[:1])
-window = QWidget()
+window = QMainWindow()
 window.resize(1366, 768)
 class FirstPaint(QObject):
     def eventFilter(self, obj, event):
@@ -42,7 +49,8 @@ window.show()
 app.exec()
 """
 
-LOGIN = """
+# Prints four stamps: login painted, users listed, "Log in" pressed, main window painted.
+LOGIN_TO_MAIN = """
 import sys, time
 db = sys.argv[1]
 from desktop_app.startup import skip_unused_database_drivers
@@ -50,61 +58,57 @@ skip_unused_database_drivers()  # as coverage-desk does for every command but se
 from PySide6.QtCore import QEvent, QObject, QTimer
 from desktop_app import i18n
 i18n.setup("vi")
-from desktop_app.ui.app import make_application, open_store_task
+from desktop_app.ui.app import make_application, open_store_task, prepare_main_window
 app = make_application()
 from desktop_app.ui.login import LoginDialog
 from desktop_app.ui.tasks import TaskRunner
-login = LoginDialog(None)
+login = LoginDialog(None, hint="canbo")
 runner = TaskRunner()
-stores = []
+stores, windows = [], []
+
+class FirstPaint(QObject):
+    def __init__(self, then=None):
+        super().__init__()
+        self.seen, self.then = False, then
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and not self.seen:
+            self.seen = True
+            print(time.time(), flush=True)
+            if self.then is not None:
+                QTimer.singleShot(0, self.then)
+        return False
+
+def open_window():
+    from desktop_app.ui.context import AppContext
+    from desktop_app.ui.main_window import MainWindow
+    store = stores[0]
+    store.user = login.user.username
+    window = MainWindow(AppContext(store, login.user, "vi", runner=runner))
+    window.resize(1366, 768)
+    spy = FirstPaint(app.quit)
+    window.installEventFilter(spy)
+    windows.append((window, spy))
+    window.show()
+
 def ready(store):
     stores.append(store)
     login.set_store(store)
     print(time.time(), flush=True)
-    QTimer.singleShot(0, app.quit)
-runner.start(open_store_task(db), ready, lambda exc: app.quit())
-class FirstPaint(QObject):
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and not getattr(self, "seen", False):
-            self.seen = True
-            print(time.time(), flush=True)
-        return False
-spy = FirstPaint()
-login.installEventFilter(spy)
+    login.password.setText("canbo123")
+    print(time.time(), flush=True)
+    login._on_login_clicked()  # the real check: scrypt, lockout count, audit entry
+    assert login.user is not None, "the bench's clerk could not log in"
+    login.hide()
+    open_window()
+
+runner.start(open_store_task(db), ready, lambda exc: (print(exc, file=sys.stderr), app.quit()))
+login.painted.connect(prepare_main_window)  # as run_gui does while the password is typed
+login_spy = FirstPaint()
+login.installEventFilter(login_spy)
 login.show()
 app.exec()
 runner.wait()
 stores[0].close()
-"""
-
-APP = """
-import sys, time
-db = sys.argv[1]
-from desktop_app.startup import skip_unused_database_drivers
-skip_unused_database_drivers()  # as coverage-desk does for every command but serve
-from PySide6.QtCore import QEvent, QObject, QTimer
-from desktop_app import i18n
-i18n.setup("vi")
-from desktop_app.ui.app import make_application
-app = make_application()
-from desktop_app.store.store import Store
-from desktop_app.ui.context import AppContext
-from desktop_app.ui.main_window import MainWindow
-store = Store.open(db)
-user = next(u for u in store.users.all() if u.role == "clerk")
-window = MainWindow(AppContext(store, user, "vi"))
-window.resize(1366, 768)
-class FirstPaint(QObject):
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint:
-            print(time.time(), flush=True)
-            QTimer.singleShot(0, app.quit)
-        return False
-spy = FirstPaint()
-window.installEventFilter(spy)
-window.show()
-app.exec()
-store.close()
 """
 
 
@@ -123,37 +127,48 @@ def _stamps(code: str, *args: str) -> list[float]:
     return [float(line) - started for line in done.stdout.split()]
 
 
-def _first_paint(code: str, *args: str) -> float:
-    return _stamps(code, *args)[0]
-
-
 def cold_start(db: Path) -> None:
     bare: list[float] = []
     login: list[float] = []
-    ready: list[float] = []
+    listed: list[float] = []
     main: list[float] = []
-    _first_paint(BARE)  # warm the OS file cache for all, as a second start would be
-    _first_paint(APP, str(db))
+    after_login: list[float] = []
+    _stamps(BARE)  # warm the OS file cache for all, as a second start would be
+    _stamps(LOGIN_TO_MAIN, str(db))
     for _ in range(ROUNDS):
-        bare.append(_first_paint(BARE))
-        painted, opened = _stamps(LOGIN, str(db))[:2]
+        bare.append(_stamps(BARE)[0])
+        painted, ready, pressed, window = _stamps(LOGIN_TO_MAIN, str(db))[:4]
         login.append(painted)
-        ready.append(opened)
-        main.append(_first_paint(APP, str(db)))
+        listed.append(ready)
+        main.append(window)
+        # the password typed while the database is checked: the clerk waits for the
+        # login window, then for the main window once "Log in" is pressed
+        after_login.append(painted + (window - pressed))
     b = statistics.median(bare)
-    med = {name: statistics.median(v) for name, v in (("l", login), ("r", ready), ("m", main))}
-    print(f"bare PySide6 window, first paint: median {b * 1000:.0f} ms ({ROUNDS} runs)")
+    med = {
+        name: statistics.median(v)
+        for name, v in (("l", login), ("r", listed), ("m", main), ("a", after_login))
+    }
     print(
-        f"first window (login, database checked meanwhile): median {med['l'] * 1000:.0f} ms"
-        f" = {med['l'] / b:.2f}x bare (target <= 2x)"
+        f"baseline: bare PySide6 QMainWindow 1366x768, whole process to first paint: "
+        f"median {b * 1000:.0f} ms ({ROUNDS} runs, {', '.join(f'{x * 1000:.0f}' for x in bare)})"
     )
     print(
-        f"  ... database open and checked, users listed: median {med['r'] * 1000:.0f} ms"
-        f" = {med['r'] / b:.2f}x bare"
+        f"login window, whole process to first paint: median {med['l'] * 1000:.0f} ms"
+        f" = {med['l'] / b:.2f}x baseline"
     )
     print(
-        f"main window, store opened first (no login): median {med['m'] * 1000:.0f} ms"
-        f" = {med['m'] / b:.2f}x bare"
+        f"  ... database opened and checked, users listed: median {med['r'] * 1000:.0f} ms"
+        f" = {med['r'] / b:.2f}x baseline"
+    )
+    print(
+        f"main window, whole process to first paint, login included: median "
+        f"{med['m'] * 1000:.0f} ms = {med['m'] / b:.2f}x baseline (target <= 2x)"
+    )
+    print(
+        f"  ... what the clerk waits for when the password is typed while the database is "
+        f"checked (login window, then Log in to main window): median {med['a'] * 1000:.0f} ms"
+        f" = {med['a'] / b:.2f}x baseline"
     )
 
 
@@ -209,11 +224,13 @@ def grid_switching(db: Path) -> None:
 
 
 def main() -> None:
-    db = province_db()
-    size_mb = db.stat().st_size / 1e6
-    print(f"database: {db} ({size_mb:.0f} MB)")
-    cold_start(db)
-    grid_switching(db)
+    source = province_db()
+    size_mb = source.stat().st_size / 1e6
+    print(f"database: {source} ({size_mb:.0f} MB), used through a copy")
+    with tempfile.TemporaryDirectory(prefix="cd-bench-gui-") as folder:
+        db = working_copy(source, Path(folder))
+        cold_start(db)
+        grid_switching(db)
 
 
 if __name__ == "__main__":

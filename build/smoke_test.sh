@@ -36,6 +36,12 @@ clean_env=(env -i "HOME=$TMP/home" "PATH=/usr/bin:/bin" "LANG=C.UTF-8" "TMPDIR=$
   || fail "self-test offscreen"
 (cd "$TMP" && "${clean_env[@]}" "$EXE" --help >/dev/null) || fail "coverage-desk --help"
 
+# 1a. the user guide travels with the bundle (Help → User guide reads it from there)
+GUIDE="$(dirname "$EXE")/_internal/resources/guide/vi"
+[ -f "$GUIDE/chapters.txt" ] && [ -f "$GUIDE/01-clerk.html" ] && [ -f "$GUIDE/entry.png" ] \
+  || fail "the user guide is missing from the bundle ($GUIDE)"
+echo "smoke: the user guide is in the bundle"
+
 # 1b. upgrades: the frozen build opens a database of the previous schema version,
 # backs it up and migrates it (the committed fixture of the version before).
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "areas_commands",
     "sync_commands",
     "import_commands",
+    "status_command",
     "server_commands",
     "selftest_command",
 )

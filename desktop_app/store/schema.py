@@ -12,6 +12,7 @@ from desktop_app.store.migrations import (
     m0003_sync,
     m0004_areas,
     m0005_site_code,
+    m0006_period_status,
 )
 
 _STEPS: tuple[ModuleType, ...] = (
@@ -20,6 +21,7 @@ _STEPS: tuple[ModuleType, ...] = (
     m0003_sync,
     m0004_areas,
     m0005_site_code,
+    m0006_period_status,
 )
 
 # The application_id pragma marks a file as ours ("CVDK").

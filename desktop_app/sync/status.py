@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 
-from desktop_app.i18n import _
+from desktop_app.domain.periods import Period, PeriodError
+from desktop_app.i18n import _, current_language
 from desktop_app.store.store import Store
-from desktop_app.sync.exchange import Vector, my_level, province_vector, vector_from_json
+from desktop_app.sync.vectors import Vector, my_level, province_vector, vector_from_json
 
 NOT_SENT = "not_sent"
 EXPORTED = "exported"
@@ -40,46 +42,242 @@ def _covers(vector: Vector, needed: dict[tuple[str, int], int]) -> bool:
     return all(vector.get(k, 0) >= s for k, s in needed.items())
 
 
+Needed = dict[tuple[str, int], int]
+
+
+@dataclass(frozen=True)
+class PeriodStatus:
+    """One (commune, period) in the users' units: its review state and its way up.
+
+    ``label()`` is the one line the window, the entry page and ``coverage-desk status``
+    show: "returned: reason" when the district sent it back, else the sync state.
+    """
+
+    commune_id: str
+    period: str
+    submission: str  # draft, submitted, approved, returned, accepted
+    return_reason: str
+    sync: PeriodSyncState
+
+    @property
+    def returned(self) -> bool:
+        """The office above sent the period back."""
+        return self.submission == "returned"
+
+    @property
+    def waiting(self) -> bool:
+        """Entered here but not yet acknowledged by the province."""
+        return self.sync.state not in (NOTHING, ACKNOWLEDGED)
+
+    def label(self) -> str:
+        """ "returned: reason", or the sync state in words."""
+        if self.returned:
+            return _("returned: {reason}").format(reason=self.return_reason)
+        return self.sync.label()
+
+
+def period_label(code: str) -> str:
+    """ "Quý 2/2019" or "Q2 2019"; the code itself when it is not a period."""
+    try:
+        return Period.parse(code).label(current_language())
+    except PeriodError:
+        return code
+
+
+def submission_label(state: str) -> str:
+    """A submission state in words (current language)."""
+    return {
+        "draft": _("draft"),
+        "submitted": _("submitted for review"),
+        "approved": _("approved by the district"),
+        "returned": _("returned"),
+        "accepted": _("accepted by the province"),
+    }.get(state, state)
+
+
+class _Context:
+    """What every period's state is judged against, read once."""
+
+    def __init__(self, store: Store) -> None:
+        db = store.db
+        self.level = my_level(store)
+        self.province = province_vector(store) if self.level != 1 else {}
+        self.districts = [
+            vector_from_json(json.loads(text))
+            for (text,) in db.execute_sql("SELECT vector FROM sync_peer WHERE level = 2")
+        ]
+        self.me = store.node.node_id
+        self.offices = {
+            str(n): str(o) for n, o in db.execute_sql("SELECT node_id, office_id FROM sync_node")
+        }
+        self.offices[self.me] = store.node.office_id
+        exported: Vector = {}
+        for (summary,) in db.execute_sql("SELECT summary FROM sync_bundle WHERE direction = 'out'"):
+            for key, seq in json.loads(summary).get("own", {}).items():
+                origin, epoch = key.rsplit("/", 1)
+                k = (origin, int(epoch))
+                exported[k] = max(exported.get(k, 0), int(seq))
+        self.exported = exported
+
+    def state(self, commune_id: str, changes: Needed, rejected: str | None) -> PeriodSyncState:
+        # Only what the commune's own office wrote travels up as "its" report: a district's
+        # review decision or the province's acceptance is not something the commune sends.
+        own_office = {k: s for k, s in changes.items() if self.offices.get(k[0]) == commune_id}
+        needed = own_office or changes
+        if not needed:
+            return PeriodSyncState(NOTHING)
+        if rejected is not None:
+            return PeriodSyncState(REJECTED, rejected)
+        if self.level == 1 or _covers(self.province, needed):
+            return PeriodSyncState(ACKNOWLEDGED)
+        if self.level == 2 or any(_covers(v, needed) for v in self.districts):
+            return PeriodSyncState(RECEIVED)
+        mine = {k: s for k, s in needed.items() if k[0] == self.me}
+        if mine and _covers(self.exported, mine):
+            return PeriodSyncState(EXPORTED)
+        return PeriodSyncState(NOT_SENT)
+
+
+def period_statuses(
+    store: Store, *, period: str | None = None, communes: set[str] | None = None
+) -> list[PeriodStatus]:
+    """Every (commune, period) with data or a review state, newest period first.
+
+    ``communes`` defaults to the communes this office serves (itself, for a commune).
+    A few grouped queries for the lot, not one per period.
+    """
+    db = store.db
+    if communes is None:
+        communes = {u.id for u in store.reference.communes_under(store.node.office_id)}
+    where, args = ("AND period = ?", (period,)) if period else ("", ())
+    # one commune (the entry page): the change_scope_period index finds its rows at once
+    few = sorted(communes) if len(communes) <= 50 else []
+    scope = f"AND scope_unit IN ({','.join('?' for _ in few)})" if few else ""
+    changes: dict[tuple[str, str], Needed] = {}
+    for unit, code, origin, epoch, seq in db.execute_sql(
+        "SELECT scope_unit, period, origin, epoch, MAX(seq) FROM change"
+        f" WHERE period IS NOT NULL {where} {scope}"
+        " GROUP BY scope_unit, period, origin, epoch",
+        (*args, *few),
+    ):
+        if str(unit) in communes:
+            changes.setdefault((str(unit), str(code)), {})[(str(origin), int(epoch))] = int(seq)
+    rejected: dict[tuple[str, str], str] = {}
+    for unit, code, reason in db.execute_sql(
+        # the few rejections outside, each change found by its unique (origin, epoch, seq)
+        "SELECT c.scope_unit, c.period, r.reason FROM sync_rejection r CROSS JOIN change c"
+        " ON c.origin = r.origin AND c.epoch = r.epoch AND c.seq = r.seq"
+        f" WHERE c.period IS NOT NULL {where.replace('period', 'c.period')}",
+        args,
+    ):
+        rejected.setdefault((str(unit), str(code)), str(reason))
+    submissions = {
+        (str(c), str(p)): (str(s), str(r))
+        for c, p, s, r in db.execute_sql(
+            f"SELECT commune_id, period, state, reason FROM submission WHERE 1 = 1 {where}",
+            args,
+        )
+        if str(c) in communes
+    }
+    judge = _Context(store)
+    pairs = sorted(set(changes) | set(submissions))
+    pairs.sort(key=lambda pair: pair[1], reverse=True)  # stable: communes in code order
+    out = []
+    for pair in pairs:
+        state, reason = submissions.get(pair, ("draft", ""))
+        sync = judge.state(pair[0], changes.get(pair, {}), rejected.get(pair))
+        # What the office above decided proves what it holds: an approval was made on the
+        # district's copy, an acceptance on the province's (an approved period is locked).
+        if state == "accepted" and sync.state != REJECTED:
+            sync = PeriodSyncState(ACKNOWLEDGED)
+        elif state == "approved" and sync.state in (NOT_SENT, EXPORTED):
+            sync = PeriodSyncState(RECEIVED)
+        out.append(PeriodStatus(pair[0], pair[1], state, reason, sync))
+    return out
+
+
+def period_status(store: Store, commune_id: str, period: str) -> PeriodStatus:
+    """The state of one (commune, period) (a draft with nothing entered when unknown)."""
+    for status in period_statuses(store, period=period, communes={commune_id}):
+        if status.commune_id == commune_id:
+            return status
+    return PeriodStatus(commune_id, period, "draft", "", PeriodSyncState(NOTHING))
+
+
+_ORDER = (REJECTED, NOT_SENT, EXPORTED, RECEIVED, ACKNOWLEDGED, NOTHING)
+
+
+def view_status(store: Store, commune_id: str, period: str, *also: str) -> PeriodStatus:
+    """The state of ``period`` whose sync part also counts the periods in ``also``.
+
+    A quarter's form shows the year's yearly indicators too, stored under the year: the
+    quarter is only as far along as the least advanced of the two.
+    """
+    main = period_status(store, commune_id, period)
+    syncs = [main.sync, *(period_status(store, commune_id, p).sync for p in also)]
+    worst = min(syncs, key=lambda s: _ORDER.index(s.state))
+    return PeriodStatus(commune_id, period, main.submission, main.return_reason, worst)
+
+
 def period_sync_state(store: Store, commune_id: str, period: str) -> PeriodSyncState:
     """not sent → exported → received by the district → acknowledged, or rejected."""
+    return period_status(store, commune_id, period).sync
+
+
+DEADLINE_DAY = 10  # the province's default: the 10th of the month after the quarter
+DEADLINE_SETTING = "report_deadline_day"
+DONE = ("submitted", "approved", "accepted")
+
+
+@dataclass(frozen=True)
+class DuePeriod:
+    """A quarter whose report is due (deadline not passed) or late, not yet sent."""
+
+    period: str
+    deadline: date
+    late: bool
+
+
+def deadline_of(period: Period, day: int = DEADLINE_DAY) -> date:
+    """The day the report of ``period`` is due: ``day`` of the month after it ends."""
+    end = period.end
+    first_after = date(end.year + (end.month == 12), end.month % 12 + 1, 1)
+    return first_after.replace(day=day)
+
+
+def deadline_day(store: Store) -> int:
+    """The deadline the province published (office settings), else the 10th."""
+    raw = store.reference.settings().get(DEADLINE_SETTING, "")
+    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 28 else DEADLINE_DAY
+
+
+def due_periods(store: Store, commune_id: str, today: date) -> list[DuePeriod]:
+    """Every ended quarter, since the commune's first report, not yet sent: late ones
+    (deadline passed) and the one due now, newest first."""
     db = store.db
-    needed: dict[tuple[str, int], int] = {
-        (str(o), int(e)): int(s)
-        for o, e, s in db.execute_sql(
-            "SELECT origin, epoch, MAX(seq) FROM change WHERE scope_unit = ? AND period = ?"
-            " GROUP BY origin, epoch",
-            (commune_id, period),
+    submitted = {
+        str(p): str(s)
+        for p, s in db.execute_sql(
+            "SELECT period, state FROM submission WHERE commune_id = ?", (commune_id,)
         )
     }
-    if not needed:
-        return PeriodSyncState(NOTHING)
-    rejected = db.execute_sql(
-        "SELECT r.reason FROM sync_rejection r JOIN change c ON c.origin = r.origin"
-        " AND c.epoch = r.epoch AND c.seq = r.seq WHERE c.scope_unit = ? AND c.period = ?"
-        " LIMIT 1",
-        (commune_id, period),
-    ).fetchone()
-    if rejected is not None:
-        return PeriodSyncState(REJECTED, str(rejected[0]))
-    level = my_level(store)
-    if level == 1 or _covers(province_vector(store), needed):
-        return PeriodSyncState(ACKNOWLEDGED)
-    if level == 2:
-        return PeriodSyncState(RECEIVED)
-    for (text,) in db.execute_sql("SELECT vector FROM sync_peer WHERE level = 2"):
-        if _covers(vector_from_json(json.loads(text)), needed):
-            return PeriodSyncState(RECEIVED)
-    me = store.node.node_id
-    own = {k: s for k, s in needed.items() if k[0] == me}
-    exported: Vector = {}
-    for (summary,) in db.execute_sql("SELECT summary FROM sync_bundle WHERE direction = 'out'"):
-        for key, seq in json.loads(summary).get("own", {}).items():
-            origin, epoch = key.rsplit("/", 1)
-            k = (origin, int(epoch))
-            exported[k] = max(exported.get(k, 0), int(seq))
-    if own and _covers(exported, own):
-        return PeriodSyncState(EXPORTED)
-    return PeriodSyncState(NOT_SENT)
+    first = db.execute_sql(
+        "SELECT min(code) FROM period WHERE kind = 'quarterly' AND code IN"
+        " (SELECT period FROM submission WHERE commune_id = ?"
+        " UNION SELECT period FROM data_value WHERE commune_id = ?)",
+        (commune_id, commune_id),
+    ).fetchone()[0]
+    last = Period.containing(today).previous()  # the newest quarter that has ended
+    start = Period.parse(str(first)) if first else last
+    day = deadline_day(store)
+    out = []
+    period = last
+    while period >= start:
+        if submitted.get(period.code) not in DONE:
+            deadline = deadline_of(period, day)
+            out.append(DuePeriod(period.code, deadline, today > deadline))
+        period = period.previous()
+    return out
 
 
 @dataclass(frozen=True)

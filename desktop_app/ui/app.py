@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
@@ -13,7 +14,12 @@ from PySide6.QtWidgets import QApplication
 from desktop_app import i18n
 from desktop_app.i18n import _
 from desktop_app.paths import resources_dir
+from desktop_app.ui.error_text import user_text
 from desktop_app.ui.tasks import CancelFlag, Progress, Task, TaskRunner
+
+if TYPE_CHECKING:
+    from desktop_app.store.repositories.users import User
+    from desktop_app.store.store import Store
 
 # Families with full Vietnamese, best first: Windows, then what fontconfig offers on Linux.
 FONT_FAMILIES = ("Segoe UI", "Tahoma", "DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial")
@@ -50,10 +56,24 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
 
 
 def install_qt_translations(app: QApplication, lang: str) -> None:
-    """Load Qt's own catalogue for ``lang`` when the wheel ships one (none for vi today)."""
+    """Qt's own texts in ``lang``: our table for Vietnamese (Qt ships none), else Qt's
+    catalogue when the wheel has one. File dialogs are always Qt's own (never the
+    system's, which speaks the language Windows was installed in), so every label in
+    them is translated."""
+    from PySide6.QtCore import Qt
+
+    from desktop_app.ui import qt_vi
+
+    app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
     QLocale.setDefault(
         QLocale(QLocale.Language.Vietnamese if lang == "vi" else QLocale.Language.English)
     )
+    for old in app.findChildren(qt_vi.QtVietnamese):
+        app.removeTranslator(old)
+        old.deleteLater()
+    if lang == "vi":
+        qt_vi.install(app)
+        return
     translator = QTranslator(app)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if translator.load(f"qtbase_{lang}", folder):
@@ -77,6 +97,17 @@ def open_store_task(path: Path) -> Task:
     return task
 
 
+def prepare_main_window() -> None:
+    """Import the main window and its first page while the login waits for the database.
+
+    The database check runs on a worker (SQLite releases the interpreter while it reads),
+    so the GUI thread is free meanwhile: the imports then cost nothing once the clerk
+    presses "Log in".
+    """
+    import desktop_app.ui.main_window
+    import desktop_app.ui.pages.entry  # noqa: F401
+
+
 def run_gui(db_path: Path, lang: str | None = None) -> int:
     """Run the window until it is closed; the exit code of the application.
 
@@ -85,8 +116,10 @@ def run_gui(db_path: Path, lang: str | None = None) -> int:
     not keep the first window from appearing.
     """
     from desktop_app.ui.first_run import FirstRunDialog
+    from desktop_app.ui.help import saved_language
     from desktop_app.units_resource import load_unit_directory
 
+    lang = lang or saved_language()
     if lang is not None:
         i18n.setup(lang)
     app = make_application()
@@ -106,11 +139,8 @@ def run_gui(db_path: Path, lang: str | None = None) -> int:
 
 def _run_session(app: QApplication, runner: TaskRunner, db_path: Path, hint: str) -> str | None:
     """Log in and run the main window; the backup to restore when one was asked for."""
-    from desktop_app.store.errors import StoreError
     from desktop_app.store.store import Store
-    from desktop_app.ui.context import AppContext
     from desktop_app.ui.login import LoginDialog
-    from desktop_app.ui.main_window import MainWindow
 
     login = LoginDialog(None, hint=hint)
     opened: list[Store] = []
@@ -121,35 +151,62 @@ def _run_session(app: QApplication, runner: TaskRunner, db_path: Path, hint: str
         login.set_store(store)
 
     def failed(exc: BaseException) -> None:
-        text = exc.user_message() if isinstance(exc, StoreError) else str(exc)
+        text = user_text(exc)
         login.set_failure(text)
 
     runner.start(open_store_task(db_path), ready, failed)
+    login.painted.connect(prepare_main_window)  # while the password is typed
     accepted = login.exec()
     runner.wait()
     if not opened:
         return None
     store = opened[0]
-    restore_from: list[str] = []
     try:
-        if not accepted or login.user is None:
-            return None
-        store.user = login.user.username
-        context = AppContext(store, login.user, i18n.current_language(), runner=runner)
-        window = MainWindow(context)
-
-        def on_restore(path: str) -> None:
-            restore_from.append(path)
-            window.close()
-
-        window.restore_requested.connect(on_restore)
-        window.resize(1366, 768)
-        window.showMaximized()
-        app.exec()
-        runner.wait()
-        return restore_from[0] if restore_from else None
+        while True:
+            if not accepted or login.user is None:
+                return None
+            outcome = _run_window(app, runner, store, login.user)
+            if outcome is not None and outcome.startswith(_LANGUAGE):
+                lang = outcome[len(_LANGUAGE) :]
+                i18n.setup(lang)
+                install_qt_translations(app, lang)
+                continue  # the same user again, in the new language
+            if outcome != _LOGOUT:
+                return outcome
+            # log out / switch user: the same open database, a fresh login
+            login = LoginDialog(store)
+            accepted = login.exec()
     finally:
         store.close()
+
+
+_LOGOUT = "\0logout"
+_LANGUAGE = "\0language:"
+
+
+def _run_window(app: QApplication, runner: TaskRunner, store: Store, user: User) -> str | None:
+    """Run the main window for ``user``: a backup to restore, :data:`_LOGOUT`, or None."""
+    from desktop_app.ui.context import AppContext
+    from desktop_app.ui.main_window import MainWindow
+
+    store.user = user.username
+    context = AppContext(store, user, i18n.current_language(), runner=runner)
+    window = MainWindow(context)
+    outcome: list[str] = []
+
+    def on_restore(path: str) -> None:
+        outcome.append(path)
+        window.close()
+
+    window.restore_requested.connect(on_restore)
+    window.logout_requested.connect(lambda: outcome.append(_LOGOUT))
+    window.language_requested.connect(lambda lang: outcome.append(_LANGUAGE + lang))
+    window.resize(1366, 768)
+    window.showMaximized()
+    app.exec()
+    runner.wait()
+    window.deleteLater()
+    return outcome[0] if outcome else None
 
 
 def _restore(db_path: Path, backup_file: Path) -> str:
@@ -161,7 +218,7 @@ def _restore(db_path: Path, backup_file: Path) -> str:
     try:
         epoch = restore(db_path, backup_file)
     except StoreError as exc:
-        confirm.inform(None, _("Restore"), exc.user_message(), error=True)
+        confirm.inform(None, _("Restore"), user_text(exc), error=True)
         return ""
     confirm.inform(
         None,

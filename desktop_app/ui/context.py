@@ -26,6 +26,7 @@ class Bus(QObject):
     sites_changed = Signal(str)  # commune id
     submissions_changed = Signal(str)  # period code
     status_changed = Signal()  # unsent changes, last sync, review queue may differ
+    submit_requested = Signal(str, str)  # commune id, period code: send it from the entry page
 
 
 @dataclass

@@ -239,6 +239,7 @@ class FirstRunDialog(QDialog):
 
         if isinstance(exc, Cancelled):
             return
-        message = getattr(exc, "user_message", None)
-        text = message() if callable(message) else str(exc)
+        from desktop_app.ui.error_text import user_text
+
+        text = user_text(exc)
         confirm.inform(self, _("The office was not created"), text, error=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,7 +25,7 @@ from desktop_app.i18n import _
 from desktop_app.ui.widgets.dialogs import SB, button_box
 
 if TYPE_CHECKING:  # the store is opened in the background; the dialog shows first
-    from desktop_app.store.repositories.users import User
+    from desktop_app.store.repositories.users import LoginResult, User
     from desktop_app.store.store import Store
 
 
@@ -35,7 +37,13 @@ def role_name(role: str) -> str:
 
 
 class LoginDialog(QDialog):
-    """``exec()`` returns Accepted with ``self.user`` set once the password matched."""
+    """``exec()`` returns Accepted with ``self.user`` set once the password matched.
+
+    ``painted`` is emitted once, after the dialog's first paint: work that may wait
+    (preparing the main window) starts then, never before the clerk sees the login.
+    """
+
+    painted = Signal()
 
     def __init__(
         self,
@@ -83,6 +91,13 @@ class LoginDialog(QDialog):
         else:
             self.set_store(store, office_name)
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Paint; the first time, say so once the event loop turns."""
+        super().paintEvent(event)
+        if not getattr(self, "_painted", False):
+            self._painted = True
+            QTimer.singleShot(0, self.painted.emit)
+
     def set_store(self, store: Store, office_name: str | None = None) -> None:
         """Show the office and its users (the store is open and checked)."""
         self.store = store
@@ -111,13 +126,31 @@ class LoginDialog(QDialog):
 
     def _on_login_clicked(self) -> None:
         username = self.users.currentData()
-        user = None
-        if username and self.store is not None:
-            user = self.store.users.authenticate(str(username), self.password.text())
-        if user is None:
-            self.problem.setText(_("Wrong password. Try again."))
+        if not username or self.store is None:
+            return
+        result = self.store.users.login(str(username), self.password.text())
+        if result.user is None:
+            self.problem.setText(self._refusal(result))
             self.password.selectAll()
             self.password.setFocus()
             return
-        self.user = user
+        self.user = result.user
         self.accept()
+
+    def _refusal(self, result: LoginResult) -> str:
+        from datetime import datetime
+
+        from desktop_app.store.repositories.users import LOCK_SECONDS
+
+        if result.locked_until is not None:
+            until = datetime.fromtimestamp(result.locked_until).strftime("%H:%M")
+            return _(
+                "Too many wrong passwords: this account is locked until {time}. Wait, or ask "
+                "an administrator to unlock it."
+            ).format(time=until)
+        text = _("Wrong password. Try again.")
+        if result.attempts_left <= 2:
+            text += " " + _(
+                "{n} more wrong passwords lock the account for {minutes} minutes."
+            ).format(n=result.attempts_left, minutes=LOCK_SECONDS // 60)
+        return text

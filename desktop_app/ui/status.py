@@ -1,9 +1,11 @@
-"""The status bar a clerk reads at a glance: unacknowledged changes, last backup, what
-needs review, and (for a reviewer) open conflicts.
+"""The status bar a clerk reads at a glance, in periods (never raw change counts):
+periods waiting for the province, periods returned, last backup, what needs review,
+and (for a reviewer) open conflicts.
 
-Each figure comes from one small function over the store: :func:`unsent_changes`
-counts the changes made here that the province has not acknowledged yet (from the
-province's vector every bundle or network reply brings back).
+The periods come from :func:`desktop_app.sync.status.period_statuses`, the same
+states the sync page, the entry page and ``coverage-desk status`` show.
+:func:`unsent_changes` still counts the low-level changes made here that the
+province has not acknowledged (for the sync tests and support).
 """
 
 from __future__ import annotations
@@ -69,6 +71,39 @@ def waiting_for_review(store: Store) -> int:
     return int(row[0])
 
 
+def period_counts(store: Store) -> tuple[int, int]:
+    """(periods entered here the province has not acknowledged, periods returned)."""
+    from desktop_app.sync.status import period_statuses
+
+    if store.reference.unit(store.node.office_id).level == 1:
+        return 0, 0
+    statuses = period_statuses(store)
+    return sum(s.waiting for s in statuses), sum(s.returned for s in statuses)
+
+
+def due_text(store: Store) -> tuple[str, bool]:
+    """ "Quá hạn nộp: Quý 4/2020" or "Đến hạn nộp: Quý 1/2021 (hạn 10/04/2021)" for a
+    commune office, and whether anything is late ("" when nothing is due)."""
+    from datetime import UTC
+
+    from desktop_app.sync.status import due_periods, period_label
+
+    today = datetime.fromtimestamp(store.clock(), UTC).date()
+    due = due_periods(store, store.node.office_id, today)
+    late = [d for d in due if d.late]
+    if late:
+        names = ", ".join(period_label(d.period) for d in late[:3])
+        more = len(late) - 3
+        if more > 0:
+            names += " " + _("and {n} more").format(n=more)
+        return _("Late: {periods}").format(periods=names), True
+    if due:
+        return _("Due: {period} (by {deadline})").format(
+            period=period_label(due[0].period), deadline=due[0].deadline.strftime("%d/%m/%Y")
+        ), False
+    return "", False
+
+
 class StatusBar(QStatusBar):
     """Permanent labels, refreshed by :meth:`refresh`.
 
@@ -84,23 +119,56 @@ class StatusBar(QStatusBar):
         can = getattr(context, "can", None)
         self.reviewer = bool(can("reviewer")) if callable(can) else True
         self.unsent = QLabel(self)
+        self.returned = QLabel(self)
+        self.due = QLabel(self)
         self.backup = QLabel(self)
         self.review = QLabel(self)
         self.conflicts = QLabel(self)
-        for label in (self.unsent, self.backup, self.review, self.conflicts):
+        for label in (
+            self.due,
+            self.unsent,
+            self.returned,
+            self.backup,
+            self.review,
+            self.conflicts,
+        ):
             label.setContentsMargins(8, 0, 8, 0)
             self.addPermanentWidget(label)
         self.refresh()
 
+    def _show_due(self, level: int) -> None:
+        text, late = due_text(self.store) if level == 3 else ("", False)
+        self.due.setText(text)
+        self.due.setVisible(bool(text))
+        self.due.setStyleSheet("font-weight: bold; color: #b00020;" if late else "")
+        self.due.setToolTip(
+            _(
+                "Reports are due on the 10th of the month after the quarter (or the day the "
+                "province set)."
+            )
+        )
+
     def refresh(self) -> None:
         """Read the figures again."""
-        count = unsent_changes(self.store)
-        self.unsent.setText(
-            _("Not yet acknowledged by the province: {count} changes").format(count=count)
-        )
+        office = self.store.reference.unit(self.store.node.office_id)
+        waiting, returned = period_counts(self.store)
+        self.unsent.setVisible(office.level > 1)
+        if waiting:
+            self.unsent.setText(
+                _("Not yet acknowledged by the province: {count} periods").format(count=waiting)
+            )
+        else:
+            self.unsent.setText(_("Everything entered is acknowledged by the province"))
         self.unsent.setToolTip(
-            _("Changes made on this computer that the province has not acknowledged yet.")
+            _(
+                "Periods with data entered here that the province has not acknowledged yet "
+                "(the Sync page lists each one)."
+            )
         )
+        self.returned.setVisible(returned > 0)
+        self.returned.setText(_("Returned: {count} periods").format(count=returned))
+        self.returned.setStyleSheet("font-weight: bold; color: #b00020;")
+        self._show_due(office.level)
         when = last_backup(self.store)
         if when is None:
             self.backup.setText(_("No backup yet"))
@@ -109,7 +177,6 @@ class StatusBar(QStatusBar):
                 _("Last backup: {when}").format(when=when.strftime("%d/%m/%Y %H:%M"))
             )
         waiting = waiting_for_review(self.store)
-        office = self.store.reference.unit(self.store.node.office_id)
         self.review.setVisible(office.level < 3)
         self.review.setText(_("To review: {count} periods").format(count=waiting))
         self.review.setStyleSheet("font-weight: bold;" if waiting else "")

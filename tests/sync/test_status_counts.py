@@ -70,7 +70,8 @@ def test_open_conflicts_show_to_a_district_reviewer(  # type: ignore[no-untyped-
         assert bar.conflicts.isVisibleTo(window) == shown
         if shown:
             assert bar.conflicts.text() == "Open conflicts: 1"
-        assert bar.unsent.text() == "Not yet acknowledged by the province: 0 changes"
+        # the district holds C1's period; the province has not acknowledged it yet
+        assert bar.unsent.text() == "Not yet acknowledged by the province: 1 periods"
     decide_conflict(district, review_queue(district)[0][0], "local", user="huyen")
     reviewer = windows["reviewer"]
     reviewer.status.refresh()

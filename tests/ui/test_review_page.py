@@ -28,13 +28,20 @@ def _page(qtbot: QtBot, store: Store, role: str) -> ReviewPage:
 
 
 def test_commune_sends_its_period(qtbot: QtBot, commune_store: Store, monkeypatch) -> None:
-    page = _page(qtbot, commune_store, "clerk")
+    from desktop_app.ui.main_window import MainWindow
+    from tests.ui.shell_helpers import context_for
+
+    window = MainWindow(context_for(commune_store, "clerk", "user.clerk"))
+    qtbot.addWidget(window)
+    page = window.show_page("review")
+    assert isinstance(page, ReviewPage)
+    page.year_box.setValue(2019)
     assert page.model.rowCount() == 1  # a commune office sees its own row only
     assert not page.approve_button.isVisibleTo(page)
     page.select(COMMUNE, "2019Q1")
     assert page.submit_button.isEnabled()
     asked = answer_confirmations(monkeypatch, True)
-    page.submit_button.click()
+    page.submit_button.click()  # sent through the entry page, where the rules are checked
     assert "Xã Chiềng Sung" in asked[0]
     sub = commune_store.submissions.get(COMMUNE, "2019Q1")
     assert (sub.state, sub.updated_by) == ("submitted", "user.clerk")

@@ -84,7 +84,7 @@ def test_the_main_window_names_the_office_and_shows_the_pages_of_the_role(  # ty
     keys = [window.nav.item(i).text() for i in range(window.nav.count())]
     assert keys[0] == "Data entry"
     assert window.page("entry") is window.stack.currentWidget()
-    assert window.status.unsent.text() == "Not yet acknowledged by the province: 0 changes"
+    assert window.status.unsent.text() == "Everything entered is acknowledged by the province"
     assert window.status.review.text() == "To review: 0 periods"
 
 
@@ -98,7 +98,8 @@ def test_the_status_bar_counts_this_offices_changes_and_the_review_queue(  # typ
     assert waiting_for_review(commune_store) == 0  # a commune reviews nobody
     window = MainWindow(context_for(commune_store, "clerk", "hoa"))
     qtbot.addWidget(window)
-    assert window.status.unsent.text() == "Not yet acknowledged by the province: 2 changes"
+    # in periods, not raw changes: a village and a submission of one period is one period
+    assert window.status.unsent.text() == "Not yet acknowledged by the province: 1 periods"
     assert not window.status.review.isVisibleTo(window)
     window.context.bus.status_changed.emit()
 
@@ -168,4 +169,4 @@ def test_run_gui_logs_in_and_opens_the_main_window(  # type: ignore[no-untyped-d
     monkeypatch.setattr(LoginDialog, "exec", fake_login)
     monkeypatch.setattr(QApplication, "exec", fake_exec)
     assert app_module.run_gui(path, "en") == 0
-    assert shown == [f"Xã Chiềng Sung — Coverage Desk {__version__}"]
+    assert shown == [f"Xã Chiềng Sung ({__version__}) — Coverage Desk"]  # Qt adds no second name

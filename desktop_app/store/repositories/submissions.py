@@ -15,7 +15,8 @@ STATES = ("draft", "submitted", "approved", "returned", "accepted")
 _MOVES: dict[str, dict[str, int]] = {
     "draft": {"submitted": 3},
     "returned": {"submitted": 3},
-    "submitted": {"approved": 2, "returned": 2},
+    # the commune takes a submitted period back to edit it (asked first, logged like any move)
+    "submitted": {"approved": 2, "returned": 2, "draft": 3},
     "approved": {"accepted": 1, "returned": 2},
     "accepted": {},
 }

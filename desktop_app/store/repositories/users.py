@@ -8,12 +8,16 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from desktop_app.store.changes import audit_only
+from desktop_app.store.changes import audit_only, canonical_json
 from desktop_app.store.errors import InvalidValueError
 from desktop_app.store.repositories.base import Repository
 
 ROLES = ("clerk", "reviewer", "admin")
 _N, _R, _P = 2**14, 8, 1
+MAX_FAILURES = 5  # wrong passwords in a row before the account is locked
+LOCK_SECONDS = 5 * 60  # how long a locked account waits (an administrator can unlock it)
+# audit actions that end a run of wrong passwords
+_RESETS = ("login", "unlock", "reset_password", "change_password", "locked")
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,15 @@ class User:
     full_name: str
     role: str
     active: bool
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """What a sign-in attempt gave: the user, or why not (a lock says until when)."""
+
+    user: User | None
+    locked_until: float | None = None  # clock seconds
+    attempts_left: int = MAX_FAILURES
 
 
 def hash_password(password: str, salt: bytes | None = None) -> str:
@@ -106,15 +119,101 @@ class UserRepository(Repository):
         return User(username, full_name.strip(), role, True)
 
     def authenticate(self, username: str, password: str) -> User | None:
-        """The active user with that password, or None."""
-        r = self.db.execute_sql(
+        """The active user with that password, or None (no lockout, no audit)."""
+        r = self._row(username)
+        if r is None or not r[3] or not verify_password(password, r[4]):
+            return None
+        return User(r[0], r[1], r[2], True)
+
+    def _row(self, username: str) -> tuple[str, str, str, int, str] | None:
+        row = self.db.execute_sql(
             "SELECT username, full_name, role, active, password_hash FROM app_user"
             " WHERE username = ?",
             (username.strip().lower(),),
         ).fetchone()
-        if r is None or not r[3] or not verify_password(password, r[4]):
+        if row is None:
             return None
-        return User(r[0], r[1], r[2], True)
+        return str(row[0]), str(row[1]), str(row[2]), int(row[3]), str(row[4])
+
+    def _recent(self, username: str) -> list[tuple[str, float]]:
+        """The account's sign-in events, newest first: (action, clock seconds)."""
+        from datetime import datetime
+
+        marks = ",".join("?" for _ in (*_RESETS, "login_failed"))
+        rows = self.db.execute_sql(
+            "SELECT action, at FROM audit WHERE entity = 'user' AND entity_key = ?"
+            f" AND action IN ({marks}) ORDER BY id DESC LIMIT ?",
+            (canonical_json({"username": username}), *_RESETS, "login_failed", MAX_FAILURES + 1),
+        ).fetchall()
+        return [(str(a), datetime.fromisoformat(str(t)).timestamp()) for a, t in rows]
+
+    def locked_until(self, username: str) -> float | None:
+        """While the account is locked, the clock time it opens again; else None."""
+        for action, at in self._recent(username.strip().lower()):
+            if action == "locked":
+                until = at + LOCK_SECONDS
+                return until if until > self.store.clock() else None
+            if action in _RESETS:
+                return None
+        return None
+
+    def login(self, username: str, password: str) -> LoginResult:
+        """Sign in: every attempt is logged; 5 wrong passwords in a row lock the account
+        for :data:`LOCK_SECONDS` (also logged), during which even the right one is refused."""
+        username = username.strip().lower()
+        r = self._row(username)
+        if r is None or not r[3]:
+            return LoginResult(None)
+        now = self.store.now_iso()
+        until = self.locked_until(username)
+        if until is not None:
+            return LoginResult(None, locked_until=until, attempts_left=0)
+        key = {"username": username}
+        with self.store.transaction():
+            if verify_password(password, r[4]):
+                audit_only(self.db, username, "login", "user", key, now)
+                return LoginResult(User(r[0], r[1], r[2], True))
+            audit_only(self.db, username, "login_failed", "user", key, now)
+            failures = 0
+            for action, _at in self._recent(username):
+                if action != "login_failed":
+                    break
+                failures += 1
+            if failures >= MAX_FAILURES:
+                audit_only(self.db, username, "locked", "user", key, now)
+                return LoginResult(
+                    None, locked_until=self.store.clock() + LOCK_SECONDS, attempts_left=0
+                )
+        return LoginResult(None, attempts_left=MAX_FAILURES - failures)
+
+    def unlock(self, username: str, *, by: str | None = None) -> None:
+        """An administrator lets a locked account sign in again at once (logged)."""
+        with self.store.transaction():
+            audit_only(
+                self.db,
+                by or self.store.user,
+                "unlock",
+                "user",
+                {"username": username},
+                self.store.now_iso(),
+            )
+
+    def change_password(self, username: str, old: str, new: str) -> bool:
+        """A user changes their own password; False when ``old`` is not the current one."""
+        r = self._row(username)
+        if r is None or not verify_password(old, r[4]):
+            return False
+        if len(new) < 6:
+            raise InvalidValueError(reason="the password needs at least 6 characters")
+        with self.store.transaction():
+            self.db.execute_sql(
+                "UPDATE app_user SET password_hash = ? WHERE username = ?",
+                (hash_password(new), r[0]),
+            )
+            audit_only(
+                self.db, r[0], "change_password", "user", {"username": r[0]}, self.store.now_iso()
+            )
+        return True
 
     def set_password(self, username: str, password: str, *, by: str | None = None) -> None:
         """Reset a user's password."""

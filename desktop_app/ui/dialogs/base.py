@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -16,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.i18n import _
 from desktop_app.store.errors import StoreError
+from desktop_app.ui.error_text import user_text
 
 T = TypeVar("T")
 
@@ -63,9 +68,21 @@ class FormDialog(QDialog, Generic[T]):
             _("Cancel"), QDialogButtonBox.ButtonRole.RejectRole
         )
         self.ok_button.setDefault(True)
+        # Enter anywhere means OK: Cancel never takes the default when it has the focus
+        self.cancel_button.setAutoDefault(False)
         self.buttons.accepted.connect(self._on_ok)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The keyboard starts in the first field, so one can type at once."""
+        super().showEvent(event)
+        focus = self.focusWidget()
+        if focus is None or isinstance(focus, QPushButton):
+            for field in self.findChildren(QWidget):
+                if isinstance(field, QLineEdit | QPlainTextEdit | QComboBox) and field.isEnabled():
+                    field.setFocus()
+                    break
 
     def collect(self) -> T:
         """The value the fields describe; raise :class:`FormInvalid` when it cannot be."""
@@ -80,11 +97,11 @@ class FormDialog(QDialog, Generic[T]):
         try:
             value = self.collect()
             self._save(value)
-        except FormInvalid as exc:
+        except FormInvalid as exc:  # from collect, or from a save that checks (a password)
             self.show_error(str(exc))
             return
         except StoreError as exc:
-            self.show_error(exc.user_message())
+            self.show_error(user_text(exc))
             return
         self.saved = value
         self.accept()

@@ -274,6 +274,13 @@ class SiteFormDialog(FormDialog[Site]):
     def _on_coordinates_changed(self) -> None:
         self.coord_warning.setText(self.coordinate_warning())
         self.coord_warning.setVisible(bool(self.coord_warning.text()))
+        # a warning of two lines must push the notes and the buttons down, not cover them
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        needed = self.sizeHint().height()
+        if self.isVisible() and self.height() < needed:
+            self.resize(self.width(), needed)
 
     def _province_name(self, province_id: str) -> str:
         name = self.ctx.store.reference.unit(province_id).name

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from desktop_app.i18n import _
 from desktop_app.store.repositories.users import ROLES
@@ -97,3 +97,40 @@ class PasswordDialog(FormDialog[str]):
     def collect(self) -> str:
         """The new password."""
         return _checked_password(self.password_edit, self.again_edit)
+
+
+class ChangePasswordDialog(FormDialog[tuple[str, str]]):
+    """The logged-in user changes their own password: the current one, then the new twice.
+
+    ``save((old, new))`` returns False when the current password is wrong.
+    """
+
+    def __init__(
+        self,
+        username: str,
+        save: Callable[[tuple[str, str]], bool],
+        parent: QWidget | None = None,
+    ) -> None:
+        self._check = save
+        title = _("Change my password ({user})").format(user=username)
+        super().__init__(title, self._save_checked, parent)
+        self.setMinimumWidth(420)
+        form = QFormLayout()
+        self.body.addLayout(form)
+        self.old_edit = QLineEdit()
+        self.old_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow(_("Current password"), self.old_edit)
+        self.password_edit, self.again_edit = _password_fields(form)
+        label = form.labelForField(self.password_edit)
+        if isinstance(label, QLabel):
+            label.setText(_("New password"))
+        self.old_edit.setFocus()
+
+    def _save_checked(self, value: tuple[str, str]) -> None:
+        if not self._check(value):
+            raise FormInvalid(_("The current password is wrong."))
+
+    def collect(self) -> tuple[str, str]:
+        """(current password, new password)."""
+        new = _checked_password(self.password_edit, self.again_edit)
+        return self.old_edit.text(), new

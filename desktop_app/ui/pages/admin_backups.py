@@ -28,6 +28,7 @@ from desktop_app.store import backup
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs import confirm
 from desktop_app.ui.dialogs.base import ERROR_STYLE
+from desktop_app.ui.error_text import os_reason
 from desktop_app.ui.widgets.tables import list_table
 
 
@@ -139,7 +140,7 @@ class BackupsTab(QWidget):
         except OSError as exc:
             self._say(
                 _("The backup could not be written: {reason}").format(
-                    reason=exc.strerror or str(exc)
+                    reason=os_reason(exc.errno, exc.strerror or str(exc))
                 ),
                 error=True,
             )

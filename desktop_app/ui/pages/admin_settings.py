@@ -9,14 +9,17 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.i18n import _
 from desktop_app.store.errors import StoreError
+from desktop_app.ui.background_sync import EVERY_SETTING, minutes_of
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs.base import ERROR_STYLE
+from desktop_app.ui.error_text import user_text
 
 RECIPIENTS = "recipients"
 
@@ -58,6 +61,17 @@ class SettingsTab(QWidget):
         )
         self.recipients_edit.setFixedHeight(110)
         form.addRow(_("Recipients (one per line)"), self.recipients_edit)
+        self.every_box = QSpinBox()
+        self.every_box.setRange(0, 24 * 60)
+        self.every_box.setSuffix(" " + _("minutes"))
+        self.every_box.setSpecialValueText(_("off"))
+        self.every_box.setToolTip(
+            _(
+                "With a province server set on the Sync page, sync over the network by itself "
+                "this often (never while someone is typing). 0: off."
+            )
+        )
+        form.addRow(_("Automatic network sync every"), self.every_box)
         layout.addLayout(form)
         row = QHBoxLayout()
         self.save_button = QPushButton(_("Save"))
@@ -78,12 +92,14 @@ class SettingsTab(QWidget):
         for key, edit in self.edits.items():
             edit.setText(saved.get(key, ""))
         self.recipients_edit.setPlainText(saved.get(RECIPIENTS, ""))
+        self.every_box.setValue(minutes_of(saved))
 
     def values(self) -> dict[str, str]:
         """The settings as typed (spaces trimmed, empty recipient lines dropped)."""
         out = {key: " ".join(edit.text().split()) for key, edit in self.edits.items()}
         lines = [line.strip() for line in self.recipients_edit.toPlainText().splitlines()]
         out[RECIPIENTS] = "\n".join(line for line in lines if line)
+        out[EVERY_SETTING] = str(self.every_box.value())
         return out
 
     def _on_save(self) -> None:
@@ -91,7 +107,7 @@ class SettingsTab(QWidget):
             self.ctx.store.reference.set_settings(self.values())
         except StoreError as exc:
             self.message_label.setStyleSheet(ERROR_STYLE)
-            self.message_label.setText(exc.user_message())
+            self.message_label.setText(user_text(exc))
             return
         self.message_label.setStyleSheet("color: #1d5e20;")
         self.message_label.setText(_("Saved."))

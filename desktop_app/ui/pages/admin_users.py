@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -17,6 +19,7 @@ from desktop_app.store.repositories.users import User
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs.base import ERROR_STYLE
 from desktop_app.ui.dialogs.user_form import NewUser, PasswordDialog, UserFormDialog, role_label
+from desktop_app.ui.error_text import user_text
 from desktop_app.ui.widgets.tables import list_table
 
 
@@ -38,10 +41,18 @@ class UsersTab(QWidget):
         self.add_button = QPushButton(_("Add a user…"))
         self.password_button = QPushButton(_("Reset password…"))
         self.active_button = QPushButton(_("Deactivate"))
+        self.unlock_button = QPushButton(_("Unlock"))
+        self.unlock_button.setToolTip(_("Let a user locked out by wrong passwords sign in again"))
+        self.unlock_button.clicked.connect(self._on_unlock)
         self.add_button.clicked.connect(self._on_add)
         self.password_button.clicked.connect(self._on_reset_password)
         self.active_button.clicked.connect(self._on_toggle_active)
-        for button in (self.add_button, self.password_button, self.active_button):
+        for button in (
+            self.add_button,
+            self.password_button,
+            self.active_button,
+            self.unlock_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
@@ -57,6 +68,11 @@ class UsersTab(QWidget):
         self.model.removeRows(0, self.model.rowCount())
         for user in self.users:
             state = _("active") if user.active else _("deactivated")
+            until = self.ctx.store.users.locked_until(user.username)
+            if user.active and until is not None:
+                state = _("locked until {time} (wrong passwords)").format(
+                    time=datetime.fromtimestamp(until).strftime("%H:%M")
+                )
             row = [QStandardItem(t) for t in (user.username, user.full_name, "", state)]
             row[2].setText(role_label(user.role))
             if not user.active:
@@ -117,7 +133,7 @@ class UsersTab(QWidget):
                 user.username, not user.active, by=self.ctx.user.username
             )
         except StoreError as exc:
-            self._say(exc.user_message(), error=True)
+            self._say(user_text(exc), error=True)
             return
         self.reload()
         self.select(user.username)
@@ -128,8 +144,20 @@ class UsersTab(QWidget):
         )
         self._say(done.format(user=user.username))
 
+    def _on_unlock(self) -> None:
+        user = self.selected_user()
+        if user is None:
+            return
+        self.ctx.store.users.unlock(user.username, by=self.ctx.user.username)
+        self.reload()
+        self.select(user.username)
+        self._say(_("{user} can sign in again.").format(user=user.username))
+
     def _on_selection_changed(self) -> None:
         user = self.selected_user()
+        self.unlock_button.setEnabled(
+            user is not None and self.ctx.store.users.locked_until(user.username) is not None
+        )
         self.password_button.setEnabled(user is not None)
         self.active_button.setEnabled(user is not None)
         self.active_button.setText(

@@ -24,6 +24,7 @@ from desktop_app.store.repositories.villages import Village
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs.base import ERROR_STYLE
 from desktop_app.ui.dialogs.village_form import VillageNameDialog
+from desktop_app.ui.error_text import user_text
 
 
 class VillagesTab(QWidget):
@@ -183,7 +184,7 @@ class VillagesTab(QWidget):
         try:
             self.ctx.store.villages.reorder(self.commune_id, ids, actor=self._actor())
         except StoreError as exc:
-            self.message_label.setText(exc.user_message())
+            self.message_label.setText(user_text(exc))
             return
         self._changed(village.id)
 
@@ -200,7 +201,7 @@ class VillagesTab(QWidget):
         try:
             self.ctx.store.villages.set_active(village.id, not village.active, actor=self._actor())
         except StoreError as exc:
-            self.message_label.setText(exc.user_message())
+            self.message_label.setText(user_text(exc))
             return
         self._changed(village.id)
 

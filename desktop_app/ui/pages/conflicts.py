@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
 
 from desktop_app.i18n import _
 from desktop_app.store.errors import StoreError
+from desktop_app.sync.status import period_label
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs.base import ERROR_STYLE
+from desktop_app.ui.error_text import user_text
 from desktop_app.ui.pages.conflicts_data import (
     LOCAL,
     OTHER,
@@ -40,7 +42,6 @@ from desktop_app.ui.pages.conflicts_data import (
     typed_state,
 )
 from desktop_app.ui.pages.sync_enrol import OK_STYLE
-from desktop_app.ui.pages.sync_states import period_label
 from desktop_app.ui.widgets.tables import list_table
 
 WINNER_STYLE = "background: #fff4c2; border: 1px solid #d8b800; padding: 2px 6px;"
@@ -277,7 +278,7 @@ class ConflictsPage(QWidget):
             self._say(_("Not recorded: {reason}").format(reason=exc), error=True)
             return
         except StoreError as exc:
-            self._say(exc.user_message(), error=True)
+            self._say(user_text(exc), error=True)
             return
         self.reload()
         self._say(_("Decision recorded; it goes out with the next bundle."))

@@ -19,6 +19,7 @@ from desktop_app.domain.periods import PeriodError
 from desktop_app.i18n import _, current_language
 from desktop_app.store.errors import StoreError
 from desktop_app.store.repositories.values import ValueWrite
+from desktop_app.ui.error_text import user_text
 from desktop_app.ui.pages.entry_commands import CellChange, WriteCells, parse_block
 from desktop_app.ui.pages.entry_data import Cell, Snapshot, load_snapshot
 from desktop_app.ui.pages.entry_models import EntryGridModel, indicator_title
@@ -51,10 +52,15 @@ class BulkEntry:
         def _after_write(self, cells: Sequence[Cell]) -> None: ...
         def _announce(self) -> None: ...
         def _write_of(self, cell: Cell, value: typed.Value | None, comment: str) -> ValueWrite: ...
+        def may_edit(self) -> bool: ...
 
     def _on_clear_requested(self) -> None:
         table = self.view.current_table()
         cells = self._selected_cells(table)
+        if not any(self.snapshot and self.snapshot.text(c.key) is not None for c in cells):
+            return
+        if not self.may_edit():
+            return
         changes = [
             c
             for c in (
@@ -85,6 +91,8 @@ class BulkEntry:
         assert isinstance(model, EntryGridModel) and self.snapshot is not None
         start = table.currentIndex()
         row0, col0 = (start.row(), start.column()) if start.isValid() else (0, 0)
+        if not self.may_edit():
+            return 0, []
         changes: list[CellChange] = []
         problems: list[str] = []
         for dr, line in enumerate(parse_block(text)):
@@ -124,7 +132,7 @@ class BulkEntry:
     def copy_last_period(self) -> int:
         """Copy the previous period's values into this period's empty cells; how many."""
         snap = self.snapshot
-        if snap is None:
+        if snap is None or not self.may_edit():
             return 0
         try:
             previous = snap.period.previous()
@@ -156,7 +164,7 @@ class BulkEntry:
         try:
             self.store.values.set_many(writes)
         except StoreError as exc:
-            self.say(exc.user_message(), error=True)
+            self.say(user_text(exc), error=True)
             return 0
         self.undo.push(WriteCells(self.restore, changes, _("Copy last period")))
         self.reload()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -19,10 +20,14 @@ from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from desktop_app.domain import values as typed
 from desktop_app.domain.periods import Period, periods_for_frequency
 from desktop_app.i18n import _, current_language
+from desktop_app.store.changes import Actor
 from desktop_app.store.errors import StoreError
 from desktop_app.store.repositories.values import ValueWrite
 from desktop_app.store.validation import violations_for_write
+from desktop_app.sync.status import due_periods, view_status
 from desktop_app.ui.context import AppContext
+from desktop_app.ui.dialogs import confirm
+from desktop_app.ui.error_text import user_text
 from desktop_app.ui.pages.entry_bulk import BulkEntry
 from desktop_app.ui.pages.entry_commands import CellChange, WriteCells
 from desktop_app.ui.pages.entry_data import (
@@ -35,6 +40,7 @@ from desktop_app.ui.pages.entry_data import (
 )
 from desktop_app.ui.pages.entry_delegates import CellDelegate
 from desktop_app.ui.pages.entry_models import CELL_ROLE, EntryGridModel, indicator_title
+from desktop_app.ui.pages.entry_submit import SubmitCheckDialog, state_line, submission_problems
 from desktop_app.ui.pages.entry_view import EntryPage
 
 
@@ -101,6 +107,8 @@ class EntryController(BulkEntry, QObject):
         view.period.period_changed.connect(self._on_period_changed)
         view.copy_button.clicked.connect(self._on_copy_last_period_clicked)
         view.history_button.clicked.connect(self._on_history_requested)
+        view.submit_button.clicked.connect(self.submit)
+        context.bus.submissions_changed.connect(self._on_submissions_changed)
         context.bus.values_changed.connect(self._on_values_changed_elsewhere)
         self.commune_id = ""
         self._announcing = False
@@ -120,6 +128,7 @@ class EntryController(BulkEntry, QObject):
         self.undo.clear()
         self.village_model.set_snapshot(self.snapshot)
         self.commune_model.set_snapshot(self.snapshot)
+        self.view.apply_filters()
         self._show_state()
         self._show_derived()
 
@@ -134,9 +143,11 @@ class EntryController(BulkEntry, QObject):
         )
         self.village_model.set_snapshot(self.snapshot)
         self.commune_model.set_snapshot(self.snapshot)
+        self.view.apply_filters()
         if where.isValid():
             table.setCurrentIndex(table.model().index(where.row(), where.column()))
         self._show_derived()
+        self._show_period_state()
 
     def _show_state(self) -> None:
         snap = self.snapshot
@@ -166,12 +177,174 @@ class EntryController(BulkEntry, QObject):
         self.view.banner.setVisible(bool(text))
         writable = snap.scope_ok and snap.period.code not in snap.locked_codes
         self.view.copy_button.setEnabled(writable)
+        self._show_period_state()
         self.say("")
         if not snap.villages:
             self.say(_("This commune has no villages in its register yet."))
 
+    def _show_period_state(self) -> None:
+        """The period's state line: sent or not, returned and why (red when it needs the clerk)."""
+        snap = self.snapshot
+        assert snap is not None
+        year = [str(snap.period.year)] if snap.period.kind == "quarterly" else []
+        status = view_status(self.store, snap.commune_id, snap.period.code, *year)
+        text, urgent = state_line(status)
+        if snap.scope_ok and snap.period.kind == "quarterly":
+            due = {
+                d.period: d
+                for d in due_periods(self.store, snap.commune_id, store_today(self.context))
+            }
+            found = due.get(snap.period.code)
+            if found is not None and found.late:
+                text += " " + _("Late: it was due on {deadline}.").format(
+                    deadline=found.deadline.strftime("%d/%m/%Y")
+                )
+                urgent = True
+            elif found is not None:
+                text += " " + _("Due by {deadline}.").format(
+                    deadline=found.deadline.strftime("%d/%m/%Y")
+                )
+        self.view.state_line.setText(text)
+        self.view.state_line.setStyleSheet(
+            "background: #ffe0e0; border: 1px solid #d08080; padding: 6px; color: #7a0000;"
+            " font-weight: bold;"
+            if urgent
+            else "padding: 2px 0; color: #1a1a1a;"
+        )
+        self.view.submit_button.setVisible(snap.scope_ok)
+        self.view.submit_button.setEnabled(
+            snap.scope_ok and status.submission in ("draft", "returned")
+        )
+
+    def _actor(self) -> Actor:
+        return replace(self.store.local_actor(), user=self.context.user.username)
+
+    def submit(self) -> bool:
+        """Check the period, list what is wrong, ask, then mark it for sending; True if sent."""
+        snap = self.snapshot
+        if snap is None or not snap.scope_ok:
+            return False
+        period = snap.period.label(current_language())
+        title = _("Send the report")
+        problems = submission_problems(self.store, snap)
+        if problems:
+            dialog = SubmitCheckDialog(title, problems, self.view)
+            dialog.exec()
+            if dialog.chosen is not None:
+                self.go_to(dialog.chosen.key)
+                return False
+            if not dialog.send_chosen:
+                return False
+        elif not confirm.ask(
+            self.view,
+            title,
+            _(
+                "Every rule is met. Send the figures of {commune} for {period} to the district? "
+                "Once approved, they are locked."
+            ).format(commune=snap.commune_name, period=period),
+            yes_text=_("Send"),
+        ):
+            return False
+        try:
+            self.store.submissions.move(
+                snap.commune_id, snap.period.code, "submitted", actor=self._actor()
+            )
+        except StoreError as exc:
+            self.say(user_text(exc), error=True)
+            return False
+        self._after_submission_moved()
+        self.say(
+            _(
+                "The report of {period} is ready to send. It leaves this computer when you "
+                "export a bundle or sync with the province server (Sync page)."
+            ).format(period=period)
+        )
+        return True
+
+    def submit_period(self, commune_id: str, period: Period) -> bool:
+        """Open ``commune_id`` in ``period`` and send it (the review page asks for this)."""
+        self.view.units.select_commune(commune_id)
+        if commune_id != self.commune_id or self.snapshot is None:
+            self.open(commune_id, period)
+        if self.snapshot is not None and self.snapshot.period != period:
+            self.view.period.set_period(period)
+        return self.submit()
+
+    def may_edit(self) -> bool:
+        """Before a write: a submitted period goes back to draft, if the clerk agrees."""
+        snap = self.snapshot
+        if snap is None or not snap.scope_ok:
+            return True
+        if self.store.submissions.get(snap.commune_id, snap.period.code).state != "submitted":
+            return True
+        period = snap.period.label(current_language())
+        if not confirm.ask(
+            self.view,
+            _("Edit a submitted report"),
+            _(
+                "The report of {period} was already submitted. Changing it takes it back to "
+                "draft: you will have to send it again. Change it?"
+            ).format(period=period),
+            yes_text=_("Change and take back"),
+        ):
+            self.say(
+                _("Nothing changed: the report of {period} stays submitted.").format(period=period)
+            )
+            return False
+        try:
+            self.store.submissions.move(
+                snap.commune_id, snap.period.code, "draft", actor=self._actor()
+            )
+        except StoreError as exc:
+            self.say(user_text(exc), error=True)
+            return False
+        self._after_submission_moved()
+        return True
+
+    def _after_submission_moved(self) -> None:
+        assert self.snapshot is not None
+        self._show_period_state()
+        self.context.bus.submissions_changed.emit(self.snapshot.period.code)
+        self.context.bus.status_changed.emit()
+
+    def _on_submissions_changed(self, period: str) -> None:
+        if self.snapshot is not None and period == self.snapshot.period.code:
+            self._show_period_state()
+
+    def go_to(self, key: tuple[str, str, str]) -> None:
+        """Show the cell ``key`` (org, indicator, cell) and give it the keyboard focus."""
+        for tab, (model, table) in enumerate(
+            zip((self.village_model, self.commune_model), self.view.tables(), strict=True)
+        ):
+            index = model.index_of(*key)
+            if index.isValid():
+                self.view.tabs.setCurrentIndex(tab)
+                table.setCurrentIndex(index)
+                table.scrollTo(index)
+                table.setFocus()
+                return
+
+    def completeness(self) -> tuple[int, int]:
+        """(cells with a value, cells to fill) of the period, both grids."""
+        snap = self.snapshot
+        if snap is None:
+            return 0, 0
+        cells = self.village_model.input_cells() + self.commune_model.input_cells()
+        filled = sum(snap.text(c.key) is not None for c in cells)
+        return filled, len(cells)
+
+    def _show_completeness(self) -> None:
+        filled, total = self.completeness()
+        percent = round(100 * filled / total) if total else 0
+        self.view.completeness.setText(
+            _("entered {filled}/{total} cells ({percent}%)").format(
+                filled=filled, total=total, percent=percent
+            )
+        )
+
     def _show_derived(self) -> None:
         assert self.snapshot is not None
+        self._show_completeness()
         figures = derived_figures(self.snapshot, self.store.catalogue)
         rows = "".join(
             f"<tr><td style='padding: 3px 6px 3px 0'>{html.escape(name)}</td>"
@@ -216,6 +389,8 @@ class EntryController(BulkEntry, QObject):
 
     def write_text(self, cell: Cell, text: str) -> bool:
         """Validate and save what was typed into ``cell``; False (and the reason) if refused."""
+        if not self.may_edit():
+            return False
         value, reason = self.refusal(cell, text)
         if reason:
             self.say(_("Not saved: {reason}").format(reason=reason), error=True)
@@ -234,7 +409,7 @@ class EntryController(BulkEntry, QObject):
         try:
             self.store.values.set_value(self._write_of(cell, value, comment))
         except StoreError as exc:
-            self.say(exc.user_message(), error=True)
+            self.say(user_text(exc), error=True)
             return None
         stored = self.store.values.get(
             cell.org_id, self.snapshot.holds(cell.indicator), cell.indicator.code, cell.disagg
@@ -262,11 +437,14 @@ class EntryController(BulkEntry, QObject):
         else:
             self.say(_("Saved."))
         self._show_derived()
+        self._show_period_state()
         self._announce()
 
     def restore(self, items: Sequence[tuple[Cell, str | None, str]]) -> None:
         """Write cells back to recorded states (undo and redo)."""
         assert self.snapshot is not None
+        if not self.may_edit():
+            return
         writes = []
         for cell, text, comment in items:
             value = None if text is None else typed.decode(cell.indicator, text)
@@ -277,7 +455,7 @@ class EntryController(BulkEntry, QObject):
             else:
                 self.store.values.set_many(writes)
         except StoreError as exc:
-            self.say(exc.user_message(), error=True)
+            self.say(user_text(exc), error=True)
             return
         self.reload()
         self.say(_("Undone or redone: {count} cells.").format(count=len(writes)))
@@ -349,13 +527,15 @@ class EntryController(BulkEntry, QObject):
     def set_comment(self, cell: Cell, comment: str) -> None:
         """Save a new comment for ``cell`` (its value unchanged)."""
         assert self.snapshot is not None
+        if not self.may_edit():
+            return
         text = self.snapshot.text(cell.key)
         value = None if text is None else typed.decode(cell.indicator, text)
         old_comment = self.snapshot.comment(cell.key)
         try:
             self.store.values.set_value(self._write_of(cell, value, comment), check_rules=False)
         except StoreError as exc:
-            self.say(exc.user_message(), error=True)
+            self.say(user_text(exc), error=True)
             return
         self.undo.push(
             WriteCells(

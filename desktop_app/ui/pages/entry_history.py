@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -70,9 +72,16 @@ class CellHistoryDialog(QDialog):
             _("A note for the reviewer, e.g. where the figure comes from")
         )
         self.editor.setMaximumHeight(90)
-        buttons = button_box(SB.Ok | SB.Cancel if editable else SB.Close, self)
+        self.editor.setTabChangesFocus(True)  # Tab leaves the box: the keyboard reaches Save
+        self.buttons = buttons = button_box(SB.Ok | SB.Cancel if editable else SB.Close, self)
         if editable:
-            buttons.button(SB.Ok).setText(_("Save the comment"))
+            save = buttons.button(SB.Ok)
+            save.setText(_("Save the comment"))
+            save.setDefault(True)
+            save.setToolTip(_("Ctrl+Enter"))
+            for keys in ("Ctrl+Return", "Ctrl+Enter"):
+                QShortcut(QKeySequence(keys), self).activated.connect(self.accept)
+            self.editor.installEventFilter(self)  # Ctrl+Enter in the box itself, too
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(table if history else empty, 1)
@@ -81,6 +90,19 @@ class CellHistoryDialog(QDialog):
         layout.addWidget(buttons)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        if editable:
+            self.editor.setFocus()
+            self.editor.moveCursor(QTextCursor.MoveOperation.End)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Ctrl+Enter in the comment box saves (Enter alone starts a new line)."""
+        if watched is self.editor and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            if ctrl and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.accept()
+                return True
+        return super().eventFilter(watched, event)
 
     def comment(self) -> str:
         """The comment as edited."""

@@ -72,6 +72,19 @@ def indicator_title(indicator: Indicator, disagg: str, catalogue: Catalogue) -> 
     return f"{name} ({unit})" if unit else name
 
 
+def section_title(code: str) -> str:
+    """The name of a catalogue section (its code when the catalogue has a new one)."""
+    return {
+        "population": _("Population"),
+        "devices": _("Devices"),
+        "fixed": _("Fixed telephone and Internet"),
+        "mobile": _("Mobile networks"),
+        "postal": _("Postal services"),
+        "radio": _("Radio and loudspeakers"),
+        "egov": _("E-government"),
+    }.get(code, code)
+
+
 class EntryGridModel(QAbstractTableModel):
     """A table of cells; ``level`` "village" (villages × indicators) or "commune" (a form)."""
 
@@ -85,6 +98,9 @@ class EntryGridModel(QAbstractTableModel):
         self.column_titles: list[str] = []
         self.column_tips: list[str] = []
         self.total_row = -1
+        self.sections: list[str] = []  # per row of the commune form: its section's code
+        self.header_rows: dict[int, str] = {}  # row -> section code, for section title rows
+        self.folded: set[str] = set()  # sections the view folded (their title shows ▸)
         self.commit: Commit | None = None
         self._shown: dict[tuple[str, str, str], str] = {}  # display text, decoded once
 
@@ -112,12 +128,26 @@ class EntryGridModel(QAbstractTableModel):
                 self.row_titles.append(_("Total"))
                 self.cells.append([None] * len(pairs))
         else:
+            # the form in sections (catalogue order), each under a title row that folds it
             self.column_titles = [_("Value")]
             self.column_tips = [""]
-            self.row_titles = [indicator_title(i, k, cat) for i, k in pairs]
-            self.cells = [[Cell(cid, None, i, k)] for i, k in pairs]
+            self.row_titles, self.cells, self.sections = [], [], []
+            self.header_rows = {}
+            for i, k in pairs:
+                if not self.sections or self.sections[-1] != i.section:
+                    self.header_rows[len(self.cells)] = i.section
+                    self.row_titles.append(section_title(i.section))
+                    self.cells.append([None])
+                    self.sections.append(i.section)
+                self.row_titles.append(indicator_title(i, k, cat))
+                self.cells.append([Cell(cid, None, i, k)])
+                self.sections.append(i.section)
             self.total_row = -1
         self.endResetModel()
+
+    def input_cells(self) -> list[Cell]:
+        """Every cell one types into (no total row, no section titles)."""
+        return [c for row in self.cells for c in row if c is not None]
 
     def cell(self, row: int, column: int) -> Cell | None:
         """The cell at (row, column), None outside the grid or on the total row."""
@@ -161,13 +191,21 @@ class EntryGridModel(QAbstractTableModel):
         if not 0 <= section < len(titles):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
+            code = self.header_rows.get(section) if orientation == Qt.Orientation.Vertical else None
+            if code is not None:
+                return ("▸ " if code in self.folded else "▾ ") + titles[section]
             return titles[section]
         if role == Qt.ItemDataRole.ToolTipRole:
+            if orientation == Qt.Orientation.Vertical and section in self.header_rows:
+                return _("Click to fold or open this section")
             tip = self.column_tips[section] if orientation == Qt.Orientation.Horizontal else ""
             return "\n".join(t for t in (titles[section], tip) if t)
-        if role == Qt.ItemDataRole.FontRole and section == self.total_row:
-            if orientation == Qt.Orientation.Vertical:
+        vertical = orientation == Qt.Orientation.Vertical
+        if role == Qt.ItemDataRole.FontRole and vertical:
+            if section == self.total_row or section in self.header_rows:
                 return _style("bold")
+        if role == Qt.ItemDataRole.BackgroundRole and vertical and section in self.header_rows:
+            return _style("total")
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -182,6 +220,8 @@ class EntryGridModel(QAbstractTableModel):
             return None
         if index.row() == self.total_row:
             return self._total_data(index.column(), role)
+        if index.row() in self.header_rows:
+            return _style("total") if role == Qt.ItemDataRole.BackgroundRole else None
         cell = self.cell(index.row(), index.column())
         if cell is None:
             return None

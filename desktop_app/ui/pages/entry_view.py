@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -26,6 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.periods import Period
+from desktop_app.domain.text import fold_diacritics
 from desktop_app.i18n import _
 from desktop_app.store.store import Store
 from desktop_app.ui.widgets.period_picker import PeriodPicker
@@ -55,7 +58,11 @@ class EntryTable(QTableView):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
 
     def move(self, direction: str) -> None:  # type: ignore[override]
-        """Move the current cell: "down" (Enter), "right" (Tab), "left" (Shift+Tab)."""
+        """Move the current cell: "down" (Enter), "right" (Tab), "left" (Shift+Tab).
+
+        Hidden rows and columns (a folded section, a search) and section titles are
+        stepped over.
+        """
         model = self.model()
         if model is None:
             return
@@ -66,18 +73,23 @@ class EntryTable(QTableView):
         total_row = getattr(model, "total_row", -1)
         if total_row >= 0:
             last_row = total_row - 1
-        if direction == "down":
-            row += 1
-            if row > last_row:
-                row, column = 0, min(column + 1, columns - 1)
-        elif direction == "right":
-            column += 1
-            if column >= columns:
-                column, row = 0, min(row + 1, last_row)
-        elif direction == "left":
-            column -= 1
-            if column < 0:
-                column, row = columns - 1, max(row - 1, 0)
+        headers = getattr(model, "header_rows", {})
+        for _step in range(rows * max(columns, 1) + 1):
+            if direction == "down":
+                row += 1
+                if row > last_row:
+                    row, column = 0, min(column + 1, columns - 1)
+            elif direction == "right":
+                column += 1
+                if column >= columns:
+                    column, row = 0, min(row + 1, last_row)
+            elif direction == "left":
+                column -= 1
+                if column < 0:
+                    column, row = columns - 1, max(row - 1, 0)
+            hidden = self.isRowHidden(row) or self.isColumnHidden(column) or row in headers
+            if not hidden:
+                break
         target = model.index(max(row, 0), max(column, 0))
         self.setCurrentIndex(target)
         self.scrollTo(target)
@@ -133,6 +145,22 @@ class EntryPage(QWidget):
         self.history_button.setToolTip(_("Who changed the current cell and when (F4)"))
         self.undo_button = QToolButton(self)
         self.redo_button = QToolButton(self)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(_("Find an indicator…"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setToolTip(_("Show only the indicators whose name holds these words"))
+        self.search.setMaximumWidth(220)
+        self.completeness = QLabel(self)
+        self.completeness.setToolTip(_("Cells of this period with a value, of all the cells"))
+        self.summary_toggle = QToolButton(self)
+        self.summary_toggle.setText(_("Figures panel"))
+        self.summary_toggle.setToolTip(_("Show or hide the commune figures on the right"))
+        self.summary_toggle.setCheckable(True)
+        self.summary_toggle.setChecked(True)
+        self.submit_button = QPushButton(_("Send the report…"), self)
+        self.submit_button.setToolTip(
+            _("Check every rule and the site register, then send this period to the district")
+        )
         bar = QHBoxLayout()
         bar.addWidget(QLabel(_("Period:"), self))
         bar.addWidget(self.period)
@@ -141,17 +169,29 @@ class EntryPage(QWidget):
         bar.addWidget(self.undo_button)
         bar.addWidget(self.redo_button)
         bar.addStretch(1)
+        bar.addWidget(self.submit_button)
+        tools = QHBoxLayout()
+        tools.addWidget(self.search)
+        tools.addWidget(self.completeness)
+        tools.addStretch(1)
+        tools.addWidget(self.summary_toggle)
         self.banner = QLabel(self)
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet(
             "background: #fff4ce; border: 1px solid #e0c060; padding: 6px; color: #5a4600;"
         )
         self.banner.hide()
+        # Where the period stands (sent? returned, and why?), always in view above the grid.
+        self.state_line = QLabel(self)
+        self.state_line.setWordWrap(True)
+        self.state_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.village_table = EntryTable(self)
         self.village_table.horizontalHeader().setDefaultAlignment(
             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
         )
-        self.village_table.horizontalHeader().setMinimumHeight(64)
+        # four lines of a long indicator name, not cut (112 px columns wrap them)
+        lines = self.fontMetrics().lineSpacing()
+        self.village_table.horizontalHeader().setMinimumHeight(4 * lines + 10)
         self.village_table.horizontalHeader().setDefaultSectionSize(112)
         self.commune_table = EntryTable(self)
         self.commune_table.horizontalHeader().setStretchLastSection(True)
@@ -167,6 +207,8 @@ class EntryPage(QWidget):
         centre_layout.setContentsMargins(4, 0, 4, 0)
         centre_layout.addWidget(self.title)
         centre_layout.addLayout(bar)
+        centre_layout.addWidget(self.state_line)
+        centre_layout.addLayout(tools)
         centre_layout.addWidget(self.banner)
         centre_layout.addWidget(self.tabs, 1)
         centre_layout.addWidget(self.message)
@@ -181,7 +223,7 @@ class EntryPage(QWidget):
         derived_scroll = QScrollArea(self)
         derived_scroll.setWidgetResizable(True)
         derived_scroll.setWidget(self.derived)
-        side = QWidget(self)
+        self.side = side = QWidget(self)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.derived_title)
@@ -199,6 +241,61 @@ class EntryPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
+        self.summary_toggle.toggled.connect(side.setVisible)
+        self.search.textChanged.connect(self.apply_filters)
+        self.commune_table.verticalHeader().sectionClicked.connect(self._on_form_row_clicked)
+        self.folded: set[str] = set()
+
+    def fold(self, section: str, folded: bool = True) -> None:
+        """Fold (or open) one section of the commune form."""
+        if folded:
+            self.folded.add(section)
+        else:
+            self.folded.discard(section)
+        self.apply_filters()
+
+    def _on_form_row_clicked(self, row: int) -> None:
+        section = getattr(self.commune_table.model(), "header_rows", {}).get(row)
+        if section is not None:
+            self.fold(section, section not in self.folded)
+
+    def apply_filters(self) -> None:
+        """Hide what the search leaves out (village columns, form rows) and folded sections."""
+        words = fold_diacritics(self.search.text()).split()
+
+        def hit(title: str) -> bool:
+            folded = fold_diacritics(title)
+            return all(w in folded for w in words)
+
+        village = self.village_table.model()
+        if village is not None:
+            titles = getattr(village, "column_titles", [])
+            for column, title in enumerate(titles):
+                self.village_table.setColumnHidden(column, bool(words) and not hit(title))
+        form = self.commune_table.model()
+        if form is None:
+            return
+        rows = getattr(form, "row_titles", [])
+        sections = getattr(form, "sections", [])
+        headers = getattr(form, "header_rows", {})
+        shown_in: dict[str, bool] = {}
+        for row, title in enumerate(rows):
+            if row in headers:
+                continue
+            section = sections[row] if row < len(sections) else ""
+            show = hit(title) if words else section not in self.folded
+            shown_in[section] = shown_in.get(section, False) or (bool(words) and show)
+            self.commune_table.setRowHidden(row, not show)
+        for row, section in headers.items():
+            self.commune_table.setRowHidden(row, bool(words) and not shown_in.get(section))
+        if hasattr(form, "folded"):
+            form.folded = set() if words else set(self.folded)
+            form.headerDataChanged.emit(Qt.Orientation.Vertical, 0, max(len(rows) - 1, 0))
+
+    def submit_period(self, commune_id: str, period: Period) -> bool:
+        """Open ``commune_id`` in ``period`` and run the checked sending (review page asks)."""
+        submit = getattr(self.controller, "submit_period", None)
+        return bool(submit(commune_id, period)) if callable(submit) else False
 
     def tables(self) -> tuple[EntryTable, EntryTable]:
         """The village grid and the commune form."""

@@ -41,6 +41,7 @@ from desktop_app.store.errors import StoreError
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs import confirm
 from desktop_app.ui.dialogs.base import ERROR_STYLE
+from desktop_app.ui.error_text import os_reason, user_text
 from desktop_app.ui.pages import reports_print
 from desktop_app.ui.pages.reports_choices import (
     Preview,
@@ -327,10 +328,10 @@ class ReportsPage(QWidget):
             self._say(_("Stopped."))
             return
         if isinstance(exc, StoreError):
-            message = exc.user_message()
+            message = user_text(exc)
         elif isinstance(exc, OSError):
             message = _("The file could not be written: {reason}").format(
-                reason=exc.strerror or str(exc)
+                reason=os_reason(exc.errno, exc.strerror or str(exc))
             )
         else:
             log.error("report task failed", exc_info=exc)

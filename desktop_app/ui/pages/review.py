@@ -30,6 +30,7 @@ from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs import confirm
 from desktop_app.ui.dialogs.base import ERROR_STYLE
 from desktop_app.ui.dialogs.reason import ReasonDialog
+from desktop_app.ui.error_text import user_text
 from desktop_app.ui.pages.review_model import (
     STATE_COLOURS,
     Cell,
@@ -253,22 +254,18 @@ class ReviewPage(QWidget):
         try:
             self._move(state)
         except StoreError as exc:
-            self._show_error(exc.user_message())
+            self._show_error(user_text(exc))
 
     def _show_error(self, message: str) -> None:
         self.error_label.setText(message)
         self.error_label.setVisible(bool(message))
 
     def _on_submit(self) -> None:
-        self._confirm_then_move(
-            "submitted",
-            _("Send the report"),
-            _(
-                "Send the figures of {commune} for {period} to the district? Once approved, "
-                "they are locked."
-            ),
-            _("Send"),
-        )
+        # Sent from the entry page: every rule and the site register are checked there,
+        # and a problem opens its cell.
+        cell = self.selected_cell()
+        if cell is not None:
+            self.ctx.bus.submit_requested.emit(cell.commune.id, cell.period.code)
 
     def _on_approve(self) -> None:
         self._confirm_then_move(

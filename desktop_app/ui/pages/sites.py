@@ -29,6 +29,7 @@ from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs import confirm
 from desktop_app.ui.dialogs.base import ERROR_STYLE
 from desktop_app.ui.dialogs.site_form import SiteFormDialog
+from desktop_app.ui.error_text import user_text
 from desktop_app.ui.pages.sites_labels import member_label, site_type_label, status_label
 from desktop_app.ui.pages.sites_mismatch import register_mismatches
 from desktop_app.ui.pages.sites_model import SiteFilter, SiteTableModel
@@ -250,7 +251,7 @@ class SitesPage(QWidget):
         try:
             self.ctx.store.sites.delete(site.id, actor=self._actor())
         except StoreError as exc:
-            self._show_error(exc.user_message())
+            self._show_error(user_text(exc))
             return
         self._show_error("")
         self.ctx.bus.sites_changed.emit(site.commune_id)

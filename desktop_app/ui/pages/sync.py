@@ -38,6 +38,7 @@ from desktop_app.sync.status import (
     RECEIVED,
     REJECTED,
     PeriodSyncState,
+    submission_label,
 )
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs.base import ERROR_STYLE, WARNING_STYLE
@@ -53,6 +54,21 @@ from desktop_app.ui.pages.sync_texts import (
     outcome_of,
 )
 from desktop_app.ui.tasks import CancelFlag, Cancelled, Progress, run_with_progress, runner_of
+
+
+def announce(ctx: AppContext, outcome: ImportOutcome | None) -> None:
+    """Tell every page (and the status bar) what an import or a sync changed."""
+    bus = ctx.bus
+    communes = set()
+    for commune, period in outcome.touched if outcome is not None else []:
+        communes.add(commune)
+        if period:
+            bus.values_changed.emit(commune, period)
+            bus.submissions_changed.emit(period)
+    for commune in sorted(communes):
+        bus.villages_changed.emit(commune)
+        bus.sites_changed.emit(commune)
+    bus.status_changed.emit()
 
 
 def is_enrolled(store: Store) -> bool:
@@ -133,8 +149,13 @@ class SyncPage(QWidget):
         self.states_title.setStyleSheet("font-weight: bold;")
         layout.addWidget(self.states_title)
         legend = QHBoxLayout()
-        for state in (NOT_SENT, EXPORTED, RECEIVED, ACKNOWLEDGED, REJECTED):
-            chip = QLabel(PeriodSyncState(state, "…").label())
+        chips = [
+            (state, PeriodSyncState(state, "…").label())
+            for state in (NOT_SENT, EXPORTED, RECEIVED, ACKNOWLEDGED, REJECTED)
+        ]
+        chips.append((REJECTED, _("returned: {reason}").format(reason="…")))
+        for state, text in chips:
+            chip = QLabel(text)
             chip.setStyleSheet(
                 f"background: {SYNC_COLOURS[state]}; color: #1a1a1a; padding: 2px 8px;"
                 " border: 1px solid #b0b0b0;"
@@ -145,7 +166,7 @@ class SyncPage(QWidget):
         self.legend.setLayout(legend)
         legend.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.legend)
-        self.model = QStandardItemModel(0, 3)
+        self.model = QStandardItemModel(0, 4)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -174,17 +195,20 @@ class SyncPage(QWidget):
         self.warnings_label.setText("\n".join("⚠ " + w for w in warnings))
         self.warnings_label.setVisible(bool(warnings))
         self.model.clear()
-        self.model.setHorizontalHeaderLabels([_("Commune"), _("Period"), _("Sync state")])
+        self.model.setHorizontalHeaderLabels(
+            [_("Commune"), _("Period"), _("Sync state"), _("Review")]
+        )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         rows = state_rows(self.ctx.store)
         for row in rows:
-            brush = QBrush(QColor(SYNC_COLOURS[row.state.state]))
+            brush = QBrush(QColor(row.colour))
             items = [
                 QStandardItem(row.commune),
                 QStandardItem(row.period),
-                QStandardItem(row.state.label()),
+                QStandardItem(row.status.label()),
+                QStandardItem(submission_label(row.status.submission)),
             ]
             for item in items:
                 item.setBackground(brush)
@@ -310,17 +334,7 @@ class SyncPage(QWidget):
     def _announce(self, outcome: ImportOutcome | None) -> None:
         """Read the states again and tell the other pages what the exchange changed."""
         self.reload()
-        bus = self.ctx.bus
-        communes = set()
-        for commune, period in outcome.touched if outcome is not None else []:
-            communes.add(commune)
-            if period:
-                bus.values_changed.emit(commune, period)
-                bus.submissions_changed.emit(period)
-        for commune in sorted(communes):
-            bus.villages_changed.emit(commune)
-            bus.sites_changed.emit(commune)
-        bus.status_changed.emit()
+        announce(self.ctx, outcome)
 
     def _on_failed(self, exc: BaseException) -> None:
         self._set_busy(False)

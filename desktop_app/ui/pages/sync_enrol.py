@@ -31,6 +31,7 @@ from desktop_app.sync.certificates import (
 )
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs.base import ERROR_STYLE
+from desktop_app.ui.error_text import user_text
 
 OK_STYLE = "color: #1d5e20;"
 
@@ -111,15 +112,10 @@ class EnrolBox(QGroupBox):
             request = make_request(self.ctx.store)
             write_atomic(target, json.dumps(request, ensure_ascii=False, indent=1).encode())
         except StoreError as exc:
-            self._say(exc.user_message(), error=True)
+            self._say(user_text(exc), error=True)
             return
         except OSError as exc:
-            self._say(
-                _("The file could not be read or written: {reason}").format(
-                    reason=exc.strerror or str(exc)
-                ),
-                error=True,
-            )
+            self._say(user_text(exc), error=True)
             return
         self._say(_("Request saved to {path}. Take it to the province office.").format(path=target))
 
@@ -130,7 +126,7 @@ class EnrolBox(QGroupBox):
         try:
             info = accept_certificate(self.ctx.store, read_json_file(source))
         except StoreError as exc:
-            self._say(exc.user_message(), error=True)
+            self._say(user_text(exc), error=True)
             return
         self._say(
             _("Enrolled: certificate {serial}, valid until {expires}.").format(

@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from desktop_app.domain.periods import Period, PeriodError
-from desktop_app.i18n import _, current_language
+from desktop_app.i18n import _
 from desktop_app.store.store import Store
 from desktop_app.sync.status import (
     ACKNOWLEDGED,
@@ -20,8 +19,9 @@ from desktop_app.sync.status import (
     NOTHING,
     RECEIVED,
     REJECTED,
-    PeriodSyncState,
-    period_sync_state,
+    PeriodStatus,
+    period_label,
+    period_statuses,
     sync_warnings,
 )
 from desktop_app.ui.pages.sync_texts import office_of_node
@@ -91,33 +91,19 @@ class StateRow:
 
     commune: str
     period: str
-    state: PeriodSyncState
+    status: PeriodStatus
 
-
-def period_label(code: str) -> str:
-    """ "Quý 2/2019" or "Q2 2019"; the code itself when it is not a period."""
-    try:
-        return Period.parse(code).label(current_language())
-    except PeriodError:
-        return code
+    @property
+    def colour(self) -> str:
+        """The row's background (a returned period shows like a rejected one)."""
+        return SYNC_COLOURS[REJECTED if self.status.returned else self.status.sync.state]
 
 
 def state_rows(store: Store) -> list[StateRow]:
     """Every (commune, period) of this office that has data, newest period first."""
     communes = {u.id: u.name for u in store.reference.communes_under(store.node.office_id)}
-    pairs = [
-        (str(u), str(p))
-        for u, p in _db(store).execute_sql(
-            "SELECT DISTINCT scope_unit, period FROM change WHERE period IS NOT NULL"
-        )
-        if str(u) in communes
+    return [
+        StateRow(communes[s.commune_id], period_label(s.period), s)
+        for s in period_statuses(store, communes=set(communes))
+        if s.sync.state != NOTHING or s.submission != "draft"
     ]
-
-    pairs.sort()  # communes in code order within each period (the sort below is stable)
-    pairs.sort(key=lambda pair: pair[1], reverse=True)
-    rows = []
-    for unit, period in pairs:
-        rows.append(
-            StateRow(communes[unit], period_label(period), period_sync_state(store, unit, period))
-        )
-    return rows

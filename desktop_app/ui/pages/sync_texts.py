@@ -18,6 +18,7 @@ from desktop_app.i18n import _
 from desktop_app.store.errors import StoreError
 from desktop_app.store.store import Store
 from desktop_app.sync.exchange import ExportResult, ImportResult, my_level, province_vector
+from desktop_app.ui.error_text import user_text
 
 APPLIED_ACTIONS = ("sync", "sync-merge", "sync-conflict", "sync-same", "decision")
 
@@ -287,10 +288,4 @@ def import_summary(store: Store, outcome: ImportOutcome) -> str:
 
 def error_text(exc: BaseException) -> str:
     """An export or import failure in one sentence the clerk can act on."""
-    if isinstance(exc, StoreError):
-        return exc.user_message()
-    if isinstance(exc, OSError):
-        return _("The file could not be read or written: {reason}").format(
-            reason=exc.strerror or str(exc)
-        )
-    return _("Something went wrong: {error}").format(error=exc)
+    return user_text(exc)

@@ -56,8 +56,12 @@ class PeriodPicker(QComboBox):
         return value
 
     def set_period(self, period: Period) -> None:
-        """Select ``period`` (added at the end if it is outside the list)."""
-        index = self.findData(period)
+        """Select ``period`` (added at the end only if it is outside the list).
+
+        Compared by value: ``findData`` compares Python objects by identity, so an equal
+        period from elsewhere was added a second time ("Quý 4/2020" twice).
+        """
+        index = next((i for i in range(self.count()) if self.itemData(i) == period), -1)
         if index < 0:
             self.addItem(period_text(period), period)
             index = self.count() - 1
