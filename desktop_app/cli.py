@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "store_commands",
     "report_commands",
     "sync_commands",
+    "reform",
     "server_commands",
     "selftest_command",
 )

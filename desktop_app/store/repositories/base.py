@@ -34,7 +34,10 @@ class Repository:
         """A commune's data (values, villages, sites) is written by that commune's office."""
         name, _, _ = self.unit_row(commune_id)
         if actor.office_id != commune_id:
-            raise OutOfScopeError(unit=name)
+            from desktop_app.store.reform import allowed_units
+
+            if commune_id not in allowed_units(self.store, actor.office_id):
+                raise OutOfScopeError(unit=name)
 
     def check_not_locked(self, commune_id: str, period: Period) -> None:
         """Refuse writes to an approved (commune, period); annual values lock with Q4."""
