@@ -267,7 +267,7 @@ class _Loader:
         return found
 
     def commune_values(
-        self, commune_id: str, wanted: Sequence[Period]
+        self, commune_id: str, wanted: Sequence[Period], also: Sequence[str] = ()
     ) -> dict[str, dict[str, Values]]:
         """period code → org id → values, for the data periods of ``wanted`` periods."""
         codes: set[str] = set()
@@ -276,10 +276,12 @@ class _Loader:
         ordered = sorted(codes)
         marks = ",".join("?" for _ in ordered)
         raw: dict[str, dict[str, Values]] = {c: {} for c in ordered}
+        ids = [commune_id, *also]  # ``also``: where moved villages' older values lie
+        where = ",".join("?" for _ in ids)
         for org, period, code, disagg, text in self.store.db.execute_sql(
             f"SELECT org_id, period, indicator, disagg, value FROM data_value"
-            f" WHERE commune_id = ? AND period IN ({marks}) AND value IS NOT NULL",
-            (commune_id, *ordered),
+            f" WHERE commune_id IN ({where}) AND period IN ({marks}) AND value IS NOT NULL",
+            (*ids, *ordered),
         ):
             value = self.decode(code, text)
             if value is not None:
@@ -384,7 +386,7 @@ def aggregate(
     previous_data: list[CommuneData] = []
     without: list[VillagesWithoutSignal] = []
     for commune in communes:
-        raw = loader.commune_values(commune.id, wanted)
+        raw = loader.commune_values(commune.id, wanted, collected.aliases.get(commune.id, ()))
         for p, sink in ((period, current_data), (previous, previous_data)):
             if p is None:
                 continue

@@ -136,6 +136,14 @@ def write_village(db: SqliteDatabase, state: dict[str, Any], version: str, hlc: 
         " SELECT id, commune_id FROM village WHERE id = ? AND commune_id != ?",
         (state["id"], state["commune_id"]),
     )
+    # its open work goes with it: the values of periods from the reform on (the year 2025
+    # and 2025Q3 onwards); older periods stay where they were typed
+    db.execute_sql(
+        "UPDATE data_value SET commune_id = ? WHERE village_id = ? AND commune_id != ?"
+        " AND ((length(period) = 4 AND period >= '2025')"
+        " OR (length(period) = 6 AND period >= '2025Q3'))",
+        (state["commune_id"], state["id"], state["commune_id"]),
+    )
     db.execute_sql(
         "INSERT INTO village (id, commune_id, name, sort_order, active, demo, version, hlc)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"

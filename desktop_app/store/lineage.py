@@ -15,7 +15,7 @@ went to several new communes of the area.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from desktop_app.domain.periods import Period
@@ -41,6 +41,9 @@ class Collected:
     villages: Villages
     sources: Mapping[str, tuple[Unit, ...]] = field(default_factory=dict)
     unplaced: Mapping[str, int] = field(default_factory=dict)
+    #: commune id → other commune ids its villages' values may be recorded under (the old
+    #: communes of moved villages: their periods before the reform, for the trend)
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def lineage_sources(store: Store) -> dict[str, list[str]]:
@@ -92,10 +95,11 @@ def collect(
         for vid, cid, name in rows:
             if cid in wanted:
                 villages[cid].append((vid, name))
-        return Collected(communes, villages)
+        return Collected(communes, villages, aliases=_aliases(store, villages))
 
     sources = lineage_sources(store)
     mapping = village_mapping(store)
+    old_period = period is None or is_pre_reform(period)
     news = {c.id for c in communes}
     old_rows = [(vid, cid) for vid, cid, _ in rows if units.get(cid, unit).structure != "2025"]
     placement = place(old_rows, sources, mapping)
@@ -113,19 +117,35 @@ def collect(
         extra = sorted(c for c in groups if c != new.id and c not in listed)
         if new.id in groups or not listed:
             read.setdefault(new.id, new)
-        for old_id in [*listed, *extra]:
+        # before the reform every source counts (its commune-level figures too); after it,
+        # only an old commune whose villages are still recorded under it
+        olds = [s for s in [*listed, *extra] if old_period or s in groups]
+        for old_id in olds:
             read.setdefault(old_id, units[old_id])
         for cid, members in groups.items():
             villages.setdefault(cid, []).extend(members)
-        origin[new.id] = tuple(units[s] for s in [*listed, *extra])
+        origin[new.id] = tuple(units[s] for s in olds)
     for cid in read:
         villages.setdefault(cid, [])
     unplaced: dict[str, int] = {}
     if unit.level == 1:
         unplaced = {o: len(m) for o, m in placement.unplaced.items() if o in units}
-    return Collected(list(read.values()), villages, origin, unplaced)
+    return Collected(list(read.values()), villages, origin, unplaced, _aliases(store, villages))
 
 
-def source_names(sources: Mapping[str, Sequence[Unit]], unit_id: str) -> list[str]:
-    """The names of the pre-2025 communes ``unit_id``'s figures come from."""
-    return [u.name for u in sources.get(unit_id, ())]
+def _aliases(store: Store, villages: Villages) -> dict[str, tuple[str, ...]]:
+    """Group → the other communes its moved villages' values are recorded under (the old
+    commune for periods before the reform, the new one for the year 2025 and after)."""
+    homes: dict[str, set[str]] = {}
+    for v, c in store.db.execute_sql(
+        "SELECT village_id, commune_id FROM village_origin"
+        " UNION SELECT v.id, v.commune_id FROM village v"
+        " JOIN village_origin o ON o.village_id = v.id"
+    ):
+        homes.setdefault(str(v), set()).add(str(c))
+    out: dict[str, tuple[str, ...]] = {}
+    for cid, members in villages.items():
+        found = {h for v, _ in members for h in homes.get(v, ())} - {cid}
+        if found:
+            out[cid] = tuple(sorted(found))
+    return out

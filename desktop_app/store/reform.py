@@ -64,7 +64,12 @@ def allowed_units(store: Store, office_id: str) -> set[str]:
 
 
 def move_office(store: Store, new_office: str) -> MoveSummary:
-    """Move this pre-2025 commune office's villages and sites into ``new_office``."""
+    """Move this pre-2025 commune office's villages and sites into ``new_office``.
+
+    Run again once moved, it also takes over the villages (and sites) of the other
+    pre-2025 communes of ``new_office`` received since (two old offices merging, or an
+    old commune without an office of its own).
+    """
     actor = store.local_actor()
     old_office = actor.office_id
     row = store.db.execute_sql(
@@ -72,57 +77,66 @@ def move_office(store: Store, new_office: str) -> MoveSummary:
     ).fetchone()
     if row is None or (str(row[0]), int(row[1])) != ("2025", 3):
         raise ReformError(reason=_("{unit} is not a 2025 commune").format(unit=new_office))
-    old = store.db.execute_sql(
-        "SELECT structure, level FROM unit WHERE id = ?", (old_office,)
-    ).fetchone()
-    if old is None or (str(old[0]), int(old[1])) != ("pre2025", 3):
-        raise ReformError(
-            reason=_("this office ({unit}) is not a pre-2025 commune").format(unit=old_office)
-        )
     following = successors(lineage_sources(store))
+    if old_office == new_office:
+        olds = sorted(taken_over(store).get(new_office, set()))
+    else:
+        old = store.db.execute_sql(
+            "SELECT structure, level FROM unit WHERE id = ?", (old_office,)
+        ).fetchone()
+        if old is None or (str(old[0]), int(old[1])) != ("pre2025", 3):
+            raise ReformError(
+                reason=_("this office ({unit}) is not a pre-2025 commune").format(unit=old_office)
+            )
+        olds = [old_office]
     mapping = village_mapping(store)
+    marks = ",".join("?" for _ in olds) or "''"
     villages = [
-        str(v)
-        for (v,) in store.db.execute_sql(
-            "SELECT id FROM village WHERE commune_id = ? ORDER BY sort_order, id", (old_office,)
+        (str(v), str(c))
+        for v, c in store.db.execute_sql(
+            f"SELECT id, commune_id FROM village WHERE commune_id IN ({marks})"
+            " ORDER BY commune_id, sort_order, id",
+            tuple(olds),
         )
     ]
-    going = [v for v in villages if successor_of(v, old_office, following, mapping) == new_office]
-    if not going and new_office not in following.get(old_office, ()):
+    going = [(v, c) for v, c in villages if successor_of(v, c, following, mapping) == new_office]
+    if old_office != new_office and not going and new_office not in following.get(old_office, ()):
         raise ReformError(
             reason=_("{new} was not formed from {old}").format(new=new_office, old=old_office)
         )
     moved_sites = 0
     with store.write(actor) as ctx:
-        for vid in going:
+        for vid, commune in going:
             current = read_row(store.db, "village", {"id": vid})
             assert current is not None and current.state is not None
             state = {**current.state, "commune_id": new_office}
             ref = ctx.log(
                 Entry(
-                    "village", {"id": vid}, old_office, None, state, current.state,
+                    "village", {"id": vid}, commune, None, state, current.state,
                     current.version, "reform",
                 )
             )  # fmt: skip
             write_village(store.db, state, ref.version, ref.hlc)
-        marks = ",".join("?" for _ in going) or "''"
-        whole = len(going) == len(villages)  # the commune's own sites go with its last village
-        for (sid,) in store.db.execute_sql(
-            f"SELECT id FROM site WHERE commune_id = ? AND (village_id IN ({marks})"
-            " OR (village_id IS NULL AND ?))",
-            (old_office, *going, int(whole)),
-        ).fetchall():
-            site = read_row(store.db, "site", {"id": sid})
-            assert site is not None and site.state is not None
-            state = {**site.state, "commune_id": new_office}
-            ref = ctx.log(
-                Entry(
-                    "site", {"id": sid}, old_office, None, state, site.state, site.version,
-                    "reform",
-                )
-            )  # fmt: skip
-            write_site(store.db, state, ref.version, ref.hlc)
-            moved_sites += 1
+        for commune in olds:
+            ids = [v for v, c in going if c == commune]
+            whole = len(ids) == sum(1 for _v, c in villages if c == commune)
+            vmarks = ",".join("?" for _ in ids) or "''"
+            for (sid,) in store.db.execute_sql(
+                f"SELECT id FROM site WHERE commune_id = ? AND (village_id IN ({vmarks})"
+                " OR (village_id IS NULL AND ?))",
+                (commune, *ids, int(whole and bool(ids))),
+            ).fetchall():
+                site = read_row(store.db, "site", {"id": sid})
+                assert site is not None and site.state is not None
+                state = {**site.state, "commune_id": new_office}
+                ref = ctx.log(
+                    Entry(
+                        "site", {"id": sid}, commune, None, state, site.state, site.version,
+                        "reform",
+                    )
+                )  # fmt: skip
+                write_site(store.db, state, ref.version, ref.hlc)
+                moved_sites += 1
         store.db.execute_sql("UPDATE node SET office_id = ?", (new_office,))
         store.db.execute_sql("UPDATE meta SET value = ? WHERE key = 'office_id'", (new_office,))
     return MoveSummary(old_office, new_office, len(going), moved_sites, len(villages) - len(going))
