@@ -39,3 +39,13 @@ def province_copy(province_db: Path, tmp_path: Path) -> Path:
     path = tmp_path / "province.db"
     shutil.copy(province_db, path)
     return path
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """``coverage-desk demo --structure 2025``: (office, province). Copy before writing."""
+    from desktop_app import cli
+
+    path = tmp_path_factory.mktemp("demo2025") / "demo-2025.db"
+    assert cli.main(["--lang", "en", "demo", "--db", str(path), "--structure", "2025"]) == 0
+    return path, path.with_name("demo-2025-province.db")

@@ -5,18 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from desktop_app import cli
 from desktop_app.store.aggregation import aggregate
 from desktop_app.store.store import Store
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    path = tmp_path_factory.mktemp("demo2025") / "demo-2025.db"
-    assert cli.main(["--lang", "en", "demo", "--db", str(path), "--structure", "2025"]) == 0
-    return path, path.with_name("demo-2025-province.db")
 
 
 def test_the_history_is_remapped_and_continues_in_the_new_structure(
