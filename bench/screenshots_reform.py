@@ -14,10 +14,10 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget
 
-from desktop_app import i18n  # noqa: E402
-from desktop_app.store.store import Store  # noqa: E402
+from desktop_app import i18n
+from desktop_app.store.store import Store
 
 CACHE = Path("/tmp/coverage-desk-screens")
 SIZE = (1366, 768)

@@ -41,7 +41,7 @@ from desktop_app.domain.derived import (
 from desktop_app.domain.periods import Period
 from desktop_app.domain.units import Unit
 from desktop_app.store.errors import UnknownUnitError
-from desktop_app.store.lineage import collect
+from desktop_app.store.lineage import Collected, collect
 from desktop_app.store.store import Store
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "VillagesWithoutSignal",
     "aggregate",
     "area_level",
+    "collected",
     "data_periods",
     "summarise_indicator",
 ]
@@ -326,6 +327,16 @@ def _communes_under(units: Mapping[str, Unit], unit: Unit) -> list[Unit]:
             continue
         stack.extend(sorted(children.get(current.id, []), key=lambda u: u.code, reverse=True))
     return out
+
+
+def collected(store: Store, unit_id: str, period: Period) -> Collected:
+    """The communes and villages a unit's figures for ``period`` are read from (a 2025
+    unit's include the pre-2025 communes it was formed from: ``store.lineage``)."""
+    units = _units(store)
+    unit = units.get(unit_id)
+    if unit is None:
+        raise UnknownUnitError(unit=unit_id)
+    return collect(store, units, unit, _communes_under, period)
 
 
 def _figures(

@@ -7,20 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.demo.structure2025 import DEMO_PROVINCE_DECIDES
+
 PROVINCE_OLD, PROVINCE_NEW = "pre2025:14", "2025:14"
 PERIOD = "2020Q4"
 
-#: What the province decides for the villages of the pre-2025 communes dissolved by the
-#: late-2024 merger whose successor the shipped lineage lacks (a province mapping, as the
-#: province would publish it with ``reform apply``: Huy Bắc into Xã Phù Yên, Tân Hợp, Qui
-#: Hướng and Tà Lai into Xã Tân Yên, Thị trấn Yên Châu into Xã Yên Châu).
-PROVINCE_DECIDES = {
-    "pre2025:03913": "2025:03910",
-    "pre2025:03988": "2025:03997",
-    "pre2025:03991": "2025:03997",
-    "pre2025:04003": "2025:03997",
-    "pre2025:04060": "2025:04075",
-}
+#: what the province decides for the communes the shipped lineage lacks (the demo's)
+PROVINCE_DECIDES = DEMO_PROVINCE_DECIDES
 
 
 @pytest.fixture(scope="session")

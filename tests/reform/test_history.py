@@ -139,3 +139,18 @@ def test_a_bad_mapping_is_refused_and_changes_nothing(province_copy: Path) -> No
                 store.publishing.publish_village_mapping(bad, "2026.1")
         assert store.db.execute_sql("SELECT count(*) FROM village_mapping").fetchone()[0] == 0
         assert store.db.execute_sql("SELECT count(*) FROM change").fetchone()[0] == before
+
+
+def test_the_dhis2_export_of_a_2025_commune_holds_its_old_communes_values(
+    province_db: Path,
+) -> None:
+    from desktop_app.domain.periods import Period
+    from desktop_app.reports.dhis2 import data_values
+
+    with Store.open(province_db) as store:
+        period = Period.parse(PERIOD)
+        new = data_values(store, "2025:04108", period)
+        old = [*data_values(store, "pre2025:04108", period),
+               *data_values(store, "pre2025:04114", period)]  # fmt: skip
+    assert len(new) > 100
+    assert sorted(map(repr, new)) == sorted(map(repr, old))
