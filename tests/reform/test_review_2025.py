@@ -47,3 +47,20 @@ def test_the_province_approves_a_2025_commune(
         assert page.accept_button.isEnabled()
         page.accept_button.click()
         assert store.submissions.get(NEW, "2026Q3").state == "accepted"
+
+
+def test_the_reports_page_offers_the_province_in_both_structures(
+    demo: tuple[Path, Path],
+) -> None:
+    from datetime import date
+
+    from desktop_app.domain.periods import Period
+    from desktop_app.ui.pages.reports_choices import latest_period_with_data, units_for
+
+    with Store.open(demo[1]) as store:
+        office = store.node.office_id
+        provinces = units_for(store, office, "province")
+        assert [u for u, _label in provinces] == ["2025:14", "pre2025:14"]
+        communes = [u for u, _label in units_for(store, office, "commune")]
+        assert NEW in communes and "pre2025:04108" in communes
+        assert latest_period_with_data(store, office, date(2026, 12, 2)) == Period(2026, 3)
