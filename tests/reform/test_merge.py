@@ -168,3 +168,29 @@ def test_a_bad_mapping_or_move_is_one_clear_line_and_changes_nothing(
     with Store.open(b) as s:
         assert s.node.office_id == "pre2025:03646"
         assert count(s, "SELECT count(*) FROM change") == before
+
+
+def test_an_office_cannot_move_into_a_commune_not_formed_from_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from desktop_app.sync.certificates import my_certificate, reissue_for
+
+    prov, a = tmp_path / "prov.db", tmp_path / "a.db"
+    assert run("province", "init", "--db", str(prov), "--province", "pre2025:14") == 0
+    enrol(tmp_path, prov, a, A_OLD)
+    type_history(a, A_OLD, [10])
+    with Store.open(a) as office, Store.open(prov) as province:
+        doc = reissue_for(province, my_certificate(office)[0], "2025:03646")
+        before = count(office, "SELECT count(*) FROM change")
+    cert = tmp_path / "wrong.json"
+    cert.write_text(json.dumps(doc), encoding="utf-8")
+    capsys.readouterr()
+    assert run("reform", "move", "--db", str(a), "--certificate", str(cert)) == 1
+    err = capsys.readouterr().err.strip()
+    assert "2025:03646 was not formed from pre2025:04108" in err and len(err.splitlines()) == 1
+    with Store.open(a) as office:
+        assert office.node.office_id == A_OLD
+        assert count(office, "SELECT count(*) FROM change") == before
+        assert count(office, "SELECT count(*) FROM village WHERE commune_id = ?", A_OLD) == 1
