@@ -87,6 +87,7 @@ def main() -> None:
             from pypdf import PdfReader
 
             pages[name] = len(PdfReader(out / name).pages)
+    old_new = _new_structure(db)
     villages = store_villages(db)
     print(f"database: {db.name} ({villages} villages), period {PERIOD}")
     print(f"baseline: reportlab one-page PDF with the same fonts  {baseline * 1000:8.1f} ms")
@@ -100,6 +101,45 @@ def main() -> None:
         f"  [{'ok' if province <= 3 else 'OVER'}]  = {province / baseline:.1f}× one page,"
         f" {province / agg:.2f}× the aggregation alone"
     )
+    same, old_agg, new_agg = old_new
+    print(
+        f"2025:14 (the province in the 2025 structure, history remapped): "
+        f"{'same totals as pre2025:14' if same else 'TOTALS DIFFER from pre2025:14'};"
+        f" aggregation {new_agg / old_agg:.2f}× the pre-2025 one"
+    )
+
+
+def _new_structure(db: Path) -> tuple[bool, float, float]:
+    """On a copy with the demo province's village mapping: whether the 2025 province adds up
+    to the pre-2025 one for the period, and both aggregations' median times."""
+    from bench.common import working_copy
+    from desktop_app.demo.structure2025 import DEMO_PROVINCE_DECIDES
+    from desktop_app.store.aggregation import aggregate
+    from desktop_app.store.store import Store
+
+    with tempfile.TemporaryDirectory() as folder:
+        with Store.open(working_copy(db, Path(folder))) as store:
+            marks = ",".join("?" for _ in DEMO_PROVINCE_DECIDES)
+            rows = store.db.execute_sql(
+                f"SELECT id, commune_id FROM village WHERE commune_id IN ({marks})",
+                tuple(DEMO_PROVINCE_DECIDES),
+            ).fetchall()
+            mapping = {str(v): DEMO_PROVINCE_DECIDES[str(c)] for v, c in rows}
+            store.publishing.publish_village_mapping(mapping, "2026.1")
+            times = _interleaved(
+                {
+                    "old": lambda: aggregate(store, "pre2025:14", PERIOD),
+                    "new": lambda: aggregate(store, "2025:14", PERIOD),
+                },
+                3,
+            )
+            old, new = aggregate(store, "pre2025:14", PERIOD), aggregate(store, "2025:14", PERIOD)
+            same = old.current.villages == new.current.villages and all(
+                (o.total, o.reported) == (new.current.indicators[k].total,
+                                          new.current.indicators[k].reported)
+                for k, o in old.current.indicators.items()
+            )  # fmt: skip
+    return same, times["old"], times["new"]
 
 
 def store_villages(db: Path) -> int:

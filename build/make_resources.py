@@ -36,6 +36,20 @@ PROVINCE, DISTRICT, COMMUNE = 1, 2, 3
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "resources" / "units" / "units.json"
 
+# Pre-2025 communes dissolved by the late-2024 mergers (after the packaged 2025 lineage was
+# drawn) whose successor public sources name; the rest are mapped by their province
+# (``coverage-desk reform plan``). Sơn La, Resolution 1280/NQ-UBTVQH15 (14 Nov 2024):
+# * Xã Chiềng Ly (03751) went partly into Thị trấn Thuận Châu and wholly otherwise into the new
+#   Xã Phổng Ly with Xã Phổng Lăng (03748); both are in 2025 Xã Thuận Châu (2025:03721).
+# * Thị trấn Phù Yên (03898) went wholly into the new Thị trấn Quang Huy (code 03910, with part
+#   of Xã Quang Huy), a source of 2025 Xã Phù Yên (2025:03910).
+# Xã Huy Bắc (03913) was split (part into Quang Huy, the rest elsewhere); Tân Hợp (03988), Qui
+# Hướng (03991), Tà Lai (04003) and Thị trấn Yên Châu (04060): no public source found here.
+LINEAGE_FIXES: dict[str, tuple[str, ...]] = {
+    "2025:03721": ("pre2025:03751",),
+    "2025:03910": ("pre2025:03898",),
+}
+
 Row = list[Any]
 
 
@@ -100,6 +114,7 @@ def build_units(data: dict[str, Any]) -> dict[str, Any]:
                 raise SourceError(f"{unit_id}: source {legacy_id} is unknown")
         if len(set(legacy_ids)) != len(legacy_ids):
             raise SourceError(f"{unit_id}: repeated source")
+        legacy_ids += [s for s in LINEAGE_FIXES.get(unit_id, ()) if s not in legacy_ids]
         if legacy_ids:
             sources[unit_id] = sorted(legacy_ids)
 

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "sync_commands",
     "import_commands",
     "status_command",
+    "reform",
     "server_commands",
     "selftest_command",
 )

@@ -32,6 +32,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from desktop_app.demo.enrolment import province_path_for
 
     path = db_path(args)
+    if args.structure == "2025":
+        return _demo_2025(args, path)
     province = None if args.no_province else province_path_for(path)
     summary = build_demo(path, args.office, args.seed, province_path=province)
     out(
@@ -54,6 +56,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 "open it with: coverage-desk gui --db {path}"
             ).format(path=province)
         )
+    return 0
+
+
+def _demo_2025(args: argparse.Namespace, path: Path) -> int:
+    from desktop_app.demo.enrolment import province_path_for
+    from desktop_app.demo.structure2025 import build_demo_2025
+
+    province = province_path_for(path)
+    summary = build_demo_2025(path, args.seed, province_path=province)
+    out(
+        _(
+            "Demo office {office} (2025 structure) written to {path}: {villages} villages, "
+            "history of its old communes remapped, {values} values from 2025Q3 on."
+        ).format(
+            office=_unit_name(path, summary.office_id),
+            path=path,
+            villages=summary.villages,
+            values=summary.values,
+        )
+    )
+    out(
+        _(
+            "Its demo province is {path}; it approves the communes directly: "
+            "coverage-desk gui --db {path}"
+        ).format(path=province)
+    )
     return 0
 
 
@@ -114,6 +142,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--no-province",
         action="store_true",
         help=_("do not write the demo province database beside it (NAME-province.db)"),
+    )
+    p.add_argument(
+        "--structure",
+        choices=("pre2025", "2025"),
+        default="pre2025",
+        help=_(
+            "pre2025 (default): the district office of before the reform; 2025: a commune "
+            "office of the new structure with its remapped history, under a demo province"
+        ),
     )
     p.set_defaults(func=cmd_demo)
 

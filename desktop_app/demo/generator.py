@@ -43,7 +43,6 @@ from desktop_app.demo.plan import plan_office
 from desktop_app.demo.replay import DemoClock, Replay, working_time
 from desktop_app.domain.ids import uuid7
 from desktop_app.domain.periods import Period, PeriodError, period_range
-from desktop_app.domain.units import Unit
 from desktop_app.i18n import _
 from desktop_app.store.errors import DatabaseExistsError
 from desktop_app.store.office import create_office
@@ -85,45 +84,13 @@ def _settings(store: Store, office_id: str, rng: random.Random) -> dict[str, str
     unit = store.reference.unit(office_id)
     province = store.reference.unit(store.reference.meta("province_id") or office_id)
     short = unit.short_name
-    if unit.level == 1:
-        settings = {
-            "parent_agency": f"UBND {unit.name.upper()}",
-            "office_name": "SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
-            "report_number": "…/BC-STTTT",
-            "signer_title": "GIÁM ĐỐC",
-            "signer_on_behalf": "",
-            "recipients": "- Bộ Thông tin và Truyền thông;\n- UBND tỉnh (b/c);\n- Lưu: VT, BCVT.",
-        }
-    elif unit.level == 2:
-        settings = {
-            "parent_agency": f"UBND {unit.name.upper()}",
-            "office_name": "PHÒNG VĂN HÓA VÀ THÔNG TIN",
-            "report_number": "…/BC-VHTT",
-            "signer_title": "TRƯỞNG PHÒNG",
-            "signer_on_behalf": "",
-            "recipients": f"- Sở Thông tin và Truyền thông {province.kind} {province.short_name};\n"
-            f"- UBND {unit.kind} (b/c);\n- Lưu: VT.",
-        }
-    else:
-        parent = store.reference.unit(unit.parent_id or office_id)
-        settings = {
-            "parent_agency": f"UBND {parent.name.upper()}",
-            "office_name": f"ỦY BAN NHÂN DÂN {unit.name.upper()}",
-            "report_number": "…/BC-UBND",
-            "signer_title": "CHỦ TỊCH",
-            "signer_on_behalf": "TM. ỦY BAN NHÂN DÂN",
-            "recipients": f"- {_reviewing_office(parent)};\n"
-            f"- Đảng ủy, HĐND {unit.kind};\n- Lưu: VP.",
-        }
+    from desktop_app.reports.letterhead import letterhead
+
+    parent = store.reference.unit(unit.parent_id) if unit.parent_id else None
+    settings = letterhead(unit, parent, province, None)
     settings["place"] = short
     settings["signer_name"] = person_name(rng)
     return settings
-
-
-def _reviewing_office(parent: Unit) -> str:
-    if parent.level == 1:  # 2025 structure: communes report to the province
-        return f"Sở Khoa học và Công nghệ {parent.name.lower().split()[0]} {parent.short_name}"
-    return f"Phòng Văn hóa và Thông tin {parent.kind} {parent.short_name}"
 
 
 def _synchronous(store: Store, mode: str) -> None:

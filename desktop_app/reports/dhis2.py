@@ -81,20 +81,28 @@ def _dhis2_text(kind: str, text: str) -> str:
 
 def data_values(store: Store, unit_id: str, period: Period) -> list[DataValue]:
     """Every stored value of the unit's communes and villages for ``period``."""
+    from desktop_app.store.aggregation import collected
+
     catalogue = store.catalogue
-    communes = store.reference.communes_under(unit_id)
+    store.reference.unit(unit_id)  # an unknown unit: one clear error
+    plan = collected(store, unit_id, period)  # a 2025 unit: its old communes' data too
     codes = _periods(period)
     marks = ",".join("?" for _ in codes)
     out: list[DataValue] = []
     db: Any = store.db  # peewee leaves execute_sql untyped
-    for commune in communes:
+    for commune in plan.communes:
+        ids = [commune.id, *plan.aliases.get(commune.id, ())]
+        orgs = {commune.id, *(v for v, _name in plan.villages.get(commune.id, ()))}
         rows = db.execute_sql(
             f"SELECT org_id, period, indicator, disagg, value, comment, updated_by"
-            f" FROM data_value WHERE commune_id = ? AND period IN ({marks})"
+            f" FROM data_value WHERE commune_id IN ({','.join('?' for _ in ids)})"
+            f" AND period IN ({marks})"
             f" AND value IS NOT NULL ORDER BY org_id, period, indicator, disagg",
-            (commune.id, *codes),
+            (*ids, *codes),
         ).fetchall()
         for org, code, indicator, disagg, text, comment, user in rows:
+            if org not in orgs:
+                continue  # another commune's village recorded there (moved by the reform)
             ind = catalogue.indicators.get(indicator)
             if ind is None:
                 continue

@@ -145,8 +145,10 @@ def _header(store: Store, agg: UnitAggregate, day: date, lang: Lang) -> Header:
     office = get("office_name", f"ỦY BAN NHÂN DÂN {unit.name.upper()}")
     place = get("place", unit.short_name) or unit.short_name
     recipients = get("recipients", label("recipient_default", lang))
+    # a 2025 commune has no district above it (and a province nothing above the UBND)
+    above = parent.name.upper() if parent and unit.structure != "2025" else ""
     return Header(
-        parent_agency=get("parent_agency", parent.name.upper() if parent else ""),
+        parent_agency=get("parent_agency", above),
         office_name=office,
         number=get("report_number", "…/BC-UBND") or "…/BC-UBND",
         place=place,

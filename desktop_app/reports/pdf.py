@@ -35,6 +35,7 @@ from reportlab.platypus import (
 
 from desktop_app.reports.charts import coverage_chart
 from desktop_app.reports.fonts import ReportFonts, nfc, report_fonts
+from desktop_app.reports.lineage import lineage_lines
 from desktop_app.reports.model import ReportModel, attached_line
 from desktop_app.reports.pdf_blocks import HeaderBlock, signature_block
 from desktop_app.reports.pdf_blocks import para_text as _p
@@ -266,6 +267,7 @@ def _story(model: ReportModel, f: ReportFonts, width: float, land_width: float) 
     from desktop_app.reports.area_section import area_flowables
 
     story += area_flowables(model.areas, s, f, width)
+    story += [Paragraph(_p(text), s["body"]) for text in lineage_lines(model.aggregate, lang)]
     story += _heading(label("s_holes", lang), s)
     if model.aggregate.without_signal:
         story += [Paragraph(_p("- " + h), s["list"]) for h in model.holes]

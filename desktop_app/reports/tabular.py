@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.reports.fonts import nfc
+from desktop_app.reports.lineage import lineage_lines
 from desktop_app.reports.model import ReportModel, TableRow
 from desktop_app.reports.texts import Lang, Number, label, rounded
 
@@ -134,6 +135,9 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
                 ],
                 [None, None, None, fmt, fmt, fmt, None, None],
             )
+        r += 1
+    for text in lineage_lines(model.aggregate, lang):
+        ws.cell(row=r + 1, column=2, value=nfc(text)).font = plain
         r += 1
 
     ws = wb.create_sheet()

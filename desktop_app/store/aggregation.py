@@ -24,7 +24,7 @@ a second.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -41,6 +41,7 @@ from desktop_app.domain.derived import (
 from desktop_app.domain.periods import Period
 from desktop_app.domain.units import Unit
 from desktop_app.store.errors import UnknownUnitError
+from desktop_app.store.lineage import Collected, collect
 from desktop_app.store.store import Store
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "VillagesWithoutSignal",
     "aggregate",
     "area_level",
+    "collected",
     "data_periods",
     "summarise_indicator",
 ]
@@ -154,6 +156,10 @@ class UnitAggregate:
     by_district: Sequence[AreaFigures] = field(default_factory=tuple)
     parents: Mapping[str, Unit] = field(default_factory=dict)
     villages: Sequence[VillageFigures] = field(default_factory=tuple)
+    #: 2025 commune id → the pre-2025 communes its figures come from (``store.lineage``)
+    sources: Mapping[str, tuple[Unit, ...]] = field(default_factory=dict)
+    #: pre-2025 commune id → villages reported nowhere in the 2025 structure (unmapped)
+    unplaced: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def villages_without_signal(self) -> int:
@@ -261,20 +267,8 @@ class _Loader:
             self._memo[key] = found
         return found
 
-    def villages(self, commune_ids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
-        """Active villages (id, name) by commune, in register order."""
-        wanted = set(commune_ids)
-        out: dict[str, list[tuple[str, str]]] = {c: [] for c in wanted}
-        for vid, cid, name in self.store.db.execute_sql(
-            "SELECT id, commune_id, name FROM village WHERE active = 1"
-            " ORDER BY commune_id, sort_order, id"
-        ):
-            if cid in wanted:
-                out[cid].append((str(vid), str(name)))
-        return out
-
     def commune_values(
-        self, commune_id: str, wanted: Sequence[Period]
+        self, commune_id: str, wanted: Sequence[Period], also: Sequence[str] = ()
     ) -> dict[str, dict[str, Values]]:
         """period code → org id → values, for the data periods of ``wanted`` periods."""
         codes: set[str] = set()
@@ -283,10 +277,12 @@ class _Loader:
         ordered = sorted(codes)
         marks = ",".join("?" for _ in ordered)
         raw: dict[str, dict[str, Values]] = {c: {} for c in ordered}
+        ids = [commune_id, *also]  # ``also``: where moved villages' older values lie
+        where = ",".join("?" for _ in ids)
         for org, period, code, disagg, text in self.store.db.execute_sql(
             f"SELECT org_id, period, indicator, disagg, value FROM data_value"
-            f" WHERE commune_id = ? AND period IN ({marks}) AND value IS NOT NULL",
-            (commune_id, *ordered),
+            f" WHERE commune_id IN ({where}) AND period IN ({marks}) AND value IS NOT NULL",
+            (*ids, *ordered),
         ):
             value = self.decode(code, text)
             if value is not None:
@@ -333,6 +329,16 @@ def _communes_under(units: Mapping[str, Unit], unit: Unit) -> list[Unit]:
     return out
 
 
+def collected(store: Store, unit_id: str, period: Period) -> Collected:
+    """The communes and villages a unit's figures for ``period`` are read from (a 2025
+    unit's include the pre-2025 communes it was formed from: ``store.lineage``)."""
+    units = _units(store)
+    unit = units.get(unit_id)
+    if unit is None:
+        raise UnknownUnitError(unit=unit_id)
+    return collect(store, units, unit, _communes_under, period)
+
+
 def _figures(
     catalogue: Catalogue,
     compiled: Mapping[str, CompiledDerived],
@@ -376,9 +382,9 @@ def aggregate(
     level = area_level(unit)
     catalogue = store.catalogue
     compiled = compile_derived(catalogue)
-    communes = _communes_under(units, unit)
+    collected = collect(store, units, unit, _communes_under, period)
+    communes, villages = collected.communes, collected.villages
     loader = _Loader(store)
-    villages = loader.villages(c.id for c in communes)
     previous: Period | None = None
     if with_previous:
         try:
@@ -391,7 +397,7 @@ def aggregate(
     previous_data: list[CommuneData] = []
     without: list[VillagesWithoutSignal] = []
     for commune in communes:
-        raw = loader.commune_values(commune.id, wanted)
+        raw = loader.commune_values(commune.id, wanted, collected.aliases.get(commune.id, ()))
         for p, sink in ((period, current_data), (previous, previous_data)):
             if p is None:
                 continue
@@ -454,7 +460,8 @@ def aggregate(
     if level == "commune":
         village_figures = [
             VillageFigures(vid, name, row)
-            for (vid, name), row in zip(villages[unit.id], current_data[0].villages, strict=True)
+            for c, data in zip(communes, current_data, strict=True)
+            for (vid, name), row in zip(villages[c.id], data.villages, strict=True)
         ]
     return UnitAggregate(
         unit=unit,
@@ -469,4 +476,6 @@ def aggregate(
         by_district=by_district,
         parents=parents,
         villages=village_figures,
+        sources=collected.sources,
+        unplaced=collected.unplaced,
     )

@@ -111,6 +111,20 @@ class Village(BaseModel):
     hlc = IntegerField()
 
 
+class VillageMapping(BaseModel):
+    """The province's village → 2025 commune mapping (reference data, m0004)."""
+
+    village_id = TextField(primary_key=True)
+    commune_id = TextField()
+
+
+class VillageOrigin(BaseModel):
+    """The pre-2025 commune of a village moved into its 2025 commune (m0004)."""
+
+    village_id = TextField(primary_key=True)
+    commune_id = TextField()
+
+
 class DataValue(BaseModel):
     id = IntegerField(primary_key=True)
     org_id = TextField()
@@ -415,6 +429,8 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Meta,
     Unit,
     UnitSource,
+    VillageMapping,
+    VillageOrigin,
     Indicator,
     DimensionMember,
     DerivedIndicator,

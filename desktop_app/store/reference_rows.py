@@ -60,6 +60,10 @@ REFERENCE_TABLES: dict[str, ReferenceTable] = {
             ("id", "structure", "code", "name", "kind", "level", "parent_id", "valid_from",
              "valid_to", "border", "remote"),
         ),
+        ReferenceTable("unit_source", "unit_source", ("unit_id", "source_id"),
+                       ("unit_id", "source_id")),
+        ReferenceTable("village_mapping", "village_mapping", ("village_id",),
+                       ("village_id", "commune_id")),
         ReferenceTable("meta", "meta", ("key",), ("key", "value")),
         # the province's area classifications and coverage-hole programme (m0004)
         ReferenceTable(
@@ -89,7 +93,7 @@ REFERENCE_TABLES: dict[str, ReferenceTable] = {
 # What a province may publish; the catalogue entities change the catalogue in force.
 CATALOGUE_ENTITIES = ("indicator", "dimension_member", "derived_indicator")
 # Meta keys a province may set (the versions of what it published).
-PUBLISHED_META = ("catalogue_version", "units_version")
+PUBLISHED_META = ("catalogue_version", "units_version", "village_mapping_version")
 
 
 def read_reference(db: SqliteDatabase, entity: str, key: dict[str, Any]) -> dict[str, Any] | None:

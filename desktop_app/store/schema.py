@@ -13,6 +13,7 @@ from desktop_app.store.migrations import (
     m0004_areas,
     m0005_site_code,
     m0006_period_status,
+    m0007_reform,
 )
 
 _STEPS: tuple[ModuleType, ...] = (
@@ -22,6 +23,7 @@ _STEPS: tuple[ModuleType, ...] = (
     m0004_areas,
     m0005_site_code,
     m0006_period_status,
+    m0007_reform,
 )
 
 # The application_id pragma marks a file as ours ("CVDK").

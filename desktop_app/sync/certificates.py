@@ -341,6 +341,12 @@ def approve_request(
     if not wanted <= allowed:
         raise EnrolmentError(detail="the requested scope is wider than the office's units")
     cert = _issue(province, node_id, office_id, public, sorted(wanted), validity)
+    return certificate_file(province, cert)
+
+
+def certificate_file(province: Store, cert: dict[str, Any]) -> dict[str, Any]:
+    """The certificate file the province hands an office: its certificate, the province's
+    key and certificate, and the revocations."""
     ident = load_identity(province)
     return {
         "kind": CERT_KIND,
@@ -351,6 +357,20 @@ def approve_request(
         # the province server's TLS key, to pin (desktop_app.sync.server_pin)
         "server_pins": pin_documents(province),
     }
+
+
+def reissue_for(
+    province: Store, certificate: dict[str, Any], office_id: str, *, validity: timedelta = VALIDITY
+) -> dict[str, Any]:
+    """The certificate file moving an enrolled installation (same node, same key) to
+    ``office_id`` (the 2025 reform: a pre-2025 commune office becomes its new commune's)."""
+    body = certificate["body"]
+    public = unb64(str(body["public_key"]))
+    cert = _issue(
+        province, str(body["node_id"]), office_id, public, scope_for(province, office_id),
+        validity,
+    )  # fmt: skip
+    return certificate_file(province, cert)
 
 
 def accept_certificate(store: Store, document: dict[str, Any]) -> CertInfo:

@@ -34,6 +34,10 @@ class Tree:
         for i, p, lv in store.db.execute_sql("SELECT id, parent_id, level FROM unit"):
             self.parent[str(i)] = None if p is None else str(p)
             self.levels[str(i)] = int(lv)
+        from desktop_app.store.reform import taken_over
+
+        # a 2025 commune holds the data of the pre-2025 communes it took over (reform)
+        self.taken: dict[str, set[str]] = taken_over(store)
 
     def level(self, unit: str) -> int:
         """The unit's level (1 province, 2 district, 3 commune; unknown: a commune)."""
@@ -51,12 +55,26 @@ class Tree:
         """May ``receiver`` hold the segments ``author`` signed?"""
         if receiver_level == 1 or receiver == author:
             return True
-        return author in self.ancestors(receiver) or receiver in self.ancestors(author)
+        if author in self.taken.get(receiver, ()):
+            return True
+        above = self.ancestors(receiver)
+        if above and self.parent.get(author, "") is None:
+            # the province's office of one structure is the province of the other one too
+            return self._same_code(author, above[-1])
+        return author in above or receiver in self.ancestors(author)
+
+    @staticmethod
+    def _same_code(a: str, b: str) -> bool:
+        return a.partition(":")[2] == b.partition(":")[2]
 
     def neighbours(self, me: str) -> list[str]:
         """The offices a bundle without an addressee may reach: above and below."""
         out = self.ancestors(me)
-        out += [u for u in self.parent if me in self.ancestors(u)]
+        # a province's office is the province of both structures (pre2025:14 and 2025:14)
+        mine = {me}
+        if self.parent.get(me, "") is None:
+            mine |= {u for u, p in self.parent.items() if p is None and self._same_code(u, me)}
+        out += [u for u in self.parent if u not in mine and mine & {u, *self.ancestors(u)}]
         return out
 
 

@@ -155,3 +155,29 @@ class PublishingRepository(Repository):
         # parents before children, so a new commune's district is already there
         states.sort(key=lambda pair: int(pair[1]["level"]))
         return self._publish(actor, province_id, states, ("units_version", directory.version))
+
+    def publish_village_mapping(
+        self, mapping: dict[str, str], version: str, *, actor: Actor | None = None
+    ) -> int:
+        """Publish the province's village → 2025 commune mapping (``store.lineage``)."""
+        actor, province_id = self._province_actor(actor)
+        self._check_newer("village_mapping_version", version)
+        villages = {str(v) for (v,) in self.db.execute_sql("SELECT id FROM village")}
+        communes = {
+            str(u)
+            for (u,) in self.db.execute_sql(
+                "SELECT id FROM unit WHERE structure = '2025' AND level = 3"
+            )
+        }
+        for village_id, commune_id in sorted(mapping.items()):
+            if village_id not in villages:
+                raise PublishError(reason=_("unknown village {id}").format(id=village_id))
+            if commune_id not in communes:
+                raise PublishError(
+                    reason=_("{id} is not a 2025 commune of the province").format(id=commune_id)
+                )
+        rows = [
+            ("village_mapping", {"village_id": v, "commune_id": c})
+            for v, c in sorted(mapping.items())
+        ]
+        return self._publish(actor, province_id, rows, ("village_mapping_version", version))

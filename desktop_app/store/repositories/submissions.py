@@ -119,8 +119,15 @@ class SubmissionRepository(Repository):
         name, _, parent = self.unit_row(commune_id)
         if level == 3:
             ok = actor.office_id == commune_id
+            if not ok:  # a 2025 commune's office also submits the old communes it took over
+                from desktop_app.store.reform import allowed_units
+
+                ok = commune_id in allowed_units(self.store, actor.office_id)
         elif level == 2:
             ok = actor.office_id == parent
+            if not ok and parent is not None and self.unit_row(parent)[1] == 1:
+                # the 2025 structure has no district: the province reviews its communes
+                ok = self._is_province_of(actor.office_id, commune_id)
         else:
             ok = self._is_province_of(actor.office_id, commune_id)
         if not ok:
@@ -133,5 +140,11 @@ class SubmissionRepository(Repository):
                 return True
             row = self.db.execute_sql("SELECT parent_id FROM unit WHERE id = ?", (current,))
             found = row.fetchone()
-            current = None if found is None else found[0]
+            if found is None:
+                return False
+            if found[0] is None:  # the root: a province's office holds it in both structures
+                return self.unit_row(office_id)[1] == 1 and (
+                    office_id.partition(":")[2] == current.partition(":")[2]
+                )
+            current = found[0]
         return False

@@ -21,6 +21,7 @@ from desktop_app.domain.units import Unit
 from desktop_app.i18n import _
 from desktop_app.reports import FORMATS, ReportKind, ReportModel, build_report, write_model
 from desktop_app.reports.texts import Lang
+from desktop_app.store.errors import StoreError
 from desktop_app.store.store import Store
 from desktop_app.ui.pdf_preview import PREVIEW_DPI, RenderedPage, render_pages
 from desktop_app.ui.tasks import CancelFlag, Cancelled, Progress, Task
@@ -82,7 +83,13 @@ def units_for(store: Store, office_id: str, kind: ReportKind) -> list[tuple[str,
     """
     office = store.reference.unit(office_id)
     if kind == "province":
-        return [(office.id, office.name)] if office.level == 1 else []
+        if office.level != 1:
+            return []
+        # the province of today's structure first, then the one its history was kept in
+        return [
+            (u.id, _("{unit} ({structure})").format(unit=u.name, structure=_structure(u)))
+            for u in _provinces(store, office_id)
+        ]
     if kind == "district":
         if office.level == 2:
             return [(office.id, office.name)]
@@ -90,11 +97,31 @@ def units_for(store: Store, office_id: str, kind: ReportKind) -> list[tuple[str,
             children = store.reference.children(office_id)
             return [(u.id, u.name) for u in children if u.level == 2]
         return []
-    communes = store.reference.communes_under(office_id)
     if office.level != 1:
-        return [(u.id, u.name) for u in communes]
-    districts = {u.id: u.name for u in store.reference.children(office_id) if u.level == 2}
-    return [(u.id, _label_in(u, districts)) for u in communes]
+        return [(u.id, u.name) for u in store.reference.communes_under(office_id)]
+    out: list[tuple[str, str]] = []
+    for province in _provinces(store, office_id):
+        children = store.reference.children(province.id)
+        districts = {u.id: u.name for u in children if u.level == 2}
+        communes = store.reference.communes_under(province.id)
+        out += [(u.id, _label_in(u, districts)) for u in communes]
+    return out
+
+
+def _provinces(store: Store, office_id: str) -> list[Unit]:
+    """A province office's province in both structures (the 2025 one first), as held."""
+    code = office_id.partition(":")[2]
+    found = []
+    for structure in ("2025", "pre2025"):
+        try:
+            found.append(store.reference.unit(f"{structure}:{code}"))
+        except StoreError:
+            continue
+    return found
+
+
+def _structure(unit: Unit) -> str:
+    return _("since 1 July 2025") if unit.structure == "2025" else _("before the 2025 reform")
 
 
 def _label_in(commune: Unit, districts: dict[str, str]) -> str:
@@ -104,7 +131,9 @@ def _label_in(commune: Unit, districts: dict[str, str]) -> str:
 
 def latest_period_with_data(store: Store, office_id: str, today: date) -> Period | None:
     """The newest quarter (up to ``today``'s) in which any of the office's communes has values."""
-    communes = [u.id for u in store.reference.communes_under(office_id)]
+    office = store.reference.unit(office_id)
+    roots = _provinces(store, office_id) if office.level == 1 else [office]
+    communes = [u.id for r in roots for u in store.reference.communes_under(r.id)]
     period = Period.containing(today)
     for _step in range(SEARCH_BACK_QUARTERS):
         if any(store.values.commune_values(c, period.code) for c in communes):

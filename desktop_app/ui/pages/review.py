@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.periods import Period
+from desktop_app.domain.units import Unit
 from desktop_app.i18n import _
 from desktop_app.store.changes import Actor
 from desktop_app.store.errors import StoreError
@@ -43,8 +44,15 @@ FIRST_YEAR = 2015
 YEARS_BACK = 10  # how far back the page looks for the latest year with submissions
 
 
-def moves_for(office_level: int, state: str) -> list[str]:
-    """The states an office of ``office_level`` may move a submission in ``state`` to."""
+def moves_for(office_level: int, state: str, direct: bool = False) -> list[str]:
+    """The states an office of ``office_level`` may move a submission in ``state`` to.
+
+    ``direct``: the commune has no district above it (the 2025 structure), so the
+    province reviews it itself: approves or returns, then accepts."""
+    if office_level == 1 and direct:
+        return {"submitted": ["approved", "returned"], "approved": ["accepted", "returned"]}.get(
+            state, []
+        )
     if office_level == 3:
         return ["submitted"] if state in ("draft", "returned") else []
     if office_level == 2:
@@ -61,7 +69,7 @@ class ReviewPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.office_level = ctx.store.reference.unit(ctx.office_id).level
-        self.communes = ctx.store.reference.communes_under(ctx.office_id)
+        self.communes = self._communes_for(self._default_year())
         self.model = CompletenessModel(ctx.language)
         self._build()
         ctx.bus.submissions_changed.connect(self._on_data_changed)
@@ -153,8 +161,29 @@ class ReviewPage(QWidget):
                 return candidate
         return year
 
+    def _communes_for(self, year: int) -> list[Unit]:
+        """The communes of the grid: a province's are those of the structure in force in
+        ``year`` (both in 2025, the year of the reform)."""
+        reference = self.ctx.store.reference
+        if self.office_level != 1:
+            return reference.communes_under(self.ctx.office_id)
+        code = self.ctx.office_id.partition(":")[2]
+        found: list[Unit] = []
+        for structure, wanted in (("pre2025", year <= 2025), ("2025", year >= 2025)):
+            try:
+                if wanted:
+                    found += reference.communes_under(f"{structure}:{code}")
+            except StoreError:
+                continue  # this database holds only one structure
+        return found
+
+    def _direct(self, cell: Cell | None) -> bool:
+        """Whether the province reviews this commune itself (no district above it)."""
+        return cell is not None and cell.commune.structure == "2025"
+
     def reload(self) -> None:
         """Read the grid again, keeping the selected cell."""
+        self.communes = self._communes_for(self.year_box.value())
         current = self.table.currentIndex()
         where = (current.row(), current.column()) if current.isValid() else None
         periods = list(Period(self.year_box.value()).quarters())
@@ -193,7 +222,9 @@ class ReviewPage(QWidget):
 
     def _show_cell(self) -> None:
         cell = self.selected_cell()
-        allowed = moves_for(self.office_level, cell.submission.state) if cell else []
+        allowed = (
+            moves_for(self.office_level, cell.submission.state, self._direct(cell)) if cell else []
+        )
         for state, button in self._buttons.items():
             needed = "clerk" if state == "submitted" else "reviewer"
             button.setVisible(state in self._office_moves())
@@ -224,7 +255,9 @@ class ReviewPage(QWidget):
         )
 
     def _office_moves(self) -> set[str]:
-        return {m for s in STATES for m in moves_for(self.office_level, s)}
+        direct = any(c.structure == "2025" for c in self.communes)
+        level = self.office_level
+        return {m for s in STATES for d in {False, direct} for m in moves_for(level, s, d)}
 
     # --- controller ---
 
