@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from desktop_app.domain.reform import successor_of, successors
 from desktop_app.i18n import _
-from desktop_app.store.apply_rows import read_row, write_site, write_village
+from desktop_app.store.apply.rows import read_row, write_site, write_village
 from desktop_app.store.changes import Entry
 from desktop_app.store.errors import StoreError
 from desktop_app.store.lineage import lineage_sources, village_mapping

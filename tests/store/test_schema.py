@@ -72,7 +72,7 @@ def test_a_newer_database_is_refused_and_left_untouched(tmp_path: Path):
     path = tmp_path / "newer.db"
     shutil.copy(FIXTURE_V1, path)
     conn = sqlite3.connect(path)
-    conn.execute("PRAGMA user_version = 7")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 3}")
     conn.execute("UPDATE meta SET value = '3.4.0' WHERE key = 'min_app_version'")
     conn.commit()
     conn.close()
@@ -81,7 +81,11 @@ def test_a_newer_database_is_refused_and_left_untouched(tmp_path: Path):
     with pytest.raises(NewerDatabaseError) as err:
         open_database(path)
     message = err.value.user_message()
-    assert "schema 7" in message and "3.4.0" in message and str(SCHEMA_VERSION) in message
+    assert (
+        f"schema {SCHEMA_VERSION + 3}" in message
+        and "3.4.0" in message
+        and str(SCHEMA_VERSION) in message
+    )
     assert path.read_bytes() == content
     assert not backup.list_backups(path)
 
@@ -92,7 +96,7 @@ def test_newer_database_message_in_vietnamese(tmp_path: Path):
     path = tmp_path / "newer.db"
     shutil.copy(FIXTURE_V1, path)
     conn = sqlite3.connect(path)
-    conn.execute("PRAGMA user_version = 9")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 2}")
     conn.commit()
     conn.close()
     setup("vi")
