@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "report_commands",
     "plan_commands",
     "areas_commands",
+    "holes_commands",
     "sync_commands",
     "server_commands",
     "selftest_command",
