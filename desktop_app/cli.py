@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "report_commands",
     "plan_commands",
     "areas_commands",
+    "holes_commands",
     "sync_commands",
     "import_commands",
     "status_command",

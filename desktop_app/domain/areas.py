@@ -42,10 +42,10 @@ class Decision:
         """True when the decision applies in ``year``."""
         return self.valid_from <= year and (self.valid_to is None or year <= self.valid_to)
 
-    def years_text(self) -> str:
-        """``2021–2025``, or ``từ 2021`` while open-ended."""
+    def years_text(self, lang: str = "vi") -> str:
+        """``2021–2025``, or ``từ 2021`` (``from 2021``) while open-ended."""
         if self.valid_to is None:
-            return f"từ {self.valid_from}"
+            return f"{'từ' if lang == 'vi' else 'from'} {self.valid_from}"
         return f"{self.valid_from}–{self.valid_to}"
 
 

@@ -117,7 +117,7 @@ def area_section(store: Store, agg: UnitAggregate, lang: Lang) -> AreaSection | 
                 id=d.id,
                 signed=area_label("signed", lang, date=d.signed) if d.signed else "",
                 title=f" {d.title}" if d.title else "",
-                years=d.years_text() if lang == "vi" else d.years_text().replace("từ", "from"),
+                years=d.years_text(lang),
             )
         )
     return AreaSection(heading, columns, tuple(rows), tuple(notes))

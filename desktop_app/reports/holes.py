@@ -165,7 +165,7 @@ def build_holes_report(
                 id=d.id,
                 title=f" {d.title}" if d.title else "",
                 signed=area_label("signed", lang, date=d.signed) if d.signed else "",
-                years=d.years_text(),
+                years=d.years_text(lang),
             )
         )
     return HolesReport(

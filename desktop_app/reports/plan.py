@@ -228,7 +228,9 @@ def _by_area(
         signed = area_label("signed", lang, date=d.signed) if d.signed else ""
         title = f" {d.title}" if d.title else ""
         notes.append(
-            area_label("decision", lang, id=d.id, signed=signed, title=title, years=d.years_text())
+            area_label(
+                "decision", lang, id=d.id, signed=signed, title=title, years=d.years_text(lang)
+            )
         )
     return tuple(rows), tuple(notes)
 

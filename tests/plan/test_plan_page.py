@@ -86,3 +86,29 @@ def test_a_district_sees_the_targets_read_only(qtbot, district_store: Store) -> 
     enter_value(page.table, index, "90")
     assert district_store.targets.for_year(2019) == {}
     assert "read-only" in page.hint.text()
+
+
+def test_the_province_exports_and_imports_the_sheet_from_the_page(
+    qtbot,  # type: ignore[no-untyped-def]
+    province: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.plan.conftest import fill_sheet
+
+    page = _page(qtbot, province)
+    sheet = tmp_path / "ke-hoach.xlsx"
+    monkeypatch.setattr(page, "choose_export_file", lambda: sheet)
+    monkeypatch.setattr(page, "choose_import_file", lambda: sheet)
+    page.export_button.click()
+    assert sheet.exists() and str(sheet) in page.message.text()
+    fill_sheet(sheet, {(DISTRICT, "ty_le_thon_4g"): 120, (COMMUNE, "ty_le_thon_4g"): 80})
+    page.import_button.click()
+    assert "no target was changed, 1 cells refused" in page.message.text()
+    assert "a ratio must be between 0 and 100 (120)" in page.message.text()
+    assert province.targets.for_year(2019) == {}
+    fill_sheet(sheet, {(DISTRICT, "ty_le_thon_4g"): 91.5})
+    page.import_button.click()
+    assert "2 targets of 2019 changed" in page.message.text()
+    assert page.model.data(_cell(page, DISTRICT, "ty_le_thon_4g")) == "91,5"
+    assert page.model.data(_cell(page, COMMUNE, "ty_le_thon_4g")) == "80"

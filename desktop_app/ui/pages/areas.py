@@ -106,7 +106,7 @@ class AreasPage(QWidget):
         self.decision_box.blockSignals(True)
         self.decision_box.clear()
         for d in self.decisions.values():
-            self.decision_box.addItem(f"{d.id} ({d.years_text()})", d.id)
+            self.decision_box.addItem(f"{d.id} ({d.years_text(self.context.language)})", d.id)
         if self.editable:
             self.decision_box.addItem(_("New decision…"), "")
         index = self.decision_box.findData(choose) if choose is not None else 0

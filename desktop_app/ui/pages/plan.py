@@ -6,11 +6,15 @@ every other office sees the targets that came down from the province, read-only.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QStyleOptionViewItem,
     QVBoxLayout,
@@ -84,9 +88,14 @@ class PlanPage(QWidget):
             hint = _("Targets are set by the province and arrive with each sync (read-only).")
         self.hint = QLabel(hint, self)
         self.hint.setWordWrap(True)
+        self.export_button = QPushButton(_("Export the plan sheet…"), self)
+        self.import_button = QPushButton(_("Import a filled plan sheet…"), self)
+        self.import_button.setVisible(self.model.editable)
         top = QHBoxLayout()
         top.addWidget(title)
         top.addStretch(1)
+        top.addWidget(self.export_button)
+        top.addWidget(self.import_button)
         top.addWidget(self.year)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -95,6 +104,8 @@ class PlanPage(QWidget):
         layout.addWidget(self.message)
         self._show_office()
         self.year.valueChanged.connect(self._on_year_changed)
+        self.export_button.clicked.connect(self._on_export)
+        self.import_button.clicked.connect(self._on_import)
         self.model.refused.connect(self._on_refused)
         self.model.saved.connect(self._on_saved)
 
@@ -106,6 +117,72 @@ class PlanPage(QWidget):
         index = self.model.index(row, 0)
         self.table.setCurrentIndex(index)
         self.table.scrollTo(index, self.table.ScrollHint.PositionAtTop)
+
+    # --- file choices (tests replace these) ---
+
+    def choose_export_file(self) -> Path | None:
+        """Where to save the plan sheet."""
+        name, _filter = QFileDialog.getSaveFileName(
+            self,
+            _("Save the plan sheet"),
+            f"ke-hoach-{self.model.year}.xlsx",
+            _("Workbooks (*.xlsx)"),
+        )
+        return Path(name) if name else None
+
+    def choose_import_file(self) -> Path | None:
+        """The filled plan sheet to read."""
+        name, _filter = QFileDialog.getOpenFileName(
+            self, _("Open a filled plan sheet"), "", _("Workbooks (*.xlsx)")
+        )
+        return Path(name) if name else None
+
+    def _on_export(self) -> None:
+        from desktop_app.reports.plan_sheet import write_plan_sheet
+        from desktop_app.store.errors import StoreError
+
+        path = self.choose_export_file()
+        if path is None:
+            return
+        try:
+            write_plan_sheet(self.context.store, self.model.year, path)
+        except StoreError as exc:
+            self._on_refused(exc.user_message())
+            return
+        self._on_saved(_("plan sheet written to {path}").format(path=path))
+
+    def _on_import(self) -> None:
+        from desktop_app.reports.plan_sheet import import_plan_sheet
+        from desktop_app.store.errors import StoreError
+
+        path = self.choose_import_file()
+        if path is None:
+            return
+        try:
+            result = import_plan_sheet(self.context.store, path)
+        except StoreError as exc:
+            self._on_refused(exc.user_message())
+            return
+        if not result.applied:
+            lines = [p.line() for p in result.problems[:8]]
+            more = len(result.problems) - len(lines)
+            if more > 0:
+                lines.append(_("… and {n} more").format(n=more))
+            self._on_refused(
+                _("no target was changed, {n} cells refused:").format(n=len(result.problems))
+                + "\n" + "\n".join(lines)
+            )  # fmt: skip
+            return
+        if result.year != self.model.year:
+            self.year.setValue(result.year)
+        else:
+            self.model.set_year(result.year)
+        self._on_saved(
+            _("{changed} targets of {year} changed from the sheet").format(
+                changed=result.changed, year=result.year
+            )
+        )
+        self.context.bus.status_changed.emit()
 
     def _on_year_changed(self, year: int) -> None:
         self.model.set_year(year)
