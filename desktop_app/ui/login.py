@@ -96,7 +96,10 @@ class LoginDialog(QDialog):
         super().paintEvent(event)
         if not getattr(self, "_painted", False):
             self._painted = True
-            QTimer.singleShot(0, self.painted.emit)
+            QTimer.singleShot(0, self, self._announce_painted)  # dropped if the dialog goes
+
+    def _announce_painted(self) -> None:
+        self.painted.emit()
 
     def set_store(self, store: Store, office_name: str | None = None) -> None:
         """Show the office and its users (the store is open and checked)."""
