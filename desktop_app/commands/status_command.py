@@ -28,7 +28,7 @@ def status_lines(store: object, period: str | None = None) -> list[str]:
             _("{commune} — {period}: {review}; {sync}").format(
                 commune=names[status.commune_id],
                 period=period_label(status.period),
-                review=submission_label(status.submission),
+                review=submission_label(status.submission, status.commune_id),
                 sync=sync,
             )
         )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from desktop_app.domain.periods import Period, PeriodError
+from desktop_app.domain.units import STRUCTURE_2025
 from desktop_app.i18n import _, current_language
 from desktop_app.store.store import Store
 from desktop_app.sync.vectors import Vector, my_level, province_vector, vector_from_json
@@ -84,12 +85,18 @@ def period_label(code: str) -> str:
         return code
 
 
-def submission_label(state: str) -> str:
-    """A submission state in words (current language)."""
+def reviewed_by_province(commune_id: str) -> bool:
+    """A 2025 commune has no district: its province receives, reviews and approves it."""
+    return commune_id.partition(":")[0] == STRUCTURE_2025
+
+
+def submission_label(state: str, commune_id: str = "") -> str:
+    """A submission state in words (current language); ``commune_id`` names the reviewer."""
+    direct = reviewed_by_province(commune_id)
     return {
         "draft": _("draft"),
         "submitted": _("submitted for review"),
-        "approved": _("approved by the district"),
+        "approved": _("approved by the province") if direct else _("approved by the district"),
         "returned": _("returned"),
         "accepted": _("accepted by the province"),
     }.get(state, state)

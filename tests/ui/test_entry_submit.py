@@ -209,3 +209,24 @@ def test_the_review_page_sends_through_the_entry_page_checks(
     assert len(dialogs) == 1 and any(p.error for p in dialogs[0].problems)
     assert window.stack.currentWidget() is window.page("entry")
     assert commune_store.submissions.get(COMMUNE, "2019Q2").state == "draft"
+
+
+@pytest.mark.parametrize(
+    ("commune_id", "above"), [("pre2025:04108", "district"), ("2025:04108", "province")]
+)
+def test_the_state_line_names_the_office_that_reviews_the_commune(
+    commune_id: str, above: str
+) -> None:
+    """A 2025 commune has no district: its province receives, returns and approves it."""
+    from desktop_app.sync.status import EXPORTED, PeriodStatus, PeriodSyncState
+    from desktop_app.ui.pages.entry_submit import state_line
+
+    def line(submission: str, sync: str = EXPORTED, reason: str = "") -> str:
+        status = PeriodStatus(commune_id, "2025Q3", submission, reason, PeriodSyncState(sync))
+        return state_line(status)[0]
+
+    assert line("submitted") == f"Sent: the bundle is written. Take it to the {above}."
+    assert line("approved") == f"Approved by the {above}."
+    assert line("returned", reason="Thiếu số hộ.").startswith(
+        f"Returned by the {above}: Thiếu số hộ. Correct it"
+    )

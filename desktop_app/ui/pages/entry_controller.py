@@ -24,7 +24,7 @@ from desktop_app.store.changes import Actor
 from desktop_app.store.errors import StoreError
 from desktop_app.store.repositories.values import ValueWrite
 from desktop_app.store.validation import violations_for_write
-from desktop_app.sync.status import due_periods, view_status
+from desktop_app.sync.status import due_periods, reviewed_by_province, view_status
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs import confirm
 from desktop_app.ui.error_text import user_text
@@ -238,9 +238,16 @@ class EntryController(BulkEntry, QObject):
         elif not confirm.ask(
             self.view,
             title,
-            _(
-                "Every rule is met. Send the figures of {commune} for {period} to the district? "
-                "Once approved, they are locked."
+            (
+                _(
+                    "Every rule is met. Send the figures of {commune} for {period} to the "
+                    "province? Once approved, they are locked."
+                )
+                if reviewed_by_province(snap.commune_id)
+                else _(
+                    "Every rule is met. Send the figures of {commune} for {period} to the "
+                    "district? Once approved, they are locked."
+                )
             ).format(commune=snap.commune_name, period=period),
             yes_text=_("Send"),
         ):

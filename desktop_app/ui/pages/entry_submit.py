@@ -32,6 +32,7 @@ from desktop_app.sync.status import (
     RECEIVED,
     REJECTED,
     PeriodStatus,
+    reviewed_by_province,
 )
 from desktop_app.ui.pages.entry_data import Key, Snapshot, sentence
 from desktop_app.ui.pages.entry_models import indicator_title
@@ -120,22 +121,31 @@ def state_line(status: PeriodStatus) -> tuple[str, bool]:
     "Sent" only once the data left this computer: a bundle written or the server's answer.
     """
     sync = status.sync.state
+    direct = reviewed_by_province(status.commune_id)  # a 2025 commune: no district above
     if status.returned:
-        text = _("Returned by the district: {reason}. Correct it, then send the report again.")
+        text = (
+            _("Returned by the province: {reason}. Correct it, then send the report again.")
+            if direct
+            else _("Returned by the district: {reason}. Correct it, then send the report again.")
+        )
         return text.format(reason=status.return_reason.strip().rstrip(".。 ")), True
     if sync == REJECTED:
         return _("Refused by the province: {reason}").format(reason=status.sync.reason), True
     if status.submission == "accepted":
         return _("Accepted by the province."), False
     if status.submission == "approved":
-        return _("Approved by the district."), False
+        return (_("Approved by the province.") if direct else _("Approved by the district.")), False
     if status.submission == "submitted":
         if sync == ACKNOWLEDGED:
             return _("Sent; the province has acknowledged it."), False
         if sync == RECEIVED:
             return _("Sent; the district has received it and will review it."), False
         if sync == EXPORTED:
-            return _("Sent: the bundle is written. Take it to the district."), False
+            return (
+                _("Sent: the bundle is written. Take it to the province.")
+                if direct
+                else _("Sent: the bundle is written. Take it to the district.")
+            ), False
         return _(
             "Ready to send, but it has not left this computer yet: export a bundle or sync "
             "with the province server (Sync page)."

@@ -31,6 +31,7 @@ from desktop_app.domain.periods import Period
 from desktop_app.domain.text import fold_diacritics
 from desktop_app.i18n import _
 from desktop_app.store.store import Store
+from desktop_app.sync.status import reviewed_by_province
 from desktop_app.ui.widgets.period_picker import PeriodPicker
 from desktop_app.ui.widgets.unit_tree import UnitTree
 
@@ -159,7 +160,9 @@ class EntryPage(QWidget):
         self.summary_toggle.setChecked(True)
         self.submit_button = QPushButton(_("Send the report…"), self)
         self.submit_button.setToolTip(
-            _("Check every rule and the site register, then send this period to the district")
+            _("Check every rule and the site register, then send this period to the province")
+            if reviewed_by_province(office_id)
+            else _("Check every rule and the site register, then send this period to the district")
         )
         bar = QHBoxLayout()
         bar.addWidget(QLabel(_("Period:"), self))

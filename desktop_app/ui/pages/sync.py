@@ -208,7 +208,7 @@ class SyncPage(QWidget):
                 QStandardItem(row.commune),
                 QStandardItem(row.period),
                 QStandardItem(row.status.label()),
-                QStandardItem(submission_label(row.status.submission)),
+                QStandardItem(submission_label(row.status.submission, row.status.commune_id)),
             ]
             for item in items:
                 item.setBackground(brush)
