@@ -366,12 +366,13 @@ def _office_worker(
     first: int,
     barrier: Any,
     results: Any,
+    nice: int = CLIENT_NICE,
 ) -> None:
     """One client process: its offices sync at once, each in a thread (see _run_offices)."""
     from desktop_app.netsync.http import tls_context
 
-    if hasattr(os, "nice"):
-        os.nice(CLIENT_NICE)  # the offices' own PCs: they do not take the server's CPU first
+    if nice and hasattr(os, "nice"):
+        os.nice(nice)  # the offices' own PCs: they do not take the server's CPU first
     tls_context()
     latencies: list[float] = []
     errors: list[str] = []
@@ -399,7 +400,7 @@ def _office_worker(
     results.put((latencies, errors))
 
 
-def _run_offices(paths: list[Path], urls: list[str]) -> list[float]:
+def _run_offices(paths: list[Path], urls: list[str], nice: int = CLIENT_NICE) -> list[float]:
     """Every office syncs at once (all released together); their latencies.
 
     Offices are separate PCs; here they are CLIENT_PROCESSES processes of a few
@@ -417,7 +418,7 @@ def _run_offices(paths: list[Path], urls: list[str]) -> list[float]:
     procs = [
         ctx.Process(
             target=_office_worker,
-            args=([str(p) for p in share], urls, i, barrier, results),
+            args=([str(p) for p in share], urls, i, barrier, results, nice),
             daemon=True,
         )
         for i, share in enumerate(shares)
@@ -464,61 +465,68 @@ def _pg_url(tmp: Path) -> tuple[str | None, bool]:
     return done.stdout.strip(), True
 
 
+def _province_tables(prov_path: Path) -> tuple[int, int, int]:
+    """(communes' changes, villages, values) in the province's own tables."""
+    with Store.open(prov_path) as prov:
+        changes = prov.db.execute_sql(
+            "SELECT count(*) FROM change c JOIN sync_node n ON n.node_id = c.origin"
+            " WHERE n.level = 3"
+        ).fetchone()[0]
+        villages = prov.db.execute_sql("SELECT count(*) FROM village").fetchone()[0]
+        values = prov.db.execute_sql(
+            "SELECT count(*) FROM data_value WHERE period = '2024'"
+        ).fetchone()[0]
+    return int(changes), int(villages), int(values)
+
+
+def _copy_set(paths: list[Path], target: Path) -> list[Path]:
+    target.mkdir()
+    out = []
+    for p in paths:
+        shutil.copy(p, target / p.name)
+        out.append(target / p.name)
+    return out
+
+
 def bench_offices(tmp: Path) -> None:
-    """200 offices at once against SQLite and against PostgreSQL (two processes)."""
+    """200 offices at once against SQLite and against PostgreSQL (two processes), with the
+    client processes niced (as separate PCs would not take the server's CPU) and not;
+    nothing lost or doubled, checked in the province's own tables."""
     started = time.perf_counter()
     prov_path, paths, expected = _make_offices(tmp, OFFICES)
+    villages, values = OFFICES * 10, OFFICES * 10 * len(PERIOD_VALUES)
     print(
-        f"{len(paths)} offices made ({expected} changes) in {time.perf_counter() - started:.0f} s"
+        f"{len(paths)} offices made ({expected} changes: {villages} villages, {values} values)"
+        f" in {time.perf_counter() - started:.0f} s"
     )
-    clean = tmp / "clean"
-    clean.mkdir()
-    for p in [prov_path, *paths]:
-        shutil.copy(p, clean / p.name)
-    proc, url = _serve(["--db", str(prov_path)], tmp / "sqlite-server.log")
-    try:
-        cpu = _cpu(proc)
-        latencies = _run_offices(paths, [url])
-        cpu = _cpu(proc) - cpu
-    finally:
-        _stop(proc)
-    with Store.open(prov_path) as prov:
-        held = int(
-            prov.db.execute_sql(
-                "SELECT count(*) FROM change c JOIN sync_node n ON n.node_id = c.origin"
-                " WHERE n.level = 3"
-            ).fetchone()[0]
-        )
-    _report("SQLite server", latencies, held, expected, f"; server CPU {cpu:.1f} s")
+    pristine = _copy_set([prov_path, *paths], tmp / "pristine")
     base, started_pg = _pg_url(tmp)
-    if base is None:
-        return
-    import psycopg
+
+    def verdict(held: tuple[int, int, int]) -> str:
+        ok = held == (expected, villages, values)
+        return (
+            f"; province's tables: {held[0]} changes, {held[1]} villages, {held[2]} values"
+            f" {'(nothing lost or doubled)' if ok else 'MISMATCH'}"
+        )
 
     try:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS cd_bench WITH (FORCE)")
-            conn.execute("CREATE DATABASE cd_bench")
-        url_pg = base.rsplit("/", 1)[0] + "/cd_bench"
-        fresh = [clean / p.name for p in paths]
-        first, url1 = _serve(
-            ["--db", url_pg, "--province-db", str(clean / prov_path.name)], tmp / "pg1.log"
-        )
-        second, url2 = _serve(["--db", url_pg], tmp / "pg2.log")
-        try:
-            cpu = _cpu(first, second)
-            latencies = _run_offices(fresh, [url1, url2])
-            cpu = _cpu(first, second) - cpu
-        finally:
-            _stop(first)
-            _stop(second)
-        with psycopg.connect(url_pg) as conn:
-            row = conn.execute("SELECT count(*), COALESCE(max(fseq), 0) FROM cd_feed").fetchone()
-            held_row = conn.execute("SELECT COALESCE(sum(seq), 0) FROM cd_cursor").fetchone()
-        assert row is not None and held_row is not None
-        verdict = "gap-free" if row[0] == row[1] else "HAS GAPS"
-        gap_free = f"; feed {row[0]} segments, fseq 1..{row[1]} {verdict}; server CPU {cpu:.1f} s"
-        _report("PostgreSQL, two server processes", latencies, int(held_row[0]), expected, gap_free)
+        for nice in (CLIENT_NICE, 0):
+            how = f"clients at nice {nice}" if nice else "clients not niced"
+            run = _copy_set(pristine, tmp / f"sqlite-nice{nice}")
+            proc, url = _serve(["--db", str(run[0])], tmp / f"sqlite-{nice}.log")
+            try:
+                cpu = _cpu(proc)
+                latencies = _run_offices(run[1:], [url], nice)
+                cpu = _cpu(proc) - cpu
+            finally:
+                _stop(proc)  # applies what it holds first
+            held = _province_tables(run[0])
+            _report(f"SQLite server, {how}", latencies, held[0], expected,
+                    f"; server CPU {cpu:.1f} s{verdict(held)}")  # fmt: skip
+            if base is None:
+                continue
+            _offices_pg(tmp, base, _copy_set(pristine, tmp / f"pg-nice{nice}"), nice, how,
+                        expected, verdict)  # fmt: skip
     finally:
         if started_pg:
             env = dict(os.environ, COVERAGE_DESK_PG_STATE=str(tmp / "pg.state"))
@@ -527,6 +535,45 @@ def bench_offices(tmp: Path) -> None:
                 env=env,
                 check=False,
             )
+
+
+def _offices_pg(
+    tmp: Path,
+    base: str,
+    run: list[Path],
+    nice: int,
+    how: str,
+    expected: int,
+    verdict: Any,
+) -> None:
+    """The 200 offices against two server processes on one PostgreSQL database; then the
+    province office pulls the feed into its tables, where the changes are counted."""
+    import psycopg
+
+    name = f"cd_bench_{nice}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    url_pg = base.rsplit("/", 1)[0] + "/" + name
+    first, url1 = _serve(["--db", url_pg, "--province-db", str(run[0])], tmp / f"pg1-{nice}.log")
+    second, url2 = _serve(["--db", url_pg], tmp / f"pg2-{nice}.log")
+    try:
+        cpu = _cpu(first, second)
+        latencies = _run_offices(run[1:], [url1, url2], nice)
+        cpu = _cpu(first, second) - cpu
+        with Store.open(run[0]) as prov:  # the province office keeps in step by syncing
+            sync_office(prov, url1, backup=False, page_size=500)
+    finally:
+        _stop(first)
+        _stop(second)
+    with psycopg.connect(url_pg) as conn:
+        row = conn.execute("SELECT count(*), COALESCE(max(fseq), 0) FROM cd_feed").fetchone()
+    assert row is not None
+    gaps = "gap-free" if row[0] == row[1] else "HAS GAPS"
+    held = _province_tables(run[0])
+    extra = f"; feed {row[0]} segments, fseq 1..{row[1]} {gaps}; server CPU {cpu:.1f} s"
+    _report(f"PostgreSQL, two server processes, {how}", latencies, held[0], expected,
+            extra + verdict(held))  # fmt: skip
 
 
 def _rss_kib(pid: int, field: str) -> int:

@@ -78,6 +78,7 @@ CREATE TABLE IF NOT EXISTS cd_nonce (nonce TEXT PRIMARY KEY, expires DOUBLE PREC
 CREATE SEQUENCE IF NOT EXISTS cd_village_n;
 CREATE TABLE IF NOT EXISTS cd_village (id TEXT PRIMARY KEY, commune_id TEXT NOT NULL,
   n BIGINT NOT NULL DEFAULT nextval('cd_village_n'));
+CREATE INDEX IF NOT EXISTS cd_village_by_n ON cd_village (n);
 CREATE TABLE IF NOT EXISTS cd_rejection (origin TEXT NOT NULL, epoch BIGINT NOT NULL,
   seq BIGINT NOT NULL, reason TEXT NOT NULL, office_id TEXT NOT NULL, id BIGSERIAL,
   PRIMARY KEY (origin, epoch, seq));

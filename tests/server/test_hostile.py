@@ -244,3 +244,35 @@ def test_each_rejection_is_reported_once_paged_like_the_feed(
         "SELECT value FROM meta WHERE key LIKE 'netsync_rejections:%'"
     ).fetchone()
     assert int(row[0]) == cursor
+
+
+def test_postgres_judges_owners_on_the_villages_copied_from_the_province(
+    province: Province, pg_database: str
+) -> None:
+    """A village the province database already holds (copied at bootstrap) belongs to
+    its commune on every PostgreSQL server process, before any office pushed it."""
+    from desktop_app.server.app import create_app
+    from tests.server.conftest import add_village
+
+    village = add_village(province[C2], "Bản Cũ")
+    row = (
+        province[C2]
+        .db.execute_sql(
+            "SELECT id, commune_id, name, sort_order, active, demo, version, hlc FROM village"
+            " WHERE id = ?",
+            (village,),
+        )
+        .fetchone()
+    )
+    with province[PROVINCE].transaction():  # the province's record (as a USB import leaves)
+        province[PROVINCE].db.execute_sql(
+            "INSERT INTO village (id, commune_id, name, sort_order, active, demo, version, hlc)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            row,
+        )
+    create_app(pg_database, province_db=province.path).state.backend.close()  # bootstrap
+    forger = province[C1]
+    _forge_on_village(forger, village, C2)
+    with ServerThread(create_app(pg_database)) as srv:  # another process, nothing pushed
+        result = sync_office(forger, srv.url)
+    assert (result.accepted, result.rejected) == (0, 2)

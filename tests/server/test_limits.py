@@ -27,7 +27,7 @@ from desktop_app.netsync.wire import (
 )
 from desktop_app.server.limits import TOO_SLOW
 from desktop_app.store.store import Store
-from tests.server.conftest import C1, PROVINCE, Province, ServerThread, fill_period
+from tests.server.conftest import C1, PROVINCE, Province, ServerThread, count_changes, fill_period
 
 
 def _signed_in(province: Province, url: str) -> dict[str, str]:
@@ -177,3 +177,30 @@ def test_a_push_in_another_media_type_is_refused(
         }
     answer = httpx.post(sqlite_server.url + "/v1/batches/m1", content=body, headers=headers)
     assert answer.status_code == 200 and answer.json()["accepted"] == 2
+
+
+def test_a_push_the_writer_cannot_take_in_time_gets_503_and_its_resend_the_answer(
+    province: Province, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.server import backend
+    from desktop_app.server.app import create_app
+
+    monkeypatch.setattr(backend, "PUSH_WAIT", 0.5)
+    province.offices[PROVINCE].close()
+    app = create_app(province.path)
+    fill_period(province[C1], 2)
+    body = encode_push(plan_batches(province[C1], {}, 500)[0])
+    with ServerThread(app) as srv:
+        headers = _signed_in(province, srv.url)
+        with app.state.backend._lock:  # the writer is busy (a long apply, a slow disk)
+            busy = httpx.post(srv.url + "/v1/batches/w1", content=body, headers=headers)
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "5"
+        assert busy.json() == {
+            "error": "busy",
+            "message": "the server is busy; send the batch again later",
+        }
+        again = httpx.post(srv.url + "/v1/batches/w1", content=body, headers=headers)
+        assert again.status_code == 200 and again.json()["accepted"] == 4
+        srv.wait_applied()
+    province.offices[PROVINCE] = Store.open(province.path)
+    assert count_changes(province[PROVINCE], province[C1].node.node_id) == 4

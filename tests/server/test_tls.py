@@ -181,3 +181,46 @@ def test_an_office_enrolled_before_takes_the_pin_file_and_syncs_over_https(
     ) as srv:
         assert sync_office(commune, srv.url).accepted == changes
     province.offices[PROVINCE] = Store.open(province.path)
+
+
+def test_the_serve_command_serves_https_and_the_pinned_office_syncs(
+    pinned: tuple[Province, Path],
+) -> None:
+    """``coverage-desk serve --tls-cert F --tls-key F`` in its own process."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from tests.server.conftest import free_port
+
+    prov, tls = pinned
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "desktop_app.server", "--db", str(prov.path),
+         "--port", str(port), "--tls-cert", str(tls / "server.crt"),
+         "--tls-key", str(tls / "server.key")],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        url = f"https://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/v1/health", verify=False).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.1)
+        with pytest.raises(httpx.TransportError):  # plain http on the https port: no answer
+            httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=5).raise_for_status()
+        changes = fill_period(prov[C1], 3)
+        assert sync_office(prov[C1], url).accepted == changes
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=60)[0].decode("utf-8", "replace")
+    assert f"on https://127.0.0.1:{port}" in output
