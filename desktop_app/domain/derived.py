@@ -147,7 +147,7 @@ class _AreaEvaluator(Evaluator):
 
     def sum(self, ref: Ref) -> Decimal:
         village_level = self.catalogue.indicators[ref.code].level == "village"
-        keys = self.catalogue.disaggregation_keys(ref.code) if not ref.subs else None
+        keys = self.catalogue.total_keys(ref.code) if not ref.subs else None
         total = Decimal(0)
         for row in self.rows(village_level):
             for key in keys if keys is not None else (row.key(ref),):

@@ -226,8 +226,8 @@ def _rows_of(
         for key in catalogue.disaggregation_keys(ind.code):
             now = cur.cells.get(key)
             before = old.cells.get(key) if old else None
-            if not now and not before:
-                continue
+            if (not now and not before) or catalogue.is_total_key(ind.code, key):
+                continue  # the total member is the indicator's own row
             k += 1
             out.append(
                 TableRow(

@@ -4,8 +4,9 @@
 period and returns plain dataclasses:
 
 * every indicator over the area's active villages (village indicators) or its
-  communes (commune indicators): integers and decimals summed (per cell and in
-  total for disaggregated ones; a rate such as pickups *per day* is averaged),
+  communes (commune indicators): integers and decimals summed (per cell, and in
+  total over the cells the catalogue says make the whole, :meth:`Catalogue.total_keys`;
+  a rate such as pickups *per day* is averaged),
   booleans counted as "villages/communes where true", choices and multichoices
   counted per choice code;
 * the derived indicators (:func:`desktop_app.domain.derived.compute_derived`), the
@@ -195,6 +196,9 @@ def summarise_indicator(
     choices: dict[str, int] = {}
     total: Number | None = None
     if method in ("sum", "mean"):
+        # Only the cells that make up the whole are added into the total (a "total"
+        # member of the dimension, not its parts); every cell is kept for its own row.
+        whole = set(catalogue.total_keys(code))
         acc: Number = 0
         for row in rows:
             seen = False
@@ -202,8 +206,9 @@ def summarise_indicator(
                 value = row.get((code, key))
                 if value is None or isinstance(value, bool | str | frozenset):
                     continue
-                seen = True
-                acc += value
+                if key in whole:
+                    seen = True
+                    acc += value
                 if indicator.disaggregation:
                     cells[key] = cells.get(key, 0) + value
             reported += seen
@@ -212,7 +217,7 @@ def summarise_indicator(
             if method == "mean":
                 total = (Decimal(acc) / reported).quantize(Decimal("0.01"))
         if indicator.disaggregation:
-            cells = {k: cells.get(k, 0) for k in keys} if reported else {}
+            cells = {k: cells.get(k, 0) for k in keys} if cells else {}
     elif method == "count_true":
         true = 0
         for row in rows:

@@ -6,9 +6,19 @@ import sqlite3
 from dataclasses import dataclass
 from types import ModuleType
 
-from desktop_app.store.migrations import m0001_initial, m0002_settings, m0003_sync
+from desktop_app.store.migrations import (
+    m0001_initial,
+    m0002_settings,
+    m0003_sync,
+    m0004_dimension_aggregation,
+)
 
-_STEPS: tuple[ModuleType, ...] = (m0001_initial, m0002_settings, m0003_sync)
+_STEPS: tuple[ModuleType, ...] = (
+    m0001_initial,
+    m0002_settings,
+    m0003_sync,
+    m0004_dimension_aggregation,
+)
 
 # The application_id pragma marks a file as ours ("CVDK").
 APPLICATION_ID = 0x4356444B
