@@ -7,6 +7,7 @@ the format follows the output file's extension.
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,7 +47,7 @@ def _open(args: argparse.Namespace) -> Store:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the commune, district or province report."""
-    from desktop_app.reports import FORMATS, parse_period, write_report
+    from desktop_app.reports import FORMATS, build_report, parse_period, write_model
     from desktop_app.reports.errors import UnknownFormatError
 
     out_path = Path(args.out)
@@ -55,14 +56,24 @@ def cmd_report(args: argparse.Namespace) -> int:
     period = parse_period(args.period)
     day = _report_date(args.date)
     with _open(args) as store:
-        written = write_report(
+        model = build_report(
             store,
             args.kind,
             args.unit,
             period,
-            out_path,
             lang=_lang(),
             report_date=day,
+            include_drafts=args.include_drafts,
+        )
+        written = write_model(model, out_path)
+    if not model.aggregate.current.has_data:
+        # still exit 0: a script may print an empty form on purpose
+        print(
+            "coverage-desk: "
+            + _("warning: there is no data for {period} in {unit}; the report is empty").format(
+                period=period.label(_lang()), unit=model.aggregate.unit.name
+            ),
+            file=sys.stderr,
         )
     out(_("Report written to {path}").format(path=written))
     return 0
@@ -93,6 +104,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--period", required=True, help=_("period, e.g. 2020Q4 or 2020"))
     p.add_argument("--out", type=Path, required=True, help=_("file to write: .pdf, .xlsx or .csv"))
     p.add_argument("--date", default=None, help=_("date printed on the report (YYYY-MM-DD)"))
+    p.add_argument(
+        "--include-drafts",
+        action="store_true",
+        help=_("also count data not yet submitted or approved (every page is marked)"),
+    )
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("export", help=_("export data for other systems"))

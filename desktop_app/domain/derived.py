@@ -5,6 +5,11 @@ Formulas use the rule language (:mod:`.expressions`) plus ``count(villages [wher
 ``sqrt``, ``pi`` and trailing ``where N = expr`` definitions. A definition is shared by
 the whole catalogue: ``dan_so_phuc_vu = sum(dan_so) / N`` uses the ``N`` defined in
 ``ban_kinh_phuc_vu``. A result that divides by zero is undefined (``None``).
+
+Missing is not zero: a formula ranges only over the villages and communes that have a
+value for every indicator it reads (:func:`reporting_area`), so an empty new village
+or a commune that has not reported enters neither numerator nor denominator, and a
+figure with no such village or commune at all is undefined (``None``).
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ __all__ = [
     "ValueKey",
     "compile_derived",
     "compute_derived",
+    "coverage",
+    "reporting_area",
 ]
 
 ValueKey = tuple[str, str]  # (indicator code, disaggregation key; "" when none)
@@ -66,6 +73,9 @@ class CompiledDerived:
     indicator: DerivedIndicator
     expr: Node
     definitions: Mapping[str, Node]
+    #: The indicators the formula reads: a village or commune counts in the figure
+    #: (numerator and denominator alike) only when it has a value for each of them.
+    refs: frozenset[str] = frozenset()
 
 
 def compile_derived(catalogue: Catalogue) -> dict[str, CompiledDerived]:
@@ -91,8 +101,53 @@ def compile_derived(catalogue: Catalogue) -> dict[str, CompiledDerived]:
             expr = _checked(formula.expr, catalogue, names)
         except CatalogueError as exc:
             raise CatalogueError(f"derived indicator {code!r}: {exc}") from None
-        out[code] = CompiledDerived(catalogue.derived[code], expr, defs)
+        out[code] = CompiledDerived(catalogue.derived[code], expr, defs, _refs(expr, defs))
     return out
+
+
+def _refs(expr: Node, definitions: Mapping[str, Node]) -> frozenset[str]:
+    found: set[str] = set()
+    seen: set[str] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Ref):
+            found.add(node.code)
+        elif isinstance(node, Local) and node.name in definitions and node.name not in seen:
+            seen.add(node.name)
+            stack.append(definitions[node.name])
+        stack.extend(children(node))
+    return frozenset(found)
+
+
+def _has(values: Mapping[ValueKey, Value], codes: frozenset[str]) -> bool:
+    present = {code for code, _key in values}
+    return codes <= present
+
+
+def reporting_area(catalogue: Catalogue, area: AreaData, refs: frozenset[str]) -> AreaData:
+    """``area`` restricted to the villages and communes with data for every one of
+    ``refs`` (a commune keeps its own values when any of its villages is kept)."""
+    village_refs = frozenset(c for c in refs if catalogue.indicators[c].level == "village")
+    commune_refs = refs - village_refs
+    kept: list[CommuneData] = []
+    for commune in area.communes:
+        if not _has(commune.commune_values, commune_refs):
+            continue
+        villages = [v for v in commune.villages if _has(v, village_refs)]
+        if village_refs and not villages:
+            continue
+        kept.append(CommuneData(commune.commune_values, villages))
+    return AreaData(kept)
+
+
+def coverage(catalogue: Catalogue, area: AreaData, refs: frozenset[str]) -> tuple[int, int, str]:
+    """(units with data, units, ``"villages"`` or ``"communes"``) behind a derived figure."""
+    kept = reporting_area(catalogue, area, refs)
+    if any(catalogue.indicators[c].level == "village" for c in refs):
+        total = sum(len(c.villages) for c in area.communes)
+        return sum(len(c.villages) for c in kept.communes), total, "villages"
+    return len(kept.communes), len(area.communes), "communes"
 
 
 def _checked(node: Node, catalogue: Catalogue, names: frozenset[str]) -> Node:
@@ -206,7 +261,11 @@ def compute_derived(
     for code, item in formulas.items():
         if item.indicator.level == "district+" and level == "commune":
             continue
-        ev = _AreaEvaluator(catalogue, area, item.definitions)
+        counted = reporting_area(catalogue, area, item.refs)
+        if item.refs and not counted.communes:
+            out[code] = None  # no village or commune has the data: not a measured zero
+            continue
+        ev = _AreaEvaluator(catalogue, counted, item.definitions)
         try:
             out[code] = float(ev.number(item.expr))
         except (Undefined, Missing):

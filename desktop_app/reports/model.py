@@ -9,18 +9,20 @@ district. Every string is NFC.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from desktop_app.domain.catalogue import Catalogue, Indicator
+from desktop_app.domain.units import Unit
 from desktop_app.reports.fonts import nfc
 from desktop_app.reports.narrative import (
     HEADLINE,
     completeness_sentence,
     completeness_table,
+    coverage_text,
     summary,
 )
 from desktop_app.reports.texts import (
@@ -31,7 +33,12 @@ from desktop_app.reports.texts import (
     official_date,
     short_date,
 )
-from desktop_app.store.aggregation import IndicatorSummary, PeriodFigures, UnitAggregate
+from desktop_app.store.aggregation import (
+    NO_SIGNAL,
+    IndicatorSummary,
+    PeriodFigures,
+    UnitAggregate,
+)
 from desktop_app.store.store import Store
 
 Kind = Literal["commune", "district", "province"]
@@ -117,6 +124,10 @@ class ReportModel:
     annex_columns: tuple[str, ...]
     annex_rows: tuple[tuple[str | Number | None, ...], ...]
     annex_decimals: tuple[int, ...] = field(default_factory=tuple)
+    #: page-1 notices: no data at all, communes left out, provisional communes
+    notices: tuple[str, ...] = ()
+    #: printed on every page when provisional (not approved) data is counted
+    draft_mark: str = ""
 
 
 def _unit_text(unit: str, lang: Lang) -> str:
@@ -189,7 +200,7 @@ def _rows_of(
     lang: Lang,
     number: str,
 ) -> list[TableRow]:
-    name = ind.name(lang)
+    name = _summary_coverage(ind.name(lang), cur, lang)
     who = label("village_unit" if ind.level == "village" else "commune_unit", lang)
     if cur.method == "count_true":
         return [
@@ -258,7 +269,7 @@ def _derived_rows(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> list[
                 str(n),
                 code,
                 "",
-                der.name_vi if lang == "vi" else der.name_en,
+                _with_coverage(der.name_vi if lang == "vi" else der.name_en, agg, code, lang),
                 _unit_text(der.unit, lang),
                 prev.get(code),
                 agg.current.derived[code],
@@ -269,10 +280,54 @@ def _derived_rows(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> list[
     return rows
 
 
+def _with_coverage(name: str, agg: UnitAggregate, code: str, lang: Lang) -> str:
+    """``name (20/22 xã có số liệu)`` when only part of the area has the data."""
+    return name + coverage_text(agg, code, lang, brackets=True)
+
+
+def _summary_coverage(name: str, summary: IndicatorSummary, lang: Lang) -> str:
+    """The same for an indicator's total: its villages/communes that gave a value."""
+    if summary.total is None or summary.reported == summary.expected:
+        return name
+    unit = label("village_unit" if summary.level == "village" else "commune_unit", lang)
+    text = label("coverage", lang, n=summary.reported, total=summary.expected, unit=unit)
+    return f"{name} ({text})"
+
+
+def _names(units: Sequence[Unit], lang: Lang, limit: int = 12) -> str:
+    names = [u.name for u in units]
+    if len(names) <= limit:
+        return ", ".join(names)
+    return label("more_names", lang, names=", ".join(names[:limit]), n=len(names) - limit)
+
+
+def _notices(
+    agg: UnitAggregate, provisional: Sequence[Unit], area: str, period: str, lang: Lang
+) -> tuple[str, ...]:
+    out: list[str] = []
+    if not agg.current.has_data:
+        out.append(label("no_data", lang, period=period, area=area))
+    if agg.excluded:
+        key = "excluded_submitted" if agg.level == "commune" else "excluded_approved"
+        out.append(label(key, lang, n=len(agg.excluded), names=_names(agg.excluded, lang)))
+    if provisional:
+        out.append(label("provisional", lang, n=len(provisional), names=_names(provisional, lang)))
+    return tuple(nfc(t) for t in out)
+
+
 def build_model(
-    store: Store, agg: UnitAggregate, *, lang: Lang = "vi", report_date: date | None = None
+    store: Store,
+    agg: UnitAggregate,
+    *,
+    lang: Lang = "vi",
+    report_date: date | None = None,
+    provisional: Sequence[Unit] = (),
 ) -> ReportModel:
-    """The report of ``agg`` in ``lang``, dated ``report_date`` (default today)."""
+    """The report of ``agg`` in ``lang``, dated ``report_date`` (default today).
+
+    ``provisional``: communes whose data is counted although not submitted/approved
+    (``--include-drafts``); they are named on page 1 and every page is marked.
+    """
     catalogue = store.catalogue
     day = report_date or date.today()
     unit = agg.unit
@@ -291,8 +346,19 @@ def build_model(
             villages=", ".join(w.villages),
         )
         for w in agg.without_signal
-    ) or (label("no_holes", lang),)
+    ) or (
+        label("no_holes", lang)
+        if agg.current.indicators[NO_SIGNAL[0]].reported
+        else label("holes_no_data", lang),
+    )
     c_cols, c_rows = completeness_table(agg, lang)
+    if provisional and agg.level != "province":
+        marked = {u.name for u in provisional}
+        note = label("provisional_note", lang)
+        c_rows = [
+            (*r[:3], "; ".join(x for x in (note, r[3]) if x)) if r[1] in marked else r
+            for r in c_rows
+        ]
     areas = agg.by_district if agg.level == "province" else agg.by_commune
     chart = (
         tuple(
@@ -347,6 +413,8 @@ def build_model(
         annex_columns=annex_cols,
         annex_rows=annex_rows,
         annex_decimals=annex_decimals,
+        notices=_notices(agg, provisional, area, period_text, lang),
+        draft_mark=label("draft_mark", lang) if provisional else "",
     )
 
 

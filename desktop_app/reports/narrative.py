@@ -76,7 +76,7 @@ def summary(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> tuple[str, 
         if lang == "en" and der.unit == "%":
             name = "share of " + lower_first(der.name_en)
         text = _change(
-            name,
+            name + coverage_text(agg, code, lang, brackets=True),
             der.unit,
             prev.get(code),
             agg.current.derived[code],
@@ -88,6 +88,17 @@ def summary(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> tuple[str, 
             parts.append(text)
     first = opening + (" " + "; ".join(parts) + "." if parts else "")
     return (first, completeness_sentence(agg, lang))
+
+
+def coverage_text(agg: UnitAggregate, code: str, lang: Lang, *, brackets: bool = False) -> str:
+    """ "20/22 xã có số liệu" when a derived figure covers only part of the area."""
+    found = agg.current.coverage.get(code)
+    if found is None or agg.current.derived.get(code) is None or found[0] == found[1]:
+        return ""
+    n, total, unit = found
+    unit_text = label("village_unit" if unit == "villages" else "commune_unit", lang)
+    text = label("coverage", lang, n=n, total=total, unit=unit_text)
+    return f" ({text})" if brackets else text
 
 
 def state_counts(states: Sequence[str]) -> dict[str, int]:

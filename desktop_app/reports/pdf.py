@@ -88,6 +88,9 @@ def _styles(f: ReportFonts) -> dict[str, ParagraphStyle]:
             spaceBefore=8,
             alignment=TA_LEFT,
         ),
+        "notice": ParagraphStyle(
+            "notice", parent=base, fontName=f.bold_italic, firstLineIndent=0, spaceAfter=6
+        ),
         "list": ParagraphStyle("list", parent=base, leftIndent=14 * mm, firstLineIndent=-4 * mm),
         "cell": ParagraphStyle(
             "cell",
@@ -256,6 +259,7 @@ def _story(model: ReportModel, f: ReportFonts, width: float, land_width: float) 
         Paragraph(_p(model.title), s["title"]),
         Paragraph(_p(model.subject), s["subject"]),
         Spacer(1, 6 * mm),
+        *(Paragraph(_p(text), s["notice"]) for text in model.notices),
         *_heading(label("s_summary", lang), s),
     ]
     story += [Paragraph(_p(text), s["body"]) for text in model.summary]
@@ -294,12 +298,22 @@ def _story(model: ReportModel, f: ReportFonts, width: float, land_width: float) 
     return story
 
 
-def _page_number(fonts: ReportFonts) -> Any:
+def _page_number(fonts: ReportFonts, mark: str = "") -> Any:
     def draw(canvas: Canvas, doc: BaseDocTemplate) -> None:
         number = canvas.getPageNumber()
+        width, height = canvas._pagesize
+        if mark:  # provisional data counted: every page says so, in a box at the top right
+            canvas.saveState()
+            canvas.setFont(fonts.bold, 11)
+            text_width = canvas.stringWidth(mark, fonts.bold, 11)
+            x, y = width - RIGHT - text_width, height - 11 * mm
+            canvas.setStrokeColor(colors.red)
+            canvas.setFillColor(colors.red)
+            canvas.rect(x - 2 * mm, y - 1.5 * mm, text_width + 4 * mm, 6 * mm, fill=0)
+            canvas.drawString(x, y, mark)
+            canvas.restoreState()
         if number < 2:
             return
-        width, height = canvas._pagesize
         canvas.saveState()
         canvas.setFont(fonts.regular, BODY_SIZE)
         canvas.drawCentredString(width / 2, height - 12 * mm, str(number))
@@ -348,7 +362,7 @@ def write_pdf(model: ReportModel, out: Path) -> Path:
         initialFontSize=BODY_SIZE,
         invariant=1,
     )
-    on_page = _page_number(fonts)
+    on_page = _page_number(fonts, nfc(model.draft_mark))
     doc.addPageTemplates(
         [
             _page_template("portrait", "p", width, portrait, on_page),

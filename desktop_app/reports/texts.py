@@ -89,6 +89,30 @@ LABELS: dict[str, tuple[str, str]] = {
         "Không còn thôn, bản chưa có sóng di động.",
         "Every village has mobile signal.",
     ),
+    "holes_no_data": (
+        "Chưa có số liệu về sóng di động của các thôn, bản.",
+        "There is no mobile signal data for the villages.",
+    ),
+    "no_data": (
+        "Chưa có số liệu {period} của {area}: các chỉ tiêu để trống (—).",
+        "There is no data for {period} in {area}: the figures are left blank (—).",
+    ),
+    "excluded_submitted": (
+        "Không tính số liệu chưa gửi của {n} xã: {names}.",
+        "Data not yet sent is left out for {n} communes: {names}.",
+    ),
+    "excluded_approved": (
+        "Chỉ tính số liệu đã được duyệt; không tính {n} xã chưa được duyệt: {names}.",
+        "Only approved data is counted; {n} communes not approved are left out: {names}.",
+    ),
+    "provisional": (
+        "SỐ LIỆU CHƯA DUYỆT: báo cáo có tính số liệu tạm của {n} xã: {names}.",
+        "DATA NOT APPROVED: the report counts provisional data of {n} communes: {names}.",
+    ),
+    "draft_mark": ("SỐ LIỆU CHƯA DUYỆT", "DATA NOT APPROVED"),
+    "provisional_note": ("Số liệu tạm, chưa duyệt", "Provisional, not approved"),
+    "coverage": ("{n}/{total} {unit} có số liệu", "{n}/{total} {unit} with data"),
+    "more_names": ("{names} và {n} xã khác", "{names} and {n} more"),
     "hole_line": ("{commune} ({n} thôn): {villages}.", "{commune} ({n}): {villages}."),
     "chart_title": (
         "Tỷ lệ thôn có sóng di động và có sóng 4G (%)",
@@ -129,10 +153,15 @@ def short_date(day: date, lang: Lang) -> str:
 
 
 def display(value: Number | None, decimals: int, lang: Lang) -> str:
-    """A figure for people (``98,1`` / ``98.1``); ``—`` when there is none."""
+    """A figure for people with exactly ``decimals`` places (``98,1``, ``100,0`` /
+    ``98.1``), Vietnamese separators in Vietnamese; ``—`` when there is none."""
     if value is None:
         return "—"
-    return format_number(rounded(value, decimals), lang)
+    q = rounded(value, decimals)
+    whole, _, frac = format(abs(q), "f").partition(".")
+    sign = "-" if q < 0 else ""
+    point = "," if lang == "vi" else "."
+    return sign + format_number(int(whole), lang) + (point + frac if decimals > 0 else "")
 
 
 def rounded(value: Number, decimals: int) -> Decimal:

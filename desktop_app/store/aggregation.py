@@ -25,7 +25,7 @@ a second.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -38,6 +38,7 @@ from desktop_app.domain.derived import (
     CompiledDerived,
     compile_derived,
     compute_derived,
+    coverage,
 )
 from desktop_app.domain.periods import Period
 from desktop_app.domain.units import Unit
@@ -101,6 +102,13 @@ class PeriodFigures:
     derived: Mapping[str, float | None]
     villages: int
     communes: int
+    #: derived code → (villages/communes with data, of how many, "villages"/"communes")
+    coverage: Mapping[str, tuple[int, int, str]] = field(default_factory=dict)
+
+    @property
+    def has_data(self) -> bool:
+        """Whether any village or commune gave any value for the period."""
+        return any(s.reported or s.cells for s in self.indicators.values())
 
 
 @dataclass(frozen=True)
@@ -155,6 +163,8 @@ class UnitAggregate:
     by_district: Sequence[AreaFigures] = field(default_factory=tuple)
     parents: Mapping[str, Unit] = field(default_factory=dict)
     villages: Sequence[VillageFigures] = field(default_factory=tuple)
+    #: communes whose data was left out (their period not submitted / approved)
+    excluded: Sequence[Unit] = field(default_factory=tuple)
 
     @property
     def villages_without_signal(self) -> int:
@@ -353,8 +363,12 @@ def _figures(
         )
         for ind in catalogue.indicators.values()
     }
-    derived = compute_derived(catalogue, AreaData(communes), level, compiled)
-    return PeriodFigures(period, summaries, derived, len(village_rows), len(communes))
+    area = AreaData(communes)
+    derived = compute_derived(catalogue, area, level, compiled)
+    covered = {
+        code: coverage(catalogue, area, compiled[code].refs) for code in derived if code in compiled
+    }
+    return PeriodFigures(period, summaries, derived, len(village_rows), len(communes), covered)
 
 
 def aggregate(
@@ -364,11 +378,15 @@ def aggregate(
     *,
     with_previous: bool = True,
     per_commune: bool = False,
+    counted_states: Collection[str] | None = None,
 ) -> UnitAggregate:
     """The figures of ``unit_id`` (commune, district or province) for ``period``.
 
     ``by_commune`` is filled for a commune or district; for a province (where the
     chart goes by district, in ``by_district``) only when ``per_commune`` is true.
+    With ``counted_states`` (e.g. ``{"approved", "accepted"}``), a commune's values of
+    a period count only when its submission for that period is in one of those
+    states; the others are left out (``excluded``), as if nothing had been entered.
 
     Raises :class:`UnknownUnitError` for a unit the database does not hold.
     """
@@ -392,6 +410,14 @@ def aggregate(
             previous = None
     wanted = [period] if previous is None else [period, previous]
 
+    states = {p: store.submissions.for_period(data_periods(p)[0].code) for p in wanted}
+
+    def counted(commune: Unit, p: Period) -> bool:
+        if counted_states is None:
+            return True
+        sub = states[p].get(commune.id)
+        return sub is not None and sub.state in counted_states
+
     current_data: list[CommuneData] = []
     previous_data: list[CommuneData] = []
     without: list[VillagesWithoutSignal] = []
@@ -400,7 +426,7 @@ def aggregate(
         for p, sink in ((period, current_data), (previous, previous_data)):
             if p is None:
                 continue
-            merged = loader.merged(raw, p)
+            merged = loader.merged(raw, p) if counted(commune, p) else {}
             rows = [merged.get(vid, {}) for vid, _ in villages[commune.id]]
             sink.append(CommuneData(merged.get(commune.id, {}), rows))
             if p is period:
@@ -441,8 +467,7 @@ def aggregate(
                         sum(len(d.villages) for d in datas),
                     )
                 )
-    state_period = data_periods(period)[0].code
-    submissions = store.submissions.for_period(state_period)
+    submissions = states[period]
     completeness = []
     for c in communes:
         sub = submissions.get(c.id)
@@ -474,4 +499,5 @@ def aggregate(
         by_district=by_district,
         parents=parents,
         villages=village_figures,
+        excluded=tuple(c for c in communes if not counted(c, period)),
     )

@@ -132,7 +132,9 @@ def test_each_kind_adds_up_as_declared_in_the_district(district_store: Store) ->
     assert ind["bts_tram"].cells["viettel.4g"] == 5
 
     # the report table: one row for the whole, the parts below it, no "Tổng số" row
-    model = build_report(district_store, "district", DISTRICT, "2020Q4", lang="vi")
+    model = build_report(
+        district_store, "district", DISTRICT, "2020Q4", lang="vi", include_drafts=True
+    )
     rows = [r for r in model.rows if r.code == "cum_loa"]
     assert [(r.cell, r.current) for r in rows] == [("", 15), ("ip", 4), ("hong", 2)]
     assert all("Tổng số" not in r.label for r in rows)
