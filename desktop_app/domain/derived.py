@@ -40,6 +40,7 @@ __all__ = [
     "AreaData",
     "CommuneData",
     "CompiledDerived",
+    "Coverage",
     "ValueKey",
     "compile_derived",
     "compute_derived",
@@ -141,13 +142,33 @@ def reporting_area(catalogue: Catalogue, area: AreaData, refs: frozenset[str]) -
     return AreaData(kept)
 
 
-def coverage(catalogue: Catalogue, area: AreaData, refs: frozenset[str]) -> tuple[int, int, str]:
-    """(units with data, units, ``"villages"`` or ``"communes"``) behind a derived figure."""
+@dataclass(frozen=True)
+class Coverage:
+    """What a derived figure covers: villages and communes with its data, of how many."""
+
+    villages: int
+    of_villages: int
+    communes: int
+    of_communes: int
+    by_villages: bool  # the formula reads village indicators
+
+    @property
+    def complete(self) -> bool:
+        """Every village (for a village figure) and every commune has the data."""
+        whole = self.communes == self.of_communes
+        return whole and (not self.by_villages or self.villages == self.of_villages)
+
+
+def coverage(catalogue: Catalogue, area: AreaData, refs: frozenset[str]) -> Coverage:
+    """The villages and communes behind a derived figure (see :func:`reporting_area`)."""
     kept = reporting_area(catalogue, area, refs)
-    if any(catalogue.indicators[c].level == "village" for c in refs):
-        total = sum(len(c.villages) for c in area.communes)
-        return sum(len(c.villages) for c in kept.communes), total, "villages"
-    return len(kept.communes), len(area.communes), "communes"
+    return Coverage(
+        sum(len(c.villages) for c in kept.communes),
+        sum(len(c.villages) for c in area.communes),
+        len(kept.communes),
+        len(area.communes),
+        any(catalogue.indicators[c].level == "village" for c in refs),
+    )
 
 
 def _checked(node: Node, catalogue: Catalogue, names: frozenset[str]) -> Node:

@@ -290,8 +290,16 @@ def _summary_coverage(name: str, summary: IndicatorSummary, lang: Lang) -> str:
     if summary.total is None or summary.reported == summary.expected:
         return name
     unit = label("village_unit" if summary.level == "village" else "commune_unit", lang)
-    text = label("coverage", lang, n=summary.reported, total=summary.expected, unit=unit)
+    text = label("coverage", lang, what=f"{summary.reported}/{summary.expected} {unit}")
     return f"{name} ({text})"
+
+
+def _with_district(commune: Unit, agg: UnitAggregate) -> str:
+    """A commune's name, with its district in a province report."""
+    district = agg.parents.get(commune.id)
+    if agg.level != "province" or district is None:
+        return commune.name
+    return f"{commune.name}, {district.name}"
 
 
 def _names(units: Sequence[Unit], lang: Lang, limit: int = 12) -> str:
@@ -341,7 +349,7 @@ def build_model(
         label(
             "hole_line",
             lang,
-            commune=w.commune.name,
+            commune=_with_district(w.commune, agg),
             n=len(w.villages),
             villages=", ".join(w.villages),
         )

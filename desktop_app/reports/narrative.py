@@ -91,13 +91,17 @@ def summary(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> tuple[str, 
 
 
 def coverage_text(agg: UnitAggregate, code: str, lang: Lang, *, brackets: bool = False) -> str:
-    """ "20/22 xã có số liệu" when a derived figure covers only part of the area."""
+    """ "48/375 thôn, 3/22 xã có số liệu" when a derived figure covers only part of the
+    area (villages for a village figure, communes always)."""
     found = agg.current.coverage.get(code)
-    if found is None or agg.current.derived.get(code) is None or found[0] == found[1]:
+    if found is None or agg.current.derived.get(code) is None or found.complete:
         return ""
-    n, total, unit = found
-    unit_text = label("village_unit" if unit == "villages" else "commune_unit", lang)
-    text = label("coverage", lang, n=n, total=total, unit=unit_text)
+    parts = []
+    if found.by_villages and found.villages < found.of_villages:
+        parts.append(f"{found.villages}/{found.of_villages} {label('village_unit', lang)}")
+    if found.communes < found.of_communes:
+        parts.append(f"{found.communes}/{found.of_communes} {label('commune_unit', lang)}")
+    text = label("coverage", lang, what=", ".join(parts))
     return f" ({text})" if brackets else text
 
 

@@ -111,7 +111,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "draft_mark": ("SỐ LIỆU CHƯA DUYỆT", "DATA NOT APPROVED"),
     "provisional_note": ("Số liệu tạm, chưa duyệt", "Provisional, not approved"),
-    "coverage": ("{n}/{total} {unit} có số liệu", "{n}/{total} {unit} with data"),
+    "coverage": ("{what} có số liệu", "{what} with data"),
     "more_names": ("{names} và {n} xã khác", "{names} and {n} more"),
     "hole_line": ("{commune} ({n} thôn): {villages}.", "{commune} ({n}): {villages}."),
     "chart_title": (

@@ -36,6 +36,7 @@ from desktop_app.domain.derived import (
     AreaData,
     CommuneData,
     CompiledDerived,
+    Coverage,
     compile_derived,
     compute_derived,
     coverage,
@@ -102,8 +103,8 @@ class PeriodFigures:
     derived: Mapping[str, float | None]
     villages: int
     communes: int
-    #: derived code → (villages/communes with data, of how many, "villages"/"communes")
-    coverage: Mapping[str, tuple[int, int, str]] = field(default_factory=dict)
+    #: derived code → the villages and communes with its data, of how many
+    coverage: Mapping[str, Coverage] = field(default_factory=dict)
 
     @property
     def has_data(self) -> bool:
@@ -460,12 +461,11 @@ def aggregate(
         for district_id, datas in groups.items():
             district = units.get(district_id)
             if district is not None:
+                derived = compute_derived(catalogue, AreaData(datas), "district", compiled)
+                if not any(d.commune_values or any(d.villages) for d in datas):
+                    derived = dict.fromkeys(derived)  # nothing from this district: "—"
                 by_district.append(
-                    AreaFigures(
-                        district,
-                        compute_derived(catalogue, AreaData(datas), "district", compiled),
-                        sum(len(d.villages) for d in datas),
-                    )
+                    AreaFigures(district, derived, sum(len(d.villages) for d in datas))
                 )
     submissions = states[period]
     completeness = []

@@ -13,6 +13,7 @@ from desktop_app.domain.catalogue import Catalogue, CatalogueError, load_catalog
 from desktop_app.domain.derived import (
     AreaData,
     CommuneData,
+    Coverage,
     compile_derived,
     compute_derived,
     coverage,
@@ -94,9 +95,10 @@ def test_commune_by_hand() -> None:
 def test_coverage_says_what_a_figure_covers() -> None:
     compiled = compile_derived(CAT)
     area = AreaData([A, B])
-    assert coverage(CAT, area, compiled["ty_le_thon_co_song"].refs) == (3, 4, "villages")
-    assert coverage(CAT, area, compiled["ty_le_xa_bdvhx"].refs) == (2, 2, "communes")
-    assert coverage(CAT, area, compiled["ban_kinh_phuc_vu"].refs) == (1, 2, "communes")
+    assert coverage(CAT, area, compiled["ty_le_thon_co_song"].refs) == Coverage(3, 4, 2, 2, True)
+    assert coverage(CAT, area, compiled["ty_le_xa_bdvhx"].refs) == Coverage(4, 4, 2, 2, False)
+    assert coverage(CAT, area, compiled["ty_le_xa_bdvhx"].refs).complete
+    assert coverage(CAT, area, compiled["ban_kinh_phuc_vu"].refs) == Coverage(3, 4, 1, 2, False)
 
 
 def test_no_postal_point_is_undefined() -> None:
