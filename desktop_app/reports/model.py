@@ -31,6 +31,7 @@ from desktop_app.reports.texts import (
     display,
     label,
     official_date,
+    sentence_case,
     short_date,
 )
 from desktop_app.store.aggregation import (
@@ -144,11 +145,12 @@ def _header(store: Store, agg: UnitAggregate, day: date, lang: Lang) -> Header:
     def get(key: str, default: str) -> str:
         return settings[key] if key in settings else default
 
+    # the default letterhead: the parent's people's committee over the office's own
     office = get("office_name", f"ỦY BAN NHÂN DÂN {unit.name.upper()}")
     place = get("place", unit.short_name) or unit.short_name
     recipients = get("recipients", label("recipient_default", lang))
     return Header(
-        parent_agency=get("parent_agency", parent.name.upper() if parent else ""),
+        parent_agency=get("parent_agency", f"UBND {parent.name.upper()}" if parent else ""),
         office_name=office,
         number=get("report_number", "…/BC-UBND") or "…/BC-UBND",
         place=place,
@@ -370,7 +372,9 @@ def build_model(
     areas = agg.by_district if agg.level == "province" else agg.by_commune
     chart = (
         tuple(
-            (a.unit.name, tuple(float(a.derived.get(c) or 0.0) for c in CHART_CODES)) for a in areas
+            (a.unit.name, tuple(float(a.derived.get(c) or 0.0) for c in CHART_CODES))
+            for a in areas
+            if any(a.derived.get(c) is not None for c in CHART_CODES)  # no bar for no data
         )
         if agg.level != "commune"
         else ()
@@ -462,12 +466,16 @@ def village_annex(
 
 
 def attached_line(model: ReportModel) -> str:
-    """ "(Kèm theo Báo cáo số … ngày …)" under an annex title."""
+    """ "(Kèm theo Báo cáo số … ngày … của Ủy ban nhân dân huyện Mai Sơn)" under an
+    annex title."""
+    unit = model.aggregate.unit
+    office = sentence_case(model.header.office_name, (unit.short_name,))
     return label(
         "annex_of",
         model.lang,
         number=model.header.number,
         day=short_date(model.report_date, model.lang),
+        office=office,
     )
 
 

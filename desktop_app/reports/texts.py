@@ -7,6 +7,7 @@ Vietnamese. Indicator names, units and choice labels come from the catalogue.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
@@ -60,8 +61,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "Main indicators by district, {period}",
     ),
     "annex_of": (
-        "(Kèm theo Báo cáo số {number} ngày {day})",
-        "(Attached to report No. {number} of {day})",
+        "(Kèm theo Báo cáo số {number} ngày {day} của {office})",
+        "(Attached to report No. {number} of {day} by {office})",
     ),
     "annex_villages": (
         "Tình hình phủ sóng theo thôn, bản, {period}",
@@ -168,6 +169,29 @@ def rounded(value: Number, decimals: int) -> Decimal:
     """``value`` rounded half up to ``decimals`` places, as printed."""
     quantum = Decimal(1).scaleb(-decimals)
     return Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+#: Word groups of the report's subject that must never be split across lines.
+SUBJECT_GROUPS = ("phủ sóng", "di động", "bưu chính", "truyền thanh cơ sở", "địa bàn")
+NBSP = "\u00a0"
+
+
+def bind(text: str, groups: Sequence[str]) -> str:
+    """``text`` with the spaces inside each of ``groups`` made non-breaking."""
+    for group in sorted((g for g in groups if g), key=len, reverse=True):
+        text = text.replace(group, group.replace(" ", NBSP))
+    return text
+
+
+def sentence_case(name: str, keep: Sequence[str] = ()) -> str:
+    """ "PHÒNG VĂN HÓA VÀ THÔNG TIN" → "Phòng văn hóa và thông tin"; the proper names in
+    ``keep`` (e.g. "Mai Sơn") are restored as written."""
+    text = name.lower()
+    text = text[:1].upper() + text[1:]
+    for proper in keep:
+        if proper:
+            text = text.replace(proper.lower(), proper)
+    return text
 
 
 def lower_first(text: str) -> str:

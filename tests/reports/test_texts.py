@@ -80,7 +80,7 @@ def test_defaults_without_settings(district_store, tmp_path: Path) -> None:  # t
     )
     h = model.header
     assert h.office_name == "ỦY BAN NHÂN DÂN HUYỆN MAI SƠN"
-    assert h.parent_agency == "TỈNH SƠN LA"
+    assert h.parent_agency == "UBND TỈNH SƠN LA"  # the parent's committee, not a place
     assert h.signer_on_behalf == "TM. ỦY BAN NHÂN DÂN" and h.signer_title == "CHỦ TỊCH"
     assert h.date_line == "Mai Sơn, ngày 05 tháng 02 năm 2021"
 
