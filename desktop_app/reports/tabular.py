@@ -43,6 +43,11 @@ def _number(value: Number | None) -> int | float | None:
     return float(value)
 
 
+def _tt(number: str) -> int | str:
+    """The "TT" column: a number where it is one ("12"), text for "12.1"."""
+    return int(number) if number.isdigit() else number
+
+
 def _format(decimals: int) -> str:
     return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
 
@@ -99,11 +104,17 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
         ws.page_margins.left, ws.page_margins.right = 30 / 25.4, 15 / 25.4
         ws.page_margins.top = ws.page_margins.bottom = 20 / 25.4
 
+    dash = Alignment(horizontal="right", vertical="top")
+
     def put(ws: Worksheet, row: int, values: list[Any], formats: list[str | None]) -> None:
         for i, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
+            if value is None and fmt:
+                value = "—"  # no data: not a zero, and not a blank that reads as one
             cell = ws.cell(row=row, column=i, value=nfc(value) if isinstance(value, str) else value)
             cell.font, cell.border, cell.alignment = plain, border, wrap
-            if fmt:
+            if value == "—":
+                cell.alignment = dash
+            elif fmt:
                 cell.number_format = fmt
 
     ws = wb.active
@@ -113,7 +124,10 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
     for row in model.rows:
         if row.heading:
             put(
-                ws, r, [row.number, row.label, "", None, None, None, row.code, row.cell], [None] * 8
+                ws,
+                r,
+                [_tt(row.number), row.label, "", None, None, None, row.code, row.cell],
+                [None] * 8,
             )
             for c in range(1, 9):
                 ws.cell(row=r, column=c).font = bold
@@ -123,7 +137,7 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
                 ws,
                 r,
                 [
-                    row.number,
+                    _tt(row.number),
                     row.label,
                     row.unit,
                     _number(row.previous),
@@ -155,7 +169,9 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
 
     ws = wb.create_sheet()
     cols = list(model.completeness_columns)
-    setup(ws, _sheet("complete", lang), cols, [6, 35] + [16] * (len(cols) - 2))
+    # per commune, the last column holds the notes (return reasons): wide and wrapped
+    widths = [6.0, 35.0, 22.0, 70.0] if len(cols) == 4 else [6.0, 35.0] + [16.0] * (len(cols) - 2)
+    setup(ws, _sheet("complete", lang), cols, widths)
     for r, crow in enumerate(model.completeness_rows, start=5):
         values: list[Any] = [int(crow[0]), crow[1]]
         values += [int(v) if v.isdigit() and len(cols) > 4 else v for v in crow[2:]]
