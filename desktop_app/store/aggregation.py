@@ -25,6 +25,7 @@ a second.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -44,6 +45,7 @@ from desktop_app.domain.derived import (
 from desktop_app.domain.periods import Period
 from desktop_app.domain.units import Unit
 from desktop_app.store.errors import UnknownUnitError
+from desktop_app.store.repositories.base import LOCKED_STATES
 from desktop_app.store.store import Store
 
 __all__ = [
@@ -262,6 +264,9 @@ class _Loader:
         self.store = store
         self.catalogue = store.catalogue
         self._memo: dict[tuple[str, str], typed.Value] = {}
+        self._village_history: dict[str, list[tuple[int, str, dict[str, object] | None]]] | None = (
+            None
+        )
 
     def decode(self, code: str, text: str) -> typed.Value | None:
         key = (code, text)
@@ -288,6 +293,35 @@ class _Loader:
             if cid in wanted:
                 out[cid].append((str(vid), str(name)))
         return out
+
+    def _history(self) -> dict[str, list[tuple[int, str, dict[str, object] | None]]]:
+        """Every logged village state by commune, oldest first (read once)."""
+        if self._village_history is None:
+            self._village_history = {}
+            for commune, key, state, hlc in self.store.db.execute_sql(
+                "SELECT scope_unit, entity_key, state, hlc FROM change"
+                " WHERE entity = 'village' ORDER BY hlc, id"
+            ):
+                vid = str(json.loads(key)["id"])
+                parsed = json.loads(state) if state else None
+                self._village_history.setdefault(str(commune), []).append((int(hlc), vid, parsed))
+        return self._village_history
+
+    def villages_at(self, commune_id: str, hlc: int) -> list[tuple[str, str]] | None:
+        """The commune's active villages (id, name) as they stood at ``hlc`` (the time its
+        period was locked), from the change log; None when the log has no village history
+        for the commune."""
+        history = self._history().get(commune_id)
+        if not history:
+            return None
+        latest: dict[str, dict[str, object] | None] = {}
+        for when, vid, state in history:
+            if when > hlc:
+                break
+            latest[vid] = state
+        alive = [(vid, st) for vid, st in latest.items() if st is not None and st.get("active")]
+        alive.sort(key=lambda item: (int(str(item[1].get("sort_order", 0))), item[0]))
+        return [(vid, str(st.get("name", ""))) for vid, st in alive]
 
     def commune_values(
         self, commune_id: str, wanted: Sequence[Period]
@@ -413,6 +447,30 @@ def aggregate(
 
     states = {p: store.submissions.for_period(data_periods(p)[0].code) for p in wanted}
 
+    # A locked (approved) period keeps the villages it had when it was locked: villages
+    # added, renamed or deactivated later change neither its figures nor its names.
+    marks = ",".join("?" for _ in LOCKED_STATES)
+    locks: dict[Period, dict[str, int]] = {
+        p: {
+            str(cid): int(hlc)
+            for cid, hlc in store.db.execute_sql(
+                f"SELECT commune_id, hlc FROM submission WHERE period = ? AND state IN ({marks})",
+                (data_periods(p)[0].code, *LOCKED_STATES),
+            )
+        }
+        for p in wanted
+    }
+
+    def register(commune: Unit, p: Period) -> list[tuple[str, str]]:
+        lock = locks[p].get(commune.id)
+        if lock is not None:
+            found = loader.villages_at(commune.id, lock)
+            if found is not None:
+                return found
+        return villages[commune.id]
+
+    registers: dict[tuple[str, Period], list[tuple[str, str]]] = {}
+
     def counted(commune: Unit, p: Period) -> bool:
         if counted_states is None:
             return True
@@ -428,12 +486,13 @@ def aggregate(
             if p is None:
                 continue
             merged = loader.merged(raw, p) if counted(commune, p) else {}
-            rows = [merged.get(vid, {}) for vid, _ in villages[commune.id]]
+            alive = registers[(commune.id, p)] = register(commune, p)
+            rows = [merged.get(vid, {}) for vid, _ in alive]
             sink.append(CommuneData(merged.get(commune.id, {}), rows))
             if p is period:
                 holes = tuple(
                     name
-                    for (vid, name), row in zip(villages[commune.id], rows, strict=True)
+                    for (vid, name), row in zip(alive, rows, strict=True)
                     if row.get((NO_SIGNAL[0], "")) == NO_SIGNAL[1]
                 )
                 if holes:
@@ -484,7 +543,9 @@ def aggregate(
     if level == "commune":
         village_figures = [
             VillageFigures(vid, name, row)
-            for (vid, name), row in zip(villages[unit.id], current_data[0].villages, strict=True)
+            for (vid, name), row in zip(
+                registers[(unit.id, period)], current_data[0].villages, strict=True
+            )
         ]
     return UnitAggregate(
         unit=unit,
