@@ -65,7 +65,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             report_date=day,
             include_drafts=args.include_drafts,
         )
-        written = write_model(model, out_path)
+        written = write_model(model, out_path, csv_sep=args.csv_sep)
     if not model.aggregate.current.has_data:
         # still exit 0: a script may print an empty form on purpose
         print(
@@ -108,6 +108,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--include-drafts",
         action="store_true",
         help=_("also count data not yet submitted or approved (every page is marked)"),
+    )
+    p.add_argument(
+        "--csv-sep",
+        choices=(",", ";"),
+        default=",",
+        help=_("CSV field separator; ';' writes decimal commas (Vietnamese Excel)"),
     )
     p.set_defaults(func=cmd_report)
 

@@ -98,8 +98,9 @@ def build_report(
     )
 
 
-def write_model(model: ReportModel, out: Path) -> Path:
-    """Write ``model`` in the format named by ``out``'s extension."""
+def write_model(model: ReportModel, out: Path, *, csv_sep: str = ",") -> Path:
+    """Write ``model`` in the format named by ``out``'s extension (a CSV separated by
+    ``csv_sep``: "," with decimal points or ";" with decimal commas)."""
     from desktop_app.reports.output import safe_output
 
     suffix = out.suffix.lower()
@@ -117,7 +118,7 @@ def write_model(model: ReportModel, out: Path) -> Path:
         else:
             from desktop_app.reports.tabular import write_csv
 
-            write_csv(model, tmp)
+            write_csv(model, tmp, csv_sep)
     return out
 
 

@@ -199,31 +199,42 @@ def _csv_number(value: Number | None, decimals: int) -> str:
     return text if decimals else str(int(Decimal(text)))
 
 
-def csv_rows(model: ReportModel) -> list[list[str]]:
+#: Field separators of the CSV: "," (decimal point) or ";" (decimal comma, what a
+#: Vietnamese-locale Excel opens into columns and numbers).
+CSV_SEPARATORS = (",", ";")
+
+
+def csv_rows(model: ReportModel, sep: str = ",") -> list[list[str]]:
     """The rows of the CSV (header first): the indicator table without heading rows."""
     out = [table_columns(model.lang)]
     for row in model.rows:
         if row.heading:
             continue
-        out.append(_csv_row(row))
+        out.append(_csv_row(row, "," if sep == ";" else "."))
     return [[nfc(v) for v in r] for r in out]
 
 
-def _csv_row(row: TableRow) -> list[str]:
+def _csv_row(row: TableRow, point: str = ".") -> list[str]:
+    def number(value: Number | None) -> str:
+        return _csv_number(value, row.decimals).replace(".", point)
+
     return [
         row.number,
         row.label,
         row.unit,
-        _csv_number(row.previous, row.decimals),
-        _csv_number(row.current, row.decimals),
-        _csv_number(row.target, row.decimals),
+        number(row.previous),
+        number(row.current),
+        number(row.target),
         row.code,
         row.cell,
     ]
 
 
-def write_csv(model: ReportModel, out: Path) -> Path:
-    """Write the indicator table of ``model`` as CSV (UTF-8 with BOM) to ``out``."""
+def write_csv(model: ReportModel, out: Path, sep: str = ",") -> Path:
+    """Write the indicator table of ``model`` as CSV (UTF-8 with BOM) to ``out``;
+    ``sep=";"`` writes decimal commas."""
+    if sep not in CSV_SEPARATORS:
+        raise ValueError(f"CSV separator must be one of {CSV_SEPARATORS}, not {sep!r}")
     with open(out, "w", encoding="utf-8-sig", newline="") as fh:
-        csv.writer(fh).writerows(csv_rows(model))
+        csv.writer(fh, delimiter=sep).writerows(csv_rows(model, sep))
     return out
