@@ -90,8 +90,19 @@ def cmd_export_dhis2(args: argparse.Namespace) -> int:
         raise UnknownFormatError(path=str(out_path), formats=", ".join(FORMATS))
     period = parse_period(args.period)
     with _open(args) as store:
-        count = write_dhis2(store, args.unit, period, out_path)
+        count = write_dhis2(store, args.unit, period, out_path, include_drafts=args.include_drafts)
     out(_("{count} data values written to {path}").format(count=count, path=out_path))
+    return 0
+
+
+def cmd_export_dhis2_metadata(args: argparse.Namespace) -> int:
+    """Write the DHIS2 metadata package matching ``export dhis2``."""
+    from desktop_app.reports.dhis2 import write_metadata
+
+    out_path = Path(args.out)
+    with _open(args) as store:
+        count = write_metadata(store, args.unit, out_path)
+    out(_("{count} DHIS2 metadata objects written to {path}").format(count=count, path=out_path))
     return 0
 
 
@@ -125,4 +136,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     d.add_argument("--unit", required=True, help=_("unit id, e.g. pre2025:125"))
     d.add_argument("--period", required=True, help=_("period, e.g. 2020Q4 or 2020"))
     d.add_argument("--out", type=Path, required=True, help=_("file to write: .json or .csv"))
+    d.add_argument(
+        "--include-drafts",
+        action="store_true",
+        help=_("also export data not yet approved"),
+    )
     d.set_defaults(func=cmd_export_dhis2)
+    m = export.add_parser(
+        "dhis2-metadata",
+        help=_("the DHIS2 metadata package (data elements, categories, units, data sets)"),
+    )
+    add_db_argument(m)
+    m.add_argument("--unit", required=True, help=_("unit id, e.g. pre2025:125"))
+    m.add_argument("--out", type=Path, required=True, help=_("file to write (.json)"))
+    m.set_defaults(func=cmd_export_dhis2_metadata)
