@@ -45,6 +45,7 @@ __all__ = [
     "compile_derived",
     "compute_derived",
     "coverage",
+    "derived_and_coverage",
     "reporting_area",
 ]
 
@@ -121,21 +122,31 @@ def _refs(expr: Node, definitions: Mapping[str, Node]) -> frozenset[str]:
     return frozenset(found)
 
 
-def _has(values: Mapping[ValueKey, Value], codes: frozenset[str]) -> bool:
-    present = {code for code, _key in values}
-    return codes <= present
+def _cells(catalogue: Catalogue, codes: frozenset[str]) -> list[tuple[ValueKey, ...]]:
+    return [tuple((code, key) for key in catalogue.disaggregation_keys(code)) for code in codes]
+
+
+def _has(values: Mapping[ValueKey, Value], wanted: list[tuple[ValueKey, ...]]) -> bool:
+    """Whether ``values`` holds a value (any cell) of every indicator of ``wanted``."""
+    for cells in wanted:
+        if cells[0] in values:
+            continue
+        if not any(cell in values for cell in cells[1:]):
+            return False
+    return True
 
 
 def reporting_area(catalogue: Catalogue, area: AreaData, refs: frozenset[str]) -> AreaData:
     """``area`` restricted to the villages and communes with data for every one of
     ``refs`` (a commune keeps its own values when any of its villages is kept)."""
     village_refs = frozenset(c for c in refs if catalogue.indicators[c].level == "village")
-    commune_refs = refs - village_refs
+    by_village = _cells(catalogue, village_refs)
+    by_commune = _cells(catalogue, refs - village_refs)
     kept: list[CommuneData] = []
     for commune in area.communes:
-        if not _has(commune.commune_values, commune_refs):
+        if not _has(commune.commune_values, by_commune):
             continue
-        villages = [v for v in commune.villages if _has(v, village_refs)]
+        villages = [v for v in commune.villages if _has(v, by_village)]
         if village_refs and not villages:
             continue
         kept.append(CommuneData(commune.commune_values, villages))
@@ -271,6 +282,17 @@ def compute_derived(
     level: AreaLevel,
     compiled: Mapping[str, CompiledDerived] | None = None,
 ) -> dict[str, float | None]:
+    """Every derived indicator applying to ``level`` over ``area`` (see
+    :func:`derived_and_coverage`)."""
+    return derived_and_coverage(catalogue, area, level, compiled)[0]
+
+
+def derived_and_coverage(
+    catalogue: Catalogue,
+    area: AreaData,
+    level: AreaLevel,
+    compiled: Mapping[str, CompiledDerived] | None = None,
+) -> tuple[dict[str, float | None], dict[str, Coverage]]:
     """Every derived indicator applying to ``level`` over ``area`` (``None``: undefined).
 
     ``commune+`` indicators are computed at every level, ``district+`` ones only for a
@@ -279,10 +301,22 @@ def compute_derived(
     """
     formulas = compiled if compiled is not None else compile_derived(catalogue)
     out: dict[str, float | None] = {}
+    areas: dict[frozenset[str], AreaData] = {}  # formulas reading the same indicators
+    covered: dict[str, Coverage] = {}
+    villages = sum(len(c.villages) for c in area.communes)
     for code, item in formulas.items():
         if item.indicator.level == "district+" and level == "commune":
             continue
-        counted = reporting_area(catalogue, area, item.refs)
+        counted = areas.get(item.refs)
+        if counted is None:
+            counted = areas[item.refs] = reporting_area(catalogue, area, item.refs)
+        covered[code] = Coverage(
+            sum(len(c.villages) for c in counted.communes),
+            villages,
+            len(counted.communes),
+            len(area.communes),
+            any(catalogue.indicators[c].level == "village" for c in item.refs),
+        )
         if item.refs and not counted.communes:
             out[code] = None  # no village or commune has the data: not a measured zero
             continue
@@ -291,4 +325,4 @@ def compute_derived(
             out[code] = float(ev.number(item.expr))
         except (Undefined, Missing):
             out[code] = None
-    return out
+    return out, covered

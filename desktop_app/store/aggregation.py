@@ -40,7 +40,7 @@ from desktop_app.domain.derived import (
     Coverage,
     compile_derived,
     compute_derived,
-    coverage,
+    derived_and_coverage,
 )
 from desktop_app.domain.periods import Period
 from desktop_app.domain.units import Unit
@@ -398,11 +398,7 @@ def _figures(
         )
         for ind in catalogue.indicators.values()
     }
-    area = AreaData(communes)
-    derived = compute_derived(catalogue, area, level, compiled)
-    covered = {
-        code: coverage(catalogue, area, compiled[code].refs) for code in derived if code in compiled
-    }
+    derived, covered = derived_and_coverage(catalogue, AreaData(communes), level, compiled)
     return PeriodFigures(period, summaries, derived, len(village_rows), len(communes), covered)
 
 
