@@ -68,6 +68,7 @@ def summary(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> tuple[str, 
         )
     parts: list[str] = []
     prev = agg.previous.derived if agg.previous is not None else {}
+    prev_cover = agg.previous.coverage if agg.previous is not None else {}
     for code in HEADLINE:
         der = catalogue.derived.get(code)
         if der is None or code not in agg.current.derived:
@@ -78,7 +79,8 @@ def summary(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> tuple[str, 
         text = _change(
             name + coverage_text(agg, code, lang, brackets=True),
             der.unit,
-            prev.get(code),
+            # a change is only stated between figures covering the same villages/communes
+            prev.get(code) if prev_cover.get(code) == agg.current.coverage.get(code) else None,
             agg.current.derived[code],
             lang,
             derived_decimals(der.unit),

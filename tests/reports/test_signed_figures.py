@@ -135,3 +135,13 @@ def test_commune_report_needs_the_commune_to_have_sent(
     assert model.notices[0].startswith("Chưa có số liệu quý 4/2020")
     drafts = build_report(reports_store, "commune", unsent[0], "2020Q4", include_drafts=True)
     assert drafts.aggregate.current.has_data and drafts.draft_mark
+
+
+def test_no_change_is_stated_between_figures_of_different_coverage(
+    reports_store: Store,
+) -> None:
+    # 2020Q3: all 22 communes approved; 2020Q4: only a few, so no "from … to …"
+    official = build_report(reports_store, "district", DISTRICT, "2020Q4").summary[0]
+    assert "có số liệu) là " in official and " từ " not in official
+    drafts = build_report(reports_store, "district", DISTRICT, "2020Q4", include_drafts=True)
+    assert " từ " in drafts.summary[0]  # same villages both quarters: the change is said
