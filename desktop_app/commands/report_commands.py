@@ -16,10 +16,11 @@ from desktop_app.commands.common import CommandError, add_db_argument, db_path, 
 from desktop_app.i18n import _
 
 if TYPE_CHECKING:
+    from desktop_app.domain.periods import Period
     from desktop_app.reports.texts import Lang
     from desktop_app.store.store import Store
 
-KINDS = ("commune", "district", "province")
+KINDS = ("commune", "district", "province", "form")
 
 
 def _report_date(text: str | None) -> date | None:
@@ -55,6 +56,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UnknownFormatError(path=str(out_path), formats=", ".join(FORMATS))
     period = parse_period(args.period)
     day = _report_date(args.date)
+    if args.kind == "form":
+        return _form(args, period)
     with _open(args) as store:
         model = build_report(
             store,
@@ -76,6 +79,22 @@ def cmd_report(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     out(_("Report written to {path}").format(path=written))
+    return 0
+
+
+def _form(args: argparse.Namespace, period: Period) -> int:
+    from desktop_app.reports.errors import UnknownFormatError, WrongUnitLevelError
+    from desktop_app.reports.form import write_form
+
+    out_path = Path(args.out)
+    if out_path.suffix.lower() != ".pdf":
+        raise UnknownFormatError(path=str(out_path), formats=".pdf")
+    with _open(args) as store:
+        unit = store.reference.unit(args.unit)
+        if unit.level != 3:
+            raise WrongUnitLevelError(unit=unit.name, kind=_("commune"))
+        pages = write_form(store, args.unit, period, out_path, _lang())
+    out(_("Blank form ({pages} pages) written to {path}").format(pages=pages, path=out_path))
     return 0
 
 
@@ -109,7 +128,11 @@ def cmd_export_dhis2_metadata(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``report`` and ``export`` to the parser."""
     p = sub.add_parser("report", help=_("write an official report (PDF, XLSX or CSV)"))
-    p.add_argument("kind", choices=KINDS, help=_("commune, district or province"))
+    p.add_argument(
+        "kind",
+        choices=KINDS,
+        help=_("commune, district or province; form: a blank collection form of a commune"),
+    )
     add_db_argument(p)
     p.add_argument("--unit", required=True, help=_("unit id, e.g. pre2025:125"))
     p.add_argument("--period", required=True, help=_("period, e.g. 2020Q4 or 2020"))
