@@ -7,6 +7,7 @@ the format follows the output file's extension.
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,10 +16,11 @@ from desktop_app.commands.common import CommandError, add_db_argument, db_path, 
 from desktop_app.i18n import _
 
 if TYPE_CHECKING:
+    from desktop_app.domain.periods import Period
     from desktop_app.reports.texts import Lang
     from desktop_app.store.store import Store
 
-KINDS = ("commune", "district", "province", "plan", "holes")
+KINDS = ("commune", "district", "province", "plan", "holes", "form")
 
 
 def _report_date(text: str | None) -> date | None:
@@ -46,7 +48,7 @@ def _open(args: argparse.Namespace) -> Store:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the commune, district or province report."""
-    from desktop_app.reports import FORMATS, parse_period, write_report
+    from desktop_app.reports import FORMATS, build_report, parse_period, write_model
     from desktop_app.reports.errors import UnknownFormatError
 
     out_path = Path(args.out)
@@ -58,15 +60,27 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise CommandError(_("Give the report's period with --period, e.g. 2020Q4 or 2020."))
     period = parse_period(args.period)
     day = _report_date(args.date)
+    if args.kind == "form":
+        return _form(args, period)
     with _open(args) as store:
-        written = write_report(
+        model = build_report(
             store,
             args.kind,
             args.unit,
             period,
-            out_path,
             lang=_lang(),
             report_date=day,
+            include_drafts=args.include_drafts,
+        )
+        written = write_model(model, out_path, csv_sep=args.csv_sep)
+    if not model.aggregate.current.has_data:
+        # still exit 0: a script may print an empty form on purpose
+        print(
+            "coverage-desk: "
+            + _("warning: there is no data for {period} in {unit}; the report is empty").format(
+                period=period.label(_lang()), unit=model.aggregate.unit.name
+            ),
+            file=sys.stderr,
         )
     out(_("Report written to {path}").format(path=written))
     return 0
@@ -88,6 +102,22 @@ def _plan_report(args: argparse.Namespace, out_path: Path) -> int:
     return 0
 
 
+def _form(args: argparse.Namespace, period: Period) -> int:
+    from desktop_app.reports.errors import UnknownFormatError, WrongUnitLevelError
+    from desktop_app.reports.form import write_form
+
+    out_path = Path(args.out)
+    if out_path.suffix.lower() != ".pdf":
+        raise UnknownFormatError(path=str(out_path), formats=".pdf")
+    with _open(args) as store:
+        unit = store.reference.unit(args.unit)
+        if unit.level != 3:
+            raise WrongUnitLevelError(unit=unit.name, kind=_("commune"))
+        pages = write_form(store, args.unit, period, out_path, _lang())
+    out(_("Blank form ({pages} pages) written to {path}").format(pages=pages, path=out_path))
+    return 0
+
+
 def cmd_export_dhis2(args: argparse.Namespace) -> int:
     """Write a unit's values for a period as a DHIS2 dataValueSet (JSON or CSV)."""
     from desktop_app.reports import parse_period
@@ -99,8 +129,19 @@ def cmd_export_dhis2(args: argparse.Namespace) -> int:
         raise UnknownFormatError(path=str(out_path), formats=", ".join(FORMATS))
     period = parse_period(args.period)
     with _open(args) as store:
-        count = write_dhis2(store, args.unit, period, out_path)
+        count = write_dhis2(store, args.unit, period, out_path, include_drafts=args.include_drafts)
     out(_("{count} data values written to {path}").format(count=count, path=out_path))
+    return 0
+
+
+def cmd_export_dhis2_metadata(args: argparse.Namespace) -> int:
+    """Write the DHIS2 metadata package matching ``export dhis2``."""
+    from desktop_app.reports.dhis2 import write_metadata
+
+    out_path = Path(args.out)
+    with _open(args) as store:
+        count = write_metadata(store, args.unit, out_path)
+    out(_("{count} DHIS2 metadata objects written to {path}").format(count=count, path=out_path))
     return 0
 
 
@@ -110,7 +151,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "kind",
         choices=KINDS,
-        help=_("commune, district, province, plan (plan follow-up) or holes (coverage holes)"),
+        help=_(
+            "commune, district, province, plan (plan follow-up), holes (coverage holes) or "
+            "form (a blank collection form of a commune)"
+        ),
     )
     add_db_argument(p)
     p.add_argument("--unit", required=True, help=_("unit id, e.g. pre2025:125"))
@@ -120,6 +164,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--out", type=Path, required=True, help=_("file to write: .pdf, .xlsx or .csv"))
     p.add_argument("--date", default=None, help=_("date printed on the report (YYYY-MM-DD)"))
+    p.add_argument(
+        "--include-drafts",
+        action="store_true",
+        help=_("also count data not yet submitted or approved (every page is marked)"),
+    )
+    p.add_argument(
+        "--csv-sep",
+        choices=(",", ";"),
+        default=",",
+        help=_("CSV field separator; ';' writes decimal commas (Vietnamese Excel)"),
+    )
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("export", help=_("export data for other systems"))
@@ -130,4 +185,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     d.add_argument("--unit", required=True, help=_("unit id, e.g. pre2025:125"))
     d.add_argument("--period", required=True, help=_("period, e.g. 2020Q4 or 2020"))
     d.add_argument("--out", type=Path, required=True, help=_("file to write: .json or .csv"))
+    d.add_argument(
+        "--include-drafts",
+        action="store_true",
+        help=_("also export data not yet approved"),
+    )
     d.set_defaults(func=cmd_export_dhis2)
+    m = export.add_parser(
+        "dhis2-metadata",
+        help=_("the DHIS2 metadata package (data elements, categories, units, data sets)"),
+    )
+    add_db_argument(m)
+    m.add_argument("--unit", required=True, help=_("unit id, e.g. pre2025:125"))
+    m.add_argument("--out", type=Path, required=True, help=_("file to write (.json)"))
+    m.set_defaults(func=cmd_export_dhis2_metadata)

@@ -35,6 +35,11 @@ INDICATOR_COLUMNS = (
     "code,section,level,type,disaggregation,frequency,unit_vi,unit_en,name_vi,name_en,rules,note"
 ).split(",")
 DIMENSION_COLUMNS = ("dimension", "code", "name_vi", "name_en")
+#: How a dimension member adds up (the optional ``aggregation`` column, ``sum`` when
+#: empty): ``sum`` members partition the whole (the figure is their sum); a ``total``
+#: member is the whole itself and ``part`` members are sub-counts of it (the figure is
+#: the total alone; the parts are shown as their own rows, never added).
+AGGREGATIONS = ("sum", "total", "part")
 DERIVED_COLUMNS = ("code", "level", "unit", "name_vi", "name_en", "formula", "note")
 
 #: Readable labels for the codes of ``choice:a|b|c`` indicators, whose CSV row only
@@ -64,6 +69,7 @@ class DimensionMember:
     code: str
     name_vi: str
     name_en: str
+    aggregation: str = "sum"
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,7 @@ class Catalogue:
         self.derived: dict[str, DerivedIndicator] = dict(derived)
         self.version = version
         self._keys: dict[str, tuple[str, ...]] = {}
+        self._totals: dict[str, tuple[str, ...]] = {}
 
     def __repr__(self) -> str:
         return f"<Catalogue {self.version}: {len(self.indicators)} indicators>"
@@ -146,7 +153,20 @@ class Catalogue:
             members = dims.setdefault(name, [])
             if any(m.code == code for m in members):
                 raise CatalogueError(f"{where}: duplicate code {code!r} in dimension {name!r}")
-            members.append(DimensionMember(code, _nfc(row["name_vi"]), _nfc(row["name_en"])))
+            aggregation = _nfc(row.get("aggregation")) or "sum"
+            if aggregation not in AGGREGATIONS:
+                raise CatalogueError(
+                    f"{where}: aggregation must be sum, total or part, not {aggregation!r}"
+                )
+            members.append(
+                DimensionMember(code, _nfc(row["name_vi"]), _nfc(row["name_en"]), aggregation)
+            )
+        for name, members in dims.items():
+            kinds = [m.aggregation for m in members]
+            if "sum" in kinds and len(set(kinds)) > 1:
+                raise CatalogueError(f"dimension {name!r}: sum cannot be mixed with total/part")
+            if kinds.count("total") > 1 or ("part" in kinds and "total" not in kinds):
+                raise CatalogueError(f"dimension {name!r}: parts need exactly one total member")
         frozen_dims = {k: tuple(v) for k, v in dims.items()}
         inds: dict[str, Indicator] = {}
         for n, row in enumerate(indicators, start=1):
@@ -196,6 +216,40 @@ class Catalogue:
                 keys = tuple(".".join(combo) for combo in itertools.product(*codes))
             self._keys[code] = keys
         return keys
+
+    def total_keys(self, code: str) -> tuple[str, ...]:
+        """The cell keys of ``code`` that add up to its whole figure.
+
+        Every key when its dimensions partition the whole (``sum``); for a dimension
+        with a ``total`` member, only the keys on that member (its ``part`` members are
+        sub-counts of the total, never added to it).
+        """
+        keys = self._totals.get(code)
+        if keys is None:
+            ind = self.indicator(code)
+            wanted = [
+                {m.code for m in self.dimensions[d] if m.aggregation == "total"}
+                for d in ind.disaggregation
+            ]
+            keys = tuple(
+                key
+                for key in self.disaggregation_keys(code)
+                if not key
+                or all(not w or part in w for w, part in zip(wanted, key.split("."), strict=True))
+            )
+            self._totals[code] = keys
+        return keys
+
+    def is_total_key(self, code: str, key: str) -> bool:
+        """Whether cell ``key`` of ``code`` is the whole itself (only total members)."""
+        ind = self.indicator(code)
+        if not key or not ind.disaggregation:
+            return False
+        parts = key.split(".")
+        return all(
+            any(m.code == p and m.aggregation == "total" for m in self.dimensions[d])
+            for d, p in zip(ind.disaggregation, parts, strict=True)
+        )
 
     def choice_label(self, indicator: Indicator | str, code: str, lang: Lang) -> str:
         """The readable label of choice ``code`` of ``indicator`` (the code if unknown)."""

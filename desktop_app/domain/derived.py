@@ -5,6 +5,11 @@ Formulas use the rule language (:mod:`.expressions`) plus ``count(villages [wher
 ``sqrt``, ``pi`` and trailing ``where N = expr`` definitions. A definition is shared by
 the whole catalogue: ``dan_so_phuc_vu = sum(dan_so) / N`` uses the ``N`` defined in
 ``ban_kinh_phuc_vu``. A result that divides by zero is undefined (``None``).
+
+Missing is not zero: a formula ranges only over the villages and communes that have a
+value for every indicator it reads (:func:`reporting_area`), so an empty new village
+or a commune that has not reported enters neither numerator nor denominator, and a
+figure with no such village or commune at all is undefined (``None``).
 """
 
 from __future__ import annotations
@@ -35,9 +40,13 @@ __all__ = [
     "AreaData",
     "CommuneData",
     "CompiledDerived",
+    "Coverage",
     "ValueKey",
     "compile_derived",
     "compute_derived",
+    "coverage",
+    "derived_and_coverage",
+    "reporting_area",
 ]
 
 ValueKey = tuple[str, str]  # (indicator code, disaggregation key; "" when none)
@@ -66,6 +75,9 @@ class CompiledDerived:
     indicator: DerivedIndicator
     expr: Node
     definitions: Mapping[str, Node]
+    #: The indicators the formula reads: a village or commune counts in the figure
+    #: (numerator and denominator alike) only when it has a value for each of them.
+    refs: frozenset[str] = frozenset()
 
 
 def compile_derived(catalogue: Catalogue) -> dict[str, CompiledDerived]:
@@ -91,8 +103,83 @@ def compile_derived(catalogue: Catalogue) -> dict[str, CompiledDerived]:
             expr = _checked(formula.expr, catalogue, names)
         except CatalogueError as exc:
             raise CatalogueError(f"derived indicator {code!r}: {exc}") from None
-        out[code] = CompiledDerived(catalogue.derived[code], expr, defs)
+        out[code] = CompiledDerived(catalogue.derived[code], expr, defs, _refs(expr, defs))
     return out
+
+
+def _refs(expr: Node, definitions: Mapping[str, Node]) -> frozenset[str]:
+    found: set[str] = set()
+    seen: set[str] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Ref):
+            found.add(node.code)
+        elif isinstance(node, Local) and node.name in definitions and node.name not in seen:
+            seen.add(node.name)
+            stack.append(definitions[node.name])
+        stack.extend(children(node))
+    return frozenset(found)
+
+
+def _cells(catalogue: Catalogue, codes: frozenset[str]) -> list[tuple[ValueKey, ...]]:
+    return [tuple((code, key) for key in catalogue.disaggregation_keys(code)) for code in codes]
+
+
+def _has(values: Mapping[ValueKey, Value], wanted: list[tuple[ValueKey, ...]]) -> bool:
+    """Whether ``values`` holds a value (any cell) of every indicator of ``wanted``."""
+    for cells in wanted:
+        if cells[0] in values:
+            continue
+        if not any(cell in values for cell in cells[1:]):
+            return False
+    return True
+
+
+def reporting_area(catalogue: Catalogue, area: AreaData, refs: frozenset[str]) -> AreaData:
+    """``area`` restricted to the villages and communes with data for every one of
+    ``refs`` (a commune keeps its own values when any of its villages is kept)."""
+    village_refs = frozenset(c for c in refs if catalogue.indicators[c].level == "village")
+    by_village = _cells(catalogue, village_refs)
+    by_commune = _cells(catalogue, refs - village_refs)
+    kept: list[CommuneData] = []
+    for commune in area.communes:
+        if not _has(commune.commune_values, by_commune):
+            continue
+        villages = [v for v in commune.villages if _has(v, by_village)]
+        if village_refs and not villages:
+            continue
+        kept.append(CommuneData(commune.commune_values, villages))
+    return AreaData(kept)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a derived figure covers: villages and communes with its data, of how many."""
+
+    villages: int
+    of_villages: int
+    communes: int
+    of_communes: int
+    by_villages: bool  # the formula reads village indicators
+
+    @property
+    def complete(self) -> bool:
+        """Every village (for a village figure) and every commune has the data."""
+        whole = self.communes == self.of_communes
+        return whole and (not self.by_villages or self.villages == self.of_villages)
+
+
+def coverage(catalogue: Catalogue, area: AreaData, refs: frozenset[str]) -> Coverage:
+    """The villages and communes behind a derived figure (see :func:`reporting_area`)."""
+    kept = reporting_area(catalogue, area, refs)
+    return Coverage(
+        sum(len(c.villages) for c in kept.communes),
+        sum(len(c.villages) for c in area.communes),
+        len(kept.communes),
+        len(area.communes),
+        any(catalogue.indicators[c].level == "village" for c in refs),
+    )
 
 
 def _checked(node: Node, catalogue: Catalogue, names: frozenset[str]) -> Node:
@@ -147,7 +234,7 @@ class _AreaEvaluator(Evaluator):
 
     def sum(self, ref: Ref) -> Decimal:
         village_level = self.catalogue.indicators[ref.code].level == "village"
-        keys = self.catalogue.disaggregation_keys(ref.code) if not ref.subs else None
+        keys = self.catalogue.total_keys(ref.code) if not ref.subs else None
         total = Decimal(0)
         for row in self.rows(village_level):
             for key in keys if keys is not None else (row.key(ref),):
@@ -195,6 +282,17 @@ def compute_derived(
     level: AreaLevel,
     compiled: Mapping[str, CompiledDerived] | None = None,
 ) -> dict[str, float | None]:
+    """Every derived indicator applying to ``level`` over ``area`` (see
+    :func:`derived_and_coverage`)."""
+    return derived_and_coverage(catalogue, area, level, compiled)[0]
+
+
+def derived_and_coverage(
+    catalogue: Catalogue,
+    area: AreaData,
+    level: AreaLevel,
+    compiled: Mapping[str, CompiledDerived] | None = None,
+) -> tuple[dict[str, float | None], dict[str, Coverage]]:
     """Every derived indicator applying to ``level`` over ``area`` (``None``: undefined).
 
     ``commune+`` indicators are computed at every level, ``district+`` ones only for a
@@ -203,12 +301,28 @@ def compute_derived(
     """
     formulas = compiled if compiled is not None else compile_derived(catalogue)
     out: dict[str, float | None] = {}
+    areas: dict[frozenset[str], AreaData] = {}  # formulas reading the same indicators
+    covered: dict[str, Coverage] = {}
+    villages = sum(len(c.villages) for c in area.communes)
     for code, item in formulas.items():
         if item.indicator.level == "district+" and level == "commune":
             continue
-        ev = _AreaEvaluator(catalogue, area, item.definitions)
+        counted = areas.get(item.refs)
+        if counted is None:
+            counted = areas[item.refs] = reporting_area(catalogue, area, item.refs)
+        covered[code] = Coverage(
+            sum(len(c.villages) for c in counted.communes),
+            villages,
+            len(counted.communes),
+            len(area.communes),
+            any(catalogue.indicators[c].level == "village" for c in item.refs),
+        )
+        if item.refs and not counted.communes:
+            out[code] = None  # no village or commune has the data: not a measured zero
+            continue
+        ev = _AreaEvaluator(catalogue, counted, item.definitions)
         try:
             out[code] = float(ev.number(item.expr))
         except (Undefined, Missing):
             out[code] = None
-    return out
+    return out, covered

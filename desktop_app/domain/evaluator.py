@@ -86,7 +86,7 @@ class Evaluator:
 
     def sum(self, ref: Ref) -> Decimal:
         """The sum of every entered cell of ``ref``; :class:`Missing` when none is entered."""
-        keys = self.catalogue.disaggregation_keys(ref.code) if not ref.subs else (self.key(ref),)
+        keys = self.catalogue.total_keys(ref.code) if not ref.subs else (self.key(ref),)
         found = [v for k in keys if (v := self.lookup(ref.code, k)) is not None]
         if not found:
             raise Missing(ref.code)

@@ -31,6 +31,7 @@ from desktop_app.store.store import Store
 
 __all__ = [
     "FORMATS",
+    "OFFICIAL_STATES",
     "ReportKind",
     "ReportModel",
     "build_report",
@@ -42,6 +43,12 @@ __all__ = [
 ReportKind = Literal["commune", "district", "province"]
 FORMATS = (".pdf", ".xlsx", ".csv")
 _LEVEL = {"province": 1, "district": 2, "commune": 3}
+#: The submission states a signed report counts by default.
+OFFICIAL_STATES: dict[str, frozenset[str]] = {
+    "commune": frozenset({"submitted", "approved", "accepted"}),
+    "district": frozenset({"approved", "accepted"}),
+    "province": frozenset({"approved", "accepted"}),
+}
 _KIND_VI = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
 
 
@@ -61,8 +68,15 @@ def build_report(
     *,
     lang: Lang = "vi",
     report_date: date | None = None,
+    include_drafts: bool = False,
 ) -> ReportModel:
-    """The report of ``kind`` for ``unit_id`` and ``period`` (aggregated now)."""
+    """The report of ``kind`` for ``unit_id`` and ``period`` (aggregated now).
+
+    An official report counts only the communes whose period is submitted (commune
+    report) or approved (district and province, :data:`OFFICIAL_STATES`);
+    ``include_drafts`` counts the rest too, and the report then names them and marks
+    every page "SỐ LIỆU CHƯA DUYỆT".
+    """
     from desktop_app.i18n import _
     from desktop_app.store.aggregation import aggregate
 
@@ -78,18 +92,28 @@ def build_report(
     from desktop_app.reports.map_annex import map_annex
     from desktop_app.reports.trend_section import trend_section
 
-    agg = aggregate(store, unit_id, period)
-    model = build_model(store, agg, lang=lang, report_date=report_date)
+    official = OFFICIAL_STATES[kind]
+    counted = None if include_drafts else official
+    agg = aggregate(store, unit_id, period, counted_states=counted)
+    provisional = [c.commune for c in agg.completeness if c.state not in official]
+    model = build_model(
+        store,
+        agg,
+        lang=lang,
+        report_date=report_date,
+        provisional=provisional if include_drafts else (),
+    )
     return replace(
         model,
-        areas=area_section(store, agg, lang),
+        areas=area_section(store, agg, lang, counted_states=counted),
         map=map_annex(store, agg, lang),
-        trend=trend_section(store, agg, lang),
+        trend=trend_section(store, agg, lang, counted_states=counted),
     )
 
 
-def write_model(model: ReportModel, out: Path) -> Path:
-    """Write ``model`` in the format named by ``out``'s extension."""
+def write_model(model: ReportModel, out: Path, *, csv_sep: str = ",") -> Path:
+    """Write ``model`` in the format named by ``out``'s extension (a CSV separated by
+    ``csv_sep``: "," with decimal points or ";" with decimal commas)."""
     from desktop_app.reports.output import safe_output
 
     suffix = out.suffix.lower()
@@ -107,7 +131,7 @@ def write_model(model: ReportModel, out: Path) -> Path:
         else:
             from desktop_app.reports.tabular import write_csv
 
-            write_csv(model, tmp)
+            write_csv(model, tmp, csv_sep)
     return out
 
 
@@ -120,10 +144,19 @@ def write_report(
     *,
     lang: Lang = "vi",
     report_date: date | None = None,
+    include_drafts: bool = False,
 ) -> Path:
     """Build the report and write it to ``out`` (.pdf, .xlsx or .csv)."""
     out = Path(out)
     if out.suffix.lower() not in FORMATS:
         raise UnknownFormatError(path=str(out), formats=", ".join(FORMATS))
-    model = build_report(store, kind, unit_id, period, lang=lang, report_date=report_date)
+    model = build_report(
+        store,
+        kind,
+        unit_id,
+        period,
+        lang=lang,
+        report_date=report_date,
+        include_drafts=include_drafts,
+    )
     return write_model(model, out)

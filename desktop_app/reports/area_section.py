@@ -9,7 +9,7 @@ count; the villages without signal are summed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,8 +75,11 @@ def _group_row(name: str, areas: Sequence[AreaFigures], lang: Lang) -> tuple[str
     return tuple(cells)
 
 
-def area_section(store: Store, agg: UnitAggregate, lang: Lang) -> AreaSection | None:
-    """The section for a district or province report (None for a commune)."""
+def area_section(
+    store: Store, agg: UnitAggregate, lang: Lang, *, counted_states: Collection[str] | None = None
+) -> AreaSection | None:
+    """The section for a district or province report (None for a commune); its figures
+    count the same submissions as the report's own (``counted_states``, see ``aggregate``)."""
     from desktop_app.store.aggregation import aggregate
 
     if agg.level == "commune":
@@ -88,7 +91,14 @@ def area_section(store: Store, agg: UnitAggregate, lang: Lang) -> AreaSection | 
     communes = list(agg.by_commune)
     if not communes:  # a province report aggregates by district only
         communes = list(
-            aggregate(store, agg.unit.id, agg.period, with_previous=False, per_commune=True)
+            aggregate(
+                store,
+                agg.unit.id,
+                agg.period,
+                with_previous=False,
+                per_commune=True,
+                counted_states=counted_states,
+            )
             .by_commune
         )  # fmt: skip
     groups: dict[str, list[AreaFigures]] = {g: [] for g in REPORT_GROUPS}

@@ -7,11 +7,20 @@ the value (a quarter's report carries the year's annual values with period
 ``2020``; a year's export carries the annual values and the four quarters), and
 ``value`` in DHIS2's text form (booleans ``true``/``false``, a multichoice as its codes
 joined by commas). The CSV uses DHIS2's import columns, UTF-8 without BOM.
+
+Like a signed report, the export holds only the communes whose period is approved
+(submitted, for a commune's own export) unless drafts are asked for. The JSON carries
+``dataSet``, ``period``, ``orgUnit`` and, when every commune of the unit is approved,
+``completeDate``; :func:`write_metadata` writes the matching metadata package (data
+elements, categories and their options and combos, organisation units with codes, the
+data sets), so an administrator imports the metadata once, then the values with
+``idScheme=CODE``.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +30,21 @@ from desktop_app.domain.periods import Period
 from desktop_app.reports.output import safe_output
 from desktop_app.store.store import Store
 
-__all__ = ["CSV_COLUMNS", "FORMATS", "DataValue", "data_values", "write_dhis2"]
+__all__ = [
+    "CSV_COLUMNS",
+    "DATA_SETS",
+    "FORMATS",
+    "DataValue",
+    "data_values",
+    "metadata",
+    "write_dhis2",
+    "write_metadata",
+]
+
+#: The two DHIS2 data sets: one per period type of the catalogue's indicators.
+DATA_SETS = {"quarterly": "COVERAGE_DESK_QUARTERLY", "annual": "COVERAGE_DESK_YEARLY"}
+_PERIOD_TYPES = {"quarterly": "Quarterly", "annual": "Yearly"}
+_APPROVED = ("approved", "accepted")
 
 FORMATS = (".json", ".csv")
 CSV_COLUMNS = (
@@ -79,14 +102,33 @@ def _dhis2_text(kind: str, text: str) -> str:
     return text
 
 
-def data_values(store: Store, unit_id: str, period: Period) -> list[DataValue]:
-    """Every stored value of the unit's communes and villages for ``period``."""
+def _counted_states(store: Store, unit_id: str) -> tuple[str, ...]:
+    level = store.reference.unit(unit_id).level
+    return ("submitted", *_APPROVED) if level == 3 else _APPROVED
+
+
+def _state_period(code: str) -> str:
+    p = Period.parse(code)
+    return code if p.quarter is not None else f"{p.year}Q4"
+
+
+def data_values(
+    store: Store, unit_id: str, period: Period, *, include_drafts: bool = False
+) -> list[DataValue]:
+    """Every stored value of the unit's communes and villages for ``period``: of the
+    communes whose period is approved (submitted, for a commune), or all of them with
+    ``include_drafts``."""
     from desktop_app.store.aggregation import collected
 
     catalogue = store.catalogue
     store.reference.unit(unit_id)  # an unknown unit: one clear error
     plan = collected(store, unit_id, period)  # a 2025 unit: its old communes' data too
     codes = _periods(period)
+    counted = _counted_states(store, unit_id)
+    states = {
+        code: {c: s.state for c, s in store.submissions.for_period(_state_period(code)).items()}
+        for code in codes
+    }
     marks = ",".join("?" for _ in codes)
     out: list[DataValue] = []
     db: Any = store.db  # peewee leaves execute_sql untyped
@@ -109,6 +151,8 @@ def data_values(store: Store, unit_id: str, period: Period) -> list[DataValue]:
             wanted = "annual" if Period.parse(code).quarter is None else "quarterly"
             if ind.frequency != wanted:
                 continue
+            if not include_drafts and states[code].get(commune.id) not in counted:
+                continue
             out.append(
                 DataValue(
                     indicator,
@@ -123,7 +167,46 @@ def data_values(store: Store, unit_id: str, period: Period) -> list[DataValue]:
     return out
 
 
-def write_dhis2(store: Store, unit_id: str, period: Period, out: Path) -> int:
+def complete_date(store: Store, unit_id: str, period: Period) -> str | None:
+    """The day the unit's period was complete (its last commune approved), or None."""
+    from desktop_app.domain import hlc
+
+    communes = store.reference.communes_under(unit_id)
+    subs = store.submissions.for_period(_state_period(period.code))
+    if not communes or any(c.id not in subs or subs[c.id].state not in _APPROVED for c in communes):
+        return None
+    marks = ",".join("?" for _ in communes)
+    db: Any = store.db
+    (latest,) = db.execute_sql(
+        f"SELECT max(hlc) FROM submission WHERE period = ? AND commune_id IN ({marks})",
+        (_state_period(period.code), *(c.id for c in communes)),
+    ).fetchone()
+    from datetime import UTC, datetime
+
+    millis = hlc.unpack(int(latest), "-").wall_ms
+    return datetime.fromtimestamp(millis / 1000, UTC).date().isoformat()
+
+
+def data_value_set(
+    store: Store, unit_id: str, period: Period, *, include_drafts: bool = False
+) -> dict[str, Any]:
+    """The dataValueSet document (DHIS2 JSON shape) of the unit and period."""
+    values = data_values(store, unit_id, period, include_drafts=include_drafts)
+    doc: dict[str, Any] = {
+        "dataSet": DATA_SETS["annual" if period.quarter is None else "quarterly"],
+        "period": period.code,
+        "orgUnit": unit_id,
+    }
+    done = complete_date(store, unit_id, period)
+    if done is not None:
+        doc["completeDate"] = done
+    doc["dataValues"] = [v.as_json() for v in values]
+    return doc
+
+
+def write_dhis2(
+    store: Store, unit_id: str, period: Period, out: Path, *, include_drafts: bool = False
+) -> int:
     """Write the dataValueSet to ``out`` (.json or .csv); return how many values."""
     from desktop_app.reports.errors import UnknownFormatError
 
@@ -131,10 +214,10 @@ def write_dhis2(store: Store, unit_id: str, period: Period, out: Path) -> int:
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise UnknownFormatError(path=str(out), formats=", ".join(FORMATS))
-    values = data_values(store, unit_id, period)
+    doc = data_value_set(store, unit_id, period, include_drafts=include_drafts)
+    values = data_values(store, unit_id, period, include_drafts=include_drafts)
     with safe_output(out) as tmp:
         if suffix == ".json":
-            doc = {"dataValues": [v.as_json() for v in values]}
             tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
         else:
             with open(tmp, "w", encoding="utf-8", newline="") as fh:
@@ -156,3 +239,165 @@ def write_dhis2(store: Store, unit_id: str, period: Period, out: Path) -> int:
                         ]
                     )
     return len(values)
+
+
+def uid(code: str) -> str:
+    """A stable DHIS2 UID (a letter and ten letters or digits) derived from ``code``."""
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    digest = hashlib.sha256(code.encode("utf-8")).digest()
+    return alphabet[digest[0] % 52] + "".join(alphabet[b % 62] for b in digest[1:11])
+
+
+def _ref(code: str) -> dict[str, str]:
+    return {"id": uid(code), "code": code}
+
+
+def _short(text: str) -> str:
+    return text[:50]
+
+
+_VALUE_TYPES = {
+    "integer": "INTEGER_ZERO_OR_POSITIVE",
+    "decimal": "NUMBER",
+    "boolean": "BOOLEAN",
+    "choice": "TEXT",
+    "multichoice": "TEXT",
+}
+
+
+def metadata(store: Store, unit_id: str) -> dict[str, Any]:
+    """The DHIS2 metadata package matching the dataValueSets of ``unit_id``."""
+    catalogue = store.catalogue
+    options: list[dict[str, Any]] = []
+    categories: list[dict[str, Any]] = []
+    for dim, members in catalogue.dimensions.items():
+        for m in members:
+            code = f"{dim}.{m.code}"
+            options.append(
+                {
+                    **_ref(code),
+                    "name": f"{dim}: {m.name_vi}",
+                    "shortName": _short(f"{dim}: {m.name_vi}"),
+                }
+            )
+        categories.append(
+            {
+                **_ref(f"CAT_{dim}"),
+                "name": dim,
+                "shortName": dim,
+                "dataDimensionType": "DISAGGREGATION",
+                "categoryOptions": [{"id": uid(f"{dim}.{m.code}")} for m in members],
+            }
+        )
+    combos: dict[tuple[str, ...], dict[str, Any]] = {}
+    option_combos: list[dict[str, Any]] = []
+    elements = []
+    for ind in catalogue.indicators.values():
+        dims = ind.disaggregation
+        combo_ref: dict[str, str] | None = None
+        if dims:
+            combo_code = "CC_" + "_".join(dims)
+            combo_ref = {"id": uid(combo_code)}
+            if dims not in combos:
+                combos[dims] = {
+                    **_ref(combo_code),
+                    "name": " x ".join(dims),
+                    "dataDimensionType": "DISAGGREGATION",
+                    "categories": [{"id": uid(f"CAT_{d}")} for d in dims],
+                }
+                for key in catalogue.disaggregation_keys(ind.code):
+                    parts = key.split(".")
+                    option_combos.append(
+                        {
+                            "id": uid(f"COC_{combo_code}_{key}"),
+                            "code": key,
+                            "name": catalogue.disaggregation_label(ind.code, key, "vi"),
+                            "categoryCombo": combo_ref,
+                            "categoryOptions": [
+                                {"id": uid(f"{d}.{p}")} for d, p in zip(dims, parts, strict=True)
+                            ],
+                        }
+                    )
+        element: dict[str, Any] = {
+            **_ref(ind.code),
+            "name": ind.name_vi,
+            "shortName": _short(ind.name_vi),
+            "formName": ind.name_vi,
+            "description": ind.name_en,
+            "domainType": "AGGREGATE",
+            "valueType": _VALUE_TYPES[ind.kind],
+            "aggregationType": "SUM"
+            if ind.kind in ("integer", "boolean")
+            else ("AVERAGE" if ind.kind == "decimal" else "NONE"),
+            "zeroIsSignificant": True,
+        }
+        if combo_ref is not None:
+            element["categoryCombo"] = combo_ref
+        elements.append(element)
+    units = _organisation_units(store, unit_id)
+    data_sets = [
+        {
+            **_ref(code),
+            "name": f"Coverage Desk ({_PERIOD_TYPES[freq]})",
+            "shortName": f"Coverage Desk {_PERIOD_TYPES[freq]}",
+            "periodType": _PERIOD_TYPES[freq],
+            "dataSetElements": [
+                {"dataElement": {"id": uid(i.code)}}
+                for i in catalogue.indicators.values()
+                if i.frequency == freq
+            ],
+            "organisationUnits": [{"id": u["id"]} for u in units],
+        }
+        for freq, code in DATA_SETS.items()
+    ]
+    return {
+        "categoryOptions": options,
+        "categories": categories,
+        "categoryCombos": list(combos.values()),
+        "categoryOptionCombos": option_combos,
+        "dataElements": elements,
+        "organisationUnits": units,
+        "dataSets": data_sets,
+    }
+
+
+def _organisation_units(store: Store, unit_id: str) -> list[dict[str, Any]]:
+    """The unit, its communes' districts, its communes and their villages, with codes."""
+    top = store.reference.unit(unit_id)
+    units: list[dict[str, Any]] = []
+    seen: set[str] = set()
+
+    def add(code: str, name: str, parent: str | None) -> None:
+        if code in seen:
+            return
+        seen.add(code)
+        row: dict[str, Any] = {
+            **_ref(code),
+            "name": name,
+            "shortName": _short(name),
+            "openingDate": "2000-01-01",
+        }
+        if parent is not None:
+            row["parent"] = {"id": uid(parent)}
+        units.append(row)
+
+    add(top.id, top.name, None)
+    for commune in store.reference.communes_under(unit_id):
+        parent = commune.parent_id if commune.parent_id in seen else top.id
+        if commune.parent_id and commune.parent_id != top.id and commune.parent_id not in seen:
+            district = store.reference.unit(commune.parent_id)
+            add(district.id, district.name, top.id)
+            parent = district.id
+        if commune.id != top.id:
+            add(commune.id, commune.name, parent)
+        for village in store.villages.for_commune(commune.id):
+            add(village.id, village.name, commune.id)
+    return units
+
+
+def write_metadata(store: Store, unit_id: str, out: Path) -> int:
+    """Write the metadata package (JSON) to ``out``; return how many objects."""
+    doc = metadata(store, unit_id)
+    with safe_output(Path(out)) as tmp:
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    return sum(len(v) for v in doc.values())

@@ -9,13 +9,14 @@ district. Every string is NFC.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from desktop_app.domain.catalogue import Catalogue, Indicator
+from desktop_app.domain.units import Unit
 from desktop_app.reports.area_section import AreaSection
 from desktop_app.reports.fonts import nfc
 from desktop_app.reports.map_annex import MapAnnex
@@ -23,6 +24,7 @@ from desktop_app.reports.narrative import (
     HEADLINE,
     completeness_sentence,
     completeness_table,
+    coverage_text,
     summary,
 )
 from desktop_app.reports.texts import (
@@ -31,10 +33,16 @@ from desktop_app.reports.texts import (
     display,
     label,
     official_date,
+    sentence_case,
     short_date,
 )
 from desktop_app.reports.trend_section import TrendSection
-from desktop_app.store.aggregation import IndicatorSummary, PeriodFigures, UnitAggregate
+from desktop_app.store.aggregation import (
+    NO_SIGNAL,
+    IndicatorSummary,
+    PeriodFigures,
+    UnitAggregate,
+)
 from desktop_app.store.store import Store
 
 Kind = Literal["commune", "district", "province"]
@@ -126,6 +134,10 @@ class ReportModel:
     map: MapAnnex | None = None
     #: the key ratios quarter by quarter (district and province, see ``trend_section.py``)
     trend: TrendSection | None = None
+    #: page-1 notices: no data at all, communes left out, provisional communes
+    notices: tuple[str, ...] = ()
+    #: printed on every page when provisional (not approved) data is counted
+    draft_mark: str = ""
 
 
 def _unit_text(unit: str, lang: Lang) -> str:
@@ -142,13 +154,14 @@ def _header(store: Store, agg: UnitAggregate, day: date, lang: Lang) -> Header:
     def get(key: str, default: str) -> str:
         return settings[key] if key in settings else default
 
+    # the default letterhead: the parent's people's committee over the office's own
     office = get("office_name", f"ỦY BAN NHÂN DÂN {unit.name.upper()}")
     place = get("place", unit.short_name) or unit.short_name
     recipients = get("recipients", label("recipient_default", lang))
     # a 2025 commune has no district above it (and a province nothing above the UBND)
     above = parent.name.upper() if parent and unit.structure != "2025" else ""
     return Header(
-        parent_agency=get("parent_agency", above),
+        parent_agency=get("parent_agency", f"UBND {above}" if above else ""),
         office_name=office,
         number=get("report_number", "…/BC-UBND") or "…/BC-UBND",
         place=place,
@@ -200,7 +213,7 @@ def _rows_of(
     lang: Lang,
     number: str,
 ) -> list[TableRow]:
-    name = ind.name(lang)
+    name = _summary_coverage(ind.name(lang), cur, lang)
     who = label("village_unit" if ind.level == "village" else "commune_unit", lang)
     if cur.method == "count_true":
         return [
@@ -237,8 +250,8 @@ def _rows_of(
         for key in catalogue.disaggregation_keys(ind.code):
             now = cur.cells.get(key)
             before = old.cells.get(key) if old else None
-            if not now and not before:
-                continue
+            if (not now and not before) or catalogue.is_total_key(ind.code, key):
+                continue  # the total member is the indicator's own row
             k += 1
             out.append(
                 TableRow(
@@ -269,7 +282,7 @@ def _derived_rows(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> list[
                 str(n),
                 code,
                 "",
-                der.name_vi if lang == "vi" else der.name_en,
+                _with_coverage(der.name_vi if lang == "vi" else der.name_en, agg, code, lang),
                 _unit_text(der.unit, lang),
                 prev.get(code),
                 agg.current.derived[code],
@@ -280,10 +293,62 @@ def _derived_rows(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> list[
     return rows
 
 
+def _with_coverage(name: str, agg: UnitAggregate, code: str, lang: Lang) -> str:
+    """``name (20/22 xã có số liệu)`` when only part of the area has the data."""
+    return name + coverage_text(agg, code, lang, brackets=True)
+
+
+def _summary_coverage(name: str, summary: IndicatorSummary, lang: Lang) -> str:
+    """The same for an indicator's total: its villages/communes that gave a value."""
+    if summary.total is None or summary.reported == summary.expected:
+        return name
+    unit = label("village_unit" if summary.level == "village" else "commune_unit", lang)
+    text = label("coverage", lang, what=f"{summary.reported}/{summary.expected} {unit}")
+    return f"{name} ({text})"
+
+
+def _with_district(commune: Unit, agg: UnitAggregate) -> str:
+    """A commune's name, with its district in a province report."""
+    district = agg.parents.get(commune.id)
+    if agg.level != "province" or district is None:
+        return commune.name
+    return f"{commune.name}, {district.name}"
+
+
+def _names(units: Sequence[Unit], lang: Lang, limit: int = 12) -> str:
+    names = [u.name for u in units]
+    if len(names) <= limit:
+        return ", ".join(names)
+    return label("more_names", lang, names=", ".join(names[:limit]), n=len(names) - limit)
+
+
+def _notices(
+    agg: UnitAggregate, provisional: Sequence[Unit], area: str, period: str, lang: Lang
+) -> tuple[str, ...]:
+    out: list[str] = []
+    if not agg.current.has_data:
+        out.append(label("no_data", lang, period=period, area=area))
+    if agg.excluded:
+        key = "excluded_submitted" if agg.level == "commune" else "excluded_approved"
+        out.append(label(key, lang, n=len(agg.excluded), names=_names(agg.excluded, lang)))
+    if provisional:
+        out.append(label("provisional", lang, n=len(provisional), names=_names(provisional, lang)))
+    return tuple(nfc(t) for t in out)
+
+
 def build_model(
-    store: Store, agg: UnitAggregate, *, lang: Lang = "vi", report_date: date | None = None
+    store: Store,
+    agg: UnitAggregate,
+    *,
+    lang: Lang = "vi",
+    report_date: date | None = None,
+    provisional: Sequence[Unit] = (),
 ) -> ReportModel:
-    """The report of ``agg`` in ``lang``, dated ``report_date`` (default today)."""
+    """The report of ``agg`` in ``lang``, dated ``report_date`` (default today).
+
+    ``provisional``: communes whose data is counted although not submitted/approved
+    (``--include-drafts``); they are named on page 1 and every page is marked.
+    """
     catalogue = store.catalogue
     day = report_date or date.today()
     unit = agg.unit
@@ -297,17 +362,30 @@ def build_model(
         label(
             "hole_line",
             lang,
-            commune=w.commune.name,
+            commune=_with_district(w.commune, agg),
             n=len(w.villages),
             villages=", ".join(w.villages),
         )
         for w in agg.without_signal
-    ) or (label("no_holes", lang),)
+    ) or (
+        label("no_holes", lang)
+        if agg.current.indicators[NO_SIGNAL[0]].reported
+        else label("holes_no_data", lang),
+    )
     c_cols, c_rows = completeness_table(agg, lang)
+    if provisional and agg.level != "province":
+        marked = {u.name for u in provisional}
+        note = label("provisional_note", lang)
+        c_rows = [
+            (*r[:3], "; ".join(x for x in (note, r[3]) if x)) if r[1] in marked else r
+            for r in c_rows
+        ]
     areas = agg.by_district if agg.level == "province" else agg.by_commune
     chart = (
         tuple(
-            (a.unit.name, tuple(float(a.derived.get(c) or 0.0) for c in CHART_CODES)) for a in areas
+            (a.unit.name, tuple(float(a.derived.get(c) or 0.0) for c in CHART_CODES))
+            for a in areas
+            if any(a.derived.get(c) is not None for c in CHART_CODES)  # no bar for no data
         )
         if agg.level != "commune"
         else ()
@@ -358,6 +436,8 @@ def build_model(
         annex_columns=annex_cols,
         annex_rows=annex_rows,
         annex_decimals=annex_decimals,
+        notices=_notices(agg, provisional, area, period_text, lang),
+        draft_mark=label("draft_mark", lang) if provisional else "",
     )
 
 
@@ -397,12 +477,16 @@ def village_annex(
 
 
 def attached_line(model: ReportModel) -> str:
-    """ "(Kèm theo Báo cáo số … ngày …)" under an annex title."""
+    """ "(Kèm theo Báo cáo số … ngày … của Ủy ban nhân dân huyện Mai Sơn)" under an
+    annex title."""
+    unit = model.aggregate.unit
+    office = sentence_case(model.header.office_name, (unit.short_name,))
     return label(
         "annex_of",
         model.lang,
         number=model.header.number,
         day=short_date(model.report_date, model.lang),
+        office=office,
     )
 
 

@@ -68,6 +68,7 @@ def summary(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> tuple[str, 
         )
     parts: list[str] = []
     prev = agg.previous.derived if agg.previous is not None else {}
+    prev_cover = agg.previous.coverage if agg.previous is not None else {}
     for code in HEADLINE:
         der = catalogue.derived.get(code)
         if der is None or code not in agg.current.derived:
@@ -76,9 +77,10 @@ def summary(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> tuple[str, 
         if lang == "en" and der.unit == "%":
             name = "share of " + lower_first(der.name_en)
         text = _change(
-            name,
+            name + coverage_text(agg, code, lang, brackets=True),
             der.unit,
-            prev.get(code),
+            # a change is only stated between figures covering the same villages/communes
+            prev.get(code) if prev_cover.get(code) == agg.current.coverage.get(code) else None,
             agg.current.derived[code],
             lang,
             derived_decimals(der.unit),
@@ -88,6 +90,21 @@ def summary(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> tuple[str, 
             parts.append(text)
     first = opening + (" " + "; ".join(parts) + "." if parts else "")
     return (first, completeness_sentence(agg, lang))
+
+
+def coverage_text(agg: UnitAggregate, code: str, lang: Lang, *, brackets: bool = False) -> str:
+    """ "48/375 thôn, 3/22 xã có số liệu" when a derived figure covers only part of the
+    area (villages for a village figure, communes always)."""
+    found = agg.current.coverage.get(code)
+    if found is None or agg.current.derived.get(code) is None or found.complete:
+        return ""
+    parts = []
+    if found.by_villages and found.villages < found.of_villages:
+        parts.append(f"{found.villages}/{found.of_villages} {label('village_unit', lang)}")
+    if found.communes < found.of_communes:
+        parts.append(f"{found.communes}/{found.of_communes} {label('commune_unit', lang)}")
+    text = label("coverage", lang, what=", ".join(parts))
+    return f" ({text})" if brackets else text
 
 
 def state_counts(states: Sequence[str]) -> dict[str, int]:

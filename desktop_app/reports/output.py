@@ -6,6 +6,7 @@ message, and no half-written file is left behind.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 from collections.abc import Iterator
@@ -51,4 +52,7 @@ def safe_output(out: Path) -> Iterator[Path]:
         except OSError as exc:
             raise OutputError(path=str(out), detail=_detail(exc)) from exc
     finally:
-        tmp.unlink(missing_ok=True)
+        # On a read-only stick even removing a file that is not there fails (EROFS):
+        # nothing was left behind, and the clear OutputError above must not be hidden.
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)

@@ -37,11 +37,12 @@ from desktop_app.reports.charts import coverage_chart
 from desktop_app.reports.fonts import ReportFonts, nfc, report_fonts
 from desktop_app.reports.lineage import lineage_lines
 from desktop_app.reports.model import ReportModel, attached_line
-from desktop_app.reports.pdf_blocks import HeaderBlock, signature_block
+from desktop_app.reports.pdf_blocks import HeaderBlock, SubjectRule, signature_block
 from desktop_app.reports.pdf_blocks import para_text as _p
-from desktop_app.reports.texts import display, label
+from desktop_app.reports.texts import SUBJECT_GROUPS, bind, display, label
 
 TOP, BOTTOM, LEFT, RIGHT = 20 * mm, 20 * mm, 30 * mm, 15 * mm
+FRAME_HEIGHT = A4[1] - TOP - BOTTOM
 BODY_SIZE = 13
 TABLE_SIZE = 11
 HEADER_SIZE = 13
@@ -56,7 +57,7 @@ def _styles(f: ReportFonts) -> dict[str, ParagraphStyle]:
         leading=BODY_SIZE * 1.3,
         alignment=TA_JUSTIFY,
         firstLineIndent=10 * mm,
-        spaceAfter=4,
+        spaceAfter=6,  # Decree 30: at least 6 pt between paragraphs
     )
     return {
         "body": base,
@@ -88,6 +89,9 @@ def _styles(f: ReportFonts) -> dict[str, ParagraphStyle]:
             firstLineIndent=0,
             spaceBefore=8,
             alignment=TA_LEFT,
+        ),
+        "notice": ParagraphStyle(
+            "notice", parent=base, fontName=f.bold_italic, firstLineIndent=0, spaceAfter=6
         ),
         "list": ParagraphStyle("list", parent=base, leftIndent=14 * mm, firstLineIndent=-4 * mm),
         "cell": ParagraphStyle(
@@ -255,8 +259,9 @@ def _story(model: ReportModel, f: ReportFonts, width: float, land_width: float) 
         HeaderBlock(model, f),
         Spacer(1, 8 * mm),
         Paragraph(_p(model.title), s["title"]),
-        Paragraph(_p(model.subject), s["subject"]),
+        SubjectRule(Paragraph(_p(bind(model.subject, _subject_groups(model))), s["subject"])),
         Spacer(1, 6 * mm),
+        *(Paragraph(_p(text), s["notice"]) for text in model.notices),
         *_heading(label("s_summary", lang), s),
     ]
     story += [Paragraph(_p(text), s["body"]) for text in model.summary]
@@ -288,14 +293,24 @@ def _story(model: ReportModel, f: ReportFonts, width: float, land_width: float) 
                 model.completeness_columns, model.completeness_rows, widths, s, f, right_from=2
             )
         )
+    signature = signature_block(model, s, width)
     if model.chart:
         chart = coverage_chart(f, model.chart_title, model.chart_series, model.chart, width)
+        # chart and signature must fit one page together: a tall chart is drawn smaller
+        _w, sign_height = signature.wrap(width, FRAME_HEIGHT)
+        room = FRAME_HEIGHT - sign_height - 6 * mm - 3 * BODY_SIZE * 1.3
+        if chart.height > room > 0:
+            k = room / chart.height
+            chart.scale(k, k)
+            chart.width, chart.height = chart.width * k, chart.height * k
+            chart.hAlign = "CENTER"
         story.append(KeepTogether([Paragraph(_p(label("s_chart", lang)), s["heading"]), chart]))
     from desktop_app.reports.trend_section import trend_flowables
 
     story += trend_flowables(model.trend, s, f, width)  # with the charts, before signing
-    story.append(Spacer(1, 6 * mm))
-    story.append(KeepTogether([signature_block(model, s, width)]))
+    # the signature block never stands alone: it goes with the last paragraph before it
+    last = story.pop()
+    story.append(KeepTogether([last, Spacer(1, 6 * mm), signature]))
     if model.annex_rows:
         story += [NextPageTemplate("landscape"), PageBreak()]
         story += _annex(model, s, f, land_width)
@@ -305,12 +320,42 @@ def _story(model: ReportModel, f: ReportFonts, width: float, land_width: float) 
     return story
 
 
-def _page_number(fonts: ReportFonts) -> Any:
+def _subject_groups(model: ReportModel) -> list[str]:
+    unit = model.aggregate.unit
+    period = model.aggregate.period.label(model.lang)
+    return [
+        *SUBJECT_GROUPS,
+        f"{unit.kind} {unit.short_name}",
+        unit.name,
+        period,
+        period[:1].lower() + period[1:],
+    ]
+
+
+def _page_number(fonts: ReportFonts, mark: str = "", *, annex: bool = False) -> Any:
+    """Draw the page number (from each part's second page: the annex is numbered on its
+    own) and the provisional-data mark."""
+    first_annex_page: list[int] = []
+
     def draw(canvas: Canvas, doc: BaseDocTemplate) -> None:
         number = canvas.getPageNumber()
+        if annex:
+            if not first_annex_page:
+                first_annex_page.append(number)
+            number = number - first_annex_page[0] + 1
+        width, height = canvas._pagesize
+        if mark:  # provisional data counted: every page says so, in a box at the top right
+            canvas.saveState()
+            canvas.setFont(fonts.bold, 11)
+            text_width = canvas.stringWidth(mark, fonts.bold, 11)
+            x, y = width - RIGHT - text_width, height - 11 * mm
+            canvas.setStrokeColor(colors.red)
+            canvas.setFillColor(colors.red)
+            canvas.rect(x - 2 * mm, y - 1.5 * mm, text_width + 4 * mm, 6 * mm, fill=0)
+            canvas.drawString(x, y, mark)
+            canvas.restoreState()
         if number < 2:
             return
-        width, height = canvas._pagesize
         canvas.saveState()
         canvas.setFont(fonts.regular, BODY_SIZE)
         canvas.drawCentredString(width / 2, height - 12 * mm, str(number))
@@ -359,11 +404,13 @@ def write_pdf(model: ReportModel, out: Path) -> Path:
         initialFontSize=BODY_SIZE,
         invariant=1,
     )
-    on_page = _page_number(fonts)
+    mark = nfc(model.draft_mark)
     doc.addPageTemplates(
         [
-            _page_template("portrait", "p", width, portrait, on_page),
-            _page_template("landscape", "l", land_width, land, on_page),
+            _page_template("portrait", "p", width, portrait, _page_number(fonts, mark)),
+            _page_template(
+                "landscape", "l", land_width, land, _page_number(fonts, mark, annex=True)
+            ),
         ]
     )
     doc.build(_story(model, fonts, width, land_width))

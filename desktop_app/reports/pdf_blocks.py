@@ -14,13 +14,12 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from desktop_app.reports.fonts import ReportFonts, nfc
 from desktop_app.reports.model import ReportModel
-from desktop_app.reports.texts import label
+from desktop_app.reports.texts import NBSP, bind, label
 
 HEADER_SIZE = 13
 
@@ -28,6 +27,64 @@ HEADER_SIZE = 13
 def para_text(text: str) -> str:
     """NFC and XML-escaped text for a Paragraph."""
     return escape(nfc(text))
+
+
+def split_lines(text: str, font: str, size: float, width: float) -> list[str]:
+    """``text`` broken into lines of at most ``width`` at ordinary spaces only (a
+    non-breaking space keeps a name whole), shown with ordinary spaces."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if not current or stringWidth(candidate.replace(NBSP, " "), font, size) <= width:
+            current = candidate
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    return [line.replace(NBSP, " ") for line in lines]
+
+
+def letterhead_names(model: ReportModel) -> list[str]:
+    """The names a letterhead must keep on one line: the agency word group and the
+    names of the unit and its parent, in capitals."""
+    unit = model.aggregate.unit
+    names = ["ỦY BAN NHÂN DÂN", unit.name.upper()]
+    parent = model.aggregate.parents.get(unit.id)
+    if parent is not None:
+        names.append(parent.name.upper())
+    return names
+
+
+class SubjectRule(Flowable):  # type: ignore[misc]
+    """The subject paragraph with the decree's rule under it: a solid line a third of
+    the subject's longest line, centred."""
+
+    def __init__(self, paragraph: Paragraph, gap: float = 3.0) -> None:
+        super().__init__()
+        self.paragraph = paragraph
+        self.gap = gap
+        self._para_height = 0.0
+        self.rule_width = 0.0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        _w, self._para_height = self.paragraph.wrap(avail_width, avail_height)
+        style = self.paragraph.style
+        inner = avail_width - style.leftIndent - style.rightIndent
+        widths = []
+        for line in self.paragraph.blPara.lines:
+            extra = line[0] if isinstance(line, tuple) else getattr(line, "extraSpace", 0)
+            widths.append(inner - extra)
+        self.rule_width = max(widths, default=inner) / 3
+        return avail_width, self._para_height + self.gap + 1
+
+    def draw(self) -> None:
+        self.paragraph.drawOn(self.canv, 0, self.gap + 1)
+        self.canv.setLineWidth(0.6)
+        x = self.width / 2
+        self.canv.line(x - self.rule_width / 2, 1, x + self.rule_width / 2, 1)
 
 
 class HeaderBlock(Flowable):  # type: ignore[misc]
@@ -61,8 +118,11 @@ class HeaderBlock(Flowable):  # type: ignore[misc]
     def _left_lines(self) -> tuple[list[str], list[str]]:
         h = self.model.header
         width = self.left_width - 1
-        parent = simpleSplit(nfc(h.parent_agency.upper()), self.fonts.regular, 12, width)
-        office = simpleSplit(nfc(h.office_name.upper()), self.fonts.bold, 12, width)
+        names = letterhead_names(self.model)
+        parent_text = bind(nfc(h.parent_agency.upper()), names)
+        office_text = bind(nfc(h.office_name.upper()), names)
+        parent = split_lines(parent_text, self.fonts.regular, 12, width)
+        office = split_lines(office_text, self.fonts.bold, 12, width)
         return parent, office
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
@@ -122,7 +182,7 @@ def signature_block(model: ReportModel, s: dict[str, ParagraphStyle], width: flo
     right.append(Paragraph(para_text(h.signer_title.upper()), s["sign"]))
     right.append(Spacer(1, 26 * mm))
     if h.signer_name:
-        right.append(Paragraph(para_text(h.signer_name), s["sign"]))
+        right.append(Paragraph(para_text(bind(h.signer_name, [h.signer_name])), s["sign"]))
     table = Table([[left, right]], colWidths=[width * 0.48, width * 0.52])
     table.setStyle(
         TableStyle(

@@ -128,7 +128,16 @@ def build_plan_report(
     communes = [c.id for c in store.reference.communes_under(unit_id)]
     code, approved = store.targets.judged_quarter(communes, year)
     period = None if code is None else Period.parse(code)
-    agg = aggregate(store, unit_id, period or Period(year, 4), with_previous=False)
+    from desktop_app.reports import OFFICIAL_STATES
+
+    # the latest APPROVED figures: drafts and periods under review are left out
+    agg = aggregate(
+        store,
+        unit_id,
+        period or Period(year, 4),
+        with_previous=False,
+        counted_states=OFFICIAL_STATES["district"],
+    )
     day = report_date or date.today()
     header = _header(store, agg, day, lang)
     figures: dict[str, Mapping[str, float | None]] = {unit.id: agg.current.derived}

@@ -44,6 +44,11 @@ def _number(value: Number | None) -> int | float | None:
     return float(value)
 
 
+def _tt(number: str) -> int | str:
+    """The "TT" column: a number where it is one ("12"), text for "12.1"."""
+    return int(number) if number.isdigit() else number
+
+
 def _format(decimals: int) -> str:
     return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
 
@@ -100,11 +105,17 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
         ws.page_margins.left, ws.page_margins.right = 30 / 25.4, 15 / 25.4
         ws.page_margins.top = ws.page_margins.bottom = 20 / 25.4
 
+    dash = Alignment(horizontal="right", vertical="top")
+
     def put(ws: Worksheet, row: int, values: list[Any], formats: list[str | None]) -> None:
         for i, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
+            if value is None and fmt:
+                value = "—"  # no data: not a zero, and not a blank that reads as one
             cell = ws.cell(row=row, column=i, value=nfc(value) if isinstance(value, str) else value)
             cell.font, cell.border, cell.alignment = plain, border, wrap
-            if fmt:
+            if value == "—":
+                cell.alignment = dash
+            elif fmt:
                 cell.number_format = fmt
 
     ws = wb.active
@@ -114,7 +125,10 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
     for row in model.rows:
         if row.heading:
             put(
-                ws, r, [row.number, row.label, "", None, None, None, row.code, row.cell], [None] * 8
+                ws,
+                r,
+                [_tt(row.number), row.label, "", None, None, None, row.code, row.cell],
+                [None] * 8,
             )
             for c in range(1, 9):
                 ws.cell(row=r, column=c).font = bold
@@ -124,7 +138,7 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
                 ws,
                 r,
                 [
-                    row.number,
+                    _tt(row.number),
                     row.label,
                     row.unit,
                     _number(row.previous),
@@ -159,7 +173,9 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
 
     ws = wb.create_sheet()
     cols = list(model.completeness_columns)
-    setup(ws, _sheet("complete", lang), cols, [6, 35] + [16] * (len(cols) - 2))
+    # per commune, the last column holds the notes (return reasons): wide and wrapped
+    widths = [6.0, 35.0, 22.0, 70.0] if len(cols) == 4 else [6.0, 35.0] + [16.0] * (len(cols) - 2)
+    setup(ws, _sheet("complete", lang), cols, widths)
     for r, crow in enumerate(model.completeness_rows, start=5):
         values: list[Any] = [int(crow[0]), crow[1]]
         values += [int(v) if v.isdigit() and len(cols) > 4 else v for v in crow[2:]]
@@ -187,31 +203,42 @@ def _csv_number(value: Number | None, decimals: int) -> str:
     return text if decimals else str(int(Decimal(text)))
 
 
-def csv_rows(model: ReportModel) -> list[list[str]]:
+#: Field separators of the CSV: "," (decimal point) or ";" (decimal comma, what a
+#: Vietnamese-locale Excel opens into columns and numbers).
+CSV_SEPARATORS = (",", ";")
+
+
+def csv_rows(model: ReportModel, sep: str = ",") -> list[list[str]]:
     """The rows of the CSV (header first): the indicator table without heading rows."""
     out = [table_columns(model.lang)]
     for row in model.rows:
         if row.heading:
             continue
-        out.append(_csv_row(row))
+        out.append(_csv_row(row, "," if sep == ";" else "."))
     return [[nfc(v) for v in r] for r in out]
 
 
-def _csv_row(row: TableRow) -> list[str]:
+def _csv_row(row: TableRow, point: str = ".") -> list[str]:
+    def number(value: Number | None) -> str:
+        return _csv_number(value, row.decimals).replace(".", point)
+
     return [
         row.number,
         row.label,
         row.unit,
-        _csv_number(row.previous, row.decimals),
-        _csv_number(row.current, row.decimals),
-        _csv_number(row.target, row.decimals),
+        number(row.previous),
+        number(row.current),
+        number(row.target),
         row.code,
         row.cell,
     ]
 
 
-def write_csv(model: ReportModel, out: Path) -> Path:
-    """Write the indicator table of ``model`` as CSV (UTF-8 with BOM) to ``out``."""
+def write_csv(model: ReportModel, out: Path, sep: str = ",") -> Path:
+    """Write the indicator table of ``model`` as CSV (UTF-8 with BOM) to ``out``;
+    ``sep=";"`` writes decimal commas."""
+    if sep not in CSV_SEPARATORS:
+        raise ValueError(f"CSV separator must be one of {CSV_SEPARATORS}, not {sep!r}")
     with open(out, "w", encoding="utf-8-sig", newline="") as fh:
-        csv.writer(fh).writerows(csv_rows(model))
+        csv.writer(fh, delimiter=sep).writerows(csv_rows(model, sep))
     return out

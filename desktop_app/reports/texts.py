@@ -7,6 +7,7 @@ Vietnamese. Indicator names, units and choice labels come from the catalogue.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
@@ -60,8 +61,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "Main indicators by district, {period}",
     ),
     "annex_of": (
-        "(Kèm theo Báo cáo số {number} ngày {day})",
-        "(Attached to report No. {number} of {day})",
+        "(Kèm theo Báo cáo số {number} ngày {day} của {office})",
+        "(Attached to report No. {number} of {day} by {office})",
     ),
     "annex_villages": (
         "Tình hình phủ sóng theo thôn, bản, {period}",
@@ -89,6 +90,30 @@ LABELS: dict[str, tuple[str, str]] = {
         "Không còn thôn, bản chưa có sóng di động.",
         "Every village has mobile signal.",
     ),
+    "holes_no_data": (
+        "Chưa có số liệu về sóng di động của các thôn, bản.",
+        "There is no mobile signal data for the villages.",
+    ),
+    "no_data": (
+        "Chưa có số liệu {period} của {area}: các chỉ tiêu để trống (—).",
+        "There is no data for {period} in {area}: the figures are left blank (—).",
+    ),
+    "excluded_submitted": (
+        "Không tính số liệu chưa gửi của {n} xã: {names}.",
+        "Data not yet sent is left out for {n} communes: {names}.",
+    ),
+    "excluded_approved": (
+        "Chỉ tính số liệu đã được duyệt; không tính {n} xã chưa được duyệt: {names}.",
+        "Only approved data is counted; {n} communes not approved are left out: {names}.",
+    ),
+    "provisional": (
+        "SỐ LIỆU CHƯA DUYỆT: báo cáo có tính số liệu tạm của {n} xã: {names}.",
+        "DATA NOT APPROVED: the report counts provisional data of {n} communes: {names}.",
+    ),
+    "draft_mark": ("SỐ LIỆU CHƯA DUYỆT", "DATA NOT APPROVED"),
+    "provisional_note": ("Số liệu tạm, chưa duyệt", "Provisional, not approved"),
+    "coverage": ("{what} có số liệu", "{what} with data"),
+    "more_names": ("{names} và {n} xã khác", "{names} and {n} more"),
     "hole_line": ("{commune} ({n} thôn): {villages}.", "{commune} ({n}): {villages}."),
     "chart_title": (
         "Tỷ lệ thôn có sóng di động và có sóng 4G (%)",
@@ -129,16 +154,44 @@ def short_date(day: date, lang: Lang) -> str:
 
 
 def display(value: Number | None, decimals: int, lang: Lang) -> str:
-    """A figure for people (``98,1`` / ``98.1``); ``—`` when there is none."""
+    """A figure for people with exactly ``decimals`` places (``98,1``, ``100,0`` /
+    ``98.1``), Vietnamese separators in Vietnamese; ``—`` when there is none."""
     if value is None:
         return "—"
-    return format_number(rounded(value, decimals), lang)
+    q = rounded(value, decimals)
+    whole, _, frac = format(abs(q), "f").partition(".")
+    sign = "-" if q < 0 else ""
+    point = "," if lang == "vi" else "."
+    return sign + format_number(int(whole), lang) + (point + frac if decimals > 0 else "")
 
 
 def rounded(value: Number, decimals: int) -> Decimal:
     """``value`` rounded half up to ``decimals`` places, as printed."""
     quantum = Decimal(1).scaleb(-decimals)
     return Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+#: Word groups of the report's subject that must never be split across lines.
+SUBJECT_GROUPS = ("phủ sóng", "di động", "bưu chính", "truyền thanh cơ sở", "địa bàn")
+NBSP = "\u00a0"
+
+
+def bind(text: str, groups: Sequence[str]) -> str:
+    """``text`` with the spaces inside each of ``groups`` made non-breaking."""
+    for group in sorted((g for g in groups if g), key=len, reverse=True):
+        text = text.replace(group, group.replace(" ", NBSP))
+    return text
+
+
+def sentence_case(name: str, keep: Sequence[str] = ()) -> str:
+    """ "PHÒNG VĂN HÓA VÀ THÔNG TIN" → "Phòng văn hóa và thông tin"; the proper names in
+    ``keep`` (e.g. "Mai Sơn") are restored as written."""
+    text = name.lower()
+    text = text[:1].upper() + text[1:]
+    for proper in keep:
+        if proper:
+            text = text.replace(proper.lower(), proper)
+    return text
 
 
 def lower_first(text: str) -> str:

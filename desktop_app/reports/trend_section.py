@@ -4,6 +4,7 @@ quarter held up to the report's period, as a line chart that prints in black and
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +27,11 @@ class TrendSection:
     series: tuple[tuple[str, tuple[float | None, ...]], ...]
 
 
-def trend_section(store: Store, agg: UnitAggregate, lang: Lang) -> TrendSection | None:
-    """The section (None for a commune, or with fewer than two quarters to compare)."""
+def trend_section(
+    store: Store, agg: UnitAggregate, lang: Lang, *, counted_states: Collection[str] | None = None
+) -> TrendSection | None:
+    """The section (None for a commune, or with fewer than two quarters to compare); each
+    quarter counts the same submissions as the report's own (``counted_states``)."""
     if agg.level == "commune":
         return None
     communes = [c.id for c in store.reference.communes_under(agg.unit.id)]
@@ -40,7 +44,9 @@ def trend_section(store: Store, agg: UnitAggregate, lang: Lang) -> TrendSection 
         derived = (
             agg.current.derived
             if period == agg.period
-            else aggregate(store, agg.unit.id, period, with_previous=False).current.derived
+            else aggregate(
+                store, agg.unit.id, period, with_previous=False, counted_states=counted_states
+            ).current.derived
         )
         for code in TREND_CODES:
             values[code].append(derived.get(code))

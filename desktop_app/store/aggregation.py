@@ -4,8 +4,9 @@
 period and returns plain dataclasses:
 
 * every indicator over the area's active villages (village indicators) or its
-  communes (commune indicators): integers and decimals summed (per cell and in
-  total for disaggregated ones; a rate such as pickups *per day* is averaged),
+  communes (commune indicators): integers and decimals summed (per cell, and in
+  total over the cells the catalogue says make the whole, :meth:`Catalogue.total_keys`;
+  a rate such as pickups *per day* is averaged),
   booleans counted as "villages/communes where true", choices and multichoices
   counted per choice code;
 * the derived indicators (:func:`desktop_app.domain.derived.compute_derived`), the
@@ -24,7 +25,8 @@ a second.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -35,13 +37,16 @@ from desktop_app.domain.derived import (
     AreaData,
     CommuneData,
     CompiledDerived,
+    Coverage,
     compile_derived,
     compute_derived,
+    derived_and_coverage,
 )
 from desktop_app.domain.periods import Period
 from desktop_app.domain.units import Unit
 from desktop_app.store.errors import UnknownUnitError
 from desktop_app.store.lineage import Collected, collect
+from desktop_app.store.repositories.base import LOCKED_STATES
 from desktop_app.store.store import Store
 
 __all__ = [
@@ -102,6 +107,13 @@ class PeriodFigures:
     derived: Mapping[str, float | None]
     villages: int
     communes: int
+    #: derived code → the villages and communes with its data, of how many
+    coverage: Mapping[str, Coverage] = field(default_factory=dict)
+
+    @property
+    def has_data(self) -> bool:
+        """Whether any village or commune gave any value for the period."""
+        return any(s.reported or s.cells for s in self.indicators.values())
 
 
 @dataclass(frozen=True)
@@ -160,6 +172,8 @@ class UnitAggregate:
     sources: Mapping[str, tuple[Unit, ...]] = field(default_factory=dict)
     #: pre-2025 commune id → villages reported nowhere in the 2025 structure (unmapped)
     unplaced: Mapping[str, int] = field(default_factory=dict)
+    #: communes whose data was left out (their period not submitted / approved)
+    excluded: Sequence[Unit] = field(default_factory=tuple)
 
     @property
     def villages_without_signal(self) -> int:
@@ -201,6 +215,9 @@ def summarise_indicator(
     choices: dict[str, int] = {}
     total: Number | None = None
     if method in ("sum", "mean"):
+        # Only the cells that make up the whole are added into the total (a "total"
+        # member of the dimension, not its parts); every cell is kept for its own row.
+        whole = set(catalogue.total_keys(code))
         acc: Number = 0
         for row in rows:
             seen = False
@@ -208,8 +225,9 @@ def summarise_indicator(
                 value = row.get((code, key))
                 if value is None or isinstance(value, bool | str | frozenset):
                     continue
-                seen = True
-                acc += value
+                if key in whole:
+                    seen = True
+                    acc += value
                 if indicator.disaggregation:
                     cells[key] = cells.get(key, 0) + value
             reported += seen
@@ -218,7 +236,7 @@ def summarise_indicator(
             if method == "mean":
                 total = (Decimal(acc) / reported).quantize(Decimal("0.01"))
         if indicator.disaggregation:
-            cells = {k: cells.get(k, 0) for k in keys} if reported else {}
+            cells = {k: cells.get(k, 0) for k in keys} if cells else {}
     elif method == "count_true":
         true = 0
         for row in rows:
@@ -252,6 +270,9 @@ class _Loader:
         self.store = store
         self.catalogue = store.catalogue
         self._memo: dict[tuple[str, str], typed.Value] = {}
+        self._village_history: dict[str, list[tuple[int, str, dict[str, object] | None]]] | None = (
+            None
+        )
 
     def decode(self, code: str, text: str) -> typed.Value | None:
         key = (code, text)
@@ -266,6 +287,35 @@ class _Loader:
                 return None
             self._memo[key] = found
         return found
+
+    def _history(self) -> dict[str, list[tuple[int, str, dict[str, object] | None]]]:
+        """Every logged village state by commune, oldest first (read once)."""
+        if self._village_history is None:
+            self._village_history = {}
+            for commune, key, state, hlc in self.store.db.execute_sql(
+                "SELECT scope_unit, entity_key, state, hlc FROM change"
+                " WHERE entity = 'village' ORDER BY hlc, id"
+            ):
+                vid = str(json.loads(key)["id"])
+                parsed = json.loads(state) if state else None
+                self._village_history.setdefault(str(commune), []).append((int(hlc), vid, parsed))
+        return self._village_history
+
+    def villages_at(self, commune_id: str, hlc: int) -> list[tuple[str, str]] | None:
+        """The commune's active villages (id, name) as they stood at ``hlc`` (the time its
+        period was locked), from the change log; None when the log has no village history
+        for the commune."""
+        history = self._history().get(commune_id)
+        if not history:
+            return None
+        latest: dict[str, dict[str, object] | None] = {}
+        for when, vid, state in history:
+            if when > hlc:
+                break
+            latest[vid] = state
+        alive = [(vid, st) for vid, st in latest.items() if st is not None and st.get("active")]
+        alive.sort(key=lambda item: (int(str(item[1].get("sort_order", 0))), item[0]))
+        return [(vid, str(st.get("name", ""))) for vid, st in alive]
 
     def commune_values(
         self, commune_id: str, wanted: Sequence[Period], also: Sequence[str] = ()
@@ -354,8 +404,8 @@ def _figures(
         )
         for ind in catalogue.indicators.values()
     }
-    derived = compute_derived(catalogue, AreaData(communes), level, compiled)
-    return PeriodFigures(period, summaries, derived, len(village_rows), len(communes))
+    derived, covered = derived_and_coverage(catalogue, AreaData(communes), level, compiled)
+    return PeriodFigures(period, summaries, derived, len(village_rows), len(communes), covered)
 
 
 def aggregate(
@@ -365,11 +415,15 @@ def aggregate(
     *,
     with_previous: bool = True,
     per_commune: bool = False,
+    counted_states: Collection[str] | None = None,
 ) -> UnitAggregate:
     """The figures of ``unit_id`` (commune, district or province) for ``period``.
 
     ``by_commune`` is filled for a commune or district; for a province (where the
     chart goes by district, in ``by_district``) only when ``per_commune`` is true.
+    With ``counted_states`` (e.g. ``{"approved", "accepted"}``), a commune's values of
+    a period count only when its submission for that period is in one of those
+    states; the others are left out (``excluded``), as if nothing had been entered.
 
     Raises :class:`UnknownUnitError` for a unit the database does not hold.
     """
@@ -393,6 +447,38 @@ def aggregate(
             previous = None
     wanted = [period] if previous is None else [period, previous]
 
+    states = {p: store.submissions.for_period(data_periods(p)[0].code) for p in wanted}
+
+    # A locked (approved) period keeps the villages it had when it was locked: villages
+    # added, renamed or deactivated later change neither its figures nor its names.
+    marks = ",".join("?" for _ in LOCKED_STATES)
+    locks: dict[Period, dict[str, int]] = {
+        p: {
+            str(cid): int(hlc)
+            for cid, hlc in store.db.execute_sql(
+                f"SELECT commune_id, hlc FROM submission WHERE period = ? AND state IN ({marks})",
+                (data_periods(p)[0].code, *LOCKED_STATES),
+            )
+        }
+        for p in wanted
+    }
+
+    def register(commune: Unit, p: Period) -> list[tuple[str, str]]:
+        lock = locks[p].get(commune.id)
+        if lock is not None:
+            found = loader.villages_at(commune.id, lock)
+            if found is not None:
+                return found
+        return villages[commune.id]
+
+    registers: dict[tuple[str, Period], list[tuple[str, str]]] = {}
+
+    def counted(commune: Unit, p: Period) -> bool:
+        if counted_states is None:
+            return True
+        sub = states[p].get(commune.id)
+        return sub is not None and sub.state in counted_states
+
     current_data: list[CommuneData] = []
     previous_data: list[CommuneData] = []
     without: list[VillagesWithoutSignal] = []
@@ -401,13 +487,14 @@ def aggregate(
         for p, sink in ((period, current_data), (previous, previous_data)):
             if p is None:
                 continue
-            merged = loader.merged(raw, p)
-            rows = [merged.get(vid, {}) for vid, _ in villages[commune.id]]
+            merged = loader.merged(raw, p) if counted(commune, p) else {}
+            alive = registers[(commune.id, p)] = register(commune, p)
+            rows = [merged.get(vid, {}) for vid, _ in alive]
             sink.append(CommuneData(merged.get(commune.id, {}), rows))
             if p is period:
                 holes = tuple(
                     name
-                    for (vid, name), row in zip(villages[commune.id], rows, strict=True)
+                    for (vid, name), row in zip(alive, rows, strict=True)
                     if row.get((NO_SIGNAL[0], "")) == NO_SIGNAL[1]
                 )
                 if holes:
@@ -435,15 +522,13 @@ def aggregate(
         for district_id, datas in groups.items():
             district = units.get(district_id)
             if district is not None:
+                derived = compute_derived(catalogue, AreaData(datas), "district", compiled)
+                if not any(d.commune_values or any(d.villages) for d in datas):
+                    derived = dict.fromkeys(derived)  # nothing from this district: "—"
                 by_district.append(
-                    AreaFigures(
-                        district,
-                        compute_derived(catalogue, AreaData(datas), "district", compiled),
-                        sum(len(d.villages) for d in datas),
-                    )
+                    AreaFigures(district, derived, sum(len(d.villages) for d in datas))
                 )
-    state_period = data_periods(period)[0].code
-    submissions = store.submissions.for_period(state_period)
+    submissions = states[period]
     completeness = []
     for c in communes:
         sub = submissions.get(c.id)
@@ -461,7 +546,7 @@ def aggregate(
         village_figures = [
             VillageFigures(vid, name, row)
             for c, data in zip(communes, current_data, strict=True)
-            for (vid, name), row in zip(villages[c.id], data.villages, strict=True)
+            for (vid, name), row in zip(registers[(c.id, period)], data.villages, strict=True)
         ]
     return UnitAggregate(
         unit=unit,
@@ -478,4 +563,5 @@ def aggregate(
         villages=village_figures,
         sources=collected.sources,
         unplaced=collected.unplaced,
+        excluded=tuple(c for c in communes if not counted(c, period)),
     )

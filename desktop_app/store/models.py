@@ -75,6 +75,7 @@ class DimensionMember(BaseModel):
     position = IntegerField()
     name_vi = TextField()
     name_en = TextField()
+    aggregation = TextField(null=True, default="sum")
 
     class Meta:
         primary_key = CompositeKey("dimension", "code")

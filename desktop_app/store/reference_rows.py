@@ -45,7 +45,7 @@ REFERENCE_TABLES: dict[str, ReferenceTable] = {
             "dimension_member",
             "dimension_member",
             ("dimension", "code"),
-            ("dimension", "code", "position", "name_vi", "name_en"),
+            ("dimension", "code", "position", "name_vi", "name_en", "aggregation"),
         ),
         ReferenceTable(
             "derived_indicator",

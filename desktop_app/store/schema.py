@@ -14,6 +14,7 @@ from desktop_app.store.migrations import (
     m0005_site_code,
     m0006_period_status,
     m0007_reform,
+    m0008_dimension_aggregation,
 )
 
 _STEPS: tuple[ModuleType, ...] = (
@@ -24,6 +25,7 @@ _STEPS: tuple[ModuleType, ...] = (
     m0005_site_code,
     m0006_period_status,
     m0007_reform,
+    m0008_dimension_aggregation,
 )
 
 # The application_id pragma marks a file as ours ("CVDK").

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from desktop_app.domain.catalogue import Catalogue, CatalogueError, load_catalogue
-from desktop_app.domain.derived import AreaData, CommuneData, compile_derived, compute_derived
+from desktop_app.domain.derived import (
+    AreaData,
+    CommuneData,
+    Coverage,
+    compile_derived,
+    compute_derived,
+    coverage,
+)
 from desktop_app.domain.values import Value
 
 CATALOG = Path(__file__).resolve().parents[2] / "resources" / "catalog"
@@ -44,24 +51,26 @@ B = CommuneData(
 
 
 def test_district_by_hand() -> None:
+    """Missing is not zero: a village or commune counts in a figure only when it has a
+    value for every indicator the formula reads (V3 has nothing; V4 no ho_dttm; B no
+    buu_cuc), in the numerator and the denominator alike."""
     got = compute_derived(CAT, AreaData([A, B]), "district")
     assert got == pytest.approx(
         {
-            "so_thon": 4,
+            "so_thon": 4,  # the register's count, data or not
             "so_thon_lom_song": 1,  # V2
-            "ty_le_thon_co_song": 100 * 2 / 4,  # V1, V4; V3 unknown counts as no
-            "ty_le_thon_4g": 100 * 2 / 4,
-            "ty_le_thon_ftth": 100 * 1 / 4,
+            "ty_le_thon_co_song": 100 * 2 / 3,  # V1, V4 of V1, V2, V4 (V3 has no data)
+            "ty_le_thon_4g": 100 * 2 / 3,
+            "ty_le_thon_ftth": 100 * 1 / 3,
             "ty_le_ho_internet": 100 * (50 + 0 + 25) / (100 + 50 + 50),
-            "ty_le_ho_dttm": 100 * (80 + 20) / 200,  # V4's missing value is ignored
+            "ty_le_ho_dttm": 100 * (80 + 20) / 150,  # V4 (no ho_dttm) is left out
             "ty_le_xa_bdvhx": 100 * 1 / 2,
             "ty_le_xa_dai_cntt": 100 * 1 / 2,
-            # N = diem_bdvhx 1 + buu_cuc (1 + 1) + dai_ly_buu_chinh 1 = 4
-            "ban_kinh_phuc_vu": math.sqrt((40 + 60) / (math.pi * 4)),
-            "dan_so_phuc_vu": (400 + 200 + 150) / 4,
+            # B has no buu_cuc: only A; N = diem_bdvhx 1 + buu_cuc (1 + 1) + 0 = 3
+            "ban_kinh_phuc_vu": math.sqrt(40 / (math.pi * 3)),
+            "dan_so_phuc_vu": (400 + 200) / 3,
         }
     )
-    assert got["ban_kinh_phuc_vu"] == pytest.approx(2.8209479)
     assert compute_derived(CAT, AreaData([A, B]), "province") == got
 
 
@@ -72,9 +81,9 @@ def test_commune_by_hand() -> None:
         {
             "so_thon": 3,
             "so_thon_lom_song": 1,
-            "ty_le_thon_co_song": 100 / 3,
-            "ty_le_thon_4g": 100 / 3,
-            "ty_le_thon_ftth": 100 / 3,
+            "ty_le_thon_co_song": 100 / 2,
+            "ty_le_thon_4g": 100 / 2,
+            "ty_le_thon_ftth": 100 / 2,
             "ty_le_ho_internet": 100 * 50 / 150,
             "ty_le_ho_dttm": 100 * 100 / 150,
             "ban_kinh_phuc_vu": math.sqrt(40 / (math.pi * 3)),  # N = 1 + 2 + 0
@@ -83,10 +92,24 @@ def test_commune_by_hand() -> None:
     )
 
 
+def test_coverage_says_what_a_figure_covers() -> None:
+    compiled = compile_derived(CAT)
+    area = AreaData([A, B])
+    assert coverage(CAT, area, compiled["ty_le_thon_co_song"].refs) == Coverage(3, 4, 2, 2, True)
+    assert coverage(CAT, area, compiled["ty_le_xa_bdvhx"].refs) == Coverage(4, 4, 2, 2, False)
+    assert coverage(CAT, area, compiled["ty_le_xa_bdvhx"].refs).complete
+    assert coverage(CAT, area, compiled["ban_kinh_phuc_vu"].refs) == Coverage(3, 4, 1, 2, False)
+
+
 def test_no_postal_point_is_undefined() -> None:
     got = compute_derived(CAT, AreaData([B]), "commune")
+    assert got["dan_so_phuc_vu"] is None  # buu_cuc not entered: not a measured zero
+    one_agent = CommuneData({**B.commune_values, ("buu_cuc", "cap_1"): 0}, [V4])
+    got = compute_derived(CAT, AreaData([one_agent]), "commune")
     assert got["dan_so_phuc_vu"] == pytest.approx(150.0)  # N = 1 (one agent)
-    no_points = CommuneData(cells(diem_bdvhx=0, dai_ly_buu_chinh=0, dien_tich=Decimal(60)), [V4])
+    no_points = CommuneData(
+        cells(diem_bdvhx=0, buu_cuc__cap_1=0, dai_ly_buu_chinh=0, dien_tich=Decimal(60)), [V4]
+    )
     got = compute_derived(CAT, AreaData([no_points]), "commune")
     assert got["ban_kinh_phuc_vu"] is None
     assert got["dan_so_phuc_vu"] is None
@@ -96,10 +119,17 @@ def test_no_postal_point_is_undefined() -> None:
 def test_empty_area() -> None:
     got = compute_derived(CAT, AreaData([]), "province")
     assert got["so_thon"] == 0.0
-    assert got["so_thon_lom_song"] == 0.0
+    assert got["so_thon_lom_song"] is None  # nothing measured
     ratios = [c for c, d in CAT.derived.items() if d.unit == "%"]
     assert len(ratios) == 7
     assert all(got[c] is None for c in ratios)
+
+
+def test_nothing_entered_is_undefined_not_zero() -> None:
+    empty = CommuneData({}, [V3, V3])
+    got = compute_derived(CAT, AreaData([empty]), "commune")
+    assert got["so_thon"] == 2.0
+    assert all(v is None for c, v in got.items() if c != "so_thon")
 
 
 def test_compiled_formulas_can_be_reused() -> None:

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 from desktop_app.domain.periods import Period
-from desktop_app.reports.dhis2 import CSV_COLUMNS, write_dhis2
+from desktop_app.reports.dhis2 import (
+    CSV_COLUMNS,
+    data_value_set,
+    data_values,
+    write_dhis2,
+    write_metadata,
+)
 from desktop_app.store.store import Store
 
 
 def test_json_shape(reports_store: Store, tmp_path: Path) -> None:
     out = tmp_path / "set.json"
-    count = write_dhis2(reports_store, "pre2025:125", Period(2020, 4), out)
+    count = write_dhis2(reports_store, "pre2025:125", Period(2020, 4), out, include_drafts=True)
     doc = json.loads(out.read_text(encoding="utf-8"))
-    assert set(doc) == {"dataValues"}
+    # DHIS2's dataValueSet: dataSet, period, orgUnit (and completeDate once complete)
+    assert set(doc) == {"dataSet", "period", "orgUnit", "dataValues"}
+    assert doc["dataSet"] == "COVERAGE_DESK_QUARTERLY" and doc["period"] == "2020Q4"
+    assert doc["orgUnit"] == "pre2025:125"
     values = doc["dataValues"]
     assert len(values) == count > 1000
     catalogue = reports_store.catalogue
@@ -46,8 +56,83 @@ def test_json_shape(reports_store: Store, tmp_path: Path) -> None:
 
 def test_csv_columns(reports_store: Store, tmp_path: Path) -> None:
     out = tmp_path / "set.csv"
-    count = write_dhis2(reports_store, "pre2025:04108", Period(2020, 4), out)
+    count = write_dhis2(reports_store, "pre2025:04108", Period(2020, 4), out, include_drafts=True)
     rows = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert len(rows) == count + 1
     assert {r[1] for r in rows[1:]} <= {"2020Q4", "2020"}
+
+
+UID = re.compile(r"^[a-zA-Z][a-zA-Z0-9]{10}$")
+
+
+def test_only_approved_communes_by_default_and_complete_date(reports_store: Store) -> None:
+    approved = {
+        str(r[0])
+        for r in reports_store.db.execute_sql(
+            "SELECT commune_id FROM submission WHERE period = '2020Q4'"
+            " AND state IN ('approved', 'accepted')"
+        )
+    }
+    villages = {
+        str(r[0]): str(r[1])
+        for r in reports_store.db.execute_sql("SELECT id, commune_id FROM village")
+    }
+    values = data_values(reports_store, "pre2025:125", Period(2020, 4))
+    every = data_values(reports_store, "pre2025:125", Period(2020, 4), include_drafts=True)
+    assert 0 < len(values) < len(every)
+    assert {villages.get(v.org_unit, v.org_unit) for v in values} == approved
+    doc = data_value_set(reports_store, "pre2025:125", Period(2020, 3))
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", doc["completeDate"])  # Q3: all approved
+    assert "completeDate" not in data_value_set(reports_store, "pre2025:125", Period(2020, 4))
+
+
+def test_metadata_matches_the_values_and_dhis2_shapes(reports_store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "meta.json"
+    count = write_metadata(reports_store, "pre2025:125", out)
+    meta = json.loads(out.read_text(encoding="utf-8"))
+    assert set(meta) == {
+        "categoryOptions",
+        "categories",
+        "categoryCombos",
+        "categoryOptionCombos",
+        "dataElements",
+        "organisationUnits",
+        "dataSets",
+    }
+    assert count == sum(len(v) for v in meta.values())
+    ids = [o["id"] for objects in meta.values() for o in objects]
+    assert all(UID.match(i) for i in ids) and len(ids) == len(set(ids))
+    known = set(ids)
+    required = {
+        "dataElements": {"name", "shortName", "code", "domainType", "valueType", "aggregationType"},
+        "categoryOptions": {"name", "shortName", "code"},
+        "categories": {"name", "dataDimensionType", "categoryOptions"},
+        "categoryCombos": {"name", "dataDimensionType", "categories"},
+        "categoryOptionCombos": {"name", "code", "categoryCombo", "categoryOptions"},
+        "organisationUnits": {"name", "shortName", "code", "openingDate"},
+        "dataSets": {"name", "shortName", "code", "periodType", "dataSetElements"},
+    }
+    for kind, fields in required.items():
+        for obj in meta[kind]:
+            assert fields <= set(obj), (kind, obj)
+            assert len(obj.get("shortName", "")) <= 50
+    # every reference resolves to an object of the package
+    refs = [r["id"] for c in meta["categories"] for r in c["categoryOptions"]]
+    refs += [r["id"] for c in meta["categoryCombos"] for r in c["categories"]]
+    refs += [c["categoryCombo"]["id"] for c in meta["categoryOptionCombos"]]
+    refs += [e["categoryCombo"]["id"] for e in meta["dataElements"] if "categoryCombo" in e]
+    refs += [u["parent"]["id"] for u in meta["organisationUnits"] if "parent" in u]
+    refs += [d["dataElement"]["id"] for s in meta["dataSets"] for d in s["dataSetElements"]]
+    assert set(refs) <= known
+    # every value of a dataValueSet finds its element, option combo and unit by code
+    elements = {e["code"]: e for e in meta["dataElements"]}
+    combos = {(c["categoryCombo"]["id"], c["code"]) for c in meta["categoryOptionCombos"]}
+    units = {u["code"] for u in meta["organisationUnits"]}
+    for v in data_values(reports_store, "pre2025:125", Period(2020, 4), include_drafts=True):
+        element = elements[v.data_element]
+        assert v.org_unit in units
+        if v.category_option_combo == "default":
+            assert "categoryCombo" not in element
+        else:
+            assert (element["categoryCombo"]["id"], v.category_option_combo) in combos

@@ -44,12 +44,19 @@ def test_xlsx_numbers_are_numbers_and_match(xlsx: Path, district_vi: Built) -> N
         want = expected_row(district_vi.aggregate, code, cell)
         for g, w in zip(got, want, strict=True):
             if w is None:
-                assert g is None
+                assert g == "—"  # no data is said, never a blank or a zero
             else:
                 assert isinstance(g, int | float) and not isinstance(g, bool), (r, g)
                 assert g == pytest.approx(float(w)), (r, code, cell, g, w)
         checked += 1
     assert checked > 60
+    # the TT column holds numbers where they are numbers ("12"), text for "12.1"
+    tts = [ws.cell(row=r, column=1).value for r in range(5, ws.max_row + 1)]
+    assert 12 in tts and "44.1" in tts
+    assert all(isinstance(t, int) or "." in str(t) or t in (None, "") for t in tts)
+    notes = wb["Gửi số liệu"]
+    assert notes.cell(row=4, column=4).value == "Ghi chú"
+    assert notes.column_dimensions["D"].width >= 60
     names = [s.title for s in wb.worksheets]
     assert names == ["Chỉ tiêu", "Thôn lõm sóng", "Gửi số liệu", "Phụ lục"]
     annex = wb["Phụ lục"]
@@ -78,3 +85,30 @@ def test_csv_has_bom_vietnamese_and_figures(csv_file: Path, district_vi: Built) 
                 assert got == ""
             else:
                 assert Decimal(got) == rounded(w, row.decimals)
+
+
+def test_csv_with_semicolons_has_decimal_commas(
+    district_vi: Built, tmp_path: Path, capsys: pytest.CaptureFixture[str], reports_db: Path
+) -> None:
+    from desktop_app import cli
+
+    out = tmp_path / "vi.csv"
+    argv = ["report", "district", "--db", str(reports_db), "--unit", "pre2025:125"]
+    argv += ["--period", "2020Q4", "--out", str(out), "--csv-sep", ";"]
+    modules = cli.COMMAND_MODULES
+    if "report_commands" not in modules:
+        cli.COMMAND_MODULES = (*modules, "report_commands")
+    try:
+        assert cli.main(argv) == 0
+    finally:
+        cli.COMMAND_MODULES = modules
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[0][:3] == ["TT", "Chỉ tiêu", "Đơn vị tính"]
+    by_key = {(r[6], r[7]): r for r in rows[1:]}
+    ratio = by_key[("ty_le_thon_co_song", "")]
+    assert "," in ratio[4] and "." not in ratio[4]
+    assert Decimal(ratio[4].replace(",", ".")) > 0
+    area = by_key[("dien_tich", "")]
+    assert "," in area[4]

@@ -51,12 +51,20 @@ def test_hand_built_district(district_store, tmp_path: Path) -> None:  # type: i
     from tests.reports.handbuilt import build_small_district
 
     build_small_district(district_store)
+    # B's 2020Q4 was returned: with drafts included it counts, and the report says so
     model = build_report(
-        district_store, "district", "pre2025:125", "2020Q4", report_date=date(2021, 2, 5)
+        district_store,
+        "district",
+        "pre2025:125",
+        "2020Q4",
+        report_date=date(2021, 2, 5),
+        include_drafts=True,
     )
     assert model.summary[0].startswith("Quý 4/2020, toàn huyện có 4 thôn, bản")
     assert "giảm từ 2 xuống 1 (kế hoạch năm 0)" in model.summary[0]
-    assert "tăng từ 25% lên 75% (kế hoạch năm 80%)" in model.summary[0]
+    assert "tăng từ 25,0% lên 75,0% (kế hoạch năm 80,0%)" in model.summary[0]
+    assert model.draft_mark == "SỐ LIỆU CHƯA DUYỆT"
+    assert any("Thị trấn Hát Lót" in n for n in model.notices)
     assert model.header.number == "12/BC-VHTT"
     assert model.header.recipients == ("- Sở Thông tin và Truyền thông;", "- Lưu: VT.")
     assert model.completeness_text.startswith("Có 2/22 xã đã gửi")
@@ -72,7 +80,7 @@ def test_defaults_without_settings(district_store, tmp_path: Path) -> None:  # t
     )
     h = model.header
     assert h.office_name == "ỦY BAN NHÂN DÂN HUYỆN MAI SƠN"
-    assert h.parent_agency == "TỈNH SƠN LA"
+    assert h.parent_agency == "UBND TỈNH SƠN LA"  # the parent's committee, not a place
     assert h.signer_on_behalf == "TM. ỦY BAN NHÂN DÂN" and h.signer_title == "CHỦ TỊCH"
     assert h.date_line == "Mai Sơn, ngày 05 tháng 02 năm 2021"
 

@@ -51,8 +51,9 @@ def load_catalogue_from_db(db: SqliteDatabase) -> Catalogue:
         _INDICATOR_COLUMNS,
     )
     dimensions = rows(
-        "SELECT dimension, code, name_vi, name_en FROM dimension_member ORDER BY position",
-        ("dimension", "code", "name_vi", "name_en"),
+        "SELECT dimension, code, name_vi, name_en, COALESCE(aggregation, 'sum')"
+        " FROM dimension_member ORDER BY position",
+        ("dimension", "code", "name_vi", "name_en", "aggregation"),
     )
     derived = rows(
         f"SELECT {', '.join(_DERIVED_COLUMNS)} FROM derived_indicator ORDER BY position",
@@ -185,10 +186,17 @@ class ReferenceRepository(Repository):
             ],
         )
         cur.executemany(
-            "INSERT INTO dimension_member (position, dimension, code, name_vi, name_en)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO dimension_member (position, dimension, code, name_vi, name_en,"
+            " aggregation) VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (i, r["dimension"], r["code"], r["name_vi"], r["name_en"])
+                (
+                    i,
+                    r["dimension"],
+                    r["code"],
+                    r["name_vi"],
+                    r["name_en"],
+                    r.get("aggregation") or "sum",
+                )
                 for i, r in enumerate(_read_csv(folder / "dimensions.csv"))
             ],
         )

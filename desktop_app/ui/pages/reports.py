@@ -21,6 +21,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -94,6 +95,7 @@ class ReportsPage(QWidget):
             self.period_picker.currentIndexChanged,
             self.language_box.currentIndexChanged,
             self.date_edit.dateChanged,
+            self.drafts_box.toggled,
         ):
             signal.connect(self._on_choice_changed)
         ctx.bus.values_changed.connect(self._on_data_changed)
@@ -119,6 +121,11 @@ class ReportsPage(QWidget):
         form.addRow(_("Period"), self.period_picker)
         form.addRow(_("Language of the report"), self.language_box)
         form.addRow(_("Report date"), self.date_edit)
+        self.drafts_box = QCheckBox(_("Include data not yet approved"))
+        self.drafts_box.setToolTip(
+            _("Every page is then marked as not approved and the provisional communes named.")
+        )
+        form.addRow(self.drafts_box)
 
         self.preview_button = QPushButton(_("Preview"))
         self.preview_button.setDefault(True)
@@ -200,6 +207,7 @@ class ReportsPage(QWidget):
             period=self.period_picker.period(),
             lang=cast(Lang, self.language_box.currentData()),
             report_date=self.date_edit.date().toPython(),  # type: ignore[arg-type]
+            include_drafts=self.drafts_box.isChecked(),
         )
 
     def select(self, kind: ReportKind, unit_id: str, period: str) -> None:

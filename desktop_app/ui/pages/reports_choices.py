@@ -39,6 +39,7 @@ class ReportChoice:
     period: Period
     lang: Lang
     report_date: date
+    include_drafts: bool = False
 
     def file_stem(self, unit_name: str) -> str:
         """A file name without accents: ``bao-cao-huyen-mai-son-2020Q4``."""
@@ -194,6 +195,7 @@ def _build(store: Store, choice: ReportChoice) -> ReportModel:
         choice.period,
         lang=choice.lang,
         report_date=choice.report_date,
+        include_drafts=choice.include_drafts,
     )
 
 

@@ -1,0 +1,62 @@
+"""A locked (approved) period's reports never change, whatever happens to villages later:
+added, renamed and deactivated villages after approval leave the 2020Q3 commune and
+district reports identical byte for byte (same printed date), while the open period
+follows the register."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+from desktop_app.reports import build_report, write_model
+from desktop_app.store.store import Store
+from tests.reports.handbuilt import actor_for
+
+COMMUNE = "pre2025:04108"
+DISTRICT = "pre2025:125"
+DAY = date(2021, 2, 5)
+
+
+def _write_all(store: Store, folder: Path) -> dict[str, bytes]:
+    out = {}
+    for kind, unit in (("commune", COMMUNE), ("district", DISTRICT)):
+        for ext in ("pdf", "csv"):
+            model = build_report(store, kind, unit, "2020Q3", report_date=DAY)  # type: ignore[arg-type]
+            path = write_model(model, folder / f"{kind}.{ext}")
+            out[f"{kind}.{ext}"] = path.read_bytes()
+    return out
+
+
+def test_locked_reports_are_unchanged_after_village_changes(demo_db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_db, path)
+    store = Store.open(path)
+    try:
+        state = store.submissions.for_period("2020Q3")[COMMUNE].state
+        assert state == "approved"
+        before = _write_all(store, tmp_path)
+        open_before = build_report(store, "commune", COMMUNE, "2020Q4", include_drafts=True)
+
+        actor = actor_for(store, COMMUNE)
+        villages = store.villages.for_commune(COMMUNE)
+        store.villages.add(COMMUNE, "Bản Mới Lập", actor=actor)
+        store.villages.rename(villages[0].id, "Bản Đổi Tên", actor=actor)
+        store.villages.set_active(villages[1].id, False, actor=actor)
+        gone = villages[1].name
+
+        after = _write_all(store, tmp_path)
+        for name in before:
+            assert after[name] == before[name], name
+
+        # the open period follows the register: one added, one gone, one renamed
+        now = build_report(store, "commune", COMMUNE, "2020Q4", include_drafts=True)
+        assert now.aggregate.current.villages == open_before.aggregate.current.villages
+        names = [v.name for v in now.aggregate.villages]
+        assert "Bản Mới Lập" in names and "Bản Đổi Tên" in names and gone not in names
+        # the empty new village enters no ratio: the coverage says it has no data
+        row = next(r for r in now.rows if r.code == "ty_le_thon_co_song")
+        n = now.aggregate.current.villages
+        assert f"({n - 1}/{n} thôn có số liệu)" in row.label
+    finally:
+        store.close()

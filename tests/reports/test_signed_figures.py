@@ -1,0 +1,147 @@
+"""What an officer signs: missing is not zero, and only submitted/approved data counts
+unless drafts are asked for (then every page says so). Real demo database, PDFs read back."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from desktop_app import cli
+from desktop_app.reports import build_report, write_model
+from desktop_app.store.store import Store
+from tests.reports.conftest import pdf_text
+
+DISTRICT = "pre2025:125"
+
+
+@pytest.fixture(autouse=True)
+def with_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    if "report_commands" not in cli.COMMAND_MODULES:
+        monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, "report_commands"))
+
+
+def _report(db: Path, kind: str, unit: str, period: str, out: Path, *extra: str) -> int:
+    argv = ["report", kind, "--db", str(db), "--unit", unit, "--period", period]
+    return cli.main([*argv, "--out", str(out), *extra])
+
+
+def test_a_period_with_no_data_is_blank_with_a_notice_and_a_warning(
+    reports_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "empty.pdf"
+    assert _report(reports_db, "district", DISTRICT, "2018Q1", out) == 0  # still exit 0
+    err = capsys.readouterr().err
+    assert "chưa có số liệu Quý 1/2018 của Huyện Mai Sơn" in err
+    text = pdf_text(out)
+    first = text.split("\f")[0]
+    assert "Chưa có số liệu quý 1/2018 của huyện Mai Sơn" in first
+    # nothing is reported as measured: no "0%", no "no village lacks signal"
+    assert "giữ nguyên" not in text and "0,0%" not in text
+    assert "Không còn thôn, bản chưa có sóng di động" not in text
+    assert "Chưa có số liệu về sóng di động" in text
+
+
+def test_no_data_figures_are_dashes(reports_store: Store) -> None:
+    model = build_report(reports_store, "district", DISTRICT, "2018Q1")
+    figures = [r for r in model.rows if not r.heading and r.code != "so_thon"]
+    assert figures and all(r.current is None for r in figures)
+    assert all(r.texts("vi")[1] == "—" for r in figures)
+    assert model.rows[1].code == "so_thon" and model.rows[1].current == 375
+    assert model.summary[0].endswith("so với quý 4/2017:")  # no sentence about figures
+
+
+def _approved_communes(db: Path, period: str) -> set[str]:
+    with sqlite3.connect(db) as conn:
+        return {
+            r[0]
+            for r in conn.execute(
+                "SELECT commune_id FROM submission WHERE period = ?"
+                " AND state IN ('approved', 'accepted')",
+                (period,),
+            )
+        }
+
+
+def _sum_cells(db: Path, communes: set[str] | None, code: str, period: str, cell: str) -> int:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT commune_id, value FROM data_value WHERE indicator = ? AND period = ?"
+            " AND disagg = ? AND value IS NOT NULL",
+            (code, period, cell),
+        ).fetchall()
+    return sum(int(v) for c, v in rows if communes is None or c in communes)
+
+
+def test_district_counts_only_approved_communes_by_default(
+    reports_db: Path, reports_store: Store, tmp_path: Path
+) -> None:
+    approved = _approved_communes(reports_db, "2020Q4")
+    assert 0 < len(approved) < 22  # the demo has unsent, returned and pending communes
+    model = build_report(reports_store, "district", DISTRICT, "2020Q4")
+    cum_loa = next(r for r in model.rows if r.code == "cum_loa" and not r.cell)
+    # the loudspeaker clusters from the "tong" cell alone, of the approved communes only
+    assert cum_loa.current == _sum_cells(reports_db, approved, "cum_loa", "2020", "tong")
+    assert cum_loa.current != _sum_cells(reports_db, None, "cum_loa", "2020", "tong")
+    assert model.draft_mark == ""
+    assert {u.id for u in model.aggregate.excluded} == {
+        c.commune.id for c in model.aggregate.completeness
+    } - approved
+    # completeness stays as it is: every commune with its state
+    assert len(model.completeness_rows) == 22
+    out = write_model(model, tmp_path / "official.pdf")
+    text = pdf_text(out)
+    assert "SỐ LIỆU CHƯA DUYỆT" not in text
+    assert "Chỉ tính số liệu đã được duyệt" in text.split("\f")[0]
+
+
+def test_drafts_included_are_marked_on_every_page_and_named(
+    reports_db: Path, reports_store: Store, tmp_path: Path
+) -> None:
+    model = build_report(reports_store, "district", DISTRICT, "2020Q4", include_drafts=True)
+    cum_loa = next(r for r in model.rows if r.code == "cum_loa" and not r.cell)
+    assert cum_loa.current == _sum_cells(reports_db, None, "cum_loa", "2020", "tong")
+    out = tmp_path / "drafts.pdf"
+    assert _report(reports_db, "district", DISTRICT, "2020Q4", out, "--include-drafts") == 0
+    pages = pdf_text(out).split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) >= 3
+    assert all("SỐ LIỆU CHƯA DUYỆT" in p for p in pages)
+    pending = [c.commune.name for c in model.aggregate.completeness if c.state != "approved"]
+    first = " ".join(pages[0].split())
+    assert "báo cáo có tính số liệu tạm của" in first
+    for name in pending[:5]:
+        assert name in first
+    notes = {r[1]: r[3] for r in model.completeness_rows}
+    assert all(notes[name].startswith("Số liệu tạm, chưa duyệt") for name in pending)
+
+
+def test_commune_report_needs_the_commune_to_have_sent(
+    reports_db: Path, reports_store: Store
+) -> None:
+    with sqlite3.connect(reports_db) as conn:
+        unsent = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM unit WHERE level = 3 AND parent_id = ? AND id NOT IN"
+                " (SELECT commune_id FROM submission WHERE period = '2020Q4')",
+                (DISTRICT,),
+            )
+        ]
+    assert unsent
+    model = build_report(reports_store, "commune", unsent[0], "2020Q4")
+    assert not model.aggregate.current.has_data
+    assert model.notices[0].startswith("Chưa có số liệu quý 4/2020")
+    drafts = build_report(reports_store, "commune", unsent[0], "2020Q4", include_drafts=True)
+    assert drafts.aggregate.current.has_data and drafts.draft_mark
+
+
+def test_no_change_is_stated_between_figures_of_different_coverage(
+    reports_store: Store,
+) -> None:
+    # 2020Q3: all 22 communes approved; 2020Q4: only a few, so no "from … to …"
+    official = build_report(reports_store, "district", DISTRICT, "2020Q4").summary[0]
+    assert "có số liệu) là " in official and " từ " not in official
+    drafts = build_report(reports_store, "district", DISTRICT, "2020Q4", include_drafts=True)
+    assert " từ " in drafts.summary[0]  # same villages both quarters: the change is said
