@@ -49,9 +49,13 @@ def split_lines(text: str, font: str, size: float, width: float) -> list[str]:
 def letterhead_names(model: ReportModel) -> list[str]:
     """The names a letterhead must keep on one line: the agency word group and the
     names of the unit and its parent, in capitals."""
-    unit = model.aggregate.unit
-    names = ["ỦY BAN NHÂN DÂN", unit.name.upper()]
-    parent = model.aggregate.parents.get(unit.id)
+    agg = getattr(model, "aggregate", None)  # the plan and holes reports carry no aggregate
+    unit = agg.unit if agg is not None else getattr(model, "unit", None)
+    names = ["ỦY BAN NHÂN DÂN"]
+    if unit is None:
+        return names
+    names.append(unit.name.upper())
+    parent = agg.parents.get(unit.id) if agg is not None else None
     if parent is not None:
         names.append(parent.name.upper())
     return names

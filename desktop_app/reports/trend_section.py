@@ -54,8 +54,11 @@ def trend_section(
     series = tuple(
         (catalogue[c].name_vi if lang == "vi" else catalogue[c].name_en, tuple(values[c]))
         for c in TREND_CODES
-        if c in catalogue
+        # a line needs two quarters with figures (an official report may count few)
+        if c in catalogue and sum(v is not None for v in values[c]) >= 2
     )
+    if not series:
+        return None
     labels = tuple(f"Q{p.quarter}/{p.year}" for p in periods)
     return TrendSection(HEADING[0 if lang == "vi" else 1], labels, series)
 

@@ -111,4 +111,6 @@ def test_the_province_exports_and_imports_the_sheet_from_the_page(
     page.import_button.click()
     assert "2 targets of 2019 changed" in page.message.text()
     assert page.model.data(_cell(page, DISTRICT, "ty_le_thon_4g")) == "91,5"
-    assert page.model.data(_cell(page, COMMUNE, "ty_le_thon_4g")) == "80"
+    assert (
+        page.model.data(_cell(page, COMMUNE, "ty_le_thon_4g")) == "80,0"
+    )  # a percentage: one decimal, as in the reports

@@ -24,9 +24,9 @@ CODE = "ty_le_thon_4g"
 
 
 def _vi(x: float) -> str:
+    """A percentage as the reports print it: one decimal, decimal comma."""
     d = Decimal(str(x)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    text = f"{d:f}".rstrip("0").rstrip(".") if "." in f"{d:f}" else f"{d:f}"
-    return text.replace(".", ",")
+    return f"{d:f}".replace(".", ",")
 
 
 def test_district_plan_report_prints_each_commune_against_the_approved_quarter(
