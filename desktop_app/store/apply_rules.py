@@ -293,6 +293,14 @@ class RowMerger:
                     self._conflict(
                         "value", key, None, cur.state, cur.version, "local", "open", res.winner
                     )
+                elif not res.late and not res.clashes and (("value", key)) in self.conflicted:
+                    # the period was reopened: an edit once late now stands, whatever order
+                    # this office learnt of the approval, the edit and the return
+                    self.db.execute_sql(
+                        "UPDATE conflict SET status = 'withdrawn', resolution_version = ?"
+                        " WHERE entity = 'value' AND entity_key = ? AND status = 'open'",
+                        (res.winner, key),
+                    )
                 self._settle("value", key, cur, res, known, "sync")
 
     def _conflict(
@@ -364,11 +372,30 @@ class RowMerger:
         """A received reviewer's decision: the chosen state, and the conflict closed."""
         entity, key, chosen = str(doc["entity"]), str(doc["key"]), doc.get("state")
         self._merge(c, entity, key, chosen, c.version, decision=doc)
-        self.db.execute_sql(
+        closed = self.db.execute_sql(
             "UPDATE conflict SET status = 'resolved', resolved_by = ?, resolution_version = ?"
             " WHERE entity = ? AND entity_key = ? AND status = 'open'",
             (c.user, c.version, entity, key),
-        )
+        ).rowcount
+        if not closed:  # decided before this office saw the clash: it still sees why
+            self.conflicted.add((entity, key))
+            versions = [str(v) for v in doc.get("supersedes", ())]
+            self.db.execute_sql(
+                "INSERT INTO conflict (entity, entity_key, local_version, remote_version,"
+                " local_state, remote_state, winner, status, created_at, resolved_by,"
+                " resolution_version) VALUES (?, ?, ?, ?, NULL, ?, ?, 'resolved', ?, ?, ?)",
+                (
+                    entity,
+                    key,
+                    versions[0] if len(versions) > 1 else None,
+                    versions[-1] if versions else c.version,
+                    None if chosen is None else canonical_json(chosen),
+                    c.version,
+                    self.at,
+                    c.user,
+                    c.version,
+                ),
+            )
 
     # --- writing rows ---
 
