@@ -246,6 +246,8 @@ class RowMerger:
             self._conflict(entity, key, cur, state, version, winner, "open", res.winner)
         elif version in res.merged or (res.winner == version and res.merged):
             self._conflict(entity, key, cur, state, version, "merged", "merged", res.winner)
+        if decision is None:
+            self._withdraw(entity, key, res)
         self._settle(entity, key, cur, res, known, c.user)
 
     def _settle(
@@ -293,15 +295,20 @@ class RowMerger:
                     self._conflict(
                         "value", key, None, cur.state, cur.version, "local", "open", res.winner
                     )
-                elif not res.late and not res.clashes and (("value", key)) in self.conflicted:
-                    # the period was reopened: an edit once late now stands, whatever order
-                    # this office learnt of the approval, the edit and the return
-                    self.db.execute_sql(
-                        "UPDATE conflict SET status = 'withdrawn', resolution_version = ?"
-                        " WHERE entity = 'value' AND entity_key = ? AND status = 'open'",
-                        (res.winner, key),
-                    )
+                else:  # the period was reopened: an edit once late may now stand
+                    self._withdraw("value", key, res)
                 self._settle("value", key, cur, res, known, "sync")
+
+    def _withdraw(self, entity: str, key: str, res: Resolution) -> None:
+        """Open conflicts of a row whose known versions no longer clash (nor are late) are
+        withdrawn: the row's conflicts, like its state, depend on the versions known, not
+        on the order they arrived in."""
+        if (entity, key) in self.conflicted and not res.clashes and not res.late:
+            self.db.execute_sql(
+                "UPDATE conflict SET status = 'withdrawn', resolution_version = ?"
+                " WHERE entity = ? AND entity_key = ? AND status = 'open'",
+                (res.winner, entity, key),
+            )
 
     def _conflict(
         self,
