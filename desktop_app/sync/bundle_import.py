@@ -81,7 +81,7 @@ def verify_bundle(store: Store, data: bytes, path: str = "") -> _Verified:
         raise BadSignatureError()
     me = store.node.node_id
     to = raw.manifest.get("to")
-    if to is not None and to != me:
+    if to is not None and to not in (me, store.node.office_id):  # its node, or its office
         raise WrongAddresseeError(to=to)
     if sender.node_id == me:
         raise OwnBundleError()

@@ -84,6 +84,13 @@ class WrongAddresseeError(SyncError):
         return _("This bundle is addressed to another office ({to}), not to this one.")
 
 
+class UnknownAddresseeError(SyncError):
+    """``--to`` names no office or installation this database knows."""
+
+    def template(self) -> str:
+        return _("No office or installation {to} is known here: the bundle was not written.")
+
+
 class PayloadHashError(SyncError):
     """The payload length or SHA-256 differs from the manifest."""
 
