@@ -32,6 +32,7 @@ from desktop_app.store.changes import canonical_json
 from desktop_app.store.merge import (
     Known,
     Resolution,
+    ancestry,
     change_known,
     decision_known,
     resolve,
@@ -379,11 +380,7 @@ class RowMerger:
         """A received reviewer's decision: the chosen state, and the conflict closed."""
         entity, key, chosen = str(doc["entity"]), str(doc["key"]), doc.get("state")
         self._merge(c, entity, key, chosen, c.version, decision=doc)
-        closed = self.db.execute_sql(
-            "UPDATE conflict SET status = 'resolved', resolved_by = ?, resolution_version = ?"
-            " WHERE entity = ? AND entity_key = ? AND status = 'open'",
-            (c.user, c.version, entity, key),
-        ).rowcount
+        closed = self.close_decided(entity, key, c.version, c.user)
         if not closed:  # decided before this office saw the clash: it still sees why
             self.conflicted.add((entity, key))
             versions = [str(v) for v in doc.get("supersedes", ())]
@@ -403,6 +400,26 @@ class RowMerger:
                     c.version,
                 ),
             )
+
+    def close_decided(self, entity: str, key: str, version: str, user: str) -> int:
+        """Close the open conflicts of a row that the decision ``version`` settles: those
+        whose versions it descends from. A later late edit stays open (a new question),
+        whichever arrived first; returns how many were closed."""
+        known = self._known(entity, key)
+        below = ancestry(known).get(version, set()) if version in known else set()
+        rows = self.db.execute_sql(
+            "SELECT id, remote_version FROM conflict"
+            " WHERE entity = ? AND entity_key = ? AND status = 'open'",
+            (entity, key),
+        ).fetchall()
+        ids = [int(i) for i, remote in rows if str(remote) in below]
+        for i in ids:
+            self.db.execute_sql(
+                "UPDATE conflict SET status = 'resolved', resolved_by = ?, resolution_version = ?"
+                " WHERE id = ?",
+                (user, version, i),
+            )
+        return len(ids)
 
     # --- writing rows ---
 

@@ -62,6 +62,11 @@ def test_random_operations_converge_everywhere(tmp_path: Path, unit_directory, s
         # arrived before the return
         ("decision_before_late_edit", 3, 400),
         ("late_edit_then_return", 6, 400),
+        # a restore's lost edit and a later one: merged at one office, an open clash left
+        # at another that saw them in the other order
+        ("clash_later_merged", 8, 400),
+        # a decision closed the commune's later late edits too, where they arrived first
+        ("decision_closes_only_what_it_decided", 23, 400),
     ],
 )
 def test_seed_that_once_failed(  # type: ignore[no-untyped-def]
