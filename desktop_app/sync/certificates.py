@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from desktop_app.store.errors import UnknownUnitError
+from desktop_app.store.errors import DiskFullError, UnknownUnitError
 from desktop_app.store.store import Store
 from desktop_app.sync.errors import (
     CertificateNodeError,
@@ -72,11 +72,19 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temp file beside ``path``, fsync, then rename over it."""
     path = Path(path)
     tmp = path.with_name(path.name + ".partial")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)  # a nearly full stick keeps no half-written file
+        from desktop_app.store.backup import is_disk_full
+
+        if is_disk_full(exc):
+            raise DiskFullError(detail=str(path)) from exc
+        raise
     try:  # make the rename itself durable (POSIX; Windows cannot open a folder)
         folder = os.open(path.parent, os.O_RDONLY)
     except OSError:
