@@ -105,6 +105,26 @@ class CompressionBombError(SyncError):
         return _("The bundle contents are larger than declared ({size} bytes); refused.")
 
 
+class BundleTooLargeError(SyncError):
+    """The file, or the contents it declares, exceed what any bundle may hold."""
+
+    def template(self) -> str:
+        return _(
+            "This bundle is too large to import ({size} MB; at most {limit} MB): refused"
+            " before reading it."
+        )
+
+
+class NotEnoughMemoryError(SyncError):
+    """The computer has too little free memory to import this bundle."""
+
+    def template(self) -> str:
+        return _(
+            "Not enough free memory to import this bundle (about {need} MB needed):"
+            " close other programs and try again. Nothing was changed."
+        )
+
+
 class NewerSchemaError(SyncError):
     """The bundle was written by a newer version of the app."""
 
