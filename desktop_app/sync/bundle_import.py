@@ -59,6 +59,7 @@ class ImportResult:
     refused_segments: list[str] = field(default_factory=list)
     skewed: list[str] = field(default_factory=list)
     backup: Path | None = None
+    revoked_me: bool = False  # the province's list (now) names this installation's certificate
 
 
 @dataclass
@@ -253,6 +254,8 @@ def _import(
         _store_rejections(store, extras.get("rejections"), sender.office_id)
         revocations = extras.get("revocations")
         listed = apply_revocations(store, revocations, province_key)
+        mine_cert = (_cert.get("body") or {}).get("serial")
+        result.revoked_me = mine_cert in revoked_serials(store)
         if listed:
             held = store.db.execute_sql(
                 "SELECT value FROM meta WHERE key = 'sync_revocations'"

@@ -135,6 +135,23 @@ class NewerSchemaError(SyncError):
         )
 
 
+class KeyHoldsCertificateError(SyncError):
+    """An enrolment request whose key already holds another office's certificate."""
+
+    def template(self) -> str:
+        return _(
+            "Enrolment refused: this key already holds certificate {serial} of {office}."
+            " Revoke it first, or approve with --confirm if the installation really moves."
+        )
+
+
+class NoSuchCertificateError(SyncError):
+    """``enroll revoke`` names no certificate the province issued."""
+
+    def template(self) -> str:
+        return _("No certificate issued here matches {what}; nothing was revoked.")
+
+
 class EnrolmentError(SyncError):
     """An enrolment request or certificate that cannot be used."""
 
