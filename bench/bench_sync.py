@@ -266,13 +266,17 @@ def property_full() -> None:
 
     directory = load_unit_directory()
     started = time.perf_counter()
-    total = 0
+    total: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(1, 26):
             done = run_seed(Path(tmp), directory, seed, 400)
-            total += 400
-            print(f"seed {seed}: converged; {sum(done.values())} operations done {done}")
-    print(f"{total} random operations over 25 seeds in {time.perf_counter() - started:.0f} s")
+            for k, v in done.items():
+                total[k] = total.get(k, 0) + v
+            print(f"seed {seed}: converged after 400 operations {done}", flush=True)
+    print(
+        f"{sum(total.values())} random operations over 25 seeds in"
+        f" {time.perf_counter() - started:.0f} s, all converged: {total}"
+    )
 
 
 if __name__ == "__main__":

@@ -51,10 +51,12 @@ def _villages(store: Store, commune: str) -> list[str]:
     return [v.id for v in store.villages.for_commune(commune, include_inactive=True)]
 
 
-def _edit_value(run: Run, c: str) -> None:
+def _edit_value(run: Run, c: str) -> bool:
     vs = _villages(run.net[c], c)
-    if vs:
-        set_households(run.net[c], run.rng.choice(vs), run.rng.randrange(0, 60))
+    if not vs:
+        return False
+    set_households(run.net[c], run.rng.choice(vs), run.rng.randrange(0, 60))
+    return True
 
 
 def _edit_village(run: Run, c: str) -> None:
@@ -90,15 +92,17 @@ def _review(run: Run, d: str) -> None:
     run.net[d].submissions.move(c, QUARTER, target, reason="xem lại")
 
 
-def _decide(run: Run, d: str) -> None:
+def _decide(run: Run, d: str) -> bool:
     rows = (
         run.net[d]
         .db.execute_sql("SELECT id FROM conflict WHERE status = 'open' ORDER BY id")
         .fetchall()
     )
-    if rows:
-        conflict = int(run.rng.choice(rows)[0])
-        decide_conflict(run.net[d], conflict, run.rng.choice(("local", "remote")), user="tp")
+    if not rows:
+        return False
+    conflict = int(run.rng.choice(rows)[0])
+    decide_conflict(run.net[d], conflict, run.rng.choice(("local", "remote")), user="tp")
+    return True
 
 
 def _export(run: Run, unit: str) -> None:
@@ -107,15 +111,16 @@ def _export(run: Run, unit: str) -> None:
     run.pool.append((run.net.export(unit, to), to))
 
 
-def _import(run: Run, unit: str) -> None:
+def _import(run: Run, unit: str) -> bool:
     fits = [(p, to) for p, to in run.pool if to in (None, unit)]
     if not fits:
-        return
+        return False
     path, _to = run.rng.choice(fits)
     try:
         run.net.load(unit, path)
     except SyncError as exc:  # its own bundle: refused with words
         assert exc.user_message()
+    return True
 
 
 def _backup(run: Run, unit: str) -> None:
@@ -128,15 +133,16 @@ def _backup(run: Run, unit: str) -> None:
     run.net.counter += 1
 
 
-def _restore(run: Run, unit: str) -> None:
+def _restore(run: Run, unit: str) -> bool:
     if unit not in run.backups:
-        return
+        return False
     store = run.net[unit]
     path = store.path
     assert path is not None
     store.close()
     restore(path, run.backups.pop(unit), backup_dir=run.net.tmp / "auto-backups")
     run.net.offices[unit] = Store.open(path, clock=run.net.clock, user="restored")
+    return True
 
 
 COMMUNE_OPS = {
@@ -164,11 +170,12 @@ def _step(run: Run) -> None:
         unit = run.rng.choice(list(run.net.offices))
     run.net.clock.advance(run.rng.choice((0, 1, 7, 60)))
     try:
-        table[name][0](run, unit)
+        did = table[name][0](run, unit)
     except StoreError as exc:  # a move the state machine refuses, said in words
         assert exc.user_message()
+        run.count("refused")
         return
-    run.count(name)
+    run.count(name if did is not False else "nothing to do")
 
 
 def full_exchange(net: Net, rounds: int = 3) -> None:
