@@ -114,6 +114,9 @@ class Authoriser:
             owner = self.owner(entity, unit, state)
             if unit != signer.office_id or owner != unit:
                 return f"{signer.office_id} may not write data of {owner}"
+            moved_to = state.get("commune_id")
+            if moved_to is not None and str(moved_to) != unit:  # its own row, into another
+                return f"{signer.office_id} may not move a row into {moved_to}"
             if entity == "village" and state.get("id"):
                 self.villages.setdefault(str(state["id"]), unit)  # a new village: the signer's
             return None

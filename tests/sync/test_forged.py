@@ -122,3 +122,13 @@ def test_a_district_renaming_its_communes_village(net: Net) -> None:
     _refused_at_every_receiver(net, D1, direct=False)
     net.send(D1, C2)
     assert [n for _i, _c, n in _villages(net[C2], C2)] == ["Bản Thật"]
+
+
+def test_a_commune_moving_its_own_village_into_another_commune(net: Net) -> None:
+    v1, _v2 = _victim(net)
+    key, state = _state(net[C1], "village", v1)
+    _forge(net[C1], "village", key, C1, {**state, "commune_id": C2, "name": "STOLEN"})
+    before = {u: _villages(net[u], C1) for u in (D1, P)}
+    _refused_at_every_receiver(net, C1, direct=True)
+    for u in (D1, P):
+        assert _villages(net[u], C1) == before[u]
