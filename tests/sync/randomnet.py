@@ -42,6 +42,7 @@ class Run:
     pool: list[tuple[Path, str | None]] = field(default_factory=list)
     backups: dict[str, Path] = field(default_factory=dict)
     done: dict[str, int] = field(default_factory=dict)
+    mix: str = "default"
 
     def count(self, what: str) -> None:
         self.done[what] = self.done.get(what, 0) + 1
@@ -90,6 +91,29 @@ def _review(run: Run, d: str) -> None:
     c = run.rng.choice(DISTRICTS[d])
     target = run.rng.choice(("approved", "returned"))
     run.net[d].submissions.move(c, QUARTER, target, reason="xem lại")
+
+
+def _submit_when_open(run: Run, c: str) -> bool:
+    if run.net[c].submissions.get(c, QUARTER).state not in ("draft", "returned"):
+        return False
+    run.net[c].submissions.move(c, QUARTER, "submitted")
+    return True
+
+
+def _review_submitted(run: Run, d: str) -> bool:
+    """Approve or return a period the district holds as submitted (or return an approved one)."""
+    store = run.net[d]
+    states = {c: store.submissions.get(c, QUARTER).state for c in DISTRICTS[d]}
+    submitted = [c for c, st in states.items() if st == "submitted"]
+    approved = [c for c, st in states.items() if st == "approved"]
+    if submitted:
+        c, target = run.rng.choice(submitted), run.rng.choice(("approved", "approved", "returned"))
+    elif approved and run.rng.random() < 0.2:
+        c, target = run.rng.choice(approved), "returned"
+    else:
+        return False
+    store.submissions.move(c, QUARTER, target, reason="xem lại")
+    return True
 
 
 def _decide(run: Run, d: str) -> bool:
@@ -156,11 +180,21 @@ ANY_OPS = {"export": (_export, 22), "import": (_import, 26), "backup": (_backup,
 RARE_OPS = {"restore": (_restore, 1)}
 
 
+# more reviews that succeed, more decisions (``mix="reviews"``)
+REVIEW_OPS = {
+    "submit": (_submit_when_open, 6),
+    "review": (_review_submitted, 10),
+    "decide": (_decide, 10),
+}
+
+
 def _step(run: Run) -> None:
     table = {**COMMUNE_OPS, **DISTRICT_OPS, **ANY_OPS, **RARE_OPS}
+    if run.mix == "reviews":
+        table.update(REVIEW_OPS)
     names = list(table)
     name = run.rng.choices(names, weights=[table[n][1] for n in names])[0]
-    if name in COMMUNE_OPS:
+    if name in COMMUNE_OPS:  # (the review mix uses the same names)
         unit = run.rng.choice(COMMUNES)
     elif name in DISTRICT_OPS:
         unit = run.rng.choice(list(DISTRICTS))
@@ -274,13 +308,15 @@ def check_converged(net: Net) -> None:
         assert not s.db.execute_sql("SELECT 1 FROM sync_backlog").fetchall(), f"backlog at {u}"
 
 
-def run_seed(tmp: Path, directory: UnitDirectory, seed: int, ops: int) -> dict[str, int]:
+def run_seed(
+    tmp: Path, directory: UnitDirectory, seed: int, ops: int, mix: str = "default"
+) -> dict[str, int]:
     """Drive ``ops`` random operations from ``seed``, exchange fully, check; what was done."""
     folder = tmp / f"seed-{seed}"
     folder.mkdir(parents=True)
     net = make_net(folder, FakeClock(), directory)
     try:
-        run = Run(net, random.Random(seed))
+        run = Run(net, random.Random(seed), mix=mix)
         for c in COMMUNES:
             for i in range(2):
                 net[c].villages.add(c, f"Bản {i}")
