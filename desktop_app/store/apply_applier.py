@@ -172,6 +172,7 @@ class ChangeApplier(RowMerger):
                 self.vector[stream] = cursor
         for stream, waiting in pending.items():
             self._close_stream(stream, waiting, start[stream], blocked.get(stream))
+        self.reconcile()
         self._flush()
         return self.report
 

@@ -92,4 +92,6 @@ def decide_conflict(
         rows.write_row(entity, key, chosen, ref.version, ref.hlc, actor.user)
         store.db.cursor().executemany(UPSERT_VALUE_SQL, list(rows.value_rows.values()))
         rows.close_decided(entity, key, ref.version, actor.user)
+        rows.touched_rows.add((entity, key))
+        rows.reconcile()
     return ref.version

@@ -74,6 +74,7 @@ class RowMerger:
         self.conflicted: set[tuple[str, str]] = set()
         self.any_lock = False
         self.key_log: dict[tuple[str, str], list[tuple[str, Known]]] = {}
+        self.touched_rows: set[tuple[str, str]] = set()  # rows this import wrote or relocked
 
     def load(self) -> None:
         """Read what the rules need: last change id, levels, locks, reference sets, conflicts."""
@@ -209,6 +210,7 @@ class RowMerger:
         *,
         decision: dict[str, Any] | None = None,
     ) -> None:
+        self.touched_rows.add((entity, key))
         cur = self.current(entity, key, state)
         lock_after = (
             self._lock_after(state or (cur.state if cur else None)) if entity == "value" else None
@@ -286,6 +288,7 @@ class RowMerger:
                 )
             } | self.keys_by_period.get((commune, p), set())
             for key in sorted(keys):
+                self.touched_rows.add(("value", key))
                 cur = self.current("value", key)
                 state = cur.state if cur is not None else {"commune_id": commune, "period": p}
                 known = self._known("value", key)
@@ -420,6 +423,47 @@ class RowMerger:
                 (user, version, i),
             )
         return len(ids)
+
+    def reconcile(self) -> None:
+        """Make each conflicted row's open conflict a function of its known versions: open
+        while a version is late or clashes with the winner, withdrawn once none does
+        (whatever order the versions, approvals and decisions arrived in)."""
+        for entity, key in sorted(self.touched_rows & self.conflicted):
+            known = self._known(entity, key)
+            if not known:
+                continue
+            cur = self.current(entity, key)
+            state = cur.state if cur is not None else None
+            if state is None:
+                state = next((k.state for k in known.values() if k.state), None)
+            lock = self._lock_after(state) if entity == "value" else None
+            res = self._resolve(known, lock)
+            questions = [*res.late, *res.clashes]
+            is_open = self.db.execute_sql(
+                "SELECT 1 FROM conflict WHERE entity = ? AND entity_key = ? AND status = 'open'",
+                (entity, key),
+            ).fetchone()
+            if questions and not is_open:
+                remote = max(questions)
+                self.db.execute_sql(
+                    "INSERT INTO conflict (entity, entity_key, local_version, remote_version,"
+                    " local_state, remote_state, winner, status, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+                    (
+                        entity,
+                        key,
+                        res.winner or None,
+                        remote,
+                        None if res.state is None else canonical_json(res.state),
+                        None
+                        if known[remote].state is None
+                        else canonical_json(known[remote].state or {}),
+                        res.winner or remote,
+                        self.at,
+                    ),
+                )
+            elif not questions and is_open:
+                self._withdraw(entity, key, res)
 
     # --- writing rows ---
 

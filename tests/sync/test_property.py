@@ -54,27 +54,31 @@ def test_random_operations_converge_everywhere(tmp_path: Path, unit_directory, s
 
 
 @pytest.mark.parametrize(
-    ("name", "seed", "ops"),
+    ("name", "seed", "ops", "mix"),
     [
         # a district's decision about a sibling commune reached a commune (FOREIGN KEY)
-        ("decision_about_sibling_commune", 4, 400),
+        ("decision_about_sibling_commune", 4, 400, "default"),
         # a decision arrived before the late edit it decided: a second conflict opened; and
         # approved, edited, returned: the late-edit conflict stayed open where the edit
         # arrived before the return
-        ("decision_before_late_edit", 3, 400),
-        ("late_edit_then_return", 6, 400),
+        ("decision_before_late_edit", 3, 400, "default"),
+        ("late_edit_then_return", 6, 400, "default"),
         # a restore's lost edit and a later one: merged at one office, an open clash left
         # at another that saw them in the other order
-        ("clash_later_merged", 8, 400),
+        ("clash_later_merged", 8, 400, "default"),
         # a decision closed the commune's later late edits too, where they arrived first
-        ("decision_closes_only_what_it_decided", 23, 400),
+        ("decision_closes_only_what_it_decided", 23, 400, "default"),
+        # a restored commune's lost version clashed with its new line, the district
+        # decided: which conflict rows stayed open depended on arrival order (open
+        # conflicts are now reconciled from each row's resolution)
+        ("restore_then_decision_conflicts", 3, 400, "reviews"),
     ],
 )
 def test_seed_that_once_failed(  # type: ignore[no-untyped-def]
-    tmp_path: Path, unit_directory, name: str, seed: int, ops: int
+    tmp_path: Path, unit_directory, name: str, seed: int, ops: int, mix: str
 ) -> None:
     """Seeds that found a bug, kept as regression tests."""
-    assert run_seed(tmp_path, unit_directory, seed, ops)
+    assert run_seed(tmp_path, unit_directory, seed, ops, mix=mix)
 
 
 @pytest.fixture(scope="module")
@@ -217,21 +221,9 @@ def test_reviews_and_late_edits_end_the_same_at_district_and_province(  # type: 
                 s.close()
 
 
-@pytest.mark.parametrize("seed", [s for s in SEEDS if s != 3] if FULL else [1, 2])
+@pytest.mark.parametrize("seed", SEEDS)
 def test_random_operations_with_many_reviews_converge(  # type: ignore[no-untyped-def]
     tmp_path: Path, unit_directory, seed: int
 ) -> None:
     """The same property with reviews that mostly succeed and more conflict decisions."""
     assert run_seed(tmp_path, unit_directory, seed, OPS, mix="reviews")
-
-
-@pytest.mark.xfail(strict=True, reason="known: conflict rows after a restore and a decision")
-def test_seed_restore_then_decision_leaves_conflict_rows_differing(  # type: ignore[no-untyped-def]
-    tmp_path: Path, unit_directory
-) -> None:
-    """Seed 3 of the review mix: a restored commune's lost version (old epoch) clashes with
-    its new line; the district decides. Values, villages, sites, submissions and decisions
-    agree everywhere, but which conflict rows stay open differs (the district's local
-    decision closes rows by their remote version; the decision received elsewhere opens a
-    clash row with itself). Open conflicts must become a function of the resolution."""
-    run_seed(tmp_path, unit_directory, 3, 400, mix="reviews")
