@@ -7,6 +7,11 @@ throughput as a ratio to raw ``sqlite3`` executemany of the same rows (the
 data values, their change-log rows and audit rows) into an empty database of
 the same schema, in the same run (target ≥ 0.3).
 
+Also: the bounded import (``--bounded``: a 66 KB bundle honestly declaring 2 GiB,
+peak RSS from ``/usr/bin/time -v`` and the one line under ``ulimit -v 1500000``) and
+the convergence property at full size (``--property``: 25 seeds × 400 random
+operations; the same as ``COVERAGE_DESK_PROPERTY_FULL=1`` for tests/sync/test_property.py).
+
 Run: ``.venv/bin/python -m bench.bench_sync``. Prints figures; never fails on time.
 """
 
@@ -187,9 +192,99 @@ def main() -> None:
         print(f"raw sqlite3 executemany of the same rows (values + changes + audit): {raw_s:.2f} s")
         print(f"import throughput ratio: {raw_s / import_s:.2f}x raw (target >= 0.3)")
         print(f"(the automatic backup taken before a real import adds {backup_s:.2f} s here)")
+        print(
+            f"import with its automatic backup: {raw_s / (import_s + backup_s):.2f}x raw"
+            " (baseline: raw sqlite3 executemany of the same value, change-log and audit rows"
+            " into an empty database of the same schema, this run)"
+        )
         for s in (province, district, commune):
             s.close()
+    bounded()
+
+
+def bounded() -> None:
+    """A 66 KB bundle honestly declaring 2 GiB, imported by the command at a district:
+    peak RSS from ``/usr/bin/time -v``, and the same under ``ulimit -v 1500000``."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from desktop_app.store.office import create_office
+    from desktop_app.sync.certificates import enroll_demo, init_province
+    from desktop_app.sync.exchange import export_bundle
+    from tests.sync.test_bounded_import import declaring, honest_zeros
+
+    timer = shutil.which("time") or "/usr/bin/time"
+    if not Path(timer).exists():
+        print("bounded import: /usr/bin/time missing (apt-get install time)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        province = init_province(folder / "province.db", PROVINCE)
+        district = create_office(folder / "district.db", DISTRICT)
+        commune = create_office(folder / "commune.db", COMMUNE, user="canbo")
+        for office in (district, commune):
+            enroll_demo(office, province)
+        commune.villages.add(COMMUNE, "Bản 1")
+        good = export_bundle(commune, folder / "good.cdsync").path
+        big = declaring(
+            commune, good, folder / "big.cdsync", honest_zeros(2 * 1024**3), 2 * 1024**3
+        )
+        for s in (province, district, commune):
+            s.close()
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+        command = [sys.executable, "-m", "desktop_app", "--lang", "en", "bundle", "import",
+                   "--db", str(folder / "district.db")]  # fmt: skip
+        for bundle, label in ((good, "a small genuine bundle (baseline)"), (big, "2 GiB declared")):
+            run = subprocess.run(
+                [timer, "-v", *command, str(bundle)], capture_output=True, text=True, env=env
+            )
+            peak = next(
+                (
+                    ln.split(":")[1].strip()
+                    for ln in run.stderr.splitlines()
+                    if "Maximum resident" in ln
+                ),
+                "?",
+            )
+            said = run.stdout.strip().splitlines()[-1:] or run.stderr.strip().splitlines()[:1]
+            print(f"import of {label} ({bundle.stat().st_size} bytes): peak RSS {peak} kB;"
+                  f" exit {run.returncode}: {said[0] if said else ''}")  # fmt: skip
+        limited = subprocess.run(
+            ["bash", "-c", 'ulimit -v 1500000 && exec "$@"', "bash", *command, str(big)],
+            capture_output=True, text=True, env=env,
+        )  # fmt: skip
+        print(f"under ulimit -v 1500000: exit {limited.returncode}, stderr:"
+              f" {limited.stderr.strip()!r}")  # fmt: skip
+
+
+def property_full() -> None:
+    """The convergence property at full size (25 seeds × 400 operations)."""
+    from desktop_app.units_resource import load_unit_directory
+    from tests.sync.randomnet import run_seed
+
+    directory = load_unit_directory()
+    started = time.perf_counter()
+    total: dict[str, int] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in range(1, 26):
+            done = run_seed(Path(tmp), directory, seed, 400)
+            for k, v in done.items():
+                total[k] = total.get(k, 0) + v
+            print(f"seed {seed}: converged after 400 operations {done}", flush=True)
+    print(
+        f"{sum(total.values())} random operations over 25 seeds in"
+        f" {time.perf_counter() - started:.0f} s, all converged: {total}"
+    )
 
 
 if __name__ == "__main__":
-    main()
+    import sys as _sys
+
+    if "--bounded" in _sys.argv:
+        bounded()
+    elif "--property" in _sys.argv:
+        property_full()
+    else:
+        main()

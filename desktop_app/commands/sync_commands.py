@@ -72,7 +72,7 @@ def cmd_enroll_approve(args: argparse.Namespace) -> int:
 
     request = read_json_file(Path(args.request))
     with _open(args) as store:
-        cert = approve_request(store, request)
+        cert = approve_request(store, request, confirm=args.confirm)
     write_atomic(Path(args.out), json.dumps(cert, ensure_ascii=False, indent=1).encode())
     out(
         _("Certificate {serial} for {office} written to {path}.").format(
@@ -81,6 +81,21 @@ def cmd_enroll_approve(args: argparse.Namespace) -> int:
             path=args.out,
         )
     )
+    return 0
+
+
+def cmd_enroll_revoke(args: argparse.Namespace) -> int:
+    from desktop_app.sync.certificates import revoke_certificates
+
+    with _open(args) as store:
+        done = revoke_certificates(store, args.office_or_serial, args.reason or "")
+    for serial, office in done:
+        out(
+            _(
+                "Revoked certificate {serial} of {office}; the revocation goes down in the"
+                " next bundles and syncs."
+            ).format(serial=serial, office=office)
+        )
     return 0
 
 
@@ -140,6 +155,13 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
     )
     for reason in result.refused_segments + r.reasons[:5]:
         out("  " + reason)
+    if result.revoked_me:
+        out(
+            _(
+                "The province has revoked this office's certificate: other offices now refuse"
+                " its bundles. Ask the province to enrol this installation again."
+            )
+        )
     if result.skewed:
         out(
             _("Warning: the clock of {n} office(s) is more than a day ahead.").format(
@@ -196,7 +218,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_db_argument(q)
     q.add_argument("request", type=Path, help=_("the office's request file"))
     q.add_argument("--out", type=Path, required=True, help=_("certificate file to write"))
+    q.add_argument(
+        "--confirm",
+        action="store_true",
+        help=_("approve even though the key holds another office's certificate"),
+    )
     q.set_defaults(func=cmd_enroll_approve)
+    q = esub.add_parser("revoke", help=_("revoke an office's certificate at the province"))
+    add_db_argument(q)
+    q.add_argument("office_or_serial", help=_("the office id, or one certificate's serial"))
+    q.add_argument("--reason", default="", help=_("why (kept in the province's log)"))
+    q.set_defaults(func=cmd_enroll_revoke)
     q = esub.add_parser("accept", help=_("install the certificate from the province"))
     add_db_argument(q)
     q.add_argument("certificate", type=Path, help=_("the certificate file"))

@@ -7,8 +7,11 @@
    province's acknowledgement, so the periods it covers show "acknowledged by
    the province".
 3. Push what the server does not hold, in batches of a few hundred changes:
-   own changes as fresh signed segments (one per batch), and for a district
-   the communes' segments it holds, unchanged (relay). The batches are cut
+   own changes as fresh signed segments (one per batch), and every segment it
+   holds of its own scope the server's vector does not cover, unchanged (a
+   district's communes', an earlier epoch's own changes got back after a
+   restore): the rule of :mod:`desktop_app.sync.sending`, the server being
+   the province's replica. The batches are cut
    from the server's vector, so after a cut link the client asks for the state
    again and resends only the batch that did not get through (same id, same
    bytes: the server returns its stored answer if it did get it).
@@ -52,7 +55,8 @@ from desktop_app.sync.certificates import (
     revoked_serials,
 )
 from desktop_app.sync.identity import load_identity
-from desktop_app.sync.segments import OWN_ROWS, own_segment, relayed_segments
+from desktop_app.sync.segments import OWN_ROWS, own_segment
+from desktop_app.sync.sending import Tree, held_to_send
 from desktop_app.sync.vectors import Vector, my_level, peer_vector, vector_from_json
 
 __all__ = [
@@ -116,6 +120,7 @@ def plan_work(store: Store, server: Vector, batch_changes: int) -> list[Work]:
     """
     me = store.node.node_id
     work: list[Work] = []
+    own_done: set[int] = set()
     epochs = [
         int(r[0])
         for r in sql(store).execute_sql(
@@ -135,22 +140,38 @@ def plan_work(store: Store, server: Vector, batch_changes: int) -> list[Work]:
         )
         if not count:
             continue
-        if int(hi) - int(lo) + 1 != int(count):  # own seqs have no gap; if they ever did
-            raise RuntimeError(f"own changes of epoch {epoch} have a gap after {after}")
+        if int(hi) - int(lo) + 1 != int(count):
+            continue  # a hole in an earlier epoch (after a restore): its held segments serve it
+        own_done.add(epoch)
         for first in range(int(lo), int(hi) + 1, batch_changes):
             work.append(OwnRange(epoch, first, min(first + batch_changes - 1, int(hi))))
-    if my_level(store) == 2:
-        current: list[Segment] = []
-        size = 0
-        for header, body in relayed_segments(store, 1, server, {}):
-            n = int(_header(header).get("n", 1))
-            if current and size + n > batch_changes:
-                work.append(current)
-                current, size = [], 0
-            current.append((header, body))
-            size += n
-        if current:
+    # every held segment of this office's scope the server lacks (sending.py's rule, with
+    # the server as the province's replica: it reports its vector for that scope; what
+    # offices above signed it holds from them)
+    tree = Tree(store)
+    office = store.node.office_id
+    nodes = sql(store).execute_sql("SELECT node_id, office_id FROM sync_node")
+    authors = {str(n): str(o) for n, o in nodes}
+
+    def floor(origin: str, epoch: int) -> int | None:
+        author = authors.get(origin, office if origin == me else "")
+        if author != office and office not in tree.ancestors(author):
+            return None
+        return server.get((origin, epoch), 0)
+
+    skip = {(me, e) for e in own_done}
+    held = sorted(held_to_send(store, floor, skip), key=lambda x: (-x[0], x[1], x[2]))
+    current: list[Segment] = []
+    size = 0
+    for _lv, _o, _e, (header, body) in held:
+        n = int(_header(header).get("n", 1))
+        if current and size + n > batch_changes:
             work.append(current)
+            current, size = [], 0
+        current.append((header, body))
+        size += n
+    if current:
+        work.append(current)
     return work
 
 

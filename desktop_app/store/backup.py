@@ -8,6 +8,7 @@ with the ones it made after the backup was taken.
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import sqlite3
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from desktop_app.store.errors import BackupDamagedError, StoreError
+from desktop_app.store.errors import BackupDamagedError, DiskFullError, StoreError
 
 KEEP_AUTOMATIC = 10
 _EPOCH_LIMIT = 2**31
@@ -31,20 +32,33 @@ def _copy_database(src_path: Path, dest_path: Path) -> None:
     """Consistent copy through the backup API into a temp file, fsynced, then renamed."""
     tmp = dest_path.with_name(dest_path.name + ".partial")
     tmp.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True)
     try:
-        dest = sqlite3.connect(tmp)
+        src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True)
         try:
-            src.backup(dest)
-            # A backup is one self-contained file: no WAL beside it.
-            dest.execute("PRAGMA journal_mode = delete")
+            dest = sqlite3.connect(tmp)
+            try:
+                src.backup(dest)
+                # A backup is one self-contained file: no WAL beside it.
+                dest.execute("PRAGMA journal_mode = delete")
+            finally:
+                dest.close()
         finally:
-            dest.close()
-    finally:
-        src.close()
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, dest_path)
+            src.close()
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest_path)
+    except (OSError, sqlite3.Error) as exc:
+        tmp.unlink(missing_ok=True)  # never a half-written backup beside the good ones
+        if is_disk_full(exc):
+            raise DiskFullError(detail=str(dest_path)) from exc
+        raise
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """An OS or SQLite error that means the disk (or the quota) is full."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return "full" in str(exc)
 
 
 def backup_to(db_path: Path, out_path: Path) -> Path:

@@ -105,13 +105,20 @@ def resolve(
     different values, or delete against edit, is a hard conflict and the
     winner's state stands. With ``lock_after`` (an approved period) a
     commune's versions later than the approval are left out (``late``): the
-    approved value stays.
+    approved value stays (unless a reviewer's version supersedes it).
     """
     late = [
         v
         for v, k in known.items()
         if lock_after is not None and k.hlc > lock_after and level_of(k.origin) >= 3
     ]
+    if late:
+        # a late version a reviewer's version descends from (a decision that chose or
+        # overruled it) is superseded, not late: the same whichever arrived first
+        every = ancestry(known)
+        kept = [v for v in known if v not in late]
+        decided: set[str] = set().union(*(every[v] for v in kept)) if kept else set()
+        late = [v for v in late if v not in decided]
     if late:
         known = {v: k for v, k in known.items() if v not in late}
     if not known:

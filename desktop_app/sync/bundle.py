@@ -40,9 +40,11 @@ import zstandard
 from desktop_app.sync.certificates import write_atomic
 from desktop_app.sync.errors import (
     BadSignatureError,
+    BundleTooLargeError,
     BundleVersionError,
     CompressionBombError,
     NotABundleError,
+    NotEnoughMemoryError,
     PayloadHashError,
     TruncatedBundleError,
 )
@@ -53,8 +55,88 @@ FORMAT_VERSION = 1
 _HEAD = struct.Struct(">8sHI")
 SIG_LEN = 64
 ZSTD_LEVEL = 19
-# a bundle never legitimately expands beyond this (refused before decompressing)
-MAX_DECLARED_SIZE = 2 * 1024**3
+# a bundle never legitimately expands beyond this (refused before decompressing): about
+# 2.5 million changed values, a whole province's first export; memory to import it stays
+# within MEMORY_FACTOR times this
+MAX_DECLARED_SIZE = 256 * 1024**2
+# nor is its file larger (refused from its size, before it is read)
+MAX_FILE_SIZE = 256 * 1024**2
+# an import holds the compressed file, the payload, its frames and the decoded changes
+MEMORY_FACTOR = 4
+_MB = 1024**2
+
+
+def check_file_size(path: Path) -> None:
+    """Refuse a file larger than any bundle, from its size alone."""
+    size = Path(path).stat().st_size
+    if size > MAX_FILE_SIZE:
+        raise BundleTooLargeError(size=size // _MB, limit=MAX_FILE_SIZE // _MB)
+
+
+def check_declared_size(manifest: dict[str, Any], file_size: int) -> None:
+    """Refuse a payload declaring more than any bundle holds, or more than this PC's free
+    memory can take (checked before decompressing a byte)."""
+    size = (manifest.get("payload") or {}).get("size", 0)
+    if not isinstance(size, int) or size < 0:
+        raise CompressionBombError(size=size)
+    if size > MAX_DECLARED_SIZE:
+        raise BundleTooLargeError(size=size // _MB, limit=MAX_DECLARED_SIZE // _MB)
+    need = MEMORY_FACTOR * size + file_size
+    free = free_memory()
+    if free is not None and need > free:
+        raise NotEnoughMemoryError(need=max(1, need // _MB))
+
+
+def free_memory() -> int | None:
+    """Bytes this process may still allocate: the free memory of the PC, and the
+    address-space limit (``ulimit -v``) left; None when unknown."""
+    limits: list[int] = []
+    try:
+        import resource
+
+        soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            with open("/proc/self/statm") as fh:
+                used = int(fh.read().split()[0]) * resource.getpagesize()
+            limits.append(max(0, soft - used))
+    except (ImportError, OSError, ValueError):
+        pass
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    limits.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError):
+        pass
+    if not limits:
+        limits += _windows_free()
+    return min(limits) if limits else None
+
+
+def _windows_free() -> list[int]:
+    try:
+        import ctypes
+
+        class _Status(ctypes.Structure):
+            _fields_ = [
+                ("length", ctypes.c_ulong),
+                ("load", ctypes.c_ulong),
+                ("total_phys", ctypes.c_ulonglong),
+                ("avail_phys", ctypes.c_ulonglong),
+                ("total_page", ctypes.c_ulonglong),
+                ("avail_page", ctypes.c_ulonglong),
+                ("total_virtual", ctypes.c_ulonglong),
+                ("avail_virtual", ctypes.c_ulonglong),
+                ("avail_ext", ctypes.c_ulonglong),
+            ]
+
+        status = _Status()
+        status.length = ctypes.sizeof(_Status)
+        if ctypes.windll.kernel32.GlobalMemoryStatusEx(ctypes.byref(status)):  # type: ignore[attr-defined]
+            return [int(status.avail_phys), int(status.avail_virtual)]
+    except (AttributeError, OSError, ImportError):
+        pass
+    return []
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from desktop_app.sync.errors import (
     BadSignatureError,
     PayloadHashError,
     SyncCancelledError,
+    UnknownAddresseeError,
 )
 from desktop_app.sync.identity import canonical_bytes, load_identity, verify
 from desktop_app.sync.progress import Cancel, Progress, check_cancel, report
@@ -68,16 +69,7 @@ def export_bundle(
     cert, _province_key = my_certificate(store)
     ident = load_identity(store)
     mine = my_level(store)
-    to_office: str | None = None
-    if to is not None:
-        by_office = store.db.execute_sql(
-            "SELECT node_id FROM sync_node WHERE office_id = ? ORDER BY serial DESC", (to,)
-        ).fetchall()
-        if len(by_office) == 1:  # an office id names its one known installation
-            to = str(by_office[0][0])
-        row = store.db.execute_sql("SELECT office_id FROM sync_node WHERE node_id = ?", (to,))
-        found = row.fetchone()
-        to_office = None if found is None else str(found[0])
+    to, to_office = _addressee(store, to)
     # what the receiver (or every neighbour, when it is unknown) lacks and may hold
     tree = Tree(store)
     receivers = receivers_for(tree, store.node.office_id, to_office)
@@ -161,3 +153,31 @@ def export_bundle(
         )
     report(progress, 1.0, _("Bundle written and checked."))
     return ExportResult(Path(out), bundle_id, count, len(segments), len(data), ranges)
+
+
+def _addressee(store: Store, to: str | None) -> tuple[str | None, str | None]:
+    """(manifest ``to``, the receiving office) for an installation or office id.
+
+    An installation id, or an office with one known installation, addresses that
+    installation; an office of this database's unit tree whose installations are
+    not known (or several) addresses the office: any installation of it may read
+    the bundle. Anything else is refused before a byte is written.
+    """
+    if to is None:
+        return None, None
+    nodes: dict[str, str] = {}
+    for sql in (
+        "SELECT node_id, office_id FROM sync_node",
+        "SELECT node_id, office_id FROM issued_certificate WHERE revoked_at IS NULL",
+    ):
+        for n, o in store.db.execute_sql(sql):
+            nodes[str(n)] = str(o)
+    if to in nodes:
+        return to, nodes[to]
+    of_office = sorted(n for n, o in nodes.items() if o == to)
+    if len(of_office) == 1:
+        return of_office[0], to
+    known_unit = store.db.execute_sql("SELECT 1 FROM unit WHERE id = ?", (to,)).fetchone()
+    if of_office or (known_unit is not None and to != store.node.office_id):
+        return to, to
+    raise UnknownAddresseeError(to=to)

@@ -29,6 +29,7 @@ from desktop_app.sync.certificates import (
 from desktop_app.sync.errors import (
     BadSignatureError,
     NewerSchemaError,
+    NotEnoughMemoryError,
     OwnBundleError,
     PayloadHashError,
     SyncError,
@@ -58,6 +59,7 @@ class ImportResult:
     refused_segments: list[str] = field(default_factory=list)
     skewed: list[str] = field(default_factory=list)
     backup: Path | None = None
+    revoked_me: bool = False  # the province's list (now) names this installation's certificate
 
 
 @dataclass
@@ -70,6 +72,7 @@ class _Verified:
 def verify_bundle(store: Store, data: bytes, path: str = "") -> _Verified:
     """Every bundle-level check, in the documented order; raises the first that fails."""
     raw = fmt.split(data, path)
+    fmt.check_declared_size(raw.manifest, len(data))
     _cert, province_key = my_certificate(store)
     chain = raw.manifest.get("chain")
     if not isinstance(chain, list) or not chain or not isinstance(chain[0], dict):
@@ -81,7 +84,7 @@ def verify_bundle(store: Store, data: bytes, path: str = "") -> _Verified:
         raise BadSignatureError()
     me = store.node.node_id
     to = raw.manifest.get("to")
-    if to is not None and to != me:
+    if to is not None and to not in (me, store.node.office_id):  # its node, or its office
         raise WrongAddresseeError(to=to)
     if sender.node_id == me:
         raise OwnBundleError()
@@ -120,9 +123,25 @@ def import_bundle(
     report(progress, 0.0, _("Reading and checking the bundle…"))
     path = Path(path)
     try:
+        fmt.check_file_size(path)
         data = path.read_bytes()
     except OSError as exc:
         raise SyncError(detail=str(exc)) from exc
+    try:
+        return _import(store, path, data, backup, backup_dir, progress, cancel)
+    except MemoryError as exc:  # rolled back; the PC had less memory than it said
+        raise NotEnoughMemoryError(need=max(1, 4 * len(data) // 2**20)) from exc
+
+
+def _import(
+    store: Store,
+    path: Path,
+    data: bytes,
+    backup: bool,
+    backup_dir: Path | None,
+    progress: Progress | None,
+    cancel: Cancel | None,
+) -> ImportResult:
     checked = verify_bundle(store, data, str(path))
     manifest = checked.raw.manifest
     bundle_id = str(manifest.get("bundle_id"))
@@ -235,6 +254,8 @@ def import_bundle(
         _store_rejections(store, extras.get("rejections"), sender.office_id)
         revocations = extras.get("revocations")
         listed = apply_revocations(store, revocations, province_key)
+        mine_cert = (_cert.get("body") or {}).get("serial")
+        result.revoked_me = mine_cert in revoked_serials(store)
         if listed:
             held = store.db.execute_sql(
                 "SELECT value FROM meta WHERE key = 'sync_revocations'"

@@ -21,12 +21,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from desktop_app.store.errors import UnknownUnitError
+from desktop_app.store.errors import DiskFullError, UnknownUnitError
 from desktop_app.store.store import Store
 from desktop_app.sync.errors import (
     CertificateNodeError,
     EnrolmentError,
     ExpiredCertificateError,
+    KeyHoldsCertificateError,
+    NoSuchCertificateError,
     NotEnrolledError,
     RevokedCertificateError,
     UnknownCertificateError,
@@ -73,11 +75,19 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temp file beside ``path``, fsync, then rename over it."""
     path = Path(path)
     tmp = path.with_name(path.name + ".partial")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)  # a nearly full stick keeps no half-written file
+        from desktop_app.store.backup import is_disk_full
+
+        if is_disk_full(exc):
+            raise DiskFullError(detail=str(path)) from exc
+        raise
     try:  # make the rename itself durable (POSIX; Windows cannot open a folder)
         folder = os.open(path.parent, os.O_RDONLY)
     except OSError:
@@ -313,9 +323,16 @@ def make_request(store: Store) -> dict[str, Any]:
 
 
 def approve_request(
-    province: Store, request: dict[str, Any], *, validity: timedelta = VALIDITY
+    province: Store,
+    request: dict[str, Any],
+    *,
+    validity: timedelta = VALIDITY,
+    confirm: bool = False,
 ) -> dict[str, Any]:
-    """Check a request against the province's units and issue the certificate file."""
+    """Check a request against the province's units and issue the certificate file.
+
+    A key (or installation) that already holds another office's unrevoked certificate
+    is refused unless ``confirm`` (the official said the installation really moves)."""
     if not is_province(province):
         raise EnrolmentError(detail="only the province office approves enrolments")
     try:
@@ -340,6 +357,15 @@ def approve_request(
     allowed = set(scope_for(province, office_id))
     if not wanted <= allowed:
         raise EnrolmentError(detail="the requested scope is wider than the office's units")
+    if not confirm:
+        for serial, holder, text in province.db.execute_sql(
+            "SELECT serial, office_id, certificate FROM issued_certificate"
+            " WHERE revoked_at IS NULL AND office_id != ? ORDER BY serial",
+            (office_id,),
+        ).fetchall():
+            held = json.loads(text).get("body", {})
+            if held.get("public_key") == body["public_key"] or held.get("node_id") == node_id:
+                raise KeyHoldsCertificateError(serial=serial, office=holder)
     cert = _issue(province, node_id, office_id, public, sorted(wanted), validity)
     return certificate_file(province, cert)
 
@@ -392,7 +418,7 @@ def accept_certificate(store: Store, document: dict[str, Any]) -> CertInfo:
     return info
 
 
-def revoke(province: Store, serial: int) -> None:
+def revoke(province: Store, serial: int, reason: str = "") -> None:
     """Revoke a certificate (the province only); published in its next bundles."""
     with province.transaction():
         province.db.execute_sql(
@@ -403,6 +429,30 @@ def revoke(province: Store, serial: int) -> None:
             "INSERT OR IGNORE INTO revocation (serial, revoked_at) VALUES (?, ?)",
             (serial, province.now_iso()),
         )
+        province.db.execute_sql(
+            "INSERT INTO sync_event (at, kind, node_id, detail) VALUES (?, 'revoked', ?, ?)",
+            (province.now_iso(), province.node.node_id, f"serial {serial}: {reason}".strip()),
+        )
+
+
+def revoke_certificates(province: Store, what: str, reason: str = "") -> list[tuple[int, str]]:
+    """Revoke the certificate with serial ``what``, or every unrevoked certificate of the
+    office ``what``; returns (serial, office) revoked. Refuses what matches nothing."""
+    if not is_province(province):
+        raise EnrolmentError(detail="only the province office revokes certificates")
+    if what.isdigit():
+        sql = "SELECT serial, office_id FROM issued_certificate WHERE serial = ?"
+    else:
+        sql = "SELECT serial, office_id FROM issued_certificate WHERE office_id = ?"
+    rows = [
+        (int(s), str(o))
+        for s, o in province.db.execute_sql(f"{sql} AND revoked_at IS NULL", (what,))
+    ]
+    if not rows:
+        raise NoSuchCertificateError(what=what)
+    for serial, _office in rows:
+        revoke(province, serial, reason)
+    return rows
 
 
 def revocation_list(province: Store) -> dict[str, Any]:

@@ -84,6 +84,13 @@ class WrongAddresseeError(SyncError):
         return _("This bundle is addressed to another office ({to}), not to this one.")
 
 
+class UnknownAddresseeError(SyncError):
+    """``--to`` names no office or installation this database knows."""
+
+    def template(self) -> str:
+        return _("No office or installation {to} is known here: the bundle was not written.")
+
+
 class PayloadHashError(SyncError):
     """The payload length or SHA-256 differs from the manifest."""
 
@@ -98,6 +105,26 @@ class CompressionBombError(SyncError):
         return _("The bundle contents are larger than declared ({size} bytes); refused.")
 
 
+class BundleTooLargeError(SyncError):
+    """The file, or the contents it declares, exceed what any bundle may hold."""
+
+    def template(self) -> str:
+        return _(
+            "This bundle is too large to import ({size} MB; at most {limit} MB): refused"
+            " before reading it."
+        )
+
+
+class NotEnoughMemoryError(SyncError):
+    """The computer has too little free memory to import this bundle."""
+
+    def template(self) -> str:
+        return _(
+            "Not enough free memory to import this bundle (about {need} MB needed):"
+            " close other programs and try again. Nothing was changed."
+        )
+
+
 class NewerSchemaError(SyncError):
     """The bundle was written by a newer version of the app."""
 
@@ -106,6 +133,23 @@ class NewerSchemaError(SyncError):
             "The bundle was made by a newer version (schema {found}). "
             "Install Coverage Desk {app_version} or newer to read it."
         )
+
+
+class KeyHoldsCertificateError(SyncError):
+    """An enrolment request whose key already holds another office's certificate."""
+
+    def template(self) -> str:
+        return _(
+            "Enrolment refused: this key already holds certificate {serial} of {office}."
+            " Revoke it first, or approve with --confirm if the installation really moves."
+        )
+
+
+class NoSuchCertificateError(SyncError):
+    """``enroll revoke`` names no certificate the province issued."""
+
+    def template(self) -> str:
+        return _("No certificate issued here matches {what}; nothing was revoked.")
 
 
 class EnrolmentError(SyncError):

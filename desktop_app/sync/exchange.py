@@ -6,19 +6,17 @@ consecutive changes ``(origin, epoch, seq_from..seq_to)``, the SHA-256 of the
 segment's canonical body (:mod:`desktop_app.sync.codec`) and the schema,
 signed with the author's key; the header carries the author's certificate.
 
-* An office exports ONE fresh segment of its own changes per epoch, from just
-  above what the province has acknowledged to its newest change (so each
-  bundle contains the ones before it and order stops mattering).
+* An office exports ONE fresh segment of its own changes per epoch, from the
+  position its receiver last reported (so each bundle contains the ones before
+  it and order stops mattering), plus every held segment the receiver is
+  entitled to and lacks (:mod:`desktop_app.sync.sending`).
 * A receiver verifies each segment on its own (certificate against the
   province key and revocations, signature, body hash) and checks every change
-  against THAT certificate's scope, not the sender's: a district relays but
-  cannot forge.
-* A district keeps the segments it received (``sync_segment``: header with
-  signature and certificate, compressed body) and forwards them unchanged:
-  upward its communes' segments not yet acknowledged by the province,
-  downward the province's segments. A commune ignores other communes'
-  segments. The province's vector travels down inside every bundle, so each
-  office knows what the province holds and what it may stop re-sending.
+  against THAT certificate's scope and the row's real owner, not the sender's:
+  a district relays but cannot forge.
+* Every office keeps the verified segments it is entitled to (``sync_segment``:
+  header with signature and certificate, compressed body) and forwards them
+  unchanged. The province's vector travels down inside every bundle.
 
 The bundle itself is signed by its sender (manifest, and the payload through
 its hash); the sender's applied vector in the manifest is its acknowledgement.

@@ -134,6 +134,9 @@ class Authoriser:
             mine = {signer.office_id, *self.taken.get(signer.office_id, ())}
             if unit not in mine or owner not in mine:
                 return f"{signer.office_id} may not write data of {owner}"
+            moved_to = state.get("commune_id")
+            if moved_to is not None and str(moved_to) != unit:  # its own row, into another
+                return f"{signer.office_id} may not move a row into {moved_to}"
             if entity == "village" and state.get("id"):
                 self.villages.setdefault(str(state["id"]), unit)  # a new village: the signer's
             return None

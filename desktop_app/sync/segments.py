@@ -16,8 +16,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-import zstandard
-
 from desktop_app.store.apply import Batch, Change
 from desktop_app.store.apply import Signer as ChangeSigner
 from desktop_app.store.schema import SCHEMA_VERSION
@@ -34,7 +32,6 @@ from desktop_app.sync.codec import (
 )
 from desktop_app.sync.errors import RevokedCertificateError, SyncError
 from desktop_app.sync.identity import b64, canonical_bytes, sign, unb64, verify
-from desktop_app.sync.vectors import Vector, my_level
 
 
 def signed_part(header: dict[str, Any]) -> bytes:
@@ -100,65 +97,6 @@ def sign_segment(
     header["sig"] = b64(sign(private_key, signed_part(header)))
     header["cert"] = cert
     return canonical_bytes(header), body
-
-
-def own_segments(
-    store: Store, private_key: bytes, cert: dict[str, Any], ack: Vector
-) -> list[tuple[bytes, bytes]]:
-    """One fresh signed segment per own epoch, of the changes above ``ack``."""
-    me = store.node.node_id
-    out: list[tuple[bytes, bytes]] = []
-    epochs = [
-        int(r[0])
-        for r in store.db.execute_sql(
-            "SELECT DISTINCT epoch FROM change WHERE origin = ? ORDER BY epoch", (me,)
-        )
-    ]
-    for epoch in epochs:
-        lo, hi = store.db.execute_sql(
-            "SELECT MIN(seq), MAX(seq) FROM change WHERE origin = ? AND epoch = ? AND seq > ?",
-            (me, epoch, ack.get((me, epoch), 0)),
-        ).fetchone()
-        if lo is not None:
-            rows = store.db.execute_sql(OWN_ROWS, (me, epoch, lo, hi)).fetchall()
-            out.append(own_segment(rows, me, epoch, int(lo), int(hi), private_key, cert))
-    return out
-
-
-def relayed_segments(
-    store: Store, to_level: int | None, up_ack: Vector, down_ack: Vector, *, which: str = "all"
-) -> list[tuple[bytes, bytes]]:
-    """Stored segments to forward unchanged.
-
-    Upward (or to an unknown addressee) the segments of offices below, past
-    what the province acknowledged (``up_ack``); downward (or to an unknown
-    addressee) the province's segments, past what the addressee acknowledged
-    (``down_ack``, empty when unknown: everything kept is sent). ``which``
-    picks ``"below"`` (authors of a lower level), ``"above"`` or ``"all"``;
-    authors of lower levels come first (causal order for the receiver).
-    """
-    level = my_level(store)
-    levels = {
-        str(n): int(lv) for n, lv in store.db.execute_sql("SELECT node_id, level FROM sync_node")
-    }
-    groups = held_segments(store)
-    dctx = zstandard.ZstdDecompressor()
-    out: list[tuple[bytes, bytes]] = []
-    ordered = sorted(groups.items(), key=lambda g: (-levels.get(g[0][0], 3), g[0]))
-    for (origin, epoch), segs in ordered:
-        origin_level = levels.get(origin, 3)
-        if (which == "below" and origin_level <= level) or (
-            which == "above" and origin_level >= level
-        ):
-            continue
-        if to_level is not None and to_level < level and origin_level <= level:
-            continue
-        if to_level is not None and to_level > level and origin_level >= level:
-            continue
-        ack = down_ack if origin_level < level else up_ack
-        for best in chain_from(segs, ack.get((origin, epoch), 0) + 1):
-            out.append((best[2].encode("utf-8"), dctx.decompress(best[3])))
-    return out
 
 
 HeldSegment = tuple[int, int, str, bytes]

@@ -15,6 +15,7 @@ itself reported.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import zstandard
@@ -123,19 +124,36 @@ def segments_to_send(
             continue  # a hole in an old epoch: its stored segments below serve it
         seg = own_segment(rows, me.node_id, int(epoch), lo, int(hi), private_key, cert)
         out.append((my_level, me.node_id, int(epoch), seg))
-    dctx = zstandard.ZstdDecompressor()
     own_done = {(n, e) for _lv, n, e, _s in out}
+    out += held_to_send(store, floor, own_done)
+    out.sort(key=lambda x: (-x[0], x[1], x[2]))
+    return [seg for _lv, _o, _e, seg in out]
+
+
+Floor = Callable[[str, int], "int | None"]
+"""For an (origin, epoch) stream: the position the receiver holds, None: not to send."""
+
+
+def held_to_send(
+    store: Store, floor: Floor, skip: set[tuple[str, int]]
+) -> list[tuple[int, str, int, tuple[bytes, bytes]]]:
+    """(author level, origin, epoch, segment) of every held segment that carries a stream
+    on from ``floor`` (streams in ``skip`` are sent otherwise)."""
+    levels = {
+        str(n): int(lv) for n, lv in store.db.execute_sql("SELECT node_id, level FROM sync_node")
+    }
+    dctx = zstandard.ZstdDecompressor()
+    out: list[tuple[int, str, int, tuple[bytes, bytes]]] = []
     for (origin, epoch), segs in held_segments(store).items():
-        if (origin, epoch) in own_done:
+        if (origin, epoch) in skip:
             continue
         start = floor(origin, epoch)
         if start is None:
             continue
-        level = authors.get(origin, ("", 3))[1]
+        level = levels.get(origin, 3)
         for best in chain_from(segs, start + 1):
             out.append((level, origin, epoch, (best[2].encode("utf-8"), dctx.decompress(best[3]))))
-    out.sort(key=lambda x: (-x[0], x[1], x[2]))
-    return [seg for _lv, _o, _e, seg in out]
+    return out
 
 
 def receivers_for(tree: Tree, me: str, to_office: str | None) -> list[tuple[str, int]]:

@@ -33,12 +33,15 @@ def test_province_reference_data_and_decisions_reach_the_communes_through_the_di
     down = net.export(D1)  # no addressee: what is kept for the communes goes down
     net.load(C1, down)
     assert net[C1].targets.get(C1, 2020) == {code: 75.0}
-    # a second commune of the district gets it too, later, from a later bundle
+    # a later change reaches the commune from a later bundle; a sibling commune reading
+    # the same stick holds only what is its own (a target of C1 is not)
     c2 = "pre2025:04105"
     prov.targets.set(C1, 2020, code, 80.0)
     net.send(P, D1)
     net.send(D1, c2)
-    assert net[c2].targets.get(C1, 2020) == {code: 80.0}
+    net.send(D1, C1)
+    assert net[C1].targets.get(C1, 2020) == {code: 80.0}
+    assert net[c2].targets.get(C1, 2020) == {}
     # a commune cannot set targets: its change is quarantined at the district
     from desktop_app.store.changes import Entry
 

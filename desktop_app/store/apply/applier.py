@@ -46,6 +46,7 @@ class ChangeApplier(RowMerger):
         self.received_from = received_from
         self.vector: dict[Stream, int] = {}
         self.max_hlc: dict[str, int] = {}
+        self.held_units: set[str] = set()
 
     # --- set-up ---
 
@@ -59,6 +60,23 @@ class ChangeApplier(RowMerger):
         me = self.node.node_id
         for e, s in heads(self.db, me).items():
             self.vector[(me, e)] = max(self.vector.get((me, e), 0), s)
+        parents = {
+            str(i): (None if p is None else str(p))
+            for i, p in self.db.execute_sql("SELECT id, parent_id FROM unit")
+        }
+        office = self.node.office_id
+        self.held_units = set()  # the units whose rows this office holds (all: province)
+        if self.my_level != 1:
+            for unit in parents:
+                cur: str | None = unit
+                while cur is not None and cur != office and cur not in self.held_units:
+                    cur = parents.get(cur)
+                if cur is not None:
+                    self.held_units.add(unit)
+            cur = office
+            while cur is not None:  # its ancestors' own rows (reference data, targets)
+                self.held_units.add(cur)
+                cur = parents.get(cur)
 
     def _prefetch_values(self, batches: list[Batch]) -> None:
         """Read, in a few queries, the value rows the batches name (by natural key).
@@ -154,6 +172,7 @@ class ChangeApplier(RowMerger):
                 self.vector[stream] = cursor
         for stream, waiting in pending.items():
             self._close_stream(stream, waiting, start[stream], blocked.get(stream))
+        self.reconcile()
         self._flush()
         return self.report
 
@@ -238,6 +257,11 @@ class ChangeApplier(RowMerger):
             reason = self._references(c, state)
         if reason is not None:
             self._quarantine(c, signer, reason)
+            return None
+        if self.held_units and c.scope_unit not in self.held_units:
+            # another office's row relayed inside an entitled author's segment (a district's
+            # decision about a sibling commune): not held here, the stream moves on
+            self.report.skipped += 1
             return None
         if c.entity in REFERENCE_TABLES:
             self._reference(c, state)

@@ -91,9 +91,7 @@ def decide_conflict(
         )
         rows.write_row(entity, key, chosen, ref.version, ref.hlc, actor.user)
         store.db.cursor().executemany(UPSERT_VALUE_SQL, list(rows.value_rows.values()))
-        store.db.execute_sql(
-            "UPDATE conflict SET status = 'resolved', resolved_by = ?, resolution_version = ?"
-            " WHERE entity = ? AND entity_key = ? AND status = 'open'",
-            (actor.user, ref.version, entity, key),
-        )
+        rows.close_decided(entity, key, ref.version, actor.user)
+        rows.touched_rows.add((entity, key))
+        rows.reconcile()
     return ref.version

@@ -32,6 +32,7 @@ from desktop_app.store.changes import canonical_json
 from desktop_app.store.merge import (
     Known,
     Resolution,
+    ancestry,
     change_known,
     decision_known,
     resolve,
@@ -73,6 +74,7 @@ class RowMerger:
         self.conflicted: set[tuple[str, str]] = set()
         self.any_lock = False
         self.key_log: dict[tuple[str, str], list[tuple[str, Known]]] = {}
+        self.touched_rows: set[tuple[str, str]] = set()  # rows this import wrote or relocked
 
     def load(self) -> None:
         """Read what the rules need: last change id, levels, locks, reference sets, conflicts."""
@@ -208,6 +210,7 @@ class RowMerger:
         *,
         decision: dict[str, Any] | None = None,
     ) -> None:
+        self.touched_rows.add((entity, key))
         cur = self.current(entity, key, state)
         lock_after = (
             self._lock_after(state or (cur.state if cur else None)) if entity == "value" else None
@@ -246,6 +249,8 @@ class RowMerger:
             self._conflict(entity, key, cur, state, version, winner, "open", res.winner)
         elif version in res.merged or (res.winner == version and res.merged):
             self._conflict(entity, key, cur, state, version, "merged", "merged", res.winner)
+        if decision is None:
+            self._withdraw(entity, key, res)
         self._settle(entity, key, cur, res, known, c.user)
 
     def _settle(
@@ -283,6 +288,7 @@ class RowMerger:
                 )
             } | self.keys_by_period.get((commune, p), set())
             for key in sorted(keys):
+                self.touched_rows.add(("value", key))
                 cur = self.current("value", key)
                 state = cur.state if cur is not None else {"commune_id": commune, "period": p}
                 known = self._known("value", key)
@@ -293,7 +299,20 @@ class RowMerger:
                     self._conflict(
                         "value", key, None, cur.state, cur.version, "local", "open", res.winner
                     )
+                else:  # the period was reopened: an edit once late may now stand
+                    self._withdraw("value", key, res)
                 self._settle("value", key, cur, res, known, "sync")
+
+    def _withdraw(self, entity: str, key: str, res: Resolution) -> None:
+        """Open conflicts of a row whose known versions no longer clash (nor are late) are
+        withdrawn: the row's conflicts, like its state, depend on the versions known, not
+        on the order they arrived in."""
+        if (entity, key) in self.conflicted and not res.clashes and not res.late:
+            self.db.execute_sql(
+                "UPDATE conflict SET status = 'withdrawn', resolution_version = ?"
+                " WHERE entity = ? AND entity_key = ? AND status = 'open'",
+                (res.winner, entity, key),
+            )
 
     def _conflict(
         self,
@@ -364,11 +383,87 @@ class RowMerger:
         """A received reviewer's decision: the chosen state, and the conflict closed."""
         entity, key, chosen = str(doc["entity"]), str(doc["key"]), doc.get("state")
         self._merge(c, entity, key, chosen, c.version, decision=doc)
-        self.db.execute_sql(
-            "UPDATE conflict SET status = 'resolved', resolved_by = ?, resolution_version = ?"
+        closed = self.close_decided(entity, key, c.version, c.user)
+        if not closed:  # decided before this office saw the clash: it still sees why
+            self.conflicted.add((entity, key))
+            versions = [str(v) for v in doc.get("supersedes", ())]
+            self.db.execute_sql(
+                "INSERT INTO conflict (entity, entity_key, local_version, remote_version,"
+                " local_state, remote_state, winner, status, created_at, resolved_by,"
+                " resolution_version) VALUES (?, ?, ?, ?, NULL, ?, ?, 'resolved', ?, ?, ?)",
+                (
+                    entity,
+                    key,
+                    versions[0] if len(versions) > 1 else None,
+                    versions[-1] if versions else c.version,
+                    None if chosen is None else canonical_json(chosen),
+                    c.version,
+                    self.at,
+                    c.user,
+                    c.version,
+                ),
+            )
+
+    def close_decided(self, entity: str, key: str, version: str, user: str) -> int:
+        """Close the open conflicts of a row that the decision ``version`` settles: those
+        whose versions it descends from. A later late edit stays open (a new question),
+        whichever arrived first; returns how many were closed."""
+        known = self._known(entity, key)
+        below = ancestry(known).get(version, set()) if version in known else set()
+        rows = self.db.execute_sql(
+            "SELECT id, remote_version FROM conflict"
             " WHERE entity = ? AND entity_key = ? AND status = 'open'",
-            (c.user, c.version, entity, key),
-        )
+            (entity, key),
+        ).fetchall()
+        ids = [int(i) for i, remote in rows if str(remote) in below]
+        for i in ids:
+            self.db.execute_sql(
+                "UPDATE conflict SET status = 'resolved', resolved_by = ?, resolution_version = ?"
+                " WHERE id = ?",
+                (user, version, i),
+            )
+        return len(ids)
+
+    def reconcile(self) -> None:
+        """Make each conflicted row's open conflict a function of its known versions: open
+        while a version is late or clashes with the winner, withdrawn once none does
+        (whatever order the versions, approvals and decisions arrived in)."""
+        for entity, key in sorted(self.touched_rows & self.conflicted):
+            known = self._known(entity, key)
+            if not known:
+                continue
+            cur = self.current(entity, key)
+            state = cur.state if cur is not None else None
+            if state is None:
+                state = next((k.state for k in known.values() if k.state), None)
+            lock = self._lock_after(state) if entity == "value" else None
+            res = self._resolve(known, lock)
+            questions = [*res.late, *res.clashes]
+            is_open = self.db.execute_sql(
+                "SELECT 1 FROM conflict WHERE entity = ? AND entity_key = ? AND status = 'open'",
+                (entity, key),
+            ).fetchone()
+            if questions and not is_open:
+                remote = max(questions)
+                self.db.execute_sql(
+                    "INSERT INTO conflict (entity, entity_key, local_version, remote_version,"
+                    " local_state, remote_state, winner, status, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+                    (
+                        entity,
+                        key,
+                        res.winner or None,
+                        remote,
+                        None if res.state is None else canonical_json(res.state),
+                        None
+                        if known[remote].state is None
+                        else canonical_json(known[remote].state or {}),
+                        res.winner or remote,
+                        self.at,
+                    ),
+                )
+            elif not questions and is_open:
+                self._withdraw(entity, key, res)
 
     # --- writing rows ---
 
