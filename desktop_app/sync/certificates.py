@@ -277,13 +277,21 @@ def init_province(
         raise EnrolmentError(detail=f"{province_id} is not a province")
     if keys is not None:
         install_keys(store, *keys)
+    make_root(store, validity=validity)
+    return store
+
+
+def make_root(store: Store, *, validity: timedelta = VALIDITY) -> CertInfo:
+    """Make a province office's database the root: its key, the province key, and the
+    self-signed certificate (``init_province``; the benches give one to a province-sized
+    database built without an identity)."""
+    province_id = store.node.office_id
     _, public = ensure_keys(store)
     with store.transaction():
         store.db.execute_sql("UPDATE node SET province_key = ?", (public,))
     node = store.node
     doc = _issue(store, node.node_id, province_id, public, [province_id], validity)
-    install_certificate(store, doc, public)
-    return store
+    return install_certificate(store, doc, public)
 
 
 def install_certificate(store: Store, doc: dict[str, Any], province_key: bytes) -> CertInfo:
