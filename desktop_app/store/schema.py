@@ -11,6 +11,7 @@ from desktop_app.store.migrations import (
     m0002_settings,
     m0003_sync,
     m0004_areas,
+    m0004_revocations,
     m0005_site_code,
     m0006_period_status,
     m0007_reform,
@@ -24,6 +25,7 @@ _STEPS: tuple[ModuleType, ...] = (
     m0005_site_code,
     m0006_period_status,
     m0007_reform,
+    m0004_revocations,
 )
 
 # The application_id pragma marks a file as ours ("CVDK").

@@ -17,6 +17,8 @@ from desktop_app.store.store import Store
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync.certificates import (
     my_certificate,
+    refuse_if_revoked,
+    resolve_addressee,
     revocation_list,
 )
 from desktop_app.sync.errors import (
@@ -66,18 +68,11 @@ def export_bundle(
     """
     report(progress, 0.0, _("Gathering the changes to send…"))
     cert, _province_key = my_certificate(store)
+    refuse_if_revoked(store)  # nobody would accept it: say so now, in words
     ident = load_identity(store)
     mine = my_level(store)
-    to_office: str | None = None
-    if to is not None:
-        by_office = store.db.execute_sql(
-            "SELECT node_id FROM sync_node WHERE office_id = ? ORDER BY serial DESC", (to,)
-        ).fetchall()
-        if len(by_office) == 1:  # an office id names its one known installation
-            to = str(by_office[0][0])
-        row = store.db.execute_sql("SELECT office_id FROM sync_node WHERE node_id = ?", (to,))
-        found = row.fetchone()
-        to_office = None if found is None else str(found[0])
+    # an office id names its one known installation; an unknown one is refused
+    to, to_office = resolve_addressee(store, to)
     # what the receiver (or every neighbour, when it is unknown) lacks and may hold
     tree = Tree(store)
     receivers = receivers_for(tree, store.node.office_id, to_office)

@@ -65,8 +65,67 @@ class RevokedCertificateError(SyncError):
     """The sender's certificate was revoked by the province."""
 
     def template(self) -> str:
+        if self.params.get("reason"):
+            return _(
+                "The sender's certificate ({office}, serial {serial}) was revoked by the "
+                "province on {date}: {reason}. Its new bundles are refused; what it sent "
+                "before stays."
+            )
+        if self.params.get("date"):
+            return _(
+                "The sender's certificate ({office}, serial {serial}) was revoked by the "
+                "province on {date}. Its new bundles are refused; what it sent before stays."
+            )
         return _(
             "The sender's certificate ({office}, serial {serial}) was revoked by the province."
+        )
+
+
+class OwnCertificateRevokedError(SyncError):
+    """This installation's own certificate was revoked: nobody accepts its bundles."""
+
+    def template(self) -> str:
+        return _(
+            "The province revoked this office's certificate (serial {serial}) on {date}"
+            "{reason}. Other offices refuse its new bundles and syncs; ask the province "
+            "to enrol this computer again."
+        )
+
+
+class RevocationError(SyncError):
+    """A revocation the province cannot make (unknown, already revoked, its own)."""
+
+    def template(self) -> str:
+        return _("Cannot revoke: {detail}")
+
+
+class UnknownAddresseeError(SyncError):
+    """``--to`` names no office or installation this office knows."""
+
+    def template(self) -> str:
+        if self.params.get("name"):
+            return _(
+                "No installation of {name} ({to}) is known here yet (no bundle received "
+                "from it): export without --to."
+            )
+        return _("{to} is neither an office nor an installation known here; check --to.")
+
+
+class AmbiguousAddresseeError(SyncError):
+    """``--to`` names an office with several installations."""
+
+    def template(self) -> str:
+        return _("Office {to} has {n} installations ({nodes}); give the installation id with --to.")
+
+
+class KeyReusedError(SyncError):
+    """An enrolment request whose key already holds another office's certificate."""
+
+    def template(self) -> str:
+        return _(
+            "Enrolment refused: this computer's key already holds certificate {serial} for "
+            "{office}. One key serves one office; approve with --force only if that is "
+            "intended."
         )
 
 
