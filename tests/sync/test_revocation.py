@@ -1,0 +1,201 @@
+"""Revocation, enrolment and addressing through the real ``coverage-desk`` process:
+revoke at the province, the list down with the bundles, refusals said in Vietnamese."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from desktop_app.store.store import Store
+from desktop_app.sync.bundle import split
+from desktop_app.sync.certificates import REQUEST_KIND, scope_for
+from desktop_app.sync.identity import b64, canonical_bytes, load_identity, sign
+
+ROOT = Path(__file__).resolve().parents[2]
+P, D, C1, C2 = "pre2025:14", "pre2025:125", "pre2025:04108", "pre2025:04105"
+
+
+def cli(*args: str, lang: str = "vi", ok: bool = True) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "--lang", lang, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    if ok:
+        assert done.returncode == 0, done.stderr
+    else:
+        assert done.returncode == 1, done.stdout
+        assert done.stderr.strip().count("\n") == 0, done.stderr  # one line
+        assert "Traceback" not in done.stderr
+    return done
+
+
+def db(tmp: Path, unit: str) -> str:
+    return str(tmp / f"{unit.split(':')[1]}.db")
+
+
+@pytest.fixture
+def offices(tmp_path: Path) -> Path:
+    """A province, a district and two of its communes, enrolled by file."""
+    cli("province", "init", "--db", db(tmp_path, P), "--province", P)
+    for unit in (D, C1, C2):
+        req, cert = tmp_path / f"req-{unit[8:]}.json", tmp_path / f"cert-{unit[8:]}.json"
+        cli("init", "--db", db(tmp_path, unit), "--office", unit)
+        cli("enroll", "request", "--db", db(tmp_path, unit), "--out", str(req))
+        cli("enroll", "approve", "--db", db(tmp_path, P), str(req), "--out", str(cert))
+        cli("enroll", "accept", "--db", db(tmp_path, unit), str(cert))
+    return tmp_path
+
+
+def add_village(path: str, name: str) -> str:
+    with Store.open(Path(path)) as store:
+        return store.villages.add(store.node.office_id, name).id
+
+
+def has_village(path: str, village: str) -> bool:
+    with Store.open(Path(path)) as store:
+        return store.villages.get(village) is not None
+
+
+def serial_of(path: str) -> int:
+    with Store.open(Path(path)) as store:
+        cert = load_identity(store).certificate
+        assert cert is not None
+        return int(cert["body"]["serial"])
+
+
+def test_revoked_commune_is_refused_at_the_district_and_told_at_home(offices: Path) -> None:
+    t = offices
+    before = add_village(db(t, C1), "Bản Mòn")
+    cli("bundle", "export", "--db", db(t, C1), "--out", str(t / "c1.cdsync"))
+    assert "1 đã áp dụng" in cli("bundle", "import", "--db", db(t, D), str(t / "c1.cdsync")).stdout
+    serial = serial_of(db(t, C1))
+
+    done = cli("enroll", "revoke", "--db", db(t, P), C1, "--reason", "Máy tính bị mất cắp")
+    assert f"Đã thu hồi chứng thư {serial} của {C1} (Xã Chiềng Sung)" in done.stdout
+    listed = cli("enroll", "list", "--db", db(t, P)).stdout.splitlines()
+    row = next(line for line in listed if line.startswith(f"{serial}\t"))
+    assert "đã thu hồi" in row and "Máy tính bị mất cắp" in row
+    assert sum("còn hiệu lực" in line for line in listed) == 3  # province, district, C2
+
+    # the province's next bundle carries the signed list down to the district
+    cli("bundle", "export", "--db", db(t, P), "--out", str(t / "p1.cdsync"), "--to", D)
+    cli("bundle", "import", "--db", db(t, D), str(t / "p1.cdsync"))
+    after = add_village(db(t, C1), "Bản Mới")  # the commune does not know yet: it exports
+    cli("bundle", "export", "--db", db(t, C1), "--out", str(t / "c2.cdsync"))
+    refused = cli("bundle", "import", "--db", db(t, D), str(t / "c2.cdsync"), ok=False)
+    line = unicodedata.normalize("NFC", refused.stderr)
+    assert f"Chứng thư của bên gửi ({C1}, số sê-ri {serial}) đã bị tỉnh thu hồi ngày" in line
+    assert "Máy tính bị mất cắp" in line and "vẫn được giữ" in line
+    assert has_village(db(t, D), before)  # what it sent before stays
+    assert not has_village(db(t, D), after)  # its new bundle is not applied
+
+    # the commune hears it at its next import, in words, and stops exporting
+    cli("bundle", "export", "--db", db(t, D), "--out", str(t / "d1.cdsync"))
+    told = cli("bundle", "import", "--db", db(t, C1), str(t / "d1.cdsync")).stdout
+    assert f"Tỉnh đã thu hồi chứng thư của cơ quan này (số sê-ri {serial})" in told
+    assert "Máy tính bị mất cắp" in told
+    again = cli("bundle", "export", "--db", db(t, C1), "--out", str(t / "c3.cdsync"), ok=False)
+    assert "Tỉnh đã thu hồi chứng thư" in again.stderr
+    assert not (t / "c3.cdsync").exists()
+    # the sibling commune got the same list through the district
+    cli("bundle", "import", "--db", db(t, C2), str(t / "d1.cdsync"))
+    with Store.open(Path(db(t, C2))) as c2:
+        rows = c2.db.execute_sql("SELECT serial, reason FROM revocation").fetchall()
+    assert rows == [(serial, "Máy tính bị mất cắp")]
+
+
+def test_revoked_district_is_refused_at_its_commune(offices: Path) -> None:
+    t = offices
+    cli("enroll", "revoke", "--db", db(t, P), str(serial_of(db(t, D))))
+    # straight from the province to the commune (the district is the one revoked)
+    cli("bundle", "export", "--db", db(t, P), "--out", str(t / "p.cdsync"), "--to", C2)
+    cli("bundle", "import", "--db", db(t, C2), str(t / "p.cdsync"))
+    cli("bundle", "export", "--db", db(t, D), "--out", str(t / "d.cdsync"))
+    refused = cli("bundle", "import", "--db", db(t, C2), str(t / "d.cdsync"), ok=False)
+    assert f"Chứng thư của bên gửi ({D}, số sê-ri" in refused.stderr
+    assert "vẫn được giữ" in refused.stderr  # dated, even without a reason
+    english = cli(
+        "bundle", "import", "--db", db(t, C2), str(t / "d.cdsync"), lang="en", ok=False
+    ).stderr
+    assert "was revoked by the province on 20" in english
+
+
+def test_revoke_refusals_are_one_line_and_change_nothing(offices: Path) -> None:
+    t = offices
+    prov = db(t, P)
+    before = Path(prov).read_bytes()
+    for target, words in [
+        ("1", "chứng thư gốc của chính tỉnh"),  # the province's own root certificate
+        ("99", "không có chứng thư số sê-ri 99"),
+        ("pre2025:04111", "chưa cấp chứng thư nào cho cơ quan pre2025:04111"),
+    ]:
+        assert words in cli("enroll", "revoke", "--db", prov, target, ok=False).stderr
+    assert Path(prov).read_bytes() == before
+    refused = cli("enroll", "revoke", "--db", db(t, D), C1, ok=False)
+    assert "chỉ văn phòng tỉnh mới thu hồi được chứng thư" in refused.stderr
+    cli("enroll", "revoke", "--db", prov, C1)
+    twice = cli("enroll", "revoke", "--db", prov, C1, ok=False).stderr
+    assert f"của {C1} đã bị thu hồi ngày" in twice
+
+
+def test_export_to_must_name_a_known_office(offices: Path) -> None:
+    t = offices
+    out = t / "x.cdsync"
+    unknown = cli(
+        "bundle", "export", "--db", db(t, C1), "--out", str(out), "--to", "xã 9", ok=False
+    )
+    assert "không phải cơ quan hay bản cài đặt mà máy này biết" in unknown.stderr
+    not_yet = cli("bundle", "export", "--db", db(t, C1), "--out", str(out), "--to", D, ok=False)
+    assert "Huyện Mai Sơn" in not_yet.stderr and "chưa nhận gói nào" in not_yet.stderr
+    assert not out.exists()
+    # once the district was heard from, its office id names its installation
+    cli("bundle", "export", "--db", db(t, D), "--out", str(t / "d.cdsync"))
+    cli("bundle", "import", "--db", db(t, C1), str(t / "d.cdsync"))
+    cli("bundle", "export", "--db", db(t, C1), "--out", str(out), "--to", D)
+    with Store.open(Path(db(t, D))) as d:
+        node = d.node.node_id
+    assert split(out.read_bytes(), str(out)).manifest["to"] == node
+    cli("bundle", "import", "--db", db(t, D), str(out))  # its addressee imports it
+
+
+def test_a_key_holding_another_offices_certificate_needs_force(offices: Path) -> None:
+    t = offices
+    # the commune's own key asks for the district's certificate (a copied database)
+    with Store.open(Path(db(t, C1))) as c1:
+        ident = load_identity(c1)
+        body = {
+            "node_id": "0193a000-0000-7000-8000-000000000001",
+            "office_id": D,
+            "public_key": b64(ident.public_key),
+            "scope": scope_for(c1, D),
+            "created": c1.now_iso(),
+        }
+    request = {
+        "kind": REQUEST_KIND,
+        "body": body,
+        "sig": b64(sign(ident.private_key, canonical_bytes(body))),
+    }
+    req = t / "reused.json"
+    req.write_text(json.dumps(request), encoding="utf-8")
+    prov = db(t, P)
+    listed = cli("enroll", "list", "--db", prov).stdout
+    refused = cli("enroll", "approve", "--db", prov, str(req), "--out", str(t / "c.json"), ok=False)
+    assert f"khóa của máy này đã giữ chứng thư {serial_of(db(t, C1))} cho {C1}" in refused.stderr
+    assert "--force" in refused.stderr
+    assert not (t / "c.json").exists()
+    assert cli("enroll", "list", "--db", prov).stdout == listed  # nothing issued
+    forced = cli("enroll", "approve", "--db", prov, str(req), "--out", str(t / "c.json"), "--force")
+    assert f"cho {D}" in forced.stdout and (t / "c.json").exists()
+    # the same key for the SAME office again (a re-enrolment) needs no --force
+    cli("enroll", "request", "--db", db(t, C2), "--out", str(t / "again.json"))
+    cli("enroll", "approve", "--db", prov, str(t / "again.json"), "--out", str(t / "c2.json"))
