@@ -422,7 +422,7 @@ def accept_certificate(store: Store, document: dict[str, Any]) -> CertInfo:
         prov = document.get("province_certificate")
         if isinstance(prov, dict):
             remember_node(store, verify_certificate(prov, province_key, now=store.clock()))
-        apply_revocations(store, document.get("revocations"), province_key)
+        keep_revocation_list(store, document.get("revocations"), province_key)
         keep_pins(store, document.get("server_pins"), province_key)
     return info
 
@@ -641,6 +641,24 @@ def apply_revocations(store: Store, doc: object, province_key: bytes) -> int:
             "UPDATE revocation SET reason = ? WHERE serial = ? AND reason = ''",
             [(str(r), int(s)) for s, r in reasons.items() if str(s).isdigit()],
         )
+    return listed
+
+
+def keep_revocation_list(store: Store, doc: object, province_key: bytes) -> int:
+    """Install a signed revocation list and keep the longest one seen, which this office's
+    bundles carry down (whether it came by bundle or by network sync); an old, replayed
+    list never replaces a newer one. The caller holds the transaction."""
+    listed = apply_revocations(store, doc, province_key)
+    if listed:
+        held = store.db.execute_sql(
+            "SELECT value FROM meta WHERE key = 'sync_revocations'"
+        ).fetchone()
+        held_count = len(json.loads(held[0])["body"]["revoked"]) if held else -1
+        if listed > held_count:
+            store.db.execute_sql(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('sync_revocations', ?)",
+                (json.dumps(doc),),
+            )
     return listed
 
 

@@ -67,14 +67,14 @@ class RevokedCertificateError(SyncError):
     def template(self) -> str:
         if self.params.get("reason"):
             return _(
-                "The sender's certificate ({office}, serial {serial}) was revoked by the "
-                "province on {date}: {reason}. Its new bundles are refused; what it sent "
+                "The certificate of {office} (serial {serial}) was revoked by the province "
+                "on {date}: {reason}. Its new bundles and syncs are refused; what it sent "
                 "before stays."
             )
         if self.params.get("date"):
             return _(
-                "The sender's certificate ({office}, serial {serial}) was revoked by the "
-                "province on {date}. Its new bundles are refused; what it sent before stays."
+                "The certificate of {office} (serial {serial}) was revoked by the province "
+                "on {date}. Its new bundles and syncs are refused; what it sent before stays."
             )
         return _(
             "The sender's certificate ({office}, serial {serial}) was revoked by the province."

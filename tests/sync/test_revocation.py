@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.domain.units import UnitDirectory
 from desktop_app.store.store import Store
 from desktop_app.sync.bundle import split
 from desktop_app.sync.certificates import REQUEST_KIND, scope_for
@@ -94,7 +95,7 @@ def test_revoked_commune_is_refused_at_the_district_and_told_at_home(offices: Pa
     cli("bundle", "export", "--db", db(t, C1), "--out", str(t / "c2.cdsync"))
     refused = cli("bundle", "import", "--db", db(t, D), str(t / "c2.cdsync"), ok=False)
     line = unicodedata.normalize("NFC", refused.stderr)
-    assert f"Chứng thư của bên gửi ({C1}, số sê-ri {serial}) đã bị tỉnh thu hồi ngày" in line
+    assert f"Chứng thư của {C1} (số sê-ri {serial}) đã bị tỉnh thu hồi ngày" in line
     assert "Máy tính bị mất cắp" in line and "vẫn được giữ" in line
     assert has_village(db(t, D), before)  # what it sent before stays
     assert not has_village(db(t, D), after)  # its new bundle is not applied
@@ -122,7 +123,7 @@ def test_revoked_district_is_refused_at_its_commune(offices: Path) -> None:
     cli("bundle", "import", "--db", db(t, C2), str(t / "p.cdsync"))
     cli("bundle", "export", "--db", db(t, D), "--out", str(t / "d.cdsync"))
     refused = cli("bundle", "import", "--db", db(t, C2), str(t / "d.cdsync"), ok=False)
-    assert f"Chứng thư của bên gửi ({D}, số sê-ri" in refused.stderr
+    assert f"Chứng thư của {D} (số sê-ri" in refused.stderr
     assert "vẫn được giữ" in refused.stderr  # dated, even without a reason
     english = cli(
         "bundle", "import", "--db", db(t, C2), str(t / "d.cdsync"), lang="en", ok=False
@@ -199,3 +200,48 @@ def test_a_key_holding_another_offices_certificate_needs_force(offices: Path) ->
     # the same key for the SAME office again (a re-enrolment) needs no --force
     cli("enroll", "request", "--db", db(t, C2), "--out", str(t / "again.json"))
     cli("enroll", "approve", "--db", prov, str(t / "again.json"), "--out", str(t / "c2.json"))
+
+
+def test_network_sync_carries_the_revocation_and_tells_the_revoked_office(
+    tmp_path: Path, unit_directory: UnitDirectory
+) -> None:
+    from desktop_app.netsync.client import sync_office
+    from desktop_app.server.app import create_app
+    from desktop_app.store.errors import StoreError
+    from desktop_app.sync.certificates import revoke_certificates
+    from desktop_app.sync.errors import OwnCertificateRevokedError
+    from desktop_app.sync.exchange import export_bundle, import_bundle
+    from tests.server.conftest import ServerThread, make_province
+
+    prov = make_province(tmp_path, unit_directory)
+    try:
+        district, commune = prov[D], prov[C1]
+        serial = serial_of(str(tmp_path / "04108.db"))
+        revoke_certificates(prov[P], C1, "Máy tính bị mất cắp")  # in the province's window
+        prov[P].close()  # the server opens the province's file itself
+        with ServerThread(create_app(prov.path)) as server:
+            sync_office(district, server.url, backup=False)  # the list comes down
+            rows = district.db.execute_sql("SELECT serial, reason FROM revocation").fetchall()
+            assert rows == [(serial, "Máy tính bị mất cắp")]
+            # the revoked commune's next sync is refused, and says why
+            with pytest.raises(StoreError) as refused:
+                sync_office(commune, server.url, backup=False)
+            told = refused.value.user_message()
+            assert f"serial {serial}" in told and "revoked" in told
+            assert "Máy tính bị mất cắp" in told
+        # its bundle carried to the district on a stick is refused there too
+        export_bundle(commune, tmp_path / "c.cdsync")
+        with pytest.raises(StoreError, match=r"revoked by the province on 20.*Máy tính bị mất cắp"):
+            import_bundle(district, tmp_path / "c.cdsync", backup=False)
+        # once the list reached it (a bundle from its district), the commune is told at
+        # home before it even connects, and it exports nothing more
+        export_bundle(district, tmp_path / "d.cdsync")
+        import_bundle(commune, tmp_path / "d.cdsync", backup=False)
+        with pytest.raises(OwnCertificateRevokedError, match="Máy tính bị mất cắp"):
+            sync_office(commune, "https://127.0.0.1:9", backup=False)
+        with pytest.raises(OwnCertificateRevokedError):
+            export_bundle(commune, tmp_path / "c2.cdsync")
+    finally:
+        for unit, store in prov.offices.items():
+            if unit != P:
+                store.close()
