@@ -171,7 +171,7 @@ def verify_certificate(
             revoked.notes.get(info.serial, ("", "")) if isinstance(revoked, Revoked) else ("", "")
         )
         raise RevokedCertificateError(
-            office=info.office_id, serial=info.serial, date=at[:10], reason=reason
+            office=info.office_id, serial=info.serial, date=at[:10], why=reason
         )
     if check_expiry and info.expires < _iso(now):
         raise ExpiredCertificateError(office=info.office_id, expires=info.expires[:10])
@@ -545,7 +545,7 @@ def own_revocation(store: Store) -> OwnCertificateRevokedError | None:
     if row is None:
         return None
     reason = f": {row[1]}" if row[1] else ""
-    return OwnCertificateRevokedError(serial=serial, date=str(row[0])[:10], reason=reason)
+    return OwnCertificateRevokedError(serial=serial, date=str(row[0])[:10], because=reason)
 
 
 def refuse_if_revoked(store: Store) -> None:

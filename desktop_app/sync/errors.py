@@ -65,10 +65,10 @@ class RevokedCertificateError(SyncError):
     """The sender's certificate was revoked by the province."""
 
     def template(self) -> str:
-        if self.params.get("reason"):
+        if self.params.get("why"):
             return _(
                 "The certificate of {office} (serial {serial}) was revoked by the province "
-                "on {date}: {reason}. Its new bundles and syncs are refused; what it sent "
+                "on {date}: {why}. Its new bundles and syncs are refused; what it sent "
                 "before stays."
             )
         if self.params.get("date"):
@@ -87,7 +87,7 @@ class OwnCertificateRevokedError(SyncError):
     def template(self) -> str:
         return _(
             "The province revoked this office's certificate (serial {serial}) on {date}"
-            "{reason}. Other offices refuse its new bundles and syncs; ask the province "
+            "{because}. Other offices refuse its new bundles and syncs; ask the province "
             "to enrol this computer again."
         )
 

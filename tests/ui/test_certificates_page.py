@@ -120,3 +120,70 @@ def test_only_the_province_admin_sees_the_page(
         qtbot.addWidget(window)
         assert (window.page("certificates") is not None) is shown
     assert _page(qtbot, prov).model.rowCount() == 3
+
+
+def test_approves_a_request_and_asks_before_reusing_a_key(
+    qtbot: QtBot,
+    offices: tuple[Store, Store, Store],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    clock: FakeClock,
+    unit_directory: UnitDirectory,
+) -> None:
+    import json
+
+    from desktop_app.sync.certificates import REQUEST_KIND, accept_certificate, make_request
+    from desktop_app.sync.identity import b64, canonical_bytes, sign
+
+    prov, _district, commune = offices
+    page = _page(qtbot, prov)
+    newcomer = create_office(
+        tmp_path / "04105.db", "pre2025:04105", directory=unit_directory, clock=clock
+    )
+    request = tmp_path / "req.json"
+    request.write_text(json.dumps(make_request(newcomer)), encoding="utf-8")
+    target = tmp_path / "usb" / "cert.json"
+    target.parent.mkdir()
+    monkeypatch.setattr(page, "choose_request_file", lambda: request)
+    monkeypatch.setattr(page, "choose_certificate_target", lambda _office: None)
+    page.approve_button.click()  # no place to save it chosen: nothing is issued
+    assert page.model.rowCount() == 3
+    monkeypatch.setattr(page, "choose_certificate_target", lambda _office: target)
+    page.approve_button.click()
+    assert page.model.rowCount() == 4 and target.exists()
+    assert "written to" in page.message_label.text()
+    info = accept_certificate(newcomer, json.loads(target.read_text(encoding="utf-8")))
+    assert page.selected() is not None and page.selected().serial == info.serial  # type: ignore[union-attr]
+    newcomer.close()
+
+    # the commune's key asking for the district's certificate (a copied database)
+    ident = load_identity(commune)
+    body = {
+        "node_id": "0193a000-0000-7000-8000-000000000002",
+        "office_id": DISTRICT,
+        "public_key": b64(ident.public_key),
+        "scope": [DISTRICT],
+        "created": commune.now_iso(),
+    }
+    reused = {
+        "kind": REQUEST_KIND,
+        "body": body,
+        "sig": b64(sign(ident.private_key, canonical_bytes(body))),
+    }
+    request.write_text(json.dumps(reused), encoding="utf-8")
+    target.unlink()
+    asked = answer_confirmations(monkeypatch, False)
+    page.approve_button.click()
+    assert f"already holds certificate {commune_serial(commune)} for {COMMUNE}" in asked[0]
+    assert page.model.rowCount() == 4 and not target.exists()
+    assert page.message_label.text() == "Nothing was issued."
+    answer_confirmations(monkeypatch, True)
+    page.approve_button.click()
+    assert page.model.rowCount() == 5 and target.exists()
+    assert _cells(page, 4)[0] == f"Huyện Mai Sơn ({DISTRICT})"
+
+
+def commune_serial(store: Store) -> int:
+    cert = load_identity(store).certificate
+    assert cert is not None
+    return int(cert["body"]["serial"])

@@ -9,12 +9,15 @@ with the next bundles and syncs. Shown in the province office's window only.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -25,7 +28,15 @@ from PySide6.QtWidgets import (
 
 from desktop_app.i18n import _
 from desktop_app.store.errors import StoreError
-from desktop_app.sync.certificates import IssuedRow, list_certificates, revoke_certificates
+from desktop_app.sync.certificates import (
+    IssuedRow,
+    approve_request,
+    list_certificates,
+    read_json_file,
+    revoke_certificates,
+    write_atomic,
+)
+from desktop_app.sync.errors import KeyReusedError
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs import confirm
 from desktop_app.ui.dialogs.base import ERROR_STYLE, FormDialog, FormInvalid
@@ -103,6 +114,9 @@ class CertificatesPage(QWidget):
         self.table = list_table(self.model, stretch_column=5)
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
+        self.approve_button = QPushButton(_("Approve an enrolment request…"))
+        self.approve_button.clicked.connect(self._on_approve)
+        row.addWidget(self.approve_button)
         self.revoke_button = QPushButton(_("Revoke the selected certificate…"))
         self.revoke_button.clicked.connect(self._on_revoke)
         row.addWidget(self.revoke_button)
@@ -149,6 +163,25 @@ class CertificatesPage(QWidget):
                 self.table.selectRow(n)
                 return
 
+    # --- file choices (tests replace these) ---
+
+    def choose_request_file(self) -> Path | None:
+        """The enrolment request an office brought."""
+        name, _filter = QFileDialog.getOpenFileName(
+            self, _("Open the enrolment request"), "", _("Enrolment files (*.json)")
+        )
+        return Path(name) if name else None
+
+    def choose_certificate_target(self, office_id: str) -> Path | None:
+        """Where to save the certificate file for the office."""
+        name, _filter = QFileDialog.getSaveFileName(
+            self,
+            _("Save the certificate file"),
+            f"certificate-{office_id.split(':')[-1]}.json",
+            _("Enrolment files (*.json)"),
+        )
+        return Path(name) if name else None
+
     def _say(self, message: str, *, error: bool = False) -> None:
         self.message_label.setStyleSheet(ERROR_STYLE if error else "color: #1d5e20;")
         self.message_label.setText(message)
@@ -156,6 +189,54 @@ class CertificatesPage(QWidget):
     def _on_selection_changed(self, *_args: object) -> None:
         row = self.selected()
         self.revoke_button.setEnabled(row is not None and row.revoked_at is None and not row.own)
+
+    def _on_approve(self) -> None:
+        source = self.choose_request_file()
+        if source is None:
+            return
+        store = self.ctx.store
+        try:
+            request = read_json_file(source)
+            asked = request.get("body")
+            office = str(asked.get("office_id", "")) if isinstance(asked, dict) else ""
+            target = self.choose_certificate_target(office)
+            if target is None:  # nothing is issued without a place to save it
+                return
+            try:
+                cert = approve_request(store, request)
+            except KeyReusedError as exc:  # one key, two offices: only when meant
+                if not confirm.ask(
+                    self,
+                    _("Approve an enrolment request"),
+                    exc.user_message() + "\n\n" + _("Issue the certificate anyway?"),
+                    yes_text=_("Issue anyway"),
+                    danger=True,
+                ):
+                    self._say(_("Nothing was issued."))
+                    return
+                cert = approve_request(store, request, force=True)
+        except StoreError as exc:
+            self._say(user_text(exc), error=True)
+            return
+        body = cert["certificate"]["body"]
+        self.reload()
+        self.select_serial(int(body["serial"]))
+        try:
+            write_atomic(target, json.dumps(cert, ensure_ascii=False, indent=1).encode())
+        except OSError as exc:
+            self._say(
+                _(
+                    "Certificate {serial} for {office} was issued but could not be saved "
+                    "({reason}); approve the request again to save a new one."
+                ).format(serial=body["serial"], office=body["office_id"], reason=user_text(exc)),
+                error=True,
+            )
+            return
+        self._say(
+            _("Certificate {serial} for {office} written to {path}.").format(
+                serial=body["serial"], office=body["office_id"], path=target
+            )
+        )
 
     def _on_revoke(self) -> None:
         row = self.selected()
