@@ -187,3 +187,33 @@ def commune_serial(store: Store) -> int:
     cert = load_identity(store).certificate
     assert cert is not None
     return int(cert["body"]["serial"])
+
+
+def test_the_revoked_office_reads_it_on_its_sync_page(
+    qtbot: QtBot,
+    offices: tuple[Store, Store, Store],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from desktop_app.sync.exchange import export_bundle
+    from desktop_app.ui.pages.sync import SyncPage
+
+    prov, _district, commune = offices
+    page = _page(qtbot, prov)
+    page.select_serial(commune_serial(commune))
+    drive(monkeypatch, RevokeDialog, lambda d: type_text(d.reason_edit, "Máy bị mất"))
+    answer_confirmations(monkeypatch, True)
+    page.revoke_button.click()
+    bundle = export_bundle(prov, tmp_path / "p.cdsync").path  # straight down to the commune
+    sync = SyncPage(context_for(commune, "clerk", "canbo.xa"))
+    qtbot.addWidget(sync)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bundle), ""))
+    sync.import_button.click()
+    text = sync.result_label.text()
+    assert "Bundle from Tỉnh Sơn La imported." in text
+    assert (
+        f"The province revoked this office's certificate (serial {commune_serial(commune)})" in text
+    )
+    assert "Máy bị mất" in text
