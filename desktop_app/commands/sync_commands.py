@@ -114,19 +114,19 @@ def cmd_enroll_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_enroll_list(args: argparse.Namespace) -> int:
-    from desktop_app.sync.certificates import list_certificates
+    from desktop_app.sync.certificates import day_text, list_certificates
 
     with _open(args) as store:
         rows = list_certificates(store)
     for r in rows:
         state = (
-            _("revoked {date}").format(date=r.revoked_at[:10])
+            _("revoked {date}").format(date=day_text(r.revoked_at))
             + (f": {r.reason}" if r.reason else "")
             if r.revoked_at
             else _("valid")
         )
         out(
-            f"{r.serial}\t{r.office_id}\t{r.office_name}\t{r.fingerprint}\t{r.expires[:10]}\t{state}"
+            f"{r.serial}\t{r.office_id}\t{r.office_name}\t{r.fingerprint}\t{day_text(r.expires)}\t{state}"
         )
     return 0
 

@@ -72,6 +72,16 @@ class CertInfo:
     document: dict[str, Any]
 
 
+def day_text(iso: str | None) -> str:
+    """An ISO time as the offices write dates (dd/mm/yyyy); empty when unknown."""
+    if not iso:
+        return ""
+    try:
+        return datetime.fromisoformat(iso).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso[:10]
+
+
 def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
 
@@ -171,7 +181,7 @@ def verify_certificate(
             revoked.notes.get(info.serial, ("", "")) if isinstance(revoked, Revoked) else ("", "")
         )
         raise RevokedCertificateError(
-            office=info.office_id, serial=info.serial, date=at[:10], why=reason
+            office=info.office_id, serial=info.serial, date=day_text(at), why=reason
         )
     if check_expiry and info.expires < _iso(now):
         raise ExpiredCertificateError(office=info.office_id, expires=info.expires[:10])
@@ -517,7 +527,7 @@ def certificates_to_revoke(province: Store, office_or_serial: str) -> list[Issue
     if done:
         raise RevocationError(
             detail=_("certificate {serial} of {office} was already revoked on {date}").format(
-                serial=done[0].serial, office=done[0].office_id, date=str(done[0].revoked_at)[:10]
+                serial=done[0].serial, office=done[0].office_id, date=day_text(done[0].revoked_at)
             )
         )
     return chosen
@@ -545,7 +555,7 @@ def own_revocation(store: Store) -> OwnCertificateRevokedError | None:
     if row is None:
         return None
     reason = f": {row[1]}" if row[1] else ""
-    return OwnCertificateRevokedError(serial=serial, date=str(row[0])[:10], because=reason)
+    return OwnCertificateRevokedError(serial=serial, date=day_text(str(row[0])), because=reason)
 
 
 def refuse_if_revoked(store: Store) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -31,6 +30,7 @@ from desktop_app.store.errors import StoreError
 from desktop_app.sync.certificates import (
     IssuedRow,
     approve_request,
+    day_text,
     list_certificates,
     read_json_file,
     revoke_certificates,
@@ -46,23 +46,15 @@ from desktop_app.ui.widgets.tables import list_table
 COLUMNS = 6  # office, serial, key fingerprint, issued, expires, state
 
 
-def _day(iso: str | None) -> str:
-    """An ISO time as the window shows dates (dd/mm/yyyy)."""
-    if not iso:
-        return ""
-    try:
-        return datetime.fromisoformat(iso).strftime("%d/%m/%Y")
-    except ValueError:
-        return iso[:10]
-
-
 def state_text(row: IssuedRow) -> str:
     """Valid, or revoked with its date and reason, in words."""
     if row.revoked_at is None:
         return _("Root (the province)") if row.own else _("Valid")
     if row.reason:
-        return _("Revoked on {date}: {reason}").format(date=_day(row.revoked_at), reason=row.reason)
-    return _("Revoked on {date}").format(date=_day(row.revoked_at))
+        return _("Revoked on {date}: {reason}").format(
+            date=day_text(row.revoked_at), reason=row.reason
+        )
+    return _("Revoked on {date}").format(date=day_text(row.revoked_at))
 
 
 class RevokeDialog(FormDialog[str]):
@@ -139,8 +131,8 @@ class CertificatesPage(QWidget):
                 QStandardItem(f"{r.office_name} ({r.office_id})"),
                 QStandardItem(str(r.serial)),
                 QStandardItem(r.fingerprint),
-                QStandardItem(_day(r.issued)),
-                QStandardItem(_day(r.expires)),
+                QStandardItem(day_text(r.issued)),
+                QStandardItem(day_text(r.expires)),
                 QStandardItem(state_text(r)),
             ]
             for cell in cells:

@@ -286,8 +286,8 @@ def import_summary(store: Store, outcome: ImportOutcome) -> str:
     from desktop_app.sync.certificates import own_revocation
 
     revoked = own_revocation(store)  # the list that came down names this office
-    if revoked is not None:
-        lines.append(revoked.user_message())
+    if revoked is not None:  # first: the one thing this office must act on
+        lines.insert(0, revoked.user_message())
     return "\n".join(lines)
 
 
