@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -248,3 +249,66 @@ def test_network_sync_carries_the_revocation_and_tells_the_revoked_office(
         for unit, store in prov.offices.items():
             if unit != P:
                 store.close()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_lists_arriving_in_any_order_leave_every_office_with_the_province_s(
+    seed: int, tmp_path: Path, unit_directory: UnitDirectory
+) -> None:
+    """Property (seeded): whatever order the signed lists arrive in, replayed or not, the
+    receiver ends with exactly the province's revocations and reasons, keeps the newest
+    list to relay, and refuses each revoked certificate with its own reason."""
+    from desktop_app.store.office import create_office
+    from desktop_app.sync.certificates import (
+        certify_installation,
+        enroll_demo,
+        init_province,
+        keep_revocation_list,
+        revocation_list,
+        revoke,
+        verify_certificate,
+    )
+    from desktop_app.sync.errors import RevokedCertificateError
+    from desktop_app.sync.identity import new_key_pair
+
+    rng = random.Random(seed)
+    prov = init_province(tmp_path / "p.db", P, directory=unit_directory, user="so")
+    district = create_office(tmp_path / "d.db", D, directory=unit_directory)
+    try:
+        enroll_demo(district, prov)
+        offices = [C1, C2, D, "pre2025:04111"]
+        certs = [
+            certify_installation(prov, f"0193a000-0000-7000-8000-{n:012d}", rng.choice(offices),
+                                 new_key_pair()[1])
+            for n in range(12)
+        ]  # fmt: skip
+        lists = []
+        for info in rng.sample(certs, rng.randint(1, len(certs))):
+            reason = rng.choice(["", "Máy bị mất", "Cán bộ chuyển công tác", "Ổ cứng hỏng"])
+            revoke(prov, info.serial, reason)
+            lists.append(revocation_list(prov))
+        arriving = lists + rng.choices(lists, k=rng.randint(0, 6))  # replays too
+        rng.shuffle(arriving)
+        key = load_identity(prov).public_key
+        for doc in arriving:
+            with district.transaction():
+                keep_revocation_list(district, doc, key)
+        want = prov.db.execute_sql("SELECT serial, reason FROM revocation ORDER BY 1").fetchall()
+        got = district.db.execute_sql("SELECT serial, reason FROM revocation ORDER BY 1")
+        assert got.fetchall() == want
+        held = district.db.execute_sql("SELECT value FROM meta WHERE key = 'sync_revocations'")
+        assert json.loads(held.fetchone()[0]) == lists[-1]  # the newest, to send on down
+        from desktop_app.sync.certificates import revoked_serials
+
+        revoked = revoked_serials(district)
+        reasons = dict(want)
+        for info in certs:
+            if info.serial not in reasons:
+                verify_certificate(info.document, key, now=district.clock(), revoked=revoked)
+                continue
+            with pytest.raises(RevokedCertificateError) as refused:
+                verify_certificate(info.document, key, now=district.clock(), revoked=revoked)
+            assert refused.value.params["why"] == reasons[info.serial]
+    finally:
+        prov.close()
+        district.close()
