@@ -602,10 +602,16 @@ def _is_installation_id(text: str) -> bool:
 
 
 def key_holder(province: Store, public_key: bytes, office_id: str) -> IssuedRow | None:
-    """An unrevoked certificate of another office for the same key, if any."""
+    """An unrevoked certificate of another office for the same key, if any. Only each
+    installation's latest certificate counts: one the province moved to a new office
+    (:func:`reissue_for`, the 2025 reform) no longer holds the old one."""
     fp = fingerprint(public_key)
-    for row in list_certificates(province):
-        if row.fingerprint == fp and row.office_id != office_id and row.revoked_at is None:
+    latest: dict[str, IssuedRow] = {}
+    for row in list_certificates(province):  # by serial: the last one of a node wins
+        if row.revoked_at is None:
+            latest[row.node_id] = row
+    for row in latest.values():
+        if row.fingerprint == fp and row.office_id != office_id:
             return row
     return None
 

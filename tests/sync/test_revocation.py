@@ -312,3 +312,37 @@ def test_lists_arriving_in_any_order_leave_every_office_with_the_province_s(
     finally:
         prov.close()
         district.close()
+
+
+def test_a_key_moved_to_a_new_office_by_the_reform_needs_no_force(
+    tmp_path: Path, unit_directory: UnitDirectory
+) -> None:
+    from desktop_app.store.office import create_office
+    from desktop_app.sync.certificates import (
+        approve_request,
+        enroll_demo,
+        init_province,
+        make_request,
+        reissue_for,
+    )
+    from desktop_app.sync.errors import KeyReusedError
+
+    prov = init_province(tmp_path / "p.db", P, directory=unit_directory, user="so")
+    commune = create_office(tmp_path / "c.db", C1, directory=unit_directory)
+    try:
+        enroll_demo(commune, prov)
+        cert = load_identity(commune).certificate
+        assert cert is not None
+        request = make_request(commune)
+        request_for_c2 = dict(request, body=dict(request["body"], office_id=C2, scope=[C2]))
+        body = request_for_c2["body"]
+        request_for_c2["sig"] = b64(sign(load_identity(commune).private_key, canonical_bytes(body)))
+        with pytest.raises(KeyReusedError):
+            approve_request(prov, request_for_c2)
+        reissue_for(prov, cert, C2)  # the province moves this installation to C2
+        approve_request(prov, request_for_c2)  # now its key belongs to C2: no question
+        with pytest.raises(KeyReusedError):  # and asking for C1 again is the reuse
+            approve_request(prov, request)
+    finally:
+        prov.close()
+        commune.close()
