@@ -72,7 +72,7 @@ def cmd_enroll_approve(args: argparse.Namespace) -> int:
 
     request = read_json_file(Path(args.request))
     with _open(args) as store:
-        cert = approve_request(store, request, confirm=args.confirm)
+        cert = approve_request(store, request, force=args.force)
     write_atomic(Path(args.out), json.dumps(cert, ensure_ascii=False, indent=1).encode())
     out(
         _("Certificate {serial} for {office} written to {path}.").format(
@@ -81,21 +81,6 @@ def cmd_enroll_approve(args: argparse.Namespace) -> int:
             path=args.out,
         )
     )
-    return 0
-
-
-def cmd_enroll_revoke(args: argparse.Namespace) -> int:
-    from desktop_app.sync.certificates import revoke_certificates
-
-    with _open(args) as store:
-        done = revoke_certificates(store, args.office_or_serial, args.reason or "")
-    for serial, office in done:
-        out(
-            _(
-                "Revoked certificate {serial} of {office}; the revocation goes down in the"
-                " next bundles and syncs."
-            ).format(serial=serial, office=office)
-        )
     return 0
 
 
@@ -110,6 +95,39 @@ def cmd_enroll_accept(args: argparse.Namespace) -> int:
             serial=info.serial, expires=info.expires[:10]
         )
     )
+    return 0
+
+
+def cmd_enroll_revoke(args: argparse.Namespace) -> int:
+    from desktop_app.sync.certificates import revoke_certificates
+
+    with _open(args) as store:
+        done = revoke_certificates(store, args.target, args.reason or "")
+    for row in done:
+        out(
+            _(
+                "Revoked certificate {serial} of {office} ({name}); the revocation goes down "
+                "with the next bundles and syncs."
+            ).format(serial=row.serial, office=row.office_id, name=row.office_name)
+        )
+    return 0
+
+
+def cmd_enroll_list(args: argparse.Namespace) -> int:
+    from desktop_app.sync.certificates import day_text, list_certificates
+
+    with _open(args) as store:
+        rows = list_certificates(store)
+    for r in rows:
+        state = (
+            _("revoked {date}").format(date=day_text(r.revoked_at))
+            + (f": {r.reason}" if r.reason else "")
+            if r.revoked_at
+            else _("valid")
+        )
+        out(
+            f"{r.serial}\t{r.office_id}\t{r.office_name}\t{r.fingerprint}\t{day_text(r.expires)}\t{state}"
+        )
     return 0
 
 
@@ -131,10 +149,12 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
 
 
 def cmd_bundle_import(args: argparse.Namespace) -> int:
+    from desktop_app.sync.certificates import own_revocation
     from desktop_app.sync.exchange import import_bundle
 
     with _open(args) as store:
         result = import_bundle(store, Path(args.file))
+        revoked = own_revocation(store)  # told in words, once the list came down
     if result.already:
         out(_("This bundle was already imported; nothing to do."))
         return 0
@@ -168,6 +188,8 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
                 n=len(result.skewed)
             )
         )
+    if revoked is not None:
+        out(revoked.user_message())
     return 0
 
 
@@ -219,16 +241,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("request", type=Path, help=_("the office's request file"))
     q.add_argument("--out", type=Path, required=True, help=_("certificate file to write"))
     q.add_argument(
-        "--confirm",
+        "--force",
         action="store_true",
-        help=_("approve even though the key holds another office's certificate"),
+        help=_("approve even when the key already holds another office's certificate"),
     )
     q.set_defaults(func=cmd_enroll_approve)
-    q = esub.add_parser("revoke", help=_("revoke an office's certificate at the province"))
+    q = esub.add_parser("revoke", help=_("revoke an office's certificate (the province)"))
     add_db_argument(q)
-    q.add_argument("office_or_serial", help=_("the office id, or one certificate's serial"))
-    q.add_argument("--reason", default="", help=_("why (kept in the province's log)"))
+    q.add_argument(
+        "target",
+        metavar="OFFICE_OR_SERIAL",
+        help=_("office id (every certificate it holds) or certificate serial"),
+    )
+    q.add_argument("--reason", default=None, help=_("why, told to the offices that refuse it"))
     q.set_defaults(func=cmd_enroll_revoke)
+    q = esub.add_parser("list", help=_("list the certificates the province issued"))
+    add_db_argument(q)
+    q.set_defaults(func=cmd_enroll_list)
     q = esub.add_parser("accept", help=_("install the certificate from the province"))
     add_db_argument(q)
     q.add_argument("certificate", type=Path, help=_("the certificate file"))
@@ -244,7 +273,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument(
         "--out", type=Path, required=True, help=_("bundle file to write, or a folder for it")
     )
-    q.add_argument("--to", default=None, help=_("installation id of the receiving office"))
+    q.add_argument(
+        "--to", default=None, help=_("office id or installation id of the receiving office")
+    )
     q.set_defaults(func=cmd_bundle_export)
     q = bsub.add_parser("import", help=_("check and apply a received bundle"))
     add_db_argument(q)

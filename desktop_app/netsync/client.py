@@ -49,8 +49,9 @@ from desktop_app.netsync.wire import batch_id_for as _batch_id
 from desktop_app.store.schema import SCHEMA_VERSION
 from desktop_app.store.store import Store
 from desktop_app.sync.certificates import (
-    apply_revocations,
+    keep_revocation_list,
     my_certificate,
+    refuse_if_revoked,
     revocation_list,
     revoked_serials,
 )
@@ -523,7 +524,7 @@ class _Sync:
                 self.acknowledge(vector_from_json(page["vector"]))
                 record_rejections(store, _rows(page["rejections"]), prov_office)
                 if page.get("revocations"):
-                    apply_revocations(store, page["revocations"], province_key)
+                    keep_revocation_list(store, page["revocations"], province_key)
             self.result.pulled_pages += 1
             self.result.pulled_segments += len(segs)
             self.result.applied += applied
@@ -545,6 +546,7 @@ def sync_office(
 ) -> SyncResult:
     """Sign in, push what the province lacks, pull what is new; see the module docstring."""
     my_certificate(store)  # refuse early when not enrolled
+    refuse_if_revoked(store)  # or revoked, when the list already came down (in words)
     own_client = client is None
     http = client or ServerClient(server_url)
     say = progress or (lambda _fraction, _message: None)

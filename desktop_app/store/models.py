@@ -373,6 +373,7 @@ class IssuedCertificate(BaseModel):
 class Revocation(BaseModel):
     serial = IntegerField(primary_key=True)
     revoked_at = TextField()
+    reason = TextField(default="")
 
 
 class AreaDecision(BaseModel):

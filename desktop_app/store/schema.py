@@ -15,6 +15,7 @@ from desktop_app.store.migrations import (
     m0006_period_status,
     m0007_reform,
     m0008_dimension_aggregation,
+    m0009_revocations,
 )
 
 _STEPS: tuple[ModuleType, ...] = (
@@ -26,6 +27,7 @@ _STEPS: tuple[ModuleType, ...] = (
     m0006_period_status,
     m0007_reform,
     m0008_dimension_aggregation,
+    m0009_revocations,
 )
 
 # The application_id pragma marks a file as ours ("CVDK").

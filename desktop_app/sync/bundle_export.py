@@ -17,13 +17,14 @@ from desktop_app.store.store import Store
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync.certificates import (
     my_certificate,
+    refuse_if_revoked,
+    resolve_addressee,
     revocation_list,
 )
 from desktop_app.sync.errors import (
     BadSignatureError,
     PayloadHashError,
     SyncCancelledError,
-    UnknownAddresseeError,
 )
 from desktop_app.sync.identity import canonical_bytes, load_identity, verify
 from desktop_app.sync.progress import Cancel, Progress, check_cancel, report
@@ -67,9 +68,11 @@ def export_bundle(
     """
     report(progress, 0.0, _("Gathering the changes to send…"))
     cert, _province_key = my_certificate(store)
+    refuse_if_revoked(store)  # nobody would accept it: say so now, in words
     ident = load_identity(store)
     mine = my_level(store)
-    to, to_office = _addressee(store, to)
+    # an office id names its one known installation; an unknown one is refused
+    to, to_office = resolve_addressee(store, to)
     # what the receiver (or every neighbour, when it is unknown) lacks and may hold
     tree = Tree(store)
     receivers = receivers_for(tree, store.node.office_id, to_office)
@@ -153,31 +156,3 @@ def export_bundle(
         )
     report(progress, 1.0, _("Bundle written and checked."))
     return ExportResult(Path(out), bundle_id, count, len(segments), len(data), ranges)
-
-
-def _addressee(store: Store, to: str | None) -> tuple[str | None, str | None]:
-    """(manifest ``to``, the receiving office) for an installation or office id.
-
-    An installation id, or an office with one known installation, addresses that
-    installation; an office of this database's unit tree whose installations are
-    not known (or several) addresses the office: any installation of it may read
-    the bundle. Anything else is refused before a byte is written.
-    """
-    if to is None:
-        return None, None
-    nodes: dict[str, str] = {}
-    for sql in (
-        "SELECT node_id, office_id FROM sync_node",
-        "SELECT node_id, office_id FROM issued_certificate WHERE revoked_at IS NULL",
-    ):
-        for n, o in store.db.execute_sql(sql):
-            nodes[str(n)] = str(o)
-    if to in nodes:
-        return to, nodes[to]
-    of_office = sorted(n for n, o in nodes.items() if o == to)
-    if len(of_office) == 1:
-        return of_office[0], to
-    known_unit = store.db.execute_sql("SELECT 1 FROM unit WHERE id = ?", (to,)).fetchone()
-    if of_office or (known_unit is not None and to != store.node.office_id):
-        return to, to
-    raise UnknownAddresseeError(to=to)

@@ -20,7 +20,7 @@ from desktop_app.store.store import Store
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync.certificates import (
     CertInfo,
-    apply_revocations,
+    keep_revocation_list,
     my_certificate,
     remember_node,
     revoked_serials,
@@ -252,20 +252,7 @@ def _import(
         if prov and sender.level != 1 and mine != 1:
             _merge_province(store, prov, bundle_id)
         _store_rejections(store, extras.get("rejections"), sender.office_id)
-        revocations = extras.get("revocations")
-        listed = apply_revocations(store, revocations, province_key)
-        mine_cert = (_cert.get("body") or {}).get("serial")
-        result.revoked_me = mine_cert in revoked_serials(store)
-        if listed:
-            held = store.db.execute_sql(
-                "SELECT value FROM meta WHERE key = 'sync_revocations'"
-            ).fetchone()
-            held_count = len(json.loads(held[0])["body"]["revoked"]) if held else -1
-            if listed > held_count:  # an old, replayed list never replaces a newer one
-                store.db.execute_sql(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('sync_revocations', ?)",
-                    (json.dumps(revocations),),
-                )
+        keep_revocation_list(store, extras.get("revocations"), province_key)
         store.db.execute_sql(
             "INSERT OR REPLACE INTO sync_bundle (bundle_id, direction, peer, at, summary)"
             " VALUES (?, 'in', ?, ?, ?)",

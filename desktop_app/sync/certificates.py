@@ -16,21 +16,26 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from desktop_app.i18n import _
 from desktop_app.store.errors import DiskFullError, UnknownUnitError
 from desktop_app.store.store import Store
 from desktop_app.sync.errors import (
+    AmbiguousAddresseeError,
     CertificateNodeError,
     EnrolmentError,
     ExpiredCertificateError,
-    KeyHoldsCertificateError,
-    NoSuchCertificateError,
+    KeyReusedError,
     NotEnrolledError,
+    OwnCertificateRevokedError,
+    RevocationError,
     RevokedCertificateError,
+    UnknownAddresseeError,
     UnknownCertificateError,
 )
 from desktop_app.sync.identity import (
@@ -65,6 +70,16 @@ class CertInfo:
     expires: str
     province: str
     document: dict[str, Any]
+
+
+def day_text(iso: str | None) -> str:
+    """An ISO time as the offices write dates (dd/mm/yyyy); empty when unknown."""
+    if not iso:
+        return ""
+    try:
+        return datetime.fromisoformat(iso).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso[:10]
 
 
 def _iso(ts: float) -> str:
@@ -127,7 +142,7 @@ def scope_for(store: Store, office_id: str) -> list[str]:
 def is_within(store: Store, unit_id: str, ancestor: str) -> bool:
     """True when ``unit_id`` is ``ancestor`` or lies under it."""
     current: str | None = unit_id
-    for _ in range(8):
+    for _step in range(8):
         if current is None:
             return False
         if current == ancestor:
@@ -170,15 +185,36 @@ def verify_certificate(
     if not verify(province_key, unb64(str(doc.get("sig", ""))), canonical_bytes(doc["body"])):
         raise UnknownCertificateError(office=info.office_id)
     if info.serial in revoked:
-        raise RevokedCertificateError(office=info.office_id, serial=info.serial)
+        at, reason = (
+            revoked.notes.get(info.serial, ("", "")) if isinstance(revoked, Revoked) else ("", "")
+        )
+        raise RevokedCertificateError(
+            office=info.office_id, serial=info.serial, date=day_text(at), why=reason
+        )
     if check_expiry and info.expires < _iso(now):
         raise ExpiredCertificateError(office=info.office_id, expires=info.expires[:10])
     return info
 
 
-def revoked_serials(store: Store) -> set[int]:
-    """The serials this installation knows to be revoked."""
-    return {int(r[0]) for r in store.db.execute_sql("SELECT serial FROM revocation")}
+class Revoked(set[int]):
+    """The revoked serials, with when and why the province revoked each (``notes``), so
+    a refusal can say it in words; a plain ``set`` of serials works wherever this does."""
+
+    def __init__(self, notes: dict[int, tuple[str, str]]) -> None:
+        super().__init__(notes)
+        self.notes = notes
+
+
+def revoked_serials(store: Store) -> Revoked:
+    """The serials this installation knows to be revoked (with date and reason)."""
+    return Revoked(
+        {
+            int(s): (str(at), str(reason or ""))
+            for s, at, reason in store.db.execute_sql(
+                "SELECT serial, revoked_at, reason FROM revocation"
+            )
+        }
+    )
 
 
 def remember_node(store: Store, info: CertInfo) -> None:
@@ -335,7 +371,7 @@ def approve_request(
     request: dict[str, Any],
     *,
     validity: timedelta = VALIDITY,
-    confirm: bool = False,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Check a request against the province's units and issue the certificate file.
 
@@ -365,15 +401,9 @@ def approve_request(
     allowed = set(scope_for(province, office_id))
     if not wanted <= allowed:
         raise EnrolmentError(detail="the requested scope is wider than the office's units")
-    if not confirm:
-        for serial, holder, text in province.db.execute_sql(
-            "SELECT serial, office_id, certificate FROM issued_certificate"
-            " WHERE revoked_at IS NULL AND office_id != ? ORDER BY serial",
-            (office_id,),
-        ).fetchall():
-            held = json.loads(text).get("body", {})
-            if held.get("public_key") == body["public_key"] or held.get("node_id") == node_id:
-                raise KeyHoldsCertificateError(serial=serial, office=holder)
+    holder = key_holder(province, public, office_id)
+    if holder is not None and not force:
+        raise KeyReusedError(serial=holder.serial, office=holder.office_id)
     cert = _issue(province, node_id, office_id, public, sorted(wanted), validity)
     return certificate_file(province, cert)
 
@@ -421,21 +451,21 @@ def accept_certificate(store: Store, document: dict[str, Any]) -> CertInfo:
         prov = document.get("province_certificate")
         if isinstance(prov, dict):
             remember_node(store, verify_certificate(prov, province_key, now=store.clock()))
-        apply_revocations(store, document.get("revocations"), province_key)
+        keep_revocation_list(store, document.get("revocations"), province_key)
         keep_pins(store, document.get("server_pins"), province_key)
     return info
 
 
 def revoke(province: Store, serial: int, reason: str = "") -> None:
-    """Revoke a certificate (the province only); published in its next bundles."""
+    """Revoke a certificate (the province only); published in its next bundles and syncs."""
     with province.transaction():
         province.db.execute_sql(
             "UPDATE issued_certificate SET revoked_at = ? WHERE serial = ?",
             (province.now_iso(), serial),
         )
         province.db.execute_sql(
-            "INSERT OR IGNORE INTO revocation (serial, revoked_at) VALUES (?, ?)",
-            (serial, province.now_iso()),
+            "INSERT OR IGNORE INTO revocation (serial, revoked_at, reason) VALUES (?, ?, ?)",
+            (serial, province.now_iso(), reason.strip()),
         )
         province.db.execute_sql(
             "INSERT INTO sync_event (at, kind, node_id, detail) VALUES (?, 'revoked', ?, ?)",
@@ -443,38 +473,185 @@ def revoke(province: Store, serial: int, reason: str = "") -> None:
         )
 
 
-def revoke_certificates(province: Store, what: str, reason: str = "") -> list[tuple[int, str]]:
-    """Revoke the certificate with serial ``what``, or every unrevoked certificate of the
-    office ``what``; returns (serial, office) revoked. Refuses what matches nothing."""
+@dataclass(frozen=True)
+class IssuedRow:
+    """One certificate the province issued, as its window and ``enroll revoke`` show it."""
+
+    serial: int
+    node_id: str
+    office_id: str
+    office_name: str
+    fingerprint: str
+    issued: str
+    expires: str
+    revoked_at: str | None
+    reason: str
+    own: bool  # the province's own (root) certificate
+
+
+def list_certificates(province: Store) -> list[IssuedRow]:
+    """Every certificate the province issued, newest office first by serial."""
+    rows = province.db.execute_sql(
+        "SELECT c.serial, c.node_id, c.office_id, COALESCE(u.name, c.office_id), c.certificate,"
+        " COALESCE(r.revoked_at, c.revoked_at), COALESCE(r.reason, '')"
+        " FROM issued_certificate c LEFT JOIN unit u ON u.id = c.office_id"
+        " LEFT JOIN revocation r ON r.serial = c.serial ORDER BY c.serial"
+    ).fetchall()
+    me = province.node.node_id
+    out = []
+    for serial, node_id, office_id, name, doc, revoked_at, reason in rows:
+        info = parse_certificate(json.loads(doc))
+        out.append(
+            IssuedRow(
+                int(serial),
+                str(node_id),
+                str(office_id),
+                str(name),
+                fingerprint(info.public_key),
+                str(info.document["body"].get("issued", "")),
+                info.expires,
+                None if revoked_at is None else str(revoked_at),
+                str(reason),
+                str(node_id) == me and int(info.level) == 1,
+            )
+        )
+    return out
+
+
+def certificates_to_revoke(province: Store, office_or_serial: str) -> list[IssuedRow]:
+    """The certificates ``enroll revoke OFFICE_OR_SERIAL`` names: one serial, or every
+    unrevoked certificate of an office (all its installations); refused with one line
+    when there is none, when it is the province's own, or when it is already revoked."""
     if not is_province(province):
-        raise EnrolmentError(detail="only the province office revokes certificates")
-    if what.isdigit():
-        sql = "SELECT serial, office_id FROM issued_certificate WHERE serial = ?"
+        raise RevocationError(detail=_("only the province office revokes certificates"))
+    wanted = office_or_serial.strip()
+    rows = list_certificates(province)
+    if wanted.isdigit():
+        chosen = [r for r in rows if r.serial == int(wanted)]
+        if not chosen:
+            raise RevocationError(
+                detail=_("no certificate with serial {serial}").format(serial=wanted)
+            )
     else:
-        sql = "SELECT serial, office_id FROM issued_certificate WHERE office_id = ?"
-    rows = [
-        (int(s), str(o))
-        for s, o in province.db.execute_sql(f"{sql} AND revoked_at IS NULL", (what,))
-    ]
-    if not rows:
-        raise NoSuchCertificateError(what=what)
-    for serial, _office in rows:
-        revoke(province, serial, reason)
-    return rows
+        chosen = [r for r in rows if r.office_id == wanted]
+        if not chosen:
+            raise RevocationError(
+                detail=_("no certificate was issued to office {office}").format(office=wanted)
+            )
+        live = [r for r in chosen if r.revoked_at is None]
+        chosen = live or chosen[-1:]
+    if any(r.own for r in chosen):
+        raise RevocationError(
+            detail=_("certificate {serial} is the province's own root certificate").format(
+                serial=chosen[0].serial
+            )
+        )
+    done = [r for r in chosen if r.revoked_at is not None]
+    if done:
+        raise RevocationError(
+            detail=_("certificate {serial} of {office} was already revoked on {date}").format(
+                serial=done[0].serial, office=done[0].office_id, date=day_text(done[0].revoked_at)
+            )
+        )
+    return chosen
+
+
+def revoke_certificates(
+    province: Store, office_or_serial: str, reason: str = ""
+) -> list[IssuedRow]:
+    """Revoke what ``office_or_serial`` names (see :func:`certificates_to_revoke`)."""
+    chosen = certificates_to_revoke(province, office_or_serial)
+    for row in chosen:
+        revoke(province, row.serial, reason)
+    return chosen
+
+
+def own_revocation(store: Store) -> OwnCertificateRevokedError | None:
+    """The words telling this office its own certificate was revoked, or None."""
+    ident = load_identity(store)
+    if ident.certificate is None:
+        return None
+    serial = int(ident.certificate["body"]["serial"])
+    row = store.db.execute_sql(
+        "SELECT revoked_at, reason FROM revocation WHERE serial = ?", (serial,)
+    ).fetchone()
+    if row is None:
+        return None
+    reason = f": {row[1]}" if row[1] else ""
+    return OwnCertificateRevokedError(serial=serial, date=day_text(str(row[0])), because=reason)
+
+
+def refuse_if_revoked(store: Store) -> None:
+    """Raise :class:`OwnCertificateRevokedError` when this office's certificate was revoked."""
+    error = own_revocation(store)
+    if error is not None:
+        raise error
+
+
+def resolve_addressee(store: Store, to: str | None) -> tuple[str | None, str | None]:
+    """(installation id, office id) of the ``--to`` of an export: an office id naming its
+    one known installation, or an installation id; refused with one line otherwise, since
+    a bundle addressed to nobody known could never be imported."""
+    if to is None:
+        return None, None
+    known: dict[str, str] = {
+        str(n): str(o) for n, o in store.db.execute_sql("SELECT node_id, office_id FROM sync_node")
+    }
+    if is_province(store):  # the province also knows every installation it enrolled
+        for n, o in store.db.execute_sql(
+            "SELECT node_id, office_id FROM issued_certificate"
+            " WHERE serial NOT IN (SELECT serial FROM revocation)"
+        ):
+            known.setdefault(str(n), str(o))
+    known.pop(store.node.node_id, None)
+    if to in known:
+        return to, known[to]
+    nodes = sorted(n for n, o in known.items() if o == to)
+    if len(nodes) == 1:
+        return nodes[0], to
+    if nodes:
+        raise AmbiguousAddresseeError(to=to, n=len(nodes), nodes=", ".join(nodes))
+    if _is_installation_id(to):  # exact, copied from that office: it can import it
+        return to, None
+    unit = store.db.execute_sql("SELECT name FROM unit WHERE id = ?", (to,)).fetchone()
+    raise UnknownAddresseeError(to=to, name="" if unit is None else str(unit[0]))
+
+
+def _is_installation_id(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text.lower()
+    except ValueError:
+        return False
+
+
+def key_holder(province: Store, public_key: bytes, office_id: str) -> IssuedRow | None:
+    """An unrevoked certificate of another office for the same key, if any. Only each
+    installation's latest certificate counts: one the province moved to a new office
+    (:func:`reissue_for`, the 2025 reform) no longer holds the old one."""
+    fp = fingerprint(public_key)
+    latest: dict[str, IssuedRow] = {}
+    for row in list_certificates(province):  # by serial: the last one of a node wins
+        if row.revoked_at is None:
+            latest[row.node_id] = row
+    for row in latest.values():
+        if row.fingerprint == fp and row.office_id != office_id:
+            return row
+    return None
 
 
 def revocation_list(province: Store) -> dict[str, Any]:
     """The province's signed revocation list."""
     ident = load_identity(province)
-    body = {
+    rows = list(
+        province.db.execute_sql("SELECT serial, revoked_at, reason FROM revocation ORDER BY serial")
+    )
+    body: dict[str, Any] = {
         "province": province.node.office_id,
-        "revoked": [
-            [int(s), str(a)]
-            for s, a in province.db.execute_sql(
-                "SELECT serial, revoked_at FROM revocation ORDER BY serial"
-            )
-        ],
+        "revoked": [[int(s), str(a)] for s, a, _r in rows],
     }
+    reasons = {str(int(s)): str(r) for s, _a, r in rows if r}
+    if reasons:  # beside the list, so an older version still reads "revoked"
+        body["reasons"] = reasons
     return {"body": body, "sig": b64(sign(ident.private_key, canonical_bytes(body)))}
 
 
@@ -493,7 +670,35 @@ def read_revocations(doc: object, province_key: bytes) -> list[tuple[int, str]] 
 def apply_revocations(store: Store, doc: object, province_key: bytes) -> int:
     """Install a signed revocation list (ignored when not signed by the province)."""
     rows = read_revocations(doc, province_key)
-    return 0 if rows is None else store_revocations(store, rows)
+    if rows is None:
+        return 0
+    listed = store_revocations(store, rows)
+    assert isinstance(doc, dict)  # read_revocations checked it
+    reasons = doc["body"].get("reasons")
+    if isinstance(reasons, dict):
+        store.db.cursor().executemany(
+            "UPDATE revocation SET reason = ? WHERE serial = ? AND reason = ''",
+            [(str(r), int(s)) for s, r in reasons.items() if str(s).isdigit()],
+        )
+    return listed
+
+
+def keep_revocation_list(store: Store, doc: object, province_key: bytes) -> int:
+    """Install a signed revocation list and keep the longest one seen, which this office's
+    bundles carry down (whether it came by bundle or by network sync); an old, replayed
+    list never replaces a newer one. The caller holds the transaction."""
+    listed = apply_revocations(store, doc, province_key)
+    if listed:
+        held = store.db.execute_sql(
+            "SELECT value FROM meta WHERE key = 'sync_revocations'"
+        ).fetchone()
+        held_count = len(json.loads(held[0])["body"]["revoked"]) if held else -1
+        if listed > held_count:
+            store.db.execute_sql(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('sync_revocations', ?)",
+                (json.dumps(doc),),
+            )
+    return listed
 
 
 def store_revocations(store: Store, rows: list[tuple[int, str]]) -> int:

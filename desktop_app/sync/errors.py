@@ -65,8 +65,67 @@ class RevokedCertificateError(SyncError):
     """The sender's certificate was revoked by the province."""
 
     def template(self) -> str:
+        if self.params.get("why"):
+            return _(
+                "The certificate of {office} (serial {serial}) was revoked by the province "
+                "on {date}: {why}. Its new bundles and syncs are refused; what it sent "
+                "before stays."
+            )
+        if self.params.get("date"):
+            return _(
+                "The certificate of {office} (serial {serial}) was revoked by the province "
+                "on {date}. Its new bundles and syncs are refused; what it sent before stays."
+            )
         return _(
             "The sender's certificate ({office}, serial {serial}) was revoked by the province."
+        )
+
+
+class OwnCertificateRevokedError(SyncError):
+    """This installation's own certificate was revoked: nobody accepts its bundles."""
+
+    def template(self) -> str:
+        return _(
+            "The province revoked this office's certificate (serial {serial}) on {date}"
+            "{because}. Other offices refuse its new bundles and syncs; ask the province "
+            "to enrol this computer again."
+        )
+
+
+class RevocationError(SyncError):
+    """A revocation the province cannot make (unknown, already revoked, its own)."""
+
+    def template(self) -> str:
+        return _("Cannot revoke: {detail}")
+
+
+class UnknownAddresseeError(SyncError):
+    """``--to`` names no office or installation this office knows."""
+
+    def template(self) -> str:
+        if self.params.get("name"):
+            return _(
+                "No installation of {name} ({to}) is known here yet (no bundle received "
+                "from it): export without --to."
+            )
+        return _("{to} is neither an office nor an installation known here; check --to.")
+
+
+class AmbiguousAddresseeError(SyncError):
+    """``--to`` names an office with several installations."""
+
+    def template(self) -> str:
+        return _("Office {to} has {n} installations ({nodes}); give the installation id with --to.")
+
+
+class KeyReusedError(SyncError):
+    """An enrolment request whose key already holds another office's certificate."""
+
+    def template(self) -> str:
+        return _(
+            "Enrolment refused: this computer's key already holds certificate {serial} for "
+            "{office}. One key serves one office; approve with --force only if that is "
+            "intended."
         )
 
 
@@ -82,13 +141,6 @@ class WrongAddresseeError(SyncError):
 
     def template(self) -> str:
         return _("This bundle is addressed to another office ({to}), not to this one.")
-
-
-class UnknownAddresseeError(SyncError):
-    """``--to`` names no office or installation this database knows."""
-
-    def template(self) -> str:
-        return _("No office or installation {to} is known here: the bundle was not written.")
 
 
 class PayloadHashError(SyncError):
@@ -133,23 +185,6 @@ class NewerSchemaError(SyncError):
             "The bundle was made by a newer version (schema {found}). "
             "Install Coverage Desk {app_version} or newer to read it."
         )
-
-
-class KeyHoldsCertificateError(SyncError):
-    """An enrolment request whose key already holds another office's certificate."""
-
-    def template(self) -> str:
-        return _(
-            "Enrolment refused: this key already holds certificate {serial} of {office}."
-            " Revoke it first, or approve with --confirm if the installation really moves."
-        )
-
-
-class NoSuchCertificateError(SyncError):
-    """``enroll revoke`` names no certificate the province issued."""
-
-    def template(self) -> str:
-        return _("No certificate issued here matches {what}; nothing was revoked.")
 
 
 class EnrolmentError(SyncError):

@@ -80,6 +80,12 @@ def _conflicts(context: AppContext) -> QWidget:
     return ConflictsPage(context)
 
 
+def _certificates(context: AppContext) -> QWidget:
+    from desktop_app.ui.pages.certificates import CertificatesPage
+
+    return CertificatesPage(context)
+
+
 def _admin(context: AppContext) -> QWidget:
     from desktop_app.ui.pages.admin import AdminPage
 
@@ -97,10 +103,19 @@ PAGES: list[Page] = [
     ("map", lambda: _("Map"), _map, "clerk"),
     ("sync", lambda: _("Sync"), _sync, "clerk"),
     ("conflicts", lambda: _("Conflicts"), _conflicts, "reviewer"),
+    ("certificates", lambda: _("Certificates"), _certificates, "admin"),
     ("admin", lambda: _("Administration"), _admin, "admin"),
 ]
+PROVINCE_ONLY = {"certificates"}  # the province issues and revokes certificates
 
 
 def pages_for(context: AppContext) -> list[Page]:
     """The pages this user may open, in navigation order."""
-    return [page for page in PAGES if context.can(page[3])]
+    from desktop_app.sync.certificates import is_province
+
+    province = is_province(context.store)
+    return [
+        page
+        for page in PAGES
+        if context.can(page[3]) and (province or page[0] not in PROVINCE_ONLY)
+    ]

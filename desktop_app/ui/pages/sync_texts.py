@@ -283,6 +283,11 @@ def import_summary(store: Store, outcome: ImportOutcome) -> str:
         lines.append(
             _("A backup was made before the import: {name}").format(name=result.backup.name)
         )
+    from desktop_app.sync.certificates import own_revocation
+
+    revoked = own_revocation(store)  # the list that came down names this office
+    if revoked is not None:  # first: the one thing this office must act on
+        lines.insert(0, revoked.user_message())
     return "\n".join(lines)
 
 
