@@ -7,8 +7,8 @@ Walks ``pages_for`` for an administrator of the demo district office (Huyện Ma
 of the demo commune office (Xã Chiềng Sung) and of the 2025 demo province, each page
 inside the real ``MainWindow`` (navigation, menus and status bar included), every tab
 of the administration page, and the dialogs of the menus: about, user guide, keyboard
-shortcuts, change my password, the village name dialog and Qt's file dialog as the
-window shows it (translated label by label). The other screenshot scripts show the
+shortcuts, change my password, the village name dialog, Qt's file and print dialogs as
+the window shows them (translated label by label). The other screenshot scripts show the
 pages' own dialogs and states; this one makes sure no page is left out.
 """
 
@@ -106,6 +106,19 @@ def shoot_dialogs(out: Path, lang: str, window: QWidget) -> None:
     files.setDirectory(str(Path.home()))
     save(files, out, f"dialog-file-{lang}", (900, 560))
     files.close()
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    from PySide6.QtWidgets import QAbstractButton
+
+    printer = QPrinter()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printing = QPrintDialog(printer, window)
+    printing.show()
+    QApplication.processEvents()
+    for button in printing.findChildren(QAbstractButton):
+        if ">>" in button.text():
+            button.click()  # the options part: copies, range, page setup
+    save(printing, out, f"dialog-print-{lang}", None)
+    printing.close()
 
 
 def main(argv: list[str]) -> int:
