@@ -109,6 +109,22 @@ def test_a_left_over_write_ahead_log_counts_as_unclean(demo_db, tmp_path):
         keeper.close()
 
 
+def test_a_log_left_by_a_worker_connection_at_a_clean_close_is_not_unclean(demo_db, tmp_path):
+    path = _copy(demo_db, tmp_path)
+    _closed_cleanly(path)
+    store = Store.open(path, window=True, clock=_clock)
+    worker = sqlite3.connect(path)  # a task's connection on a pool thread, still open
+    worker.execute("SELECT count(*) FROM unit").fetchone()
+    store.db.execute_sql("INSERT OR REPLACE INTO meta (key, value) VALUES ('probe', 'x')")
+    store.close()
+    assert health._wal_left(path)  # the worker's connection keeps the log
+    assert health.full_check_due(path, now=NOW) is None
+    worker.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('probe', 'y')")
+    worker.commit()  # written after the close: something did not close cleanly
+    assert health.full_check_due(path, now=NOW) == health.UNCLEAN
+    worker.close()
+
+
 def test_damage_hidden_from_the_cheap_checks_is_found_in_the_background_and_remembered(
     demo_db, tmp_path
 ):
@@ -153,7 +169,7 @@ def test_a_truncated_file_is_caught_by_the_cheap_checks(demo_db, tmp_path):
     record = health.record_path(path)
     # even with a record that says it closed exactly like this
     data = json.loads(record.read_text())
-    data["closed"] = [path.stat().st_size, path.stat().st_mtime_ns]
+    data["closed"] = health._fingerprint(path)
     record.write_text(json.dumps(data))
     assert health.full_check_due(path, now=NOW) is None
     with pytest.raises(DamagedDatabaseError) as err:
