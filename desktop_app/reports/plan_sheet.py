@@ -100,9 +100,9 @@ def plan_units(store: Store) -> list[Unit]:
     return out
 
 
-def indicator_heading(indicator: DerivedIndicator) -> str:
-    """An indicator's column heading: its Vietnamese name with its unit."""
-    return f"{indicator.name_vi} ({indicator.unit})"
+def indicator_heading(indicator: DerivedIndicator, lang: str = "vi") -> str:
+    """An indicator's column heading: its name (Vietnamese in the sheet) with its unit."""
+    return f"{indicator.name_vi if lang == 'vi' else indicator.name_en} ({indicator.unit})"
 
 
 def write_plan_sheet(store: Store, year: int, out: Path) -> Path:

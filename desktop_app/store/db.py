@@ -12,7 +12,7 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
-from desktop_app.store import backup
+from desktop_app.store import backup, health
 from desktop_app.store.errors import (
     DamagedDatabaseError,
     DatabaseMissingError,
@@ -33,11 +33,13 @@ PRAGMAS: tuple[tuple[str, object], ...] = (
 )
 
 
-def inspect_file(path: Path) -> int:
+def inspect_file(path: Path, *, full: bool = True) -> int:
     """Check a file is a healthy Coverage Desk database; return its schema version.
 
     Raises the store's errors for a missing, foreign, damaged or newer file.
-    Opens the file read-only: inspecting never changes it.
+    Opens the file read-only: inspecting never changes it. ``full=False`` runs only
+    the cheap checks of :func:`desktop_app.store.health.cheap_problems` instead of
+    ``quick_check`` (see that module for when the window may do so).
     """
     if not path.exists():
         raise DatabaseMissingError(path=str(path))
@@ -47,7 +49,10 @@ def inspect_file(path: Path) -> int:
         raise NotOurDatabaseError(path=str(path)) from exc
     try:
         try:
-            result = [row[0] for row in conn.execute("PRAGMA quick_check")]
+            if full:
+                result = [row[0] for row in conn.execute("PRAGMA quick_check")]
+            else:
+                result = health.cheap_problems(conn, path) or ["ok"]
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = read_version(conn)
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
@@ -87,15 +92,20 @@ def open_database(
     create: bool = False,
     backup_dir: Path | None = None,
     now: Callable[[], float] | None = None,
+    full_check: bool = True,
 ) -> SqliteDatabase:
     """Open (or with ``create`` make) the database at ``path``, migrated to this version.
 
     An older file is backed up before it is migrated. A newer, foreign or damaged
     file raises a :class:`~desktop_app.store.errors.StoreError` and is not touched.
+    ``full_check=False`` leaves the full quick_check to the caller (cheap checks only),
+    except before a migration, which always reads the whole file first.
     """
     path = Path(path)
     if path.exists() or not create:
-        version = inspect_file(path)
+        version = inspect_file(path, full=full_check)
+        if not full_check and 0 < version < SCHEMA_VERSION:
+            inspect_file(path)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         version = 0

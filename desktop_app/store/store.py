@@ -82,6 +82,10 @@ class Store:
         self.clock = clock
         self.user = user
         self._rng = rng
+        # set by ``open(..., window=True)``: the full check still to run in the
+        # background, and the in-use marker to remove on a clean close
+        self.background_check_due = False
+        self._marked = False
 
     @classmethod
     def open(
@@ -92,15 +96,41 @@ class Store:
         clock: Clock = time.time,
         user: str = "system",
         rng: random.Random | None = None,
+        window: bool = False,
     ) -> Store:
-        """Open (or create) the database at ``path`` and wrap it."""
-        db = open_database(Path(path), create=create, now=clock)
-        return cls(db, Path(path), clock=clock, user=user, rng=rng)
+        """Open (or create) the database at ``path`` and wrap it.
+
+        ``window=True`` is the window's way (see :mod:`desktop_app.store.health`): the
+        full quick_check runs at open only when damage is likely, otherwise the caller
+        runs it in the background (``background_check_due``); an in-use marker is
+        written and removed by :meth:`close`.
+        """
+        path = Path(path)
+        if not window:
+            return cls(
+                open_database(path, create=create, now=clock), path, clock=clock, user=user, rng=rng
+            )
+        from desktop_app.store import health
+
+        due = health.full_check_due(path, now=clock()) if path.exists() else None
+        db = open_database(path, create=create, now=clock, full_check=due is not None)
+        if due is not None:
+            health.record_check(path, now=clock(), result=["ok"])  # it passed, or raised
+        health.mark_open(path)
+        store = cls(db, path, clock=clock, user=user, rng=rng)
+        store.background_check_due = due is None and path.exists()
+        store._marked = True
+        return store
 
     def close(self) -> None:
-        """Close the connection (checkpointing the WAL)."""
+        """Close the connection (checkpointing the WAL); a clean close for the window."""
         if not self.db.is_closed():
             self.db.close()
+        if self._marked and self.path is not None:
+            from desktop_app.store import health
+
+            health.mark_closed(self.path)
+            self._marked = False
 
     def __enter__(self) -> Store:
         return self

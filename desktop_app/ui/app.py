@@ -81,8 +81,10 @@ def install_qt_translations(app: QApplication, lang: str) -> None:
 
 
 def open_store_task(path: Path) -> Task:
-    """Open (check, migrate) the store off the GUI thread.
+    """Open (check, migrate) the store off the GUI thread, the window's way.
 
+    The full quick_check runs here only when damage is likely, otherwise the main
+    window runs it in the background once shown (:mod:`desktop_app.store.health`).
     The worker closes its own connection before handing the store over: peewee keeps
     one connection per thread, and the GUI thread opens its own on first use.
     """
@@ -90,7 +92,7 @@ def open_store_task(path: Path) -> Task:
     def task(progress: Progress, cancel: CancelFlag) -> object:
         from desktop_app.store.store import Store
 
-        store = Store.open(path)
+        store = Store.open(path, window=True)
         store.db.close()
         return store
 
@@ -111,9 +113,11 @@ def prepare_main_window() -> None:
 def run_gui(db_path: Path, lang: str | None = None) -> int:
     """Run the window until it is closed; the exit code of the application.
 
-    The login dialog shows at once; the database is opened and checked (``quick_check``
-    reads the whole file) on the task runner meanwhile, so a big province database does
-    not keep the first window from appearing.
+    The login dialog shows at once; the database is opened and checked on the task
+    runner meanwhile (the full ``quick_check`` there only after an unclean shutdown or
+    when the last one is old, else in the background once the main window is shown:
+    :mod:`desktop_app.store.health`), so a big province database does not keep the
+    first window from appearing.
     """
     from desktop_app.ui.first_run import FirstRunDialog
     from desktop_app.ui.help import saved_language

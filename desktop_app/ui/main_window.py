@@ -7,7 +7,7 @@ are shown, so start-up only pays for the first one.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -25,6 +25,7 @@ from desktop_app.ui.context import AppContext
 from desktop_app.ui.login import role_name
 from desktop_app.ui.pages import Page, pages_for
 from desktop_app.ui.status import StatusBar
+from desktop_app.ui.tasks import CancelFlag, Progress
 
 NAV_WIDTH = 150
 
@@ -147,6 +148,51 @@ class MainWindow(QMainWindow):
         bus.status_changed.connect(self.background_sync.reconfigure)
         if self.pages:
             self.nav.setCurrentRow(0)
+        self._painted = False
+        self.health_check: object | None = None  # the background check's task handle
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Once the window is first painted, start the database check left for later."""
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            if self.context.store.background_check_due and self.context.runner is not None:
+                QTimer.singleShot(0, self.start_health_check)
+
+    def start_health_check(self) -> None:
+        """Read the whole database through (quick_check) off the GUI thread; tell damage."""
+        store = self.context.store
+        runner = self.context.runner
+        if store.path is None or runner is None or not store.background_check_due:
+            return
+        store.background_check_due = False
+        path = store.path
+        clock = store.clock
+
+        def task(_progress: Progress, _cancel: CancelFlag) -> list[str]:
+            from desktop_app.store import health
+
+            result = health.quick_check(path)
+            health.record_check(path, now=clock(), result=result)
+            return result
+
+        self.health_check = runner.start(task, self._on_health_checked)
+
+    def _on_health_checked(self, result: object) -> None:
+        assert isinstance(result, list)
+        if result == ["ok"]:
+            return
+        from desktop_app.ui.dialogs import confirm
+
+        detail = "; ".join(str(r) for r in result[:3])
+        text = _(
+            "The database {path} is damaged: {detail}\n\nStop entering data: what is typed "
+            "now may be lost. Ask the office's administrator to restore the latest backup "
+            "(Administration → Backups → Restore the selected backup…), then check the "
+            "values typed since that backup."
+        ).format(path=self.context.store.path, detail=detail)
+        self.statusBar().showMessage(_("The database is damaged: restore a backup."))
+        confirm.inform(self, _("The database is damaged"), text, error=True)
 
     def page(self, key: str) -> QWidget | None:
         """The page ``key`` (built on demand), or None when this user has no such page."""

@@ -142,6 +142,7 @@ def run_spec(monkeypatch: pytest.MonkeyPatch, platform: str) -> Recorded:
     }
     exec(compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec"), namespace)
     rec.analyses[0]["result"] = namespace["a"]
+    rec.analyses[0]["keep"] = namespace["_keep"]  # the filter, for a frozen layout in tests
     return rec
 
 

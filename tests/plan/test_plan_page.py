@@ -54,7 +54,7 @@ def test_the_province_types_targets_and_a_bad_one_is_refused(qtbot, province: St
     page = _page(qtbot, province)
     assert page.year.value() == 2019  # the clock says April 2019
     enter_value(page.table, _cell(page, DISTRICT, "ty_le_thon_4g"), "87,5")
-    assert page.message.text() == "Saved: Huyện Mai Sơn: Tỷ lệ thôn có sóng 4G = 87,5"
+    assert page.message.text() == "Saved: Huyện Mai Sơn: Villages with 4G = 87,5"  # English window
     assert province.targets.get(DISTRICT, 2019) == {"ty_le_thon_4g": 87.5}
     assert page.model.data(_cell(page, DISTRICT, "ty_le_thon_4g")) == "87,5"
     # Enter moved down to the district's first commune, ready for the next figure

@@ -230,6 +230,26 @@ def test_qt_file_dialogs_are_translated_label_by_label(
         assert shown[:2] == ["&Hoàn tác", "&Làm lại"]
 
 
+def test_qts_print_dialog_speaks_vietnamese(qtbot: QtBot, vietnamese: None) -> None:
+    """The report page's "In…" opens Qt's print dialog (on Linux): every label in Vietnamese,
+    the options part included."""
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    printer = QPrinter()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    dialog = QPrintDialog(printer)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    QApplication.processEvents()
+    options = [b for b in dialog.findChildren(QAbstractButton) if "Tùy chọn" in b.text()]
+    assert options, "the options button is not translated"
+    options[0].click()  # shows the copies, range and page setup part
+    QApplication.processEvents()
+    labels = {w.text() for w in dialog.findChildren(QLabel) if w.isVisibleTo(dialog)}
+    assert "&Tên:" in labels and "Vị trí:" in labels
+    assert english_texts(dialog) == []
+
+
 def test_a_message_box_speaks_vietnamese(qtbot: QtBot, vietnamese: None) -> None:
     box = QMessageBox(QMessageBox.Icon.Warning, "Lỗi", "Không ghi được tệp.")
     box.setStandardButtons(QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)

@@ -65,6 +65,7 @@ class SettingsTab(QWidget):
         self.every_box.setRange(0, 24 * 60)
         self.every_box.setSuffix(" " + _("minutes"))
         self.every_box.setSpecialValueText(_("off"))
+        self.every_box.setMaximumWidth(180)  # a number of minutes, not a line of text
         self.every_box.setToolTip(
             _(
                 "With a province server set on the Sync page, sync over the network by itself "

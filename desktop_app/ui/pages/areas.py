@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.areas import AREA_KINDS, VILLAGE_KINDS, Decision, area_name
-from desktop_app.i18n import _
+from desktop_app.i18n import _, current_language
 from desktop_app.reports.plan_sheet import plan_units
 from desktop_app.store.errors import StoreError
 from desktop_app.store.repositories.areas import AreaRepository, Member
@@ -132,7 +132,9 @@ class AreasPage(QWidget):
                 home = villages[place][1]
                 difficult[home] = difficult.get(home, 0) + 1
         self.model.clear()
-        heads = [area_name(k) for k in COMMUNE_KINDS] + [area_name("difficult_village")]
+        lang = current_language()
+        heads = [area_name(k, lang) for k in COMMUNE_KINDS]
+        heads.append(area_name("difficult_village", lang))
         self.model.setHorizontalHeaderLabels(heads)
         self.model.setVerticalHeaderLabels([c.name for c in self.communes])
         for row, commune in enumerate(self.communes):

@@ -74,13 +74,21 @@ class DashboardPage(QWidget):
     def _on_failed(self, exc: object) -> None:
         self.title.setText(_("The overview could not be computed: {error}").format(error=exc))
 
+    def _series_name(self, code: str, name_vi: str) -> str:
+        """A trend's name in the window's language (the dashboard data holds Vietnamese)."""
+        indicator = self.context.store.catalogue.derived.get(code)
+        if indicator is None or self.context.language == "vi":
+            return name_vi
+        return indicator.name_en
+
     def _on_built(self, data: object) -> None:
         assert isinstance(data, Dashboard)
         self.data = data
         lang = self.context.language
         self.title.setText(_("Overview of {unit}").format(unit=data.unit_name))
         self.chart.set_data(
-            [p.label(lang) for p in data.periods], [(name, v) for _c, name, v in data.series]
+            [p.label(lang) for p in data.periods],
+            [(self._series_name(code, name), v) for code, name, v in data.series],
         )
         if data.periods:
             names = {

@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop_app.domain.plan import TargetProblem, applies_to, decimals_of, parse_target
+from desktop_app.i18n import current_language
 from desktop_app.reports.plan_sheet import indicator_heading, plan_units, problem_text
 from desktop_app.reports.texts import display
 from desktop_app.store.errors import StoreError
@@ -61,7 +62,7 @@ class PlanModel(QAbstractTableModel):
         if role not in wanted:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            heading = indicator_heading(self.indicators[section])
+            heading = indicator_heading(self.indicators[section], current_language())
             if role == Qt.ItemDataRole.DisplayRole:
                 # headers do not wrap by themselves: four short lines fit the column
                 return textwrap.fill(heading, 18)
@@ -119,5 +120,6 @@ class PlanModel(QAbstractTableModel):
             return False
         self.targets[(unit.id, indicator.code)] = target
         self.dataChanged.emit(index, index)
-        self.saved.emit(f"{unit.name}: {indicator.name_vi} = {self.data(index)}")
+        name = indicator.name_vi if current_language() == "vi" else indicator.name_en
+        self.saved.emit(f"{unit.name}: {name} = {self.data(index)}")
         return True
