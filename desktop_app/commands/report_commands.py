@@ -50,6 +50,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from desktop_app.reports.errors import UnknownFormatError
 
     out_path = Path(args.out)
+    if args.annex_by_area and args.kind not in ("district", "province"):
+        raise CommandError(
+            _("--annex-by-area is for district and province reports: their annex lists communes.")
+        )
     if args.kind in ("plan", "holes"):
         return _plan_report(args, out_path)
     if out_path.suffix.lower() not in FORMATS:
@@ -67,6 +71,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             out_path,
             lang=_lang(),
             report_date=day,
+            annex_by_area=args.annex_by_area,
         )
     out(_("Report written to {path}").format(path=written))
     return 0
@@ -120,6 +125,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--out", type=Path, required=True, help=_("file to write: .pdf, .xlsx or .csv"))
     p.add_argument("--date", default=None, help=_("date printed on the report (YYYY-MM-DD)"))
+    p.add_argument(
+        "--annex-by-area",
+        action="store_true",
+        help=_("district and province reports: the annex lists the communes grouped by area"),
+    )
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("export", help=_("export data for other systems"))

@@ -61,8 +61,13 @@ def build_report(
     *,
     lang: Lang = "vi",
     report_date: date | None = None,
+    annex_by_area: bool = False,
 ) -> ReportModel:
-    """The report of ``kind`` for ``unit_id`` and ``period`` (aggregated now)."""
+    """The report of ``kind`` for ``unit_id`` and ``period`` (aggregated now).
+
+    ``annex_by_area``: a district's or province's annex lists its communes grouped by
+    area (border, region III, other) instead of one row per commune or district.
+    """
     from desktop_app.i18n import _
     from desktop_app.store.aggregation import aggregate
 
@@ -74,18 +79,21 @@ def build_report(
         raise WrongUnitLevelError(unit=unit.name, kind=names[kind])
     from dataclasses import replace
 
-    from desktop_app.reports.area_section import area_section
+    from desktop_app.reports.area_section import annex_by_area as grouped
+    from desktop_app.reports.area_section import area_section, commune_figures
     from desktop_app.reports.map_annex import map_annex
     from desktop_app.reports.trend_section import trend_section
 
     agg = aggregate(store, unit_id, period)
     model = build_model(store, agg, lang=lang, report_date=report_date)
-    return replace(
+    communes = commune_figures(store, agg) if agg.level != "commune" else []
+    model = replace(
         model,
-        areas=area_section(store, agg, lang),
+        areas=area_section(store, agg, lang, communes),
         map=map_annex(store, agg, lang),
         trend=trend_section(store, agg, lang),
     )
+    return grouped(store, model, communes, lang) if annex_by_area else model
 
 
 def write_model(model: ReportModel, out: Path) -> Path:
@@ -120,10 +128,19 @@ def write_report(
     *,
     lang: Lang = "vi",
     report_date: date | None = None,
+    annex_by_area: bool = False,
 ) -> Path:
     """Build the report and write it to ``out`` (.pdf, .xlsx or .csv)."""
     out = Path(out)
     if out.suffix.lower() not in FORMATS:
         raise UnknownFormatError(path=str(out), formats=", ".join(FORMATS))
-    model = build_report(store, kind, unit_id, period, lang=lang, report_date=report_date)
+    model = build_report(
+        store,
+        kind,
+        unit_id,
+        period,
+        lang=lang,
+        report_date=report_date,
+        annex_by_area=annex_by_area,
+    )
     return write_model(model, out)
