@@ -106,6 +106,14 @@ def main() -> None:
         f"  [{'ok' if province <= 3 else 'OVER'}]  = {province / baseline:.1f}× one page,"
         f" {province / agg:.2f}× the aggregation alone"
     )
+    whole = _whole_process(db, day)
+    bare, full = whole["bare"], whole["full"]
+    print(
+        f"report province, whole process (coverage-desk report province, {PERIOD}):"
+        f" {full:.2f} s  target ≤ 3 s  [{'ok' if full <= 3 else 'OVER'}];"
+        f" {bare:.2f} s without the trend, by-area and map sections"
+        f" (their cost {full / bare:.2f}×)"
+    )
     same, old_agg, new_agg = old_new
     print(
         f"2025:14 (the province in the 2025 structure, history remapped): "
@@ -153,6 +161,48 @@ def whole_process(db: Path) -> None:
             f"  = {took / base:.1f}× `--help`"
         )
     print(f"baseline: whole process `coverage-desk --help`       {base * 1000:8.1f} ms")
+
+
+#: run in a fresh interpreter: the command line's ``report province`` with the sections of
+#: issue 17 (trend chart, by area, map annex) and their aggregations taken out
+_BARE = """
+import sys
+from desktop_app import cli
+from desktop_app.reports import area_section, map_annex, trend_section
+area_section.area_section = lambda *a, **k: None
+area_section.commune_figures = lambda *a, **k: []
+map_annex.map_annex = lambda *a, **k: None
+trend_section.trend_section = lambda *a, **k: None
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def _whole_process(db: Path, day: date, rounds: int = 3) -> dict[str, float]:
+    """Median seconds of ``coverage-desk report province`` as a whole process (interpreter,
+    imports, database opened, PDF written), with and without the sections."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    with tempfile.TemporaryDirectory() as folder:
+        args = ["report", "province", "--db", str(db), "--unit", "pre2025:14"]
+        args += ["--period", PERIOD, "--date", day.isoformat()]
+
+        def run(name: str, command: list[str]) -> Callable[[], object]:
+            out = ["--out", str(Path(folder) / f"{name}.pdf")]
+            return lambda: subprocess.run(
+                command + args + out, env=env, cwd=root, check=True, capture_output=True
+            )
+
+        return _interleaved(
+            {
+                "full": run("full", [sys.executable, "-m", "desktop_app"]),
+                "bare": run("bare", [sys.executable, "-c", _BARE]),
+            },
+            rounds,
+        )
 
 
 def _new_structure(db: Path) -> tuple[bool, float, float]:

@@ -52,6 +52,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from desktop_app.reports.errors import UnknownFormatError
 
     out_path = Path(args.out)
+    if args.annex_by_area and args.kind not in ("district", "province"):
+        raise CommandError(
+            _("--annex-by-area is for district and province reports: their annex lists communes.")
+        )
     if args.kind in ("plan", "holes"):
         return _plan_report(args, out_path)
     if out_path.suffix.lower() not in FORMATS:
@@ -71,6 +75,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             lang=_lang(),
             report_date=day,
             include_drafts=args.include_drafts,
+            annex_by_area=args.annex_by_area,
         )
         written = write_model(model, out_path, csv_sep=args.csv_sep)
     if not model.aggregate.current.has_data:
@@ -174,6 +179,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         choices=(",", ";"),
         default=",",
         help=_("CSV field separator; ';' writes decimal commas (Vietnamese Excel)"),
+    )
+    p.add_argument(
+        "--annex-by-area",
+        action="store_true",
+        help=_("district and province reports: the annex lists the communes grouped by area"),
     )
     p.set_defaults(func=cmd_report)
 

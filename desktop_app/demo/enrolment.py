@@ -16,7 +16,12 @@ simulated installation's changes into the office database:
   province, and its changes are stored in the office's ``sync_segment`` as ONE
   signed segment, exactly as an import keeps what it received; the province's
   changes are stored signed by the province's root key. So the office relays
-  them and every receiver verifies the original authors.
+  them and every receiver verifies the original authors;
+* then the office sends everything to the province as a real office does
+  (:func:`deliver`): a signed bundle exported by the office and imported by the
+  province, and the province's answer imported by the office, so the province's
+  dashboard, map and reports are filled from the start and the office knows the
+  province holds its data (it would not send it again).
 
 Keys are Ed25519 private keys derived from the seed (SHA-256 of the seed and
 the installation), and every time comes from the demo clock, so the same
@@ -187,3 +192,25 @@ def pre_enrol(office: Store, province: Store, actors: dict[str, Actor], seed: in
             kept,
         )
     return len(kept)
+
+
+def deliver(office: Store, province: Store, folder: Path) -> tuple[int, int]:
+    """The office's bundle imported by the province, then the province's answer by the office.
+
+    The bundles are written beside the databases and removed afterwards (a failed
+    import raises and leaves them for a look). Returns (segments sent up, values the
+    province holds).
+    """
+    from desktop_app.sync.exchange import export_bundle, import_bundle
+
+    up = folder / f".demo-up-{office.node.node_id}.cdsync"
+    down = folder / f".demo-down-{office.node.node_id}.cdsync"
+    try:
+        sent = export_bundle(office, up, to=province.node.node_id)
+        import_bundle(province, up, backup=False)
+        export_bundle(province, down, to=office.node.node_id)
+        import_bundle(office, down, backup=False)
+    finally:
+        up.unlink(missing_ok=True)
+        down.unlink(missing_ok=True)
+    return sent.segments, province.values.count()

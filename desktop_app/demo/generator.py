@@ -114,7 +114,7 @@ def _demo_province(
     say: Callable[[str], None],
 ) -> None:
     """Write the demo province beside the office and pre-enrol the office under it."""
-    from desktop_app.demo.enrolment import create_demo_province, hand_over, pre_enrol
+    from desktop_app.demo.enrolment import create_demo_province, deliver, hand_over, pre_enrol
 
     say(_("Enrolling the office under a demo province {path}").format(path=province_path))
     province_id = replay.province
@@ -128,6 +128,8 @@ def _demo_province(
         _add_users(province, prng)
         hand_over(store, province)
         pre_enrol(store, province, replay.actors, seed)
+        say(_("Sending the office's data to the demo province by bundle"))
+        deliver(store, province, province_path.parent)
         _synchronous(province, "FULL")
     finally:
         province.close()

@@ -69,6 +69,7 @@ def build_report(
     lang: Lang = "vi",
     report_date: date | None = None,
     include_drafts: bool = False,
+    annex_by_area: bool = False,
 ) -> ReportModel:
     """The report of ``kind`` for ``unit_id`` and ``period`` (aggregated now).
 
@@ -76,6 +77,9 @@ def build_report(
     report) or approved (district and province, :data:`OFFICIAL_STATES`);
     ``include_drafts`` counts the rest too, and the report then names them and marks
     every page "SỐ LIỆU CHƯA DUYỆT".
+
+    ``annex_by_area``: a district's or province's annex lists its communes grouped by
+    area (border, region III, other) instead of one row per commune or district.
     """
     from desktop_app.i18n import _
     from desktop_app.store.aggregation import aggregate
@@ -88,7 +92,8 @@ def build_report(
         raise WrongUnitLevelError(unit=unit.name, kind=names[kind])
     from dataclasses import replace
 
-    from desktop_app.reports.area_section import area_section
+    from desktop_app.reports.area_section import annex_by_area as grouped
+    from desktop_app.reports.area_section import area_section, commune_figures
     from desktop_app.reports.map_annex import map_annex
     from desktop_app.reports.trend_section import trend_section
 
@@ -103,12 +108,14 @@ def build_report(
         report_date=report_date,
         provisional=provisional if include_drafts else (),
     )
-    return replace(
+    communes = commune_figures(store, agg, counted_states=counted) if agg.level != "commune" else []
+    model = replace(
         model,
-        areas=area_section(store, agg, lang, counted_states=counted),
+        areas=area_section(store, agg, lang, communes),
         map=map_annex(store, agg, lang),
         trend=trend_section(store, agg, lang, counted_states=counted),
     )
+    return grouped(store, model, communes, lang) if annex_by_area else model
 
 
 def write_model(model: ReportModel, out: Path, *, csv_sep: str = ",") -> Path:
@@ -145,6 +152,7 @@ def write_report(
     lang: Lang = "vi",
     report_date: date | None = None,
     include_drafts: bool = False,
+    annex_by_area: bool = False,
 ) -> Path:
     """Build the report and write it to ``out`` (.pdf, .xlsx or .csv)."""
     out = Path(out)
@@ -158,5 +166,6 @@ def write_report(
         lang=lang,
         report_date=report_date,
         include_drafts=include_drafts,
+        annex_by_area=annex_by_area,
     )
     return write_model(model, out)

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.domain.areas import REPORT_GROUPS, report_group
 from desktop_app.reports.texts import Lang, display
 from desktop_app.store.aggregation import AreaFigures, UnitAggregate
 from desktop_app.store.repositories.areas import AreaRepository
 from desktop_app.store.store import Store
+
+if TYPE_CHECKING:
+    from desktop_app.reports.model import ReportModel
 
 RATIOS = ("ty_le_thon_co_song", "ty_le_thon_4g", "ty_le_thon_ftth")
 HOLES = "so_thon_lom_song"
@@ -42,7 +45,16 @@ LABELS: dict[str, tuple[str, str]] = {
         "Decision No. {id}{signed}{title}; in force {years}.",
     ),
     "signed": (" ngày {date}", " of {date}"),
+    "annex_title": (
+        "Các chỉ tiêu chính theo xã, nhóm theo địa bàn, {period}",
+        "Main indicators by commune, grouped by area, {period}",
+    ),
+    "group_row": ("{name} ({n} xã)", "{name} ({n} communes)"),
+    "col_commune": ("Xã", "Commune"),
+    "col_commune_district": ("Xã (huyện)", "Commune (district)"),
 }
+
+ROMAN = ("I", "II", "III", "IV", "V")
 
 
 def area_label(key: str, lang: Lang, **params: object) -> str:
@@ -75,35 +87,75 @@ def _group_row(name: str, areas: Sequence[AreaFigures], lang: Lang) -> tuple[str
     return tuple(cells)
 
 
-def area_section(
-    store: Store, agg: UnitAggregate, lang: Lang, *, counted_states: Collection[str] | None = None
-) -> AreaSection | None:
-    """The section for a district or province report (None for a commune); its figures
-    count the same submissions as the report's own (``counted_states``, see ``aggregate``)."""
+def commune_figures(
+    store: Store, agg: UnitAggregate, *, counted_states: Collection[str] | None = None
+) -> list[AreaFigures]:
+    """Each commune's figures of a district or province aggregate.
+
+    A province report aggregates by district only, so its communes are aggregated
+    once more here, counting the same submissions as the report (``counted_states``);
+    the report asks once and gives the list to each section.
+    """
     from desktop_app.store.aggregation import aggregate
 
+    if agg.by_commune or agg.level != "province":
+        return list(agg.by_commune)
+    again = aggregate(
+        store,
+        agg.unit.id,
+        agg.period,
+        with_previous=False,
+        per_commune=True,
+        counted_states=counted_states,
+    )
+    return list(again.by_commune)
+
+
+def _groups(communes: Sequence[AreaFigures], kinds: dict[str, set[str]]) -> dict[str, list[Any]]:
+    groups: dict[str, list[AreaFigures]] = {g: [] for g in REPORT_GROUPS}
+    for a in communes:
+        groups[report_group(kinds.get(a.unit.id, ()))].append(a)
+    return groups
+
+
+def decision_notes(store: Store, year: int, lang: Lang) -> tuple[str, ...]:
+    """ "Areas as classified by:" and one line per decision in force in ``year``."""
+    decisions, _kinds = AreaRepository(store).in_force(year)
+    if not decisions:
+        return (area_label("none", lang, year=year),)
+    notes = [area_label("basis", lang)]
+    for d in decisions:
+        notes.append(
+            area_label(
+                "decision",
+                lang,
+                id=d.id,
+                signed=area_label("signed", lang, date=d.signed) if d.signed else "",
+                title=f" {d.title}" if d.title else "",
+                years=d.years_text(lang),
+            )
+        )
+    return tuple(notes)
+
+
+def area_section(
+    store: Store,
+    agg: UnitAggregate,
+    lang: Lang,
+    communes: Sequence[AreaFigures] | None = None,
+) -> AreaSection | None:
+    """The section for a district or province report (None for a commune).
+
+    ``communes``: the communes' figures when the caller has them (:func:`commune_figures`).
+    """
     if agg.level == "commune":
         return None
     decisions, kinds = AreaRepository(store).in_force(agg.period.year)
     heading = area_label("heading", lang)
     if not decisions:
-        return AreaSection(heading, (), (), (area_label("none", lang, year=agg.period.year),))
-    communes = list(agg.by_commune)
-    if not communes:  # a province report aggregates by district only
-        communes = list(
-            aggregate(
-                store,
-                agg.unit.id,
-                agg.period,
-                with_previous=False,
-                per_commune=True,
-                counted_states=counted_states,
-            )
-            .by_commune
-        )  # fmt: skip
-    groups: dict[str, list[AreaFigures]] = {g: [] for g in REPORT_GROUPS}
-    for a in communes:
-        groups[report_group(kinds.get(a.unit.id, ()))].append(a)
+        return AreaSection(heading, (), (), decision_notes(store, agg.period.year, lang))
+    communes = list(communes) if communes is not None else commune_figures(store, agg)
+    groups = _groups(communes, kinds)
     catalogue = store.catalogue.derived
     names = [
         (catalogue[c].name_vi if lang == "vi" else catalogue[c].name_en) + " (%)" for c in RATIOS
@@ -118,19 +170,57 @@ def area_section(
     rows = [_group_row(area_label(g, lang), groups[g], lang) for g in REPORT_GROUPS]
     whole = "all_province" if agg.level == "province" else "all_district"
     rows.append(_group_row(area_label(whole, lang), communes, lang))
-    notes = [area_label("basis", lang)]
-    for d in decisions:
-        notes.append(
-            area_label(
-                "decision",
-                lang,
-                id=d.id,
-                signed=area_label("signed", lang, date=d.signed) if d.signed else "",
-                title=f" {d.title}" if d.title else "",
-                years=d.years_text(lang),
-            )
-        )
-    return AreaSection(heading, columns, tuple(rows), tuple(notes))
+    return AreaSection(heading, columns, tuple(rows), decision_notes(store, agg.period.year, lang))
+
+
+def annex_by_area(
+    store: Store, model: ReportModel, communes: Sequence[AreaFigures], lang: Lang
+) -> ReportModel:
+    """``model`` with its annex listing the communes grouped by area (district, province).
+
+    Each group (border, region III, other) opens with a row "I. Xã biên giới (2 xã)"
+    and numbers its communes from 1; at a province a commune names its district.
+    The deciding decisions are printed under the annex. A commune report is left alone.
+    """
+    from dataclasses import replace
+
+    from desktop_app.reports.model import ANNEX_CODES, unit_text
+    from desktop_app.reports.texts import derived_decimals
+
+    agg = model.aggregate
+    if agg.level == "commune":
+        return model
+    _decisions, kinds = AreaRepository(store).in_force(agg.period.year)
+    catalogue = store.catalogue.derived
+    codes = [c for c in ANNEX_CODES if c in catalogue]
+    province = agg.level == "province"
+    districts = {u.id: u.name for u in store.reference.children(agg.unit.id)} if province else {}
+    rows: list[tuple[Any, ...]] = []
+    empty = ("",) * len(codes)
+    for number, (group, members) in zip(ROMAN, _groups(communes, kinds).items(), strict=False):
+        name = area_label("group_row", lang, name=area_label(group, lang), n=len(members))
+        rows.append((number, name, *empty))
+        for i, a in enumerate(members, start=1):
+            district = districts.get(a.unit.parent_id or "")
+            label = f"{a.unit.name} ({district})" if district else a.unit.name
+            rows.append((str(i), label, *(a.derived.get(c) for c in codes)))
+    columns = (
+        model.annex_columns[0],
+        area_label("col_commune_district" if province else "col_commune", lang),
+        *(
+            f"{catalogue[c].name_vi if lang == 'vi' else catalogue[c].name_en}"
+            f" ({unit_text(catalogue[c].unit, lang)})"
+            for c in codes
+        ),
+    )
+    return replace(
+        model,
+        annex_title=area_label("annex_title", lang, period=agg.period.label(lang)),
+        annex_columns=columns,
+        annex_rows=tuple(rows),
+        annex_decimals=(0, 0, *(derived_decimals(catalogue[c].unit) for c in codes)),
+        annex_notes=decision_notes(store, agg.period.year, lang),
+    )
 
 
 def area_flowables(section: AreaSection | None, styles: Any, fonts: Any, width: float) -> list[Any]:

@@ -138,9 +138,12 @@ class ReportModel:
     notices: tuple[str, ...] = ()
     #: printed on every page when provisional (not approved) data is counted
     draft_mark: str = ""
+    #: lines under the annex (the area decisions when it is grouped by area)
+    annex_notes: tuple[str, ...] = ()
 
 
-def _unit_text(unit: str, lang: Lang) -> str:
+def unit_text(unit: str, lang: Lang) -> str:
+    """A unit of measure in ``lang`` (the catalogue's are Vietnamese)."""
     return _UNIT_EN.get(unit, unit) if lang == "en" else unit
 
 
@@ -283,7 +286,7 @@ def _derived_rows(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> list[
                 code,
                 "",
                 _with_coverage(der.name_vi if lang == "vi" else der.name_en, agg, code, lang),
-                _unit_text(der.unit, lang),
+                unit_text(der.unit, lang),
                 prev.get(code),
                 agg.current.derived[code],
                 agg.targets.get(code),
@@ -402,7 +405,7 @@ def build_model(
         first_col,
         *(
             f"{catalogue.derived[c].name_vi if lang == 'vi' else catalogue.derived[c].name_en}"
-            f" ({_unit_text(catalogue.derived[c].unit, lang)})"
+            f" ({unit_text(catalogue.derived[c].unit, lang)})"
             for c in codes
         ),
     )

@@ -4,13 +4,11 @@ signed file written atomically and read back (see :mod:`desktop_app.sync.exchang
 from __future__ import annotations
 
 import json
-import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from desktop_app import __version__
-from desktop_app.domain.ids import uuid7
 from desktop_app.i18n import _
 from desktop_app.store.schema import SCHEMA_VERSION
 from desktop_app.store.store import Store
@@ -117,7 +115,7 @@ def export_bundle(
     raw_payload = fmt.pack_frames(frames)
     compressed = fmt.compress(raw_payload, level)
     node = store.node
-    bundle_id = uuid7(int(store.clock() * 1000), random.SystemRandom())
+    bundle_id = store.new_id()  # deterministic under a seeded store (the demo)
     manifest = {
         "bundle_id": bundle_id,
         "created": store.now_iso(),

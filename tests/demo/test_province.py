@@ -39,40 +39,78 @@ def count(store: Store, sql: str, *args: Any) -> int:
 def test_the_province_verifies_and_applies_everything_the_district_relays(
     built: tuple[Path, Path, float], tmp_path: Path
 ) -> None:
+    """The demo hands the district's data over as real offices do: the district's bundle
+    imported by the province, the province's answer by the district. So the province
+    holds every value, and the district has nothing left to send."""
     office_path, province_path, _elapsed = built
     with Store.open(office_path) as office, Store.open(province_path) as province:
         assert province.node.office_id == SON_LA
         cert, key = my_certificate(office)
         assert verify_certificate(cert, key, now=time.time()).office_id == MAI_SON  # not expired
-        # one signed segment per simulated installation: 22 communes and the province
+        # one signed segment per simulated installation: 22 communes and the province; the
+        # province keeps the same 23 it verified from the district's bundle
         assert count(office, "SELECT count(*) FROM sync_segment") == 23
+        assert count(province, "SELECT count(*) FROM sync_segment") == 23
         assert count(province, "SELECT count(*) FROM target") == count(
             office, "SELECT count(*) FROM target"
         )
-        assert count(province, "SELECT count(*) FROM data_value") == 0
-        bundle = tmp_path / "up.cdsync"
-        exported = export_bundle(office, bundle, to=province.node.node_id)
-        # 22 relayed commune segments, the district's own, and the province's own segment: the
-        # district has no report of the province's vector yet, so it sends back what the province
-        # may have lost (a restore); the province skips what it already holds
-        assert exported.segments == 24
-        result = import_bundle(province, bundle, backup=False)
-        report = result.report
-        assert (report.quarantined, report.backlog, report.conflicts) == (0, 0, 0), report.reasons
-        assert result.refused_segments == []
         assert province.values.count() == office.values.count() > 30000
         assert province.villages.count() == office.villages.count()
         assert province.sites.count() == office.sites.count()
         assert count(province, "SELECT count(*) FROM change") == count(
             office, "SELECT count(*) FROM change"
         )
-        assert count(province, "SELECT count(*) FROM sync_rejection") == 0
+        for table in ("sync_rejection", "conflict"):
+            assert count(province, f"SELECT count(*) FROM {table}") == 0, table
+        # the district's reviews arrived: approved quarters wait for the province
+        assert count(province, "SELECT count(*) FROM submission WHERE state = 'approved'") > 100
         # the province knows each commune's installation by the certificate it issued
         communes = count(province, "SELECT count(*) FROM sync_node WHERE level = 3")
         assert communes == 22
+        # the district read the province's answer: it knows the province holds everything
+        # (before the demo sent it, this export carried 24 segments)
+        bundle = tmp_path / "up.cdsync"
+        exported = export_bundle(office, bundle, to=province.node.node_id)
+        assert (exported.segments, exported.changes) == (0, 0)
+        result = import_bundle(province, bundle, backup=False)
+        report = result.report
+        assert (report.applied, report.quarantined, report.backlog, report.conflicts) == (
+            0,
+            0,
+            0,
+            0,
+        ), report.reasons
         for username, _name, role, password in DEMO_USERS:
             user = province.users.authenticate(username, password)
             assert user is not None and user.role == role
+
+
+def test_the_demo_province_reports_the_district_out_of_the_box(
+    built: tuple[Path, Path, float], tmp_path: Path
+) -> None:
+    """Its dashboard, map and by-area figures, plan and holes reports have the district's data."""
+    from desktop_app.reports import build_report
+    from desktop_app.reports.dashboard import build_dashboard
+    from desktop_app.reports.holes import build_holes_report
+    from desktop_app.reports.plan import build_plan_report
+
+    _office, province_path, _elapsed = built
+    with Store.open(province_path) as province:
+        dashboard = build_dashboard(province, SON_LA)
+        assert dashboard.periods[-1].code == "2020Q4" and len(dashboard.periods) == 8
+        assert all(values[-1] is not None for _code, _name, values in dashboard.series)
+        assert sum(dashboard.completeness.values()) > 0 and dashboard.holes_open > 0
+        model = build_report(province, "province", SON_LA, "2020Q4")
+        assert model.map is not None and len(model.map.sites) == province.sites.count()
+        assert model.areas is not None
+        villages = {row[0]: int(row[2]) for row in model.areas.rows}
+        assert villages["Toàn tỉnh"] == province.villages.count()
+        plan = build_plan_report(province, SON_LA, 2020)
+        assert plan.lines and all(line.status is not None for line in plan.lines)
+        holes = build_holes_report(province, SON_LA, 2020)
+        tallies = [tally for _district, _area, tally in holes.counts]
+        states = {state for tally in tallies for state, n in tally.items() if n}
+        assert states == {"closed", "open", "planned", "overdue"}
 
 
 def test_build_time_stays_within_twice_the_plain_demo(built: tuple[Path, Path, float]) -> None:

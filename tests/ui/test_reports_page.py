@@ -82,7 +82,7 @@ def test_a_district_office_chooses_its_district_or_one_of_its_communes(
 ) -> None:
     page = _page(qtbot, demo_store)
     kinds = [page.kind_box.itemData(i) for i in range(page.kind_box.count())]
-    assert kinds == ["district", "commune"]
+    assert kinds == ["district", "commune", "plan", "holes"]
     assert [page.unit_box.itemData(i) for i in range(page.unit_box.count())] == [DISTRICT]
     assert page.period_picker.period() == Period(2020, 4)  # the latest quarter with data
     page.kind_box.setCurrentIndex(1)

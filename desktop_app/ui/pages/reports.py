@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.i18n import _
-from desktop_app.reports import ReportKind
 from desktop_app.reports.texts import Lang
 from desktop_app.store.errors import StoreError
 from desktop_app.ui.context import AppContext
@@ -45,6 +44,8 @@ from desktop_app.ui.dialogs.base import ERROR_STYLE
 from desktop_app.ui.error_text import os_reason, user_text
 from desktop_app.ui.pages import reports_print
 from desktop_app.ui.pages.reports_choices import (
+    YEAR_KINDS,
+    PageKind,
     Preview,
     ReportChoice,
     dhis2_filters,
@@ -96,6 +97,7 @@ class ReportsPage(QWidget):
             self.language_box.currentIndexChanged,
             self.date_edit.dateChanged,
             self.drafts_box.toggled,
+            self.by_area_box.toggled,
         ):
             signal.connect(self._on_choice_changed)
         ctx.bus.values_changed.connect(self._on_data_changed)
@@ -126,6 +128,11 @@ class ReportsPage(QWidget):
             _("Every page is then marked as not approved and the provisional communes named.")
         )
         form.addRow(self.drafts_box)
+        self.by_area_box = QCheckBox(_("Annex grouped by area"))
+        self.by_area_box.setToolTip(
+            _("The annex lists the communes by area: border, region III, other.")
+        )
+        form.addRow(self.by_area_box)
 
         self.preview_button = QPushButton(_("Preview"))
         self.preview_button.setDefault(True)
@@ -188,6 +195,8 @@ class ReportsPage(QWidget):
             self.unit_box.addItem(label, unit_id)
         self.unit_box.setEnabled(self.unit_box.count() > 1)
         self.unit_box.blockSignals(False)
+        self.by_area_box.setEnabled(self.kind() in ("district", "province"))
+        self.dhis2_button.setEnabled(self.kind() not in YEAR_KINDS)
 
     def _say(self, text: str, *, error: bool = False, ok: bool = False) -> None:
         self.status_label.setStyleSheet(ERROR_STYLE if error else OK_STYLE if ok else "")
@@ -195,9 +204,9 @@ class ReportsPage(QWidget):
 
     # --- reading the choices ---
 
-    def kind(self) -> ReportKind:
+    def kind(self) -> PageKind:
         """The chosen report."""
-        return cast(ReportKind, self.kind_box.currentData())
+        return cast(PageKind, self.kind_box.currentData())
 
     def choice(self) -> ReportChoice:
         """Everything chosen on the left."""
@@ -208,9 +217,10 @@ class ReportsPage(QWidget):
             lang=cast(Lang, self.language_box.currentData()),
             report_date=self.date_edit.date().toPython(),  # type: ignore[arg-type]
             include_drafts=self.drafts_box.isChecked(),
+            annex_by_area=self.by_area_box.isEnabled() and self.by_area_box.isChecked(),
         )
 
-    def select(self, kind: ReportKind, unit_id: str, period: str) -> None:
+    def select(self, kind: PageKind, unit_id: str, period: str) -> None:
         """Choose a report (for tests and links from other pages)."""
         from desktop_app.reports import parse_period
 
@@ -305,7 +315,9 @@ class ReportsPage(QWidget):
     def _on_save(self) -> None:
         choice = self.choice()
         out = self.ask_save_path(
-            _("Save the report"), choice.file_stem(self.unit_box.currentText()), report_filters()
+            _("Save the report"),
+            choice.file_stem(self.unit_box.currentText()),
+            report_filters(choice.kind),
         )
         if out is None:
             return

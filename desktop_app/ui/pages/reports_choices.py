@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from desktop_app.domain.periods import Period
 from desktop_app.domain.text import fold_diacritics
@@ -29,22 +30,35 @@ from desktop_app.ui.tasks import CancelFlag, Cancelled, Progress, Task
 SEARCH_BACK_QUARTERS = 40  # how far back the page looks for the latest quarter with data
 DHIS2_FORMATS = (".json", ".csv")
 
+#: the page's reports: the official ones of a period, and the year's plan and holes reports
+PageKind = Literal["commune", "district", "province", "plan", "holes"]
+YEAR_KINDS = ("plan", "holes")
+
 
 @dataclass(frozen=True)
 class ReportChoice:
     """Everything that decides what a report says."""
 
-    kind: ReportKind
+    kind: PageKind
     unit_id: str
-    period: Period
+    period: Period  # plan and holes: the year of this period
     lang: Lang
     report_date: date
     include_drafts: bool = False
+    annex_by_area: bool = False  # district and province: the annex grouped by area
 
     def file_stem(self, unit_name: str) -> str:
-        """A file name without accents: ``bao-cao-huyen-mai-son-2020Q4``."""
+        """A file name without accents: ``bao-cao-huyen-mai-son-2020Q4``, ``ke-hoach-…-2020``."""
         words = fold_diacritics(unit_name).split()
+        if self.kind in YEAR_KINDS:
+            prefix = "ke-hoach" if self.kind == "plan" else "xoa-thon-lom-song"
+            return "-".join([prefix, *words, str(self.period.year)])
         return "-".join(["bao-cao", *words, self.period.code])
+
+    @property
+    def year(self) -> int:
+        """The year of a plan or holes report."""
+        return self.period.year
 
 
 @dataclass(frozen=True)
@@ -52,37 +66,49 @@ class Preview:
     """A report built, written as PDF and rendered, for the choice it was built from."""
 
     choice: ReportChoice
-    model: ReportModel
+    model: ReportModel | None  # None: the plan and holes reports (PDF only)
     pdf: Path
     pages: list[RenderedPage]
 
 
-def kind_label(kind: ReportKind) -> str:
+def kind_label(kind: PageKind) -> str:
     """The report's name in the list."""
     return {
         "commune": _("Commune detail"),
         "district": _("District summary"),
         "province": _("Province overview"),
+        "plan": _("Plan follow-up (year)"),
+        "holes": _("Coverage holes (year)"),
     }[kind]
 
 
-def kinds_for(store: Store, office_id: str) -> list[ReportKind]:
-    """The reports that fit the office, widest first."""
+def kinds_for(store: Store, office_id: str) -> list[PageKind]:
+    """The reports that fit the office, widest first; then a district's or province's
+    plan follow-up and coverage-hole reports."""
     office = store.reference.unit(office_id)
     if office.level >= 3:
         return ["commune"]
     if office.level == 2:
-        return ["district", "commune"]
+        return ["district", "commune", "plan", "holes"]
     has_districts = any(u.level == 2 for u in store.reference.children(office_id))
-    return ["province", "district", "commune"] if has_districts else ["province", "commune"]
+    kinds: list[PageKind] = ["province", "district", "commune"]
+    return [*(kinds if has_districts else ["province", "commune"]), "plan", "holes"]
 
 
-def units_for(store: Store, office_id: str, kind: ReportKind) -> list[tuple[str, str]]:
+def units_for(store: Store, office_id: str, kind: PageKind) -> list[tuple[str, str]]:
     """``(unit id, label)`` of the units the office may report on as ``kind``.
 
     At a province a commune's label names its district, since commune names repeat.
+    The plan and holes reports are of the office's district, or of the province and
+    each of its districts.
     """
     office = store.reference.unit(office_id)
+    if kind in YEAR_KINDS:
+        if office.level == 2:
+            return [(office.id, office.name)]
+        if office.level != 1:
+            return []
+        return units_for(store, office_id, "province") + units_for(store, office_id, "district")
     if kind == "province":
         if office.level != 1:
             return []
@@ -162,14 +188,20 @@ def preview_task(store: Store, choice: ReportChoice, folder: Path) -> Task:
     """Build the report, write it as PDF in ``folder`` and render its pages."""
 
     def task(progress: Progress, cancel: CancelFlag) -> Preview:
+        out = folder / f"preview-{uuid.uuid4().hex[:12]}.pdf"
+        model: ReportModel | None = None
         try:
             progress(None, _("Adding up the figures…"))
-            model = _build(store, choice)
+            if choice.kind in YEAR_KINDS:
+                pdf = _write_year_report(store, choice, out)
+            else:
+                model = _build(store, choice)
         finally:
             _release_connection(store)
         cancel.raise_if_set()
-        progress(None, _("Laying out the pages…"))
-        pdf = write_model(model, folder / f"preview-{uuid.uuid4().hex[:12]}.pdf")
+        if model is not None:
+            progress(None, _("Laying out the pages…"))
+            pdf = write_model(model, out)
         cancel.raise_if_set()
 
         def on_page(done: int, total: int) -> None:
@@ -188,14 +220,27 @@ def preview_task(store: Store, choice: ReportChoice, folder: Path) -> Task:
 
 
 def _build(store: Store, choice: ReportChoice) -> ReportModel:
+    kind: ReportKind = "province" if choice.kind == "province" else "district"
     return build_report(
         store,
-        choice.kind,
+        "commune" if choice.kind == "commune" else kind,
         choice.unit_id,
         choice.period,
         lang=choice.lang,
         report_date=choice.report_date,
         include_drafts=choice.include_drafts,
+        annex_by_area=choice.annex_by_area,
+    )
+
+
+def _write_year_report(store: Store, choice: ReportChoice, out: Path) -> Path:
+    """The plan follow-up or coverage-hole report of the choice's year, as PDF at ``out``."""
+    from desktop_app.reports.holes import write_holes_report
+    from desktop_app.reports.plan import write_plan_report
+
+    write = write_plan_report if choice.kind == "plan" else write_holes_report
+    return write(
+        store, choice.unit_id, choice.year, out, lang=choice.lang, report_date=choice.report_date
     )
 
 
@@ -211,8 +256,11 @@ def save_task(store: Store, choice: ReportChoice, preview: Preview | None, out: 
                 with safe_output(out) as tmp:
                     shutil.copyfile(preview.pdf, tmp)
                 return out
-            return write_model(preview.model, out)
+            if preview.model is not None:
+                return write_model(preview.model, out)
         try:
+            if choice.kind in YEAR_KINDS:
+                return _write_year_report(store, choice, out)
             model = _build(store, choice)
         finally:
             _release_connection(store)
@@ -237,14 +285,14 @@ def dhis2_task(store: Store, unit_id: str, period: Period, out: Path) -> Task:
     return task
 
 
-def report_filters() -> list[tuple[str, str]]:
-    """``(filter, extension)`` of the report formats, PDF first."""
+def report_filters(kind: PageKind = "district") -> list[tuple[str, str]]:
+    """``(filter, extension)`` of the report formats, PDF first (only PDF: plan, holes)."""
     names = {
         ".pdf": _("PDF document (*.pdf)"),
         ".xlsx": _("Excel workbook (*.xlsx)"),
         ".csv": _("CSV table (*.csv)"),
     }
-    return [(names[f], f) for f in FORMATS]
+    return [(names[f], f) for f in (FORMATS[:1] if kind in YEAR_KINDS else FORMATS)]
 
 
 def dhis2_filters() -> list[tuple[str, str]]:
