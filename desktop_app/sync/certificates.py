@@ -26,7 +26,6 @@ from desktop_app.i18n import _
 from desktop_app.store.errors import DiskFullError, UnknownUnitError
 from desktop_app.store.store import Store
 from desktop_app.sync.errors import (
-    AmbiguousAddresseeError,
     CertificateNodeError,
     EnrolmentError,
     ExpiredCertificateError,
@@ -609,12 +608,14 @@ def resolve_addressee(store: Store, to: str | None) -> tuple[str | None, str | N
     nodes = sorted(n for n, o in known.items() if o == to)
     if len(nodes) == 1:
         return nodes[0], to
-    if nodes:
-        raise AmbiguousAddresseeError(to=to, n=len(nodes), nodes=", ".join(nodes))
     if _is_installation_id(to):  # exact, copied from that office: it can import it
         return to, None
-    unit = store.db.execute_sql("SELECT name FROM unit WHERE id = ?", (to,)).fetchone()
-    raise UnknownAddresseeError(to=to, name="" if unit is None else str(unit[0]))
+    unit = store.db.execute_sql("SELECT 1 FROM unit WHERE id = ?", (to,)).fetchone()
+    if unit is not None and to != store.node.office_id:
+        # an office whose installation is not known yet (or several are): the bundle is
+        # addressed to the office, and any installation of it may import it
+        return to, to
+    raise UnknownAddresseeError(to=to)
 
 
 def _is_installation_id(text: str) -> bool:

@@ -103,19 +103,7 @@ class UnknownAddresseeError(SyncError):
     """``--to`` names no office or installation this office knows."""
 
     def template(self) -> str:
-        if self.params.get("name"):
-            return _(
-                "No installation of {name} ({to}) is known here yet (no bundle received "
-                "from it): export without --to."
-            )
         return _("{to} is neither an office nor an installation known here; check --to.")
-
-
-class AmbiguousAddresseeError(SyncError):
-    """``--to`` names an office with several installations."""
-
-    def template(self) -> str:
-        return _("Office {to} has {n} installations ({nodes}); give the installation id with --to.")
 
 
 class KeyReusedError(SyncError):

@@ -135,7 +135,9 @@ class Authoriser:
             if unit not in mine or owner not in mine:
                 return f"{signer.office_id} may not write data of {owner}"
             moved_to = state.get("commune_id")
-            if moved_to is not None and str(moved_to) != unit:  # its own row, into another
+            # its own row, into a commune that is not its own (the 2025 reform moves rows
+            # of the old communes an office took over into its new commune: both are its)
+            if moved_to is not None and str(moved_to) != unit and str(moved_to) not in mine:
                 return f"{signer.office_id} may not move a row into {moved_to}"
             if entity == "village" and state.get("id"):
                 self.villages.setdefault(str(state["id"]), unit)  # a new village: the signer's

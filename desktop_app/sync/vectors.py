@@ -67,12 +67,20 @@ def province_vector(store: Store) -> Vector:
 
 
 def office_vectors(store: Store) -> dict[str, Vector]:
-    """Per office, the vector its installation last reported (the latest enrolled one)."""
+    """Per office, what every one of its installations holds: the element-wise minimum
+    of the vectors they last reported. An office can have two live installations (the
+    2025 reform moves two old offices into one new office): a bundle any of them may
+    read must carry what the one that lacks most lacks; the others skip the rest."""
     out: dict[str, Vector] = {}
     for office, text in store.db.execute_sql(
         "SELECT office_id, vector FROM sync_peer ORDER BY received_at, rowid"
     ):
-        out[str(office)] = vector_from_json(json.loads(text))
+        vec = vector_from_json(json.loads(text))
+        held = out.get(str(office))
+        if held is None:
+            out[str(office)] = vec
+        else:
+            out[str(office)] = {k: min(v, vec.get(k, 0)) for k, v in held.items()}
     return out
 
 

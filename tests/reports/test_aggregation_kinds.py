@@ -14,7 +14,7 @@ from desktop_app.domain.catalogue import Catalogue, CatalogueError, load_catalog
 from desktop_app.reports import build_report
 from desktop_app.store.aggregation import aggregate
 from desktop_app.store.repositories.values import ValueWrite
-from desktop_app.store.schema import SCHEMA_VERSION, migrate
+from desktop_app.store.schema import migrate
 from desktop_app.store.store import Store
 from tests.reports.handbuilt import COMMUNE_A, COMMUNE_B, DISTRICT, actor_for
 
@@ -75,8 +75,10 @@ def test_an_old_catalogue_without_the_column_sums_everything() -> None:
 
 
 def test_migration_marks_the_installed_speaker_and_channel_dimensions(tmp_path: Path) -> None:
-    conn = sqlite3.connect(tmp_path / "v3.db", isolation_level=None)
-    migrate(conn, SCHEMA_VERSION - 1)
+    from desktop_app.store.migrations import m0008_dimension_aggregation as step
+
+    conn = sqlite3.connect(tmp_path / "before.db", isolation_level=None)
+    migrate(conn, step.VERSION - 1)
     conn.executemany(
         "INSERT INTO dimension_member (position, dimension, code, name_vi, name_en)"
         " VALUES (?, ?, ?, ?, ?)",

@@ -34,11 +34,11 @@ class Net:
         return self.offices[unit]
 
     def export(self, unit: str, to: str | None = None) -> Path:
-        """Export a bundle from ``unit`` (addressed to ``to``'s office when given)."""
+        """Export a bundle from ``unit`` (addressed to ``to``'s installation when given)."""
         self.counter += 1
         out = self.tmp / "usb" / f"{self.counter:03d}-{unit.split(':')[-1]}.cdsync"
         out.parent.mkdir(exist_ok=True)
-        node = None if to is None else self.offices[to].node.office_id
+        node = None if to is None else self.offices[to].node.node_id
         export_bundle(self.offices[unit], out, to=node, level=3)
         return out
 

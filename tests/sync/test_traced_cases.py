@@ -184,6 +184,6 @@ def test_to_must_name_a_known_office(offices: Offices, capsys: pytest.CaptureFix
     assert code == 1 and not out.exists()
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [
-        "coverage-desk: No office or installation pre2025:nowhere is known here:"
-        " the bundle was not written."
+        "coverage-desk: pre2025:nowhere is neither an office nor an installation known here;"
+        " check --to."
     ]

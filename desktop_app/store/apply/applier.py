@@ -77,6 +77,10 @@ class ChangeApplier(RowMerger):
             while cur is not None:  # its ancestors' own rows (reference data, targets)
                 self.held_units.add(cur)
                 cur = parents.get(cur)
+            from desktop_app.store.reform import taken_over
+
+            # a 2025 commune's office holds the old communes it took over (the reform)
+            self.held_units |= taken_over(self.store).get(office, set())
 
     def _prefetch_values(self, batches: list[Batch]) -> None:
         """Read, in a few queries, the value rows the batches name (by natural key).
