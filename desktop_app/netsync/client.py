@@ -561,11 +561,14 @@ def sync_office(
     page_size: int = 100,
     backup: bool = True,
     client: ServerClient | None = None,
+    insecure_http: bool = False,
 ) -> SyncResult:
-    """Sign in, push what the province lacks, pull what is new; see the module docstring."""
+    """Sign in, push what the province lacks, pull what is new; see the module docstring.
+
+    ``insecure_http``: allow plain ``http://`` to another machine (the office's setting)."""
     my_certificate(store)  # refuse early when not enrolled
     own_client = client is None
-    http = client or ServerClient(server_url)
+    http = client or ServerClient(server_url, insecure_http=insecure_http)
     say = progress or (lambda _fraction, _message: None)
     job = _Sync(store, http, say, cancel, retries, backup)
     try:

@@ -104,6 +104,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def plain_http_elsewhere(base_url: str) -> bool:
+    """Whether ``base_url`` is plain ``http://`` to another machine (not loopback)."""
+    parts = urllib.parse.urlsplit(base_url)
+    host = parts.hostname
+    return parts.scheme == "http" and host is not None and not is_loopback(host)
+
+
 def check_address(base_url: str, *, insecure_http: bool = False) -> None:
     """Refuse plain ``http://`` to another machine unless ``insecure_http``: tokens and
     data would cross the network in clear text."""
