@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime
 
 from desktop_app.netsync.adapter import sql
 from desktop_app.netsync.http import ServerClient
 from desktop_app.store.store import Store
+from desktop_app.sync.certificates import my_certificate
 
 # seconds of validity a kept token must still have to be used (clock drift, a slow sync)
 MARGIN = 60.0
@@ -28,14 +28,15 @@ def _key(client: ServerClient) -> str:
     return f"netsync_session:{client.base_url}"
 
 
-def expiry(text: str) -> float:
-    """Seconds since the epoch of the server's ISO 8601 ``expires_at``."""
-    return datetime.fromisoformat(text).timestamp()
+def _serial(store: Store) -> int:
+    cert, _key = my_certificate(store)
+    return int(cert["body"]["serial"])
 
 
 def load_session(store: Store, client: ServerClient, now: float | None = None) -> str | None:
-    """Hand ``client`` the kept token for its server if it has time left; the id of the
-    feed it was kept for (None: no token to use, sign in).
+    """Hand ``client`` the kept token for its server if it has time left and was given to
+    the office's present certificate; the id of the feed it was kept for (None: no
+    token to use, sign in).
 
     The office's pin for the server is set first: the token is only ever sent to
     the server the province recorded."""
@@ -46,9 +47,12 @@ def load_session(store: Store, client: ServerClient, now: float | None = None) -
     try:
         doc = json.loads(found[0])
         token, expires, feed_id = str(doc["token"]), float(doc["expires"]), str(doc["feed"])
+        serial = int(doc["serial"])
     except (ValueError, KeyError, TypeError):
         return None
     if expires - MARGIN <= (time.time() if now is None else now):
+        return None
+    if serial != _serial(store):  # enrolled again since: the token names the old certificate
         return None
     client.use_pins(store)
     client.token, client.token_expires = token, expires
@@ -59,7 +63,14 @@ def save_session(store: Store, client: ServerClient, feed_id: str) -> None:
     """Keep ``client``'s token, its expiry and the server's feed id for the next sync."""
     if client.token is None or client.token_expires is None:
         return
-    doc = json.dumps({"token": client.token, "expires": client.token_expires, "feed": feed_id})
+    doc = json.dumps(
+        {
+            "token": client.token,
+            "expires": client.token_expires,
+            "feed": feed_id,
+            "serial": _serial(store),
+        }
+    )
     with store.transaction():
         sql(store).execute_sql(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (_key(client), doc)

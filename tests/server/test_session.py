@@ -135,6 +135,12 @@ def test_a_token_that_ran_out_is_replaced_without_the_user_seeing_it(
     keep(commune, srv.url, {**doc, "expires": time.time() - 1})
     sync_office(commune, srv.url)
     assert app.take() == [*SIGN_IN, FEED]
+    # kept for another certificate of this office (enrolled again since): not used
+    doc = kept(commune, srv.url)
+    assert doc is not None
+    keep(commune, srv.url, {**doc, "serial": doc["serial"] + 1})
+    sync_office(commune, srv.url)
+    assert app.take() == [*SIGN_IN, FEED]
     # by the server's clock only (the office's clock is behind): refused, signed in again
     monkeypatch.setattr(auth, "TOKEN_TTL", 1)
     keep(commune, srv.url, {**doc, "expires": 0})
