@@ -5,7 +5,8 @@
 2. ``sync10k``, ``sync100k``: the records of one commune pushed to the server
    (SQLite mode, uvicorn in a subprocess on 127.0.0.1) until held and until
    applied in the province's tables, pulled into a fresh district office, and
-   synced again with nothing new each way; against pouchdb-server on the same
+   synced again with nothing new each way (with the sign-in kept from the sync
+   before: one request each, ``GET /v1/feed``); against pouchdb-server on the same
    records in the same run (``pouchdb-server@4.2.0`` and ``pouchdb@9.0.0``
    installed in a folder of their own: ``npm install --prefix /tmp/pouch
    pouchdb-server@4.2.0 pouchdb@9.0.0`` and ``COVERAGE_DESK_POUCH_DIR=/tmp/pouch``,
@@ -320,8 +321,8 @@ def bench_sync(tmp: Path, count: int = COUNT) -> None:
         ("held", "push until held (the sync returns: the server holds it durably)", "push"),
         ("applied", "push until applied (in the province's tables, /v1/health pending 0)", "push"),
         ("pull", "pull into a fresh office (a district with nothing of the commune)", "pull"),
-        ("noop_push", "no-op re-sync, the pushing office (nothing new either way)", "noopPush"),
-        ("noop_pull", "no-op re-sync, the pulling office (nothing new either way)", "noopPull"),
+        ("noop_push", "no-op re-sync, the pushing office (sign-in kept, nothing new)", "noopPush"),
+        ("noop_pull", "no-op re-sync, the pulling office (sign-in kept, nothing new)", "noopPull"),
     )
     print(f"{'figure':72} {'ours':>9} {'requests':>8} {'pouchdb':>9} {'ratio':>7}")
     for key, label, pouch_key in rows:

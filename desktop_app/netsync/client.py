@@ -1,11 +1,15 @@
 """``coverage-desk sync``: an office syncs with the provincial server over HTTP.
 
 1. Sign in: ask for a nonce, sign it with the office key, send it with the
-   certificate; get a short-lived token.
-2. ``GET /state``: the server's vector for this office (and, for a district,
-   its communes), the epoch check and the schema range. It is recorded as the
-   province's acknowledgement, so the periods it covers show "acknowledged by
-   the province".
+   certificate; get a short-lived token, kept in the office database until it
+   runs out (:mod:`desktop_app.netsync.session`). With a kept token the sign-in
+   costs nothing: step 2 comes with the first feed page, so a sync with nothing
+   to send and nothing new is one request (a token the server refuses is
+   dropped and the office signs in again).
+2. The state (with the token, or with the first ``GET /feed`` page): the
+   server's vector for this office (and, for a district, its communes), the
+   epoch check and the schema range. It is recorded as the province's
+   acknowledgement, so the periods it covers show "acknowledged by the province".
 3. Push what the server does not hold, in batches of a few hundred changes:
    own changes as fresh signed segments (one per batch), and every segment it
    holds of its own scope the server's vector does not cover, unchanged (a
@@ -44,6 +48,7 @@ from desktop_app.netsync.adapter import (
     verify_segments,
 )
 from desktop_app.netsync.http import Connection, NetworkSyncError, ServerClient, _Transient
+from desktop_app.netsync.session import forget_session, load_session, save_session
 from desktop_app.netsync.wire import Segment, encode_push
 from desktop_app.netsync.wire import batch_id_for as _batch_id
 from desktop_app.store.schema import SCHEMA_VERSION
@@ -280,8 +285,44 @@ class _Sync:
             except NetworkSyncError as exc:
                 if "401" not in str(exc) or attempt == self.retries:
                     raise
-                self.client.sign_in(self.store)  # token expired: sign in again
+                self.renew()  # token expired or refused: sign in again
         raise AssertionError("unreachable")
+
+    def renew(self) -> None:
+        """Drop the token the server refused, sign in again and keep the new one."""
+        forget_session(self.store, self.client)
+        self.client.sign_in(self.store)
+        if "feed_id" in self.state:
+            save_session(self.store, self.client, str(self.state["feed_id"]))
+
+    def start(self, page_size: int) -> dict[str, Any] | None:
+        """Sign in, or with a kept token ask at once for the first feed page with the
+        state; that page (None: none asked yet)."""
+        feed_id = load_session(self.store, self.client)
+        if feed_id is None:
+            self.sign_in()
+            save_session(self.store, self.client, str(self.state["feed_id"]))
+            return None
+        self.state = {"feed_id": feed_id}  # until the page's own state comes
+        after, rej_after = self.cursors()
+        page: dict[str, Any] = self.retry(
+            partial(self.client.feed, after, page_size, rej_after, self.position())
+        )
+        self.use_state(page["state"])
+        if str(page["state"]["feed_id"]) != feed_id:  # another feed: these cursors are not its
+            save_session(self.store, self.client, str(self.state["feed_id"]))
+            return None
+        return page
+
+    def cursors(self) -> tuple[int, int]:
+        """The feed cursor and the rejection cursor this office has committed."""
+        feed_id = self.state["feed_id"]
+        found = []
+        for name in (f"netsync_cursor:{feed_id}", f"netsync_rejections:{feed_id}"):
+            row = sql(self.store).execute_sql("SELECT value FROM meta WHERE key = ?", (name,))
+            value = row.fetchone()
+            found.append(int(value[0]) if value else 0)
+        return found[0], found[1]
 
     def position(self) -> tuple[int, int]:
         """This office's epoch and newest own seq in it (for the server's epoch check)."""
@@ -471,27 +512,26 @@ class _Sync:
         except NetworkSyncError as exc:
             if "401" not in str(exc):
                 raise
-            self.client.sign_in(self.store)
+            self.renew()
             return self.client.push(batch_id, body)
 
-    def pull_all(self, page_size: int) -> None:
+    def pull_all(self, page_size: int, first: dict[str, Any] | None = None) -> None:
+        """Pull and apply feed pages from the committed cursors; ``first``: the first page,
+        already asked for (:meth:`start`)."""
         store = self.store
         key = f"netsync_cursor:{self.state['feed_id']}"
         rej_key = f"netsync_rejections:{self.state['feed_id']}"  # each rejection comes once
-
-        def cursor(name: str) -> int:
-            row = sql(store).execute_sql("SELECT value FROM meta WHERE key = ?", (name,))
-            found = row.fetchone()
-            return int(found[0]) if found else 0
-
-        after, rej_after = cursor(key), cursor(rej_key)
+        after, rej_after = self.cursors()
         head = max(int(self.state.get("feed_head", 0)), 1)
         _cert, province_key = my_certificate(store)
         backed_up = not self.backup or store.path is None
         while not self.cancelled():
-            page: dict[str, Any] = self.retry(
-                partial(self.client.feed, after, page_size, rej_after)
+            page: dict[str, Any] = (
+                first
+                if first is not None
+                else self.retry(partial(self.client.feed, after, page_size, rej_after))
             )
+            first = None
             segs = [
                 (str(e["header"]).encode("utf-8"), base64.b64decode(e["body"]))
                 for e in page["entries"]
@@ -543,22 +583,26 @@ def sync_office(
     page_size: int = 100,
     backup: bool = True,
     client: ServerClient | None = None,
+    insecure_http: bool = False,
 ) -> SyncResult:
-    """Sign in, push what the province lacks, pull what is new; see the module docstring."""
+    """Sign in, push what the province lacks, pull what is new; see the module docstring.
+
+    ``insecure_http``: allow plain ``http://`` to another machine (the office's setting)."""
     my_certificate(store)  # refuse early when not enrolled
     refuse_if_revoked(store)  # or revoked, when the list already came down (in words)
     own_client = client is None
-    http = client or ServerClient(server_url)
+    http = client or ServerClient(server_url, insecure_http=insecure_http)
     say = progress or (lambda _fraction, _message: None)
     job = _Sync(store, http, say, cancel, retries, backup)
     try:
         say(0.0, _("Signing in to the province server"))
-        job.sign_in()
+        first = job.start(page_size)
         if job.level == 1:  # the province office: the server refuses what it revoked
             job.retry(lambda: http.revocations(revocation_list(store)))
         job.push_all()
         if not job.cancelled():
-            job.pull_all(page_size)  # each page carries the province's vector: the last ack
+            # each page carries the province's vector: the last ack
+            job.pull_all(page_size, first)
         say(1.0, _("Sync finished"))
     finally:
         if own_client:

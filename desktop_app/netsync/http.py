@@ -12,6 +12,7 @@ import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import Message
 from typing import Any, NoReturn
 
@@ -101,6 +102,13 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def plain_http_elsewhere(base_url: str) -> bool:
+    """Whether ``base_url`` is plain ``http://`` to another machine (not loopback)."""
+    parts = urllib.parse.urlsplit(base_url)
+    host = parts.hostname
+    return parts.scheme == "http" and host is not None and not is_loopback(host)
 
 
 def check_address(base_url: str, *, insecure_http: bool = False) -> None:
@@ -259,6 +267,7 @@ class ServerClient:
         self.http = self._connection()
         self._more: list[Connection] = []
         self.token: str | None = None
+        self.token_expires: float | None = None  # by the server's clock (its expires_at)
 
     def _connection(self) -> Connection:
         return Connection(self.base_url, timeout=self.timeout, context=tls_context(), pin=self.pin)
@@ -317,7 +326,7 @@ class ServerClient:
         cert, _key = my_certificate(store)
         ident = load_identity(store)
         self.use_pins(store)
-        self.token = None
+        self.token, self.token_expires = None, None
         nonce = self._call("POST", "/auth/challenge")["nonce"]
         answer: dict[str, Any] = self._call(
             "POST",
@@ -331,6 +340,7 @@ class ServerClient:
             },
         )
         self.token = str(answer["token"])
+        self.token_expires = datetime.fromisoformat(str(answer["expires_at"])).timestamp()
         return answer
 
     def state(self, epoch: int, seq: int) -> dict[str, Any]:
@@ -365,8 +375,17 @@ class ServerClient:
         result: dict[str, Any] = self._call("POST", "/revocations", json_body=doc)
         return result
 
-    def feed(self, after: int, limit: int, rejections_after: int = 0) -> dict[str, Any]:
-        """``GET /feed``."""
+    def feed(
+        self,
+        after: int,
+        limit: int,
+        rejections_after: int = 0,
+        position: tuple[int, int] | None = None,
+    ) -> dict[str, Any]:
+        """``GET /feed``; with ``position`` (the office's epoch and newest seq) the page
+        also holds the office's state."""
         params = {"after": after, "limit": limit, "rejections_after": rejections_after}
+        if position is not None:
+            params["epoch"], params["seq"] = position
         result: dict[str, Any] = self._call("GET", "/feed", params=params)
         return result

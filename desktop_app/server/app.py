@@ -375,12 +375,20 @@ def create_app(
         after: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = PAGE_LIMIT,
         rejections_after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        epoch: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+        seq: Annotated[int | None, Query(ge=0, le=2**62)] = None,
     ) -> FeedPage:
         """A page of the feed after ``after``, oldest first, with up to ``limit`` of the
         scope's rejections after ``rejections_after``; commit it, then ask for the next
-        (until neither ``more`` nor ``rejections_more``)."""
+        (until neither ``more`` nor ``rejections_more``).
+
+        With ``epoch`` (and ``seq``) the page also holds the office's state (as
+        ``GET /state``), read before the page: an office with a token still valid
+        learns in this one request what to push and that nothing is new."""
+        office_state = None if epoch is None else build_state(office, epoch, seq)
         page = store.pull(office, after, limit, rejections_after)
         return FeedPage(
+            state=office_state,
             entries=[
                 FeedEntry(fseq=f, header=h, body=base64.b64encode(b).decode("ascii"))
                 for f, h, b in page.entries

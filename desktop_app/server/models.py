@@ -124,6 +124,9 @@ class FeedPage(BaseModel):
     rejections_next: int = Field(0, description="the rejection cursor to ask for next")
     rejections_more: bool = Field(False, description="more rejections wait after it")
     revocations: dict[str, Any] | None = None
+    state: State | None = Field(
+        None, description="the office's state, when the request gave epoch (and seq)"
+    )
 
 
 class RevocationList(BaseModel):

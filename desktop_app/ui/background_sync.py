@@ -107,6 +107,9 @@ class BackgroundSync(QObject):
             if sync is None:
                 return False
         store = self.ctx.store
+        from desktop_app.ui.pages.sync_network import insecure_allowed
+
+        insecure = insecure_allowed(store.reference.settings())
 
         def task(progress: Progress, cancel: CancelFlag) -> object:
             from desktop_app.ui.pages.sync_network import in_worker
@@ -114,7 +117,7 @@ class BackgroundSync(QObject):
 
             def work() -> object:
                 marks = marks_before_import(store)
-                sync(store, url, progress=progress, cancel=cancel)
+                sync(store, url, progress=progress, cancel=cancel, insecure_http=insecure)
                 return outcome_of(store, None, marks)
 
             return in_worker(store, work)

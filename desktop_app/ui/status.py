@@ -124,7 +124,9 @@ class StatusBar(QStatusBar):
         self.backup = QLabel(self)
         self.review = QLabel(self)
         self.conflicts = QLabel(self)
+        self.insecure = QLabel(self)
         for label in (
+            self.insecure,
             self.due,
             self.unsent,
             self.returned,
@@ -148,9 +150,20 @@ class StatusBar(QStatusBar):
             )
         )
 
+    def _show_insecure(self) -> None:
+        from desktop_app.ui.pages.sync_network import SERVER_SETTING, insecure_warning
+
+        settings = self.store.reference.settings()
+        warning = insecure_warning(settings.get(SERVER_SETTING, "").strip().rstrip("/"), settings)
+        self.insecure.setVisible(bool(warning))
+        self.insecure.setText(_("Network sync not encrypted (http)"))
+        self.insecure.setToolTip(warning)
+        self.insecure.setStyleSheet("font-weight: bold; color: #8a4b00;")
+
     def refresh(self) -> None:
         """Read the figures again."""
         office = self.store.reference.unit(self.store.node.office_id)
+        self._show_insecure()
         waiting, returned = period_counts(self.store)
         self.unsent.setVisible(office.level > 1)
         if waiting:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,6 +21,7 @@ from desktop_app.ui.background_sync import EVERY_SETTING, minutes_of
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs.base import ERROR_STYLE
 from desktop_app.ui.error_text import user_text
+from desktop_app.ui.pages.sync_network import INSECURE_SETTING, insecure_allowed
 
 RECIPIENTS = "recipients"
 
@@ -73,6 +75,13 @@ class SettingsTab(QWidget):
             )
         )
         form.addRow(_("Automatic network sync every"), self.every_box)
+        self.insecure_box = QCheckBox(
+            _(
+                "Allow plain http to the province server (nothing is encrypted; only on a"
+                " network you trust)"
+            )
+        )
+        form.addRow("", self.insecure_box)
         layout.addLayout(form)
         row = QHBoxLayout()
         self.save_button = QPushButton(_("Save"))
@@ -94,6 +103,7 @@ class SettingsTab(QWidget):
             edit.setText(saved.get(key, ""))
         self.recipients_edit.setPlainText(saved.get(RECIPIENTS, ""))
         self.every_box.setValue(minutes_of(saved))
+        self.insecure_box.setChecked(insecure_allowed(saved))
 
     def values(self) -> dict[str, str]:
         """The settings as typed (spaces trimmed, empty recipient lines dropped)."""
@@ -101,6 +111,7 @@ class SettingsTab(QWidget):
         lines = [line.strip() for line in self.recipients_edit.toPlainText().splitlines()]
         out[RECIPIENTS] = "\n".join(line for line in lines if line)
         out[EVERY_SETTING] = str(self.every_box.value())
+        out[INSECURE_SETTING] = "1" if self.insecure_box.isChecked() else ""
         return out
 
     def _on_save(self) -> None:

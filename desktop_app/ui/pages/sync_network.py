@@ -40,7 +40,28 @@ from desktop_app.ui.pages.sync_texts import (
 from desktop_app.ui.tasks import CancelFlag, Cancelled, Progress, run_with_progress, runner_of
 
 SERVER_SETTING = "sync_server_url"
+# "1": this office may sync over plain http to another machine (``sync --insecure-http``)
+INSECURE_SETTING = "sync_insecure_http"
+WARNING_STYLE = "font-weight: bold; color: #8a4b00;"
 T = TypeVar("T")
+
+
+def insecure_allowed(settings: dict[str, str]) -> bool:
+    """Whether the office settings allow plain http to another machine."""
+    return settings.get(INSECURE_SETTING, "") == "1"
+
+
+def insecure_warning(url: str, settings: dict[str, str]) -> str:
+    """The warning to show when ``url`` is plain http to another machine that the office
+    settings allow ("" otherwise: https, loopback, or refused at sync anyway)."""
+    from desktop_app.netsync.http import plain_http_elsewhere
+
+    if not url or not insecure_allowed(settings) or not plain_http_elsewhere(url):
+        return ""
+    return _(
+        "Warning: {url} is plain http to another machine; nothing sent or received is"
+        " encrypted (allowed in the office settings)."
+    ).format(url=url)
 
 
 def in_worker(store: Store, fn: Callable[[], T]) -> T:
@@ -114,16 +135,29 @@ class NetworkBox(QGroupBox):
         row.addWidget(QLabel(_("Province server:")))
         self.url_edit = QLineEdit(ctx.store.reference.settings().get(SERVER_SETTING, ""))
         self.url_edit.setPlaceholderText("https://")
+        self.url_edit.textChanged.connect(self.show_warning)
         row.addWidget(self.url_edit, 1)
         self.sync_button = QPushButton(_("Sync with the province server"))
         self.sync_button.clicked.connect(self._on_sync)
         row.addWidget(self.sync_button)
         layout.addLayout(row)
+        self.warning_label = QLabel()
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet(WARNING_STYLE)
+        layout.addWidget(self.warning_label)
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message_label.hide()
         layout.addWidget(self.message_label)
+        self.show_warning()
+
+    def show_warning(self) -> None:
+        """Say so when the address is plain http to another machine (a warning, not a block)."""
+        url = self.url_edit.text().strip().rstrip("/")
+        text = insecure_warning(url, self.ctx.store.reference.settings())
+        self.warning_label.setText(text)
+        self.warning_label.setVisible(bool(text))
 
     def say(self, message: str, *, error: bool = False) -> None:
         """Show the outcome of the last sync (or its error)."""
@@ -136,12 +170,25 @@ class NetworkBox(QGroupBox):
         if not url.startswith(("http://", "https://")):
             self.say(_("Type the server's address, starting with https://"), error=True)
             return
+        from desktop_app.netsync.http import plain_http_elsewhere
+
+        if plain_http_elsewhere(url) and not insecure_allowed(self.ctx.store.reference.settings()):
+            self.say(
+                _(
+                    "{url} is plain http to another machine: use https://, or an administrator"
+                    " allows plain http in Administration › Office settings (only on a network"
+                    " you trust)."
+                ).format(url=url),
+                error=True,
+            )
+            return
         store, sync = self.ctx.store, self.sync
+        insecure = insecure_allowed(store.reference.settings())
 
         def task(progress: Progress, cancel: CancelFlag) -> tuple[ImportOutcome, str]:
             def work() -> tuple[ImportOutcome, str]:
                 marks = marks_before_import(store)
-                result = sync(store, url, progress=progress, cancel=cancel)
+                result = sync(store, url, progress=progress, cancel=cancel, insecure_http=insecure)
                 outcome = outcome_of(store, None, marks)
                 return outcome, network_summary(store, result, outcome)
 
@@ -149,6 +196,7 @@ class NetworkBox(QGroupBox):
 
         if url != self.ctx.store.reference.settings().get(SERVER_SETTING):
             self.ctx.store.reference.set_settings({SERVER_SETTING: url})
+            self.ctx.bus.status_changed.emit()  # the status bar's http warning follows it
         self.sync_button.setEnabled(False)
         run_with_progress(
             runner_of(self.ctx),
