@@ -43,6 +43,7 @@ from desktop_app.domain.derived import (
     derived_and_coverage,
 )
 from desktop_app.domain.periods import Period
+from desktop_app.domain.reform import REFORM_PERIOD, is_pre_reform
 from desktop_app.domain.units import Unit
 from desktop_app.store.errors import UnknownUnitError
 from desktop_app.store.lineage import Collected, collect
@@ -61,6 +62,7 @@ __all__ = [
     "aggregate",
     "area_level",
     "collected",
+    "communes_read",
     "data_periods",
     "summarise_indicator",
 ]
@@ -389,6 +391,24 @@ def collected(store: Store, unit_id: str, period: Period) -> Collected:
     return collect(store, units, unit, _communes_under, period)
 
 
+def communes_read(store: Store, unit_id: str) -> list[str]:
+    """Every commune whose values a unit's figures may be read from, in any period: for
+    a 2025 unit, the pre-2025 communes it was formed from as well (a trend across the
+    reform reads them for the quarters before it)."""
+    units = _units(store)
+    unit = units.get(unit_id)
+    if unit is None:
+        raise UnknownUnitError(unit=unit_id)
+    found: dict[str, None] = {}
+    for p in (REFORM_PERIOD.previous(), REFORM_PERIOD):
+        got = collect(store, units, unit, _communes_under, p)
+        for c in got.communes:
+            found.setdefault(c.id)
+            for alias in got.aliases.get(c.id, ()):
+                found.setdefault(alias)
+    return list(found)
+
+
 def _figures(
     catalogue: Catalogue,
     compiled: Mapping[str, CompiledDerived],
@@ -436,8 +456,6 @@ def aggregate(
     level = area_level(unit)
     catalogue = store.catalogue
     compiled = compile_derived(catalogue)
-    collected = collect(store, units, unit, _communes_under, period)
-    communes, villages = collected.communes, collected.villages
     loader = _Loader(store)
     previous: Period | None = None
     if with_previous:
@@ -446,6 +464,18 @@ def aggregate(
         except ValueError:
             previous = None
     wanted = [period] if previous is None else [period, previous]
+    # Each period is read from the communes it was reported by: across the reform the
+    # previous quarter of a 2025 unit is its old communes' (commune-level figures too),
+    # so the two columns and the trend are one series.
+    collections = {period: collect(store, units, unit, _communes_under, period)}
+    if previous is not None:
+        collections[previous] = (
+            collections[period]
+            if is_pre_reform(previous) == is_pre_reform(period)
+            else collect(store, units, unit, _communes_under, previous)
+        )
+    collected = collections[period]
+    communes = collected.communes
 
     states = {p: store.submissions.for_period(data_periods(p)[0].code) for p in wanted}
 
@@ -469,7 +499,7 @@ def aggregate(
             found = loader.villages_at(commune.id, lock)
             if found is not None:
                 return found
-        return villages[commune.id]
+        return collections[p].villages[commune.id]
 
     registers: dict[tuple[str, Period], list[tuple[str, str]]] = {}
 
@@ -482,11 +512,15 @@ def aggregate(
     current_data: list[CommuneData] = []
     previous_data: list[CommuneData] = []
     without: list[VillagesWithoutSignal] = []
-    for commune in communes:
-        raw = loader.commune_values(commune.id, wanted, collected.aliases.get(commune.id, ()))
-        for p, sink in ((period, current_data), (previous, previous_data)):
-            if p is None:
-                continue
+    raws: dict[tuple[str, tuple[str, ...]], dict[str, dict[str, Values]]] = {}
+    for p, sink in ((period, current_data), (previous, previous_data)):
+        if p is None:
+            continue
+        for commune in collections[p].communes:
+            also = collections[p].aliases.get(commune.id, ())
+            raw = raws.get((commune.id, also))
+            if raw is None:
+                raw = raws[(commune.id, also)] = loader.commune_values(commune.id, wanted, also)
             merged = loader.merged(raw, p) if counted(commune, p) else {}
             alive = registers[(commune.id, p)] = register(commune, p)
             rows = [merged.get(vid, {}) for vid, _ in alive]
