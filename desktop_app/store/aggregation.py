@@ -428,6 +428,44 @@ def _figures(
     return PeriodFigures(period, summaries, derived, len(village_rows), len(communes), covered)
 
 
+def _by_new_commune(
+    catalogue: Catalogue,
+    compiled: Mapping[str, CompiledDerived],
+    units: Mapping[str, Unit],
+    province: Unit,
+    collected: Collected,
+    data: Sequence[CommuneData],
+    registers: Mapping[tuple[str, Period], list[tuple[str, str]]],
+    period: Period,
+) -> list[AreaFigures]:
+    """A 2025 province's figures by its communes (it has no districts): each village
+    counts under the 2025 commune it is reported in, an old commune's commune-level
+    figures under the first 2025 commune formed from it."""
+    first: dict[str, str] = {}
+    for new_id, olds in collected.sources.items():
+        for old in olds:
+            first.setdefault(old.id, new_id)
+    # 2025 commune → source commune → (its commune-level values, its villages' rows)
+    parts: dict[str, dict[str, tuple[Values, list[Values]]]] = {}
+    for commune, got in zip(collected.communes, data, strict=True):
+        home = commune.id if commune.structure == "2025" else first.get(commune.id)
+        for (vid, _name), row in zip(registers[(commune.id, period)], got.villages, strict=True):
+            target = collected.homes.get(vid, home)
+            if target is not None:
+                parts.setdefault(target, {}).setdefault(commune.id, ({}, []))[1].append(dict(row))
+        if home is not None and got.commune_values:
+            rows = parts.setdefault(home, {}).get(commune.id, ({}, []))[1]
+            parts[home][commune.id] = (dict(got.commune_values), rows)
+    out: list[AreaFigures] = []
+    for new in _communes_under(units, province):
+        datas = [CommuneData(cv, rows) for cv, rows in parts.get(new.id, {}).values()]
+        derived = compute_derived(catalogue, AreaData(datas), "commune", compiled)
+        if not any(d.commune_values or any(d.villages) for d in datas):
+            derived = dict.fromkeys(derived)  # nothing from this commune: "—"
+        out.append(AreaFigures(new, derived, sum(len(d.villages) for d in datas)))
+    return out
+
+
 def aggregate(
     store: Store,
     unit_id: str,
@@ -549,7 +587,11 @@ def aggregate(
             )
             for c, data in zip(communes, current_data, strict=True)
         ]
-    if level == "province":
+    if level == "province" and unit.structure == "2025":
+        by_commune = _by_new_commune(
+            catalogue, compiled, units, unit, collected, current_data, registers, period
+        )
+    elif level == "province":
         groups: dict[str, list[CommuneData]] = {}
         for c, data in zip(communes, current_data, strict=True):
             groups.setdefault(c.parent_id or "", []).append(data)

@@ -15,6 +15,7 @@ from desktop_app.reports.dashboard import build_dashboard
 from desktop_app.reports.trend_section import trend_section
 from desktop_app.store.aggregation import IndicatorSummary, aggregate
 from desktop_app.store.store import Store
+from tests.reports.conftest import pdf_text
 
 NEW, OLDS = "2025:04108", ("pre2025:04108", "pre2025:04114")
 
@@ -95,3 +96,39 @@ def test_the_2025_province_trend_runs_across_the_reform(
     names = {d.name_en: c for c, d in store.catalogue.derived.items()}
     for name, values in section.series:
         assert values[i] == q2.current.derived.get(names[name]), name
+
+
+def test_the_2025_province_chart_and_annex_go_by_commune(
+    demo: tuple[Path, Path], tmp_path: Path
+) -> None:
+    province = tmp_path / "province.db"
+    shutil.copy(demo[1], province)
+    with Store.open(province) as store:
+        agg = aggregate(store, "2025:14", "2025Q2")
+        communes = [c.id for c in store.reference.communes_under("2025:14")]
+        own = {
+            a.unit.id: aggregate(store, a.unit.id, "2025Q2", with_previous=False)
+            for a in agg.by_commune
+            if a.villages
+        }
+    assert not agg.by_district
+    assert [a.unit.id for a in agg.by_commune] == communes and len(communes) == 75
+    assert sum(a.villages for a in agg.by_commune) == agg.current.villages
+    # before the reform each 2025 commune's bar is its old communes' figures: the same as
+    # the 2025 commune's own report of the quarter
+    assert len(own) >= 5
+    for area in agg.by_commune:
+        if area.unit.id in own:
+            assert area.villages == own[area.unit.id].current.villages
+            for code, value in area.derived.items():
+                assert value == own[area.unit.id].current.derived.get(code), code
+
+    out = tmp_path / "p.pdf"
+    argv = ["--lang", "en", "report", "province", "--db", str(province), "--unit", "2025:14"]
+    assert cli.main([*argv, "--period", "2025Q2", "--include-drafts", "--out", str(out)]) == 0
+    text = " ".join(pdf_text(out, layout=False).split())
+    annex = text[text.index("Main indicators by commune") :]
+    assert "by district" not in text
+    assert "By today's communes and wards (the province has no districts)" in annex
+    for area in agg.by_commune:
+        assert area.unit.name in annex
