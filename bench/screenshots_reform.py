@@ -1,9 +1,11 @@
-"""Render the 2025 structure at 1366×768, offscreen, in Vietnamese: the demo province
-reviewing its 2025 communes directly, its report page, and the 2025 commune office.
+"""Render the 2025 structure at 1366×768, offscreen, in Vietnamese and English: the demo
+province reviewing its 2025 communes directly (with its to-do of communes to map), its
+report page, and the 2025 commune office.
 
     .venv/bin/python -m bench.screenshots_reform [out_dir]
 
-Builds ``coverage-desk demo --structure 2025`` once under /tmp/coverage-desk-screens.
+Builds ``coverage-desk demo --structure 2025`` once under /tmp/coverage-desk-screens (or
+$COVERAGE_DESK_SCREENS_CACHE).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from desktop_app import i18n
 from desktop_app.store.store import Store
 
-CACHE = Path("/tmp/coverage-desk-screens")
+CACHE = Path(os.environ.get("COVERAGE_DESK_SCREENS_CACHE", "/tmp/coverage-desk-screens"))
 SIZE = (1366, 768)
 
 
@@ -69,8 +71,22 @@ def shoot(out: Path, lang: str) -> None:
         page.select("2025:04108", "2026Q3")
         save(window, out, f"{lang}-province-review-2025")
         if "reports" in rows:
+            from desktop_app.domain.periods import Period
+            from desktop_app.ui.pages.reports import ReportsPage
+
             window.nav.setCurrentRow(rows.index("reports"))
             save(window, out, f"{lang}-province-reports")
+            reports = window.page("reports")
+            assert isinstance(reports, ReportsPage)
+            # the quarter before the reform, read from the old communes (as yet unapproved)
+            reports.period_picker.set_period(Period(2025, 2))
+            reports.drafts_box.setChecked(True)
+            reports.preview_button.click()
+            save(window, out, f"{lang}-province-report-2025Q2")
+            reports.period_picker.set_period(Period(2026, 2))
+            reports.drafts_box.setChecked(False)
+            reports.preview_button.click()
+            save(window, out, f"{lang}-province-report-2026Q2")
         window.close()
     with Store.open(office_path) as office:
         user = office.users.authenticate("canbo", "canbo123")
@@ -91,7 +107,8 @@ def shoot(out: Path, lang: str) -> None:
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/screens")
     out.mkdir(parents=True, exist_ok=True)
-    shoot(out, "vi")
+    for lang in ("vi", "en"):
+        shoot(out, lang)
 
 
 if __name__ == "__main__":

@@ -78,6 +78,14 @@ def cmd_report(args: argparse.Namespace) -> int:
             annex_by_area=args.annex_by_area,
         )
         written = write_model(model, out_path, csv_sep=args.csv_sep)
+        unit = model.aggregate.unit
+        unmapped = ""
+        if unit.structure == "2025" and unit.level == 1:
+            from desktop_app.store.reform import unmapped_line
+
+            unmapped = unmapped_line(store)
+    if unmapped:
+        print("coverage-desk: " + _("warning: {what}").format(what=unmapped), file=sys.stderr)
     if not model.aggregate.current.has_data:
         # still exit 0: a script may print an empty form on purpose
         print(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.domain.periods import Period
-from desktop_app.store.aggregation import aggregate
+from desktop_app.store.aggregation import aggregate, communes_read
 from desktop_app.store.repositories.holes import HoleRepository
 from desktop_app.store.store import Store
 
@@ -54,7 +54,7 @@ def build_dashboard(store: Store, unit_id: str) -> Dashboard:
 
     unit = store.reference.unit(unit_id)
     communes = [c.id for c in store.reference.communes_under(unit_id)]
-    periods = quarters_held(store, communes)
+    periods = quarters_held(store, communes_read(store, unit_id))
     values: dict[str, list[float | None]] = {c: [] for c in TREND_CODES}
     completeness: dict[str, int] = {}
     for i, period in enumerate(periods):

@@ -140,6 +140,8 @@ class ReportModel:
     draft_mark: str = ""
     #: lines under the annex (the area decisions when it is grouped by area)
     annex_notes: tuple[str, ...] = ()
+    #: under the annex table: which grouping it uses, where that needs saying
+    annex_note: str = ""
 
 
 def unit_text(unit: str, lang: Lang) -> str:
@@ -383,7 +385,9 @@ def build_model(
             (*r[:3], "; ".join(x for x in (note, r[3]) if x)) if r[1] in marked else r
             for r in c_rows
         ]
-    areas = agg.by_district if agg.level == "province" else agg.by_commune
+    # a 2025 province has no districts: its chart and annex go by commune
+    by_district = agg.level == "province" and agg.unit.structure != "2025"
+    areas = agg.by_district if by_district else agg.by_commune
     chart = (
         tuple(
             (a.unit.name, tuple(float(a.derived.get(c) or 0.0) for c in CHART_CODES))
@@ -398,7 +402,7 @@ def build_model(
         for c in CHART_CODES
         if c in catalogue.derived
     )
-    first_col = label("col_district" if agg.level == "province" else "col_commune", lang)
+    first_col = label("col_district" if by_district else "col_commune", lang)
     codes = [c for c in ANNEX_CODES if c in catalogue.derived]
     annex_cols = (
         label("col_no", lang),
@@ -413,7 +417,7 @@ def build_model(
         (str(i), a.unit.name, *(a.derived.get(c) for c in codes))
         for i, a in enumerate(areas, start=1)
     )
-    annex_key = "annex_districts" if agg.level == "province" else "annex_communes"
+    annex_key = "annex_districts" if by_district else "annex_communes"
     annex_decimals = (0, 0, *(derived_decimals(catalogue.derived[c].unit) for c in codes))
     if agg.level == "commune":
         annex_key = "annex_villages"
@@ -441,6 +445,11 @@ def build_model(
         annex_decimals=annex_decimals,
         notices=_notices(agg, provisional, area, period_text, lang),
         draft_mark=label("draft_mark", lang) if provisional else "",
+        annex_note=(
+            nfc(label("annex_by_new_commune", lang))
+            if agg.level == "province" and not by_district
+            else ""
+        ),
     )
 
 

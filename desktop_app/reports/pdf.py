@@ -245,6 +245,8 @@ def _annex(
     widths = [12 * mm, 58 * mm] + [(width - 70 * mm) / (n - 2)] * (n - 2)
     story.append(_simple_table(model.annex_columns, rows, widths, s, f, right_from=2, small=True))
     story += [Paragraph(_p(note), s["cell"]) for note in model.annex_notes]
+    if model.annex_note:
+        story += [Spacer(1, 2 * mm), Paragraph(_p(model.annex_note), s["body"])]
     return story
 
 

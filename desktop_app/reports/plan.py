@@ -144,7 +144,7 @@ def build_plan_report(
     if period is None:
         figures = {}
     else:
-        for part in agg.by_district if unit.level == 1 else agg.by_commune:
+        for part in agg.by_district or agg.by_commune:  # a 2025 province: by commune
             figures[part.unit.id] = part.derived
     units = [unit, *(store.reference.children(unit_id) if unit.level == 1 else [])]
     if unit.level == 2:

@@ -56,6 +56,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "Các chỉ tiêu chính theo xã, {period}",
         "Main indicators by commune, {period}",
     ),
+    "annex_by_new_commune": (
+        "Số liệu theo xã, phường hiện nay (tỉnh không còn cấp huyện); số liệu các kỳ trước "
+        "ngày 01/7/2025 là số liệu của các xã, phường, thị trấn cũ hình thành mỗi xã, phường.",
+        "By today's communes and wards (the province has no districts); the figures of "
+        "periods before 1 July 2025 are those of the old communes each was formed from.",
+    ),
     "annex_districts": (
         "Các chỉ tiêu chính theo huyện, {period}",
         "Main indicators by district, {period}",

@@ -10,7 +10,7 @@ from typing import Any
 
 from desktop_app.reports.dashboard import TREND_CODES, quarters_held
 from desktop_app.reports.texts import Lang
-from desktop_app.store.aggregation import UnitAggregate, aggregate
+from desktop_app.store.aggregation import UnitAggregate, aggregate, communes_read
 from desktop_app.store.store import Store
 
 HEADING = ("Diễn biến các tỷ lệ chính qua các quý", "The key ratios quarter by quarter")
@@ -34,7 +34,7 @@ def trend_section(
     quarter counts the same submissions as the report's own (``counted_states``)."""
     if agg.level == "commune":
         return None
-    communes = [c.id for c in store.reference.communes_under(agg.unit.id)]
+    communes = communes_read(store, agg.unit.id)
     last = agg.period if agg.period.quarter is not None else agg.period.quarters()[-1]
     periods = [p for p in quarters_held(store, communes) if p <= last]
     if len(periods) < 2:

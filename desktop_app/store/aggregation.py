@@ -43,6 +43,7 @@ from desktop_app.domain.derived import (
     derived_and_coverage,
 )
 from desktop_app.domain.periods import Period
+from desktop_app.domain.reform import REFORM_PERIOD, is_pre_reform
 from desktop_app.domain.units import Unit
 from desktop_app.store.errors import UnknownUnitError
 from desktop_app.store.lineage import Collected, collect
@@ -61,6 +62,7 @@ __all__ = [
     "aggregate",
     "area_level",
     "collected",
+    "communes_read",
     "data_periods",
     "summarise_indicator",
 ]
@@ -389,6 +391,24 @@ def collected(store: Store, unit_id: str, period: Period) -> Collected:
     return collect(store, units, unit, _communes_under, period)
 
 
+def communes_read(store: Store, unit_id: str) -> list[str]:
+    """Every commune whose values a unit's figures may be read from, in any period: for
+    a 2025 unit, the pre-2025 communes it was formed from as well (a trend across the
+    reform reads them for the quarters before it)."""
+    units = _units(store)
+    unit = units.get(unit_id)
+    if unit is None:
+        raise UnknownUnitError(unit=unit_id)
+    found: dict[str, None] = {}
+    for p in (REFORM_PERIOD.previous(), REFORM_PERIOD):
+        got = collect(store, units, unit, _communes_under, p)
+        for c in got.communes:
+            found.setdefault(c.id)
+            for alias in got.aliases.get(c.id, ()):
+                found.setdefault(alias)
+    return list(found)
+
+
 def _figures(
     catalogue: Catalogue,
     compiled: Mapping[str, CompiledDerived],
@@ -406,6 +426,44 @@ def _figures(
     }
     derived, covered = derived_and_coverage(catalogue, AreaData(communes), level, compiled)
     return PeriodFigures(period, summaries, derived, len(village_rows), len(communes), covered)
+
+
+def _by_new_commune(
+    catalogue: Catalogue,
+    compiled: Mapping[str, CompiledDerived],
+    units: Mapping[str, Unit],
+    province: Unit,
+    collected: Collected,
+    data: Sequence[CommuneData],
+    registers: Mapping[tuple[str, Period], list[tuple[str, str]]],
+    period: Period,
+) -> list[AreaFigures]:
+    """A 2025 province's figures by its communes (it has no districts): each village
+    counts under the 2025 commune it is reported in, an old commune's commune-level
+    figures under the first 2025 commune formed from it."""
+    first: dict[str, str] = {}
+    for new_id, olds in collected.sources.items():
+        for old in olds:
+            first.setdefault(old.id, new_id)
+    # 2025 commune → source commune → (its commune-level values, its villages' rows)
+    parts: dict[str, dict[str, tuple[Values, list[Values]]]] = {}
+    for commune, got in zip(collected.communes, data, strict=True):
+        home = commune.id if commune.structure == "2025" else first.get(commune.id)
+        for (vid, _name), row in zip(registers[(commune.id, period)], got.villages, strict=True):
+            target = collected.homes.get(vid, home)
+            if target is not None:
+                parts.setdefault(target, {}).setdefault(commune.id, ({}, []))[1].append(dict(row))
+        if home is not None and got.commune_values:
+            rows = parts.setdefault(home, {}).get(commune.id, ({}, []))[1]
+            parts[home][commune.id] = (dict(got.commune_values), rows)
+    out: list[AreaFigures] = []
+    for new in _communes_under(units, province):
+        datas = [CommuneData(cv, rows) for cv, rows in parts.get(new.id, {}).values()]
+        derived = compute_derived(catalogue, AreaData(datas), "commune", compiled)
+        if not any(d.commune_values or any(d.villages) for d in datas):
+            derived = dict.fromkeys(derived)  # nothing from this commune: "—"
+        out.append(AreaFigures(new, derived, sum(len(d.villages) for d in datas)))
+    return out
 
 
 def aggregate(
@@ -436,8 +494,6 @@ def aggregate(
     level = area_level(unit)
     catalogue = store.catalogue
     compiled = compile_derived(catalogue)
-    collected = collect(store, units, unit, _communes_under, period)
-    communes, villages = collected.communes, collected.villages
     loader = _Loader(store)
     previous: Period | None = None
     if with_previous:
@@ -446,6 +502,18 @@ def aggregate(
         except ValueError:
             previous = None
     wanted = [period] if previous is None else [period, previous]
+    # Each period is read from the communes it was reported by: across the reform the
+    # previous quarter of a 2025 unit is its old communes' (commune-level figures too),
+    # so the two columns and the trend are one series.
+    collections = {period: collect(store, units, unit, _communes_under, period)}
+    if previous is not None:
+        collections[previous] = (
+            collections[period]
+            if is_pre_reform(previous) == is_pre_reform(period)
+            else collect(store, units, unit, _communes_under, previous)
+        )
+    collected = collections[period]
+    communes = collected.communes
 
     states = {p: store.submissions.for_period(data_periods(p)[0].code) for p in wanted}
 
@@ -469,7 +537,7 @@ def aggregate(
             found = loader.villages_at(commune.id, lock)
             if found is not None:
                 return found
-        return villages[commune.id]
+        return collections[p].villages[commune.id]
 
     registers: dict[tuple[str, Period], list[tuple[str, str]]] = {}
 
@@ -482,11 +550,15 @@ def aggregate(
     current_data: list[CommuneData] = []
     previous_data: list[CommuneData] = []
     without: list[VillagesWithoutSignal] = []
-    for commune in communes:
-        raw = loader.commune_values(commune.id, wanted, collected.aliases.get(commune.id, ()))
-        for p, sink in ((period, current_data), (previous, previous_data)):
-            if p is None:
-                continue
+    raws: dict[tuple[str, tuple[str, ...]], dict[str, dict[str, Values]]] = {}
+    for p, sink in ((period, current_data), (previous, previous_data)):
+        if p is None:
+            continue
+        for commune in collections[p].communes:
+            also = collections[p].aliases.get(commune.id, ())
+            raw = raws.get((commune.id, also))
+            if raw is None:
+                raw = raws[(commune.id, also)] = loader.commune_values(commune.id, wanted, also)
             merged = loader.merged(raw, p) if counted(commune, p) else {}
             alive = registers[(commune.id, p)] = register(commune, p)
             rows = [merged.get(vid, {}) for vid, _ in alive]
@@ -515,7 +587,11 @@ def aggregate(
             )
             for c, data in zip(communes, current_data, strict=True)
         ]
-    if level == "province":
+    if level == "province" and unit.structure == "2025":
+        by_commune = _by_new_commune(
+            catalogue, compiled, units, unit, collected, current_data, registers, period
+        )
+    elif level == "province":
         groups: dict[str, list[CommuneData]] = {}
         for c, data in zip(communes, current_data, strict=True):
             groups.setdefault(c.parent_id or "", []).append(data)

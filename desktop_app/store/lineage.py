@@ -44,6 +44,8 @@ class Collected:
     #: commune id → other commune ids its villages' values may be recorded under (the old
     #: communes of moved villages: their periods before the reform, for the trend)
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: village id → the 2025 commune it is reported under (a 2025 province or commune)
+    homes: Mapping[str, str] = field(default_factory=dict)
 
 
 def lineage_sources(store: Store) -> dict[str, list[str]]:
@@ -130,7 +132,15 @@ def collect(
     unplaced: dict[str, int] = {}
     if unit.level == 1:
         unplaced = {o: len(m) for o, m in placement.unplaced.items() if o in units}
-    return Collected(list(read.values()), villages, origin, unplaced, _aliases(store, villages))
+    homes = {
+        vid: new_id
+        for new_id, groups in by_new.items()
+        for members in groups.values()
+        for vid, _ in members
+    }
+    return Collected(
+        list(read.values()), villages, origin, unplaced, _aliases(store, villages), homes
+    )
 
 
 def _aliases(store: Store, villages: Villages) -> dict[str, tuple[str, ...]]:

@@ -199,3 +199,43 @@ def enrolled_communes(store: Store) -> list[dict[str, object]]:
         if int(serial) not in revoked:
             latest[str(node)] = json.loads(doc)
     return list(latest.values())
+
+
+def unmapped_communes(store: Store) -> list[tuple[str, str]]:
+    """The pre-2025 communes (id, name) the province still has to map, in code order:
+    one with a village this database holds that goes to no 2025 commune (no successor in
+    the lineage, or several, and no row of the province's mapping), or with no successor
+    at all and no village here yet to map."""
+    following = successors(lineage_sources(store))
+    if not following:
+        return []  # this database holds no 2025 structure
+    mapping = village_mapping(store)
+    held: dict[str, list[str]] = {}
+    for v, c in store.db.execute_sql(
+        "SELECT v.id, COALESCE(o.commune_id, v.commune_id) FROM village v"
+        " LEFT JOIN village_origin o ON o.village_id = v.id WHERE v.active = 1"
+    ):
+        held.setdefault(str(c), []).append(str(v))
+    out: list[tuple[str, str]] = []
+    for cid, name in store.db.execute_sql(
+        "SELECT id, name FROM unit WHERE structure = 'pre2025' AND level = 3 ORDER BY id"
+    ):
+        villages = held.get(str(cid), [])
+        if not villages:
+            if not following.get(str(cid)):
+                out.append((str(cid), str(name)))
+        elif any(successor_of(v, str(cid), following, mapping) is None for v in villages):
+            out.append((str(cid), str(name)))
+    return out
+
+
+def unmapped_line(store: Store) -> str:
+    """One line naming the communes still to map (empty when there are none)."""
+    found = unmapped_communes(store)
+    if not found:
+        return ""
+    names = ", ".join(f"{name} ({cid})" for cid, name in found)
+    return _(
+        "{n} pre-2025 communes are not yet mapped to a 2025 commune, so their villages are"
+        " counted nowhere: {names}. Map them: coverage-desk reform plan, then reform apply."
+    ).format(n=len(found), names=names)

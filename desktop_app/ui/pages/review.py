@@ -26,6 +26,7 @@ from desktop_app.domain.units import Unit
 from desktop_app.i18n import _
 from desktop_app.store.changes import Actor
 from desktop_app.store.errors import StoreError
+from desktop_app.store.reform import unmapped_line
 from desktop_app.store.repositories.submissions import STATES
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs import confirm
@@ -39,6 +40,7 @@ from desktop_app.ui.pages.review_model import (
     CompletenessModel,
     state_label,
 )
+from desktop_app.ui.pages.sites import BANNER_STYLE
 
 FIRST_YEAR = 2015
 YEARS_BACK = 10  # how far back the page looks for the latest year with submissions
@@ -97,6 +99,12 @@ class ReviewPage(QWidget):
             top.addWidget(chip)
         top.addStretch(1)
         layout.addLayout(top)
+        # a province of the 2025 structure: the pre-2025 communes it still has to map
+        self.todo_label = QLabel()
+        self.todo_label.setWordWrap(True)
+        self.todo_label.setStyleSheet(BANNER_STYLE)
+        self.todo_label.hide()
+        layout.addWidget(self.todo_label)
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -184,6 +192,9 @@ class ReviewPage(QWidget):
     def reload(self) -> None:
         """Read the grid again, keeping the selected cell."""
         self.communes = self._communes_for(self.year_box.value())
+        todo = unmapped_line(self.ctx.store) if self.office_level == 1 else ""
+        self.todo_label.setText(_("To do: {what}").format(what=todo) if todo else "")
+        self.todo_label.setVisible(bool(todo))
         current = self.table.currentIndex()
         where = (current.row(), current.column()) if current.isValid() else None
         periods = list(Period(self.year_box.value()).quarters())
