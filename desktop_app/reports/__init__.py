@@ -99,7 +99,8 @@ def build_report(
 
     official = OFFICIAL_STATES[kind]
     counted = None if include_drafts else official
-    agg = aggregate(store, unit_id, period, counted_states=counted)
+    # a province's communes in the same pass: the by-area section and annex read them
+    agg = aggregate(store, unit_id, period, per_commune=kind == "province", counted_states=counted)
     provisional = [c.commune for c in agg.completeness if c.state not in official]
     model = build_model(
         store,

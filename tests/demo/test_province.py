@@ -24,6 +24,7 @@ MAI_SON, SON_LA = "pre2025:125", "pre2025:14"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, float]:
+    # the build's time is measured in bench/bench_demo.py (against the plain demo), not here
     folder = tmp_path_factory.mktemp("demo-province")
     office, province = folder / "demo-office.db", folder / "demo-office-province.db"
     started = time.perf_counter()
@@ -111,10 +112,6 @@ def test_the_demo_province_reports_the_district_out_of_the_box(
         tallies = [tally for _district, _area, tally in holes.counts]
         states = {state for tally in tallies for state, n in tally.items() if n}
         assert states == {"closed", "open", "planned", "overdue"}
-
-
-def test_build_time_stays_within_twice_the_plain_demo(built: tuple[Path, Path, float]) -> None:
-    assert built[2] < 15, f"the demo with its province took {built[2]:.1f} s"
 
 
 def test_same_seed_same_tables_keys_included(tmp_path: Path) -> None:
