@@ -199,8 +199,11 @@ def _build(store: Store, choice: ReportChoice) -> ReportModel:
     )
 
 
-def save_task(store: Store, choice: ReportChoice, preview: Preview | None, out: Path) -> Task:
-    """Write the report to ``out`` (.pdf, .xlsx, .csv); reuse a current preview's work."""
+def save_task(
+    store: Store, choice: ReportChoice, preview: Preview | None, out: Path, csv_sep: str = ","
+) -> Task:
+    """Write the report to ``out`` (.pdf, .xlsx, .csv separated by ``csv_sep``); reuse a
+    current preview's work."""
 
     def task(progress: Progress, cancel: CancelFlag) -> Path:
         progress(None, _("Saving {name}…").format(name=out.name))
@@ -211,26 +214,44 @@ def save_task(store: Store, choice: ReportChoice, preview: Preview | None, out: 
                 with safe_output(out) as tmp:
                     shutil.copyfile(preview.pdf, tmp)
                 return out
-            return write_model(preview.model, out)
+            return write_model(preview.model, out, csv_sep=csv_sep)
         try:
             model = _build(store, choice)
         finally:
             _release_connection(store)
         cancel.raise_if_set()
-        return write_model(model, out)
+        return write_model(model, out, csv_sep=csv_sep)
 
     return task
 
 
-def dhis2_task(store: Store, unit_id: str, period: Period, out: Path) -> Task:
-    """Write the unit's values for ``period`` as a DHIS2 dataValueSet; the number written."""
+def dhis2_task(
+    store: Store, unit_id: str, period: Period, out: Path, *, include_drafts: bool = False
+) -> Task:
+    """Write the unit's values for ``period`` as a DHIS2 dataValueSet; the number written
+    (approved communes' values only unless ``include_drafts``)."""
 
     def task(progress: Progress, cancel: CancelFlag) -> int:
         from desktop_app.reports.dhis2 import write_dhis2
 
         progress(None, _("Saving {name}…").format(name=out.name))
         try:
-            return write_dhis2(store, unit_id, period, out)
+            return write_dhis2(store, unit_id, period, out, include_drafts=include_drafts)
+        finally:
+            _release_connection(store)
+
+    return task
+
+
+def form_task(store: Store, commune_id: str, period: Period, out: Path, lang: Lang) -> Task:
+    """Write the commune's blank collection form for ``period``; the pages printed."""
+
+    def task(progress: Progress, cancel: CancelFlag) -> int:
+        from desktop_app.reports.form import write_form
+
+        progress(None, _("Saving {name}…").format(name=out.name))
+        try:
+            return write_form(store, commune_id, period, out, lang)
         finally:
             _release_connection(store)
 
@@ -238,13 +259,24 @@ def dhis2_task(store: Store, unit_id: str, period: Period, out: Path) -> Task:
 
 
 def report_filters() -> list[tuple[str, str]]:
-    """``(filter, extension)`` of the report formats, PDF first."""
+    """``(filter, extension)`` of the report formats, PDF first; CSV twice: with commas
+    and decimal points, then for an Excel set to Vietnamese (semicolons, decimal commas)."""
     names = {
         ".pdf": _("PDF document (*.pdf)"),
         ".xlsx": _("Excel workbook (*.xlsx)"),
         ".csv": _("CSV table (*.csv)"),
     }
-    return [(names[f], f) for f in FORMATS]
+    return [(names[f], f) for f in FORMATS] + [(semicolon_csv_filter(), ".csv")]
+
+
+def semicolon_csv_filter() -> str:
+    """The save dialog's filter for a CSV separated by semicolons with decimal commas."""
+    return _("CSV for Excel in Vietnamese: semicolons, decimal comma (*.csv)")
+
+
+def csv_sep_of_filter(selected_filter: str) -> str:
+    """The CSV separator the chosen filter of the save dialog stands for."""
+    return ";" if selected_filter == semicolon_csv_filter() else ","
 
 
 def dhis2_filters() -> list[tuple[str, str]]:
