@@ -71,6 +71,29 @@ def _from_row(r: tuple[Any, ...]) -> Site:
     )
 
 
+def _from_state(st: dict[str, Any]) -> Site:
+    """A site from its logged state (a change's ``state``, as ``write_site`` reads it)."""
+    return Site(
+        str(st["id"]),
+        str(st["site_type"]),
+        str(st["commune_id"]),
+        st.get("village_id"),
+        str(st["name"]),
+        str(st["operator"]),
+        tuple(st.get("technologies") or ()),
+        bool(st.get("shared")),
+        st.get("lat"),
+        st.get("lon"),
+        str(st["status"]),
+        st.get("start_date"),
+        st.get("end_date"),
+        str(st.get("notes") or ""),
+        bool(st.get("deleted")),
+        "",
+        str(st.get("site_code") or ""),
+    )
+
+
 class SiteRepository(Repository):
     """Reads and writes the site register."""
 
@@ -86,6 +109,26 @@ class SiteRepository(Repository):
             args.append(site_type)
         rows = self.db.execute_sql(sql + " ORDER BY site_type, name, id", args).fetchall()
         return [_from_row(r) for r in rows]
+
+    def as_of(self, commune_id: str, hlc: int) -> list[Site] | None:
+        """The commune's sites (not deleted) as they stood at ``hlc`` (when its period was
+        locked), rebuilt from the change log and ordered as :meth:`find` orders them;
+        None when the log holds no site of the commune up to then."""
+        import json
+
+        latest: dict[str, dict[str, Any] | None] = {}
+        for key, state in self.db.execute_sql(
+            "SELECT entity_key, state FROM change WHERE entity = 'site' AND hlc <= ?"
+            " ORDER BY hlc, id",
+            (hlc,),
+        ):
+            latest[str(json.loads(key)["id"])] = json.loads(state) if state else None
+        mine = [st for st in latest.values() if st is not None and st["commune_id"] == commune_id]
+        if not mine:
+            return None
+        sites = [_from_state(st) for st in mine]
+        alive = [s for s in sites if not s.deleted]
+        return sorted(alive, key=lambda s: (s.site_type, s.name, s.id))
 
     def get(self, site_id: str) -> Site | None:
         """One site (even deleted), or None."""
