@@ -9,7 +9,9 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+from desktop_app.domain.periods import Period
 from desktop_app.reports import build_report, write_model
+from desktop_app.store.repositories.values import ValueWrite
 from desktop_app.store.store import Store
 from tests.reports.handbuilt import actor_for
 
@@ -49,11 +51,25 @@ def test_locked_reports_are_unchanged_after_village_changes(demo_db: Path, tmp_p
         for name in before:
             assert after[name] == before[name], name
 
-        # the open period follows the register: one added, one gone, one renamed
-        now = build_report(store, "commune", COMMUNE, "2020Q4", include_drafts=True)
-        assert now.aggregate.current.villages == open_before.aggregate.current.villages
+        # an open past quarter counts the villages alive in it: the renamed one by its
+        # new name, the one deactivated today still (it lived then), not the one added today
+        past = build_report(store, "commune", COMMUNE, "2020Q4", include_drafts=True)
+        assert past.aggregate.current.villages == open_before.aggregate.current.villages
+        names = [v.name for v in past.aggregate.villages]
+        assert "Bản Mới Lập" not in names and "Bản Đổi Tên" in names and gone in names
+
+        # today's quarter follows the register: one added, one gone, one renamed
+        today = Period.containing(date.fromtimestamp(store.clock()))
+        for v in store.villages.for_commune(COMMUNE):
+            if v.name != "Bản Mới Lập":
+                store.values.set_value(
+                    ValueWrite(COMMUNE, v.id, today.code, "song_di_dong", "on_dinh"),
+                    actor=actor,
+                )
+        now = build_report(store, "commune", COMMUNE, today, include_drafts=True)
         names = [v.name for v in now.aggregate.villages]
         assert "Bản Mới Lập" in names and "Bản Đổi Tên" in names and gone not in names
+        assert now.aggregate.current.villages == open_before.aggregate.current.villages
         # the empty new village enters no ratio: the coverage says it has no data
         row = next(r for r in now.rows if r.code == "ty_le_thon_co_song")
         n = now.aggregate.current.villages
