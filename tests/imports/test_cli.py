@@ -70,6 +70,7 @@ def test_import_dhis2_of_the_export(commune_db: Path, tmp_path: Path) -> None:
         "2020Q4",
         "--out",
         str(out),
+        "--include-drafts",  # an official export holds submitted periods only; this one is not
     )
     assert made.returncode == 0, made.stderr
     doc = json.loads(out.read_text(encoding="utf-8"))
