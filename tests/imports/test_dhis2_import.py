@@ -18,7 +18,7 @@ from tests.imports.conftest import COMMUNE, table_state
 @pytest.mark.parametrize("suffix", [".json", ".csv"])
 def test_the_export_imports_back_as_no_change(store: Store, tmp_path: Path, suffix: str):
     path = tmp_path / f"values{suffix}"
-    count = write_dhis2(store, COMMUNE, Period.parse("2020Q4"), path)
+    count = write_dhis2(store, COMMUNE, Period.parse("2020Q4"), path, include_drafts=True)
     assert count > 100
     before = table_state(store)
     plan = plan_dhis2_import(store, path)
@@ -65,7 +65,7 @@ def _edit(path: Path, store: Store) -> tuple[dict[tuple[str, str, str, str], str
 
 def test_changed_values_refused_ones_listed(store: Store, tmp_path: Path):
     path = tmp_path / "values.json"
-    write_dhis2(store, COMMUNE, Period.parse("2020Q4"), path)
+    write_dhis2(store, COMMUNE, Period.parse("2020Q4"), path, include_drafts=True)
     expected, reasons = _edit(path, store)
     before = table_state(store)
     plan = plan_dhis2_import(store, path)
