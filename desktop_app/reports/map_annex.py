@@ -107,11 +107,13 @@ def _register(store: Store, agg: UnitAggregate, communes: Mapping[str, Unit]) ->
             (data_periods(agg.period)[0].code, *LOCKED_STATES),
         )
     }
-    today = [s for s in store.sites.find() if s.commune_id in communes]
-    out: list[Site] = []
-    for cid in communes:
-        then = store.sites.as_of(cid, locks[cid]) if cid in locks else None
-        out += then if then is not None else [s for s in today if s.commune_id == cid]
+    locks = {cid: hlc for cid, hlc in locks.items() if cid in communes}
+    then = store.sites.as_of(locks) if locks else {}
+    out: list[Site] = [
+        s for s in store.sites.find() if s.commune_id in communes and s.commune_id not in then
+    ]
+    for sites in then.values():
+        out += sites
     return sorted(out, key=lambda s: (s.site_type, s.name, s.id))
 
 

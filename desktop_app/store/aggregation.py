@@ -350,15 +350,16 @@ class _Loader:
                 )
         return self._spans
 
-    def first_values(self, ids: Sequence[str]) -> dict[str, Period]:
+    def first_values(self, ids: Sequence[str], villages: Sequence[str]) -> dict[str, Period]:
         """Village id → the first quarter it has values for (a year's value counts for
-        the year's first quarter), among the values recorded under ``ids``."""
+        the year's first quarter), among ``villages``' values recorded under ``ids``."""
         where = ",".join("?" for _ in ids)
+        marks = ",".join("?" for _ in villages)
         out: dict[str, Period] = {}
         for vid, low in self.store.db.execute_sql(
             f"SELECT village_id, min(period) FROM data_value WHERE commune_id IN ({where})"
-            f" AND village_id IS NOT NULL AND value IS NOT NULL GROUP BY village_id",
-            tuple(ids),
+            f" AND village_id IN ({marks}) AND value IS NOT NULL GROUP BY village_id",
+            (*ids, *villages),
         ):
             first = Period.parse(str(low))
             out[str(vid)] = Period(first.year, first.quarter or 1)
@@ -532,8 +533,6 @@ def aggregate(
         for p in wanted
     }
 
-    first_values: dict[str, dict[str, Period]] = {}
-
     def register(commune: Unit, p: Period) -> list[tuple[str, str]]:
         lock = locks[p].get(commune.id)
         if lock is not None:
@@ -546,9 +545,7 @@ def aggregate(
         """An open period counts the villages alive in it: added by then (or with values
         that early) and not deactivated before it began."""
         ids = [commune.id, *collected.aliases.get(commune.id, ())]
-        if commune.id not in first_values:
-            first_values[commune.id] = loader.first_values(ids)
-        seen, spans = first_values[commune.id], loader.life_spans()
+        spans = loader.life_spans()
         low, high = Period(p.year, p.quarter or 1), Period(p.year, p.quarter or 4)
         old = is_pre_reform(p)
         gone = [
@@ -556,6 +553,13 @@ def aggregate(
             for vid, (now, before, name, _order) in loader.inactive().items()
             if (before if old else now) in ids and vid in spans
         ]
+        # registered after the period: alive in it only with values typed for that early
+        late = [
+            vid
+            for vid, _ in (*villages[commune.id], *gone)
+            if vid in spans and high < spans[vid][0]
+        ]
+        seen = loader.first_values(ids, late) if late else {}
 
         def alive(vid: str) -> bool:
             first: Period | None = None

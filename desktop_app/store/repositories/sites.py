@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -110,25 +111,43 @@ class SiteRepository(Repository):
         rows = self.db.execute_sql(sql + " ORDER BY site_type, name, id", args).fetchall()
         return [_from_row(r) for r in rows]
 
-    def as_of(self, commune_id: str, hlc: int) -> list[Site] | None:
-        """The commune's sites (not deleted) as they stood at ``hlc`` (when its period was
-        locked), rebuilt from the change log and ordered as :meth:`find` orders them;
-        None when the log holds no site of the commune up to then."""
+    def as_of(self, locks: Mapping[str, int]) -> dict[str, list[Site]]:
+        """Commune → its sites (not deleted) as they stood at the commune's time in
+        ``locks`` (when its period was locked), rebuilt from the change log in one pass
+        and ordered as :meth:`find` orders them; a commune the log holds no site of up
+        to then is left out."""
         import json
 
-        latest: dict[str, dict[str, Any] | None] = {}
-        for key, state in self.db.execute_sql(
-            "SELECT entity_key, state FROM change WHERE entity = 'site' AND hlc <= ?"
-            " ORDER BY hlc, id",
-            (hlc,),
+        pending = sorted((hlc, commune) for commune, hlc in locks.items())
+        by_commune: dict[str, dict[str, dict[str, Any]]] = {}
+        where: dict[str, str] = {}  # site id → the commune its latest state names
+        out: dict[str, list[Site]] = {}
+
+        def snapshot(upto: int) -> None:
+            while pending and pending[0][0] < upto:
+                _hlc, commune = pending.pop(0)
+                states = by_commune.get(commune)
+                if states:
+                    sites = [_from_state(st) for st in states.values()]
+                    alive = [s for s in sites if not s.deleted]
+                    out[commune] = sorted(alive, key=lambda s: (s.site_type, s.name, s.id))
+
+        for key, state, hlc in self.db.execute_sql(
+            "SELECT entity_key, state, hlc FROM change WHERE entity = 'site' ORDER BY hlc, id"
         ):
-            latest[str(json.loads(key)["id"])] = json.loads(state) if state else None
-        mine = [st for st in latest.values() if st is not None and st["commune_id"] == commune_id]
-        if not mine:
-            return None
-        sites = [_from_state(st) for st in mine]
-        alive = [s for s in sites if not s.deleted]
-        return sorted(alive, key=lambda s: (s.site_type, s.name, s.id))
+            snapshot(int(hlc))  # the locks before this change; a lock at hlc sees it
+            sid = str(json.loads(key)["id"])
+            before = where.pop(sid, None)
+            if before is not None:
+                by_commune[before].pop(sid, None)
+            if state:
+                st = json.loads(state)
+                where[sid] = str(st["commune_id"])
+                by_commune.setdefault(where[sid], {})[sid] = st
+            if not pending:
+                break
+        snapshot(1 << 62)
+        return out
 
     def get(self, site_id: str) -> Site | None:
         """One site (even deleted), or None."""
