@@ -79,6 +79,7 @@ def _shots(out_dir: Path, store: Store, lang: str) -> None:
     out = out_dir / f"reports-saved-{lang}.png"
     page.grab().save(str(out))
     print(out)
+    _export_shots(out_dir, page, lang)
     page.close()
     from desktop_app.ui.pages import reports_print
 
@@ -90,6 +91,53 @@ def _shots(out_dir: Path, store: Store, lang: str) -> None:
     out = out_dir / f"reports-print-dialog-{lang}.png"
     dialog.grab().save(str(out))
     print(out)
+    dialog.close()
+
+
+def _export_shots(out_dir: Path, page: QWidget, lang: str) -> None:
+    """A commune chosen (the blank form's button enabled), drafts included, the form
+    saved; then the save dialog's list of formats with the semicolon CSV."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from desktop_app.ui.pages.reports import ReportsPage
+    from desktop_app.ui.pages.reports_choices import report_filters
+
+    assert isinstance(page, ReportsPage)
+    page.select("commune", "pre2025:04108", "2021Q1")
+    page.drafts_box.setChecked(True)
+    page._say(
+        i18n._("Blank form ({pages} pages) written to {path}").format(
+            pages=14, path="/home/can-bo/Tài liệu/phieu-xa-chieng-sung-2021Q1.pdf"
+        ),
+        ok=True,
+    )
+    _settle(page)
+    out = out_dir / f"reports-form-{lang}.png"
+    page.grab().save(str(out))
+    print(out)
+    dialog = QFileDialog(page, i18n._("Save the report"))
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setNameFilters([name for name, _ext in report_filters()])
+    dialog.selectNameFilter(report_filters()[-1][0])
+    dialog.resize(900, 520)
+    dialog.show()
+    _settle(dialog)
+    combo = dialog.findChild(QWidget, "fileTypeCombo")
+    if combo is not None:
+        from PySide6.QtWidgets import QComboBox
+
+        assert isinstance(combo, QComboBox)
+        combo.showPopup()
+        _settle(dialog)
+    out = out_dir / f"reports-save-dialog-{lang}.png"
+    dialog.grab().save(str(out))
+    print(out)
+    popup = combo.view().window() if isinstance(combo, QWidget) and hasattr(combo, "view") else None
+    if popup is not None:
+        out = out_dir / f"reports-save-filters-{lang}.png"
+        popup.grab().save(str(out))
+        print(out)
     dialog.close()
 
 

@@ -5,13 +5,16 @@ reportlab graphics (shape by site type, fill by operator: it prints in black and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.domain.geo import Projection, Ring, centroid
+from desktop_app.domain.units import Unit
 from desktop_app.reports.texts import Lang
 from desktop_app.store.aggregation import UnitAggregate
 from desktop_app.store.repositories.boundaries import BoundaryRepository
+from desktop_app.store.repositories.sites import Site
 from desktop_app.store.store import Store
 
 SHAPES = {
@@ -52,8 +55,8 @@ def map_annex(store: Store, agg: UnitAggregate, lang: Lang) -> MapAnnex | None:
         return None
     communes = {c.id: c for c in store.reference.communes_under(agg.unit.id)}
     sites = [
-        s for s in store.sites.find()
-        if s.commune_id in communes and s.lat is not None and s.lon is not None
+        s for s in _register(store, agg, communes)
+        if s.lat is not None and s.lon is not None
     ]  # fmt: skip
     if not sites:
         return None
@@ -86,6 +89,32 @@ def map_annex(store: Store, agg: UnitAggregate, lang: Lang) -> MapAnnex | None:
             for ring in rings
         ),
     )
+
+
+def _register(store: Store, agg: UnitAggregate, communes: Mapping[str, Unit]) -> list[Site]:
+    """The sites of the communes, as the register held them when each commune's period
+    was locked (approved): sites added, moved or deleted later leave a locked report as
+    it was. An open period's map shows the register of today."""
+    from desktop_app.store.aggregation import data_periods
+    from desktop_app.store.repositories.base import LOCKED_STATES
+
+    marks = ",".join("?" for _ in LOCKED_STATES)
+    db: Any = store.db  # peewee leaves execute_sql untyped
+    locks = {
+        str(cid): int(hlc)
+        for cid, hlc in db.execute_sql(
+            f"SELECT commune_id, hlc FROM submission WHERE period = ? AND state IN ({marks})",
+            (data_periods(agg.period)[0].code, *LOCKED_STATES),
+        )
+    }
+    locks = {cid: hlc for cid, hlc in locks.items() if cid in communes}
+    then = store.sites.as_of(locks) if locks else {}
+    out: list[Site] = [
+        s for s in store.sites.find() if s.commune_id in communes and s.commune_id not in then
+    ]
+    for sites in then.values():
+        out += sites
+    return sorted(out, key=lambda s: (s.site_type, s.name, s.id))
 
 
 def map_flowables(

@@ -275,6 +275,9 @@ class _Loader:
         self._village_history: dict[str, list[tuple[int, str, dict[str, object] | None]]] | None = (
             None
         )
+        self._spans: dict[str, tuple[Period, Period | None]] | None = None
+        self._inactive: dict[str, tuple[str, str, str, int]] | None = None
+        self._orders: dict[str, int] | None = None
 
     def decode(self, code: str, text: str) -> typed.Value | None:
         key = (code, text)
@@ -318,6 +321,72 @@ class _Loader:
         alive = [(vid, st) for vid, st in latest.items() if st is not None and st.get("active")]
         alive.sort(key=lambda item: (int(str(item[1].get("sort_order", 0))), item[0]))
         return [(vid, str(st.get("name", ""))) for vid, st in alive]
+
+    def life_spans(self) -> dict[str, tuple[Period, Period | None]]:
+        """Village id → (the quarter it was added in, the quarter before the one it was
+        deactivated in, or None while it is active), from the change log's times."""
+        from datetime import UTC, datetime
+
+        from desktop_app.domain import hlc as hlcs
+
+        def quarter(packed: int) -> Period:
+            ms = hlcs.unpack(packed, "-").wall_ms
+            return Period.containing(datetime.fromtimestamp(ms / 1000, UTC).date())
+
+        if self._spans is None:
+            first: dict[str, int] = {}
+            last: dict[str, tuple[int, dict[str, object] | None]] = {}
+            for entries in self._history().values():
+                for when, vid, state in entries:
+                    first[vid] = min(first.get(vid, when), when)
+                    if vid not in last or last[vid][0] <= when:
+                        last[vid] = (when, state)
+            self._spans = {}
+            for vid, born in first.items():
+                when, state = last[vid]
+                gone = None if state is not None and state.get("active") else when
+                self._spans[vid] = (
+                    quarter(born),
+                    None if gone is None else quarter(gone).previous(),
+                )
+        return self._spans
+
+    def first_values(self, ids: Sequence[str], villages: Sequence[str]) -> dict[str, Period]:
+        """Village id → the first quarter it has values for (a year's value counts for
+        the year's first quarter), among ``villages``' values recorded under ``ids``."""
+        where = ",".join("?" for _ in ids)
+        marks = ",".join("?" for _ in villages)
+        out: dict[str, Period] = {}
+        for vid, low in self.store.db.execute_sql(
+            f"SELECT village_id, min(period) FROM data_value WHERE commune_id IN ({where})"
+            f" AND village_id IN ({marks}) AND value IS NOT NULL GROUP BY village_id",
+            (*ids, *villages),
+        ):
+            first = Period.parse(str(low))
+            out[str(vid)] = Period(first.year, first.quarter or 1)
+        return out
+
+    def inactive(self) -> dict[str, tuple[str, str, str, int]]:
+        """Deactivated villages: id → (commune now, commune before the reform, name, order)."""
+        if self._inactive is None:
+            self._inactive = {
+                str(v): (str(c), str(o or c), str(n), int(order))
+                for v, c, o, n, order in self.store.db.execute_sql(
+                    "SELECT v.id, v.commune_id, o.commune_id, v.name, v.sort_order"
+                    " FROM village v LEFT JOIN village_origin o ON o.village_id = v.id"
+                    " WHERE v.active = 0"
+                )
+            }
+        return self._inactive
+
+    def sort_orders(self) -> dict[str, int]:
+        """Village id → its place in the register."""
+        if self._orders is None:
+            self._orders = {
+                str(v): int(o)
+                for v, o in self.store.db.execute_sql("SELECT id, sort_order FROM village")
+            }
+        return self._orders
 
     def commune_values(
         self, commune_id: str, wanted: Sequence[Period], also: Sequence[str] = ()
@@ -537,7 +606,45 @@ def aggregate(
             found = loader.villages_at(commune.id, lock)
             if found is not None:
                 return found
-        return collections[p].villages[commune.id]
+        return alive_in(commune, p)
+
+    def alive_in(commune: Unit, p: Period) -> list[tuple[str, str]]:
+        """An open period counts the villages alive in it: added by then (or with values
+        that early) and not deactivated before it began."""
+        here = collections[p]  # the communes and villages read for this period (reform)
+        ids = [commune.id, *here.aliases.get(commune.id, ())]
+        spans = loader.life_spans()
+        low, high = Period(p.year, p.quarter or 1), Period(p.year, p.quarter or 4)
+        old = is_pre_reform(p)
+        gone = [
+            (vid, name)
+            for vid, (now, before, name, _order) in loader.inactive().items()
+            if (before if old else now) in ids and vid in spans
+        ]
+        # registered after the period: alive in it only with values typed for that early
+        late = [
+            vid
+            for vid, _ in (*here.villages[commune.id], *gone)
+            if vid in spans and high < spans[vid][0]
+        ]
+        seen = loader.first_values(ids, late) if late else {}
+
+        def alive(vid: str) -> bool:
+            first: Period | None = None
+            last: Period | None = None
+            if vid in spans:
+                first, last = spans[vid]
+            data = seen.get(vid)
+            if data is not None:  # values typed for before it was registered
+                first = data if first is None else min(first, data)
+            return (first is None or not high < first) and (last is None or not last < low)
+
+        out = [v for v in here.villages[commune.id] if alive(v[0])]
+        if gone:
+            out += [v for v in gone if alive(v[0])]
+            orders = loader.sort_orders()
+            out.sort(key=lambda v: (orders.get(v[0], 0), v[0]))
+        return out
 
     registers: dict[tuple[str, Period], list[tuple[str, str]]] = {}
 

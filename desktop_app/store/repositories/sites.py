@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -71,6 +72,29 @@ def _from_row(r: tuple[Any, ...]) -> Site:
     )
 
 
+def _from_state(st: dict[str, Any]) -> Site:
+    """A site from its logged state (a change's ``state``, as ``write_site`` reads it)."""
+    return Site(
+        str(st["id"]),
+        str(st["site_type"]),
+        str(st["commune_id"]),
+        st.get("village_id"),
+        str(st["name"]),
+        str(st["operator"]),
+        tuple(st.get("technologies") or ()),
+        bool(st.get("shared")),
+        st.get("lat"),
+        st.get("lon"),
+        str(st["status"]),
+        st.get("start_date"),
+        st.get("end_date"),
+        str(st.get("notes") or ""),
+        bool(st.get("deleted")),
+        "",
+        str(st.get("site_code") or ""),
+    )
+
+
 class SiteRepository(Repository):
     """Reads and writes the site register."""
 
@@ -86,6 +110,44 @@ class SiteRepository(Repository):
             args.append(site_type)
         rows = self.db.execute_sql(sql + " ORDER BY site_type, name, id", args).fetchall()
         return [_from_row(r) for r in rows]
+
+    def as_of(self, locks: Mapping[str, int]) -> dict[str, list[Site]]:
+        """Commune → its sites (not deleted) as they stood at the commune's time in
+        ``locks`` (when its period was locked), rebuilt from the change log in one pass
+        and ordered as :meth:`find` orders them; a commune the log holds no site of up
+        to then is left out."""
+        import json
+
+        pending = sorted((hlc, commune) for commune, hlc in locks.items())
+        by_commune: dict[str, dict[str, dict[str, Any]]] = {}
+        where: dict[str, str] = {}  # site id → the commune its latest state names
+        out: dict[str, list[Site]] = {}
+
+        def snapshot(upto: int) -> None:
+            while pending and pending[0][0] < upto:
+                _hlc, commune = pending.pop(0)
+                states = by_commune.get(commune)
+                if states:
+                    sites = [_from_state(st) for st in states.values()]
+                    alive = [s for s in sites if not s.deleted]
+                    out[commune] = sorted(alive, key=lambda s: (s.site_type, s.name, s.id))
+
+        for key, state, hlc in self.db.execute_sql(
+            "SELECT entity_key, state, hlc FROM change WHERE entity = 'site' ORDER BY hlc, id"
+        ):
+            snapshot(int(hlc))  # the locks before this change; a lock at hlc sees it
+            sid = str(json.loads(key)["id"])
+            before = where.pop(sid, None)
+            if before is not None:
+                by_commune[before].pop(sid, None)
+            if state:
+                st = json.loads(state)
+                where[sid] = str(st["commune_id"])
+                by_commune.setdefault(where[sid], {})[sid] = st
+            if not pending:
+                break
+        snapshot(1 << 62)
+        return out
 
     def get(self, site_id: str) -> Site | None:
         """One site (even deleted), or None."""

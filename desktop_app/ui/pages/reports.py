@@ -48,8 +48,10 @@ from desktop_app.ui.pages.reports_choices import (
     PageKind,
     Preview,
     ReportChoice,
+    csv_sep_of_filter,
     dhis2_filters,
     dhis2_task,
+    form_task,
     kind_label,
     kinds_for,
     latest_period_with_data,
@@ -84,6 +86,7 @@ class ReportsPage(QWidget):
         self.temp_folder = Path(tempfile.mkdtemp(prefix="coverage-desk-reports-"))
         weakref.finalize(self, shutil.rmtree, self.temp_folder, True)
         self._printer: QPrinter | None = None  # kept alive while a print task draws on it
+        self.chosen_filter = ""  # the save dialog's last chosen filter (the CSV separator)
         self.today = date.fromtimestamp(ctx.store.clock())
         self._build()
         self._fill_kinds()
@@ -140,7 +143,17 @@ class ReportsPage(QWidget):
         self.save_button = QPushButton(_("Save…"))
         self.dhis2_button = QPushButton(_("Export for DHIS2…"))
         self.dhis2_button.setToolTip(
-            _("The unit's values for the period as a DHIS2 data value set (JSON or CSV).")
+            _(
+                "The unit's values for the period as a DHIS2 data value set (JSON or CSV):"
+                " approved communes only, unless data not yet approved is included above."
+            )
+        )
+        self.form_button = QPushButton(_("Blank collection form…"))
+        self.form_button.setToolTip(
+            _(
+                "For the chosen commune and period: a page per village with the indicators"
+                " to collect on paper and last period's value beside each (PDF)."
+            )
         )
         self.preview_button.setToolTip("F5")
         self.print_button.setToolTip("Ctrl+P")
@@ -155,6 +168,7 @@ class ReportsPage(QWidget):
         self.print_button.clicked.connect(self._on_print)
         self.save_button.clicked.connect(self._on_save)
         self.dhis2_button.clicked.connect(self._on_export_dhis2)
+        self.form_button.clicked.connect(self._on_blank_form)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
@@ -170,6 +184,7 @@ class ReportsPage(QWidget):
         side.addWidget(self.save_button)
         side.addWidget(line)
         side.addWidget(self.dhis2_button)
+        side.addWidget(self.form_button)
         side.addSpacing(8)
         side.addWidget(self.status_label)
         side.addStretch(1)
@@ -187,6 +202,7 @@ class ReportsPage(QWidget):
             self.kind_box.addItem(kind_label(kind), kind)
         self.kind_box.setEnabled(self.kind_box.count() > 1)
         self._fill_units()
+        self.form_button.setEnabled(self.kind() == "commune")
 
     def _fill_units(self) -> None:
         self.unit_box.blockSignals(True)
@@ -244,6 +260,7 @@ class ReportsPage(QWidget):
             return None
         out = with_suffix_of_filter(path, chosen, tuple(ext for _name, ext in filters))
         self.folder = out.parent
+        self.chosen_filter = chosen
         return out
 
     # --- controller ---
@@ -253,6 +270,7 @@ class ReportsPage(QWidget):
 
     def _on_kind_changed(self) -> None:
         self._fill_units()
+        self.form_button.setEnabled(self.kind() == "commune")
         self._on_choice_changed()
 
     def _on_choice_changed(self) -> None:
@@ -321,7 +339,8 @@ class ReportsPage(QWidget):
         )
         if out is None:
             return
-        task = save_task(self.ctx.store, choice, self._current_preview(), out)
+        sep = csv_sep_of_filter(self.chosen_filter)
+        task = save_task(self.ctx.store, choice, self._current_preview(), out, sep)
         self._run(_("Saving the report…"), task, self._on_saved)
 
     def _on_saved(self, out: Path) -> None:
@@ -335,12 +354,42 @@ class ReportsPage(QWidget):
             return
 
         def done(count: int) -> None:
+            text = (
+                _("{n} values written to {path}, data not yet approved included")
+                if choice.include_drafts
+                else _("{n} values written to {path}")
+            )
+            self._say(text.format(n=count, path=breakable(out)), ok=True)
+
+        task = dhis2_task(
+            self.ctx.store,
+            choice.unit_id,
+            choice.period,
+            out,
+            include_drafts=choice.include_drafts,
+        )
+        self._run(_("Exporting for DHIS2…"), task, done)
+
+    def _on_blank_form(self) -> None:
+        choice = self.choice()
+        if choice.kind != "commune":
+            return
+        stem = "phieu-" + choice.file_stem(self.unit_box.currentText()).removeprefix("bao-cao-")
+        pdf = [(name, ext) for name, ext in report_filters() if ext == ".pdf"]
+        out = self.ask_save_path(_("Save the blank collection form"), stem, pdf)
+        if out is None:
+            return
+
+        def done(pages: int) -> None:
             self._say(
-                _("{n} values written to {path}").format(n=count, path=breakable(out)), ok=True
+                _("Blank form ({pages} pages) written to {path}").format(
+                    pages=pages, path=breakable(out)
+                ),
+                ok=True,
             )
 
-        task = dhis2_task(self.ctx.store, choice.unit_id, choice.period, out)
-        self._run(_("Exporting for DHIS2…"), task, done)
+        task = form_task(self.ctx.store, choice.unit_id, choice.period, out, choice.lang)
+        self._run(_("Preparing the blank form…"), task, done)
 
     def _on_task_failed(self, exc: BaseException) -> None:
         self._printer = None

@@ -244,8 +244,11 @@ def _write_year_report(store: Store, choice: ReportChoice, out: Path) -> Path:
     )
 
 
-def save_task(store: Store, choice: ReportChoice, preview: Preview | None, out: Path) -> Task:
-    """Write the report to ``out`` (.pdf, .xlsx, .csv); reuse a current preview's work."""
+def save_task(
+    store: Store, choice: ReportChoice, preview: Preview | None, out: Path, csv_sep: str = ","
+) -> Task:
+    """Write the report to ``out`` (.pdf, .xlsx, .csv separated by ``csv_sep``); reuse a
+    current preview's work."""
 
     def task(progress: Progress, cancel: CancelFlag) -> Path:
         progress(None, _("Saving {name}…").format(name=out.name))
@@ -257,7 +260,7 @@ def save_task(store: Store, choice: ReportChoice, preview: Preview | None, out: 
                     shutil.copyfile(preview.pdf, tmp)
                 return out
             if preview.model is not None:
-                return write_model(preview.model, out)
+                return write_model(preview.model, out, csv_sep=csv_sep)
         try:
             if choice.kind in YEAR_KINDS:
                 return _write_year_report(store, choice, out)
@@ -265,20 +268,38 @@ def save_task(store: Store, choice: ReportChoice, preview: Preview | None, out: 
         finally:
             _release_connection(store)
         cancel.raise_if_set()
-        return write_model(model, out)
+        return write_model(model, out, csv_sep=csv_sep)
 
     return task
 
 
-def dhis2_task(store: Store, unit_id: str, period: Period, out: Path) -> Task:
-    """Write the unit's values for ``period`` as a DHIS2 dataValueSet; the number written."""
+def dhis2_task(
+    store: Store, unit_id: str, period: Period, out: Path, *, include_drafts: bool = False
+) -> Task:
+    """Write the unit's values for ``period`` as a DHIS2 dataValueSet; the number written
+    (approved communes' values only unless ``include_drafts``)."""
 
     def task(progress: Progress, cancel: CancelFlag) -> int:
         from desktop_app.reports.dhis2 import write_dhis2
 
         progress(None, _("Saving {name}…").format(name=out.name))
         try:
-            return write_dhis2(store, unit_id, period, out)
+            return write_dhis2(store, unit_id, period, out, include_drafts=include_drafts)
+        finally:
+            _release_connection(store)
+
+    return task
+
+
+def form_task(store: Store, commune_id: str, period: Period, out: Path, lang: Lang) -> Task:
+    """Write the commune's blank collection form for ``period``; the pages printed."""
+
+    def task(progress: Progress, cancel: CancelFlag) -> int:
+        from desktop_app.reports.form import write_form
+
+        progress(None, _("Saving {name}…").format(name=out.name))
+        try:
+            return write_form(store, commune_id, period, out, lang)
         finally:
             _release_connection(store)
 
@@ -286,13 +307,27 @@ def dhis2_task(store: Store, unit_id: str, period: Period, out: Path) -> Task:
 
 
 def report_filters(kind: PageKind = "district") -> list[tuple[str, str]]:
-    """``(filter, extension)`` of the report formats, PDF first (only PDF: plan, holes)."""
+    """``(filter, extension)`` of the report formats, PDF first (only PDF: plan, holes);
+    CSV twice: with commas and decimal points, then for an Excel set to Vietnamese
+    (semicolons, decimal commas)."""
     names = {
         ".pdf": _("PDF document (*.pdf)"),
         ".xlsx": _("Excel workbook (*.xlsx)"),
         ".csv": _("CSV table (*.csv)"),
     }
-    return [(names[f], f) for f in (FORMATS[:1] if kind in YEAR_KINDS else FORMATS)]
+    if kind in YEAR_KINDS:
+        return [(names[f], f) for f in FORMATS[:1]]
+    return [(names[f], f) for f in FORMATS] + [(semicolon_csv_filter(), ".csv")]
+
+
+def semicolon_csv_filter() -> str:
+    """The save dialog's filter for a CSV separated by semicolons with decimal commas."""
+    return _("CSV for Excel in Vietnamese: semicolons, decimal comma (*.csv)")
+
+
+def csv_sep_of_filter(selected_filter: str) -> str:
+    """The CSV separator the chosen filter of the save dialog stands for."""
+    return ";" if selected_filter == semicolon_csv_filter() else ","
 
 
 def dhis2_filters() -> list[tuple[str, str]]:
