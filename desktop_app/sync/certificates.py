@@ -181,7 +181,11 @@ def verify_certificate(
 ) -> CertInfo:
     """Check a certificate against the province key, the revocation list and the time."""
     info = parse_certificate(doc)
-    if not verify(province_key, unb64(str(doc.get("sig", ""))), canonical_bytes(doc["body"])):
+    try:
+        signature = unb64(str(doc.get("sig", "")))
+    except ValueError:  # not base64 (binascii.Error): a tampered or garbled certificate
+        raise UnknownCertificateError(office=info.office_id) from None
+    if not verify(province_key, signature, canonical_bytes(doc["body"])):
         raise UnknownCertificateError(office=info.office_id)
     if info.serial in revoked:
         at, reason = (

@@ -227,3 +227,24 @@ def test_random_operations_with_many_reviews_converge(  # type: ignore[no-untype
 ) -> None:
     """The same property with reviews that mostly succeed and more conflict decisions."""
     assert run_seed(tmp_path, unit_directory, seed, OPS, mix="reviews")
+
+
+def test_a_certificate_signature_that_is_not_base64_is_refused_clearly(fuzz_net) -> None:  # type: ignore[no-untyped-def]
+    """Found by the fuzz above: one byte of the sender certificate's signature turned into
+    ':' made base64 raise binascii.Error through the reader instead of a clear refusal."""
+    from desktop_app.sync.errors import UnknownCertificateError
+
+    net, good = fuzz_net
+    marks = [i for i in range(len(good)) if good.startswith(b'"sig"', i)]
+    assert marks, "the bundle carries signatures in its plain header"
+    broken = bytearray(good)
+    for mark in marks:  # every signature's first character
+        start = good.index(b'"', good.index(b":", mark) + 1) + 1
+        broken[start] = ord(":")
+    path = net.tmp / "bad-signature.cdsync"
+    path.write_bytes(bytes(broken))
+    before = net[D].db.execute_sql("SELECT count(*) FROM change").fetchone()[0]
+    with pytest.raises(UnknownCertificateError) as err:
+        net.load(D, path)
+    assert err.value.user_message()
+    assert net[D].db.execute_sql("SELECT count(*) FROM change").fetchone()[0] == before
