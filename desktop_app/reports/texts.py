@@ -105,8 +105,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "There is no data for {period} in {area}: the figures are left blank (—).",
     ),
     "excluded_submitted": (
-        "Không tính số liệu chưa gửi của {n} xã: {names}.",
-        "Data not yet sent is left out for {n} communes: {names}.",
+        "Không tính số liệu chưa gửi hoặc bị trả lại của {n} xã: {names}.",
+        "Data not sent, or returned, is left out for {n} communes: {names}.",
     ),
     "excluded_approved": (
         "Chỉ tính số liệu đã được duyệt; không tính {n} xã chưa được duyệt: {names}.",
