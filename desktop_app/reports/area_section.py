@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.domain.areas import REPORT_GROUPS, report_group
-from desktop_app.reports.texts import Lang, display
+from desktop_app.reports.texts import Lang, display, pick
 from desktop_app.store.aggregation import AreaFigures, UnitAggregate
 from desktop_app.store.repositories.areas import AreaRepository
 from desktop_app.store.store import Store
@@ -59,9 +59,7 @@ ROMAN = ("I", "II", "III", "IV", "V")
 
 def area_label(key: str, lang: Lang, **params: object) -> str:
     """The section's fixed text ``key`` in ``lang``."""
-    vi, en = LABELS[key]
-    text = vi if lang == "vi" else en
-    return text.format(**params) if params else text
+    return pick(LABELS, key, lang, **params)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from desktop_app.domain.units import Unit
 from desktop_app.reports.area_section import area_label
 from desktop_app.reports.errors import UnknownFormatError, WrongUnitLevelError
 from desktop_app.reports.model import Header, _header
-from desktop_app.reports.texts import Lang
+from desktop_app.reports.texts import Lang, pick
 from desktop_app.store.aggregation import aggregate
 from desktop_app.store.repositories.areas import AreaRepository
 from desktop_app.store.repositories.holes import HoleRepository
@@ -71,9 +71,7 @@ LABELS: dict[str, tuple[str, str]] = {
 
 def holes_label(key: str, lang: Lang, **params: object) -> str:
     """The report's fixed text ``key`` in ``lang``."""
-    vi, en = LABELS[key]
-    text = vi if lang == "vi" else en
-    return text.format(**params) if params else text
+    return pick(LABELS, key, lang, **params)
 
 
 @dataclass(frozen=True)

@@ -7,24 +7,22 @@ from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph
 
 from desktop_app.domain.holes import YEAR_STATES
-from desktop_app.reports.fonts import ReportFonts, nfc, report_fonts
+from desktop_app.reports.fonts import ReportFonts, report_fonts
 from desktop_app.reports.holes import HoleLine, HolesReport, holes_label
 from desktop_app.reports.pdf import (
-    BODY_SIZE,
-    BOTTOM,
     LEFT,
     RIGHT,
-    TOP,
     _heading,
     _page_number,
     _page_template,
     _simple_table,
     _styles,
+    a4_document,
+    year_report_story,
 )
-from desktop_app.reports.pdf_blocks import HeaderBlock, signature_block
 from desktop_app.reports.pdf_blocks import para_text as _p
 from desktop_app.reports.texts import label
 
@@ -114,37 +112,28 @@ def _list(report: HolesReport, state: str, s: Any, fonts: ReportFonts, width: fl
 def _story(report: HolesReport, fonts: ReportFonts, width: float) -> list[Flowable]:
     s = _styles(fonts)
     lang = report.lang
-    story: list[Any] = [
-        HeaderBlock(report, fonts),  # type: ignore[arg-type]  # reads .header and .lang only
-        Spacer(1, 8 * mm),
-        Paragraph(_p(label("title", lang)), s["title"]),
-        Paragraph(_p(report.subject), s["subject"]),
-        Spacer(1, 6 * mm),
-        *_heading(holes_label("s_summary", lang), s),
-        Paragraph(_p(report.summary), s["body"]),
-    ]
+    body: list[Any] = []
     if report.lines:
-        story += _heading(holes_label("s_table", lang), s)
-        story.append(_count_table(report, s, fonts, width))
-        story += [Paragraph(_p(note), s["cell"]) for note in report.notes]
-        story += _heading(holes_label("s_lists", lang), s)
+        body += _heading(holes_label("s_table", lang), s)
+        body.append(_count_table(report, s, fonts, width))
+        body += [Paragraph(_p(note), s["cell"]) for note in report.notes]
+        body += _heading(holes_label("s_lists", lang), s)
         for state in ("closed", "overdue", "planned", "open"):
-            story += _list(report, state, s, fonts, width)
-    story.append(Spacer(1, 6 * mm))
-    story.append(KeepTogether([signature_block(report, s, width)]))  # type: ignore[arg-type]
-    return story
+            body += _list(report, state, s, fonts, width)
+    return year_report_story(report, fonts, width, holes_label("s_summary", lang), body)
 
 
 def write_holes_pdf(report: HolesReport, out: Path) -> Path:
     """Draw ``report`` into the PDF file ``out`` and return it."""
     fonts = report_fonts()
     width = A4[0] - LEFT - RIGHT
-    doc = BaseDocTemplate(
-        str(out), pagesize=A4, leftMargin=LEFT, rightMargin=RIGHT, topMargin=TOP,
-        bottomMargin=BOTTOM, title=nfc(f"{label('title', report.lang)} - {report.subject}"),
-        author=nfc(report.header.office_name), creator="Coverage Desk", lang=report.lang,
-        initialFontName=fonts.regular, initialFontSize=BODY_SIZE, invariant=1,
-    )  # fmt: skip
+    doc = a4_document(
+        out,
+        fonts,
+        title=f"{label('title', report.lang)} - {report.subject}",
+        author=report.header.office_name,
+        lang=report.lang,
+    )
     doc.addPageTemplates([_page_template("portrait", "p", width, A4, _page_number(fonts))])
     doc.build(_story(report, fonts, width))
     return out

@@ -385,6 +385,47 @@ def _page_template(
     return PageTemplate(name, [frame], onPage=on_page, pagesize=pagesize)
 
 
+def a4_document(out: Path, fonts: ReportFonts, *, title: str, author: str, lang: str) -> Any:
+    """The A4 document every report is drawn into: the decree's margins, the body font,
+    the PDF's title and author, reproducible bytes (``invariant``)."""
+    return BaseDocTemplate(
+        str(out),
+        pagesize=A4,
+        leftMargin=LEFT,
+        rightMargin=RIGHT,
+        topMargin=TOP,
+        bottomMargin=BOTTOM,
+        title=nfc(title),
+        author=nfc(author),
+        creator="Coverage Desk",
+        lang=lang,
+        initialFontName=fonts.regular,
+        initialFontSize=BODY_SIZE,
+        invariant=1,
+    )
+
+
+def year_report_story(
+    report: Any, fonts: ReportFonts, width: float, summary_heading: str, body: list[Any]
+) -> list[Any]:
+    """A year's report (plan follow-up, coverage holes) in the decree's frame: the
+    header, title, subject and summary, then ``body``, then the signature block.
+    ``report`` has ``header``, ``lang``, ``subject`` and ``summary``."""
+    s = _styles(fonts)
+    return [
+        HeaderBlock(report, fonts),
+        Spacer(1, 8 * mm),
+        Paragraph(_p(label("title", report.lang)), s["title"]),
+        Paragraph(_p(report.subject), s["subject"]),
+        Spacer(1, 6 * mm),
+        *_heading(summary_heading, s),
+        Paragraph(_p(report.summary), s["body"]),
+        *body,
+        Spacer(1, 6 * mm),
+        KeepTogether([signature_block(report, s, width)]),
+    ]
+
+
 def write_pdf(model: ReportModel, out: Path) -> Path:
     """Draw ``model`` into the PDF file ``out`` and return it."""
     fonts = report_fonts()
@@ -392,20 +433,12 @@ def write_pdf(model: ReportModel, out: Path) -> Path:
     land = landscape(A4)
     width = portrait[0] - LEFT - RIGHT
     land_width = land[0] - LEFT - RIGHT
-    doc = BaseDocTemplate(
-        str(out),
-        pagesize=portrait,
-        leftMargin=LEFT,
-        rightMargin=RIGHT,
-        topMargin=TOP,
-        bottomMargin=BOTTOM,
-        title=nfc(f"{model.title} - {model.subject}"),
-        author=nfc(model.header.office_name),
-        creator="Coverage Desk",
+    doc = a4_document(
+        out,
+        fonts,
+        title=f"{model.title} - {model.subject}",
+        author=model.header.office_name,
         lang=model.lang,
-        initialFontName=fonts.regular,
-        initialFontSize=BODY_SIZE,
-        invariant=1,
     )
     mark = nfc(model.draft_mark)
     doc.addPageTemplates(

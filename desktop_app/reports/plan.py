@@ -21,7 +21,7 @@ from desktop_app.domain.plan import Status, count_status, decimals_of, gap, stat
 from desktop_app.domain.units import Unit
 from desktop_app.reports.errors import UnknownFormatError, WrongUnitLevelError
 from desktop_app.reports.model import Header, _header
-from desktop_app.reports.texts import Lang, display
+from desktop_app.reports.texts import Lang, display, pick
 from desktop_app.store.aggregation import aggregate
 from desktop_app.store.store import Store
 
@@ -73,9 +73,7 @@ LABELS: dict[str, tuple[str, str]] = {
 
 def plan_label(key: str, lang: Lang, **params: object) -> str:
     """The plan report's fixed text ``key`` in ``lang``."""
-    vi, en = LABELS[key]
-    text = vi if lang == "vi" else en
-    return text.format(**params) if params else text
+    return pick(LABELS, key, lang, **params)
 
 
 @dataclass(frozen=True)

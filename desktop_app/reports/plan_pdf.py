@@ -13,30 +13,25 @@ from typing import Any
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    BaseDocTemplate,
     Flowable,
-    KeepTogether,
     Paragraph,
-    Spacer,
     Table,
     TableStyle,
 )
 
-from desktop_app.reports.fonts import ReportFonts, nfc, report_fonts
+from desktop_app.reports.fonts import ReportFonts, report_fonts
 from desktop_app.reports.pdf import (
-    BODY_SIZE,
-    BOTTOM,
     LEFT,
     RIGHT,
-    TOP,
     _heading,
     _page_number,
     _page_template,
     _simple_table,
     _styles,
     _table_style,
+    a4_document,
+    year_report_story,
 )
-from desktop_app.reports.pdf_blocks import HeaderBlock, signature_block
 from desktop_app.reports.pdf_blocks import para_text as _p
 from desktop_app.reports.plan import PlanReport, line_texts, plan_label
 from desktop_app.reports.texts import label
@@ -94,51 +89,33 @@ def plan_table(report: PlanReport, fonts: ReportFonts, width: float) -> Table:
 def _story(report: PlanReport, fonts: ReportFonts, width: float) -> list[Flowable]:
     s = _styles(fonts)
     lang = report.lang
-    story: list[Flowable] = [
-        HeaderBlock(report, fonts),  # type: ignore[arg-type]  # reads .header and .lang only
-        Spacer(1, 8 * mm),
-        Paragraph(_p(label("title", lang)), s["title"]),
-        Paragraph(_p(report.subject), s["subject"]),
-        Spacer(1, 6 * mm),
-        *_heading(plan_label("s_summary", lang), s),
-        Paragraph(_p(report.summary), s["body"]),
-    ]
+    body: list[Flowable] = []
     if report.lines:
-        story += _heading(plan_label("s_table", lang), s)
-        story.append(plan_table(report, fonts, width))
-        story.append(Paragraph(_p(plan_label("note", lang)), s["body"]))
+        body += _heading(plan_label("s_table", lang), s)
+        body.append(plan_table(report, fonts, width))
+        body.append(Paragraph(_p(plan_label("note", lang)), s["body"]))
     if report.by_area:
-        story += _heading(plan_label("s_area", lang), s)
+        body += _heading(plan_label("s_area", lang), s)
         columns = tuple(
             plan_label(k, lang) for k in ("col_area", "met", "exceeded", "not_met", "none")
         )
         rows = [(name, *(str(n) for n in counts)) for name, *counts in report.by_area]
         widths = [50 * mm] + [(width - 50 * mm) / 4] * 4
-        story.append(_simple_table(columns, rows, widths, s, fonts, right_from=1))
-        story += [Paragraph(_p(note), s["cell"]) for note in report.area_notes]
-    story.append(Spacer(1, 6 * mm))
-    story.append(KeepTogether([signature_block(report, s, width)]))  # type: ignore[arg-type]
-    return story
+        body.append(_simple_table(columns, rows, widths, s, fonts, right_from=1))
+        body += [Paragraph(_p(note), s["cell"]) for note in report.area_notes]
+    return year_report_story(report, fonts, width, plan_label("s_summary", lang), body)
 
 
 def write_plan_pdf(report: PlanReport, out: Path) -> Path:
     """Draw ``report`` into the PDF file ``out`` and return it."""
     fonts = report_fonts()
     width = A4[0] - LEFT - RIGHT
-    doc = BaseDocTemplate(
-        str(out),
-        pagesize=A4,
-        leftMargin=LEFT,
-        rightMargin=RIGHT,
-        topMargin=TOP,
-        bottomMargin=BOTTOM,
-        title=nfc(f"{label('title', report.lang)} - {report.subject}"),
-        author=nfc(report.header.office_name),
-        creator="Coverage Desk",
+    doc = a4_document(
+        out,
+        fonts,
+        title=f"{label('title', report.lang)} - {report.subject}",
+        author=report.header.office_name,
         lang=report.lang,
-        initialFontName=fonts.regular,
-        initialFontSize=BODY_SIZE,
-        invariant=1,
     )
     on_page = _page_number(fonts)
     land = landscape(A4)

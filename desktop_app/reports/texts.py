@@ -7,7 +7,7 @@ Vietnamese. Indicator names, units and choice labels come from the catalogue.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
@@ -137,11 +137,17 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def label(key: str, lang: Lang, **params: object) -> str:
-    """The fixed text ``key`` in ``lang``, placeholders filled in."""
-    vi, en = LABELS[key]
+def pick(table: Mapping[str, tuple[str, str]], key: str, lang: Lang, **params: object) -> str:
+    """The (Vietnamese, English) text ``key`` of ``table`` in ``lang``, placeholders
+    filled in (each report section keeps a table of its own)."""
+    vi, en = table[key]
     text = vi if lang == "vi" else en
     return text.format(**params) if params else text
+
+
+def label(key: str, lang: Lang, **params: object) -> str:
+    """The fixed text ``key`` in ``lang``, placeholders filled in."""
+    return pick(LABELS, key, lang, **params)
 
 
 def official_date(place: str, day: date, lang: Lang) -> str:
