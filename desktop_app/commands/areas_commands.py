@@ -6,7 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from desktop_app.commands.common import CommandError, add_db_argument, db_path, out
+from desktop_app.commands.common import (
+    CommandError,
+    add_db_argument,
+    db_path,
+    out,
+    print_problems,
+    xlsx_out,
+)
 from desktop_app.i18n import _
 
 
@@ -15,11 +22,7 @@ def cmd_areas_export(args: argparse.Namespace) -> int:
     from desktop_app.reports.area_sheet import write_area_sheet
     from desktop_app.store.store import Store
 
-    path = Path(args.out)
-    if path.suffix.lower() != ".xlsx":
-        raise CommandError(
-            _("Cannot write {path}: the file name must end in .xlsx.").format(path=path)
-        )
+    path = xlsx_out(args.out)
     with Store.open(db_path(args)) as store:
         write_area_sheet(store, path)
     out(_("Area classifications written to {path}").format(path=path))
@@ -33,8 +36,7 @@ def cmd_areas_import(args: argparse.Namespace) -> int:
 
     with Store.open(db_path(args)) as store:
         result = import_area_sheet(store, Path(args.file), partial=args.partial)
-    for problem in result.problems:
-        print(problem.line(), file=sys.stderr)
+    print_problems(result.problems)
     if not result.applied:
         raise CommandError(
             _("{count} rows refused: nothing was published (use --partial to publish the rest).")

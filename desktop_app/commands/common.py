@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 from desktop_app.i18n import _
 
@@ -29,3 +32,23 @@ def db_path(args: argparse.Namespace) -> Path:
 def out(line: str) -> None:
     """Print one line of a command's result."""
     print(line, flush=True)
+
+
+def xlsx_out(name: str | Path) -> Path:
+    """The workbook an export writes, refused in one line unless it ends in ``.xlsx``."""
+    path = Path(name)
+    if path.suffix.lower() != ".xlsx":
+        raise CommandError(
+            _("Cannot write {path}: the file name must end in .xlsx.").format(path=path)
+        )
+    return path
+
+
+class _Problem(Protocol):
+    def line(self) -> str: ...
+
+
+def print_problems(problems: Iterable[_Problem]) -> None:
+    """One line on stderr for each refused row or cell of an imported workbook."""
+    for problem in problems:
+        print(problem.line(), file=sys.stderr)

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from desktop_app.commands.common import CommandError, add_db_argument, db_path, out
+from desktop_app.commands.common import (
+    CommandError,
+    add_db_argument,
+    db_path,
+    out,
+    print_problems,
+    xlsx_out,
+)
 from desktop_app.i18n import _
 
 
@@ -15,11 +21,7 @@ def cmd_holes_export(args: argparse.Namespace) -> int:
     from desktop_app.reports.hole_sheet import write_hole_sheet
     from desktop_app.store.store import Store
 
-    path = Path(args.out)
-    if path.suffix.lower() != ".xlsx":
-        raise CommandError(
-            _("Cannot write {path}: the file name must end in .xlsx.").format(path=path)
-        )
+    path = xlsx_out(args.out)
     with Store.open(db_path(args)) as store:
         write_hole_sheet(store, path)
     out(_("Coverage-hole programme written to {path}").format(path=path))
@@ -33,8 +35,7 @@ def cmd_holes_import(args: argparse.Namespace) -> int:
 
     with Store.open(db_path(args)) as store:
         result = import_hole_sheet(store, Path(args.file), partial=args.partial)
-    for problem in result.problems:
-        print(problem.line(), file=sys.stderr)
+    print_problems(result.problems)
     if not result.applied:
         raise CommandError(
             _("{count} rows refused: nothing was published (use --partial to publish the rest).")

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from desktop_app.commands.common import CommandError, add_db_argument, db_path, out
+from desktop_app.commands.common import (
+    CommandError,
+    add_db_argument,
+    db_path,
+    out,
+    print_problems,
+    xlsx_out,
+)
 from desktop_app.i18n import _
 
 
@@ -25,11 +31,7 @@ def cmd_plan_export(args: argparse.Namespace) -> int:
     from desktop_app.reports.plan_sheet import write_plan_sheet
     from desktop_app.store.store import Store
 
-    path = Path(args.out)
-    if path.suffix.lower() != ".xlsx":
-        raise CommandError(
-            _("Cannot write {path}: the file name must end in .xlsx.").format(path=path)
-        )
+    path = xlsx_out(args.out)
     with Store.open(db_path(args)) as store:
         write_plan_sheet(store, args.year, path)
     out(_("Plan sheet for {year} written to {path}").format(year=args.year, path=path))
@@ -43,8 +45,7 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
 
     with Store.open(db_path(args)) as store:
         result = import_plan_sheet(store, Path(args.file), partial=args.partial)
-    for problem in result.problems:
-        print(problem.line(), file=sys.stderr)
+    print_problems(result.problems)
     if not result.applied:
         raise CommandError(
             _(
