@@ -12,7 +12,6 @@ from typing import Any
 
 from desktop_app.store.changes import heads
 from desktop_app.store.store import Store
-from desktop_app.sync.certificates import unit_level_and_parent
 
 Vector = dict[tuple[str, int], int]
 
@@ -113,4 +112,7 @@ def merge_peer(
 
 def my_level(store: Store) -> int:
     """This office's level (1 province, 2 district, 3 commune)."""
-    return unit_level_and_parent(store, store.node.office_id)[0]
+    # read through the reference repository (the same row and the same UnknownUnitError
+    # as sync.certificates.unit_level_and_parent), so that the window's first page, which
+    # asks this for its period states, does not load the Ed25519 machinery (~50 ms)
+    return store.reference.unit(store.node.office_id).level

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,8 @@ from desktop_app.ui.tasks import CancelFlag, Progress, Task, TaskRunner
 if TYPE_CHECKING:
     from desktop_app.store.repositories.users import User
     from desktop_app.store.store import Store
+    from desktop_app.ui.login import LoginDialog
+    from desktop_app.ui.main_window import MainWindow
 
 # Families with full Vietnamese, best first: Windows, then what fontconfig offers on Linux.
 FONT_FAMILIES = ("Segoe UI", "Tahoma", "DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial")
@@ -119,17 +121,19 @@ def run_gui(db_path: Path, lang: str | None = None) -> int:
     :mod:`desktop_app.store.health`), so a big province database does not keep the
     first window from appearing.
     """
-    from desktop_app.ui.first_run import FirstRunDialog
-    from desktop_app.ui.help import saved_language
-    from desktop_app.units_resource import load_unit_directory
+    if lang is None:
+        from desktop_app.ui.help import saved_language
 
-    lang = lang or saved_language()
+        lang = saved_language()
     if lang is not None:
         i18n.setup(lang)
     app = make_application()
     runner = TaskRunner()
     hint = ""
     if not Path(db_path).exists():
+        from desktop_app.ui.first_run import FirstRunDialog
+        from desktop_app.units_resource import load_unit_directory
+
         first = FirstRunDialog(Path(db_path), runner, load_unit_directory)
         if not first.exec():
             return 0
@@ -146,7 +150,7 @@ def _run_session(app: QApplication, runner: TaskRunner, db_path: Path, hint: str
     from desktop_app.store.store import Store
     from desktop_app.ui.login import LoginDialog
 
-    login = LoginDialog(None, hint=hint)
+    login = LoginDialog(None, hint=hint, runner=runner)
     opened: list[Store] = []
 
     def ready(store: object) -> None:
@@ -160,16 +164,19 @@ def _run_session(app: QApplication, runner: TaskRunner, db_path: Path, hint: str
 
     runner.start(open_store_task(db_path), ready, failed)
     login.painted.connect(prepare_main_window)  # while the password is typed
+    early = _EarlyWindow(login, lambda: opened[0], runner)
     accepted = login.exec()
     runner.wait()
     if not opened:
+        early.discard()
         return None
     store = opened[0]
     try:
         while True:
             if not accepted or login.user is None:
+                early.discard()
                 return None
-            outcome = _run_window(app, runner, store, login.user)
+            outcome = _run_window(app, runner, store, login.user, early.take(login.user))
             if outcome is not None and outcome.startswith(_LANGUAGE):
                 lang = outcome[len(_LANGUAGE) :]
                 i18n.setup(lang)
@@ -178,7 +185,8 @@ def _run_session(app: QApplication, runner: TaskRunner, db_path: Path, hint: str
             if outcome != _LOGOUT:
                 return outcome
             # log out / switch user: the same open database, a fresh login
-            login = LoginDialog(store)
+            login = LoginDialog(store, runner=runner)
+            early = _EarlyWindow(login, lambda: store, runner)
             accepted = login.exec()
     finally:
         store.close()
@@ -188,14 +196,56 @@ _LOGOUT = "\0logout"
 _LANGUAGE = "\0language:"
 
 
-def _run_window(app: QApplication, runner: TaskRunner, store: Store, user: User) -> str | None:
-    """Run the main window for ``user``: a backup to restore, :data:`_LOGOUT`, or None."""
+class _EarlyWindow:
+    """The main window built while the login checks the password (never shown before the
+    check passed; thrown away when it refused, or built for someone else)."""
+
+    def __init__(self, login: LoginDialog, store: Callable[[], Store], runner: TaskRunner) -> None:
+        self.window: MainWindow | None = None
+        self._store, self._runner = store, runner
+        login.checking.connect(self._build)
+        login.refused.connect(self.discard)
+
+    def _build(self, user: object) -> None:
+        self.discard()
+        self.window = _main_window(self._store(), user, self._runner)  # type: ignore[arg-type]
+
+    def discard(self) -> None:
+        """Throw the early window away."""
+        if self.window is not None:
+            self.window.deleteLater()
+            self.window = None
+
+    def take(self, user: User) -> MainWindow | None:
+        """The early window when it was built for ``user`` (else None, and it is gone)."""
+        window, self.window = self.window, None
+        if window is not None and window.context.user != user:
+            window.deleteLater()
+            return None
+        return window
+
+
+def _main_window(store: Store, user: User, runner: TaskRunner) -> MainWindow:
     from desktop_app.ui.context import AppContext
     from desktop_app.ui.main_window import MainWindow
 
+    return MainWindow(AppContext(store, user, i18n.current_language(), runner=runner))
+
+
+def _run_window(
+    app: QApplication,
+    runner: TaskRunner,
+    store: Store,
+    user: User,
+    window: MainWindow | None = None,
+) -> str | None:
+    """Run the main window for ``user`` (``window`` when it was built already): a backup
+    to restore, :data:`_LOGOUT`, or None."""
     store.user = user.username
-    context = AppContext(store, user, i18n.current_language(), runner=runner)
-    window = MainWindow(context)
+    if window is None or window.context.language != i18n.current_language():
+        if window is not None:
+            window.deleteLater()
+        window = _main_window(store, user, runner)
     outcome: list[str] = []
 
     def on_restore(path: str) -> None:

@@ -77,9 +77,9 @@ class BackgroundSync(QObject):
 
     def server(self) -> str:
         """The province server's address, "" when none is set."""
-        from desktop_app.ui.pages.sync_network import SERVER_SETTING
+        from desktop_app.ui.sync_settings import server_url
 
-        return self.ctx.store.reference.settings().get(SERVER_SETTING, "").strip().rstrip("/")
+        return server_url(self.ctx.store.reference.settings())
 
     def reconfigure(self) -> None:
         """Read the interval and the server again (after the settings were saved)."""
@@ -107,13 +107,13 @@ class BackgroundSync(QObject):
             if sync is None:
                 return False
         store = self.ctx.store
-        from desktop_app.ui.pages.sync_network import insecure_allowed
+        from desktop_app.ui.sync_settings import insecure_allowed
 
         insecure = insecure_allowed(store.reference.settings())
 
         def task(progress: Progress, cancel: CancelFlag) -> object:
-            from desktop_app.ui.pages.sync_network import in_worker
             from desktop_app.ui.pages.sync_texts import marks_before_import, outcome_of
+            from desktop_app.ui.sync_settings import in_worker
 
             def work() -> object:
                 marks = marks_before_import(store)

@@ -3,6 +3,11 @@
 It can be shown before the database is ready (the start-up check of a large file takes
 a moment): it then says so, the password can already be typed, and :meth:`set_store`
 fills in the office and its users once the store is open.
+
+Given a task runner, the password is checked off the GUI thread (scrypt is a deliberate
+~50–100 ms of work and releases the interpreter), and ``checking(user)`` tells the
+window's owner who asked, so the main window can be built meanwhile; it is shown only
+once the check has passed, and thrown away on ``refused``.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from desktop_app.ui.widgets.dialogs import SB, button_box
 if TYPE_CHECKING:  # the store is opened in the background; the dialog shows first
     from desktop_app.store.repositories.users import LoginResult, User
     from desktop_app.store.store import Store
+    from desktop_app.ui.tasks import CancelFlag, Progress, Runner, Task
 
 
 def role_name(role: str) -> str:
@@ -41,9 +47,15 @@ class LoginDialog(QDialog):
 
     ``painted`` is emitted once, after the dialog's first paint: work that may wait
     (preparing the main window) starts then, never before the clerk sees the login.
+    ``ready`` once the users are listed; ``checking(user)`` when "Log in" was pressed
+    for ``user`` and the password is being checked (with a runner only); ``refused``
+    when that check did not let the user in.
     """
 
     painted = Signal()
+    ready = Signal()
+    checking = Signal(object)
+    refused = Signal()
 
     def __init__(
         self,
@@ -51,11 +63,15 @@ class LoginDialog(QDialog):
         office_name: str = "",
         hint: str = "",
         parent: QWidget | None = None,
+        runner: Runner | None = None,
     ) -> None:
         super().__init__(parent)
         self.store: Store | None = None
         self.user: User | None = None
         self.hint = hint
+        self.runner = runner
+        self.listed: dict[str, User] = {}  # username -> the account as listed
+        self.is_checking = False
         self.setMinimumWidth(460)
         self.heading = QLabel(self)
         font = self.heading.font()
@@ -108,10 +124,12 @@ class LoginDialog(QDialog):
         self.setWindowTitle(_("Log in — {office}").format(office=name))
         self.heading.setText(name)
         self.users.clear()
+        self.listed = {}
         for user in store.users.all():
             if user.active:
                 label = f"{user.full_name} ({user.username}) — {role_name(user.role)}"
                 self.users.addItem(label, user.username)
+                self.listed[user.username] = user
         index = self.users.findData(self.hint) if self.hint else -1
         if index >= 0:
             self.users.setCurrentIndex(index)
@@ -119,6 +137,7 @@ class LoginDialog(QDialog):
         self.buttons.button(SB.Ok).setEnabled(True)
         self.problem.setStyleSheet("color: #b00020;")
         self.problem.setText("" if self.users.count() else _("This office has no user accounts."))
+        self.ready.emit()
 
     def set_failure(self, message: str) -> None:
         """The database could not be opened: say why; only Cancel is left."""
@@ -129,16 +148,41 @@ class LoginDialog(QDialog):
 
     def _on_login_clicked(self) -> None:
         username = self.users.currentData()
-        if not username or self.store is None:
+        if not username or self.store is None or self.is_checking:
             return
-        result = self.store.users.login(str(username), self.password.text())
+        name, password = str(username), self.password.text()
+        if self.runner is None:
+            self._on_checked(self.store.users.login(name, password))
+            return
+        self.is_checking = True
+        self.buttons.setEnabled(False)  # Cancel too: the verdict is a moment away
+        self.runner.start(_login_task(self.store, name, password), self._on_checked, self._on_error)
+        candidate = self.listed.get(name)
+        if candidate is not None and self.is_checking:
+            self.checking.emit(candidate)  # build the window while scrypt runs
+
+    def _on_checked(self, result: object) -> None:
+        from desktop_app.store.repositories.users import LoginResult
+
+        assert isinstance(result, LoginResult)
+        self.is_checking = False
+        self.buttons.setEnabled(True)
         if result.user is None:
             self.problem.setText(self._refusal(result))
             self.password.selectAll()
             self.password.setFocus()
+            self.refused.emit()
             return
         self.user = result.user
         self.accept()
+
+    def _on_error(self, exc: BaseException) -> None:
+        from desktop_app.ui.error_text import user_text
+
+        self.is_checking = False
+        self.buttons.setEnabled(True)
+        self.problem.setText(user_text(exc))
+        self.refused.emit()
 
     def _refusal(self, result: LoginResult) -> str:
         from datetime import datetime
@@ -157,3 +201,17 @@ class LoginDialog(QDialog):
                 "{n} more wrong passwords lock the account for {minutes} minutes."
             ).format(n=result.attempts_left, minutes=LOCK_SECONDS // 60)
         return text
+
+
+def _login_task(store: Store, username: str, password: str) -> Task:
+    """The password check with its lockout count and audit entry, on a pool thread."""
+    import threading
+
+    def task(_progress: Progress, _cancel: CancelFlag) -> LoginResult:
+        try:
+            return store.users.login(username, password)
+        finally:
+            if threading.current_thread() is not threading.main_thread():
+                store.db.close()  # this pool thread's own connection (peewee: one a thread)
+
+    return task

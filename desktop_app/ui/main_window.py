@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app import __version__
 from desktop_app.i18n import _
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.login import role_name
 from desktop_app.ui.pages import Page, pages_for
 from desktop_app.ui.status import StatusBar
 from desktop_app.ui.tasks import CancelFlag, Progress
+from desktop_app.ui.version import app_version
 
 NAV_WIDTH = 150
 
@@ -36,7 +36,7 @@ def window_title(office_name: str) -> str:
     It ends with the application's display name, so Qt does not add it a second time
     ("… — Coverage Desk 0.1.0 — Coverage Desk").
     """
-    return f"{office_name} ({__version__}) — Coverage Desk"
+    return f"{office_name} ({app_version()}) — Coverage Desk"
 
 
 class MainWindow(QMainWindow):

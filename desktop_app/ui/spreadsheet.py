@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QColor, QShowEvent
@@ -35,15 +36,16 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.periods import Period
 from desktop_app.domain.values import encode
 from desktop_app.i18n import _
-from desktop_app.imports import layout
-from desktop_app.imports.template import TemplateInfo, cell_value, write_template
-from desktop_app.imports.values_import import ValuesPlan, plan_values_import
 from desktop_app.store.errors import StoreError
 from desktop_app.store.store import Store
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs import confirm
 from desktop_app.ui.tasks import CancelFlag, Progress, run_with_progress, runner_of
 from desktop_app.ui.widgets.period_picker import PeriodPicker
+
+if TYPE_CHECKING:  # the import machinery loads when the menu is used, not at start-up
+    from desktop_app.imports.template import TemplateInfo
+    from desktop_app.imports.values_import import ValuesPlan
 
 REFUSED_COLOUR = QColor("#a00000")
 XLSX_FILTER = "Excel (*.xlsx)"
@@ -56,6 +58,9 @@ def _release_connection(store: Store) -> None:
 
 
 def _shown(plan_store: Store, indicator_code: str, text: str | None) -> str:
+    from desktop_app.imports import layout
+    from desktop_app.imports.template import cell_value
+
     indicator = plan_store.catalogue.indicator(indicator_code)
     value = cell_value(plan_store.catalogue, indicator, text, layout.language())
     if value is None:
@@ -223,6 +228,8 @@ class SpreadsheetActions(QObject):
         self.folder = out.parent
         store = self.ctx.store
 
+        from desktop_app.imports.template import TemplateInfo, write_template
+
         def task(progress: Progress, cancel: CancelFlag) -> TemplateInfo:
             try:
                 progress(None, _("Writing the template…"))
@@ -251,6 +258,8 @@ class SpreadsheetActions(QObject):
         self.folder = path.parent
         store = self.ctx.store
 
+        from desktop_app.imports.values_import import plan_values_import
+
         def task(progress: Progress, cancel: CancelFlag) -> ValuesPlan:
             try:
                 progress(None, _("Checking every cell…"))
@@ -268,6 +277,8 @@ class SpreadsheetActions(QObject):
         )
 
     def _preview(self, result: object) -> None:
+        from desktop_app.imports.values_import import ValuesPlan
+
         assert isinstance(result, ValuesPlan)
         self.last_plan = result
         dialog = ImportPreviewDialog(self.ctx.store, result, self.window)

@@ -151,10 +151,10 @@ class StatusBar(QStatusBar):
         )
 
     def _show_insecure(self) -> None:
-        from desktop_app.ui.pages.sync_network import SERVER_SETTING, insecure_warning
+        from desktop_app.ui.sync_settings import insecure_warning, server_url
 
         settings = self.store.reference.settings()
-        warning = insecure_warning(settings.get(SERVER_SETTING, "").strip().rstrip("/"), settings)
+        warning = insecure_warning(server_url(settings), settings)
         self.insecure.setVisible(bool(warning))
         self.insecure.setText(_("Network sync not encrypted (http)"))
         self.insecure.setToolTip(warning)

@@ -157,6 +157,8 @@ def test_run_gui_logs_in_and_opens_the_main_window(  # type: ignore[no-untyped-d
         qtbot.waitUntil(lambda: dialog.store is not None, timeout=10000)
         type_into(dialog.password, "matkhau1")
         dialog.buttons.button(SB.Ok).click()
+        # the password is checked on the task runner while the main window is built
+        qtbot.waitUntil(lambda: dialog.result() != 0, timeout=10000)
         return int(dialog.result())
 
     def fake_exec(*_args: object) -> int:

@@ -21,7 +21,7 @@ from desktop_app.ui.background_sync import EVERY_SETTING, minutes_of
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs.base import ERROR_STYLE
 from desktop_app.ui.error_text import user_text
-from desktop_app.ui.pages.sync_network import INSECURE_SETTING, insecure_allowed
+from desktop_app.ui.sync_settings import INSECURE_SETTING, insecure_allowed
 
 RECIPIENTS = "recipients"
 

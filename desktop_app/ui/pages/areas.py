@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.areas import AREA_KINDS, VILLAGE_KINDS, Decision, area_name
 from desktop_app.i18n import _, current_language
-from desktop_app.reports.plan_sheet import plan_units
 from desktop_app.store.errors import StoreError
 from desktop_app.store.repositories.areas import AreaRepository, Member
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs.base import ERROR_STYLE
+from desktop_app.ui.pages.office_scope import office_communes
 
 COMMUNE_KINDS = tuple(k for k in AREA_KINDS if k not in VILLAGE_KINDS)
 NO_END = 1999  # the "to" box's special value: still in force
@@ -43,7 +43,7 @@ class AreasPage(QWidget):
         super().__init__(parent)
         self.context = context
         self.areas = AreaRepository(context.store)
-        self.communes = [u for u in plan_units(context.store) if u.level == 3]
+        self.communes = office_communes(context.store)  # a district: its own communes
         office = context.store.reference.unit(context.office_id)
         self.editable = office.level == 1
         title = QLabel(_("Area classifications"), self)

@@ -16,10 +16,11 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop_app.domain.plan import TargetProblem, applies_to, decimals_of, parse_target
 from desktop_app.i18n import current_language
-from desktop_app.reports.plan_sheet import indicator_heading, plan_units, problem_text
+from desktop_app.reports.plan_sheet import indicator_heading, problem_text
 from desktop_app.reports.texts import display
 from desktop_app.store.errors import StoreError
 from desktop_app.store.store import Store
+from desktop_app.ui.pages.office_scope import office_plan_units
 
 Index = QModelIndex | QPersistentModelIndex
 _GREY = QBrush(QColor("#eeeeee"))
@@ -37,7 +38,7 @@ class PlanModel(QAbstractTableModel):
 
         self.store = store
         self.year = year
-        self.units = plan_units(store)
+        self.units = office_plan_units(store)  # a commune: its own row only
         self.indicators = plan_indicators(store.catalogue)
         office = store.reference.unit(store.node.office_id)
         self.editable = office.level == 1

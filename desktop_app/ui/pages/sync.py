@@ -43,7 +43,7 @@ from desktop_app.sync.status import (
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs.base import ERROR_STYLE, WARNING_STYLE
 from desktop_app.ui.pages.sync_enrol import OK_STYLE, EnrolBox
-from desktop_app.ui.pages.sync_network import NetworkBox, in_worker, network_sync
+from desktop_app.ui.pages.sync_network import NetworkBox, network_sync
 from desktop_app.ui.pages.sync_states import SYNC_COLOURS, state_rows, warning_lines
 from desktop_app.ui.pages.sync_texts import (
     ImportOutcome,
@@ -53,6 +53,7 @@ from desktop_app.ui.pages.sync_texts import (
     marks_before_import,
     outcome_of,
 )
+from desktop_app.ui.sync_settings import in_worker
 from desktop_app.ui.tasks import CancelFlag, Cancelled, Progress, run_with_progress, runner_of
 
 

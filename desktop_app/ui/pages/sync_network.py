@@ -9,9 +9,8 @@ pages received) and cancel between batches; what was done stays done.
 from __future__ import annotations
 
 import importlib
-import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -37,44 +36,15 @@ from desktop_app.ui.pages.sync_texts import (
     marks_before_import,
     outcome_of,
 )
+from desktop_app.ui.sync_settings import (
+    SERVER_SETTING,
+    in_worker,
+    insecure_allowed,
+    insecure_warning,
+)
 from desktop_app.ui.tasks import CancelFlag, Cancelled, Progress, run_with_progress, runner_of
 
-SERVER_SETTING = "sync_server_url"
-# "1": this office may sync over plain http to another machine (``sync --insecure-http``)
-INSECURE_SETTING = "sync_insecure_http"
 WARNING_STYLE = "font-weight: bold; color: #8a4b00;"
-T = TypeVar("T")
-
-
-def insecure_allowed(settings: dict[str, str]) -> bool:
-    """Whether the office settings allow plain http to another machine."""
-    return settings.get(INSECURE_SETTING, "") == "1"
-
-
-def insecure_warning(url: str, settings: dict[str, str]) -> str:
-    """The warning to show when ``url`` is plain http to another machine that the office
-    settings allow ("" otherwise: https, loopback, or refused at sync anyway)."""
-    from desktop_app.netsync.http import plain_http_elsewhere
-
-    if not url or not insecure_allowed(settings) or not plain_http_elsewhere(url):
-        return ""
-    return _(
-        "Warning: {url} is plain http to another machine; nothing sent or received is"
-        " encrypted (allowed in the office settings)."
-    ).format(url=url)
-
-
-def in_worker(store: Store, fn: Callable[[], T]) -> T:
-    """Run ``fn``; on a pool thread, close that thread's own connection afterwards.
-
-    Peewee gives each thread its own SQLite connection; a pool thread's would
-    otherwise stay open after the task.
-    """
-    try:
-        return fn()
-    finally:
-        if threading.current_thread() is not threading.main_thread():
-            store.db.close()
 
 
 def network_sync() -> Callable[..., Any] | None:
