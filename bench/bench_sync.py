@@ -287,57 +287,300 @@ def property_full() -> None:
     )
 
 
-def province_import(count: int = COUNT) -> None:
-    """``count`` values from a commune imported into a province-sized database."""
+# Two indexes the schema lacks (``--with-indexes``): the apply looks up each conflicted row's
+# open conflict, and moves each new village's values, by columns no index covers.
+WHAT_IF_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS what_if_conflict_row ON conflict (entity, entity_key)",
+    "CREATE INDEX IF NOT EXISTS what_if_value_village ON data_value (village_id)",
+)
+
+
+def province_import(count: int = COUNT, repeats: int = 3, with_indexes: bool = False) -> None:
+    """``count`` values from a commune imported into a province-sized database, ``repeats``
+    times (each into a fresh copy), each run followed by its baseline; medians printed.
+    ``with_indexes``: every copy (the baseline's too) first gets :data:`WHAT_IF_INDEXES`."""
+    import os
+    import shutil
+    import statistics
+
     from bench.common import province_db, working_copy
+    from desktop_app.store.backup import auto_backup
     from desktop_app.store.office import create_office
+    from desktop_app.sync.bundle_import import PHASES
     from desktop_app.sync.certificates import enroll_demo, make_root
     from desktop_app.sync.exchange import export_bundle, import_bundle
 
     source = province_db()
+    print(f"load average at the start: {_loadavg()}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        province = Store.open(working_copy(source, folder / "import"))
+        # the province's root identity and the commune's certificate, once: every run
+        # imports the same bundle into a fresh copy of this prepared database
+        prepared = working_copy(source, folder / "prepared")
+        province = Store.open(prepared)
         make_root(province)
         commune = create_office(folder / "commune.db", COMMUNE, user="canbo")
         enroll_demo(commune, province)
         written = commune.values.set_many(bulk_writes(commune, count))
         out = folder / "bulk.cdsync"
         result = export_bundle(commune, out)
-        before = int(province.db.execute_sql("SELECT max(id) FROM change").fetchone()[0])
-        audit_before = int(province.db.execute_sql("SELECT max(id) FROM audit").fetchone()[0])
-        started = time.perf_counter()
-        imported = import_bundle(province, out)  # with the automatic backup
-        import_s = time.perf_counter() - started
-        report = imported.report
-        # the bench database already holds this commune's commune-level figures of the
-        # same quarters: those cells arrive as conflicts (kept, both sides logged)
-        assert report.applied and not (report.quarantined or report.backlog), report
-        rows_c = province.db.execute_sql(
-            "SELECT id, origin, epoch, seq, entity, entity_key, scope_unit, period, state,"
-            " base_version, hlc, schema_version, user FROM change WHERE id > ?",
-            (before,),
-        ).fetchall()
-        rows_a = province.db.execute_sql(
-            "SELECT at, user, action, entity, entity_key, old, new, change_id FROM audit"
-            " WHERE id > ?",
-            (audit_before,),
-        ).fetchall()
         villages = [
             str(v)
             for (v,) in commune.db.execute_sql(
                 "SELECT id FROM village WHERE commune_id = ?", (COMMUNE,)
             )
         ]
-        marks = ",".join("?" for _ in villages)
-        rows_v = province.db.execute_sql(
-            "SELECT org_id, commune_id, village_id, period, indicator, disagg, value, comment,"
-            f" version, hlc, updated_by FROM data_value WHERE org_id IN ({marks})",
-            villages,
-        ).fetchall()
         province.close()
         commune.close()
-        raw = sqlite3.connect(working_copy(source, folder / "raw"), isolation_level=None)
+        if with_indexes:
+            conn = sqlite3.connect(prepared)
+            for sql in WHAT_IF_INDEXES:
+                conn.execute(sql)
+            conn.commit()
+            conn.close()
+            print("WHAT-IF: every copy below has these indexes: " + "; ".join(WHAT_IF_INDEXES))
+        marks = _high_marks(prepared)
+        print(
+            f"bundle: {written} values, {result.changes} changes, {result.size:,} bytes,"
+            f" into a copy of {source.name} ({prepared.stat().st_size / 2**20:.0f} MB)"
+        )
+        imports: list[float] = []
+        raws: list[float] = []
+        breakdowns: list[dict[str, float]] = []
+        sequential: list[float] = []
+        written_alongside: list[float] = []
+        for run in range(1, repeats + 1):
+            # the backup before the import, as it was taken until the import wrote it
+            # alongside: the whole backup first, then the import (the same work, in series)
+            target = folder / f"serial{run}"
+            copy = working_copy(prepared, target)
+            os.sync()
+            province = Store.open(copy)
+            started = time.perf_counter()
+            auto_backup(copy, reason="before-import")
+            import_bundle(province, out, backup=False)
+            sequential.append(time.perf_counter() - started)
+            province.close()
+            shutil.rmtree(target)
+            target = folder / f"run{run}"
+            copy = working_copy(prepared, target)
+            os.sync()  # the copy's dirty pages are not the import's to write out
+            province = Store.open(copy)
+            started = time.perf_counter()
+            imported = import_bundle(province, out)  # with the automatic backup
+            import_s = time.perf_counter() - started
+            report = imported.report
+            # the bench database already holds this commune's commune-level figures of
+            # the same quarters: those cells arrive as conflicts (kept, both sides logged)
+            assert report.applied and not (report.quarantined or report.backlog), report
+            assert imported.backup is not None and imported.backup_seconds is not None
+            written_alongside.append(imported.backup_seconds)
+            rows = _written_rows(province, villages, marks)
+            province.close()
+            shutil.rmtree(target)
+            raw_s = _raw_into_copy(prepared, folder / "raw", rows)
+            imports.append(import_s)
+            raws.append(raw_s)
+            breakdowns.append(imported.phases)
+            parts = ", ".join(f"{k} {v:.2f}" for k, v in imported.phases.items())
+            print(
+                f"run {run}: import {import_s:.2f} s ({parts}; the backup itself"
+                f" {imported.backup_seconds:.2f} s on its thread); backup then import in series"
+                f" {sequential[-1]:.2f} s; raw {raw_s:.2f} s; ratio {raw_s / import_s:.3f}x;"
+                f" load {_loadavg()}",
+                flush=True,
+            )
+    rows_v, rows_c, rows_a = (len(r) for r in rows)
+    import_m, raw_m = statistics.median(imports), statistics.median(raws)
+    print(
+        f"province-sized import: {result.changes} changes ({report.applied} applied,"
+        f" {report.conflicts} conflicts with the figures already there), median of {repeats}"
+        f" runs: {import_m:.2f} s, the clock running from import_bundle's call to its return"
+        " (read, verify, decode, automatic backup, apply, commit)"
+    )
+    print("  where the time goes (median seconds of each part):")
+    for name, words in PHASES.items():
+        part = statistics.median(b.get(name, 0.0) for b in breakdowns)
+        print(f"    {name:<12} {part:6.2f} s  {100 * part / import_m:5.1f}%  {words}")
+    rest = statistics.median(t - sum(b.values()) for t, b in zip(imports, breakdowns, strict=True))
+    print(f"    {'other':<12} {rest:6.2f} s  {100 * rest / import_m:5.1f}%  the rest")
+    print(
+        f"  the backup itself (written on its own thread alongside the apply; 'backup' above"
+        f" is what the import waited for it): {statistics.median(written_alongside):.2f} s"
+    )
+    serial_m = statistics.median(sequential)
+    print(
+        f"the same import with its backup taken first, in series (as before the backup was"
+        f" written alongside), median: {serial_m:.2f} s = {raw_m / serial_m:.3f}x raw"
+    )
+    print(
+        f"baseline: raw sqlite3 executemany, in one transaction, of the same {rows_v} value,"
+        f" {rows_c} change-log and {rows_a} audit rows the import wrote, into another copy of"
+        f" the same database (WAL, synchronous=full, no backup), median: {raw_m:.2f} s"
+    )
+    print(
+        f"province-sized import ratio, automatic backup included: {raw_m / import_m:.3f}x raw"
+        f" (median of the {repeats} runs' ratios:"
+        f" {statistics.median(r / i for r, i in zip(raws, imports, strict=True)):.3f}x;"
+        " target >= 0.3)"
+    )
+    print(f"load average at the end: {_loadavg()}")
+
+
+def full_export_size() -> None:
+    """How large a bundle carrying EVERY change of the province-sized database would be.
+
+    The bench database holds its 217 offices' changes in its change log but not their
+    signed segments (the demo writes them directly), so no office can export them
+    all. This encodes them exactly as an export does: one segment per run of
+    consecutive seqs of each (origin, epoch), the body by ``own_segment``
+    (:mod:`desktop_app.sync.codec`), each header signed with a throwaway key and
+    carrying a real office certificate, packed into frames and compressed at the
+    export's zstd level. The figures are what ``bundle.MAX_DECLARED_SIZE`` and
+    ``MAX_FILE_SIZE`` are measured against.
+    """
+    from itertools import groupby
+
+    from bench.common import province_db
+    from desktop_app.store.office import create_office
+    from desktop_app.sync import bundle as fmt
+    from desktop_app.sync.certificates import enroll_demo, init_province, my_certificate
+    from desktop_app.sync.codec import ENCODED_COLUMNS
+    from desktop_app.sync.identity import canonical_bytes, new_key_pair
+    from desktop_app.sync.segments import own_segment
+
+    source = province_db()
+    with tempfile.TemporaryDirectory() as tmp:
+        province = init_province(Path(tmp) / "province.db", PROVINCE)
+        office = create_office(Path(tmp) / "commune.db", COMMUNE)
+        enroll_demo(office, province)
+        cert_doc, _key = my_certificate(office)
+        province.close()
+        office.close()
+    private, _public = new_key_pair()
+    conn = sqlite3.connect(f"file:{source}?immutable=1", uri=True)  # never written
+    rows = conn.execute(
+        f"SELECT origin, epoch, seq, {ENCODED_COLUMNS} FROM change ORDER BY origin, epoch, seq"
+    ).fetchall()
+    conn.close()
+    started = time.perf_counter()
+    frames = [canonical_bytes({"province_vector": {}, "rejections": [], "revocations": None})]
+    segments = 0
+    for (origin, epoch), stream in groupby(rows, key=lambda r: (r[0], r[1])):
+        run: list[tuple[object, ...]] = []
+        for row in [*stream, None]:
+            if run and (row is None or int(row[2]) != int(run[-1][2]) + 1):
+                lo, hi = int(run[0][2]), int(run[-1][2])
+                header, body = own_segment(
+                    [r[3:] for r in run], str(origin), int(epoch), lo, hi, private, cert_doc
+                )
+                frames += [header, body]
+                segments += 1
+                run = []
+            if row is not None:
+                run.append(row)
+    encoded_s = time.perf_counter() - started
+    raw = fmt.pack_frames(frames)
+    started = time.perf_counter()
+    compressed = fmt.compress(raw)
+    compress_s = time.perf_counter() - started
+    values = sum(1 for r in rows if r[3] == "value")
+    print(
+        f"a bundle of every change of {source.name}: {len(rows):,} changes ({values:,} values)"
+        f" in {segments} segments; declared (uncompressed) payload {len(raw) / 2**20:.1f} MB"
+        f" = {len(raw) / len(rows):.0f} bytes a change; compressed (zstd level"
+        f" {fmt.ZSTD_LEVEL}) {len(compressed) / 2**20:.1f} MB"
+        f" = {len(compressed) / len(rows):.1f} bytes a change"
+        f" (encoding {encoded_s:.1f} s, compressing {compress_s:.1f} s)"
+    )
+    # what holding them decoded costs (an import decodes every segment before applying)
+    from desktop_app.sync.codec import decode_segment
+
+    del rows
+    rss_before = _rss()
+    decoded = []
+    for i in range(1, len(frames), 2):
+        h = __import__("json").loads(frames[i])
+        decoded.append(decode_segment(frames[i + 1], h["origin"], h["epoch"], h["from"]))
+    held = _rss() - rss_before
+    n = sum(map(len, decoded))
+    del decoded
+    print(
+        f"decoded, as an import holds them before applying: {held / 2**20:.0f} MB more resident"
+        f" = {held / n:.0f} bytes a change, {held / len(raw):.1f}x the declared payload"
+        f" (bundle.MEMORY_FACTOR is {fmt.MEMORY_FACTOR})"
+    )
+    print(
+        f"caps: declared {fmt.MAX_DECLARED_SIZE // 2**20} MB ="
+        f" {fmt.MAX_DECLARED_SIZE / len(raw):.1f}x this database's whole change log;"
+        f" file {fmt.MAX_FILE_SIZE // 2**20} MB = {fmt.MAX_FILE_SIZE / len(compressed):.0f}x"
+        " its compressed bundle"
+    )
+
+
+def _rss() -> int:
+    """This process's resident memory in bytes (Linux)."""
+    import resource
+
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * resource.getpagesize()
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+_Rows = tuple[list[tuple[object, ...]], list[tuple[object, ...]], list[tuple[object, ...]]]
+
+
+def _high_marks(path: Path) -> tuple[int, int]:
+    """The highest change-log and audit ids of a database (the rows above are new)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        change = int(conn.execute("SELECT max(id) FROM change").fetchone()[0])
+        audit = int(conn.execute("SELECT max(id) FROM audit").fetchone()[0])
+    finally:
+        conn.close()
+    return change, audit
+
+
+def _written_rows(store: Store, villages: list[str], marks: tuple[int, int]) -> _Rows:
+    """The value, change-log and audit rows an import wrote: the change-log and audit
+    rows above ``marks``, and the values of the new villages (the commune-level cells
+    that arrived as conflicts are left out, which favours the baseline)."""
+    places = ",".join("?" for _ in villages)
+    rows_v = store.db.execute_sql(
+        "SELECT org_id, commune_id, village_id, period, indicator, disagg, value, comment,"
+        f" version, hlc, updated_by FROM data_value WHERE org_id IN ({places})",
+        villages,
+    ).fetchall()
+    rows_c = store.db.execute_sql(
+        "SELECT id, origin, epoch, seq, entity, entity_key, scope_unit, period, state,"
+        " base_version, hlc, schema_version, user FROM change WHERE id > ?",
+        (marks[0],),
+    ).fetchall()
+    rows_a = store.db.execute_sql(
+        "SELECT at, user, action, entity, entity_key, old, new, change_id FROM audit WHERE id > ?",
+        (marks[1],),
+    ).fetchall()
+    return rows_v, rows_c, rows_a
+
+
+def _raw_into_copy(prepared: Path, folder: Path, rows: _Rows) -> float:
+    """Seconds for raw sqlite3 executemany of ``rows`` into a fresh copy of ``prepared``,
+    in one transaction, committed (the clock stops after COMMIT)."""
+    import os
+    import shutil
+
+    from bench.common import working_copy
+
+    rows_v, rows_c, rows_a = rows
+    raw = sqlite3.connect(working_copy(prepared, folder), isolation_level=None)
+    os.sync()
+    try:
         raw.execute("PRAGMA journal_mode = wal")
         raw.execute("PRAGMA synchronous = full")
         raw.execute("PRAGMA foreign_keys = OFF")
@@ -359,26 +602,20 @@ def province_import(count: int = COUNT) -> None:
             rows_v,
         )
         raw.execute("COMMIT")
-        raw_s = time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+    finally:
         raw.close()
-    print(
-        f"province-sized import: {written} values, {result.changes} changes imported into a copy"
-        f" of {source.name} in {import_s:.2f} s (verify + apply + automatic backup;"
-        f" {report.applied} applied, {report.conflicts} conflicts with the figures already"
-        " there)"
-    )
-    print(
-        f"baseline: raw sqlite3 executemany of the same {len(rows_v)} value, {len(rows_c)}"
-        f" change-log and {len(rows_a)} audit rows into another copy: {raw_s:.2f} s"
-    )
-    print(f"province-sized import ratio, backup included: {raw_s / import_s:.2f}x raw")
+        shutil.rmtree(folder)
+    return elapsed
 
 
 if __name__ == "__main__":
     import sys as _sys
 
     if "--province" in _sys.argv:
-        province_import()
+        province_import(with_indexes="--with-indexes" in _sys.argv)
+    elif "--full-export" in _sys.argv:
+        full_export_size()
     elif "--bounded" in _sys.argv:
         bounded()
     elif "--property" in _sys.argv:

@@ -253,6 +253,7 @@ def _import(
         pending = _start_backup(store, backup_dir, result) if backing_up else None
         try:
             bookkeeping = _write(store, checked, result, certs, batches, keep, mine, extras)
+            phases["bookkeeping"] = time.perf_counter() - bookkeeping
         except BaseException:
             if pending is not None:  # never a backup thread left running
                 with contextlib.suppress(Exception):
@@ -266,7 +267,6 @@ def _import(
         check_cancel(cancel)  # the last moment: raising here rolls everything back
         report(progress, 0.95, _("Saving…"))
         committing = time.perf_counter()
-        phases["bookkeeping"] = committing - bookkeeping
     phases["commit"] = time.perf_counter() - committing
     report(progress, 1.0, _("Bundle imported."))
     return result
