@@ -7,13 +7,39 @@ throughput as a ratio to raw ``sqlite3`` executemany of the same rows (the
 data values, their change-log rows and audit rows) into an empty database of
 the same schema, in the same run (target ≥ 0.3).
 
-``--province``: the same bundle imported into a copy of the province-sized bench
-database (bench/common.py: 204 communes, ~330,000 change-log rows) with its automatic
-backup, the clock running from ``import_bundle``'s call to its return; the baseline is
-raw executemany of the very rows that import wrote (the new villages' values, change
-log, audit) into another copy of the same database, in the same run; the commune-level
-cells that arrive as conflicts are left out of the baseline's value rows, which favours
-the baseline.
+``--province``: a commune's bundle of 100,000 values (220 new villages) imported into a
+fresh copy of the province-sized bench database (bench/common.py: 204 communes, ~330,000
+change-log rows, 395 MB) with its automatic backup, three times; the clock runs from
+``import_bundle``'s call to its return. Each run also times the same import with the
+backup taken first, in series (as before it was written alongside), and then the
+baseline: raw executemany, in one transaction, of the very rows that import wrote (the
+new villages' values, change log, audit) into another copy of the same database (WAL,
+synchronous=full, no backup); the commune-level cells that arrive as conflicts are left
+out of the baseline's value rows, which favours the baseline. It prints each part of the
+import (``ImportResult.phases``), medians of the three runs and the load average.
+``--with-indexes`` runs the same with two indexes the schema lacks (:data:`WHAT_IF_INDEXES`)
+in every copy, the baseline's too. ``--full-export``: how large a bundle of every change
+of that database is, and its decoded memory (the figures behind ``bundle.MAX_DECLARED_SIZE``
+and ``bundle.CHANGE_MEMORY``).
+
+What 0.3x would take (2 December 2026, the shared 2-core machine; medians of 3). The
+apply is the import: before the backup moved off the critical path (load 1.7-2.5):
+27.05 s = apply 24.80 (92 %), backup 0.73, commit 0.69, decode 0.29, all else under
+0.2 s; raw 2.08 s; 0.077x. Now (load 3.8-6.3): 68.81 s = apply 67.50 (98 %), commit
+0.53, decode 0.61, waiting for the backup 0.01 (it takes 2.0-2.5 s on its own thread);
+raw 3.28 s; 0.048x. A profile of the apply puts half of it in ``reconcile`` looking up
+each of the 13,268 conflicted rows' open conflict in an unindexed ``conflict`` table that
+grows during the import (a scan per row: quadratic) and a fifth in ``write_village``
+moving each new village's values with an ``UPDATE data_value ... WHERE village_id = ?``
+(no index: 220 scans of 317,000 rows). With the two indexes (``--with-indexes``, load
+6.1-7.5): 16.47 s, apply 14.46 s; 0.42x its own baseline, which those indexes (and the
+load) slow to 6.88 s, and about 0.2x the 3.28 s of today's schema. Past that, 0.3x of
+today's baseline needs the apply under about 9 s: a set-based path for the bulk case (a
+row nobody else wrote, applied without the per-change merge, about 6 s of Python under
+the profiler, its value, change and audit rows written by executemany), and, on the
+import's side, decoding straight to those rows instead of ``Change`` objects (0.3-0.9 s
+and 851 bytes a change) and leaving the WAL checkpoint that follows COMMIT (most of its
+0.5-1.7 s) to a passive checkpoint after the import.
 
 Also: the bounded import (``--bounded``: a 66 KB bundle honestly declaring 2 GiB,
 peak RSS from ``/usr/bin/time -v`` and the one line under ``ulimit -v 1500000``) and
@@ -309,6 +335,7 @@ def province_import(count: int = COUNT, repeats: int = 3, with_indexes: bool = F
     from desktop_app.sync.bundle_import import PHASES
     from desktop_app.sync.certificates import enroll_demo, make_root
     from desktop_app.sync.exchange import export_bundle, import_bundle
+    from desktop_app.ui.pages.sync_texts import import_summary, marks_before_import, outcome_of
 
     source = province_db()
     print(f"load average at the start: {_loadavg()}")
@@ -348,6 +375,7 @@ def province_import(count: int = COUNT, repeats: int = 3, with_indexes: bool = F
         raws: list[float] = []
         breakdowns: list[dict[str, float]] = []
         sequential: list[float] = []
+        summaries: list[float] = []
         written_alongside: list[float] = []
         for run in range(1, repeats + 1):
             # the backup before the import, as it was taken until the import wrote it
@@ -366,14 +394,21 @@ def province_import(count: int = COUNT, repeats: int = 3, with_indexes: bool = F
             copy = working_copy(prepared, target)
             os.sync()  # the copy's dirty pages are not the import's to write out
             province = Store.open(copy)
+            marks_before = marks_before_import(province)
             started = time.perf_counter()
             imported = import_bundle(province, out)  # with the automatic backup
             import_s = time.perf_counter() - started
+            # what the window does next, in the same worker: the summary in words
+            summary_started = time.perf_counter()
+            import_summary(province, outcome_of(province, imported, marks_before))
+            summaries.append(time.perf_counter() - summary_started)
             report = imported.report
             # the bench database already holds this commune's commune-level figures of
             # the same quarters: those cells arrive as conflicts (kept, both sides logged)
             assert report.applied and not (report.quarantined or report.backlog), report
             assert imported.backup is not None and imported.backup_seconds is not None
+            # the backup holds the database as the import found it (none of its rows)
+            assert _high_marks(imported.backup) == marks, (_high_marks(imported.backup), marks)
             written_alongside.append(imported.backup_seconds)
             rows = _written_rows(province, villages, marks)
             province.close()
@@ -385,7 +420,8 @@ def province_import(count: int = COUNT, repeats: int = 3, with_indexes: bool = F
             parts = ", ".join(f"{k} {v:.2f}" for k, v in imported.phases.items())
             print(
                 f"run {run}: import {import_s:.2f} s ({parts}; the backup itself"
-                f" {imported.backup_seconds:.2f} s on its thread); backup then import in series"
+                f" {imported.backup_seconds:.2f} s on its thread); then the window's summary"
+                f" {summaries[-1]:.2f} s; backup then import in series"
                 f" {sequential[-1]:.2f} s; raw {raw_s:.2f} s; ratio {raw_s / import_s:.3f}x;"
                 f" load {_loadavg()}",
                 flush=True,
@@ -407,6 +443,10 @@ def province_import(count: int = COUNT, repeats: int = 3, with_indexes: bool = F
     print(
         f"  the backup itself (written on its own thread alongside the apply; 'backup' above"
         f" is what the import waited for it): {statistics.median(written_alongside):.2f} s"
+    )
+    print(
+        f"  then the window's summary of the import (sync_texts.outcome_of + import_summary,"
+        f" after import_bundle returns, not in the ratio): {statistics.median(summaries):.2f} s"
     )
     serial_m = statistics.median(sequential)
     print(
