@@ -8,7 +8,6 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,7 +83,7 @@ PHASES = {
 """The parts of an import that :attr:`ImportResult.phases` times, in order, in words."""
 
 
-@contextmanager
+@contextlib.contextmanager
 def _timed(phases: dict[str, float], name: str) -> Iterator[None]:
     started = time.perf_counter()
     try:
