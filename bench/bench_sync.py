@@ -7,13 +7,43 @@ throughput as a ratio to raw ``sqlite3`` executemany of the same rows (the
 data values, their change-log rows and audit rows) into an empty database of
 the same schema, in the same run (target ≥ 0.3).
 
-``--province``: the same bundle imported into a copy of the province-sized bench
-database (bench/common.py: 204 communes, ~330,000 change-log rows) with its automatic
-backup, the clock running from ``import_bundle``'s call to its return; the baseline is
-raw executemany of the very rows that import wrote (the new villages' values, change
-log, audit) into another copy of the same database, in the same run; the commune-level
-cells that arrive as conflicts are left out of the baseline's value rows, which favours
-the baseline.
+``--province``: a commune's bundle of 100,000 values (220 new villages) imported into a
+fresh copy of the province-sized bench database (bench/common.py: 204 communes, ~330,000
+change-log rows, 395 MB) with its automatic backup, three times; the clock runs from
+``import_bundle``'s call to its return. Each run also times the same import with the
+backup taken first, in series (as before it was written alongside), and then the
+baseline: raw executemany, in one transaction, of the very rows that import wrote (the
+new villages' values, change log, audit) into another copy of the same database (WAL,
+synchronous=full, no backup); the commune-level cells that arrive as conflicts are left
+out of the baseline's value rows, which favours the baseline. It prints each part of the
+import (``ImportResult.phases``), medians of the three runs and the load average.
+``--with-indexes`` runs the same with two indexes the schema lacks (:data:`WHAT_IF_INDEXES`)
+in every copy, the baseline's too. ``--full-export``: how large a bundle of every change
+of that database is, and its decoded memory (the figures behind ``bundle.MAX_DECLARED_SIZE``
+and ``bundle.CHANGE_MEMORY``).
+
+What 0.3x would take (2 December 2026, the shared 2-core machine; medians of 3). The
+apply is the import: before the backup moved off the critical path (load 1.7-2.5): 27.05
+s = apply 24.80 (92 %), backup 0.73, commit 0.69, decode 0.29, all else under 0.2 s; raw
+2.08 s; 0.077x. Now (load 3.8-6.3): 68.81 s = apply 67.50 (98 %), commit 0.53, decode
+0.61, waiting for the backup 0.01 (it takes 2.0-2.5 s on its own thread); raw 3.28 s;
+0.048x (at load 7-9: 166.47 s, apply 164.24, raw 5.37 s, 0.032x). The import with its
+backup first, in series, timed in the same runs, differs from it by less than the load's
+noise (68.01 against 68.81 s; 146.98 against 166.47 s): what is gained is the wait for
+the backup, no more. A profile of the apply puts half of it in ``reconcile`` looking up
+each of the 13,268 conflicted rows' open conflict in an unindexed ``conflict`` table
+that grows during the import (a scan per row: quadratic) and a fifth in
+``write_village`` moving each new village's values with an ``UPDATE data_value ... WHERE
+village_id = ?`` (no index: 220 scans of 317,000 rows). With the two indexes
+(``--with-indexes``, load 6.1-7.5): 16.47 s, apply 14.46 s; 0.42x its own baseline,
+which those indexes (and the load) slow to 6.88 s, and about 0.2x the 3.28 s of today's
+schema. Past that, 0.3x of today's baseline needs the apply under about 9 s: a set-based
+path for the bulk case (a row nobody else wrote, applied without the per-change merge,
+about 6 s of Python under the profiler, its value, change and audit rows written by
+executemany), and, on the import's side, decoding straight to those rows instead of
+``Change`` objects (0.3-0.9 s and 851 bytes a change) and perhaps leaving the WAL
+checkpoint that COMMIT runs to a passive checkpoint after the import (the commit takes
+0.5-3.1 s; the checkpoint's share of it is not measured apart).
 
 Also: the bounded import (``--bounded``: a 66 KB bundle honestly declaring 2 GiB,
 peak RSS from ``/usr/bin/time -v`` and the one line under ``ulimit -v 1500000``) and
@@ -287,57 +317,314 @@ def property_full() -> None:
     )
 
 
-def province_import(count: int = COUNT) -> None:
-    """``count`` values from a commune imported into a province-sized database."""
+# Two indexes the schema lacks (``--with-indexes``): the apply looks up each conflicted row's
+# open conflict, and moves each new village's values, by columns no index covers.
+WHAT_IF_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS what_if_conflict_row ON conflict (entity, entity_key)",
+    "CREATE INDEX IF NOT EXISTS what_if_value_village ON data_value (village_id)",
+)
+
+
+def province_import(count: int = COUNT, repeats: int = 3, with_indexes: bool = False) -> None:
+    """``count`` values from a commune imported into a province-sized database, ``repeats``
+    times (each into a fresh copy), each run followed by its baseline; medians printed.
+    ``with_indexes``: every copy (the baseline's too) first gets :data:`WHAT_IF_INDEXES`."""
+    import os
+    import shutil
+    import statistics
+
     from bench.common import province_db, working_copy
+    from desktop_app.store.backup import auto_backup
     from desktop_app.store.office import create_office
+    from desktop_app.sync.bundle_import import PHASES
     from desktop_app.sync.certificates import enroll_demo, make_root
     from desktop_app.sync.exchange import export_bundle, import_bundle
+    from desktop_app.ui.pages.sync_texts import import_summary, marks_before_import, outcome_of
 
     source = province_db()
+    print(f"load average at the start: {_loadavg()}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        province = Store.open(working_copy(source, folder / "import"))
+        # the province's root identity and the commune's certificate, once: every run
+        # imports the same bundle into a fresh copy of this prepared database
+        prepared = working_copy(source, folder / "prepared")
+        province = Store.open(prepared)
         make_root(province)
         commune = create_office(folder / "commune.db", COMMUNE, user="canbo")
         enroll_demo(commune, province)
         written = commune.values.set_many(bulk_writes(commune, count))
         out = folder / "bulk.cdsync"
         result = export_bundle(commune, out)
-        before = int(province.db.execute_sql("SELECT max(id) FROM change").fetchone()[0])
-        audit_before = int(province.db.execute_sql("SELECT max(id) FROM audit").fetchone()[0])
-        started = time.perf_counter()
-        imported = import_bundle(province, out)  # with the automatic backup
-        import_s = time.perf_counter() - started
-        report = imported.report
-        # the bench database already holds this commune's commune-level figures of the
-        # same quarters: those cells arrive as conflicts (kept, both sides logged)
-        assert report.applied and not (report.quarantined or report.backlog), report
-        rows_c = province.db.execute_sql(
-            "SELECT id, origin, epoch, seq, entity, entity_key, scope_unit, period, state,"
-            " base_version, hlc, schema_version, user FROM change WHERE id > ?",
-            (before,),
-        ).fetchall()
-        rows_a = province.db.execute_sql(
-            "SELECT at, user, action, entity, entity_key, old, new, change_id FROM audit"
-            " WHERE id > ?",
-            (audit_before,),
-        ).fetchall()
         villages = [
             str(v)
             for (v,) in commune.db.execute_sql(
                 "SELECT id FROM village WHERE commune_id = ?", (COMMUNE,)
             )
         ]
-        marks = ",".join("?" for _ in villages)
-        rows_v = province.db.execute_sql(
-            "SELECT org_id, commune_id, village_id, period, indicator, disagg, value, comment,"
-            f" version, hlc, updated_by FROM data_value WHERE org_id IN ({marks})",
-            villages,
-        ).fetchall()
         province.close()
         commune.close()
-        raw = sqlite3.connect(working_copy(source, folder / "raw"), isolation_level=None)
+        if with_indexes:
+            conn = sqlite3.connect(prepared)
+            for sql in WHAT_IF_INDEXES:
+                conn.execute(sql)
+            conn.commit()
+            conn.close()
+            print("WHAT-IF: every copy below has these indexes: " + "; ".join(WHAT_IF_INDEXES))
+        marks = _high_marks(prepared)
+        print(
+            f"bundle: {written} values, {result.changes} changes, {result.size:,} bytes,"
+            f" into a copy of {source.name} ({prepared.stat().st_size / 2**20:.0f} MB)"
+        )
+        imports: list[float] = []
+        raws: list[float] = []
+        breakdowns: list[dict[str, float]] = []
+        sequential: list[float] = []
+        summaries: list[float] = []
+        written_alongside: list[float] = []
+        for run in range(1, repeats + 1):
+            # the backup before the import, as it was taken until the import wrote it
+            # alongside: the whole backup first, then the import (the same work, in series)
+            target = folder / f"serial{run}"
+            copy = working_copy(prepared, target)
+            os.sync()
+            province = Store.open(copy)
+            started = time.perf_counter()
+            auto_backup(copy, reason="before-import")
+            import_bundle(province, out, backup=False)
+            sequential.append(time.perf_counter() - started)
+            province.close()
+            shutil.rmtree(target)
+            target = folder / f"run{run}"
+            copy = working_copy(prepared, target)
+            os.sync()  # the copy's dirty pages are not the import's to write out
+            province = Store.open(copy)
+            marks_before = marks_before_import(province)
+            started = time.perf_counter()
+            imported = import_bundle(province, out)  # with the automatic backup
+            import_s = time.perf_counter() - started
+            # what the window does next, in the same worker: the summary in words
+            summary_started = time.perf_counter()
+            import_summary(province, outcome_of(province, imported, marks_before))
+            summaries.append(time.perf_counter() - summary_started)
+            report = imported.report
+            # the bench database already holds this commune's commune-level figures of
+            # the same quarters: those cells arrive as conflicts (kept, both sides logged)
+            assert report.applied and not (report.quarantined or report.backlog), report
+            assert imported.backup is not None and imported.backup_seconds is not None
+            # the backup holds the database as the import found it (none of its rows)
+            assert _high_marks(imported.backup) == marks, (_high_marks(imported.backup), marks)
+            written_alongside.append(imported.backup_seconds)
+            rows = _written_rows(province, villages, marks)
+            province.close()
+            shutil.rmtree(target)
+            raw_s = _raw_into_copy(prepared, folder / "raw", rows)
+            imports.append(import_s)
+            raws.append(raw_s)
+            breakdowns.append(imported.phases)
+            parts = ", ".join(f"{k} {v:.2f}" for k, v in imported.phases.items())
+            print(
+                f"run {run}: import {import_s:.2f} s ({parts}; the backup itself"
+                f" {imported.backup_seconds:.2f} s on its thread); then the window's summary"
+                f" {summaries[-1]:.2f} s; backup then import in series"
+                f" {sequential[-1]:.2f} s; raw {raw_s:.2f} s; ratio {raw_s / import_s:.3f}x;"
+                f" load {_loadavg()}",
+                flush=True,
+            )
+    rows_v, rows_c, rows_a = (len(r) for r in rows)
+    import_m, raw_m = statistics.median(imports), statistics.median(raws)
+    print(
+        f"province-sized import: {result.changes} changes ({report.applied} applied,"
+        f" {report.conflicts} conflicts with the figures already there), median of {repeats}"
+        f" runs: {import_m:.2f} s, the clock running from import_bundle's call to its return"
+        " (read, verify, decode, automatic backup, apply, commit)"
+    )
+    print("  where the time goes (median seconds of each part):")
+    for name, words in PHASES.items():
+        part = statistics.median(b.get(name, 0.0) for b in breakdowns)
+        print(f"    {name:<12} {part:6.2f} s  {100 * part / import_m:5.1f}%  {words}")
+    rest = statistics.median(t - sum(b.values()) for t, b in zip(imports, breakdowns, strict=True))
+    print(f"    {'other':<12} {rest:6.2f} s  {100 * rest / import_m:5.1f}%  the rest")
+    print(
+        f"  the backup itself (written on its own thread alongside the apply; 'backup' above"
+        f" is what the import waited for it): {statistics.median(written_alongside):.2f} s"
+    )
+    print(
+        f"  then the window's summary of the import (sync_texts.outcome_of + import_summary,"
+        f" after import_bundle returns, not in the ratio): {statistics.median(summaries):.2f} s"
+    )
+    serial_m = statistics.median(sequential)
+    print(
+        f"the same import with its backup taken first, in series (as before the backup was"
+        f" written alongside), median: {serial_m:.2f} s = {raw_m / serial_m:.3f}x raw"
+    )
+    print(
+        f"baseline: raw sqlite3 executemany, in one transaction, of the same {rows_v} value,"
+        f" {rows_c} change-log and {rows_a} audit rows the import wrote, into another copy of"
+        f" the same database (WAL, synchronous=full, no backup), median: {raw_m:.2f} s"
+    )
+    print(
+        f"province-sized import ratio, automatic backup included: {raw_m / import_m:.3f}x raw"
+        f" (median of the {repeats} runs' ratios:"
+        f" {statistics.median(r / i for r, i in zip(raws, imports, strict=True)):.3f}x;"
+        " target >= 0.3)"
+    )
+    print(f"load average at the end: {_loadavg()}")
+
+
+def full_export_size() -> None:
+    """How large a bundle carrying EVERY change of the province-sized database would be.
+
+    The bench database holds its 217 offices' changes in its change log but not their
+    signed segments (the demo writes them directly), so no office can export them
+    all. This encodes them exactly as an export does: one segment per run of
+    consecutive seqs of each (origin, epoch), the body by ``own_segment``
+    (:mod:`desktop_app.sync.codec`), each header signed with a throwaway key and
+    carrying a real office certificate, packed into frames and compressed at the
+    export's zstd level. The figures are what ``bundle.MAX_DECLARED_SIZE`` and
+    ``MAX_FILE_SIZE`` are measured against.
+    """
+    from itertools import groupby
+
+    from bench.common import province_db
+    from desktop_app.store.office import create_office
+    from desktop_app.sync import bundle as fmt
+    from desktop_app.sync.certificates import enroll_demo, init_province, my_certificate
+    from desktop_app.sync.codec import ENCODED_COLUMNS
+    from desktop_app.sync.identity import canonical_bytes, new_key_pair
+    from desktop_app.sync.segments import own_segment
+
+    source = province_db()
+    with tempfile.TemporaryDirectory() as tmp:
+        province = init_province(Path(tmp) / "province.db", PROVINCE)
+        office = create_office(Path(tmp) / "commune.db", COMMUNE)
+        enroll_demo(office, province)
+        cert_doc, _key = my_certificate(office)
+        province.close()
+        office.close()
+    private, _public = new_key_pair()
+    conn = sqlite3.connect(f"file:{source}?immutable=1", uri=True)  # never written
+    rows = conn.execute(
+        f"SELECT origin, epoch, seq, {ENCODED_COLUMNS} FROM change ORDER BY origin, epoch, seq"
+    ).fetchall()
+    conn.close()
+    started = time.perf_counter()
+    frames = [canonical_bytes({"province_vector": {}, "rejections": [], "revocations": None})]
+    segments = 0
+    for (origin, epoch), stream in groupby(rows, key=lambda r: (r[0], r[1])):
+        run: list[tuple[object, ...]] = []
+        for row in [*stream, None]:
+            if run and (row is None or int(row[2]) != int(run[-1][2]) + 1):
+                lo, hi = int(run[0][2]), int(run[-1][2])
+                header, body = own_segment(
+                    [r[3:] for r in run], str(origin), int(epoch), lo, hi, private, cert_doc
+                )
+                frames += [header, body]
+                segments += 1
+                run = []
+            if row is not None:
+                run.append(row)
+    encoded_s = time.perf_counter() - started
+    raw = fmt.pack_frames(frames)
+    started = time.perf_counter()
+    compressed = fmt.compress(raw)
+    compress_s = time.perf_counter() - started
+    values = sum(1 for r in rows if r[3] == "value")
+    print(
+        f"a bundle of every change of {source.name}: {len(rows):,} changes ({values:,} values)"
+        f" in {segments} segments; declared (uncompressed) payload {len(raw) / 2**20:.1f} MB"
+        f" = {len(raw) / len(rows):.0f} bytes a change; compressed (zstd level"
+        f" {fmt.ZSTD_LEVEL}) {len(compressed) / 2**20:.1f} MB"
+        f" = {len(compressed) / len(rows):.1f} bytes a change"
+        f" (encoding {encoded_s:.1f} s, compressing {compress_s:.1f} s)"
+    )
+    # what holding them decoded costs (an import decodes every segment before applying)
+    from desktop_app.sync.codec import decode_segment
+
+    del rows
+    rss_before = _rss()
+    decoded = []
+    for i in range(1, len(frames), 2):
+        h = __import__("json").loads(frames[i])
+        decoded.append(decode_segment(frames[i + 1], h["origin"], h["epoch"], h["from"]))
+    held = _rss() - rss_before
+    n = sum(map(len, decoded))
+    del decoded
+    print(
+        f"decoded, as an import holds them before applying: {held / 2**20:.0f} MB more resident"
+        f" = {held / n:.0f} bytes a change, {held / len(raw):.1f}x the declared payload"
+        f" (bundle.MEMORY_FACTOR is {fmt.MEMORY_FACTOR})"
+    )
+    print(
+        f"caps: declared {fmt.MAX_DECLARED_SIZE // 2**20} MB ="
+        f" {fmt.MAX_DECLARED_SIZE / len(raw):.1f}x this database's whole change log;"
+        f" file {fmt.MAX_FILE_SIZE // 2**20} MB = {fmt.MAX_FILE_SIZE / len(compressed):.0f}x"
+        " its compressed bundle"
+    )
+
+
+def _rss() -> int:
+    """This process's resident memory in bytes (Linux)."""
+    import resource
+
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * resource.getpagesize()
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+_Rows = tuple[list[tuple[object, ...]], list[tuple[object, ...]], list[tuple[object, ...]]]
+
+
+def _high_marks(path: Path) -> tuple[int, int]:
+    """The highest change-log and audit ids of a database (the rows above are new)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        change = int(conn.execute("SELECT max(id) FROM change").fetchone()[0])
+        audit = int(conn.execute("SELECT max(id) FROM audit").fetchone()[0])
+    finally:
+        conn.close()
+    return change, audit
+
+
+def _written_rows(store: Store, villages: list[str], marks: tuple[int, int]) -> _Rows:
+    """The value, change-log and audit rows an import wrote: the change-log and audit
+    rows above ``marks``, and the values of the new villages (the commune-level cells
+    that arrived as conflicts are left out, which favours the baseline)."""
+    places = ",".join("?" for _ in villages)
+    rows_v = store.db.execute_sql(
+        "SELECT org_id, commune_id, village_id, period, indicator, disagg, value, comment,"
+        f" version, hlc, updated_by FROM data_value WHERE org_id IN ({places})",
+        villages,
+    ).fetchall()
+    rows_c = store.db.execute_sql(
+        "SELECT id, origin, epoch, seq, entity, entity_key, scope_unit, period, state,"
+        " base_version, hlc, schema_version, user FROM change WHERE id > ?",
+        (marks[0],),
+    ).fetchall()
+    rows_a = store.db.execute_sql(
+        "SELECT at, user, action, entity, entity_key, old, new, change_id FROM audit WHERE id > ?",
+        (marks[1],),
+    ).fetchall()
+    return rows_v, rows_c, rows_a
+
+
+def _raw_into_copy(prepared: Path, folder: Path, rows: _Rows) -> float:
+    """Seconds for raw sqlite3 executemany of ``rows`` into a fresh copy of ``prepared``,
+    in one transaction, committed (the clock stops after COMMIT)."""
+    import os
+    import shutil
+
+    from bench.common import working_copy
+
+    rows_v, rows_c, rows_a = rows
+    raw = sqlite3.connect(working_copy(prepared, folder), isolation_level=None)
+    os.sync()
+    try:
         raw.execute("PRAGMA journal_mode = wal")
         raw.execute("PRAGMA synchronous = full")
         raw.execute("PRAGMA foreign_keys = OFF")
@@ -359,26 +646,20 @@ def province_import(count: int = COUNT) -> None:
             rows_v,
         )
         raw.execute("COMMIT")
-        raw_s = time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+    finally:
         raw.close()
-    print(
-        f"province-sized import: {written} values, {result.changes} changes imported into a copy"
-        f" of {source.name} in {import_s:.2f} s (verify + apply + automatic backup;"
-        f" {report.applied} applied, {report.conflicts} conflicts with the figures already"
-        " there)"
-    )
-    print(
-        f"baseline: raw sqlite3 executemany of the same {len(rows_v)} value, {len(rows_c)}"
-        f" change-log and {len(rows_a)} audit rows into another copy: {raw_s:.2f} s"
-    )
-    print(f"province-sized import ratio, backup included: {raw_s / import_s:.2f}x raw")
+        shutil.rmtree(folder)
+    return elapsed
 
 
 if __name__ == "__main__":
     import sys as _sys
 
     if "--province" in _sys.argv:
-        province_import()
+        province_import(with_indexes="--with-indexes" in _sys.argv)
+    elif "--full-export" in _sys.argv:
+        full_export_size()
     elif "--bounded" in _sys.argv:
         bounded()
     elif "--property" in _sys.argv:

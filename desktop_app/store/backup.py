@@ -30,13 +30,30 @@ def backups_folder(db_path: Path, backup_dir: Path | None = None) -> Path:
 
 def _copy_database(src_path: Path, dest_path: Path) -> None:
     """Consistent copy through the backup API into a temp file, fsynced, then renamed."""
-    tmp = dest_path.with_name(dest_path.name + ".partial")
-    tmp.unlink(missing_ok=True)
     try:
-        src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True)
+        src = _open_source(src_path)
+    except sqlite3.Error as exc:
+        if is_disk_full(exc):
+            raise DiskFullError(detail=str(dest_path)) from exc
+        raise
+    _copy_from(src, dest_path)
+
+
+def _open_source(src_path: Path) -> sqlite3.Connection:
+    # check_same_thread off: a SnapshotBackup opens it here and copies from its thread
+    return sqlite3.connect(f"file:{src_path}?mode=ro", uri=True, check_same_thread=False)
+
+
+def _copy_from(src: sqlite3.Connection, dest_path: Path) -> None:
+    """Copy ``src`` (in the snapshot of its open read transaction, if any; closed after)
+    into a temp file beside ``dest_path``, fsync, rename; no ``*.partial`` left on failure."""
+    tmp = dest_path.with_name(dest_path.name + ".partial")
+    try:
+        tmp.unlink(missing_ok=True)
         try:
             dest = sqlite3.connect(tmp)
             try:
+                # every page in one step (pages=-1): one read of the file, the lock held once
                 src.backup(dest)
                 # A backup is one self-contained file: no WAL beside it.
                 dest.execute("PRAGMA journal_mode = delete")
@@ -77,13 +94,96 @@ def auto_backup(
     now: Callable[[], float] | None = None,
 ) -> Path:
     """Take a rotating automatic backup named by time and reason; keep the newest few."""
-    folder = backups_folder(Path(db_path), backup_dir)
+    out = _auto_name(Path(db_path), reason, backup_dir, now)
+    _copy_database(Path(db_path), out)
+    _rotate(out.parent, Path(db_path).stem)
+    return out
+
+
+class SnapshotBackup:
+    """An automatic backup of the database exactly as it is when this is made, written on
+    a thread while the caller goes on (an import applies its changes meanwhile).
+
+    Made inside the caller's write transaction, before it writes anything: the
+    backup's read transaction then holds the last committed state, which no other
+    writer can change while the caller holds the write lock, and which the caller's
+    own uncommitted writes never reach (WAL: a reader sees only committed frames).
+    :meth:`wait` must be called before the caller COMMITs: it returns the finished
+    backup (complete, fsynced, renamed, rotated) or raises its error (a full disk as
+    :class:`DiskFullError`), so that an import whose backup failed is rolled back.
+    Only for a database in WAL mode (a rollback journal would make the writer wait
+    for the reader); :func:`start_auto_backup` checks it.
+    """
+
+    def __init__(self, db_path: Path, out: Path) -> None:
+        import threading
+
+        self.db_path, self.out = db_path, out
+        self.seconds = 0.0  # how long writing it took, on its thread
+        self._error: BaseException | None = None
+        src = _open_source(db_path)
+        try:
+            src.execute("BEGIN")
+            src.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot, now
+        except BaseException:
+            src.close()
+            raise
+        self._thread = threading.Thread(
+            target=self._run, args=(src,), name="coverage-desk-backup", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, src: sqlite3.Connection) -> None:
+        started = time.perf_counter()
+        try:
+            _copy_from(src, self.out)
+        except BaseException as exc:  # handed to wait(), on the caller's thread
+            self._error = exc
+        self.seconds = time.perf_counter() - started
+
+    def wait(self) -> Path:
+        """The finished backup, once written; raises what writing it raised."""
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        _rotate(self.out.parent, self.db_path.stem)
+        return self.out
+
+
+def start_auto_backup(
+    db_path: Path,
+    *,
+    reason: str,
+    backup_dir: Path | None = None,
+    now: Callable[[], float] | None = None,
+) -> SnapshotBackup | None:
+    """A :class:`SnapshotBackup` named like :func:`auto_backup`'s, started; None if the
+    database is not in WAL mode (take :func:`auto_backup` before writing instead)."""
+    db_path = Path(db_path)
+    probe = _open_source(db_path)
+    try:
+        mode = str(probe.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+    finally:
+        probe.close()
+    if mode != "wal":
+        return None
+    out = _auto_name(db_path, reason, backup_dir, now)
+    try:
+        return SnapshotBackup(db_path, out)
+    except sqlite3.Error as exc:
+        if is_disk_full(exc):
+            raise DiskFullError(detail=str(out)) from exc
+        raise
+
+
+def _auto_name(
+    db_path: Path, reason: str, backup_dir: Path | None, now: Callable[[], float] | None
+) -> Path:
+    folder = backups_folder(db_path, backup_dir)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.fromtimestamp((now or time.time)(), UTC).strftime("%Y%m%d-%H%M%S-%f")
-    out = folder / f"{Path(db_path).stem}-{stamp}-{reason}.db"
-    _copy_database(Path(db_path), out)
-    _rotate(folder, Path(db_path).stem)
-    return out
+    return folder / f"{db_path.stem}-{stamp}-{reason}.db"
 
 
 def _rotate(folder: Path, stem: str) -> None:

@@ -55,14 +55,21 @@ FORMAT_VERSION = 1
 _HEAD = struct.Struct(">8sHI")
 SIG_LEN = 64
 ZSTD_LEVEL = 19
-# a bundle never legitimately expands beyond this (refused before decompressing): about
-# 2.5 million changed values, a whole province's first export; memory to import it stays
-# within MEMORY_FACTOR times this
+# a bundle never legitimately expands beyond this (refused before decompressing). Measured
+# (``python -m bench.bench_sync --full-export``): every change of the province-sized bench
+# database (329,914 changes, 316,753 of them values, from 217 offices) in one bundle
+# declares 16.2 MB (51 bytes a change) and compresses to 0.8 MB, so this is about 5
+# million changes, 16 times that database; it stops garbage, not a genuine bundle.
 MAX_DECLARED_SIZE = 256 * 1024**2
 # nor is its file larger (refused from its size, before it is read)
 MAX_FILE_SIZE = 256 * 1024**2
-# an import holds the compressed file, the payload, its frames and the decoded changes
+# an import holds the compressed file, the payload, its frames and segment bodies (bytes:
+# MEMORY_FACTOR times the declared size), and every change decoded before it applies:
+# 851 bytes a change measured (16.5 times its share of the declared size; the same bench),
+# so CHANGE_MEMORY a declared change. A genuine bundle near the cap (about 5 million
+# changes, some 5 GB decoded) is refused on a 4 GB PC in one line, before decompressing.
 MEMORY_FACTOR = 4
+CHANGE_MEMORY = 1024
 _MB = 1024**2
 
 
@@ -81,10 +88,27 @@ def check_declared_size(manifest: dict[str, Any], file_size: int) -> None:
         raise CompressionBombError(size=size)
     if size > MAX_DECLARED_SIZE:
         raise BundleTooLargeError(size=size // _MB, limit=MAX_DECLARED_SIZE // _MB)
-    need = MEMORY_FACTOR * size + file_size
+    need = MEMORY_FACTOR * size + file_size + CHANGE_MEMORY * declared_changes(manifest)
     free = free_memory()
     if free is not None and need > free:
         raise NotEnoughMemoryError(need=max(1, need // _MB))
+
+
+def declared_changes(manifest: dict[str, Any]) -> int:
+    """How many changes the manifest's seq ranges declare (0 for ranges it cannot read:
+    the checks after it refuse such a bundle anyway)."""
+    total = 0
+    ranges = manifest.get("ranges")
+    if not isinstance(ranges, list):
+        return 0
+    for item in ranges:
+        try:
+            _origin, _epoch, seq_from, seq_to = item
+            if type(seq_from) is int and type(seq_to) is int and seq_to >= seq_from:
+                total += seq_to - seq_from + 1
+        except (TypeError, ValueError):
+            continue
+    return total
 
 
 def free_memory() -> int | None:

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,7 @@ from peewee import PeeweeException as PeeweeError
 
 from desktop_app.i18n import _
 from desktop_app.store.apply import ApplyReport, Batch, ChangeApplier, report_hlc
+from desktop_app.store.backup import SnapshotBackup, auto_backup, start_auto_backup
 from desktop_app.store.errors import DiskFullError
 from desktop_app.store.schema import SCHEMA_VERSION
 from desktop_app.store.store import Store
@@ -59,7 +63,33 @@ class ImportResult:
     refused_segments: list[str] = field(default_factory=list)
     skewed: list[str] = field(default_factory=list)
     backup: Path | None = None
+    backup_seconds: float | None = None  # writing the backup took (alongside the apply)
     revoked_me: bool = False  # the province's list (now) names this installation's certificate
+    # seconds spent in each part of the import, in order (see :data:`PHASES`)
+    phases: dict[str, float] = field(default_factory=dict)
+
+
+PHASES = {
+    "read": "reading the file",
+    "verify": "bundle checks: manifest, certificate, signature, SHA-256",
+    "decompress": "decompressing and framing the payload",
+    "segments": "each segment's certificate, signature and hash",
+    "decode": "decoding the segments' changes",
+    "backup": "the automatic backup",
+    "apply": "applying the changes (the store's applier, conflicts reconciled)",
+    "bookkeeping": "held segments, vectors, rejections, revocations, bundle record",
+    "commit": "COMMIT",
+}
+"""The parts of an import that :attr:`ImportResult.phases` times, in order, in words."""
+
+
+@contextlib.contextmanager
+def _timed(phases: dict[str, float], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        phases[name] = phases.get(name, 0.0) + time.perf_counter() - started
 
 
 @dataclass
@@ -69,8 +99,15 @@ class _Verified:
     frames: list[bytes]
 
 
-def verify_bundle(store: Store, data: bytes, path: str = "") -> _Verified:
-    """Every bundle-level check, in the documented order; raises the first that fails."""
+def verify_bundle(
+    store: Store, data: bytes, path: str = "", phases: dict[str, float] | None = None
+) -> _Verified:
+    """Every bundle-level check, in the documented order; raises the first that fails.
+
+    ``phases`` (if given) adds the seconds of the checks and of the decompression.
+    """
+    timings: dict[str, float] = {} if phases is None else phases
+    started = time.perf_counter()
     raw = fmt.split(data, path)
     fmt.check_declared_size(raw.manifest, len(data))
     _cert, province_key = my_certificate(store)
@@ -89,6 +126,8 @@ def verify_bundle(store: Store, data: bytes, path: str = "") -> _Verified:
     if sender.node_id == me:
         raise OwnBundleError()
     fmt.check_payload(raw)
+    unpacked = time.perf_counter()
+    timings["verify"] = timings.get("verify", 0.0) + unpacked - started
     payload = fmt.decompress(raw)
     schema = raw.manifest.get("schema")
     if not isinstance(schema, int) or schema > SCHEMA_VERSION:
@@ -99,6 +138,7 @@ def verify_bundle(store: Store, data: bytes, path: str = "") -> _Verified:
         raise PayloadHashError(detail=str(exc)) from exc
     if not frames or len(frames) % 2 != 1:
         raise PayloadHashError(detail="bad framing")
+    timings["decompress"] = timings.get("decompress", 0.0) + time.perf_counter() - unpacked
     return _Verified(raw, sender, frames)
 
 
@@ -122,13 +162,15 @@ def import_bundle(
     """
     report(progress, 0.0, _("Reading and checking the bundle…"))
     path = Path(path)
+    phases: dict[str, float] = {}
     try:
-        fmt.check_file_size(path)
-        data = path.read_bytes()
+        with _timed(phases, "read"):
+            fmt.check_file_size(path)
+            data = path.read_bytes()
     except OSError as exc:
         raise SyncError(detail=str(exc)) from exc
     try:
-        return _import(store, path, data, backup, backup_dir, progress, cancel)
+        return _import(store, path, data, backup, backup_dir, progress, cancel, phases)
     except MemoryError as exc:  # rolled back; the PC had less memory than it said
         raise NotEnoughMemoryError(need=max(1, 4 * len(data) // 2**20)) from exc
 
@@ -141,12 +183,13 @@ def _import(
     backup_dir: Path | None,
     progress: Progress | None,
     cancel: Cancel | None,
+    phases: dict[str, float],
 ) -> ImportResult:
-    checked = verify_bundle(store, data, str(path))
+    checked = verify_bundle(store, data, str(path), phases)
     manifest = checked.raw.manifest
     bundle_id = str(manifest.get("bundle_id"))
     sender = checked.sender
-    result = ImportResult(bundle_id, sender.office_id)
+    result = ImportResult(bundle_id, sender.office_id, phases=phases)
     payload_sha = str((manifest.get("payload") or {}).get("sha256"))
     seen = store.db.execute_sql(
         "SELECT summary FROM sync_bundle WHERE bundle_id = ? AND direction = 'in'", (bundle_id,)
@@ -184,7 +227,9 @@ def _import(
         except ValueError:
             result.refused_segments.append("unreadable segment header")
             continue
-        batch, info, refused = segment_batch(store, header, frames[i + 1], province_key, revoked)
+        batch, info, refused = segment_batch(
+            store, header, frames[i + 1], province_key, revoked, phases
+        )
         if refused is not None:
             result.refused_segments.append(refused)
         if batch is None or info is None:
@@ -196,87 +241,134 @@ def _import(
         if refused is None and info.node_id != store.node.node_id:
             keep.append((header, frames[i], frames[i + 1]))  # held, to send on
     check_cancel(cancel)
-    if backup and store.path is not None:
-        from desktop_app.store.backup import auto_backup
-
-        report(progress, 0.4, _("Backing up the database first…"))
-
-        result.backup = auto_backup(store.path, reason="before-import", backup_dir=backup_dir)
-    cctx = zstandard.ZstdCompressor(level=3)
-    check_cancel(cancel)
-    report(progress, 0.5, _("Applying the changes…"))
+    backing_up = backup and store.path is not None
+    if backing_up:
+        report(progress, 0.5, _("Backing up the database and applying the changes…"))
+    else:
+        report(progress, 0.5, _("Applying the changes…"))
     with store.transaction():
-        for info in certs:
-            remember_node(store, info)
-        applier = ChangeApplier(
-            store, Authoriser(store), received_from=sender.office_id, my_level=mine
-        )
+        # the backup is taken inside this write transaction, before it writes: of exactly
+        # the state the import starts from, written alongside the apply
+        pending = _start_backup(store, backup_dir, result) if backing_up else None
         try:
-            result.report = applier.apply(batches)
-        except (PeeweeError, sqlite3.Error) as exc:  # rolled back: nothing was applied
-            if "full" in str(exc):
-                raise DiskFullError(detail=str(exc)) from exc
-            raise SyncError(detail=f"the changes could not be applied: {exc}") from exc
-        result.skewed = report_hlc(store, applier.max_hlc)
-        store.db.cursor().executemany(
-            "INSERT INTO sync_event (at, kind, node_id, detail)"
-            " VALUES (?, 'segment_refused', ?, ?)",
-            [(store.now_iso(), sender.node_id, reason) for reason in result.refused_segments],
-        )
-        store.db.cursor().executemany(
-            "INSERT OR IGNORE INTO sync_segment (origin, epoch, seq_from, seq_to, header, body,"
-            " received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    h["origin"],
-                    h["epoch"],
-                    h["from"],
-                    h["to"],
-                    header_bytes.decode("utf-8"),
-                    cctx.compress(body),
-                    store.now_iso(),
-                )
-                for h, header_bytes, body in keep
-            ],
-        )
-        merge_peer(
-            store,
-            sender.node_id,
-            sender.office_id,
-            sender.level,
-            vector_from_json(manifest.get("vector")),
-            bundle_id,
-            replace=True,
-        )
-        prov = vector_from_json(extras.get("province_vector"))
-        if prov and sender.level != 1 and mine != 1:
-            _merge_province(store, prov, bundle_id)
-        _store_rejections(store, extras.get("rejections"), sender.office_id)
-        keep_revocation_list(store, extras.get("revocations"), province_key)
-        store.db.execute_sql(
-            "INSERT OR REPLACE INTO sync_bundle (bundle_id, direction, peer, at, summary)"
-            " VALUES (?, 'in', ?, ?, ?)",
-            (
-                bundle_id,
-                sender.node_id,
-                store.now_iso(),
-                json.dumps(
-                    {
-                        "sha256": payload_sha,
-                        "applied": result.report.applied,
-                        "skipped": result.report.skipped,
-                        "backlog": result.report.backlog,
-                        "quarantined": result.report.quarantined,
-                        "conflicts": result.report.conflicts,
-                    }
-                ),
-            ),
-        )
-        _prune_segments(store)
+            bookkeeping = _write(store, checked, result, certs, batches, keep, mine, extras)
+            phases["bookkeeping"] = time.perf_counter() - bookkeeping
+        except BaseException:
+            if pending is not None:  # never a backup thread left running
+                with contextlib.suppress(Exception):
+                    pending.wait()
+            raise
+        if pending is not None:  # a failed backup rolls the import back
+            report(progress, 0.9, _("Finishing the backup…"))
+            with _timed(phases, "backup"):
+                result.backup = pending.wait()
+            result.backup_seconds = pending.seconds
         check_cancel(cancel)  # the last moment: raising here rolls everything back
         report(progress, 0.95, _("Saving…"))
+        committing = time.perf_counter()
+    phases["commit"] = time.perf_counter() - committing
     report(progress, 1.0, _("Bundle imported."))
     return result
+
+
+def _start_backup(
+    store: Store, backup_dir: Path | None, result: ImportResult
+) -> SnapshotBackup | None:
+    """The automatic backup, started on its thread (a database not in WAL mode: taken
+    here, before anything is written; then None)."""
+    assert store.path is not None
+    started = time.perf_counter()
+    pending = start_auto_backup(store.path, reason="before-import", backup_dir=backup_dir)
+    if pending is None:
+        result.backup = auto_backup(store.path, reason="before-import", backup_dir=backup_dir)
+        result.backup_seconds = time.perf_counter() - started
+    result.phases["backup"] = time.perf_counter() - started
+    return pending
+
+
+def _write(
+    store: Store,
+    checked: _Verified,
+    result: ImportResult,
+    certs: list[CertInfo],
+    batches: list[Batch],
+    keep: list[tuple[dict[str, Any], bytes, bytes]],
+    mine: int,
+    extras: dict[str, Any],
+) -> float:
+    """Everything the import writes, inside its transaction; returns when the apply ended."""
+    manifest, sender, phases = checked.raw.manifest, checked.sender, result.phases
+    bundle_id = result.bundle_id
+    _cert, province_key = my_certificate(store)
+    for info in certs:
+        remember_node(store, info)
+    applier = ChangeApplier(store, Authoriser(store), received_from=sender.office_id, my_level=mine)
+    try:
+        with _timed(phases, "apply"):
+            result.report = applier.apply(batches)
+    except (PeeweeError, sqlite3.Error) as exc:  # rolled back: nothing was applied
+        if "full" in str(exc):
+            raise DiskFullError(detail=str(exc)) from exc
+        raise SyncError(detail=f"the changes could not be applied: {exc}") from exc
+    bookkeeping = time.perf_counter()
+    result.skewed = report_hlc(store, applier.max_hlc)
+    store.db.cursor().executemany(
+        "INSERT INTO sync_event (at, kind, node_id, detail) VALUES (?, 'segment_refused', ?, ?)",
+        [(store.now_iso(), sender.node_id, reason) for reason in result.refused_segments],
+    )
+    cctx = zstandard.ZstdCompressor(level=3)
+    store.db.cursor().executemany(
+        "INSERT OR IGNORE INTO sync_segment (origin, epoch, seq_from, seq_to, header, body,"
+        " received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                h["origin"],
+                h["epoch"],
+                h["from"],
+                h["to"],
+                header_bytes.decode("utf-8"),
+                cctx.compress(body),
+                store.now_iso(),
+            )
+            for h, header_bytes, body in keep
+        ],
+    )
+    merge_peer(
+        store,
+        sender.node_id,
+        sender.office_id,
+        sender.level,
+        vector_from_json(manifest.get("vector")),
+        bundle_id,
+        replace=True,
+    )
+    prov = vector_from_json(extras.get("province_vector"))
+    if prov and sender.level != 1 and mine != 1:
+        _merge_province(store, prov, bundle_id)
+    _store_rejections(store, extras.get("rejections"), sender.office_id)
+    keep_revocation_list(store, extras.get("revocations"), province_key)
+    payload_sha = str((manifest.get("payload") or {}).get("sha256"))
+    store.db.execute_sql(
+        "INSERT OR REPLACE INTO sync_bundle (bundle_id, direction, peer, at, summary)"
+        " VALUES (?, 'in', ?, ?, ?)",
+        (
+            bundle_id,
+            sender.node_id,
+            store.now_iso(),
+            json.dumps(
+                {
+                    "sha256": payload_sha,
+                    "applied": result.report.applied,
+                    "skipped": result.report.skipped,
+                    "backlog": result.report.backlog,
+                    "quarantined": result.report.quarantined,
+                    "conflicts": result.report.conflicts,
+                }
+            ),
+        ),
+    )
+    _prune_segments(store)
+    return bookkeeping
 
 
 def _merge_province(store: Store, vec: Vector, bundle_id: str) -> None:

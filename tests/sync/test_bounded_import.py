@@ -100,6 +100,31 @@ def test_a_pc_short_of_memory_gets_one_line_and_nothing_changes(
     assert net.load(D1, path).report.applied > 3000  # with memory, the same file imports
 
 
+def test_the_memory_check_counts_the_changes_a_bundle_declares(
+    net: Net, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench.bench_sync import bulk_writes
+
+    c = net[C1]
+    c.values.set_many(bulk_writes(c, 3000))
+    path = net.export(C1)
+    manifest = fmt.split(path.read_bytes()).manifest
+    changes = fmt.declared_changes(manifest)
+    assert changes > 3000
+    bytes_only = fmt.MEMORY_FACTOR * manifest["payload"]["size"] + path.stat().st_size
+    before = snapshot(net, D1)
+    # room for the bytes but not for the decoded changes: refused before decompressing
+    monkeypatch.setattr(fmt, "free_memory", lambda: bytes_only + changes * 100)
+    monkeypatch.setattr(fmt, "decompress", lambda raw: pytest.fail("decompressed"))
+    with pytest.raises(NotEnoughMemoryError) as caught:
+        net.load(D1, path)
+    assert caught.value.user_message().startswith("Not enough free memory to import")
+    assert snapshot(net, D1) == before
+    monkeypatch.undo()
+    monkeypatch.setattr(fmt, "free_memory", lambda: bytes_only + changes * fmt.CHANGE_MEMORY)
+    assert net.load(D1, path).report.applied > 3000
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="ulimit is POSIX")
 def test_under_ulimit_v_the_command_says_one_line(
     offices: Offices,  # noqa: F811 (the fixture)
