@@ -175,13 +175,6 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
     )
     for reason in result.refused_segments + r.reasons[:5]:
         out("  " + reason)
-    if result.revoked_me:
-        out(
-            _(
-                "The province has revoked this office's certificate: other offices now refuse"
-                " its bundles. Ask the province to enrol this installation again."
-            )
-        )
     if result.skewed:
         out(
             _("Warning: the clock of {n} office(s) is more than a day ahead.").format(

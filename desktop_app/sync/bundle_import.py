@@ -64,7 +64,6 @@ class ImportResult:
     skewed: list[str] = field(default_factory=list)
     backup: Path | None = None
     backup_seconds: float | None = None  # writing the backup took (alongside the apply)
-    revoked_me: bool = False  # the province's list (now) names this installation's certificate
     # seconds spent in each part of the import, in order (see :data:`PHASES`)
     phases: dict[str, float] = field(default_factory=dict)
 
