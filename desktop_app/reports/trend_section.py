@@ -10,7 +10,7 @@ from typing import Any
 
 from desktop_app.reports.dashboard import TREND_CODES, quarters_held
 from desktop_app.reports.texts import Lang
-from desktop_app.store.aggregation import UnitAggregate, aggregate, communes_read
+from desktop_app.store.aggregation import UnitAggregate, communes_read, derived_over
 from desktop_app.store.store import Store
 
 HEADING = ("Diễn biến các tỷ lệ chính qua các quý", "The key ratios quarter by quarter")
@@ -40,14 +40,11 @@ def trend_section(
     if len(periods) < 2:
         return None
     values: dict[str, list[float | None]] = {c: [] for c in TREND_CODES}
+    # every other quarter in one pass; the same figures as aggregate() of each quarter
+    others = [p for p in periods if p != agg.period]
+    over = derived_over(store, agg.unit.id, others, TREND_CODES, counted_states=counted_states)
     for period in periods:
-        derived = (
-            agg.current.derived
-            if period == agg.period
-            else aggregate(
-                store, agg.unit.id, period, with_previous=False, counted_states=counted_states
-            ).current.derived
-        )
+        derived = agg.current.derived if period == agg.period else over[period]
         for code in TREND_CODES:
             values[code].append(derived.get(code))
     catalogue = store.catalogue.derived
