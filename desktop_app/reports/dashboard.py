@@ -40,9 +40,13 @@ def quarters_held(store: Store, communes: list[str]) -> list[Period]:
         return []
     marks = ",".join("?" for _ in communes)
     db: Any = store.db  # peewee leaves execute_sql untyped
+    # one index seek per quarter and commune (every value's period is a row of ``period``,
+    # a foreign key), not a DISTINCT over all the communes' values: 0.14 s -> 0.2 ms for
+    # the bench database's province
     rows = db.execute_sql(
-        f"SELECT DISTINCT period FROM data_value WHERE commune_id IN ({marks})"
-        " AND period LIKE '____Q_' ORDER BY period",
+        f"SELECT code FROM period p WHERE code LIKE '____Q_' AND EXISTS (SELECT 1"
+        f" FROM data_value d WHERE d.commune_id IN ({marks}) AND d.period = p.code)"
+        " ORDER BY code",
         tuple(communes),
     )
     return [Period.parse(str(p)) for (p,) in rows]
