@@ -211,6 +211,7 @@ class _AreaEvaluator(Evaluator):
         self.area = area
         self.definitions = definitions
         self.pending: set[str] = set()
+        self._rows: dict[bool, list[Evaluator]] = {}  # a ratio's two counts share them
 
     def eval(self, node: Node) -> EvalValue:
         if isinstance(node, Local) and node.name not in self.locals:
@@ -223,7 +224,10 @@ class _AreaEvaluator(Evaluator):
 
     def rows(self, village_level: bool) -> list[Evaluator]:
         """One evaluator per village (falling back to its commune's values) or per commune."""
-        out: list[Evaluator] = []
+        built = self._rows.get(village_level)
+        if built is not None:
+            return built
+        out: list[Evaluator] = self._rows.setdefault(village_level, [])
         for commune in self.area.communes:
             if not village_level:
                 out.append(Evaluator(self.catalogue, _getter(commune.commune_values)))
