@@ -40,11 +40,18 @@ def trend_section(
     if len(periods) < 2:
         return None
     values: dict[str, list[float | None]] = {c: [] for c in TREND_CODES}
-    # every other quarter in one pass; the same figures as aggregate() of each quarter
-    others = [p for p in periods if p != agg.period]
-    over = derived_over(store, agg.unit.id, others, TREND_CODES, counted_states=counted_states)
+    # the report's own quarter and the one before it are in ``agg`` already (aggregated
+    # with the same counted submissions); every other quarter in one pass, with the same
+    # figures as aggregate() of that quarter
+    known = {agg.period: agg.current.derived}
+    if agg.previous is not None:
+        known[agg.previous.period] = agg.previous.derived
+    others = [p for p in periods if p not in known]
+    known.update(
+        derived_over(store, agg.unit.id, others, TREND_CODES, counted_states=counted_states)
+    )
     for period in periods:
-        derived = agg.current.derived if period == agg.period else over[period]
+        derived = known[period]
         for code in TREND_CODES:
             values[code].append(derived.get(code))
     catalogue = store.catalogue.derived
