@@ -11,6 +11,7 @@ from typing import Any
 from desktop_app.reports.dashboard import TREND_CODES, quarters_held
 from desktop_app.reports.texts import Lang
 from desktop_app.store.aggregation import UnitAggregate, communes_read, derived_over
+from desktop_app.store.area_reader import Loader
 from desktop_app.store.store import Store
 
 HEADING = ("Diễn biến các tỷ lệ chính qua các quý", "The key ratios quarter by quarter")
@@ -28,10 +29,16 @@ class TrendSection:
 
 
 def trend_section(
-    store: Store, agg: UnitAggregate, lang: Lang, *, counted_states: Collection[str] | None = None
+    store: Store,
+    agg: UnitAggregate,
+    lang: Lang,
+    *,
+    counted_states: Collection[str] | None = None,
+    loader: Loader | None = None,
 ) -> TrendSection | None:
     """The section (None for a commune, or with fewer than two quarters to compare); each
-    quarter counts the same submissions as the report's own (``counted_states``)."""
+    quarter counts the same submissions as the report's own (``counted_states``).
+    ``loader``: the one the report's own aggregate read through (village history once)."""
     if agg.level == "commune":
         return None
     communes = communes_read(store, agg.unit.id)
@@ -48,7 +55,9 @@ def trend_section(
         known[agg.previous.period] = agg.previous.derived
     others = [p for p in periods if p not in known]
     known.update(
-        derived_over(store, agg.unit.id, others, TREND_CODES, counted_states=counted_states)
+        derived_over(
+            store, agg.unit.id, others, TREND_CODES, counted_states=counted_states, loader=loader
+        )
     )
     for period in periods:
         derived = known[period]

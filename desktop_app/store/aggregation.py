@@ -44,7 +44,7 @@ from desktop_app.domain.derived import (
 from desktop_app.domain.periods import Period
 from desktop_app.domain.reform import REFORM_PERIOD
 from desktop_app.domain.units import Unit
-from desktop_app.store.area_reader import AreaReader, data_periods
+from desktop_app.store.area_reader import AreaReader, Loader, data_periods
 from desktop_app.store.area_reader import communes_under as _communes_under
 from desktop_app.store.area_reader import units_of as _units
 from desktop_app.store.errors import UnknownUnitError
@@ -353,6 +353,7 @@ def aggregate(
     with_previous: bool = True,
     per_commune: bool = False,
     counted_states: Collection[str] | None = None,
+    loader: Loader | None = None,
 ) -> UnitAggregate:
     """The figures of ``unit_id`` (commune, district or province) for ``period``.
 
@@ -361,6 +362,7 @@ def aggregate(
     With ``counted_states`` (e.g. ``{"approved", "accepted"}``), a commune's values of
     a period count only when its submission for that period is in one of those
     states; the others are left out (``excluded``), as if nothing had been entered.
+    ``loader``: one shared by a report's aggregations (:class:`Loader`).
 
     Raises :class:`UnknownUnitError` for a unit the database does not hold.
     """
@@ -380,7 +382,7 @@ def aggregate(
         except ValueError:
             previous = None
     wanted = [period] if previous is None else [period, previous]
-    reader = AreaReader(store, units, unit, wanted, counted_states=counted_states)
+    reader = AreaReader(store, units, unit, wanted, counted_states=counted_states, loader=loader)
     collected = reader.collection(period)
     communes = collected.communes
     current_data = reader.communes(period)
@@ -476,6 +478,7 @@ def derived_over(
     codes: Collection[str],
     *,
     counted_states: Collection[str] | None = None,
+    loader: Loader | None = None,
 ) -> dict[Period, dict[str, float | None]]:
     """The derived figures ``codes`` of ``unit_id`` for each of ``periods``, in one pass.
 
@@ -488,6 +491,7 @@ def derived_over(
     each commune's values of every period in one query, of only the indicators the
     formulas read; no indicator summary, coverage or by-commune figure is computed. A
     trend of the province over eight quarters: one read instead of eight aggregations.
+    ``loader``: one shared with the report's own aggregate (:class:`Loader`).
 
     Raises :class:`UnknownUnitError` for a unit the database does not hold.
     """
@@ -500,7 +504,7 @@ def derived_over(
     compiled = {c: item for c, item in compile_derived(catalogue).items() if c in wanted}
     reads = frozenset(ref for item in compiled.values() for ref in item.refs)
     reader = AreaReader(
-        store, units, unit, periods, counted_states=counted_states, indicators=reads
+        store, units, unit, periods, counted_states=counted_states, indicators=reads, loader=loader
     )
     level = area_level(unit)
     return {

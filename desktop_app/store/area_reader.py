@@ -38,15 +38,13 @@ def data_periods(period: Period) -> tuple[Period, Period]:
 
 
 class Loader:
-    """Reads and decodes the values of many communes for some periods.
-
-    ``indicators``: read only these indicators' values (None: every one), for a figure
-    that reads a few of them (:func:`desktop_app.store.aggregation.derived_over`).
+    """Reads and decodes the values of many communes for some periods; reads the change
+    log's village history once. One loader may serve the aggregations of one report (its
+    own figures and its trend) while nothing is written to the store.
     """
 
-    def __init__(self, store: Store, indicators: Collection[str] | None = None) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self.indicators = None if indicators is None else sorted(indicators)
         self.catalogue = store.catalogue
         self._memo: dict[tuple[str, str], typed.Value] = {}
         self._village_history: dict[str, list[tuple[int, str, dict[str, object] | None]]] | None = (
@@ -166,9 +164,14 @@ class Loader:
         return self._orders
 
     def commune_values(
-        self, commune_id: str, wanted: Sequence[Period], also: Sequence[str] = ()
+        self,
+        commune_id: str,
+        wanted: Sequence[Period],
+        also: Sequence[str] = (),
+        indicators: Collection[str] | None = None,
     ) -> dict[str, dict[str, Values]]:
-        """period code → org id → values, for the data periods of ``wanted`` periods."""
+        """period code → org id → values, for the data periods of ``wanted`` periods;
+        only of ``indicators`` when given (a figure that reads a few of them)."""
         codes: set[str] = set()
         for p in wanted:
             codes.update(x.code for x in data_periods(p))
@@ -179,10 +182,10 @@ class Loader:
         where = ",".join("?" for _ in ids)
         only = ""
         picked: tuple[str, ...] = ()
-        if self.indicators is not None:
-            if not self.indicators:
+        if indicators is not None:
+            if not indicators:
                 return raw
-            picked = tuple(self.indicators)
+            picked = tuple(sorted(indicators))
             only = f" AND indicator IN ({','.join('?' for _ in picked)})"
         for org, period, code, disagg, text in self.store.db.execute_sql(
             f"SELECT org_id, period, indicator, disagg, value FROM data_value"
@@ -242,7 +245,8 @@ class AreaReader:
 
     With ``counted_states``, a commune's values of a period count only when its
     submission for that period is in one of those states (``counted``). With
-    ``indicators``, only those indicators' values are read.
+    ``indicators``, only those indicators' values are read. ``loader``: one shared with
+    the report's other aggregations (see :class:`Loader`).
     """
 
     def __init__(
@@ -254,13 +258,15 @@ class AreaReader:
         *,
         counted_states: Collection[str] | None = None,
         indicators: Collection[str] | None = None,
+        loader: Loader | None = None,
     ) -> None:
         self.store = store
         self.units = units
         self.unit = unit
         self.periods = list(dict.fromkeys(periods))
         self.counted_states = counted_states
-        self.loader = Loader(store, indicators)
+        self.indicators = indicators
+        self.loader = Loader(store) if loader is None else loader
         self._collections: dict[bool, Collected] = {}
         self._states: dict[Period, dict[str, Submission]] = {}
         self._locks: dict[Period, dict[str, int]] = {}
@@ -368,7 +374,7 @@ class AreaReader:
             also = here.aliases.get(commune.id, ())
             raw = self._raws.get((commune.id, also))
             if raw is None:
-                raw = self.loader.commune_values(commune.id, self.periods, also)
+                raw = self.loader.commune_values(commune.id, self.periods, also, self.indicators)
                 self._raws[(commune.id, also)] = raw
             merged = self.loader.merged(raw, period) if self.counted(commune, period) else {}
             alive = self.registers[(commune.id, period)] = self.register(commune, period)
