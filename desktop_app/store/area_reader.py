@@ -187,15 +187,26 @@ class Loader:
                 return raw
             picked = tuple(sorted(indicators))
             only = f" AND indicator IN ({','.join('?' for _ in picked)})"
-        for org, period, code, disagg, text in self.store.db.execute_sql(
+        rows = self.store.db.execute_sql(
             f"SELECT org_id, period, indicator, disagg, value FROM data_value"
             f" WHERE commune_id IN ({where}) AND period IN ({marks}){only}"
             " AND value IS NOT NULL",
             (*ids, *ordered, *picked),
-        ):
-            value = self.decode(code, text)
-            if value is not None:
-                raw[period].setdefault(org, {})[(code, disagg)] = value
+        ).fetchall()
+        # the hot loop of a report (~100k values for a province's quarter, its previous
+        # one and the year): the memo read inline, one dict lookup per level
+        memo, decode = self._memo, self.decode
+        for org, period, code, disagg, text in rows:
+            value = memo.get((code, text))
+            if value is None:
+                value = decode(code, text)
+                if value is None:
+                    continue
+            orgs = raw[period]
+            found = orgs.get(org)
+            if found is None:
+                found = orgs[org] = {}
+            found[(code, disagg)] = value
         return raw
 
     def merged(self, raw: Mapping[str, Mapping[str, Values]], period: Period) -> dict[str, Values]:
