@@ -18,9 +18,15 @@ period and returns plain dataclasses:
 An annual period reads the quarterly indicators from its fourth quarter (the
 situation at the end of the year) and takes completeness from that quarter too.
 
-Values are read with one SQL query per commune (both periods at once) and decoded
-through a memo, so a province of 204 communes and ~3,000 villages takes well under
-a second.
+What is read (the communes of each period under the 2025 lineage, the counted
+submissions, a locked period's villages as they stood at its lock, the values) comes
+from :class:`~desktop_app.store.area_reader.AreaReader`: one SQL query per commune for
+all the periods asked, decoded through a memo. :func:`derived_over` reads a trend's
+quarters through the same reader in one pass and computes only the derived figures it
+is asked for, with the same figures as :func:`aggregate` of each quarter
+(``tests/store/test_derived_over.py``). A report's aggregations may share one
+:class:`~desktop_app.store.area_reader.Loader` (the change log's village history, read
+once).
 """
 
 from __future__ import annotations
