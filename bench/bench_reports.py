@@ -15,7 +15,9 @@ written and the process ended; median of 3, alternated, against ``coverage-desk
 the window or an earlier report checked it since it last changed, so the open runs the
 cheap checks only, ``store/health.py``), and with the full check due (the record
 removed before each run: the full ``quick_check`` of the 401 MB at open, as after an
-import or a copy). The load average is printed before and after.
+import or a copy). Each is printed as wall clock (the target) and as the process's CPU
+time (user + sys), since on the shared 2-core machine the wall clock mostly waits for
+other work; the load average is printed before and after.
 Prints figures; never passes or fails on time.
 
     .venv/bin/python -m bench.bench_reports --whole   # the whole-process figures only
