@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,10 +43,41 @@ def _lang() -> Lang:
     return "en" if current_language() == "en" else "vi"
 
 
-def _open(args: argparse.Namespace) -> Store:
+@contextmanager
+def _open(args: argparse.Namespace) -> Iterator[Store]:
+    """The database of a read-only command (reports, exports): the full quick_check at
+    open only when damage is likely (the window's rule, :mod:`desktop_app.store.health`),
+    and the clean close remembered, so the next report need not read the file through.
+
+    Damage the cheap checks cannot see (a bad sector, size and time unchanged) makes
+    SQLite fail while the report reads: the file is then checked in full, the damage
+    recorded (the next open refuses the file) and told in one line."""
+    import sqlite3
+
+    import peewee
+
+    from desktop_app.store import health
+    from desktop_app.store.db import open_database
+    from desktop_app.store.errors import DamagedDatabaseError
     from desktop_app.store.store import Store
 
-    return Store.open(db_path(args))
+    path = db_path(args)
+    due = health.full_check_due(path, now=time.time()) if path.exists() else None
+    store = Store(open_database(path, full_check=due is not None), path)
+    try:
+        if due is not None:
+            health.record_check(path, now=time.time(), result=["ok"])  # passed, or raised
+        yield store
+    except (sqlite3.DatabaseError, peewee.DatabaseError):  # peewee wraps sqlite3's
+        store.close()
+        found = health.quick_check(path)
+        if found == ["ok"]:
+            raise  # not damage (a locked file, say): told as it is
+        health.record_check(path, now=time.time(), result=found)
+        raise DamagedDatabaseError(path=str(path), detail=health.problems_line(found)) from None
+    finally:
+        store.close()
+        health.read_closed(path)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

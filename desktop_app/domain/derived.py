@@ -205,12 +205,20 @@ class _AreaEvaluator(Evaluator):
     """Evaluates a formula over an area: ``sum`` and ``count`` range over its rows."""
 
     def __init__(
-        self, catalogue: Catalogue, area: AreaData, definitions: Mapping[str, Node]
+        self,
+        catalogue: Catalogue,
+        area: AreaData,
+        definitions: Mapping[str, Node],
+        shared: dict[tuple[int, int], Evaluator] | None = None,
     ) -> None:
         super().__init__(catalogue, lambda code, key: None)
         self.area = area
         self.definitions = definitions
         self.pending: set[str] = set()
+        self._rows: dict[bool, list[Evaluator]] = {}  # a ratio's two counts share them
+        # one evaluator per village or commune for every formula over the area (stateless;
+        # keyed by the value mappings, which live as long as the area)
+        self._shared: dict[tuple[int, int], Evaluator] = {} if shared is None else shared
 
     def eval(self, node: Node) -> EvalValue:
         if isinstance(node, Local) and node.name not in self.locals:
@@ -223,13 +231,25 @@ class _AreaEvaluator(Evaluator):
 
     def rows(self, village_level: bool) -> list[Evaluator]:
         """One evaluator per village (falling back to its commune's values) or per commune."""
-        out: list[Evaluator] = []
+        built = self._rows.get(village_level)
+        if built is not None:
+            return built
+        out: list[Evaluator] = self._rows.setdefault(village_level, [])
+        shared = self._shared
         for commune in self.area.communes:
+            values = commune.commune_values
             if not village_level:
-                out.append(Evaluator(self.catalogue, _getter(commune.commune_values)))
+                row = shared.get((0, id(values)))
+                if row is None:
+                    row = shared[(0, id(values))] = Evaluator(self.catalogue, _getter(values))
+                out.append(row)
                 continue
             for village in commune.villages:
-                out.append(Evaluator(self.catalogue, _getter(village, commune.commune_values)))
+                row = shared.get((id(village), id(values)))
+                if row is None:
+                    row = Evaluator(self.catalogue, _getter(village, values))
+                    shared[(id(village), id(values))] = row
+                out.append(row)
         return out
 
     def sum(self, ref: Ref) -> Decimal:
@@ -304,6 +324,7 @@ def derived_and_coverage(
     areas: dict[frozenset[str], AreaData] = {}  # formulas reading the same indicators
     covered: dict[str, Coverage] = {}
     villages = sum(len(c.villages) for c in area.communes)
+    rows: dict[tuple[int, int], Evaluator] = {}
     for code, item in formulas.items():
         if item.indicator.level == "district+" and level == "commune":
             continue
@@ -320,7 +341,7 @@ def derived_and_coverage(
         if item.refs and not counted.communes:
             out[code] = None  # no village or commune has the data: not a measured zero
             continue
-        ev = _AreaEvaluator(catalogue, counted, item.definitions)
+        ev = _AreaEvaluator(catalogue, counted, item.definitions, rows)
         try:
             out[code] = float(ev.number(item.expr))
         except (Undefined, Missing):

@@ -83,6 +83,7 @@ def build_report(
     """
     from desktop_app.i18n import _
     from desktop_app.store.aggregation import aggregate
+    from desktop_app.store.area_reader import Loader
 
     if isinstance(period, str):
         period = parse_period(period)
@@ -99,8 +100,17 @@ def build_report(
 
     official = OFFICIAL_STATES[kind]
     counted = None if include_drafts else official
-    # a province's communes in the same pass: the by-area section and annex read them
-    agg = aggregate(store, unit_id, period, per_commune=kind == "province", counted_states=counted)
+    # a province's communes in the same pass: the by-area section and annex read them;
+    # the trend reads through the same loader (the change log's village history once)
+    loader = Loader(store)
+    agg = aggregate(
+        store,
+        unit_id,
+        period,
+        per_commune=kind == "province",
+        counted_states=counted,
+        loader=loader,
+    )
     provisional = [c.commune for c in agg.completeness if c.state not in official]
     model = build_model(
         store,
@@ -114,7 +124,7 @@ def build_report(
         model,
         areas=area_section(store, agg, lang, communes),
         map=map_annex(store, agg, lang),
-        trend=trend_section(store, agg, lang, counted_states=counted),
+        trend=trend_section(store, agg, lang, counted_states=counted, loader=loader),
     )
     return grouped(store, model, communes, lang) if annex_by_area else model
 

@@ -1,8 +1,10 @@
 """What the dashboard shows for an office's own area, computed once (no Qt here).
 
-The key ratios over every quarter held (:func:`desktop_app.store.aggregation.aggregate`
-per quarter), the completeness of the latest quarter, the coverage holes still open in
-the latest year and how the year's plan stands (:mod:`desktop_app.reports.plan`).
+The key ratios over every quarter held (the same figures as
+:func:`desktop_app.store.aggregation.aggregate` of each quarter, in one pass:
+:func:`~desktop_app.store.aggregation.derived_over`), the completeness of the latest
+quarter, the coverage holes still open in the latest year and how the year's plan
+stands (:mod:`desktop_app.reports.plan`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.domain.periods import Period
-from desktop_app.store.aggregation import aggregate, communes_read
+from desktop_app.store.aggregation import aggregate, communes_read, derived_over
+from desktop_app.store.area_reader import Loader
 from desktop_app.store.repositories.holes import HoleRepository
 from desktop_app.store.store import Store
 
@@ -40,9 +43,13 @@ def quarters_held(store: Store, communes: list[str]) -> list[Period]:
         return []
     marks = ",".join("?" for _ in communes)
     db: Any = store.db  # peewee leaves execute_sql untyped
+    # one index seek per quarter and commune (every value's period is a row of ``period``,
+    # a foreign key), not a DISTINCT over all the communes' values: 0.14 s -> 0.2 ms for
+    # the bench database's province
     rows = db.execute_sql(
-        f"SELECT DISTINCT period FROM data_value WHERE commune_id IN ({marks})"
-        " AND period LIKE '____Q_' ORDER BY period",
+        f"SELECT code FROM period p WHERE code LIKE '____Q_' AND EXISTS (SELECT 1"
+        f" FROM data_value d WHERE d.commune_id IN ({marks}) AND d.period = p.code)"
+        " ORDER BY code",
         tuple(communes),
     )
     return [Period.parse(str(p)) for (p,) in rows]
@@ -57,13 +64,18 @@ def build_dashboard(store: Store, unit_id: str) -> Dashboard:
     periods = quarters_held(store, communes_read(store, unit_id))
     values: dict[str, list[float | None]] = {c: [] for c in TREND_CODES}
     completeness: dict[str, int] = {}
-    for i, period in enumerate(periods):
-        agg = aggregate(store, unit_id, period, with_previous=False)
-        for code in TREND_CODES:
-            values[code].append(agg.current.derived.get(code))
-        if i == len(periods) - 1:
-            for state in agg.completeness:
-                completeness[state.state] = completeness.get(state.state, 0) + 1
+    if periods:
+        # the latest quarter's own aggregate gives its completeness; the earlier quarters'
+        # ratios in one pass (derived_over: the same figures as aggregate() of each)
+        loader = Loader(store)
+        latest = aggregate(store, unit_id, periods[-1], with_previous=False, loader=loader)
+        for state in latest.completeness:
+            completeness[state.state] = completeness.get(state.state, 0) + 1
+        over = derived_over(store, unit_id, periods[:-1], TREND_CODES, loader=loader)
+        over[periods[-1]] = dict(latest.current.derived)
+        for period in periods:
+            for code in TREND_CODES:
+                values[code].append(over[period].get(code))
     catalogue = store.catalogue.derived
     series = tuple(
         (code, catalogue[code].name_vi, tuple(values[code]))

@@ -224,8 +224,8 @@ def _collected(ind: Indicator, period: Period) -> bool:
 
 
 def _commune_values(store: Store, commune_id: str, period: Period) -> dict[tuple[str, str], Value]:
-    from desktop_app.store.aggregation import _Loader
+    from desktop_app.store.area_reader import Loader
 
-    loader = _Loader(store)
+    loader = Loader(store)
     raw = loader.commune_values(commune_id, [period])
     return dict(loader.merged(raw, period).get(commune_id, {}))

@@ -109,9 +109,12 @@ def _register(store: Store, agg: UnitAggregate, communes: Mapping[str, Unit]) ->
     }
     locks = {cid: hlc for cid, hlc in locks.items() if cid in communes}
     then = store.sites.as_of(locks) if locks else {}
-    out: list[Site] = [
-        s for s in store.sites.find() if s.commune_id in communes and s.commune_id not in then
-    ]
+    if agg.level == "district":
+        # its communes' sites only, not the province's ~3,500 read and dropped (20 ms)
+        found = [s for c in communes if c not in then for s in store.sites.find(c)]
+    else:
+        found = store.sites.find()
+    out: list[Site] = [s for s in found if s.commune_id in communes and s.commune_id not in then]
     for sites in then.values():
         out += sites
     return sorted(out, key=lambda s: (s.site_type, s.name, s.id))

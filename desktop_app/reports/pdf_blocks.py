@@ -9,8 +9,8 @@ length, then the italic place and date on the number's line.
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -26,7 +26,7 @@ HEADER_SIZE = 13
 
 def para_text(text: str) -> str:
     """NFC and XML-escaped text for a Paragraph."""
-    return escape(nfc(text))
+    return escape(nfc(text), quote=False)  # &, <, > as xml.sax.saxutils, without urllib (45 ms)
 
 
 def split_lines(text: str, font: str, size: float, width: float) -> list[str]:

@@ -10,7 +10,8 @@ from typing import Any
 
 from desktop_app.reports.dashboard import TREND_CODES, quarters_held
 from desktop_app.reports.texts import Lang
-from desktop_app.store.aggregation import UnitAggregate, aggregate, communes_read
+from desktop_app.store.aggregation import UnitAggregate, communes_read, derived_over
+from desktop_app.store.area_reader import Loader
 from desktop_app.store.store import Store
 
 HEADING = ("Diễn biến các tỷ lệ chính qua các quý", "The key ratios quarter by quarter")
@@ -28,10 +29,16 @@ class TrendSection:
 
 
 def trend_section(
-    store: Store, agg: UnitAggregate, lang: Lang, *, counted_states: Collection[str] | None = None
+    store: Store,
+    agg: UnitAggregate,
+    lang: Lang,
+    *,
+    counted_states: Collection[str] | None = None,
+    loader: Loader | None = None,
 ) -> TrendSection | None:
     """The section (None for a commune, or with fewer than two quarters to compare); each
-    quarter counts the same submissions as the report's own (``counted_states``)."""
+    quarter counts the same submissions as the report's own (``counted_states``).
+    ``loader``: the one the report's own aggregate read through (village history once)."""
     if agg.level == "commune":
         return None
     communes = communes_read(store, agg.unit.id)
@@ -40,14 +47,20 @@ def trend_section(
     if len(periods) < 2:
         return None
     values: dict[str, list[float | None]] = {c: [] for c in TREND_CODES}
-    for period in periods:
-        derived = (
-            agg.current.derived
-            if period == agg.period
-            else aggregate(
-                store, agg.unit.id, period, with_previous=False, counted_states=counted_states
-            ).current.derived
+    # the report's own quarter and the one before it are in ``agg`` already (aggregated
+    # with the same counted submissions); every other quarter in one pass, with the same
+    # figures as aggregate() of that quarter
+    known = {agg.period: agg.current.derived}
+    if agg.previous is not None:
+        known[agg.previous.period] = agg.previous.derived
+    others = [p for p in periods if p not in known]
+    known.update(
+        derived_over(
+            store, agg.unit.id, others, TREND_CODES, counted_states=counted_states, loader=loader
         )
+    )
+    for period in periods:
+        derived = known[period]
         for code in TREND_CODES:
             values[code].append(derived.get(code))
     catalogue = store.catalogue.derived

@@ -18,14 +18,19 @@ period and returns plain dataclasses:
 An annual period reads the quarterly indicators from its fourth quarter (the
 situation at the end of the year) and takes completeness from that quarter too.
 
-Values are read with one SQL query per commune (both periods at once) and decoded
-through a memo, so a province of 204 communes and ~3,000 villages takes well under
-a second.
+What is read (the communes of each period under the 2025 lineage, the counted
+submissions, a locked period's villages as they stood at its lock, the values) comes
+from :class:`~desktop_app.store.area_reader.AreaReader`: one SQL query per commune for
+all the periods asked, decoded through a memo. :func:`derived_over` reads a trend's
+quarters through the same reader in one pass and computes only the derived figures it
+is asked for, with the same figures as :func:`aggregate` of each quarter
+(``tests/store/test_derived_over.py``). A report's aggregations may share one
+:class:`~desktop_app.store.area_reader.Loader` (the change log's village history, read
+once).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,11 +48,13 @@ from desktop_app.domain.derived import (
     derived_and_coverage,
 )
 from desktop_app.domain.periods import Period
-from desktop_app.domain.reform import REFORM_PERIOD, is_pre_reform
+from desktop_app.domain.reform import REFORM_PERIOD
 from desktop_app.domain.units import Unit
+from desktop_app.store.area_reader import AreaReader, Loader, data_periods
+from desktop_app.store.area_reader import communes_under as _communes_under
+from desktop_app.store.area_reader import units_of as _units
 from desktop_app.store.errors import UnknownUnitError
 from desktop_app.store.lineage import Collected, collect
-from desktop_app.store.repositories.base import LOCKED_STATES
 from desktop_app.store.store import Store
 
 __all__ = [
@@ -64,6 +71,7 @@ __all__ = [
     "collected",
     "communes_read",
     "data_periods",
+    "derived_over",
     "summarise_indicator",
 ]
 
@@ -188,13 +196,6 @@ def area_level(unit: Unit) -> AreaLevel:
     return _LEVELS[unit.level]
 
 
-def data_periods(period: Period) -> tuple[Period, Period]:
-    """(period read for quarterly indicators, period read for annual ones)."""
-    if period.quarter is None:
-        return Period(period.year, 4), period
-    return period, period.annual()
-
-
 def _method(indicator: Indicator) -> Method:
     if indicator.kind == "boolean":
         return "count_true"
@@ -263,191 +264,6 @@ def summarise_indicator(
     return IndicatorSummary(
         code, indicator.level, indicator.kind, method, total, cells, choices, reported, len(rows)
     )
-
-
-class _Loader:
-    """Reads and decodes the values of many communes for two periods."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.catalogue = store.catalogue
-        self._memo: dict[tuple[str, str], typed.Value] = {}
-        self._village_history: dict[str, list[tuple[int, str, dict[str, object] | None]]] | None = (
-            None
-        )
-        self._spans: dict[str, tuple[Period, Period | None]] | None = None
-        self._inactive: dict[str, tuple[str, str, str, int]] | None = None
-        self._orders: dict[str, int] | None = None
-
-    def decode(self, code: str, text: str) -> typed.Value | None:
-        key = (code, text)
-        found = self._memo.get(key)
-        if found is None:
-            ind = self.catalogue.indicators.get(code)
-            if ind is None:
-                return None
-            try:
-                found = typed.decode(ind, text)
-            except ValueError:
-                return None
-            self._memo[key] = found
-        return found
-
-    def _history(self) -> dict[str, list[tuple[int, str, dict[str, object] | None]]]:
-        """Every logged village state by commune, oldest first (read once)."""
-        if self._village_history is None:
-            self._village_history = {}
-            for commune, key, state, hlc in self.store.db.execute_sql(
-                "SELECT scope_unit, entity_key, state, hlc FROM change"
-                " WHERE entity = 'village' ORDER BY hlc, id"
-            ):
-                vid = str(json.loads(key)["id"])
-                parsed = json.loads(state) if state else None
-                self._village_history.setdefault(str(commune), []).append((int(hlc), vid, parsed))
-        return self._village_history
-
-    def villages_at(self, commune_id: str, hlc: int) -> list[tuple[str, str]] | None:
-        """The commune's active villages (id, name) as they stood at ``hlc`` (the time its
-        period was locked), from the change log; None when the log has no village history
-        for the commune."""
-        history = self._history().get(commune_id)
-        if not history:
-            return None
-        latest: dict[str, dict[str, object] | None] = {}
-        for when, vid, state in history:
-            if when > hlc:
-                break
-            latest[vid] = state
-        alive = [(vid, st) for vid, st in latest.items() if st is not None and st.get("active")]
-        alive.sort(key=lambda item: (int(str(item[1].get("sort_order", 0))), item[0]))
-        return [(vid, str(st.get("name", ""))) for vid, st in alive]
-
-    def life_spans(self) -> dict[str, tuple[Period, Period | None]]:
-        """Village id → (the quarter it was added in, the quarter before the one it was
-        deactivated in, or None while it is active), from the change log's times."""
-        from datetime import UTC, datetime
-
-        from desktop_app.domain import hlc as hlcs
-
-        def quarter(packed: int) -> Period:
-            ms = hlcs.unpack(packed, "-").wall_ms
-            return Period.containing(datetime.fromtimestamp(ms / 1000, UTC).date())
-
-        if self._spans is None:
-            first: dict[str, int] = {}
-            last: dict[str, tuple[int, dict[str, object] | None]] = {}
-            for entries in self._history().values():
-                for when, vid, state in entries:
-                    first[vid] = min(first.get(vid, when), when)
-                    if vid not in last or last[vid][0] <= when:
-                        last[vid] = (when, state)
-            self._spans = {}
-            for vid, born in first.items():
-                when, state = last[vid]
-                gone = None if state is not None and state.get("active") else when
-                self._spans[vid] = (
-                    quarter(born),
-                    None if gone is None else quarter(gone).previous(),
-                )
-        return self._spans
-
-    def first_values(self, ids: Sequence[str], villages: Sequence[str]) -> dict[str, Period]:
-        """Village id → the first quarter it has values for (a year's value counts for
-        the year's first quarter), among ``villages``' values recorded under ``ids``."""
-        where = ",".join("?" for _ in ids)
-        marks = ",".join("?" for _ in villages)
-        out: dict[str, Period] = {}
-        for vid, low in self.store.db.execute_sql(
-            f"SELECT village_id, min(period) FROM data_value WHERE commune_id IN ({where})"
-            f" AND village_id IN ({marks}) AND value IS NOT NULL GROUP BY village_id",
-            (*ids, *villages),
-        ):
-            first = Period.parse(str(low))
-            out[str(vid)] = Period(first.year, first.quarter or 1)
-        return out
-
-    def inactive(self) -> dict[str, tuple[str, str, str, int]]:
-        """Deactivated villages: id → (commune now, commune before the reform, name, order)."""
-        if self._inactive is None:
-            self._inactive = {
-                str(v): (str(c), str(o or c), str(n), int(order))
-                for v, c, o, n, order in self.store.db.execute_sql(
-                    "SELECT v.id, v.commune_id, o.commune_id, v.name, v.sort_order"
-                    " FROM village v LEFT JOIN village_origin o ON o.village_id = v.id"
-                    " WHERE v.active = 0"
-                )
-            }
-        return self._inactive
-
-    def sort_orders(self) -> dict[str, int]:
-        """Village id → its place in the register."""
-        if self._orders is None:
-            self._orders = {
-                str(v): int(o)
-                for v, o in self.store.db.execute_sql("SELECT id, sort_order FROM village")
-            }
-        return self._orders
-
-    def commune_values(
-        self, commune_id: str, wanted: Sequence[Period], also: Sequence[str] = ()
-    ) -> dict[str, dict[str, Values]]:
-        """period code → org id → values, for the data periods of ``wanted`` periods."""
-        codes: set[str] = set()
-        for p in wanted:
-            codes.update(x.code for x in data_periods(p))
-        ordered = sorted(codes)
-        marks = ",".join("?" for _ in ordered)
-        raw: dict[str, dict[str, Values]] = {c: {} for c in ordered}
-        ids = [commune_id, *also]  # ``also``: where moved villages' older values lie
-        where = ",".join("?" for _ in ids)
-        for org, period, code, disagg, text in self.store.db.execute_sql(
-            f"SELECT org_id, period, indicator, disagg, value FROM data_value"
-            f" WHERE commune_id IN ({where}) AND period IN ({marks}) AND value IS NOT NULL",
-            (*ids, *ordered),
-        ):
-            value = self.decode(code, text)
-            if value is not None:
-                raw[period].setdefault(org, {})[(code, disagg)] = value
-        return raw
-
-    def merged(self, raw: Mapping[str, Mapping[str, Values]], period: Period) -> dict[str, Values]:
-        """org id → values of ``period``: quarterly indicators from the quarter, annual
-        ones from the year."""
-        quarter, year = data_periods(period)
-        out: dict[str, Values] = {}
-        for code, want in ((quarter.code, "quarterly"), (year.code, "annual")):
-            for org, values in raw.get(code, {}).items():
-                target = out.setdefault(org, {})
-                for key, value in values.items():
-                    ind = self.catalogue.indicators[key[0]]
-                    if ind.frequency == want:
-                        target[key] = value
-        return out
-
-
-def _units(store: Store) -> dict[str, Unit]:
-    rows = store.db.execute_sql(
-        "SELECT id, structure, code, name, kind, level, parent_id FROM unit"
-    ).fetchall()
-    return {str(r[0]): Unit(*r) for r in rows}
-
-
-def _communes_under(units: Mapping[str, Unit], unit: Unit) -> list[Unit]:
-    if unit.level == 3:
-        return [unit]
-    children: dict[str, list[Unit]] = {}
-    for u in units.values():
-        if u.parent_id is not None:
-            children.setdefault(u.parent_id, []).append(u)
-    out: list[Unit] = []
-    stack = [unit]
-    while stack:
-        current = stack.pop()
-        if current.level == 3:
-            out.append(current)
-            continue
-        stack.extend(sorted(children.get(current.id, []), key=lambda u: u.code, reverse=True))
-    return out
 
 
 def collected(store: Store, unit_id: str, period: Period) -> Collected:
@@ -543,6 +359,7 @@ def aggregate(
     with_previous: bool = True,
     per_commune: bool = False,
     counted_states: Collection[str] | None = None,
+    loader: Loader | None = None,
 ) -> UnitAggregate:
     """The figures of ``unit_id`` (commune, district or province) for ``period``.
 
@@ -551,6 +368,7 @@ def aggregate(
     With ``counted_states`` (e.g. ``{"approved", "accepted"}``), a commune's values of
     a period count only when its submission for that period is in one of those
     states; the others are left out (``excluded``), as if nothing had been entered.
+    ``loader``: one shared by a report's aggregations (:class:`Loader`).
 
     Raises :class:`UnknownUnitError` for a unit the database does not hold.
     """
@@ -563,7 +381,6 @@ def aggregate(
     level = area_level(unit)
     catalogue = store.catalogue
     compiled = compile_derived(catalogue)
-    loader = _Loader(store)
     previous: Period | None = None
     if with_previous:
         try:
@@ -571,113 +388,23 @@ def aggregate(
         except ValueError:
             previous = None
     wanted = [period] if previous is None else [period, previous]
-    # Each period is read from the communes it was reported by: across the reform the
-    # previous quarter of a 2025 unit is its old communes' (commune-level figures too),
-    # so the two columns and the trend are one series.
-    collections = {period: collect(store, units, unit, _communes_under, period)}
-    if previous is not None:
-        collections[previous] = (
-            collections[period]
-            if is_pre_reform(previous) == is_pre_reform(period)
-            else collect(store, units, unit, _communes_under, previous)
-        )
-    collected = collections[period]
+    reader = AreaReader(store, units, unit, wanted, counted_states=counted_states, loader=loader)
+    collected = reader.collection(period)
     communes = collected.communes
-
-    states = {p: store.submissions.for_period(data_periods(p)[0].code) for p in wanted}
-
-    # A locked (approved) period keeps the villages it had when it was locked: villages
-    # added, renamed or deactivated later change neither its figures nor its names.
-    marks = ",".join("?" for _ in LOCKED_STATES)
-    locks: dict[Period, dict[str, int]] = {
-        p: {
-            str(cid): int(hlc)
-            for cid, hlc in store.db.execute_sql(
-                f"SELECT commune_id, hlc FROM submission WHERE period = ? AND state IN ({marks})",
-                (data_periods(p)[0].code, *LOCKED_STATES),
-            )
-        }
-        for p in wanted
-    }
-
-    def register(commune: Unit, p: Period) -> list[tuple[str, str]]:
-        lock = locks[p].get(commune.id)
-        if lock is not None:
-            found = loader.villages_at(commune.id, lock)
-            if found is not None:
-                return found
-        return alive_in(commune, p)
-
-    def alive_in(commune: Unit, p: Period) -> list[tuple[str, str]]:
-        """An open period counts the villages alive in it: added by then (or with values
-        that early) and not deactivated before it began."""
-        here = collections[p]  # the communes and villages read for this period (reform)
-        ids = [commune.id, *here.aliases.get(commune.id, ())]
-        spans = loader.life_spans()
-        low, high = Period(p.year, p.quarter or 1), Period(p.year, p.quarter or 4)
-        old = is_pre_reform(p)
-        gone = [
-            (vid, name)
-            for vid, (now, before, name, _order) in loader.inactive().items()
-            if (before if old else now) in ids and vid in spans
-        ]
-        # registered after the period: alive in it only with values typed for that early
-        late = [
-            vid
-            for vid, _ in (*here.villages[commune.id], *gone)
-            if vid in spans and high < spans[vid][0]
-        ]
-        seen = loader.first_values(ids, late) if late else {}
-
-        def alive(vid: str) -> bool:
-            first: Period | None = None
-            last: Period | None = None
-            if vid in spans:
-                first, last = spans[vid]
-            data = seen.get(vid)
-            if data is not None:  # values typed for before it was registered
-                first = data if first is None else min(first, data)
-            return (first is None or not high < first) and (last is None or not last < low)
-
-        out = [v for v in here.villages[commune.id] if alive(v[0])]
-        if gone:
-            out += [v for v in gone if alive(v[0])]
-            orders = loader.sort_orders()
-            out.sort(key=lambda v: (orders.get(v[0], 0), v[0]))
-        return out
-
-    registers: dict[tuple[str, Period], list[tuple[str, str]]] = {}
-
-    def counted(commune: Unit, p: Period) -> bool:
-        if counted_states is None:
-            return True
-        sub = states[p].get(commune.id)
-        return sub is not None and sub.state in counted_states
-
-    current_data: list[CommuneData] = []
-    previous_data: list[CommuneData] = []
+    current_data = reader.communes(period)
+    previous_data = [] if previous is None else reader.communes(previous)
+    registers = reader.registers
     without: list[VillagesWithoutSignal] = []
-    raws: dict[tuple[str, tuple[str, ...]], dict[str, dict[str, Values]]] = {}
-    for p, sink in ((period, current_data), (previous, previous_data)):
-        if p is None:
-            continue
-        for commune in collections[p].communes:
-            also = collections[p].aliases.get(commune.id, ())
-            raw = raws.get((commune.id, also))
-            if raw is None:
-                raw = raws[(commune.id, also)] = loader.commune_values(commune.id, wanted, also)
-            merged = loader.merged(raw, p) if counted(commune, p) else {}
-            alive = registers[(commune.id, p)] = register(commune, p)
-            rows = [merged.get(vid, {}) for vid, _ in alive]
-            sink.append(CommuneData(merged.get(commune.id, {}), rows))
-            if p is period:
-                holes = tuple(
-                    name
-                    for (vid, name), row in zip(alive, rows, strict=True)
-                    if row.get((NO_SIGNAL[0], "")) == NO_SIGNAL[1]
-                )
-                if holes:
-                    without.append(VillagesWithoutSignal(commune, holes))
+    for commune, data in zip(communes, current_data, strict=True):
+        holes = tuple(
+            name
+            for (_vid, name), row in zip(
+                registers[(commune.id, period)], data.villages, strict=True
+            )
+            if row.get((NO_SIGNAL[0], "")) == NO_SIGNAL[1]
+        )
+        if holes:
+            without.append(VillagesWithoutSignal(commune, holes))
 
     current = _figures(catalogue, compiled, period, current_data, level)
     prev_figures = (
@@ -711,7 +438,7 @@ def aggregate(
                 by_district.append(
                     AreaFigures(district, derived, sum(len(d.villages) for d in datas))
                 )
-    submissions = states[period]
+    submissions = reader.states(period)
     completeness = []
     for c in communes:
         sub = submissions.get(c.id)
@@ -746,5 +473,47 @@ def aggregate(
         villages=village_figures,
         sources=collected.sources,
         unplaced=collected.unplaced,
-        excluded=tuple(c for c in communes if not counted(c, period)),
+        excluded=tuple(c for c in communes if not reader.counted(c, period)),
     )
+
+
+def derived_over(
+    store: Store,
+    unit_id: str,
+    periods: Sequence[Period],
+    codes: Collection[str],
+    *,
+    counted_states: Collection[str] | None = None,
+    loader: Loader | None = None,
+) -> dict[Period, dict[str, float | None]]:
+    """The derived figures ``codes`` of ``unit_id`` for each of ``periods``, in one pass.
+
+    Each period's figures are exactly those of ``aggregate(store, unit_id, period,
+    with_previous=False, counted_states=counted_states).current.derived`` (the same
+    communes of the 2025 lineage, the same counted submissions, the same villages of a
+    locked or open period, through the same :class:`AreaReader`), restricted to
+    ``codes`` (a code the catalogue lacks, or a district-level one for a commune, is left
+    out). What is shared: the village history, life spans and units are read once, and
+    each commune's values of every period in one query, of only the indicators the
+    formulas read; no indicator summary, coverage or by-commune figure is computed. A
+    trend of the province over eight quarters: one read instead of eight aggregations.
+    ``loader``: one shared with the report's own aggregate (:class:`Loader`).
+
+    Raises :class:`UnknownUnitError` for a unit the database does not hold.
+    """
+    units = _units(store)
+    unit = units.get(unit_id)
+    if unit is None or unit.level not in _LEVELS:
+        raise UnknownUnitError(unit=unit_id)
+    catalogue = store.catalogue
+    wanted = set(codes)
+    compiled = {c: item for c, item in compile_derived(catalogue).items() if c in wanted}
+    reads = frozenset(ref for item in compiled.values() for ref in item.refs)
+    reader = AreaReader(
+        store, units, unit, periods, counted_states=counted_states, indicators=reads, loader=loader
+    )
+    level = area_level(unit)
+    return {
+        p: compute_derived(catalogue, AreaData(reader.communes(p)), level, compiled)
+        for p in reader.periods
+    }

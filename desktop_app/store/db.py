@@ -61,7 +61,7 @@ def inspect_file(path: Path, *, full: bool = True) -> int:
                 raise NotOurDatabaseError(path=str(path)) from exc
             raise DamagedDatabaseError(path=str(path), detail=str(exc)) from exc
         if result != ["ok"]:
-            raise DamagedDatabaseError(path=str(path), detail="; ".join(result[:3]))
+            raise DamagedDatabaseError(path=str(path), detail=health.problems_line(result))
         if version == 0 and tables == 0:
             return 0
         if app_id != APPLICATION_ID:
