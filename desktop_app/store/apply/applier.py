@@ -214,6 +214,7 @@ class ChangeApplier(RowMerger):
         cur.executemany(INSERT_CHANGE_SQL, self.changes)
         cur.executemany(INSERT_AUDIT_SQL, self.audits)
         cur.executemany(UPSERT_VALUE_SQL, list(self.value_rows.values()))
+        self.book.flush(self.db)
 
     def _event(self, kind: str, node_id: str, detail: str) -> None:
         self.db.execute_sql(
