@@ -15,6 +15,7 @@ from typing import Any
 from desktop_app.store.apply.rows import value_key_tuple
 from desktop_app.store.apply.rules import RowMerger
 from desktop_app.store.apply.types import (
+    LOCKED,
     ApplyReport,
     Authorise,
     Batch,
@@ -22,6 +23,7 @@ from desktop_app.store.apply.types import (
     Signer,
 )
 from desktop_app.store.changes import INSERT_AUDIT_SQL, INSERT_CHANGE_SQL, canonical_json, heads
+from desktop_app.store.merge import same_writer_later
 from desktop_app.store.reference_rows import (
     CATALOGUE_ENTITIES,
     REFERENCE_TABLES,
@@ -118,6 +120,37 @@ class ChangeApplier(RowMerger):
                     if t is not None:
                         wanted.append(t)
         self._fetch_values(wanted)
+        self._prefetch_versions(batches)
+
+    def _prefetch_versions(self, batches: list[Batch]) -> None:
+        """Read, in a few queries, every logged version of the value rows whose change
+        will not take the fast path (:meth:`RowMerger._merge`): a row here that the change
+        does not descend from, a row that conflicted before, or a value of a locked
+        period. One query per such row made 13,000 conflicting cells cost 13,000 reads.
+        """
+        rows = self.prefetched_rows
+        conflicted = self.book.conflicted
+        locked = {pair for pair, st in self.locks.items() if st in LOCKED}
+        candidates: list[tuple[str, str]] = []
+        for b in batches:
+            for c in b.changes:
+                if c.entity != "value":
+                    continue
+                t = self.prefetch_keys.get(c.entity_key)
+                r = None if t is None else rows.get(t)
+                row = ("value", c.entity_key)
+                if r is not None:
+                    version = str(r[8])
+                    if version != c.base_version and not same_writer_later(version, c.version):
+                        candidates.append(row)
+                        continue
+                if row in conflicted:
+                    candidates.append(row)
+                elif locked and c.parsed is not None:
+                    pair = (str(c.parsed.get("commune_id")), str(c.parsed.get("period")))
+                    if pair in locked or (pair[0], f"{pair[1]}Q4") in locked:
+                        candidates.append(row)
+        self.prefetch_known(candidates)
 
     def _pending(self, batches: list[Batch]) -> dict[Stream, dict[int, Pending]]:
         """The changes still to apply, per stream by seq: this import's and the backlog's."""
