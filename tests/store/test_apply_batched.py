@@ -255,3 +255,30 @@ def test_an_open_conflict_from_an_earlier_import_is_withdrawn_when_the_clash_goe
     assert report.conflicts == 0
     for s in (a, b, d):
         s.close()
+
+
+def test_a_received_cell_shows_its_history_at_the_receiver_with_both_typings(
+    tmp_path: Path, clock: FakeClock, unit_directory: UnitDirectory
+) -> None:
+    a = office(tmp_path, "a", COMMUNE, clock, unit_directory)
+    b = office(tmp_path, "b", COMMUNE, clock, unit_directory)
+    [(period, indicator, disagg)] = cells(a, 1)
+    type_cells(a, [(period, indicator, disagg)], 1)
+    clock.advance(60)
+    type_cells(b, [(period, indicator, disagg)], 2)
+    d = office(tmp_path, "d", DISTRICT, clock, unit_directory)
+    apply(d, [batch(a)])
+    apply(d, [batch(b)])
+
+    history = d.values.history(COMMUNE, period, indicator, disagg)
+
+    # the audit rows name their change for the new state (read through it)
+    assert [(h["user"], h["old"], h["new"]) for h in history] == [
+        ("user-a", None, "1"),
+        ("user-b", "1", "2"),
+    ]
+    assert d.db.execute_sql(
+        "SELECT count(*) FROM audit WHERE change_id IS NOT NULL AND new IS NOT NULL"
+    ).fetchone() == (0,)
+    for s in (a, b, d):
+        s.close()

@@ -9,7 +9,10 @@ cursors and flush the buffered change-log, audit and value rows.
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from desktop_app.store.apply.rows import value_key_tuple
@@ -34,6 +37,29 @@ from desktop_app.store.repositories.values import UPSERT_VALUE_SQL
 from desktop_app.store.store import Store
 
 Stream = tuple[str, int]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an apply builds its rows.
+
+    Every new object counts towards the collector's thresholds, so buffering
+    100,000 changes' rows (change log, audit, values, the versions known) made it
+    walk every object of the process again and again: a third of the apply's
+    Python time on the bench (``bench/bench_apply.py``). Those rows hold no cycle,
+    so nothing is left for it to find; it resumes, if it was running, afterwards.
+    An apply that found it paused (a decode in another thread of the server) leaves
+    it alone, as :mod:`desktop_app.sync.codec` does.
+    """
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
+
+
 Pending = tuple[Change, Signer, str | None]
 
 
@@ -183,6 +209,10 @@ class ChangeApplier(RowMerger):
 
     def apply(self, batches: list[Batch]) -> ApplyReport:
         """Apply the batches (in the caller's transaction) and return the report."""
+        with collector_paused():
+            return self._apply(batches)
+
+    def _apply(self, batches: list[Batch]) -> ApplyReport:
         self.load()
         self._prefetch_values(batches)
         pending = self._pending(batches)
@@ -211,7 +241,17 @@ class ChangeApplier(RowMerger):
             self._close_stream(stream, waiting, start[stream], blocked.get(stream))
         self.reconcile()
         self._flush()
+        self._forget()
         return self.report
+
+    def _forget(self) -> None:
+        """Drop what the apply held (written now), before the collector runs again: it
+        would walk every buffered row once more for nothing."""
+        self.changes, self.audits, self.value_rows = [], [], {}
+        self.rows, self.key_log, self.logged = {}, {}, {}
+        self.prefetched, self.prefetched_rows, self.prefetch_keys = set(), {}, {}
+        self.prefetch_empty = False
+        self.keys_by_period, self.touched_rows = {}, set()
 
     def _close_stream(
         self, stream: Stream, waiting: dict[int, Pending], start: int, blocked: str | None
@@ -341,7 +381,7 @@ class ChangeApplier(RowMerger):
                 c.entity,
                 c.entity_key,
                 None if old is None else canonical_json(old),
-                c.state,
+                None,  # the new state is the change's (see RowMerger._log)
                 self.change_id,
             )
         )
