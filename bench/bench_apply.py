@@ -6,7 +6,9 @@ a real segment body beforehand (``sync.codec``), so neither decoding, signature
 checks nor the backup are inside the clock. The clock runs from building the
 applier (and its ``Authoriser``, which reads the receiver's units and villages)
 to the end of ``apply`` (its flush of change-log, audit and value rows included),
-inside one transaction; the COMMIT is inside too.
+inside one transaction (``--chunk N``: transactions of about N changes, each with
+its own applier, as the provincial server applies held pushes); the COMMITs are
+inside too.
 
 Two receivers, each a fresh copy:
 
@@ -26,7 +28,7 @@ which favours the baseline). Each receiver is measured ``--repeat`` times
 (3 by default) and the median printed, with the load average.
 
 Run: ``python -m bench.bench_apply [--count N] [--repeat R] [--only fresh|province]
-[--profile]``. Prints figures; never fails on time.
+[--chunk N] [--profile]``. Prints figures; never fails on time.
 """
 
 from __future__ import annotations
@@ -65,7 +67,24 @@ def _batches(commune: Store) -> list[Batch]:
     return out
 
 
-def _apply(path: Path, batches: list[Batch], level: int, profile: bool) -> tuple[float, Any]:
+def _groups(batches: list[Batch], chunk: int | None) -> list[list[Batch]]:
+    """The batches in transactions of about ``chunk`` changes (all in one without)."""
+    if chunk is None:
+        return [batches]
+    out: list[list[Batch]] = [[]]
+    size = 0
+    for b in batches:
+        if size >= chunk:
+            out.append([])
+            size = 0
+        out[-1].append(b)
+        size += len(b.changes)
+    return out
+
+
+def _apply(
+    path: Path, batches: list[Batch], level: int, profile: bool, chunk: int | None = None
+) -> tuple[float, Any]:
     from desktop_app.sync.scope import Authoriser
 
     store = Store.open(path)
@@ -78,9 +97,17 @@ def _apply(path: Path, batches: list[Batch], level: int, profile: bool) -> tuple
         started = time.perf_counter()
         if prof:
             prof.enable()
-        with store.transaction():
-            applier = ChangeApplier(store, Authoriser(store), received_from=COMMUNE, my_level=level)
-            report = applier.apply(batches)
+        reports = []
+        for group in _groups(batches, chunk):
+            with store.transaction():
+                applier = ChangeApplier(
+                    store, Authoriser(store), received_from=COMMUNE, my_level=level
+                )
+                reports.append(applier.apply(group))
+        report = reports[0]
+        for more in reports[1:]:
+            for name in ("applied", "conflicts", "merged", "skipped"):
+                setattr(report, name, getattr(report, name) + getattr(more, name))
         if prof:
             prof.disable()
         elapsed = time.perf_counter() - started
@@ -145,6 +172,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", choices=("fresh", "province"))
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--chunk",
+        type=int,
+        help="changes per transaction, each with its own applier (as the provincial server"
+        " applies held pushes: 2,000 doubling up to 16,000); default: all in one",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -167,7 +200,9 @@ def main() -> None:
             for i in range(args.repeat):
                 load = Path("/proc/loadavg").read_text().split()[0]
                 copy = working_copy(source, folder / f"{name}-{i}" / "apply")
-                s, (report, rows_c, rows_a, rows_v) = _apply(copy, batches, level, args.profile)
+                s, (report, rows_c, rows_a, rows_v) = _apply(
+                    copy, batches, level, args.profile, args.chunk
+                )
                 copy.unlink()
                 base = working_copy(source, folder / f"{name}-{i}" / "raw")
                 r = _raw(base, rows_c, rows_a, rows_v)
@@ -183,8 +218,9 @@ def main() -> None:
                     flush=True,
                 )
             med_s, med_r = statistics.median(applied), statistics.median(raws)
+            how = "one transaction" if args.chunk is None else f"transactions of {args.chunk}"
             print(
-                f"{name}: apply of {n} changes through ChangeApplier, median of"
+                f"{name}: apply of {n} changes through ChangeApplier ({how}), median of"
                 f" {args.repeat}: {med_s:.2f} s; raw executemany of the rows it wrote:"
                 f" {med_r:.2f} s; ratio {med_r / med_s:.2f}x raw"
             )
