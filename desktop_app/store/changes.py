@@ -26,7 +26,8 @@ INSERT_CHANGE_SQL = (
     f"INSERT INTO change (id, {CHANGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 # An audit row: at, user, action, entity, entity_key, old state, new state, change id.
-# A local change's new state lives in the change itself, so ``new`` is then NULL.
+# A synced change's new state lives in the change itself (local or received), so ``new``
+# is then NULL: read it as ``COALESCE(audit.new, change.state)``.
 INSERT_AUDIT_SQL = (
     "INSERT INTO audit (at, user, action, entity, entity_key, old, new, change_id)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"

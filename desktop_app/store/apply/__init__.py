@@ -39,7 +39,10 @@ import for callers):
                      :class:`ApplyReport`, the change-log SQL.
 ``rows``             reading and writing the data row a change names.
 ``store.merge``      the merge/conflict rules as a pure function of known versions.
-``rules``            :class:`RowMerger`: those rules applied row by row to the database.
+``rules``            :class:`RowMerger`: those rules applied row by row to the database
+                     (the versions a chunk's rows need read in a few queries).
+``conflicts``        :class:`ConflictBook`: an import's conflict rows, in memory until
+                     the flush.
 ``applier``          :class:`ChangeApplier`: streams, cursors, backlog, quarantine, flush.
 ``decisions``        :func:`decide_conflict`.
 ``clock``            :func:`report_hlc`.

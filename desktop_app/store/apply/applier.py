@@ -9,12 +9,16 @@ cursors and flush the buffered change-log, audit and value rows.
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from desktop_app.store.apply.rows import value_key_tuple
 from desktop_app.store.apply.rules import RowMerger
 from desktop_app.store.apply.types import (
+    LOCKED,
     ApplyReport,
     Authorise,
     Batch,
@@ -22,6 +26,7 @@ from desktop_app.store.apply.types import (
     Signer,
 )
 from desktop_app.store.changes import INSERT_AUDIT_SQL, INSERT_CHANGE_SQL, canonical_json, heads
+from desktop_app.store.merge import same_writer_later
 from desktop_app.store.reference_rows import (
     CATALOGUE_ENTITIES,
     REFERENCE_TABLES,
@@ -32,6 +37,29 @@ from desktop_app.store.repositories.values import UPSERT_VALUE_SQL
 from desktop_app.store.store import Store
 
 Stream = tuple[str, int]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an apply builds its rows.
+
+    Every new object counts towards the collector's thresholds, so buffering
+    100,000 changes' rows (change log, audit, values, the versions known) made it
+    walk every object of the process again and again: a third of the apply's
+    Python time on the bench (``bench/bench_apply.py``). Those rows hold no cycle,
+    so nothing is left for it to find; it resumes, if it was running, afterwards.
+    An apply that found it paused (a decode in another thread of the server) leaves
+    it alone, as :mod:`desktop_app.sync.codec` does.
+    """
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
+
+
 Pending = tuple[Change, Signer, str | None]
 
 
@@ -118,6 +146,37 @@ class ChangeApplier(RowMerger):
                     if t is not None:
                         wanted.append(t)
         self._fetch_values(wanted)
+        self._prefetch_versions(batches)
+
+    def _prefetch_versions(self, batches: list[Batch]) -> None:
+        """Read, in a few queries, every logged version of the value rows whose change
+        will not take the fast path (:meth:`RowMerger._merge`): a row here that the change
+        does not descend from, a row that conflicted before, or a value of a locked
+        period. One query per such row made 13,000 conflicting cells cost 13,000 reads.
+        """
+        rows = self.prefetched_rows
+        conflicted = self.book.conflicted
+        locked = {pair for pair, st in self.locks.items() if st in LOCKED}
+        candidates: list[tuple[str, str]] = []
+        for b in batches:
+            for c in b.changes:
+                if c.entity != "value":
+                    continue
+                t = self.prefetch_keys.get(c.entity_key)
+                r = None if t is None else rows.get(t)
+                row = ("value", c.entity_key)
+                if r is not None:
+                    version = str(r[8])
+                    if version != c.base_version and not same_writer_later(version, c.version):
+                        candidates.append(row)
+                        continue
+                if row in conflicted:
+                    candidates.append(row)
+                elif locked and c.parsed is not None:
+                    pair = (str(c.parsed.get("commune_id")), str(c.parsed.get("period")))
+                    if pair in locked or (pair[0], f"{pair[1]}Q4") in locked:
+                        candidates.append(row)
+        self.prefetch_known(candidates)
 
     def _pending(self, batches: list[Batch]) -> dict[Stream, dict[int, Pending]]:
         """The changes still to apply, per stream by seq: this import's and the backlog's."""
@@ -150,6 +209,10 @@ class ChangeApplier(RowMerger):
 
     def apply(self, batches: list[Batch]) -> ApplyReport:
         """Apply the batches (in the caller's transaction) and return the report."""
+        with collector_paused():
+            return self._apply(batches)
+
+    def _apply(self, batches: list[Batch]) -> ApplyReport:
         self.load()
         self._prefetch_values(batches)
         pending = self._pending(batches)
@@ -178,7 +241,17 @@ class ChangeApplier(RowMerger):
             self._close_stream(stream, waiting, start[stream], blocked.get(stream))
         self.reconcile()
         self._flush()
+        self._forget()
         return self.report
+
+    def _forget(self) -> None:
+        """Drop what the apply held (written now), before the collector runs again: it
+        would walk every buffered row once more for nothing."""
+        self.changes, self.audits, self.value_rows = [], [], {}
+        self.rows, self.key_log, self.logged = {}, {}, {}
+        self.prefetched, self.prefetched_rows, self.prefetch_keys = set(), {}, {}
+        self.prefetch_empty = False
+        self.keys_by_period, self.touched_rows = {}, set()
 
     def _close_stream(
         self, stream: Stream, waiting: dict[int, Pending], start: int, blocked: str | None
@@ -214,6 +287,7 @@ class ChangeApplier(RowMerger):
         cur.executemany(INSERT_CHANGE_SQL, self.changes)
         cur.executemany(INSERT_AUDIT_SQL, self.audits)
         cur.executemany(UPSERT_VALUE_SQL, list(self.value_rows.values()))
+        self.book.flush(self.db)
 
     def _event(self, kind: str, node_id: str, detail: str) -> None:
         self.db.execute_sql(
@@ -307,7 +381,7 @@ class ChangeApplier(RowMerger):
                 c.entity,
                 c.entity_key,
                 None if old is None else canonical_json(old),
-                c.state,
+                None,  # the new state is the change's (see RowMerger._log)
                 self.change_id,
             )
         )

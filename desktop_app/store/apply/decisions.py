@@ -94,4 +94,5 @@ def decide_conflict(
         rows.close_decided(entity, key, ref.version, actor.user)
         rows.touched_rows.add((entity, key))
         rows.reconcile()
+        rows.book.flush(store.db)
     return ref.version

@@ -12,8 +12,10 @@ writes (change log, audit, values) are flushed by the applier.
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring as _quote  # canonical_json's quoting of a text
 from typing import Any
 
+from desktop_app.store.apply.conflicts import ConflictBook
 from desktop_app.store.apply.rows import (
     VALUE_SELECT_D,
     Row,
@@ -71,7 +73,11 @@ class RowMerger:
         self.indicators: set[str] = set()
         self.villages: set[str] = set()
         self.periods: set[str] = set()
-        self.conflicted: set[tuple[str, str]] = set()
+        self.book = ConflictBook()
+        # the versions of a row held in the change log (decisions included), by row: read
+        # once per row (the change table does not change while an import runs: its rows
+        # are buffered in ``changes`` until the flush), many rows in one query
+        self.logged: dict[tuple[str, str], dict[str, Known]] = {}
         self.any_lock = False
         self.key_log: dict[tuple[str, str], list[tuple[str, Known]]] = {}
         self.touched_rows: set[tuple[str, str]] = set()  # rows this import wrote or relocked
@@ -96,9 +102,8 @@ class RowMerger:
         self.villages = {str(r[0]) for r in db.execute_sql("SELECT id FROM village")}
         self.periods = {str(r[0]) for r in db.execute_sql("SELECT code FROM period")}
         self.any_lock = any(v in LOCKED for v in self.locks.values())
-        self.conflicted = {
-            (str(e), str(k)) for e, k in db.execute_sql("SELECT entity, entity_key FROM conflict")
-        }
+        self.book.load(db)
+        self.logged = {}
 
     def level_of(self, origin: str) -> int:
         """The office level of an author (a commune, 3, when unknown)."""
@@ -149,8 +154,11 @@ class RowMerger:
             if t is not None:
                 self._fetch_values([t])
         r = None if t is None else self.prefetched_rows.get(t)
-        if r is None or key != canonical_json(
-            {"disagg": r[5], "indicator": r[4], "org_id": r[0], "period": r[3]}
+        # the key names this row only in its canonical text (what canonical_json gives for
+        # these four texts, a third of its cost)
+        if r is None or key != (
+            f'{{"disagg":{_quote(r[5])},"indicator":{_quote(r[4])},'
+            f'"org_id":{_quote(r[0])},"period":{_quote(r[3])}}}'
         ):
             return None
         return Row(value_state(r), str(r[8]), int(r[9]))
@@ -167,33 +175,55 @@ class RowMerger:
         if state is None or not self.any_lock:
             return None
         commune, period = str(state.get("commune_id")), str(state.get("period"))
+        if "Q" in period:  # the common case, without building a list
+            pair = (commune, period)
+            return self.lock_hlc.get(pair, 0) if self.locks.get(pair) in LOCKED else None
         found = [
             self.lock_hlc.get((commune, p), 0)
-            for p in ((period,) if "Q" in period else (period, f"{period}Q4"))
+            for p in (period, f"{period}Q4")
             if self.locks.get((commune, p)) in LOCKED
         ]
         return min(found) if found else None
 
     def _known(self, entity: str, key: str) -> dict[str, Known]:
         """Every version of this row held here: the change log, decisions, this import."""
-        known: dict[str, Known] = {}
-        for o, e, q, base, state, hlc in self.db.execute_sql(
-            "SELECT origin, epoch, seq, base_version, state, hlc FROM change"
-            " WHERE entity = ? AND entity_key = ?",
-            (entity, key),
-        ):
-            known[f"{o}/{e}/{q}"] = change_known(
-                base, None if state is None else json.loads(state), int(hlc), str(o)
-            )
-        for o, e, q, base, state, hlc in self.db.execute_sql(
-            "SELECT origin, epoch, seq, base_version, state, hlc FROM change"
-            " WHERE entity = 'decision' AND entity_key = ?",
-            (canonical_json({"entity": entity, "key": key}),),
-        ):
-            known[f"{o}/{e}/{q}"] = decision_known(base, json.loads(state), int(hlc), str(o))
+        logged = self.logged.get((entity, key))
+        if logged is None:
+            self.prefetch_known([(entity, key)])
+            logged = self.logged[(entity, key)]
+        known = dict(logged)
         for version, item in self.key_log.get((entity, key), []):
             known[version] = item
         return known
+
+    def prefetch_known(self, rows: list[tuple[str, str]]) -> None:
+        """Read the logged versions of these rows (and the decisions about them), 200 rows
+        a query, for :meth:`_known`."""
+        wanted = [r for r in dict.fromkeys(rows) if r not in self.logged]
+        for r in wanted:
+            self.logged[r] = {}
+        for i in range(0, len(wanted), 200):
+            chunk = wanted[i : i + 200]
+            marks = ", ".join(["(?, ?)"] * len(chunk))
+            for e, k, o, ep, q, base, state, hlc in self.db.execute_sql(
+                "SELECT c.entity, c.entity_key, c.origin, c.epoch, c.seq, c.base_version,"
+                f" c.state, c.hlc FROM (VALUES {marks}) w JOIN change c"
+                " ON c.entity = w.column1 AND c.entity_key = w.column2",
+                [x for r in chunk for x in r],
+            ):
+                self.logged[(str(e), str(k))][f"{o}/{ep}/{q}"] = change_known(
+                    base, None if state is None else json.loads(state), int(hlc), str(o)
+                )
+            decided = {canonical_json({"entity": e, "key": k}): (e, k) for e, k in chunk}
+            marks = ", ".join(["?"] * len(decided))
+            for k, o, ep, q, base, state, hlc in self.db.execute_sql(
+                "SELECT entity_key, origin, epoch, seq, base_version, state, hlc FROM change"
+                f" WHERE entity = 'decision' AND entity_key IN ({marks})",
+                list(decided),
+            ):
+                self.logged[decided[str(k)]][f"{o}/{ep}/{q}"] = decision_known(
+                    base, json.loads(state), int(hlc), str(o)
+                )
 
     def _resolve(self, known: dict[str, Known], lock_after: int | None = None) -> Resolution:
         return resolve(known, self.level_of, lock_after)
@@ -219,7 +249,7 @@ class RowMerger:
         fast = lock_after is None and (
             cur is None
             or (
-                (entity, key) not in self.conflicted
+                (entity, key) not in self.book.conflicted
                 and (cur.version == base or same_writer_later(cur.version, version))
             )
         )
@@ -307,12 +337,8 @@ class RowMerger:
         """Open conflicts of a row whose known versions no longer clash (nor are late) are
         withdrawn: the row's conflicts, like its state, depend on the versions known, not
         on the order they arrived in."""
-        if (entity, key) in self.conflicted and not res.clashes and not res.late:
-            self.db.execute_sql(
-                "UPDATE conflict SET status = 'withdrawn', resolution_version = ?"
-                " WHERE entity = ? AND entity_key = ? AND status = 'open'",
-                (res.winner, entity, key),
-            )
+        if not res.clashes and not res.late:
+            self.book.withdraw(entity, key, res.winner)
 
     def _conflict(
         self,
@@ -326,26 +352,20 @@ class RowMerger:
         winner_version: str,
     ) -> None:
         """Record a hard conflict (``open``) or a merge (``merged``) of this row."""
-        self.conflicted.add((entity, key))
         if status == "merged":
             self.report.merged += 1
         else:
             self.report.conflicts += 1
-        self.db.execute_sql(
-            "INSERT INTO conflict (entity, entity_key, local_version, remote_version,"
-            " local_state, remote_state, winner, status, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                entity,
-                key,
-                None if cur is None else cur.version,
-                version,
-                None if cur is None or cur.state is None else canonical_json(cur.state),
-                None if state is None else canonical_json(state),
-                winner_version,
-                status,
-                self.at,
-            ),
+        self.book.add(
+            entity,
+            key,
+            None if cur is None else cur.version,
+            version,
+            None if cur is None or cur.state is None else canonical_json(cur.state),
+            None if state is None else canonical_json(state),
+            winner_version,
+            status,
+            self.at,
         )
 
     def _log(
@@ -358,13 +378,16 @@ class RowMerger:
         state: dict[str, Any] | None,
         decision: dict[str, Any] | None,
     ) -> None:
-        """Buffer the change-log and audit rows of a received change; remember the version."""
+        """Buffer the change-log and audit rows of a received change; remember the version.
+
+        Its audit row names the change for the new state (``new`` NULL), as a local
+        change's does (:func:`desktop_app.store.changes.record`): the same text twice
+        was about a sixth of the bytes an import of values wrote (rows and index keys).
+        """
         self.change_id = change_id = self.change_id + 1
         self.changes.append((change_id, *c.row()))
         old = None if cur is None or cur.state is None else canonical_json(cur.state)
-        self.audits.append(
-            (self.at, c.user, action, c.entity, c.entity_key, old, c.state, change_id)
-        )
+        self.audits.append((self.at, c.user, action, c.entity, c.entity_key, old, None, change_id))
         item = (
             decision_known(c.base_version, decision, c.hlc, c.origin)
             if decision is not None
@@ -385,23 +408,19 @@ class RowMerger:
         self._merge(c, entity, key, chosen, c.version, decision=doc)
         closed = self.close_decided(entity, key, c.version, c.user)
         if not closed:  # decided before this office saw the clash: it still sees why
-            self.conflicted.add((entity, key))
             versions = [str(v) for v in doc.get("supersedes", ())]
-            self.db.execute_sql(
-                "INSERT INTO conflict (entity, entity_key, local_version, remote_version,"
-                " local_state, remote_state, winner, status, created_at, resolved_by,"
-                " resolution_version) VALUES (?, ?, ?, ?, NULL, ?, ?, 'resolved', ?, ?, ?)",
-                (
-                    entity,
-                    key,
-                    versions[0] if len(versions) > 1 else None,
-                    versions[-1] if versions else c.version,
-                    None if chosen is None else canonical_json(chosen),
-                    c.version,
-                    self.at,
-                    c.user,
-                    c.version,
-                ),
+            self.book.add(
+                entity,
+                key,
+                versions[0] if len(versions) > 1 else None,
+                versions[-1] if versions else c.version,
+                None,
+                None if chosen is None else canonical_json(chosen),
+                c.version,
+                "resolved",
+                self.at,
+                resolved_by=c.user,
+                resolution_version=c.version,
             )
 
     def close_decided(self, entity: str, key: str, version: str, user: str) -> int:
@@ -410,25 +429,15 @@ class RowMerger:
         whichever arrived first; returns how many were closed."""
         known = self._known(entity, key)
         below = ancestry(known).get(version, set()) if version in known else set()
-        rows = self.db.execute_sql(
-            "SELECT id, remote_version FROM conflict"
-            " WHERE entity = ? AND entity_key = ? AND status = 'open'",
-            (entity, key),
-        ).fetchall()
-        ids = [int(i) for i, remote in rows if str(remote) in below]
-        for i in ids:
-            self.db.execute_sql(
-                "UPDATE conflict SET status = 'resolved', resolved_by = ?, resolution_version = ?"
-                " WHERE id = ?",
-                (user, version, i),
-            )
-        return len(ids)
+        return self.book.close(entity, key, below, user, version)
 
     def reconcile(self) -> None:
         """Make each conflicted row's open conflict a function of its known versions: open
         while a version is late or clashes with the winner, withdrawn once none does
         (whatever order the versions, approvals and decisions arrived in)."""
-        for entity, key in sorted(self.touched_rows & self.conflicted):
+        rows = sorted(self.touched_rows & self.book.conflicted)
+        self.prefetch_known(rows)
+        for entity, key in rows:
             known = self._known(entity, key)
             if not known:
                 continue
@@ -439,28 +448,21 @@ class RowMerger:
             lock = self._lock_after(state) if entity == "value" else None
             res = self._resolve(known, lock)
             questions = [*res.late, *res.clashes]
-            is_open = self.db.execute_sql(
-                "SELECT 1 FROM conflict WHERE entity = ? AND entity_key = ? AND status = 'open'",
-                (entity, key),
-            ).fetchone()
+            is_open = self.book.is_open(entity, key)
             if questions and not is_open:
                 remote = max(questions)
-                self.db.execute_sql(
-                    "INSERT INTO conflict (entity, entity_key, local_version, remote_version,"
-                    " local_state, remote_state, winner, status, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
-                    (
-                        entity,
-                        key,
-                        res.winner or None,
-                        remote,
-                        None if res.state is None else canonical_json(res.state),
-                        None
-                        if known[remote].state is None
-                        else canonical_json(known[remote].state or {}),
-                        res.winner or remote,
-                        self.at,
-                    ),
+                self.book.add(
+                    entity,
+                    key,
+                    res.winner or None,
+                    remote,
+                    None if res.state is None else canonical_json(res.state),
+                    None
+                    if known[remote].state is None
+                    else canonical_json(known[remote].state or {}),
+                    res.winner or remote,
+                    "open",
+                    self.at,
                 )
             elif not questions and is_open:
                 self._withdraw(entity, key, res)
