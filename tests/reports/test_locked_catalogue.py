@@ -211,6 +211,15 @@ def test_a_catalogue_published_after_the_lock_changes_no_byte_of_the_locked_repo
     assert "thon_wifi_cc" not in old_rows and "thon_wifi_cc" in rows
     assert not locked.notices or all("danh mục" not in n for n in locked.notices)
 
+    # the province accepts the period under 2026.1: the lock keeps the approval's 2025.1
+    net.send(DISTRICT, PROVINCE)
+    accepted = province.submissions.move(COMMUNE, LOCKED, "accepted")
+    assert accepted.catalogue_version == "2025.1" and province.catalogue.version == "2026.1"
+    net.send(PROVINCE, DISTRICT)
+    assert district.submissions.get(COMMUNE, LOCKED).state == "accepted"
+    rows = build_report(district, "commune", COMMUNE, LOCKED, report_date=DAY).rows
+    assert OLD_NAME in {r.label for r in rows}
+
 
 def test_a_district_locked_under_two_catalogues_uses_the_newer_and_says_so(
     net: Net, tmp_path: Path
