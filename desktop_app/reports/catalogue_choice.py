@@ -36,11 +36,7 @@ from desktop_app.domain.periods import Period
 from desktop_app.reports.fonts import nfc
 from desktop_app.reports.texts import Lang, label
 from desktop_app.store.repositories.base import LOCKED_STATES
-from desktop_app.store.repositories.reference import (
-    archived_versions,
-    load_archived_catalogue,
-    version_key,
-)
+from desktop_app.store.repositories.reference import archived_versions, version_key
 from desktop_app.store.store import Store
 
 __all__ = ["ReportCatalogue", "report_catalogue"]
@@ -106,7 +102,7 @@ def report_catalogue(
                 for c, s in counted}  # fmt: skip
     newest = max(versions.values(), key=version_key)
     older = tuple(name for name, v in versions.items() if v != newest)
-    archived = load_archived_catalogue(store.db, newest)
+    archived = store.archived_catalogue(newest)
     if archived is None:
         return ReportCatalogue(in_force, locked=False, missing=newest)
     return ReportCatalogue(archived, locked=True, older=older)

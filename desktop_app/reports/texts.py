@@ -122,8 +122,8 @@ LABELS: dict[str, tuple[str, str]] = {
         " dùng danh mục phiên bản {version} (mới nhất trong số đó) cho cả {n} xã được khóa"
         " theo phiên bản cũ hơn: {names}.",
         "The communes were locked under different versions of the indicator catalogue;"
-        " the report uses version {version} (the newest of them), also for the {n} communes"
-        " locked under an older one: {names}.",
+        " the report uses version {version} (the newest of them), also for the communes"
+        " locked under an older one ({n}): {names}.",
     ),
     "catalogue_missing": (
         "Số liệu được khóa theo danh mục chỉ tiêu phiên bản {version}, đơn vị chưa nhận"

@@ -228,6 +228,23 @@ class Store:
 
         return load_catalogue_from_db(self.db)
 
+    def archived_catalogue(self, version: str) -> Catalogue | None:
+        """The catalogue of ``version`` as this database archived it (m0010), or None.
+
+        Read once per version and kept: an archived version never changes (its first
+        snapshot is the one kept), so every report of a locked period shares one
+        catalogue object, as the catalogue in force is shared.
+        """
+        from desktop_app.store.repositories.reference import load_archived_catalogue
+
+        cache: dict[str, Catalogue] = self.__dict__.setdefault("_archived_catalogues", {})
+        found = cache.get(version)
+        if found is None:
+            found = load_archived_catalogue(self.db, version)
+            if found is not None:  # a version not held yet may arrive later
+                cache[version] = found
+        return found
+
     def reload_catalogue(self) -> None:
         """Forget the cached catalogue (after the province published a new one)."""
         self.__dict__.pop("catalogue_in_force", None)

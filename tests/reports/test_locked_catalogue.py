@@ -272,3 +272,21 @@ def test_a_district_locked_under_two_catalogues_uses_the_newer_and_says_so(
     assert len(mixed) == 1 and "2026.2" in mixed[0], again.notices
     assert district.reference.unit(OTHER).name in mixed[0] and name not in mixed[0]
     assert later in {r.label for r in again.rows}
+
+
+def test_a_lock_under_a_version_not_held_yet_is_drawn_with_the_one_in_force_and_says_so(
+    net: Net, tmp_path: Path
+) -> None:
+    """Defensive: the approval names a catalogue whose publication has not reached this
+    office (no real path delivers one without the other; the row is edited here). The
+    report uses the catalogue in force and page 1 names the version awaited."""
+    _lock(net, tmp_path)
+    commune = net[COMMUNE]
+    commune.db.execute_sql(
+        "UPDATE submission SET catalogue_version = '2026.9' WHERE commune_id = ?", (COMMUNE,)
+    )
+    model = build_report(commune, "commune", COMMUNE, LOCKED, report_date=DAY)
+    awaited = [n for n in model.notices if "2026.9" in n]
+    assert len(awaited) == 1 and "2025.1" in awaited[0], model.notices
+    english = build_report(commune, "commune", COMMUNE, LOCKED, lang="en", report_date=DAY)
+    assert any("has not received" in n for n in english.notices)
