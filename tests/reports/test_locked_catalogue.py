@@ -40,6 +40,7 @@ OLD_OPTION, NEW_OPTION = "VNPT-VinaPhone", "Tập đoàn VNPT"
 RETIRED = "thung_thu"
 RETIRED_NAME = "Số thùng thư công cộng độc lập"
 NEW_UNIT = "đại lý"
+OLD_DERIVED, NEW_DERIVED = "Tỷ lệ thôn có sóng 4G", "Tỷ lệ thôn, bản được phủ sóng 4G"
 
 
 @pytest.fixture
@@ -115,6 +116,15 @@ def _new_catalogue(tmp: Path, version: str, households: str = NEW_NAME) -> Path:
         writer = csv.DictWriter(fh, fieldnames=list(dims[0]))
         writer.writeheader()
         writer.writerows(dims)
+    with open(folder / "derived.csv", encoding="utf-8", newline="") as fh:
+        derived = list(csv.DictReader(fh))
+    for d in derived:
+        if d["code"] == "ty_le_thon_4g":
+            d["name_vi"] = NEW_DERIVED
+    with open(folder / "derived.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(derived[0]))
+        writer.writeheader()
+        writer.writerows(derived)
     return folder
 
 
@@ -179,7 +189,7 @@ def test_a_catalogue_published_after_the_lock_changes_no_byte_of_the_locked_repo
     before = {unit: outputs(unit, "before") for unit in (DISTRICT, COMMUNE)}
     text = str(before[DISTRICT]["district.txt"])
     assert OLD_NAME in text and OLD_OPTION in text and RETIRED_NAME in text
-    assert NEW_INDICATOR["name_vi"] not in text
+    assert NEW_INDICATOR["name_vi"] not in text and OLD_DERIVED in text
 
     assert province.publishing.publish_catalogue(_new_catalogue(tmp_path, "2026.1")) > 0
     net.send(PROVINCE, DISTRICT)
@@ -201,7 +211,7 @@ def test_a_catalogue_published_after_the_lock_changes_no_byte_of_the_locked_repo
     pdf = write_model(now, tmp_path / "open.pdf")
     text = pdf_text(pdf)
     assert NEW_NAME in text and NEW_OPTION in text and NEW_INDICATOR["name_vi"] in text
-    assert OLD_OPTION not in text and RETIRED_NAME not in text
+    assert OLD_OPTION not in text and RETIRED_NAME not in text and NEW_DERIVED in text
     rows = {r.code: r for r in now.rows if not r.cell}
     assert rows["ho_so_tthc"].current == 420
     assert rows["dai_ly_buu_chinh"].unit == NEW_UNIT
