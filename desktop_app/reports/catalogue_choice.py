@@ -64,7 +64,7 @@ class ReportCatalogue:
                     lang,
                     version=self.catalogue.version,
                     n=len(self.older),
-                    names=", ".join(self.older),
+                    names=_names(self.older, lang),
                 )
             )
         if self.missing:
@@ -77,6 +77,12 @@ class ReportCatalogue:
                 )
             )
         return tuple(nfc(t) for t in out)
+
+
+def _names(names: tuple[str, ...], lang: Lang, limit: int = 12) -> str:
+    if len(names) <= limit:
+        return ", ".join(names)
+    return label("more_names", lang, names=", ".join(names[:limit]), n=len(names) - limit)
 
 
 def report_catalogue(
@@ -98,10 +104,10 @@ def report_catalogue(
         return ReportCatalogue(in_force, locked=False)
     held = archived_versions(store.db)
     default = held[0] if held else in_force.version
-    versions = {c.name: (s.catalogue_version if s and s.catalogue_version else default)
-                for c, s in counted}  # fmt: skip
-    newest = max(versions.values(), key=version_key)
-    older = tuple(name for name, v in versions.items() if v != newest)
+    versions = [(c, s.catalogue_version if s and s.catalogue_version else default)
+                for c, s in counted]  # fmt: skip
+    newest = max((v for _c, v in versions), key=version_key)
+    older = tuple(c.name for c, v in versions if v != newest)
     archived = store.archived_catalogue(newest)
     if archived is None:
         return ReportCatalogue(in_force, locked=False, missing=newest)
