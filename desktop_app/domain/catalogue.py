@@ -35,6 +35,11 @@ INDICATOR_COLUMNS = (
     "code,section,level,type,disaggregation,frequency,unit_vi,unit_en,name_vi,name_en,rules,note"
 ).split(",")
 DIMENSION_COLUMNS = ("dimension", "code", "name_vi", "name_en")
+#: Optional indicator column: non-empty once the province no longer collects the
+#: indicator (e.g. the catalogue version that retired it). The row stays so that data
+#: typed against it stays readable, and a period locked before keeps reporting it
+#: through the catalogue archived then; the catalogue in force leaves it out.
+RETIRED_COLUMN = "retired"
 #: How a dimension member adds up (the optional ``aggregation`` column, ``sum`` when
 #: empty): ``sum`` members partition the whole (the figure is their sum); a ``total``
 #: member is the whole itself and ``part`` members are sub-counts of it (the figure is
@@ -122,9 +127,12 @@ class Catalogue:
         dimensions: Mapping[str, tuple[DimensionMember, ...]],
         derived: Mapping[str, DerivedIndicator],
         version: str,
+        retired: Mapping[str, Indicator] | None = None,
     ) -> None:
         """Wrap already checked parts; prefer :meth:`from_rows`."""
         self.indicators: dict[str, Indicator] = dict(indicators)
+        #: indicators no longer collected (not in ``indicators``), by code
+        self.retired: dict[str, Indicator] = dict(retired or {})
         self.dimensions: dict[str, tuple[DimensionMember, ...]] = dict(dimensions)
         self.derived: dict[str, DerivedIndicator] = dict(derived)
         self.version = version
@@ -169,18 +177,19 @@ class Catalogue:
                 raise CatalogueError(f"dimension {name!r}: parts need exactly one total member")
         frozen_dims = {k: tuple(v) for k, v in dims.items()}
         inds: dict[str, Indicator] = {}
+        retired: dict[str, Indicator] = {}
         for n, row in enumerate(indicators, start=1):
             ind = _indicator(row, f"indicators row {n}", frozen_dims)
-            if ind.code in inds:
+            if ind.code in inds or ind.code in retired:
                 raise CatalogueError(f"indicators row {n}: duplicate code {ind.code!r}")
-            inds[ind.code] = ind
+            (retired if _nfc(row.get(RETIRED_COLUMN)) else inds)[ind.code] = ind
         der: dict[str, DerivedIndicator] = {}
         for n, row in enumerate(derived, start=1):
             where = f"derived row {n}"
             _need(row, DERIVED_COLUMNS, where)
             code, level = _nfc(row["code"]), _nfc(row["level"])
             where = f"{where} ({code!r})"
-            if not code or code in der or code in inds:
+            if not code or code in der or code in inds or code in retired:
                 raise CatalogueError(f"{where}: missing or duplicate code")
             if level not in ("commune+", "district+"):
                 raise CatalogueError(f"{where}: level must be commune+ or district+, not {level!r}")
@@ -195,7 +204,7 @@ class Catalogue:
                 _nfc(row["formula"]),
                 _nfc(row["note"]),
             )
-        return cls(inds, frozen_dims, der, _nfc(version) or "unversioned")
+        return cls(inds, frozen_dims, der, _nfc(version) or "unversioned", retired)
 
     def indicator(self, code: str) -> Indicator:
         """The indicator ``code``; :class:`CatalogueError` when there is none."""

@@ -95,38 +95,45 @@ def build_report(
 
     from desktop_app.reports.area_section import annex_by_area as grouped
     from desktop_app.reports.area_section import area_section, commune_figures
+    from desktop_app.reports.catalogue_choice import report_catalogue
     from desktop_app.reports.map_annex import map_annex
     from desktop_app.reports.trend_section import trend_section
 
     official = OFFICIAL_STATES[kind]
     counted = None if include_drafts else official
-    # a province's communes in the same pass: the by-area section and annex read them;
-    # the trend reads through the same loader (the change log's village history once)
-    loader = Loader(store)
-    agg = aggregate(
-        store,
-        unit_id,
-        period,
-        per_commune=kind == "province",
-        counted_states=counted,
-        loader=loader,
-    )
-    provisional = [c.commune for c in agg.completeness if c.state not in official]
-    model = build_model(
-        store,
-        agg,
-        lang=lang,
-        report_date=report_date,
-        provisional=provisional if include_drafts else (),
-    )
-    communes = commune_figures(store, agg, counted_states=counted) if agg.level != "commune" else []
-    model = replace(
-        model,
-        areas=area_section(store, agg, lang, communes),
-        map=map_annex(store, agg, lang),
-        trend=trend_section(store, agg, lang, counted_states=counted, loader=loader),
-    )
-    return grouped(store, model, communes, lang) if annex_by_area else model
+    # a locked period is drawn with the catalogue it was locked under (catalogue_choice)
+    chosen = report_catalogue(store, unit_id, period, counted)
+    with store.reporting_with(chosen.catalogue):
+        # a province's communes in the same pass: the by-area section and annex read them;
+        # the trend reads through the same loader (the change log's village history once)
+        loader = Loader(store)
+        agg = aggregate(
+            store,
+            unit_id,
+            period,
+            per_commune=kind == "province",
+            counted_states=counted,
+            loader=loader,
+        )
+        provisional = [c.commune for c in agg.completeness if c.state not in official]
+        model = build_model(
+            store,
+            agg,
+            lang=lang,
+            report_date=report_date,
+            provisional=provisional if include_drafts else (),
+        )
+        communes = (
+            commune_figures(store, agg, counted_states=counted) if agg.level != "commune" else []
+        )
+        model = replace(
+            model,
+            areas=area_section(store, agg, lang, communes),
+            map=map_annex(store, agg, lang),
+            trend=trend_section(store, agg, lang, counted_states=counted, loader=loader),
+            notices=model.notices + chosen.notices(lang),
+        )
+        return grouped(store, model, communes, lang) if annex_by_area else model
 
 
 def write_model(model: ReportModel, out: Path, *, csv_sep: str = ",") -> Path:

@@ -117,11 +117,14 @@ def data_values(
 ) -> list[DataValue]:
     """Every stored value of the unit's communes and villages for ``period``: of the
     communes whose period is approved (submitted, for a commune), or all of them with
-    ``include_drafts``."""
+    ``include_drafts``. A locked period's values are typed and filtered by the
+    catalogue it was locked under (``catalogue_choice``)."""
+    from desktop_app.reports.catalogue_choice import report_catalogue
     from desktop_app.store.aggregation import collected
 
-    catalogue = store.catalogue
     store.reference.unit(unit_id)  # an unknown unit: one clear error
+    counted_states = None if include_drafts else _counted_states(store, unit_id)
+    catalogue = report_catalogue(store, unit_id, period, counted_states).catalogue
     plan = collected(store, unit_id, period)  # a 2025 unit: its old communes' data too
     codes = _periods(period)
     counted = _counted_states(store, unit_id)

@@ -117,6 +117,21 @@ LABELS: dict[str, tuple[str, str]] = {
         "DATA NOT APPROVED: the report counts provisional data of {n} communes: {names}.",
     ),
     "draft_mark": ("SỐ LIỆU CHƯA DUYỆT", "DATA NOT APPROVED"),
+    "catalogue_mixed": (
+        "Các xã được khóa số liệu theo các phiên bản danh mục chỉ tiêu khác nhau; báo cáo"
+        " dùng danh mục phiên bản {version} (mới nhất trong số đó) cho cả {n} xã được khóa"
+        " theo phiên bản cũ hơn: {names}.",
+        "The communes were locked under different versions of the indicator catalogue;"
+        " the report uses version {version} (the newest of them), also for the communes"
+        " locked under an older one ({n}): {names}.",
+    ),
+    "catalogue_missing": (
+        "Số liệu được khóa theo danh mục chỉ tiêu phiên bản {version}, đơn vị chưa nhận"
+        " được phiên bản này; báo cáo tạm dùng danh mục hiện hành (phiên bản {current}).",
+        "The data was locked under version {version} of the indicator catalogue, which"
+        " this office has not received yet; the report uses the catalogue in force"
+        " (version {current}) for now.",
+    ),
     "provisional_note": ("Số liệu tạm, chưa duyệt", "Provisional, not approved"),
     "coverage": ("{what} có số liệu", "{what} with data"),
     "more_names": ("{names} và {n} xã khác", "{names} and {n} more"),

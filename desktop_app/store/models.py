@@ -67,6 +67,7 @@ class Indicator(BaseModel):
     name_en = TextField()
     rules = TextField(default="")
     note = TextField(default="")
+    retired = TextField(null=True, default="")
 
 
 class DimensionMember(BaseModel):
@@ -181,6 +182,7 @@ class Submission(BaseModel):
     updated_by = TextField()
     version = TextField()
     hlc = IntegerField()
+    catalogue_version = TextField(null=True)
 
 
 class AppUser(BaseModel):
@@ -370,6 +372,17 @@ class IssuedCertificate(BaseModel):
     revoked_at = TextField(null=True)
 
 
+class CatalogueArchive(BaseModel):
+    """Local: a snapshot of every catalogue version this database has held (m0010)."""
+
+    version = TextField(primary_key=True)
+    indicators = TextField()
+    dimensions = TextField()
+    derived = TextField()
+    archived_at = TextField()
+    source = TextField()
+
+
 class Revocation(BaseModel):
     serial = IntegerField(primary_key=True)
     revoked_at = TextField()
@@ -442,6 +455,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Site,
     Target,
     Submission,
+    CatalogueArchive,
     AppUser,
     Node,
     Change,

@@ -39,7 +39,7 @@ REFERENCE_TABLES: dict[str, ReferenceTable] = {
             "indicator",
             ("code",),
             ("code", "position", "section", "level", "type", "disaggregation", "frequency",
-             "unit_vi", "unit_en", "name_vi", "name_en", "rules", "note"),
+             "unit_vi", "unit_en", "name_vi", "name_en", "rules", "note", "retired"),
         ),
         ReferenceTable(
             "dimension_member",

@@ -16,6 +16,7 @@ from desktop_app.store.migrations import (
     m0007_reform,
     m0008_dimension_aggregation,
     m0009_revocations,
+    m0010_catalogue_archive,
 )
 
 _STEPS: tuple[ModuleType, ...] = (
@@ -28,6 +29,7 @@ _STEPS: tuple[ModuleType, ...] = (
     m0007_reform,
     m0008_dimension_aggregation,
     m0009_revocations,
+    m0010_catalogue_archive,
 )
 
 # The application_id pragma marks a file as ours ("CVDK").

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -86,6 +87,8 @@ class Store:
         # background, and the in-use marker to remove on a clean close
         self.background_check_due = False
         self._marked = False
+        # a report of a locked period reads the catalogue of its lock (this thread only)
+        self._reported_with = threading.local()
 
     @classmethod
     def open(
@@ -211,16 +214,56 @@ class Store:
 
     # --- reference data and repositories ---
 
-    @cached_property
+    @property
     def catalogue(self) -> Catalogue:
-        """The indicator catalogue in force in this database."""
+        """The indicator catalogue in force in this database (on this thread, inside
+        :meth:`reporting_with`, the catalogue a locked period is reported with)."""
+        chosen: Catalogue | None = getattr(self._reported_with, "catalogue", None)
+        return chosen if chosen is not None else self.catalogue_in_force
+
+    @cached_property
+    def catalogue_in_force(self) -> Catalogue:
+        """The indicator catalogue in force in this database's reference tables."""
         from desktop_app.store.repositories.reference import load_catalogue_from_db
 
         return load_catalogue_from_db(self.db)
 
+    def archived_catalogue(self, version: str) -> Catalogue | None:
+        """The catalogue of ``version`` as this database archived it (m0010), or None.
+
+        Read once per version and kept: an archived version never changes (its first
+        snapshot is the one kept), so every report of a locked period shares one
+        catalogue object, as the catalogue in force is shared.
+        """
+        from desktop_app.store.repositories.reference import load_archived_catalogue
+
+        cache: dict[str, Catalogue] = self.__dict__.setdefault("_archived_catalogues", {})
+        found = cache.get(version)
+        if found is None:
+            found = load_archived_catalogue(self.db, version)
+            if found is not None:  # a version not held yet may arrive later
+                cache[version] = found
+        return found
+
     def reload_catalogue(self) -> None:
         """Forget the cached catalogue (after the province published a new one)."""
-        self.__dict__.pop("catalogue", None)
+        self.__dict__.pop("catalogue_in_force", None)
+
+    @contextmanager
+    def reporting_with(self, catalogue: Catalogue) -> Iterator[None]:
+        """Within the block, on this thread only, :attr:`catalogue` is ``catalogue``.
+
+        A report of a locked period reads everything (aggregation, labels, exports)
+        through ``store.catalogue``; this lets it use the catalogue archived when the
+        period was locked without handing a catalogue through every function, and
+        without touching what other threads (the window) see.
+        """
+        before = getattr(self._reported_with, "catalogue", None)
+        self._reported_with.catalogue = catalogue
+        try:
+            yield
+        finally:
+            self._reported_with.catalogue = before
 
     @cached_property
     def reference(self) -> ReferenceRepository:

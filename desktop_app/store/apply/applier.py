@@ -75,6 +75,7 @@ class ChangeApplier(RowMerger):
         self.vector: dict[Stream, int] = {}
         self.max_hlc: dict[str, int] = {}
         self.held_units: set[str] = set()
+        self.catalogue_changed = False
 
     # --- set-up ---
 
@@ -241,6 +242,10 @@ class ChangeApplier(RowMerger):
             self._close_stream(stream, waiting, start[stream], blocked.get(stream))
         self.reconcile()
         self._flush()
+        if self.catalogue_changed:  # the catalogue in force joins the archive (m0010)
+            from desktop_app.store.repositories.reference import archive_catalogue
+
+            archive_catalogue(self.db, "received", self.at)
         self._forget()
         return self.report
 
@@ -389,5 +394,6 @@ class ChangeApplier(RowMerger):
             write_reference(self.db, c.entity, state, c.version)
         if c.entity == "indicator" and state is not None:
             self.indicators.add(str(state["code"]))
-        if c.entity in CATALOGUE_ENTITIES:
+        if c.entity in CATALOGUE_ENTITIES or key == {"key": "catalogue_version"}:
+            self.catalogue_changed = True
             self.store.reload_catalogue()  # read afresh (after commit) the next time

@@ -108,13 +108,15 @@ def read_row(db: SqliteDatabase, entity: str, key: dict[str, Any]) -> Row | None
         return Row(state, str(r[fields]), int(r[fields + 1]))
     if entity == "submission":
         r = db.execute_sql(
-            "SELECT commune_id, period, state, reason, version, hlc FROM submission"
-            " WHERE commune_id = ? AND period = ?",
+            "SELECT commune_id, period, state, reason, version, hlc, catalogue_version"
+            " FROM submission WHERE commune_id = ? AND period = ?",
             (key["commune_id"], key["period"]),
         ).fetchone()
         if r is None:
             return None
         state = {"commune_id": r[0], "period": r[1], "state": r[2], "reason": r[3]}
+        if r[6]:  # a lock's catalogue version (m0010), in its change only when set
+            state["catalogue_version"] = r[6]
         return Row(state, str(r[4]), int(r[5]))
     if entity == "target":
         r = db.execute_sql(
@@ -206,10 +208,11 @@ def write_submission(
     """Insert or update the state of a (commune, period)."""
     db.execute_sql(
         "INSERT INTO submission (commune_id, period, state, reason, updated_by, version,"
-        " hlc) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (commune_id, period) DO UPDATE"
+        " hlc, catalogue_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (commune_id, period) DO UPDATE"
         " SET state = excluded.state, reason = excluded.reason,"
         " updated_by = excluded.updated_by, version = excluded.version,"
-        " hlc = excluded.hlc",
+        " hlc = excluded.hlc, catalogue_version = excluded.catalogue_version",
         (
             state["commune_id"],
             state["period"],
@@ -218,6 +221,7 @@ def write_submission(
             user,
             version,
             hlc,
+            state.get("catalogue_version") or None,
         ),
     )
 

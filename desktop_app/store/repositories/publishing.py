@@ -10,7 +10,6 @@ removed: data already typed against an indicator or a unit must stay readable.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,14 @@ from desktop_app.store.changes import Actor, Entry
 from desktop_app.store.errors import OutOfScopeError, StoreError
 from desktop_app.store.reference_rows import REFERENCE_TABLES, read_reference, write_reference
 from desktop_app.store.repositories.base import Repository
-from desktop_app.store.repositories.reference import _read_csv, province_units
+from desktop_app.store.repositories.reference import (
+    _read_csv,
+    archive_catalogue,
+    province_units,
+    version_key,
+)
+
+__all__ = ["PublishError", "PublishingRepository", "version_key"]
 
 
 class PublishError(StoreError):
@@ -30,11 +36,6 @@ class PublishError(StoreError):
 
     def template(self) -> str:
         return _("The reference data was not published: {reason}")
-
-
-def version_key(version: str) -> tuple[int, ...]:
-    """``"2025.10"`` → ``(2025, 10)``: versions compare by their numbers."""
-    return tuple(int(n) for n in re.findall(r"\d+", version))
 
 
 def _catalogue_rows(folder: Path) -> dict[str, list[dict[str, Any]]]:
@@ -94,6 +95,8 @@ class PublishingRepository(Repository):
                 ref = ctx.log(Entry(entity, key, province_id, None, state, old, None, "publish"))
                 write_reference(self.db, entity, state, ref.version)
                 written += 1
+            if meta[0] == "catalogue_version":  # the new version joins the archive
+                archive_catalogue(self.db, "publish", ctx.at)
         self.store.reload_catalogue()
         return written
 

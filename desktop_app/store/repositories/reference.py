@@ -9,6 +9,8 @@ changes like any other.
 from __future__ import annotations
 
 import csv
+import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,31 +38,103 @@ _INDICATOR_COLUMNS = (
     "name_en",
     "rules",
     "note",
+    "retired",
 )
+_DIMENSION_COLUMNS = ("dimension", "code", "name_vi", "name_en", "aggregation")
 _DERIVED_COLUMNS = ("code", "level", "unit", "name_vi", "name_en", "formula", "note")
+
+
+# The live catalogue tables, read as CSV-named rows: (table, SQL columns, row names).
+_INDICATOR_SQL = ", ".join(
+    "COALESCE(retired, '')" if c == "retired" else c for c in _INDICATOR_COLUMNS
+)
+_DIMENSION_SQL = "dimension, code, name_vi, name_en, COALESCE(aggregation, 'sum')"
+_PARTS = (
+    ("indicators", f"SELECT {_INDICATOR_SQL} FROM indicator ORDER BY position",
+     _INDICATOR_COLUMNS),
+    ("dimensions", f"SELECT {_DIMENSION_SQL} FROM dimension_member ORDER BY position",
+     _DIMENSION_COLUMNS),
+    ("derived", f"SELECT {', '.join(_DERIVED_COLUMNS)} FROM derived_indicator ORDER BY position",
+     _DERIVED_COLUMNS),
+)  # fmt: skip
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """``"2025.10"`` → ``(2025, 10)``: catalogue and unit versions compare by their numbers."""
+    return tuple(int(n) for n in re.findall(r"\d+", version))
+
+
+def _catalogue_rows(db: SqliteDatabase) -> dict[str, list[dict[str, str]]]:
+    return {
+        part: [dict(zip(columns, map(str, r), strict=True)) for r in db.execute_sql(sql)]
+        for part, sql, columns in _PARTS
+    }
+
+
+def _catalogue_version(db: SqliteDatabase) -> str | None:
+    row = db.execute_sql("SELECT value FROM meta WHERE key = 'catalogue_version'").fetchone()
+    return None if row is None else str(row[0])
 
 
 def load_catalogue_from_db(db: SqliteDatabase) -> Catalogue:
     """Rebuild the catalogue in force from the database's reference tables."""
+    rows = _catalogue_rows(db)
+    version = _catalogue_version(db) or ""
+    return Catalogue.from_rows(rows["indicators"], rows["dimensions"], rows["derived"], version)
 
-    def rows(sql: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
-        return [dict(zip(columns, map(str, r), strict=True)) for r in db.execute_sql(sql)]
 
-    indicators = rows(
-        f"SELECT {', '.join(_INDICATOR_COLUMNS)} FROM indicator ORDER BY position",
-        _INDICATOR_COLUMNS,
+# --- the archive of catalogue versions (m0010, local) ---
+
+
+def archive_catalogue(db: SqliteDatabase, source: str, at: str) -> str | None:
+    """Keep the catalogue in force under its version; the version archived, or None.
+
+    Called whenever the catalogue in force may have changed (install, publishing,
+    received reference data), inside the transaction that changed it. The first
+    snapshot of a version is kept: a publication arriving in pages (rows first, its
+    ``catalogue_version`` last) never overwrites the version the office held before.
+    """
+    version = _catalogue_version(db)
+    if version is None:
+        return None
+    rows = _catalogue_rows(db)
+    db.execute_sql(
+        "INSERT OR IGNORE INTO catalogue_archive (version, indicators, dimensions, derived,"
+        " archived_at, source) VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            version,
+            *(json.dumps(rows[part], ensure_ascii=False) for part, _sql, _c in _PARTS),
+            at,
+            source,
+        ),
     )
-    dimensions = rows(
-        "SELECT dimension, code, name_vi, name_en, COALESCE(aggregation, 'sum')"
-        " FROM dimension_member ORDER BY position",
-        ("dimension", "code", "name_vi", "name_en", "aggregation"),
-    )
-    derived = rows(
-        f"SELECT {', '.join(_DERIVED_COLUMNS)} FROM derived_indicator ORDER BY position",
-        _DERIVED_COLUMNS,
-    )
-    version = db.execute_sql("SELECT value FROM meta WHERE key = 'catalogue_version'").fetchone()
-    return Catalogue.from_rows(indicators, dimensions, derived, version[0] if version else "")
+    return version
+
+
+def archived_versions(db: SqliteDatabase) -> list[str]:
+    """Every catalogue version this database has held, oldest first."""
+    found = [str(v) for (v,) in db.execute_sql("SELECT version FROM catalogue_archive")]
+    return sorted(found, key=version_key)
+
+
+def load_archived_catalogue(db: SqliteDatabase, version: str) -> Catalogue | None:
+    """The catalogue of ``version`` as this database held it, or None if it never did."""
+    row = db.execute_sql(
+        "SELECT indicators, dimensions, derived FROM catalogue_archive WHERE version = ?",
+        (version,),
+    ).fetchone()
+    if row is None:
+        return None
+    parts = []
+    for text, (_part, _sql, columns) in zip(row, _PARTS, strict=True):
+        items = json.loads(text)
+        # the migration's snapshot (SQL json_object) carries positions, ours the order
+        if items and "position" in items[0]:
+            items.sort(key=lambda r: int(r["position"]))
+        parts.append([{c: "" if r.get(c) is None else str(r[c]) for c in columns} for r in items])
+    for r in parts[1]:
+        r["aggregation"] = r["aggregation"] or "sum"
+    return Catalogue.from_rows(parts[0], parts[1], parts[2], version)
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -151,6 +225,7 @@ class ReferenceRepository(Repository):
                     "province_id": directory.province_of(office_id).id,
                 }
             )
+            archive_catalogue(self.db, "install", at)
             chosen_epoch = epoch if epoch is not None else new_epoch(set())
             self.db.execute_sql(
                 "INSERT INTO node (id, node_id, epoch, office_id, created_at)"
@@ -181,7 +256,7 @@ class ReferenceRepository(Repository):
             f"INSERT INTO indicator (position, {', '.join(_INDICATOR_COLUMNS)})"
             f" VALUES (?, {', '.join('?' for _ in _INDICATOR_COLUMNS)})",
             [
-                (i, *(row[c] for c in _INDICATOR_COLUMNS))
+                (i, *(row.get(c) or "" for c in _INDICATOR_COLUMNS))
                 for i, row in enumerate(_read_csv(folder / "indicators.csv"))
             ],
         )

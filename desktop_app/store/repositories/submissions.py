@@ -32,6 +32,10 @@ class Submission:
     reason: str
     updated_by: str
     version: str
+    #: the catalogue version the period was locked under (approved or accepted): the
+    #: approver's catalogue in force, carried in the change so every replica reports
+    #: the locked period alike; "" while open, or for a lock older than schema 10
+    catalogue_version: str = ""
 
 
 class SubmissionRepository(Repository):
@@ -40,7 +44,8 @@ class SubmissionRepository(Repository):
     def get(self, commune_id: str, period: str) -> Submission:
         """The submission, or a draft when nothing was ever submitted."""
         r = self.db.execute_sql(
-            "SELECT commune_id, period, state, reason, updated_by, version FROM submission"
+            "SELECT commune_id, period, state, reason, updated_by, version,"
+            " COALESCE(catalogue_version, '') FROM submission"
             " WHERE commune_id = ? AND period = ?",
             (commune_id, period),
         ).fetchone()
@@ -51,7 +56,8 @@ class SubmissionRepository(Repository):
     def for_period(self, period: str) -> dict[str, Submission]:
         """Every recorded submission of a period, by commune."""
         rows = self.db.execute_sql(
-            "SELECT commune_id, period, state, reason, updated_by, version FROM submission"
+            "SELECT commune_id, period, state, reason, updated_by, version,"
+            " COALESCE(catalogue_version, '') FROM submission"
             " WHERE period = ?",
             (period,),
         ).fetchall()
@@ -76,7 +82,14 @@ class SubmissionRepository(Repository):
             raise InvalidValueError(reason="a returned period needs a reason")
         self._check_actor(actor, commune_id, allowed[state])
         parsed = Period.parse(period)
-        new = Submission(commune_id, period, state, reason.strip(), actor.user, "")
+        # an approval locks the period with the catalogue its approver holds now; the
+        # province's acceptance keeps that lock's catalogue; any other state is open
+        locked_under = ""
+        if state == "approved":
+            locked_under = self.store.reference.meta("catalogue_version") or ""
+        elif state == "accepted":
+            locked_under = current.catalogue_version
+        new = Submission(commune_id, period, state, reason.strip(), actor.user, "", locked_under)
         with self.store.write(actor) as ctx:
             self.ensure_period(parsed)
             state_doc = {
@@ -85,6 +98,8 @@ class SubmissionRepository(Repository):
                 "state": state,
                 "reason": new.reason,
             }
+            if locked_under:
+                state_doc["catalogue_version"] = locked_under
             old_doc = None
             if current.version:
                 old_doc = {
@@ -93,6 +108,8 @@ class SubmissionRepository(Repository):
                     "state": current.state,
                     "reason": current.reason,
                 }
+                if current.catalogue_version:
+                    old_doc["catalogue_version"] = current.catalogue_version
             ref = ctx.log(
                 Entry(
                     ENTITY,
@@ -107,11 +124,21 @@ class SubmissionRepository(Repository):
             )
             self.db.execute_sql(
                 "INSERT INTO submission (commune_id, period, state, reason, updated_by, version,"
-                " hlc) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (commune_id, period) DO UPDATE"
+                " hlc, catalogue_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (commune_id, period) DO UPDATE"
                 " SET state = excluded.state, reason = excluded.reason,"
                 " updated_by = excluded.updated_by, version = excluded.version,"
-                " hlc = excluded.hlc",
-                (commune_id, period, state, new.reason, actor.user, ref.version, ref.hlc),
+                " hlc = excluded.hlc, catalogue_version = excluded.catalogue_version",
+                (
+                    commune_id,
+                    period,
+                    state,
+                    new.reason,
+                    actor.user,
+                    ref.version,
+                    ref.hlc,
+                    locked_under or None,
+                ),
             )
         return self.get(commune_id, period)
 
