@@ -43,7 +43,13 @@ from typing import Any
 
 import zstandard
 
-from desktop_app.netsync.adapter import VerifiedSegment, apply_verified, verify_segments
+from desktop_app.netsync.adapter import (
+    VerifiedSegment,
+    apply_verified,
+    held_segment,
+    revoked_since,
+    verify_segments,
+)
 from desktop_app.server import backend
 from desktop_app.server.auth import Claims
 from desktop_app.server.backend import (
@@ -58,6 +64,7 @@ from desktop_app.server.backend import (
     take_batch,
     visible_offices,
 )
+from desktop_app.server.timings import PhaseTimes
 from desktop_app.store.apply import CHANGE_COLUMNS, Change
 from desktop_app.store.store import Clock, Store
 from desktop_app.sync.certificates import (
@@ -112,6 +119,9 @@ APPLY_CHANGES_MAX = 16000
 # after each failure in a row, up to APPLY_RETRY_MAX
 APPLY_RETRY = 1.0
 APPLY_RETRY_MAX = 60.0
+# changes decoded by their push and kept in memory for the apply (about 0.5 KB each); past
+# this many waiting, a push's segments are decoded again from the feed when applied
+DECODED_MAX = 200_000
 
 
 def _upgrade_tables(store: Store) -> None:
@@ -155,6 +165,8 @@ class _Job:
     created: float = field(default_factory=time.monotonic)
     # a push that found a gap waits (backend.HOLD_WAIT); the writer tries it again then
     retry_at: float | None = None
+    # (fseq, segment) of what this push added to the feed, decoded (kept once committed)
+    decoded: list[tuple[int, VerifiedSegment]] = field(default_factory=list)
 
     def order(self) -> tuple[str, str, int, int]:
         """Pushes of one office in the order of their changes."""
@@ -178,6 +190,7 @@ class SqliteBackend(Backend):
         max_lag: float = MAX_LAG,
     ) -> None:
         self.quiet, self.max_lag = quiet, max_lag
+        self.timings = PhaseTimes()
         self.store = Store.open(Path(path), clock=clock, user="server")
         store = self.store
         try:
@@ -234,6 +247,9 @@ class SqliteBackend(Backend):
         self._last_failure = 0.0
         self._failures = 0
         self._chunk = APPLY_CHANGES
+        # fseq → the segment as its push decoded it, until applied (see _apply_chunk)
+        self._decoded: dict[int, VerifiedSegment] = {}
+        self._decoded_changes = 0
         # certificates already in sync_node (node → serial; the writer's, for remember_node)
         self._known_nodes: dict[str, int] = {}
         # the signed revocation list, re-signed only when the revocations change
@@ -373,11 +389,10 @@ class SqliteBackend(Backend):
     def push(
         self, claims: Claims, batch_id: str, sha256: str, segments: list[tuple[bytes, bytes]]
     ) -> dict[str, Any]:
-        # signatures and reading outside the writer: only taking into the feed is serialised;
-        # the body is decoded when it is applied
-        verified = verify_segments(
-            self.store, segments, self.province_key, self.revoked(), rows_only=True
-        )
+        # signatures and decoding outside the writer: only taking into the feed is
+        # serialised; the apply uses the decoded segments (once only: see _apply_chunk)
+        with self.timings.timed("push.verify"):
+            verified = verify_segments(self.store, segments, self.province_key, self.revoked())
         job = _Job(claims, batch_id, sha256, verified)
         with self._wake:
             if self._closing:
@@ -446,8 +461,8 @@ class SqliteBackend(Backend):
         jobs.sort(key=_Job.order)
         waiting: list[_Job] = []
         try:
-            with self._lock, contextlib.suppress(Exception):  # each job holds its error
-                waiting = self._run_group(jobs)
+            with self._lock, contextlib.suppress(Exception), self.timings.timed("push.take"):
+                waiting = self._run_group(jobs)  # each job holds its error
         finally:
             for job in jobs:
                 if job in waiting:
@@ -498,11 +513,13 @@ class SqliteBackend(Backend):
                         db.execute_sql("ROLLBACK TO push_job")
                         work = before
                         job.retry_at = time.monotonic() + backend.HOLD_RETRY
+                        job.decoded = []
                         waiting.append(job)
                     except Exception as exc:  # this push only: the others go on
                         db.execute_sql("ROLLBACK TO push_job")
                         work = before
                         job.error = exc
+                        job.decoded = []
                     db.execute_sql("RELEASE push_job")
         except BaseException as exc:  # the commit failed: nothing of the group was kept
             for job in jobs:
@@ -512,6 +529,12 @@ class SqliteBackend(Backend):
             for job in jobs:
                 job.done = job not in waiting
         self._received = work
+        for job in jobs:  # committed: their decoded segments wait for the apply
+            for fseq, seg in job.decoded:
+                if self._decoded_changes < DECODED_MAX:
+                    self._decoded[fseq] = seg
+                    self._decoded_changes += len(seg.batch.changes) if seg.batch else 0
+            job.decoded = []
         if fed:
             top = max(top, *fed)
             if self._oldest_pending is None:
@@ -558,6 +581,11 @@ class SqliteBackend(Backend):
             )
             for fseq, row in zip(fed, taken.feed, strict=True)
         ]
+        job.decoded = [
+            (fseq, row.segment)
+            for fseq, row in zip(fed, taken.feed, strict=True)
+            if row.segment.batch is not None
+        ]
         cursor = store.db.cursor()
         cursor.executemany(
             "INSERT INTO server_feed (fseq, origin, epoch, seq_from, seq_to, n, office_id,"
@@ -586,8 +614,24 @@ class SqliteBackend(Backend):
     # --- apply ---
 
     def _apply_chunk(self) -> None:
-        """Apply the next feed segments (about ``self._chunk`` changes), one transaction."""
-        store = self.store
+        """Apply the next feed segments (about ``self._chunk`` changes), one transaction.
+
+        The segments are NOT verified again: every feed row that is applied here was
+        written by this server's writer (:meth:`_push_one`) after the push's request
+        thread verified it (certificate against the province key and revocations,
+        signature, body hash, decoding) and authorised its changes; the province's own
+        rows (:meth:`_publish_own`) are skipped. The feed lives in the province's own
+        database, which nothing else writes (no route, command or window writes
+        ``server_feed``), so whoever could write a forged row there could as well write
+        the province's tables themselves: checking the signatures again guards nothing,
+        and costs a decode and a verification per segment. What may have changed since
+        the push IS checked again: a certificate revoked in between quarantines the
+        segment's changes (as the USB import would). Segments decoded by the push are
+        taken from memory (:attr:`_decoded`); after a restart they are decoded from the
+        feed (:func:`desktop_app.netsync.adapter.held_segment`).
+        """
+        store, times = self.store, self.timings
+        started = time.perf_counter()
         # where the chunk ends, from the counts alone (the bodies are read next)
         last, total = self._applied, 0
         for fseq, n in store.db.execute_sql(
@@ -607,31 +651,49 @@ class SqliteBackend(Backend):
                 (self._applied, last),
             )
         ]
+        times.add("apply.read", time.perf_counter() - started)
         if not chunk:  # nothing left after all (the feed ends here)
             self._feed_top = min(self._feed_top, self._applied)
             self._finish_apply(self._applied)
             return
         last = chunk[-1][0]
         try:
-            with self._lock, store.transaction():
+            with self._lock:
+                started = time.perf_counter()
                 groups: list[tuple[str, list[VerifiedSegment]]] = []
                 dctx = zstandard.ZstdDecompressor()
                 revoked = self.revoked()
-                for _fseq, origin, header, body, sender in chunk:
+                now = store.clock()
+                for fseq, origin, header, body, sender in chunk:
                     if origin == self.province_node:
                         continue  # the province's own changes, published to the feed
-                    segment = (header.encode("utf-8"), dctx.decompress(body))
-                    (seg,) = verify_segments(store, [segment], self.province_key, revoked)
+                    seg = self._decoded.pop(fseq, None)
+                    if seg is not None and seg.batch is not None:
+                        self._decoded_changes -= len(seg.batch.changes)
+                    if seg is not None and seg.header_bytes.decode("utf-8") == header:
+                        seg = revoked_since(seg, self.province_key, revoked, now)
+                    else:
+                        raw = dctx.decompress(body)
+                        seg = held_segment(header.encode("utf-8"), raw, self.province_key,
+                                           revoked, now)  # fmt: skip
                     if not groups or groups[-1][0] != sender:
                         groups.append((sender, []))
                     groups[-1][1].append(seg)
-                for sender, verified in groups:
-                    apply_verified(
-                        store, verified, received_from=sender, my_level=1, keep_for_relay=False
+                times.add("apply.decode", time.perf_counter() - started)
+                with store.transaction():
+                    started = time.perf_counter()
+                    for sender, verified in groups:
+                        apply_verified(
+                            store, verified, received_from=sender, my_level=1,
+                            keep_for_relay=False,
+                        )  # fmt: skip
+                    store.db.execute_sql(
+                        "UPDATE server_config SET value = ? WHERE key = 'applied_fseq'",
+                        (str(last),),
                     )
-                store.db.execute_sql(
-                    "UPDATE server_config SET value = ? WHERE key = 'applied_fseq'", (str(last),)
-                )
+                    times.add("apply.applier", time.perf_counter() - started)
+                    started = time.perf_counter()
+                times.add("apply.commit", time.perf_counter() - started)
         except Exception as exc:  # nothing of the chunk kept; tried again after a pause
             log.exception("applying the feed failed; trying again")
             self.apply_error = str(exc) or type(exc).__name__
@@ -639,7 +701,10 @@ class SqliteBackend(Backend):
             self._failures += 1
             return
         self.apply_error, self._failures = None, 0
+        started = time.perf_counter()
         self._authorise.villages.update(self._village_table())
+        times.add("apply.villages", time.perf_counter() - started)
+        times.add("apply.changes", 0.0, total)
         self._finish_apply(last)
 
     def _finish_apply(self, last: int) -> None:
