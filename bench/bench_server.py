@@ -2,7 +2,10 @@
 
 1. ``bomb``: an enrolled office's decompression bombs; the server's peak memory
    above idle and ``/v1/health`` latency meanwhile.
-2. ``sync10k``, ``sync100k``: the records of one commune pushed to the server
+2. ``decode``: the server's CPU for verifying, decoding and authorising pushed
+   segments now (once, at the push) against before (at the push and again at the
+   apply), in this process; no HTTP.
+3. ``sync10k``, ``sync100k``: the records of one commune pushed to the server
    (SQLite mode, uvicorn in a subprocess on 127.0.0.1) until held and until
    applied in the province's tables, pulled into a fresh district office, and
    synced again with nothing new each way (with the sign-in kept from the sync
@@ -11,12 +14,14 @@
    installed in a folder of their own: ``npm install --prefix /tmp/pouch
    pouchdb-server@4.2.0 pouchdb@9.0.0`` and ``COVERAGE_DESK_POUCH_DIR=/tmp/pouch``,
    default ``bench/.node``), as ratios.
-3. ``offices``: 200 offices syncing a period at once against the SQLite server and
+   Beside the ratios it prints where the time went: the server's phases
+   (:mod:`desktop_app.server.timings`) and the office's.
+4. ``offices``: 200 offices syncing a period at once against the SQLite server and
    against two server processes on one PostgreSQL (``COVERAGE_DESK_TEST_PG``, or a
    throwaway cluster from ``build/start_test_postgres.sh``): p50, p99, and a
    check that nothing was lost or doubled.
 
-Run: ``PYTHONPATH=. python -m bench.bench_server [bomb] [sync10k] [sync100k] [offices]``
+Run: ``PYTHONPATH=. python -m bench.bench_server [bomb] [decode] [sync10k] [sync100k] [offices]``
 (all by default). Prints figures; never fails on time. The sync clients run in
 this process. The 200 offices are other PCs in life; here they are
 ``CLIENT_PROCESSES`` processes of a few threads each on the same two cores as
@@ -765,6 +770,69 @@ def bench_bomb(tmp: Path) -> None:
     )
 
 
+def bench_decode(tmp: Path, count: int = 20_000, rounds: int = 5) -> None:
+    """The server's CPU per pushed segment, in this process, medians of ``rounds``: what
+    it does now (the push verifies, decodes and authorises; the apply takes the decoded
+    segment from memory) against what it did before, as the baseline (the push verified
+    and read rows only; the apply verified and decoded the segment again); and the
+    apply's decode of its own feed rows after a restart (no signature checked again).
+    The clock runs around these calls only (no HTTP, no database writes)."""
+    from desktop_app.netsync.adapter import held_segment, verify_segments
+    from desktop_app.netsync.client import plan_batches
+    from desktop_app.server.backend import take_batch
+    from desktop_app.sync.certificates import my_certificate, revoked_serials
+    from desktop_app.sync.scope import Authoriser
+
+    directory = load_unit_directory()
+    province = init_province(tmp / "province.db", PROVINCE, directory=directory)
+    commune = create_office(tmp / "commune.db", COMMUNE, directory=directory)
+    enroll_demo(commune, province)
+    commune.values.set_many(bulk_writes(commune, count))
+    batches = plan_batches(commune, {}, 500)
+    commune.close()
+    _cert, key = my_certificate(province)
+    revoked = revoked_serials(province)
+    parents = {
+        str(i): (None if p is None else str(p))
+        for i, p in province.db.execute_sql("SELECT id, parent_id FROM unit")
+    }
+
+    def before() -> None:
+        for batch in batches:
+            rows = verify_segments(province, batch, key, revoked, rows_only=True)
+            take_batch("b", rows, lambda _s: 0, Authoriser.over(parents, {}))
+        for batch in batches:  # the apply, as it was
+            verify_segments(province, batch, key, revoked)
+
+    def now() -> None:
+        for batch in batches:
+            decoded = verify_segments(province, batch, key, revoked)
+            take_batch("b", decoded, lambda _s: 0, Authoriser.over(parents, {}))
+
+    def restarted() -> None:
+        for batch in batches:
+            for header, body in batch:
+                held_segment(header, body, key, revoked, time.time())
+
+    runs: dict[str, list[float]] = {"before": [], "now": [], "restarted": []}
+    for _ in range(rounds):
+        for name, fn in (("before", before), ("now", now), ("restarted", restarted)):
+            started = time.perf_counter()
+            fn()
+            runs[name].append(time.perf_counter() - started)
+    province.close()
+    med = {name: statistics.median(times) for name, times in runs.items()}
+    segments = sum(len(b) for b in batches)
+    print(f"\n== the server's verify, decode and authorise: {segments} segments,"
+          f" {count:,} values, medians of {rounds} ==")  # fmt: skip
+    print(f"  before: push verifies and reads rows, apply verifies and decodes again"
+          f" {med['before'] * 1000:7.0f} ms")  # fmt: skip
+    print(f"  now:    push verifies and decodes once, apply takes it from memory   "
+          f" {med['now'] * 1000:7.0f} ms  ({med['before'] / med['now']:.2f}x less)")  # fmt: skip
+    print(f"  after a restart: the apply decodes its own feed rows (no signatures) "
+          f" {med['restarted'] * 1000:7.0f} ms")  # fmt: skip
+
+
 def bench_sync_small(tmp: Path) -> None:
     """:func:`bench_sync` at 10,000 records."""
     bench_sync(tmp, 10_000)
@@ -772,6 +840,7 @@ def bench_sync_small(tmp: Path) -> None:
 
 BENCHES = {
     "bomb": bench_bomb,
+    "decode": bench_decode,
     "sync10k": bench_sync_small,
     "sync100k": bench_sync,
     "offices": bench_offices,
