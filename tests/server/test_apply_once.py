@@ -107,3 +107,21 @@ def test_a_stopping_server_writes_its_phase_times_when_asked(
     assert times["apply.changes"]["count"] == 20
     assert times["apply.applier"]["seconds"] > 0
     assert times["feed.read"]["count"] >= 1
+
+
+def test_past_the_memory_cap_the_apply_decodes_the_feed_and_applies_all(
+    province: Province, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commune = province[C1]
+    changes = fill_period(commune, 120, per_village=4)  # 600 changes: 500 + 100
+    province.offices[PROVINCE].close()
+    monkeypatch.setattr(sqlite_backend, "DECODED_MAX", 300)
+    decodes = count_decodes(monkeypatch)
+    backend = SqliteBackend(province.path, quiet=3600, max_lag=3600)
+    with ServerThread(create_app(province.path, backend=backend)) as server:
+        assert sync_office(commune, server.url).accepted == changes
+        assert backend._decoded_changes == 500  # the first segment; the cap was reached
+        backend.quiet = 0.0
+        assert backend.wait_applied(60)
+    assert len(decodes) == 1  # the second, decoded from the feed
+    assert _province_rows(province.path, commune.node.node_id) == (480, changes, 0)
