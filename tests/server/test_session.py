@@ -139,15 +139,13 @@ def test_a_sync_with_nothing_new_writes_nothing_to_the_office_database(
 
 
 def test_a_revocation_that_comes_with_nothing_else_new_is_kept_by_the_office(
-    province: Province, counted: tuple[str, ServerThread, Counted]
+    province: Province, sqlite_server: ServerThread
 ) -> None:
     import sqlite3
 
     from desktop_app.sync.certificates import my_certificate, revoke
 
-    mode, srv, _app = counted
-    if mode != "sqlite":
-        pytest.skip("the SQLite server reads the province's own revocations")
+    srv = sqlite_server  # it reads the province's own revocations (no POST needed)
     commune = province[C1]
     fill_period(commune, 2)
     sync_office(commune, srv.url)
