@@ -1,8 +1,6 @@
-"""SQLite mode: a pushed segment is verified and decoded ONCE, when the push is taken;
-the apply uses that and checks again only what may have changed since (a revocation).
-A restarted server decodes its own feed rows without verifying them again
-(``test_apply_behind.test_a_server_killed_before_applying_applies_at_its_next_start``);
-see :meth:`desktop_app.server.sqlite_backend.SqliteBackend._apply_chunk`."""
+"""SQLite mode: a pushed segment is verified once, when the push is taken; the apply
+decodes it without verifying it again and checks only what may have changed since (a
+revocation); see :meth:`desktop_app.server.sqlite_backend.SqliteBackend._apply_chunk`."""
 
 from __future__ import annotations
 
@@ -17,6 +15,7 @@ from desktop_app.server.app import create_app
 from desktop_app.server.sqlite_backend import SqliteBackend
 from desktop_app.server.timings import TIMINGS_ENV
 from desktop_app.store.store import Store
+from desktop_app.sync import segments
 from desktop_app.sync.certificates import my_certificate, revoke
 from tests.server.conftest import C1, PROVINCE, Province, ServerThread, count_changes, fill_period
 
@@ -34,7 +33,7 @@ def _province_rows(path: Path, origin: str) -> tuple[int, int, int]:
 
 
 def count_decodes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts the segments the apply decodes again from the feed."""
+    """Counts the segments the apply decodes from the feed."""
     real = sqlite_backend.held_segment
     calls: list[int] = []
 
@@ -46,20 +45,34 @@ def count_decodes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-def test_the_apply_uses_the_segments_its_push_decoded(
+def count_signature_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the segment checks (certificate, signature, hash) made anywhere."""
+    real = segments._check
+    calls: list[int] = []
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(segments, "_check", counted)
+    return calls
+
+
+def test_the_apply_decodes_each_segment_once_and_does_not_verify_it_again(
     province: Province, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     commune = province[C1]
     changes = fill_period(commune, 120, per_village=4)  # 600 changes: two segments
     province.offices[PROVINCE].close()
-    decodes = count_decodes(monkeypatch)
     backend = SqliteBackend(province.path, quiet=3600, max_lag=3600)
+    checks = count_signature_checks(monkeypatch)
     with ServerThread(create_app(province.path, backend=backend)) as server:
         assert sync_office(commune, server.url).accepted == changes
+        assert len(checks) == 2  # each segment verified by its push
+        decodes = count_decodes(monkeypatch)
         backend.quiet = 0.0
         assert backend.wait_applied(60)
-        assert backend._decoded == {} and backend._decoded_changes == 0  # nothing left behind
-    assert decodes == []  # nothing decoded a second time
+    assert len(decodes) == 2 and len(checks) == 2  # decoded at the apply, not verified again
     assert _province_rows(province.path, commune.node.node_id) == (480, changes, 0)
 
 
@@ -107,21 +120,3 @@ def test_a_stopping_server_writes_its_phase_times_when_asked(
     assert times["apply.changes"]["count"] == 20
     assert times["apply.applier"]["seconds"] > 0
     assert times["feed.read"]["count"] >= 1
-
-
-def test_past_the_memory_cap_the_apply_decodes_the_feed_and_applies_all(
-    province: Province, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    commune = province[C1]
-    changes = fill_period(commune, 120, per_village=4)  # 600 changes: 500 + 100
-    province.offices[PROVINCE].close()
-    monkeypatch.setattr(sqlite_backend, "DECODED_MAX", 300)
-    decodes = count_decodes(monkeypatch)
-    backend = SqliteBackend(province.path, quiet=3600, max_lag=3600)
-    with ServerThread(create_app(province.path, backend=backend)) as server:
-        assert sync_office(commune, server.url).accepted == changes
-        assert backend._decoded_changes == 500  # the first segment; the cap was reached
-        backend.quiet = 0.0
-        assert backend.wait_applied(60)
-    assert len(decodes) == 1  # the second, decoded from the feed
-    assert _province_rows(province.path, commune.node.node_id) == (480, changes, 0)
