@@ -313,10 +313,10 @@ class _ClientTimes:
 # the server's phases (desktop_app.server.timings names), in words
 SERVER_PHASES = (
     ("push.expand", "push: expand the zstd body (request threads)"),
-    ("push.verify", "push: verify and decode the segments (request threads)"),
+    ("push.verify", "push: verify, read rows to authorise (request threads)"),
     ("push.take", "push: take into the feed, commit (the writer)"),
     ("apply.read", "apply: read the feed rows"),
-    ("apply.decode", "apply: segments decoded by their push, or decoded again"),
+    ("apply.decode", "apply: decode the feed rows (not verified again)"),
     ("apply.applier", "apply: the store's applier (merge, change log, audit, values)"),
     ("apply.commit", "apply: commit"),
     ("apply.villages", "apply: read the village table again"),
