@@ -166,6 +166,7 @@ def held_segment(
         cert = header.get("cert")
         info = parse_certificate(cert if isinstance(cert, dict) else {})
         origin, epoch, first = str(header["origin"]), int(header["epoch"]), int(header["from"])
+        count = int(header["n"])
     except (ValueError, KeyError, TypeError, AttributeError, SyncError):
         return VerifiedSegment({}, header_bytes, body, None, None, "unreadable header")
     signer = ChangeSigner(info.node_id, info.office_id, info.level)
@@ -174,7 +175,7 @@ def held_segment(
     except CodecError as exc:
         reason = f"segment cannot be read: {exc}"
         return VerifiedSegment(header, header_bytes, body, None, info, reason)
-    if len(changes) != int(header["n"]):
+    if len(changes) != count:
         return VerifiedSegment(header, header_bytes, body, None, info, "segment length differs")
     seg = VerifiedSegment(header, header_bytes, body, Batch(changes, signer), info, None)
     return revoked_since(seg, province_key, revoked, now)

@@ -120,3 +120,27 @@ def test_a_stopping_server_writes_its_phase_times_when_asked(
     assert times["apply.changes"]["count"] == 20
     assert times["apply.applier"]["seconds"] > 0
     assert times["feed.read"]["count"] >= 1
+
+
+def test_a_feed_row_that_no_longer_reads_is_refused_in_words_not_raised(
+    province: Province,
+) -> None:
+    from desktop_app.netsync.adapter import held_segment
+    from desktop_app.netsync.client import plan_batches
+
+    commune = province[C1]
+    fill_period(commune, 3)
+    ((header, body),) = plan_batches(commune, {}, 500)[0]
+    _cert, key = my_certificate(commune)
+    good = held_segment(header, body, key, set(), 0.0)
+    assert good.refused is None and good.batch is not None and len(good.batch.changes) == 6
+    garbled = held_segment(b"{not json", body, key, set(), 0.0)
+    assert (garbled.batch, garbled.refused) == (None, "unreadable header")
+    broken = held_segment(header, b"\x00garbage", key, set(), 0.0)
+    assert broken.batch is None and broken.refused is not None
+    assert broken.refused.startswith("segment cannot be read")
+    short = json.loads(header)
+    short["n"] = 7
+    assert held_segment(json.dumps(short).encode(), body, key, set(), 0.0).refused == (
+        "segment length differs"
+    )
