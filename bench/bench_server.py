@@ -2,7 +2,10 @@
 
 1. ``bomb``: an enrolled office's decompression bombs; the server's peak memory
    above idle and ``/v1/health`` latency meanwhile.
-2. ``sync10k``, ``sync100k``: the records of one commune pushed to the server
+2. ``decode``: the server's CPU for verifying, reading, authorising and decoding
+   pushed segments at the push and at the apply, now (not verified again at the
+   apply) against before, in this process; no HTTP.
+3. ``sync10k``, ``sync100k``: the records of one commune pushed to the server
    (SQLite mode, uvicorn in a subprocess on 127.0.0.1) until held and until
    applied in the province's tables, pulled into a fresh district office, and
    synced again with nothing new each way (with the sign-in kept from the sync
@@ -11,12 +14,14 @@
    installed in a folder of their own: ``npm install --prefix /tmp/pouch
    pouchdb-server@4.2.0 pouchdb@9.0.0`` and ``COVERAGE_DESK_POUCH_DIR=/tmp/pouch``,
    default ``bench/.node``), as ratios.
-3. ``offices``: 200 offices syncing a period at once against the SQLite server and
+   Beside the ratios it prints where the time went: the server's phases
+   (:mod:`desktop_app.server.timings`) and the office's.
+4. ``offices``: 200 offices syncing a period at once against the SQLite server and
    against two server processes on one PostgreSQL (``COVERAGE_DESK_TEST_PG``, or a
    throwaway cluster from ``build/start_test_postgres.sh``): p50, p99, and a
    check that nothing was lost or doubled.
 
-Run: ``PYTHONPATH=. python -m bench.bench_server [bomb] [sync10k] [sync100k] [offices]``
+Run: ``PYTHONPATH=. python -m bench.bench_server [bomb] [decode] [sync10k] [sync100k] [offices]``
 (all by default). Prints figures; never fails on time. The sync clients run in
 this process. The 200 offices are other PCs in life; here they are
 ``CLIENT_PROCESSES`` processes of a few threads each on the same two cores as
@@ -44,6 +49,7 @@ import httpx
 
 from bench.bench_sync import bulk_writes
 from desktop_app.netsync.client import sync_office
+from desktop_app.server.timings import TIMINGS_ENV
 from desktop_app.store.office import create_office
 from desktop_app.store.repositories.values import ValueWrite
 from desktop_app.store.store import Store
@@ -57,6 +63,10 @@ CLIENT_NICE = 19
 PROVINCE, DISTRICT, COMMUNE = "pre2025:14", "pre2025:125", "pre2025:04108"
 ROOT = Path(__file__).resolve().parent
 NODE_DIR = ROOT / ".node"
+# seconds between two /v1/health calls while waiting for the apply: the figure may end up
+# to this much late (never early); asking much more often slows the server itself (each
+# call is a request its event loop answers while the writer applies)
+APPLIED_POLL = float(os.environ.get("COVERAGE_DESK_APPLIED_POLL", "0.05"))
 PERIOD_VALUES = (("so_ho", 100), ("dan_so", 400), ("so_ho_ngheo", 10), ("ho_dttm", 30))
 
 # The same four figures for pouchdb-server, in one node process: the records loaded
@@ -92,13 +102,21 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(args: list[str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def _serve(
+    args: list[str], log: Path, timings: Path | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """A server subprocess on a free port; with ``timings``, it writes its phase times
+    there when it stops (:mod:`desktop_app.server.timings`)."""
     port = _free_port()
+    env = dict(os.environ)
+    if timings is not None:
+        env[TIMINGS_ENV] = str(timings)
     with open(log, "wb") as sink:
         proc = subprocess.Popen(
             [sys.executable, "-m", "desktop_app.server", *args, "--port", str(port)],
             stdout=sink,
             stderr=subprocess.STDOUT,
+            env=env,
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -246,6 +264,89 @@ class _Requests:
         http.Connection.send = self._send  # type: ignore[method-assign]
 
 
+class _ClientTimes:
+    """Wall seconds the sync client (this process) spends in its phases, by wrapping the
+    functions it calls: asking for feed pages (the round trip, the server's work and
+    reading the JSON), verifying the pulled segments, applying them, and (pushing) reading
+    and signing the batches (a helper thread, overlapping the sends) and waiting for the
+    answers."""
+
+    WRAPPED = (
+        ("client", "_Signer", "__call__", "push: read, sign, compress (helper thread)"),
+        ("http", "ServerClient", "push_receive", "push: wait for the answer"),
+        ("http", "ServerClient", "feed", "pull: GET /v1/feed (round trip)"),
+        ("client", None, "verify_segments", "pull: verify and decode"),
+        ("client", None, "apply_verified", "pull: apply (the store's applier)"),
+    )
+
+    def __init__(self) -> None:
+        import importlib
+
+        self.seconds: dict[str, float] = {}
+        self._undo: list[tuple[Any, str, Any]] = []
+        lock = threading.Lock()
+        for module, cls, name, label in self.WRAPPED:
+            mod = importlib.import_module(f"desktop_app.netsync.{module}")
+            owner = mod if cls is None else getattr(mod, cls)
+            original = getattr(owner, name)
+
+            def timed(*args: Any, _f: Any = original, _k: str = label, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return _f(*args, **kwargs)
+                finally:
+                    with lock:
+                        self.seconds[_k] = self.seconds.get(_k, 0.0) + time.perf_counter() - started
+
+            setattr(owner, name, timed)
+            self._undo.append((owner, name, original))
+
+    def take(self) -> dict[str, float]:
+        out, self.seconds = self.seconds, {}
+        return out
+
+    def close(self) -> None:
+        for owner, name, original in reversed(self._undo):
+            setattr(owner, name, original)
+
+
+# the server's phases (desktop_app.server.timings names), in words
+SERVER_PHASES = (
+    ("push.expand", "push: expand the zstd body (request threads)"),
+    ("push.verify", "push: verify, read rows to authorise (request threads)"),
+    ("push.take", "push: take into the feed, commit (the writer)"),
+    ("apply.read", "apply: read the feed rows"),
+    ("apply.decode", "apply: decode the feed rows (not verified again)"),
+    ("apply.applier", "apply: the store's applier (merge, change log, audit, values)"),
+    ("apply.commit", "apply: commit"),
+    ("apply.villages", "apply: read the village table again"),
+    ("feed.read", "pull: read a feed page (zstd, quarantine, vector)"),
+    ("feed.encode", "pull: build the page (base64)"),
+)
+
+
+def _print_breakdown(
+    server: dict[str, dict[str, float]], client: dict[str, dict[str, float]], ours: dict[str, float]
+) -> None:
+    """The server's phase times and the client's, beside the figures they make up."""
+    print("  where the time goes (wall seconds; threads overlap, so parts may sum past a figure):")
+    for key, label in SERVER_PHASES:
+        if key in server:
+            got = server[key]
+            print(f"    server {label:66} {got['seconds']:7.2f}s  x{int(got['count'])}")
+    chunks = server.get("apply.applier", {}).get("count", 0)
+    changes = server.get("apply.changes", {}).get("count", 0)
+    print(f"    server apply: {int(changes):,} changes in {int(chunks)} transactions")
+    for phase, times in client.items():
+        for label, sec in sorted(times.items()):
+            print(f"    office ({phase}) {label:58} {sec:7.2f}s")
+    pull = client.get("pull", {})
+    if pull:
+        rest = ours["pull"] - sum(pull.values())
+        label = "the rest: sign-in, commits, cursors, acknowledgement"
+        print(f"    office (pull) {label:58} {rest:7.2f}s")
+
+
 def _held(path: Path, origin: str) -> int:
     with Store.open(path) as store:
         row = store.db.execute_sql("SELECT count(*) FROM change WHERE origin = ?", (origin,))
@@ -272,9 +373,12 @@ def bench_sync(tmp: Path, count: int = COUNT) -> None:
     )
     print(f"\n== {changes:,} records (changes of one commune) ==")
     requests = _Requests()
+    client_times = _ClientTimes()
+    spent: dict[str, dict[str, float]] = {}
     ours: dict[str, float] = {}
     trips: dict[str, int] = {}
-    proc, url = _serve(["--db", str(tmp / "province.db")], tmp / "server.log")
+    timings = tmp / "server-timings.json"
+    proc, url = _serve(["--db", str(tmp / "province.db")], tmp / "server.log", timings)
     try:
         _cold_codec()  # as in an app just started
         requests.take()
@@ -282,14 +386,16 @@ def bench_sync(tmp: Path, count: int = COUNT) -> None:
         pushed = sync_office(commune, url, backup=False)
         ours["held"] = time.perf_counter() - started
         trips["held"] = requests.take()
+        spent["push"] = client_times.take()
         while httpx.get(url + "/v1/health").json()["pending_apply"]:
-            time.sleep(0.02)
+            time.sleep(APPLIED_POLL)
         ours["applied"] = time.perf_counter() - started
         _cold_codec()
         started = time.perf_counter()
         pulled = sync_office(district, url, backup=False)
         ours["pull"] = time.perf_counter() - started
         trips["pull"] = requests.take()
+        spent["pull"] = client_times.take()
         started = time.perf_counter()
         again = sync_office(commune, url, backup=False)
         ours["noop_push"] = time.perf_counter() - started
@@ -300,7 +406,9 @@ def bench_sync(tmp: Path, count: int = COUNT) -> None:
         trips["noop_pull"] = requests.take()
     finally:
         requests.close()
+        client_times.close()
         _stop(proc)
+    server_times = json.loads(timings.read_text()) if timings.exists() else {}
     at_province = _held(tmp / "province.db", origin)
     at_district = int(
         district.db.execute_sql(
@@ -336,6 +444,7 @@ def bench_sync(tmp: Path, count: int = COUNT) -> None:
         " 'requests' counts our client's HTTP requests (each a round trip; pushes are"
         " pipelined two at a time)."
     )
+    _print_breakdown(server_times, spent, ours)
 
 
 def _make_offices(tmp: Path, n: int) -> tuple[Path, list[Path], int]:
@@ -661,6 +770,80 @@ def bench_bomb(tmp: Path) -> None:
     )
 
 
+def bench_decode(tmp: Path, count: int = 20_000, rounds: int = 5) -> None:
+    """The server's CPU to verify, read, authorise and decode pushed segments, in this
+    process, medians of ``rounds`` (the clock runs around these calls only: no HTTP, no
+    database writes), at the push (what the office waits for) and at the apply:
+
+    * before (the baseline): the push verifies and reads rows for authorising; the
+      apply verifies and decodes each segment again;
+    * now: the same push; the apply decodes without verifying again (``held_segment``);
+    * tried and not kept: the push verifies and decodes once, the apply takes the
+      decoded segment from memory (cheaper in all, dearer for the push).
+    """
+    from desktop_app.netsync.adapter import held_segment, verify_segments
+    from desktop_app.netsync.client import plan_batches
+    from desktop_app.server.backend import take_batch
+    from desktop_app.sync.certificates import my_certificate, revoked_serials
+    from desktop_app.sync.scope import Authoriser
+
+    directory = load_unit_directory()
+    province = init_province(tmp / "province.db", PROVINCE, directory=directory)
+    commune = create_office(tmp / "commune.db", COMMUNE, directory=directory)
+    enroll_demo(commune, province)
+    commune.values.set_many(bulk_writes(commune, count))
+    batches = plan_batches(commune, {}, 500)
+    commune.close()
+    _cert, key = my_certificate(province)
+    revoked = revoked_serials(province)
+    parents = {
+        str(i): (None if p is None else str(p))
+        for i, p in province.db.execute_sql("SELECT id, parent_id FROM unit")
+    }
+
+    def push(rows_only: bool) -> None:
+        for batch in batches:
+            got = verify_segments(province, batch, key, revoked, rows_only=rows_only)
+            first = got[0].seq_range[0]  # each batch follows the one before it
+            take_batch("b", got, lambda _s, f=first: f - 1, Authoriser.over(parents, {}))
+
+    def apply_before() -> None:
+        for batch in batches:
+            verify_segments(province, batch, key, revoked)
+
+    def apply_now() -> None:
+        for batch in batches:
+            for header, body in batch:
+                held_segment(header, body, key, revoked, time.time())
+
+    parts = {
+        "push, reading rows": lambda: push(True),
+        "push, decoding": lambda: push(False),
+        "apply, verifying again": apply_before,
+        "apply, not verifying again": apply_now,
+    }
+    runs: dict[str, list[float]] = {name: [] for name in parts}
+    for _ in range(rounds):
+        for name, fn in parts.items():
+            started = time.perf_counter()
+            fn()
+            runs[name].append(time.perf_counter() - started)
+    province.close()
+    med = {name: statistics.median(times) * 1000 for name, times in runs.items()}
+    segments = sum(len(b) for b in batches)
+    before = med["push, reading rows"] + med["apply, verifying again"]
+    now = med["push, reading rows"] + med["apply, not verifying again"]
+    print(f"\n== the server's verify, read, authorise, decode: {segments} segments,"
+          f" {count:,} values, medians of {rounds}, ms ==")  # fmt: skip
+    print(f"  before: push {med['push, reading rows']:5.0f} + apply"
+          f" {med['apply, verifying again']:5.0f} (verified again) = {before:5.0f}")  # fmt: skip
+    print(f"  now:    push {med['push, reading rows']:5.0f} + apply"
+          f" {med['apply, not verifying again']:5.0f} (decoded only)   = {now:5.0f}"
+          f"  ({before / now:.2f}x less)")  # fmt: skip
+    print(f"  tried, not kept: push {med['push, decoding']:5.0f} (decoding once) + apply 0:"
+          " less in all, but the push is what the office waits for")  # fmt: skip
+
+
 def bench_sync_small(tmp: Path) -> None:
     """:func:`bench_sync` at 10,000 records."""
     bench_sync(tmp, 10_000)
@@ -668,6 +851,7 @@ def bench_sync_small(tmp: Path) -> None:
 
 BENCHES = {
     "bomb": bench_bomb,
+    "decode": bench_decode,
     "sync10k": bench_sync_small,
     "sync100k": bench_sync,
     "offices": bench_offices,

@@ -29,6 +29,7 @@ Progress: ``progress(fraction or None, message)``; cancel: anything with
 from __future__ import annotations
 
 import base64
+import json
 import queue
 import sqlite3
 import threading
@@ -234,8 +235,6 @@ def plan_batches(store: Store, server: Vector, batch_changes: int) -> list[list[
 
 
 def _header(data: bytes) -> dict[str, Any]:
-    import json
-
     doc = json.loads(data)
     return doc if isinstance(doc, dict) else {}
 
@@ -515,6 +514,35 @@ class _Sync:
             self.renew()
             return self.client.push(batch_id, body)
 
+    def changes_nothing(self, page: dict[str, Any], after: int, rej_after: int) -> bool:
+        """True for a last page with nothing this office has not recorded already: no
+        entries, no rejections, both cursors where they are, a vector it already holds
+        as the province's acknowledgement, and the revocation list it keeps."""
+        if page["entries"] or page["rejections"] or page["more"]:
+            return False
+        if page.get("rejections_more", False):
+            return False
+        if int(page["next_after"]) != after:
+            return False
+        if int(page.get("rejections_next", rej_after)) != rej_after:
+            return False
+        if self.level != 1:  # the province office records no acknowledgement (acknowledge)
+            known = peer_vector(self.store, str(self.state["province"]["node_id"]))
+            if any(known.get(k, 0) < s for k, s in vector_from_json(page["vector"]).items()):
+                return False
+        listed = page.get("revocations")
+        body = listed.get("body") if isinstance(listed, dict) else None
+        if listed and not (isinstance(body, dict) and body.get("revoked") == []):
+            # a list that revokes anyone is kept as given (keep_revocation_list): the same
+            held = (
+                sql(self.store)
+                .execute_sql("SELECT value FROM meta WHERE key = 'sync_revocations'")
+                .fetchone()
+            )
+            if held is None or json.loads(held[0]) != listed:
+                return False
+        return True
+
     def pull_all(self, page_size: int, first: dict[str, Any] | None = None) -> None:
         """Pull and apply feed pages from the committed cursors; ``first``: the first page,
         already asked for (:meth:`start`)."""
@@ -542,6 +570,9 @@ class _Sync:
                 assert store.path is not None
                 auto_backup(store.path, reason="before-import")
                 backed_up = True
+            if not segs and self.changes_nothing(page, after, rej_after):
+                self.result.pulled_pages += 1
+                return  # a sync with nothing new writes nothing (no commit, no fsync)
             verified = verify_segments(store, segs, province_key, revoked_serials(store))
             prov_office = str(self.state["province"]["office_id"])
             with store.transaction():

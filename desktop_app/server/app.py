@@ -36,6 +36,7 @@ from desktop_app.server.backend import (
     PAGE_LIMIT,
     Backend,
     BatchConflictError,
+    Page,
     ServerBusyError,
     epoch_check,
     iso,
@@ -182,6 +183,7 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         store.close()
+        store.timings.write_if_asked()
 
     app = FastAPI(
         title="Coverage Desk provincial server",
@@ -339,7 +341,8 @@ def create_app(
             # off the event loop: expanding, reading and verifying cost CPU in proportion to
             # the body, so one office's heavy push never holds the others' requests
             try:
-                segments = decode_push(data, max_segments=batch_changes)
+                with store.timings.timed("push.expand"):
+                    segments = decode_push(data, max_segments=batch_changes)
             except WireError as exc:
                 _error(400, "bad_batch", f"the batch cannot be read: {exc}")
             return store.push(office, batch_id, body_sha256(data), segments)
@@ -386,7 +389,12 @@ def create_app(
         ``GET /state``), read before the page: an office with a token still valid
         learns in this one request what to push and that nothing is new."""
         office_state = None if epoch is None else build_state(office, epoch, seq)
-        page = store.pull(office, after, limit, rejections_after)
+        with store.timings.timed("feed.read"):
+            page = store.pull(office, after, limit, rejections_after)
+        with store.timings.timed("feed.encode"):
+            return _feed_page(office_state, page)
+
+    def _feed_page(office_state: State | None, page: Page) -> FeedPage:
         return FeedPage(
             state=office_state,
             entries=[

@@ -25,6 +25,7 @@ from typing import Any
 
 from desktop_app.netsync.adapter import VerifiedSegment
 from desktop_app.server.auth import Claims
+from desktop_app.server.timings import PhaseTimes
 from desktop_app.sync.certificates import CertInfo
 from desktop_app.sync.scope import Authoriser
 from desktop_app.sync.vectors import Vector
@@ -318,6 +319,8 @@ class Backend(abc.ABC):
     province_key: bytes
     province_node: str
     province_office: str
+    # where the time goes, by phase (:mod:`desktop_app.server.timings`)
+    timings: PhaseTimes
 
     @abc.abstractmethod
     def revoked(self) -> set[int]:

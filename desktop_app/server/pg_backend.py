@@ -49,6 +49,7 @@ from desktop_app.server.backend import (
     villages_taken,
     visible_offices,
 )
+from desktop_app.server.timings import PhaseTimes
 from desktop_app.store.store import Store
 from desktop_app.sync.scope import Authoriser
 from desktop_app.sync.vectors import Vector
@@ -172,6 +173,7 @@ class PostgresBackend(Backend):
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.timings = PhaseTimes()
         self._local = threading.local()
         self._all: list[psycopg.Connection[Any]] = []
         self._lock = threading.Lock()
@@ -232,13 +234,16 @@ class PostgresBackend(Backend):
     def push(
         self, claims: Claims, batch_id: str, sha256: str, segments: list[tuple[bytes, bytes]]
     ) -> dict[str, Any]:
-        verified = verify_segments(
-            cast(Store, _ClockOnly()), segments, self.province_key, self.revoked(), rows_only=True
-        )
+        with self.timings.timed("push.verify"):
+            verified = verify_segments(
+                cast(Store, _ClockOnly()), segments, self.province_key, self.revoked(),
+                rows_only=True,
+            )  # fmt: skip
         deadline = time.monotonic() + backend.HOLD_WAIT
         while True:
             try:
-                return self._take(claims, batch_id, sha256, verified, deadline)
+                with self.timings.timed("push.take"):
+                    return self._take(claims, batch_id, sha256, verified, deadline)
             except GapError:  # a push in flight may fill the gap: try again shortly
                 time.sleep(backend.HOLD_RETRY)
 

@@ -125,8 +125,10 @@ time.sleep(600)
 
 
 def test_a_server_killed_before_applying_applies_at_its_next_start(
-    province: Province, tmp_path: Path
+    province: Province, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from tests.server.test_apply_once import count_decodes
+
     commune = province[C1]
     changes = fill_period(commune, 30)
     province.offices[PROVINCE].close()
@@ -158,6 +160,7 @@ def test_a_server_killed_before_applying_applies_at_its_next_start(
         if proc.stdout is not None:
             proc.stdout.close()
     assert _values(province.path, C1) == 0  # held in the feed only
+    decodes = count_decodes(monkeypatch)
     backend = SqliteBackend(province.path)  # the next start finds the feed unapplied
     try:
         assert backend.pending_apply() == changes
@@ -166,6 +169,7 @@ def test_a_server_killed_before_applying_applies_at_its_next_start(
     finally:
         backend.close()
     assert _values(province.path, C1) == 30
+    assert len(decodes) == 1  # its one segment, decoded from the feed (the memory is gone)
     with Store.open(province.path) as prov:
         assert count_changes(prov, node.node_id) == changes
         # the batch answer survived: the same id and bytes get the same answer again

@@ -16,6 +16,7 @@ from desktop_app.netsync.client import NetworkSyncError, sync_office
 from desktop_app.store.store import Store
 from tests.server.conftest import (
     C1,
+    C2,
     DISTRICT,
     PROVINCE,
     Province,
@@ -102,6 +103,66 @@ def test_a_sync_with_nothing_new_is_one_request_each_way(
     assert again[0] == FEED and len(again) == 2 and again[1][1].startswith("/v1/batches/")
     assert sync_office(district, srv.url).pulled_segments == 1
     assert app.take() == [FEED]
+
+
+def test_a_sync_with_nothing_new_writes_nothing_to_the_office_database(
+    province: Province, counted: tuple[str, ServerThread, Counted]
+) -> None:
+    import sqlite3
+
+    _mode, srv, _app = counted
+    commune, district = province[C1], province[DISTRICT]
+    fill_period(commune, 3)
+    sync_office(commune, srv.url)
+    sync_office(district, srv.url)
+    for office in (commune, district):
+        assert office.path is not None
+        watcher = sqlite3.connect(office.path)  # data_version moves with others' commits
+        try:
+            before = watcher.execute("PRAGMA data_version").fetchone()[0]
+            assert sync_office(office, srv.url).pulled_pages == 1
+            assert watcher.execute("PRAGMA data_version").fetchone()[0] == before  # no commit
+        finally:
+            watcher.close()
+    # something new for the district: that page is written, cursor and all
+    fill_period(commune, 2)
+    sync_office(commune, srv.url)
+    assert district.path is not None
+    watcher = sqlite3.connect(district.path)
+    try:
+        before = watcher.execute("PRAGMA data_version").fetchone()[0]
+        assert sync_office(district, srv.url).pulled_segments == 1
+        assert watcher.execute("PRAGMA data_version").fetchone()[0] != before
+    finally:
+        watcher.close()
+    assert sync_office(district, srv.url).pulled_segments == 0  # and not pulled again
+
+
+def test_a_revocation_that_comes_with_nothing_else_new_is_kept_by_the_office(
+    province: Province, sqlite_server: ServerThread
+) -> None:
+    import sqlite3
+
+    from desktop_app.sync.certificates import my_certificate, revoke
+
+    srv = sqlite_server  # it reads the province's own revocations (no POST needed)
+    commune = province[C1]
+    fill_period(commune, 2)
+    sync_office(commune, srv.url)
+    serial = int(my_certificate(province[C2])[0]["body"]["serial"])
+    with Store.open(province.path) as prov:
+        revoke(prov, serial, "thiết bị bị mất")
+    assert commune.path is not None
+    watcher = sqlite3.connect(commune.path)
+    try:
+        sync_office(commune, srv.url)  # nothing new but the list: it is written
+        held = commune.db.execute_sql("SELECT serial FROM revocation").fetchall()
+        assert [int(r[0]) for r in held] == [serial]
+        before = watcher.execute("PRAGMA data_version").fetchone()[0]
+        sync_office(commune, srv.url)  # and then nothing is
+        assert watcher.execute("PRAGMA data_version").fetchone()[0] == before
+    finally:
+        watcher.close()
 
 
 def test_a_kept_token_is_the_servers_own_and_lives_in_the_office_database_only(
