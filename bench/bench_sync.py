@@ -22,28 +22,19 @@ in every copy, the baseline's too. ``--full-export``: how large a bundle of ever
 of that database is, and its decoded memory (the figures behind ``bundle.MAX_DECLARED_SIZE``
 and ``bundle.CHANGE_MEMORY``).
 
-What 0.3x would take (2 December 2026, the shared 2-core machine; medians of 3). The
-apply is the import: before the backup moved off the critical path (load 1.7-2.5): 27.05
-s = apply 24.80 (92 %), backup 0.73, commit 0.69, decode 0.29, all else under 0.2 s; raw
-2.08 s; 0.077x. Now (load 3.8-6.3): 68.81 s = apply 67.50 (98 %), commit 0.53, decode
-0.61, waiting for the backup 0.01 (it takes 2.0-2.5 s on its own thread); raw 3.28 s;
-0.048x (at load 7-9: 166.47 s, apply 164.24, raw 5.37 s, 0.032x). The import with its
-backup first, in series, timed in the same runs, differs from it by less than the load's
-noise (68.01 against 68.81 s; 146.98 against 166.47 s): what is gained is the wait for
-the backup, no more. A profile of the apply puts half of it in ``reconcile`` looking up
-each of the 13,268 conflicted rows' open conflict in an unindexed ``conflict`` table
-that grows during the import (a scan per row: quadratic) and a fifth in
-``write_village`` moving each new village's values with an ``UPDATE data_value ... WHERE
-village_id = ?`` (no index: 220 scans of 317,000 rows). With the two indexes
-(``--with-indexes``, load 6.1-7.5): 16.47 s, apply 14.46 s; 0.42x its own baseline,
-which those indexes (and the load) slow to 6.88 s, and about 0.2x the 3.28 s of today's
-schema. Past that, 0.3x of today's baseline needs the apply under about 9 s: a set-based
-path for the bulk case (a row nobody else wrote, applied without the per-change merge,
-about 6 s of Python under the profiler, its value, change and audit rows written by
-executemany), and, on the import's side, decoding straight to those rows instead of
-``Change`` objects (0.3-0.9 s and 851 bytes a change) and perhaps leaving the WAL
-checkpoint that COMMIT runs to a passive checkpoint after the import (the commit takes
-0.5-3.1 s; the checkpoint's share of it is not measured apart).
+Where it stands (2 December 2026, the shared 2-core machine, load 1.0-2.2, medians of 3):
+import 4.30 s = apply 3.57 (83 %), commit 0.41, decode 0.31, waiting for the backup 0.00
+(it takes 0.8-1.3 s on its own thread); raw 1.96 s; **0.45x** (target >= 0.3; issue #11
+asked for no less than 0.12x). How it got there, same bench: at first 27.05 s, 0.077x at
+load 2 (apply 24.80 s, 92 %). A profile put half of the apply in ``reconcile`` looking up
+each of the 13,268 conflicted rows' open conflict in an unindexed ``conflict`` table that
+grows during the import (quadratic), and a fifth in ``write_village`` moving each new
+village's values with an ``UPDATE data_value ... WHERE village_id = ?`` (220 scans of
+317,000 rows). The applier now keeps an import's conflicts in memory and writes them once
+(``store/apply/conflicts.py``), skips the move for a village new here, and prefetches the
+logged versions of the rows it merges (``--with-indexes`` still shows what the two indexes
+would add). What is left is the per-change merge and the rows it writes: the baseline
+writes the same rows in 1.96 s, so the apply's own Python is about 1.6 s of the 4.3.
 
 Also: the bounded import (``--bounded``: a 66 KB bundle honestly declaring 2 GiB,
 peak RSS from ``/usr/bin/time -v`` and the one line under ``ulimit -v 1500000``) and
