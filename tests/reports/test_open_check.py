@@ -36,11 +36,11 @@ def _record(path: Path) -> dict[str, object]:
     return data
 
 
-def _damage_a_table(path: Path, *, keep_time: bool) -> None:
-    """Scribble over the root page of data_value; the size (and optionally time) kept."""
+def _damage_a_table(path: Path, *, keep_time: bool, table: str = "data_value") -> None:
+    """Scribble over the root page of ``table``; the size (and optionally time) kept."""
     conn = sqlite3.connect(path)
     root = conn.execute(
-        "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'data_value'"
+        "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
     ).fetchone()[0]
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     conn.close()
@@ -117,3 +117,20 @@ def test_damage_the_cheap_checks_cannot_see_is_one_line_and_remembered(
     assert health.full_check_due(office, now=float(str(checked))) == health.DAMAGED
     assert _report(office, tmp_path / "3.pdf") == 1  # refused at open from now on
     assert "is damaged" in capsys.readouterr().err
+
+
+def test_damage_only_the_full_check_sees_is_refused_before_the_report_is_written(
+    office: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The check due after a change runs beside the report's build; the report reads
+    nothing of the damaged table (the audit trail), so only that check finds it, and the
+    report is not written."""
+    assert _report(office, tmp_path / "1.pdf") == 0
+    _damage_a_table(office, keep_time=False, table="audit")
+    capsys.readouterr()
+    assert _report(office, tmp_path / "2.pdf") == 1
+    err = capsys.readouterr().err
+    assert "is damaged" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "2.pdf").exists()
+    assert _record(office)["result"] != "ok"
+    assert _report(office, tmp_path / "3.pdf") == 1  # refused at open from now on
