@@ -182,6 +182,8 @@ def test_out_of_scope_and_wrong_shapes_are_refused(district_store, commune_store
         commune_store.values.set_value(ValueWrite(COMMUNE, village.id, "2019", "so_ho", "many"))
     with pytest.raises(InvalidValueError):  # bad period
         commune_store.values.set_value(ValueWrite(COMMUNE, village.id, "2019Q5", "so_ho", 1))
+    with pytest.raises(InvalidValueError):  # no such indicator (CatalogueError, not KeyError)
+        commune_store.values.set_value(ValueWrite(COMMUNE, village.id, "2019", "khong_co", 1))
 
 
 def test_annual_indicator_typed_in_a_quarter_is_stored_for_the_year(commune_store, village):

@@ -86,9 +86,11 @@ class ValueRepository(Repository):
     # --- helpers ---
 
     def _indicator(self, code: str) -> Indicator:
+        from desktop_app.domain.catalogue import CatalogueError
+
         try:
             return self.store.catalogue.indicator(code)
-        except KeyError as exc:
+        except (KeyError, CatalogueError) as exc:  # the catalogue raises CatalogueError
             raise InvalidValueError(reason=f"unknown indicator {code!r}") from exc
 
     def _resolve(
