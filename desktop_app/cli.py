@@ -112,13 +112,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop_app.i18n import setup
 
     argv = list(sys.argv[1:] if argv is None else argv)
+    command = command_in(argv)
+    if command == "gui":
+        from desktop_app.startup import pause_garbage_collection
+
+        pause_garbage_collection()  # until the main window's first paint (cmd_gui resumes)
     if "serve" not in argv:
         from desktop_app.startup import skip_unused_database_drivers
 
         skip_unused_database_drivers()
     lang = _language(argv)
     setup(lang if lang in ("vi", "en") else "vi")
-    parser = build_parser(command_in(argv))
+    parser = build_parser(command)
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
     if func is None:

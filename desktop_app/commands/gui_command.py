@@ -9,10 +9,15 @@ from desktop_app.i18n import _
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    # Qt is imported here, never when another command runs.
-    from desktop_app.ui.app import run_gui
+    from desktop_app.startup import resume_garbage_collection
 
-    return run_gui(db_path(args), getattr(args, "lang", None))
+    try:
+        # Qt is imported here, never when another command runs.
+        from desktop_app.ui.app import run_gui
+
+        return run_gui(db_path(args), getattr(args, "lang", None))
+    finally:
+        resume_garbage_collection()  # paused by cli.main; the main window resumes it first
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -131,7 +131,10 @@ def run_gui(db_path: Path, lang: str | None = None) -> int:
     runner = TaskRunner()
     hint = ""
     if not Path(db_path).exists():
+        from desktop_app.startup import resume_garbage_collection
         from desktop_app.ui.first_run import FirstRunDialog
+
+        resume_garbage_collection()  # a first run builds a database: no longer a quick start
         from desktop_app.units_resource import load_unit_directory
 
         first = FirstRunDialog(Path(db_path), runner, load_unit_directory)
