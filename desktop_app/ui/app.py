@@ -125,8 +125,8 @@ def run_gui(db_path: Path, lang: str | None = None) -> int:
         from desktop_app.ui.help import saved_language
 
         lang = saved_language()
-    if lang is not None:
-        i18n.setup(lang)
+    if lang is not None and i18n.normalize_language(lang) != i18n.current_language():
+        i18n.setup(lang)  # cli.main set up the language it was given already (3-4 ms)
     app = make_application()
     runner = TaskRunner()
     hint = ""
