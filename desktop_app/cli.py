@@ -113,10 +113,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     command = command_in(argv)
-    if command == "gui":
-        from desktop_app.startup import pause_garbage_collection
-
-        pause_garbage_collection()  # until the main window's first paint (cmd_gui resumes)
     if "serve" not in argv:
         from desktop_app.startup import skip_unused_database_drivers
 

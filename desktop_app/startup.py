@@ -33,7 +33,7 @@ def skip_unused_database_drivers() -> None:
 
 
 def pause_garbage_collection() -> None:
-    """Hold the cyclic garbage collector off while the window starts.
+    """Hold the cyclic garbage collector off while the window starts (``cmd_gui``).
 
     Reference counting still frees everything that is not in a cycle. Resumed by
     :func:`resume_garbage_collection` at the main window's first paint, or at the
