@@ -108,9 +108,31 @@ COVERAGE_DESK = (
     SPY
     + """
 db = sys.argv[1]
-from desktop_app.startup import skip_unused_database_drivers
-skip_unused_database_drivers()  # as cli.main does first
-import desktop_app.ui.app as gui
+import importlib.abc, importlib.util
+
+class InstallSpy(importlib.abc.MetaPathFinder):
+    # puts the spy in make_application once desktop_app.ui.app is imported where
+    # coverage-desk imports it (cmd_gui), so the process imports what the real one
+    # does in the same order (importing it here first ran those imports before
+    # cli.main, outside whatever cli.main sets up for the window)
+    def find_spec(self, name, path, target=None):
+        if name != "desktop_app.ui.app":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        run_module = spec.loader.exec_module
+        def exec_module(module):
+            run_module(module)
+            real_make = module.make_application
+            def make_application(argv=None):
+                app = real_make(argv)
+                app.installEventFilter(spy)
+                return app
+            module.make_application = make_application
+        spec.loader.exec_module = exec_module
+        return spec
+
+sys.meta_path.insert(0, InstallSpy())
 
 state = {"painted": False, "listed": False, "pressed": False}
 
@@ -166,14 +188,6 @@ spy = Spy(
     {"LoginDialog": login_shown},
     {"LoginDialog": login_painted, "MainWindow": main_painted},
 )
-real_make = gui.make_application
-
-def make_application(argv=None):
-    app = real_make(argv)
-    app.installEventFilter(spy)
-    return app
-
-gui.make_application = make_application
 from desktop_app.cli import main
 sys.exit(main(["gui", "--db", db, "--lang", "vi"]))
 """

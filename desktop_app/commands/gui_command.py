@@ -9,10 +9,16 @@ from desktop_app.i18n import _
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    # Qt is imported here, never when another command runs.
-    from desktop_app.ui.app import run_gui
+    from desktop_app.startup import pause_garbage_collection, resume_garbage_collection
 
-    return run_gui(db_path(args), getattr(args, "lang", None))
+    pause_garbage_collection()  # until the main window's first paint resumes it
+    try:
+        # Qt is imported here, never when another command runs.
+        from desktop_app.ui.app import run_gui
+
+        return run_gui(db_path(args), getattr(args, "lang", None))
+    finally:
+        resume_garbage_collection()  # whatever happened (no main window, an error)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

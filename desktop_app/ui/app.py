@@ -125,13 +125,16 @@ def run_gui(db_path: Path, lang: str | None = None) -> int:
         from desktop_app.ui.help import saved_language
 
         lang = saved_language()
-    if lang is not None:
-        i18n.setup(lang)
+    if lang is not None and i18n.normalize_language(lang) != i18n.current_language():
+        i18n.setup(lang)  # cli.main set up the language it was given already (3-4 ms)
     app = make_application()
     runner = TaskRunner()
     hint = ""
     if not Path(db_path).exists():
+        from desktop_app.startup import resume_garbage_collection
         from desktop_app.ui.first_run import FirstRunDialog
+
+        resume_garbage_collection()  # a first run builds a database: no longer a quick start
         from desktop_app.units_resource import load_unit_directory
 
         first = FirstRunDialog(Path(db_path), runner, load_unit_directory)

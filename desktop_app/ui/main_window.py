@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.i18n import _
+from desktop_app.startup import resume_garbage_collection
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.login import role_name
 from desktop_app.ui.pages import Page, pages_for
@@ -156,6 +157,7 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
+            resume_garbage_collection()  # paused for the start (desktop_app.startup)
             if self.context.store.background_check_due and self.context.runner is not None:
                 QTimer.singleShot(0, self.start_health_check)
 
