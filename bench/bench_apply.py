@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
-import sqlite3
 import statistics
 import tempfile
 import time
@@ -134,37 +133,9 @@ def _apply(
     return elapsed, (report, rows_c, rows_a, rows_v)
 
 
-def _raw(path: Path, rows_c: list[Any], rows_a: list[Any], rows_v: list[Any]) -> float:
-    raw = sqlite3.connect(path, isolation_level=None)
-    raw.execute("PRAGMA journal_mode = wal")
-    raw.execute("PRAGMA synchronous = full")
-    raw.execute("PRAGMA foreign_keys = OFF")
-    started = time.perf_counter()
-    raw.execute("BEGIN")
-    raw.executemany(
-        "INSERT INTO change (id, origin, epoch, seq, entity, entity_key, scope_unit, period,"
-        " state, base_version, hlc, schema_version, user) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        rows_c,
-    )
-    raw.executemany(
-        "INSERT INTO audit (at, user, action, entity, entity_key, old, new, change_id)"
-        " VALUES (?,?,?,?,?,?,?,?)",
-        rows_a,
-    )
-    raw.executemany(
-        "INSERT OR REPLACE INTO data_value (org_id, commune_id, village_id, period, indicator,"
-        " disagg, value, comment, version, hlc, updated_by) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        rows_v,
-    )
-    raw.execute("COMMIT")
-    elapsed = time.perf_counter() - started
-    raw.close()
-    return elapsed
-
-
 def main() -> None:
     from bench.bench_sync import bulk_writes
-    from bench.common import province_db, working_copy
+    from bench.common import province_db, raw_insert, working_copy
     from desktop_app.store.office import create_office
 
     parser = argparse.ArgumentParser()
@@ -205,7 +176,7 @@ def main() -> None:
                 )
                 copy.unlink()
                 base = working_copy(source, folder / f"{name}-{i}" / "raw")
-                r = _raw(base, rows_c, rows_a, rows_v)
+                r = raw_insert(base, rows_c, rows_a, rows_v)
                 base.unlink()
                 applied.append(s)
                 raws.append(r)

@@ -610,38 +610,15 @@ def _raw_into_copy(prepared: Path, folder: Path, rows: _Rows) -> float:
     import os
     import shutil
 
-    from bench.common import working_copy
+    from bench.common import raw_insert, working_copy
 
     rows_v, rows_c, rows_a = rows
-    raw = sqlite3.connect(working_copy(prepared, folder), isolation_level=None)
+    copy = working_copy(prepared, folder)
     os.sync()
     try:
-        raw.execute("PRAGMA journal_mode = wal")
-        raw.execute("PRAGMA synchronous = full")
-        raw.execute("PRAGMA foreign_keys = OFF")
-        started = time.perf_counter()
-        raw.execute("BEGIN")
-        raw.executemany(
-            "INSERT INTO change (id, origin, epoch, seq, entity, entity_key, scope_unit, period,"
-            " state, base_version, hlc, schema_version, user) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            rows_c,
-        )
-        raw.executemany(
-            "INSERT INTO audit (at, user, action, entity, entity_key, old, new, change_id)"
-            " VALUES (?,?,?,?,?,?,?,?)",
-            rows_a,
-        )
-        raw.executemany(
-            "INSERT OR REPLACE INTO data_value (org_id, commune_id, village_id, period, indicator,"
-            " disagg, value, comment, version, hlc, updated_by) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            rows_v,
-        )
-        raw.execute("COMMIT")
-        elapsed = time.perf_counter() - started
+        return raw_insert(copy, rows_c, rows_a, rows_v)
     finally:
-        raw.close()
         shutil.rmtree(folder)
-    return elapsed
 
 
 if __name__ == "__main__":

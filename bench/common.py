@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import statistics
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 
@@ -46,3 +49,37 @@ def percentile(samples: list[float], p: float) -> float:
 def describe(samples_ms: list[float]) -> str:
     """median and p99 of millisecond samples."""
     return f"median {statistics.median(samples_ms):.2f} ms, p99 {percentile(samples_ms, 99):.2f} ms"
+
+
+def raw_insert(
+    path: Path, rows_c: Sequence[Any], rows_a: Sequence[Any], rows_v: Sequence[Any]
+) -> float:
+    """The baseline of the apply benches: seconds for raw sqlite3 executemany of the
+    given change-log, audit and value rows into the database at ``path``, in one
+    transaction (WAL, synchronous=full, no foreign keys); the clock stops after COMMIT."""
+    raw = sqlite3.connect(path, isolation_level=None)
+    try:
+        raw.execute("PRAGMA journal_mode = wal")
+        raw.execute("PRAGMA synchronous = full")
+        raw.execute("PRAGMA foreign_keys = OFF")
+        started = time.perf_counter()
+        raw.execute("BEGIN")
+        raw.executemany(
+            "INSERT INTO change (id, origin, epoch, seq, entity, entity_key, scope_unit, period,"
+            " state, base_version, hlc, schema_version, user) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows_c,
+        )
+        raw.executemany(
+            "INSERT INTO audit (at, user, action, entity, entity_key, old, new, change_id)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            rows_a,
+        )
+        raw.executemany(
+            "INSERT OR REPLACE INTO data_value (org_id, commune_id, village_id, period, indicator,"
+            " disagg, value, comment, version, hlc, updated_by) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            rows_v,
+        )
+        raw.execute("COMMIT")
+        return time.perf_counter() - started
+    finally:
+        raw.close()

@@ -41,15 +41,17 @@ Stream = tuple[str, int]
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while an apply builds its rows.
+    """Pause the cyclic garbage collector while an apply builds its rows, or a decode
+    its changes (:func:`desktop_app.sync.codec.decode_segment`).
 
     Every new object counts towards the collector's thresholds, so buffering
     100,000 changes' rows (change log, audit, values, the versions known) made it
     walk every object of the process again and again: a third of the apply's
-    Python time on the bench (``bench/bench_apply.py``). Those rows hold no cycle,
-    so nothing is left for it to find; it resumes, if it was running, afterwards.
-    An apply that found it paused (a decode in another thread of the server) leaves
-    it alone, as :mod:`desktop_app.sync.codec` does.
+    Python time on the bench (``bench/bench_apply.py``), and a third of a decode.
+    Those rows and changes hold no cycle, so nothing is left for it to find; it
+    resumes, if it was running, afterwards. With applies and decodes in several
+    threads at once (the server), one that found the collector paused leaves it
+    alone, and the one that paused it resumes it.
     """
     running = gc.isenabled()
     gc.disable()
