@@ -13,6 +13,7 @@ import gc
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from json.encoder import encode_basestring as _quote  # canonical_json's quoting
 from typing import Any
 
 from desktop_app.store.apply.rows import value_key_tuple
@@ -63,6 +64,27 @@ def collector_paused() -> Iterator[None]:
 
 
 Pending = tuple[Change, Signer, str | None]
+
+
+def _key_from_state(c: Change) -> tuple[str, str, str, str] | None:
+    """A value change's natural key from its parsed state, when the key text is exactly
+    the canonical text of those four fields (as every writer makes it); else None, and
+    the key text is parsed (:func:`value_key_tuple`). Building and comparing that text
+    costs a third of parsing it, which was 0.8 s of a 100k-value apply."""
+    s = c.parsed
+    if s is None:
+        return None
+    org, period = s.get("org_id"), s.get("period")
+    indicator, disagg = s.get("indicator"), s.get("disagg")
+    if not (type(org) is str and type(period) is str):
+        return None
+    if not (type(indicator) is str and type(disagg) is str):
+        return None
+    text = (
+        f'{{"disagg":{_quote(disagg)},"indicator":{_quote(indicator)},'
+        f'"org_id":{_quote(org)},"period":{_quote(period)}}}'
+    )
+    return (org, period, indicator, disagg) if text == c.entity_key else None
 
 
 class ChangeApplier(RowMerger):
@@ -144,7 +166,7 @@ class ChangeApplier(RowMerger):
         for b in batches:
             for c in b.changes:
                 if c.entity == "value" and c.entity_key not in keys:
-                    t = value_key_tuple(c.entity_key)
+                    t = _key_from_state(c) or value_key_tuple(c.entity_key)
                     keys[c.entity_key] = t
                     if t is not None:
                         wanted.append(t)
