@@ -13,10 +13,9 @@ import gc
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from json.encoder import encode_basestring as _quote  # canonical_json's quoting
 from typing import Any
 
-from desktop_app.store.apply.rows import value_key_tuple
+from desktop_app.store.apply.rows import value_key_text, value_key_tuple
 from desktop_app.store.apply.rules import RowMerger
 from desktop_app.store.apply.types import (
     LOCKED,
@@ -80,10 +79,7 @@ def _key_from_state(c: Change) -> tuple[str, str, str, str] | None:
         return None
     if not (type(indicator) is str and type(disagg) is str):
         return None
-    text = (
-        f'{{"disagg":{_quote(disagg)},"indicator":{_quote(indicator)},'
-        f'"org_id":{_quote(org)},"period":{_quote(period)}}}'
-    )
+    text = value_key_text(org, period, indicator, disagg)
     return (org, period, indicator, disagg) if text == c.entity_key else None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _quote  # canonical_json's quoting of a text
 from typing import Any
 
 from peewee import SqliteDatabase
@@ -56,6 +57,15 @@ def value_state(r: tuple[Any, ...] | list[Any]) -> dict[str, Any]:
         "value": r[6],
         "village_id": r[2],
     }
+
+
+def value_key_text(org_id: str, period: str, indicator: str, disagg: str) -> str:
+    """A value's natural key text exactly as ``canonical_json`` writes it for these four
+    texts, at a third of its cost (the applier compares it with a change's key text)."""
+    return (
+        f'{{"disagg":{_quote(disagg)},"indicator":{_quote(indicator)},'
+        f'"org_id":{_quote(org_id)},"period":{_quote(period)}}}'
+    )
 
 
 def value_key_tuple(key: str) -> tuple[Any, ...] | None:

@@ -12,7 +12,6 @@ writes (change log, audit, values) are flushed by the applier.
 from __future__ import annotations
 
 import json
-from json.encoder import encode_basestring as _quote  # canonical_json's quoting of a text
 from typing import Any
 
 from desktop_app.store.apply.conflicts import ConflictBook
@@ -22,6 +21,7 @@ from desktop_app.store.apply.rows import (
     delete_value,
     ensure_period,
     read_row,
+    value_key_text,
     value_key_tuple,
     value_state,
     write_site,
@@ -154,12 +154,8 @@ class RowMerger:
             if t is not None:
                 self._fetch_values([t])
         r = None if t is None else self.prefetched_rows.get(t)
-        # the key names this row only in its canonical text (what canonical_json gives for
-        # these four texts, a third of its cost)
-        if r is None or key != (
-            f'{{"disagg":{_quote(r[5])},"indicator":{_quote(r[4])},'
-            f'"org_id":{_quote(r[0])},"period":{_quote(r[3])}}}'
-        ):
+        # the key names this row only in its canonical text
+        if r is None or key != value_key_text(r[0], r[3], r[4], r[5]):
             return None
         return Row(value_state(r), str(r[8]), int(r[9]))
 
