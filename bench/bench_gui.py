@@ -19,6 +19,11 @@
      runs at open, before the users are listed (``desktop_app.store.health``); after a
      clean close it runs in the background once the main window is painted, which is
      not in the figure (its own duration is printed apart).
+   - where the time goes: the median end of each step of both starts, from the process
+     start (interpreter, ``PySide6.QtCore``, then the application's own steps, each a
+     ``desktop_app.startup.mark`` call: command line, window modules, QApplication,
+     login window, database, users, main window built, password, shown), with the
+     bench's stamps among them, so the part of each step in the ratio can be read off.
    A paint is "complete" when a 0 ms timer posted by the window's paint event fires:
    Qt paints the children in the same pass. Both processes run from byte-compiled
    modules, as an installed app does (see :func:`_environment`).
@@ -61,7 +66,9 @@ SCREEN = json.dumps(
 # window's own paint event fires after the repaint of all its children has finished).
 SPY = """
 import sys, time
+print("mark|interpreter started|" + repr(time.time()), flush=True)
 from PySide6.QtCore import QEvent, QObject, QTimer
+print("mark|PySide6.QtCore imported|" + repr(time.time()), flush=True)
 
 class Spy(QObject):
     def __init__(self, on_show, on_painted):
@@ -172,6 +179,10 @@ def login_painted(login):
 
 def main_painted(window):
     stamp("main")
+    from desktop_app.startup import MARKS  # the app's own steps (desktop_app.startup.mark)
+    offset = time.time() - time.perf_counter()
+    for step, at in MARKS:
+        print("mark|" + step + "|" + repr(at + offset), flush=True)
     page = window.stack.currentWidget()
     grid = getattr(page, "village_table", None)
     model = grid.model() if grid is not None else None
@@ -223,6 +234,10 @@ def _stamps(env: dict[str, str], code: str, *args: str) -> dict[str, float | lis
         raise SystemExit(f"the measured process failed ({done.returncode}):\n{done.stderr}")
     out: dict[str, float | list[str]] = {}
     for line in done.stdout.splitlines():
+        if line.startswith("mark|"):
+            _, step, at = line.split("|")
+            out.setdefault("mark:" + step, float(at) - started)  # a step's first time
+            continue
         what, *rest = line.split()
         if what == "page":
             out[what] = rest
@@ -250,6 +265,8 @@ def cold_start(db: Path) -> None:
     main: list[float] = []
     after_login: list[float] = []
     unclean: list[float] = []
+    steps: dict[str, list[float]] = {}
+    bare_steps: dict[str, list[float]] = {}
     _stamps(env, BARE)  # warm the OS file cache for all, as a second start would be
     first = _stamps(env, COVERAGE_DESK, str(db))  # compiles; a fresh copy: checked at open
     page = first["page"]
@@ -257,9 +274,11 @@ def cold_start(db: Path) -> None:
     for _ in range(ROUNDS):
         base = _stamps(env, BARE)
         bare.append(float(base["main"]))  # type: ignore[arg-type]
+        _collect(bare_steps, base)
         bare_cpu.append(float(base["cpu:main"]))  # type: ignore[arg-type]
         run = _stamps(env, COVERAGE_DESK, str(db))
         main_cpu.append(float(run["cpu:main"]))  # type: ignore[arg-type]
+        _collect(steps, run)
         assert run["page"] == page, (run["page"], page)
         painted, ready, _pressed, window = (
             float(run[k])  # type: ignore[arg-type]
@@ -346,6 +365,42 @@ def cold_start(db: Path) -> None:
         f"  the full quick_check alone, as the window runs it in the background after a clean "
         f"close: {background * 1000:.0f} ms (after the main window's first paint)"
     )
+    _print_steps(bare_steps, steps)
+
+
+# The bench's own stamps, named as in the step list.
+_STAMPS = {
+    "login": "login window painted (bench)",
+    "listed": "users listed, seen by the bench",
+    "pressed": "'Log in' pressed (bench)",
+    "main": "main window painted (bench)",
+}
+
+
+def _collect(into: dict[str, list[float]], run: dict[str, float | list[str]]) -> None:
+    for key, value in run.items():
+        if key.startswith("mark:"):
+            into.setdefault(key[5:], []).append(float(value))  # type: ignore[arg-type]
+        elif key in _STAMPS:
+            into.setdefault(_STAMPS[key], []).append(float(value))  # type: ignore[arg-type]
+
+
+def _print_steps(bare: dict[str, list[float]], ours: dict[str, list[float]]) -> None:
+    """Where the time goes: each step's end, from the process start, medians of the
+    runs above ("Log in" pressed at once), in the order the steps end, with the time
+    since the step before. The application's steps are ``desktop_app.startup.mark``
+    calls; "database opened and checked" ends on a pool thread while the GUI thread
+    goes on (the others are the GUI thread's)."""
+    print("where the time goes (from the process start; medians; + since the step above):")
+    for title, steps in (("baseline", bare), ("coverage-desk gui", ours)):
+        order = sorted(steps, key=lambda k: statistics.median(steps[k]))
+        before = 0.0
+        parts = []
+        for step in order:
+            at = statistics.median(steps[step])
+            parts.append(f"{step} {at * 1000:.0f} ms (+{(at - before) * 1000:.0f})")
+            before = at
+        print(f"  {title}: " + "; ".join(parts))
 
 
 def _load() -> str:

@@ -114,8 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = command_in(argv)
     if "serve" not in argv:
-        from desktop_app.startup import skip_unused_database_drivers
+        from desktop_app.startup import mark, skip_unused_database_drivers
 
+        mark("command line started")
         skip_unused_database_drivers()
     lang = _language(argv)
     setup(lang if lang in ("vi", "en") else "vi")

@@ -18,9 +18,20 @@ from __future__ import annotations
 
 import gc
 import sys
+import time
 
 _DRIVERS = ("psycopg", "psycopg2")
 _paused = False  # by pause_garbage_collection, until resume_garbage_collection
+
+#: The steps of the window's start, as they end: (step, ``time.perf_counter()``). A
+#: dozen tuples per start; ``bench/bench_gui.py`` reads them at the main window's first
+#: paint to print where the start-up spends its time.
+MARKS: list[tuple[str, float]] = []
+
+
+def mark(step: str) -> None:
+    """Note that ``step`` of the window's start has just ended (any thread)."""
+    MARKS.append((step, time.perf_counter()))
 
 
 def skip_unused_database_drivers() -> None:

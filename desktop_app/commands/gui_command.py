@@ -9,12 +9,15 @@ from desktop_app.i18n import _
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from desktop_app.startup import pause_garbage_collection, resume_garbage_collection
+    from desktop_app.startup import mark, pause_garbage_collection, resume_garbage_collection
 
+    mark("command line read")
     pause_garbage_collection()  # until the main window's first paint resumes it
     try:
         # Qt is imported here, never when another command runs.
         from desktop_app.ui.app import run_gui
+
+        mark("window modules imported")
 
         return run_gui(db_path(args), getattr(args, "lang", None))
     finally:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from desktop_app import i18n
 from desktop_app.i18n import _
 from desktop_app.paths import resources_dir
+from desktop_app.startup import mark
 from desktop_app.ui.error_text import user_text
 from desktop_app.ui.tasks import CancelFlag, Progress, Task, TaskRunner
 
@@ -96,6 +97,7 @@ def open_store_task(path: Path) -> Task:
 
         store = Store.open(path, window=True)
         store.db.close()
+        mark("database opened and checked")
         return store
 
     return task
@@ -128,6 +130,7 @@ def run_gui(db_path: Path, lang: str | None = None) -> int:
     if lang is not None and i18n.normalize_language(lang) != i18n.current_language():
         i18n.setup(lang)  # cli.main set up the language it was given already (3-4 ms)
     app = make_application()
+    mark("application made")
     runner = TaskRunner()
     hint = ""
     if not Path(db_path).exists():
@@ -154,12 +157,14 @@ def _run_session(app: QApplication, runner: TaskRunner, db_path: Path, hint: str
     from desktop_app.ui.login import LoginDialog
 
     login = LoginDialog(None, hint=hint, runner=runner)
+    mark("login window built")
     opened: list[Store] = []
 
     def ready(store: object) -> None:
         assert isinstance(store, Store)
         opened.append(store)
         login.set_store(store)
+        mark("users listed")
 
     def failed(exc: BaseException) -> None:
         text = user_text(exc)
@@ -212,6 +217,7 @@ class _EarlyWindow:
     def _build(self, user: object) -> None:
         self.discard()
         self.window = _main_window(self._store(), user, self._runner)  # type: ignore[arg-type]
+        mark("main window built")
 
     def discard(self) -> None:
         """Throw the early window away."""
@@ -260,6 +266,7 @@ def _run_window(
     window.language_requested.connect(lambda lang: outcome.append(_LANGUAGE + lang))
     window.resize(1366, 768)
     window.showMaximized()
+    mark("main window shown")
     app.exec()
     runner.wait()
     window.deleteLater()

@@ -173,6 +173,9 @@ class LoginDialog(QDialog):
             self.password.setFocus()
             self.refused.emit()
             return
+        from desktop_app.startup import mark
+
+        mark("password checked")
         self.user = result.user
         self.accept()
 

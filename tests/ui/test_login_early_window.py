@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from desktop_app import i18n
+from desktop_app import i18n, startup
 from desktop_app.store.store import Store
 from desktop_app.ui import app as app_module
 from desktop_app.ui.login import LoginDialog
@@ -41,6 +41,7 @@ def test_the_window_is_built_during_the_check_and_shown_only_after_it(
     refused: list[bool] = []
     login.checking.connect(checking.append)
     login.refused.connect(lambda: refused.append(True))
+    first_mark = len(startup.MARKS)  # the steps bench_gui prints (desktop_app.startup.mark)
     login.show()
 
     type_into(login.password, "sai-mat-khau")
@@ -54,6 +55,7 @@ def test_the_window_is_built_during_the_check_and_shown_only_after_it(
     assert "Wrong password" in login.problem.text()
     assert not any(w.isVisible() for w in _main_windows())
     assert _audit(commune_store, "hoa") == ["add_user", "login_failed"]
+    assert [step for step, _at in startup.MARKS[first_mark:]] == ["main window built"]
 
     login.password.clear()
     type_into(login.password, "matkhau1")
@@ -61,6 +63,13 @@ def test_the_window_is_built_during_the_check_and_shown_only_after_it(
     qtbot.waitUntil(lambda: login.result() == LoginDialog.DialogCode.Accepted, timeout=10000)
     assert login.user is not None and login.user.username == "hoa"
     assert _audit(commune_store, "hoa")[-1] == "login"
+    steps = startup.MARKS[first_mark:]
+    assert [step for step, _at in steps] == [
+        "main window built",
+        "main window built",
+        "password checked",
+    ]
+    assert steps[1][1] <= steps[2][1]
     window = early.take(login.user)
     assert window is not None and not window.isVisible()
     qtbot.addWidget(window)
