@@ -355,3 +355,49 @@ def test_a_restored_province_database_starts_a_new_feed_and_no_office_skips_entr
     with Store.open(province.path) as prov:
         assert count_changes(prov, c2.node.node_id) == 14
     assert count_changes(district, c2.node.node_id) == 14
+
+
+def test_a_pull_cut_before_its_second_page_resumes_after_the_first_committed_page(
+    province: Province, sqlite_server: ServerThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request for the next feed page that fails leaves the page before it committed
+    with its cursor, and the next sync goes on from there (nothing lost, nothing
+    doubled): what a pipelined pull must keep too."""
+    from desktop_app.netsync.http import _Transient
+
+    commune, district = province[C1], province[DISTRICT]
+    changes = fill_period(commune, 150, per_village=7)  # 1,200 changes: three segments
+    assert sync_office(commune, sqlite_server.url).accepted == changes
+    origin = commune.node.node_id
+    with Store.open(province.path) as prov:
+        fseqs = [
+            int(r[0])
+            for r in prov.db.execute_sql(
+                "SELECT fseq FROM server_feed WHERE origin = ? ORDER BY fseq", (origin,)
+            )
+        ]
+    assert len(fseqs) == 3
+    real = ServerClient.feed
+    asked: list[int] = []
+
+    def cut_after_first_page(client: ServerClient, after: int, *args: Any, **kw: Any) -> Any:
+        asked.append(after)
+        if after == fseqs[0] and asked.count(after) == 1:
+            raise _Transient("connection reset")  # the page after the first
+        return real(client, after, *args, **kw)
+
+    monkeypatch.setattr(ServerClient, "feed", cut_after_first_page)
+    with pytest.raises(NetworkSyncError):
+        sync_office(district, sqlite_server.url, page_size=1, retries=0, backup=False)
+    assert fseqs[0] in asked
+    cursor = district.db.execute_sql(
+        "SELECT value FROM meta WHERE key LIKE 'netsync_cursor:%'"
+    ).fetchone()
+    assert int(cursor[0]) == fseqs[0]  # the first page committed, and only it
+    assert count_changes(district, origin) == 500
+    asked.clear()
+    again = sync_office(district, sqlite_server.url, page_size=1, backup=False)
+    assert asked[0] == fseqs[0]  # resumed from the committed cursor
+    assert again.applied == changes - 500
+    assert count_changes(district, origin) == changes  # none lost, none twice
+    assert _values(district, C1) == 150 * 7
