@@ -91,13 +91,20 @@ def province_of(store: Store) -> Unit:
 
 
 def plan_units(store: Store) -> list[Unit]:
-    """The units a plan sets targets for: the province, each district and its communes."""
+    """The units a plan sets targets for: the province, each district and its communes,
+    each once, in code order under its parent.
+
+    In the 2025 structure the province's children are the communes themselves, and
+    ``communes_under`` of a commune is that commune: appending both listed each of
+    Sơn La's 75 communes twice (151 rows for 76 units). Kept unique by id, first
+    place wins, so no path to a unit can list it again."""
     province = province_of(store)
-    out = [province]
-    for district in store.reference.children(province.id):
-        out.append(district)
-        out.extend(store.reference.communes_under(district.id))
-    return out
+    out: dict[str, Unit] = {province.id: province}
+    for child in store.reference.children(province.id):
+        out.setdefault(child.id, child)
+        for commune in store.reference.communes_under(child.id):
+            out.setdefault(commune.id, commune)
+    return list(out.values())
 
 
 def indicator_heading(indicator: DerivedIndicator, lang: str = "vi") -> str:

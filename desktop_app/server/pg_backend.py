@@ -61,6 +61,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS cd_config (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cd_unit (id TEXT PRIMARY KEY, parent_id TEXT);
 CREATE TABLE IF NOT EXISTS cd_revocation (serial BIGINT PRIMARY KEY);
+ALTER TABLE cd_revocation ADD COLUMN IF NOT EXISTS revoked_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE cd_revocation ADD COLUMN IF NOT EXISTS reason TEXT NOT NULL DEFAULT '';
 CREATE TABLE IF NOT EXISTS cd_node (node_id TEXT PRIMARY KEY, office_id TEXT NOT NULL,
   level INT NOT NULL, serial BIGINT NOT NULL, certificate TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cd_counter (id INT PRIMARY KEY CHECK (id = 1), last BIGINT NOT NULL);
@@ -97,6 +99,17 @@ class _ClockOnly:
         self.clock = time.time
 
 
+#: A revocation with its date and reason; a row already held keeps a reason it has.
+_INSERT_REVOCATION = (
+    "INSERT INTO cd_revocation (serial, revoked_at, reason) VALUES (%s, %s, %s)"
+    " ON CONFLICT (serial) DO UPDATE SET"
+    " revoked_at = CASE WHEN cd_revocation.revoked_at = '' THEN excluded.revoked_at"
+    " ELSE cd_revocation.revoked_at END,"
+    " reason = CASE WHEN cd_revocation.reason = '' THEN excluded.reason"
+    " ELSE cd_revocation.reason END"
+)
+
+
 def bootstrap(url: str, province_db: Path) -> None:
     """Copy the province's key, certificate, units and revocations into PostgreSQL."""
     from desktop_app.sync.certificates import is_province, my_certificate, revocation_list
@@ -108,7 +121,12 @@ def bootstrap(url: str, province_db: Path) -> None:
         cert, key = my_certificate(store)
         node = store.node
         units = [(str(i), p) for i, p in store.db.execute_sql("SELECT id, parent_id FROM unit")]
-        revoked = [int(r[0]) for r in store.db.execute_sql("SELECT serial FROM revocation")]
+        revoked = [
+            (int(s), str(at or ""), str(why or ""))
+            for s, at, why in store.db.execute_sql(
+                "SELECT serial, revoked_at, reason FROM revocation"
+            )
+        ]
         villages = [
             (str(i), str(c)) for i, c in store.db.execute_sql("SELECT id, commune_id FROM village")
         ]
@@ -133,10 +151,7 @@ def bootstrap(url: str, province_db: Path) -> None:
                 " ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id",
                 units,
             )
-            cur.executemany(
-                "INSERT INTO cd_revocation (serial) VALUES (%s) ON CONFLICT DO NOTHING",
-                [(s,) for s in revoked],
-            )
+            cur.executemany(_INSERT_REVOCATION, revoked)
             # the province's record of each village's commune: judges a row's real owner
             cur.executemany(
                 "INSERT INTO cd_village (id, commune_id) VALUES (%s, %s) ON CONFLICT (id)"
@@ -209,7 +224,12 @@ class PostgresBackend(Backend):
     # --- reads ---
 
     def revoked(self) -> set[int]:
-        return {int(r[0]) for r in self._conn().execute("SELECT serial FROM cd_revocation")}
+        """The revoked serials with their date and reason, so that a refusal says why
+        as the SQLite backend's does (the client shows it to the office)."""
+        from desktop_app.sync.certificates import Revoked
+
+        rows = self._conn().execute("SELECT serial, revoked_at, reason FROM cd_revocation")
+        return Revoked({int(s): (str(at), str(why)) for s, at, why in rows})
 
     def parents(self) -> dict[str, str | None]:
         return self._parents
@@ -372,11 +392,12 @@ class PostgresBackend(Backend):
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (FEED_LOCK,))
             known = {int(r[0]) for r in conn.execute("SELECT serial FROM cd_revocation")}
-            new = [(serial,) for serial, _at in rows if serial not in known]
+            reasons = doc["body"].get("reasons")
+            why = reasons if isinstance(reasons, dict) else {}
+            listed = [(serial, at, str(why.get(str(serial), ""))) for serial, at in rows]
+            new = [row for row in listed if row[0] not in known]
             with conn.cursor() as cur:
-                cur.executemany(
-                    "INSERT INTO cd_revocation (serial) VALUES (%s) ON CONFLICT DO NOTHING", new
-                )
+                cur.executemany(_INSERT_REVOCATION, listed)
             if new or not known:  # revocations are never taken back: keep the longest list
                 conn.execute(
                     "INSERT INTO cd_config (key, value) VALUES ('revocations', %s)"

@@ -41,7 +41,13 @@ def choose_font_family(available: Sequence[str]) -> str | None:
 
 
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
-    """The QApplication with our name, icon, font and Qt's own translations."""
+    """The QApplication with our name, icon, font and Qt's own translations.
+
+    Also guards ``None``'s reference count against the binding's leak (see
+    :mod:`desktop_app.ui.none_refcount`): every window of ours is made after this."""
+    from desktop_app.ui.none_refcount import keep_none_alive
+
+    keep_none_alive()
     existing = QApplication.instance()
     app = (
         existing if isinstance(existing, QApplication) else QApplication(list(argv or sys.argv[:1]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from openpyxl import load_workbook
 
 from desktop_app import cli
 from desktop_app.domain.plan import TargetProblem, parse_target
+from desktop_app.domain.units import UnitDirectory
 from desktop_app.i18n import setup as setup_i18n
 from desktop_app.reports.plan_sheet import import_plan_sheet, read_plan_sheet, write_plan_sheet
 from desktop_app.store.errors import OutOfScopeError
@@ -149,3 +151,34 @@ def test_a_ratio_target_is_taken_exactly_when_it_lies_in_0_to_100(number) -> Non
     else:
         with pytest.raises(TargetProblem):
             parse_target(text, ratio, 2)
+
+
+@pytest.mark.parametrize("office", ["2025:14", "pre2025:14"])
+def test_the_plan_lists_each_unit_once_in_order(
+    office: str, tmp_path: Path, unit_directory: UnitDirectory
+) -> None:
+    """In the real 2025 structure the province's children are the communes: each was
+    listed twice (151 rows for 76 units), so the sheet had two rows for one commune."""
+    from desktop_app.reports.plan_sheet import plan_units
+    from desktop_app.store.office import create_office
+
+    store = create_office(
+        tmp_path / "p.db", office, directory=unit_directory, rng=random.Random(5), user="u"
+    )
+    try:
+        units = plan_units(store)
+        ids = [u.id for u in units]
+        assert len(ids) == len(set(ids))
+        expected = [office]
+        for child in store.reference.children(office):
+            expected.append(child.id)
+            if child.level != 3:
+                expected.extend(u.id for u in store.reference.communes_under(child.id))
+        assert ids == expected
+        assert len([u for u in units if u.level == 3]) == (75 if office == "2025:14" else 204)
+        sheet = load_workbook(write_plan_sheet(store, 2026, tmp_path / "plan.xlsx")).active
+        assert sheet is not None
+        rows = [r[0] for r in sheet.iter_rows(min_row=6, values_only=True) if r[0]]
+        assert rows == ids
+    finally:
+        store.close()

@@ -247,3 +247,31 @@ def test_a_revoked_offices_kept_token_is_refused_at_once(
     if mode == "sqlite":
         with Store.open(province.path) as prov:
             assert count_changes(prov, commune.node.node_id) == 0
+
+
+@pytest.mark.parametrize("kept_token", [False, True], ids=["sign-in", "kept-token"])
+def test_a_revoked_office_is_told_why_by_both_backends(
+    province: Province, counted: tuple[str, ServerThread, Counted], kept_token: bool
+) -> None:
+    """The 401 answer carries the province's date and reason on SQLite and PostgreSQL
+    alike (PostgreSQL used to keep only the serials, and answered without a reason)."""
+    from desktop_app.sync.certificates import my_certificate, revoke
+
+    mode, srv, _app = counted
+    commune = province[C1]
+    if kept_token:
+        sync_office(commune, srv.url)
+        assert kept(commune, srv.url) is not None
+    serial = int(my_certificate(commune)[0]["body"]["serial"])
+    if mode == "sqlite":
+        with Store.open(province.path) as prov:
+            revoke(prov, serial, "thiết bị bị mất")
+    else:
+        revoke(province[PROVINCE], serial, "thiết bị bị mất")
+        sync_office(province[PROVINCE], srv.url, backup=False)
+    fill_period(commune, 1)
+    with pytest.raises(NetworkSyncError, match="401") as caught:
+        sync_office(commune, srv.url)
+    message = str(caught.value)
+    assert "thiết bị bị mất" in message, message
+    assert f"serial {serial}" in message, message

@@ -94,3 +94,54 @@ def test_only_the_province_publishes(district_store, tmp_path: Path):
 def test_versions_compare_by_number():
     assert version_key("2025.10") > version_key("2025.9")
     assert version_key("2026-09-20") > version_key("2026-01-31")
+
+
+def _retire(folder: Path, code: str, version: str) -> None:
+    with open(folder / "indicators.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        if row["code"] == code:
+            row["retired"] = version
+    with open(folder / "indicators.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=[*rows[0].keys(), "retired"])
+        writer.writeheader()
+        writer.writerows({**r, "retired": r.get("retired") or ""} for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("vi", "Không thể ngừng thu thập chỉ tiêu song_di_dong"),
+        ("en", "The indicator song_di_dong cannot be retired"),
+    ],
+)
+def test_retiring_a_used_indicator_is_refused_in_the_users_language(
+    province, tmp_path: Path, lang: str, sentence: str
+):
+    """The refusal names every rule and derived figure still using the indicator,
+    in the user's language, not the expression parser's English ("unknown name")."""
+    from desktop_app import i18n
+
+    folder = _catalogue(tmp_path, "2026.1")
+    _retire(folder, "song_di_dong", "2026.1")
+    i18n.setup(lang)
+    try:
+        with pytest.raises(PublishError) as caught:
+            province.publishing.publish_catalogue(folder)
+        message = caught.value.user_message()
+    finally:
+        i18n.setup("en")
+    assert sentence in message
+    assert "unknown name" not in message
+    for user in ("phu_4g", "nha_mang", "so_thon_lom_song", "ty_le_thon_co_song"):
+        assert user in message
+    assert province.catalogue.version == "2025.1"
+    assert "song_di_dong" in province.catalogue.indicators
+
+
+def test_retiring_an_unused_indicator_is_published(province, tmp_path: Path):
+    folder = _catalogue(tmp_path, "2026.1", NEW_INDICATOR)
+    _retire(folder, "thon_wifi_cc", "2026.1")
+    province.publishing.publish_catalogue(folder)
+    assert province.catalogue.version == "2026.1"
+    assert "thon_wifi_cc" in province.catalogue.retired

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from desktop_app.domain.catalogue import CatalogueError, load_catalogue
+from desktop_app.domain.catalogue import Catalogue, CatalogueError, load_catalogue
+from desktop_app.domain.expressions import Name, Node, children, parse, parse_formula
 from desktop_app.domain.units import UnitDirectory
 from desktop_app.i18n import _
 from desktop_app.store.changes import Actor, Entry
@@ -56,6 +57,59 @@ def _catalogue_rows(folder: Path) -> dict[str, list[dict[str, Any]]]:
             rows.append(state)
         out[entity] = rows
     return out
+
+
+def _names(node: Node) -> set[str]:
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Name):
+            found.add(n.ident)
+        stack.extend(children(n))
+    return found
+
+
+def _users_of(catalogue: Catalogue, code: str) -> list[str]:
+    """The in-force rules and derived figures whose expression names ``code``.
+
+    Parsed, not grepped, so a code inside another one (``so_ho`` in ``so_ho_ngheo``)
+    does not count; an expression that does not parse is left to compile_rules."""
+    users: list[str] = []
+    for ind in catalogue.indicators.values():
+        for part in ind.rules.split(";"):
+            text = part.strip().removeprefix("warn:").strip()
+            try:
+                if text and code in _names(parse(text, ind.code)):
+                    users.append(_("the rule of {code}").format(code=ind.code))
+                    break
+            except CatalogueError:
+                continue
+    for der in catalogue.derived.values():
+        try:
+            formula = parse_formula(der.formula)
+        except CatalogueError:
+            continue
+        nodes = [formula.expr, *(node for _name, node in formula.definitions)]
+        if any(code in _names(node) for node in nodes):
+            users.append(_("the derived figure {code}").format(code=der.code))
+    return users
+
+
+def _refuse_retiring_used(catalogue: Catalogue) -> None:
+    """Refuse a catalogue retiring an indicator a rule or derived figure still uses.
+
+    Left to compile_rules, the refusal was the parser's English ("unknown name
+    'song_di_dong'") even in Vietnamese; this says which indicator and who uses it."""
+    for code in catalogue.retired:
+        users = _users_of(catalogue, code)
+        if users:
+            raise PublishError(
+                reason=_(
+                    "The indicator {code} cannot be retired: {users} still use it."
+                    " Change or retire those first."
+                ).format(code=code, users=", ".join(users))
+            )
 
 
 class PublishingRepository(Repository):
@@ -108,6 +162,7 @@ class PublishingRepository(Repository):
         actor, province_id = self._province_actor(actor)
         try:
             catalogue = load_catalogue(Path(folder))
+            _refuse_retiring_used(catalogue)
             compile_rules(catalogue)
             compile_derived(catalogue)
         except (CatalogueError, OSError, KeyError) as exc:
