@@ -19,8 +19,10 @@ import ctypes
 import sys
 
 #: Added once; 2**60 dropped references would take some 36,000 years at a million
-#: per second, and the count (a 64-bit Py_ssize_t) stays far from overflow.
-_RESERVE = 1 << 60
+#: per second, and the count (a 64-bit Py_ssize_t) stays far from overflow. A 32-bit
+#: Python gets a quarter of its range (2**29: still some nine minutes of a million
+#: dropped references a second, against the 1,000 a commune switch drops).
+_RESERVE = min(1 << 60, sys.maxsize >> 2)
 
 _done = False
 
