@@ -142,6 +142,9 @@ class ReportModel:
     annex_notes: tuple[str, ...] = ()
     #: under the annex table: which grouping it uses, where that needs saying
     annex_note: str = ""
+    #: under the indicator table, marked (*) on "Kỳ trước": the communes the previous
+    #: column could not compare like for like (``previous_note``)
+    previous_note: str = ""
 
 
 def unit_text(unit: str, lang: Lang) -> str:
@@ -341,6 +344,27 @@ def _notices(
     return tuple(nfc(t) for t in out)
 
 
+def previous_note(agg: UnitAggregate, lang: Lang) -> str:
+    """The footnote of the "Kỳ trước" column when the two periods' communes differ.
+
+    Both columns count the same communes (those with counted data this period,
+    ``aggregation._same_basis``); the note names the communes of this period with nothing
+    in the previous one and those whose previous data was left out, so a change between
+    the columns is never read as like for like when it is not. Empty when they match.
+    """
+    if agg.previous is None or not (agg.previous_missing or agg.previous_dropped):
+        return ""
+    period = agg.previous.period.label(lang)
+    if lang == "vi":
+        period = period[:1].lower() + period[1:]
+    parts = [label("previous_basis", lang)]
+    for key, units in (("previous_missing", agg.previous_missing),
+                       ("previous_dropped", agg.previous_dropped)):  # fmt: skip
+        if units:
+            parts.append(label(key, lang, n=len(units), period=period, names=_names(units, lang)))
+    return nfc("; ".join(parts) + ".")
+
+
 def build_model(
     store: Store,
     agg: UnitAggregate,
@@ -444,6 +468,7 @@ def build_model(
         annex_rows=annex_rows,
         annex_decimals=annex_decimals,
         notices=_notices(agg, provisional, area, period_text, lang),
+        previous_note=previous_note(agg, lang),
         draft_mark=label("draft_mark", lang) if provisional else "",
         annex_note=(
             nfc(label("annex_by_new_commune", lang))
