@@ -102,6 +102,10 @@ class Header:
     signer_title: str
     signer_name: str
     recipients: tuple[str, ...]
+    #: the issuing office's unit, short ("Mai Sơn"): kept capitalised in running text
+    issuer: str = ""
+    #: its kind ("huyện"), to name the office's area where its name does not
+    issuer_kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,9 +156,32 @@ def unit_text(unit: str, lang: Lang) -> str:
     return _UNIT_EN.get(unit, unit) if lang == "en" else unit
 
 
+def issuing_unit(store: Store, agg: UnitAggregate) -> Unit:
+    """The unit of the office that issues the report: the one printing it.
+
+    Decree 30 puts the issuing body on the letterhead, and the report's subject (its
+    area) in the title: a province overview printed at Huyện Mai Sơn is issued by the
+    district, "trên địa bàn tỉnh Sơn La". An old commune's report reprinted by the 2025
+    commune it went into (its office after ``reform move``) keeps the old commune's
+    letterhead, so a locked quarter's report stays the same byte for byte
+    (``tests/reform/test_locked_after_move.py``). A database whose installation record
+    names no unit it holds falls back on the report's own unit.
+    """
+    from desktop_app.store.errors import UnknownUnitError
+    from desktop_app.store.lineage import lineage_sources
+
+    try:
+        office = store.reference.unit(store.node.office_id)
+    except (LookupError, UnknownUnitError):
+        return agg.unit
+    if agg.unit.id in lineage_sources(store).get(office.id, ()):
+        return agg.unit
+    return office
+
+
 def _header(store: Store, agg: UnitAggregate, day: date, lang: Lang) -> Header:
     settings = {k: nfc(v).strip() for k, v in store.reference.settings().items()}
-    unit = agg.unit
+    unit = issuing_unit(store, agg)
     parent = agg.parents.get(unit.id)
     if parent is None and unit.parent_id:
         parent = store.reference.unit(unit.parent_id)
@@ -178,6 +205,8 @@ def _header(store: Store, agg: UnitAggregate, day: date, lang: Lang) -> Header:
         signer_title=get("signer_title", label("signer_default_vi", lang)),
         signer_name=get("signer_name", ""),
         recipients=tuple(line.strip() for line in recipients.splitlines() if line.strip()),
+        issuer=unit.short_name,
+        issuer_kind=unit.kind,
     )
 
 
@@ -516,8 +545,12 @@ def village_annex(
 def attached_line(model: ReportModel) -> str:
     """ "(Kèm theo Báo cáo số … ngày … của Ủy ban nhân dân huyện Mai Sơn)" under an
     annex title."""
-    unit = model.aggregate.unit
-    office = sentence_case(model.header.office_name, (unit.short_name,))
+    # the issuing office (the one printing), not the report's area; "Phòng Văn hóa và
+    # Thông tin" alone does not say of which district a province report's annex is
+    head = model.header
+    office = sentence_case(head.office_name, (head.issuer,))
+    if head.issuer and head.issuer.lower() not in office.lower():
+        office = " ".join(x for x in (office, head.issuer_kind, head.issuer) if x)
     return label(
         "annex_of",
         model.lang,
