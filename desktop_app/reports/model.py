@@ -9,7 +9,7 @@ district. Every string is NFC.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -210,6 +210,23 @@ def _header(store: Store, agg: UnitAggregate, day: date, lang: Lang) -> Header:
     )
 
 
+def by_section(indicators: Iterable[Indicator]) -> list[Indicator]:
+    """The indicators grouped by section, so each heading is printed once: the sections
+    in the report's order (:data:`SECTIONS`, then any other in the order first met),
+    each one's indicators in catalogue order.
+
+    A catalogue version that moves an indicator to another section keeps its row where
+    it was (2026.1 in ``tests/reports/test_section_headings.py`` moves
+    ``diem_internet_cc`` from "fixed" to "postal" and appends a new indicator): read in
+    catalogue order the open quarter's table had 10 headings for 7 sections.
+    """
+    found = list(indicators)
+    rank = {name: i for i, name in enumerate(SECTIONS)}
+    for ind in found:
+        rank.setdefault(ind.section, len(rank))
+    return sorted(found, key=lambda ind: rank[ind.section])  # stable: catalogue order
+
+
 def _indicator_rows(
     catalogue: Catalogue, agg: UnitAggregate, lang: Lang, start: int
 ) -> list[TableRow]:
@@ -217,7 +234,7 @@ def _indicator_rows(
     number = start
     section = ""
     prev = agg.previous.indicators if agg.previous is not None else {}
-    for ind in catalogue.indicators.values():
+    for ind in by_section(catalogue.indicators.values()):
         if ind.section != section:
             section = ind.section
             names = SECTIONS.get(section, (section, section))
