@@ -9,7 +9,7 @@ district. Every string is NFC.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -102,6 +102,10 @@ class Header:
     signer_title: str
     signer_name: str
     recipients: tuple[str, ...]
+    #: the issuing office's unit, short ("Mai Sơn"): kept capitalised in running text
+    issuer: str = ""
+    #: its kind ("huyện"), to name the office's area where its name does not
+    issuer_kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,9 @@ class ReportModel:
     annex_notes: tuple[str, ...] = ()
     #: under the annex table: which grouping it uses, where that needs saying
     annex_note: str = ""
+    #: under the indicator table, marked (*) on "Kỳ trước": the communes the previous
+    #: column could not compare like for like (``previous_note``)
+    previous_note: str = ""
 
 
 def unit_text(unit: str, lang: Lang) -> str:
@@ -149,9 +156,32 @@ def unit_text(unit: str, lang: Lang) -> str:
     return _UNIT_EN.get(unit, unit) if lang == "en" else unit
 
 
+def issuing_unit(store: Store, agg: UnitAggregate) -> Unit:
+    """The unit of the office that issues the report: the one printing it.
+
+    Decree 30 puts the issuing body on the letterhead, and the report's subject (its
+    area) in the title: a province overview printed at Huyện Mai Sơn is issued by the
+    district, "trên địa bàn tỉnh Sơn La". An old commune's report reprinted by the 2025
+    commune it went into (its office after ``reform move``) keeps the old commune's
+    letterhead, so a locked quarter's report stays the same byte for byte
+    (``tests/reform/test_locked_after_move.py``). A database whose installation record
+    names no unit it holds falls back on the report's own unit.
+    """
+    from desktop_app.store.errors import UnknownUnitError
+    from desktop_app.store.lineage import lineage_sources
+
+    try:
+        office = store.reference.unit(store.node.office_id)
+    except (LookupError, UnknownUnitError):
+        return agg.unit
+    if agg.unit.id in lineage_sources(store).get(office.id, ()):
+        return agg.unit
+    return office
+
+
 def _header(store: Store, agg: UnitAggregate, day: date, lang: Lang) -> Header:
     settings = {k: nfc(v).strip() for k, v in store.reference.settings().items()}
-    unit = agg.unit
+    unit = issuing_unit(store, agg)
     parent = agg.parents.get(unit.id)
     if parent is None and unit.parent_id:
         parent = store.reference.unit(unit.parent_id)
@@ -175,7 +205,26 @@ def _header(store: Store, agg: UnitAggregate, day: date, lang: Lang) -> Header:
         signer_title=get("signer_title", label("signer_default_vi", lang)),
         signer_name=get("signer_name", ""),
         recipients=tuple(line.strip() for line in recipients.splitlines() if line.strip()),
+        issuer=unit.short_name,
+        issuer_kind=unit.kind,
     )
+
+
+def by_section(indicators: Iterable[Indicator]) -> list[Indicator]:
+    """The indicators grouped by section, so each heading is printed once: the sections
+    in the report's order (:data:`SECTIONS`, then any other in the order first met),
+    each one's indicators in catalogue order.
+
+    A catalogue version that moves an indicator to another section keeps its row where
+    it was (2026.1 in ``tests/reports/test_section_headings.py`` moves
+    ``diem_internet_cc`` from "fixed" to "postal" and appends a new indicator): read in
+    catalogue order the open quarter's table had 10 headings for 7 sections.
+    """
+    found = list(indicators)
+    rank = {name: i for i, name in enumerate(SECTIONS)}
+    for ind in found:
+        rank.setdefault(ind.section, len(rank))
+    return sorted(found, key=lambda ind: rank[ind.section])  # stable: catalogue order
 
 
 def _indicator_rows(
@@ -185,7 +234,7 @@ def _indicator_rows(
     number = start
     section = ""
     prev = agg.previous.indicators if agg.previous is not None else {}
-    for ind in catalogue.indicators.values():
+    for ind in by_section(catalogue.indicators.values()):
         if ind.section != section:
             section = ind.section
             names = SECTIONS.get(section, (section, section))
@@ -341,6 +390,27 @@ def _notices(
     return tuple(nfc(t) for t in out)
 
 
+def previous_note(agg: UnitAggregate, lang: Lang) -> str:
+    """The footnote of the "Kỳ trước" column when the two periods' communes differ.
+
+    Both columns count the same communes (those with counted data this period,
+    ``aggregation._same_basis``); the note names the communes of this period with nothing
+    in the previous one and those whose previous data was left out, so a change between
+    the columns is never read as like for like when it is not. Empty when they match.
+    """
+    if agg.previous is None or not (agg.previous_missing or agg.previous_dropped):
+        return ""
+    period = agg.previous.period.label(lang)
+    if lang == "vi":
+        period = period[:1].lower() + period[1:]
+    parts = [label("previous_basis", lang)]
+    for key, units in (("previous_missing", agg.previous_missing),
+                       ("previous_dropped", agg.previous_dropped)):  # fmt: skip
+        if units:
+            parts.append(label(key, lang, n=len(units), period=period, names=_names(units, lang)))
+    return nfc("; ".join(parts) + ".")
+
+
 def build_model(
     store: Store,
     agg: UnitAggregate,
@@ -444,6 +514,7 @@ def build_model(
         annex_rows=annex_rows,
         annex_decimals=annex_decimals,
         notices=_notices(agg, provisional, area, period_text, lang),
+        previous_note=previous_note(agg, lang),
         draft_mark=label("draft_mark", lang) if provisional else "",
         annex_note=(
             nfc(label("annex_by_new_commune", lang))
@@ -491,8 +562,12 @@ def village_annex(
 def attached_line(model: ReportModel) -> str:
     """ "(Kèm theo Báo cáo số … ngày … của Ủy ban nhân dân huyện Mai Sơn)" under an
     annex title."""
-    unit = model.aggregate.unit
-    office = sentence_case(model.header.office_name, (unit.short_name,))
+    # the issuing office (the one printing), not the report's area; "Phòng Văn hóa và
+    # Thông tin" alone does not say of which district a province report's annex is
+    head = model.header
+    office = sentence_case(head.office_name, (head.issuer,))
+    if head.issuer and head.issuer.lower() not in office.lower():
+        office = " ".join(x for x in (office, head.issuer_kind, head.issuer) if x)
     return label(
         "annex_of",
         model.lang,

@@ -165,7 +165,10 @@ def _indicator_table(
 ) -> Table:
     lang = model.lang
     cols = ("col_no", "col_indicator", "col_unit", "col_previous", "col_current", "col_target")
-    data: list[list[Any]] = [[Paragraph(_p(label(c, lang)), s["head"]) for c in cols]]
+    heads = [label(c, lang) for c in cols]
+    if model.previous_note:
+        heads[3] += " (*)"  # the footnote under the table says which communes differ
+    data: list[list[Any]] = [[Paragraph(_p(text), s["head"]) for text in heads]]
     style = _table_style(f)
     for row in model.rows:
         i = len(data)
@@ -272,6 +275,8 @@ def _story(model: ReportModel, f: ReportFonts, width: float, land_width: float) 
         *_heading(label("s_table", lang), s),
         _indicator_table(model, s, f, width),
     ]
+    if model.previous_note:
+        story += [Spacer(1, 2 * mm), Paragraph(_p(model.previous_note), s["cell"])]
     from desktop_app.reports.area_section import area_flowables
 
     story += area_flowables(model.areas, s, f, width)

@@ -48,10 +48,15 @@ def split_lines(text: str, font: str, size: float, width: float) -> list[str]:
 
 def letterhead_names(model: ReportModel) -> list[str]:
     """The names a letterhead must keep on one line: the agency word group and the
-    names of the unit and its parent, in capitals."""
+    names of the issuing office's unit, the report's unit and its parent, in capitals."""
     agg = getattr(model, "aggregate", None)  # the plan and holes reports carry no aggregate
     unit = agg.unit if agg is not None else getattr(model, "unit", None)
     names = ["ỦY BAN NHÂN DÂN"]
+    # the issuing office's unit, which is not the report's when a district prints the
+    # province's report ("ỦY BAN NHÂN DÂN HUYỆN MAI / SƠN" was split there)
+    head = getattr(model, "header", None)
+    if getattr(head, "issuer", ""):
+        names.append(f"{head.issuer_kind} {head.issuer}".strip().upper())  # type: ignore[union-attr]
     if unit is None:
         return names
     names.append(unit.name.upper())

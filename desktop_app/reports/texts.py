@@ -140,6 +140,19 @@ LABELS: dict[str, tuple[str, str]] = {
         "Tỷ lệ thôn có sóng di động và có sóng 4G (%)",
         "Villages with mobile signal and with 4G (%)",
     ),
+    # the footnote of the "Kỳ trước" column (aggregation._same_basis)
+    "previous_basis": (
+        "(*) Cột “Kỳ trước” tính cùng các xã được tính ở cột “Kỳ này”",
+        "(*) The “Previous” column counts the same communes as “This period”",
+    ),
+    "previous_missing": (
+        "{n} xã không có số liệu được tính của {period}: {names}",
+        "{n} communes have no counted data for {period}: {names}",
+    ),
+    "previous_dropped": (
+        "không tính số liệu {period} của {n} xã không có số liệu được tính kỳ này: {names}",
+        "the {period} data of {n} communes with no counted data this period is left out: {names}",
+    ),
     "previous_none": ("không có số liệu kỳ trước", "no data for the previous period"),
     "state_draft": ("Chưa gửi", "Not sent"),
     "state_submitted": ("Đã gửi, chờ duyệt", "Submitted"),

@@ -184,6 +184,10 @@ class UnitAggregate:
     unplaced: Mapping[str, int] = field(default_factory=dict)
     #: communes whose data was left out (their period not submitted / approved)
     excluded: Sequence[Unit] = field(default_factory=tuple)
+    #: communes counted this period with nothing counted in the previous one
+    previous_missing: Sequence[Unit] = field(default_factory=tuple)
+    #: communes whose previous-period data is left out: nothing counted this period
+    previous_dropped: Sequence[Unit] = field(default_factory=tuple)
 
     @property
     def villages_without_signal(self) -> int:
@@ -407,9 +411,13 @@ def aggregate(
             without.append(VillagesWithoutSignal(commune, holes))
 
     current = _figures(catalogue, compiled, period, current_data, level)
-    prev_figures = (
-        None if previous is None else _figures(catalogue, compiled, previous, previous_data, level)
-    )
+    prev_figures = None
+    missing: list[Unit] = []
+    dropped: list[Unit] = []
+    if previous is not None:
+        if [c.id for c in reader.collection(previous).communes] == [c.id for c in communes]:
+            previous_data, missing, dropped = _same_basis(communes, current_data, previous_data)
+        prev_figures = _figures(catalogue, compiled, previous, previous_data, level)
     by_commune: list[AreaFigures] = []
     by_district: list[AreaFigures] = []
     if level != "province" or per_commune:
@@ -474,7 +482,41 @@ def aggregate(
         sources=collected.sources,
         unplaced=collected.unplaced,
         excluded=tuple(c for c in communes if not reader.counted(c, period)),
+        previous_missing=tuple(missing),
+        previous_dropped=tuple(dropped),
     )
+
+
+def _has_data(data: CommuneData) -> bool:
+    return bool(data.commune_values) or any(data.villages)
+
+
+def _same_basis(
+    communes: Sequence[Unit], now: Sequence[CommuneData], before: Sequence[CommuneData]
+) -> tuple[list[CommuneData], list[Unit], list[Unit]]:
+    """The previous period's data restricted to the communes counted with data this
+    period, so "Kỳ trước" and "Kỳ này" compare the same communes: a commune left out this
+    period (not approved, or nothing entered) is left out of the previous column too, as
+    if nothing had been entered (its villages stay, with no values, as in ``excluded``).
+    Without it a district with one commune approved in Q3 only showed its Q3 households
+    in "Kỳ trước" (80 against 57, when the same communes had 40 against 57).
+
+    Returns the restricted data, the communes of this period with nothing counted in the
+    previous one, and the communes whose previous data was left out.
+    """
+    kept: list[CommuneData] = []
+    missing: list[Unit] = []
+    dropped: list[Unit] = []
+    for commune, here, there in zip(communes, now, before, strict=True):
+        if _has_data(here):
+            kept.append(there)
+            if not _has_data(there):
+                missing.append(commune)
+            continue
+        kept.append(CommuneData({}, [{} for _ in there.villages]))
+        if _has_data(there):
+            dropped.append(commune)
+    return kept, missing, dropped
 
 
 def derived_over(

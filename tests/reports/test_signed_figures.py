@@ -139,11 +139,20 @@ def test_commune_report_needs_the_commune_to_have_sent(
     assert drafts.aggregate.current.has_data and drafts.draft_mark
 
 
-def test_no_change_is_stated_between_figures_of_different_coverage(
+def test_a_change_is_stated_between_the_same_communes(
     reports_store: Store,
 ) -> None:
-    # 2020Q3: all 22 communes approved; 2020Q4: only a few, so no "from … to …"
-    official = build_report(reports_store, "district", DISTRICT, "2020Q4").summary[0]
-    assert "có số liệu) là " in official and " từ " not in official
+    # 2020Q3: all 22 communes approved; 2020Q4: only 3, so the previous column (and the
+    # summary's "from … to …") counts those 3 communes in 2020Q3 too, and says so
+    model = build_report(reports_store, "district", DISTRICT, "2020Q4")
+    agg = model.aggregate
+    assert agg.previous is not None and agg.previous.coverage == agg.current.coverage
+    assert agg.current.coverage["so_thon_lom_song"].communes == 3
+    assert " từ " in model.summary[0]
+    assert len(agg.previous_dropped) == 19 and not agg.previous_missing
+    assert model.previous_note.startswith(
+        "(*) Cột “Kỳ trước” tính cùng các xã được tính ở cột “Kỳ này”; không tính số liệu"
+        " quý 3/2020 của 19 xã không có số liệu được tính kỳ này: Thị trấn Hát Lót,"
+    )
     drafts = build_report(reports_store, "district", DISTRICT, "2020Q4", include_drafts=True)
     assert " từ " in drafts.summary[0]  # same villages both quarters: the change is said
