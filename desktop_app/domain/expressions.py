@@ -476,4 +476,12 @@ def children(node: Node) -> list[Node]:
     return []
 
 
+def walk(node: Node) -> list[Node]:
+    """``node`` and every sub-expression under it, parents before their children."""
+    out = [node]
+    for child in children(node):
+        out.extend(walk(child))
+    return out
+
+
 # -- evaluation ------------------------------------------------------------------------

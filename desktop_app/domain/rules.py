@@ -29,10 +29,10 @@ from desktop_app.domain.expressions import (
     Not,
     Num,
     Ref,
-    children,
     parse,
     resolve,
     variables,
+    walk,
 )  # fmt: skip
 from desktop_app.domain.values import Value, format_number
 
@@ -136,35 +136,36 @@ class RuleSet:
         return [v for rule in self.for_level(level) for v in evaluate(rule, lookup)]
 
 
+def rule_parts(rules: str) -> list[tuple[Severity, str, str]]:
+    """An indicator's rules column as (severity, expression text, the rule as written),
+    one per non-empty ``;``-separated rule (``warn:`` makes a warning)."""
+    parts: list[tuple[Severity, str, str]] = []
+    for part in rules.split(";"):
+        source = part.strip()
+        if not source:
+            continue
+        if source.startswith("warn:"):
+            parts.append(("warning", source.removeprefix("warn:").strip(), source))
+        else:
+            parts.append(("error", source, source))
+    return parts
+
+
 def compile_rules(catalogue: Catalogue) -> RuleSet:
     """Parse and check every rule of ``catalogue``; :class:`CatalogueError` names a bad one."""
     rules: list[Rule] = []
     for ind in catalogue.indicators.values():
-        for part in ind.rules.split(";"):
-            source = part.strip()
-            if not source:
-                continue
-            severity: Severity = "error"
-            text = source
-            if text.startswith("warn:"):
-                severity, text = "warning", text.removeprefix("warn:").strip()
+        for severity, text, source in rule_parts(ind.rules):
             try:
                 expr = resolve(parse(text, ind.code), catalogue, want="boolean")
                 var_dims = tuple(variables(expr).items())
-                if any(isinstance(n, Call) and n.func == "count" for n in _walk(expr)):
+                if any(isinstance(n, Call) and n.func == "count" for n in walk(expr)):
                     raise CatalogueError("count() belongs in derived indicators")
             except CatalogueError as exc:
                 raise CatalogueError(f"indicator {ind.code!r}, rule {source!r}: {exc}") from None
-            refs = frozenset(n.code for n in _walk(expr) if isinstance(n, Ref))
+            refs = frozenset(n.code for n in walk(expr) if isinstance(n, Ref))
             rules.append(Rule(ind.code, severity, text, ind.level, refs, expr, var_dims, catalogue))
     return RuleSet(rules)
-
-
-def _walk(node: Node) -> list[Node]:
-    out = [node]
-    for child in children(node):
-        out.extend(_walk(child))
-    return out
 
 
 class _Recorder(Evaluator):
@@ -237,7 +238,7 @@ def evaluate(rule: Rule, lookup: Lookup) -> list[Violation]:
         except (Missing, Undefined):
             continue
         owner = next(
-            (n for n in _walk(rule.expr) if isinstance(n, Ref) and n.code == rule.indicator), None
+            (n for n in walk(rule.expr) if isinstance(n, Ref) and n.code == rule.indicator), None
         )
         key = ev.key(owner) if owner is not None else ""
         out.append(Violation(rule, rule.severity, rule.indicator, key, vi, en, dict(ev.seen)))

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.domain.catalogue import Catalogue, CatalogueError, load_catalogue
-from desktop_app.domain.expressions import Name, Node, children, parse, parse_formula
+from desktop_app.domain.expressions import Name, Node, parse, parse_formula, walk
+from desktop_app.domain.rules import rule_parts
 from desktop_app.domain.units import UnitDirectory
 from desktop_app.i18n import _
 from desktop_app.store.changes import Actor, Entry
@@ -60,14 +61,7 @@ def _catalogue_rows(folder: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def _names(node: Node) -> set[str]:
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, Name):
-            found.add(n.ident)
-        stack.extend(children(n))
-    return found
+    return {n.ident for n in walk(node) if isinstance(n, Name)}
 
 
 def _users_of(catalogue: Catalogue, code: str) -> list[str]:
@@ -77,10 +71,9 @@ def _users_of(catalogue: Catalogue, code: str) -> list[str]:
     does not count; an expression that does not parse is left to compile_rules."""
     users: list[str] = []
     for ind in catalogue.indicators.values():
-        for part in ind.rules.split(";"):
-            text = part.strip().removeprefix("warn:").strip()
+        for _severity, text, _source in rule_parts(ind.rules):
             try:
-                if text and code in _names(parse(text, ind.code)):
+                if code in _names(parse(text, ind.code)):
                     users.append(_("the rule of {code}").format(code=ind.code))
                     break
             except CatalogueError:
