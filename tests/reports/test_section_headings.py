@@ -6,28 +6,16 @@ from "fixed" to "postal")."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from desktop_app.domain.units import UnitDirectory
 from desktop_app.reports import build_report, write_model
 from desktop_app.reports.model import SECTIONS
-from tests.helpers.clock import FakeClock
 from tests.reports.conftest import pdf_text
 from tests.reports.test_locked_catalogue import COMMUNE, DAY, DISTRICT, OPEN, _new_catalogue, _type
-from tests.sync.conftest import PROVINCE, Net, make_net
+from tests.sync.conftest import PROVINCE, Net
+from tests.sync.conftest import net as net  # the fixture: a small enrolled province
 
 MOVED = "diem_internet_cc"
-
-
-@pytest.fixture
-def net(tmp_path: Path, clock: FakeClock, unit_directory: UnitDirectory) -> Iterator[Net]:
-    n = make_net(tmp_path, clock, unit_directory)
-    yield n
-    for store in n.offices.values():
-        store.close()
 
 
 NAMES = {vi for vi, _en in SECTIONS.values()}
