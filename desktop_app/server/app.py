@@ -13,6 +13,9 @@ all under ``/v1`` and described in ``/openapi.json``:
 from __future__ import annotations
 
 import base64
+import logging
+import os
+import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -94,6 +97,7 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 ERRORS = errors(401, 429)
 MIN_SCHEMA = 1
+log = logging.getLogger(__name__)
 
 
 def open_backend(db: str | Path, *, province_db: Path | None = None) -> Backend:
@@ -173,7 +177,7 @@ def create_app(
     (:class:`desktop_app.server.limits.BodyLimitMiddleware`).
     """
     store = backend or open_backend(db, province_db=province_db)
-    stats: dict[str, int] = {DROPPED: 0}
+    process, started_at = f"{socket.gethostname()}:{os.getpid()}", time.time()
     authority = TokenAuthority(store.secret)
     limiter = RateLimiter(rate, burst)
     # before sign-in only the address is known, and many offices may share one (NAT)
@@ -210,14 +214,27 @@ def create_app(
 
     @app.get(f"{API}/health", response_model=Health, responses=errors(), tags=["server"])
     async def health() -> Health:
-        """Liveness; no sign-in needed."""
+        """Liveness; no sign-in needed. The counts are read from the database (the same
+        from every server process on it); the status and clock are this process's."""
+
+        def counts() -> tuple[int, int]:
+            return store.pending_apply(), store.count(DROPPED)
+
+        status, pending, dropped = "ok", 0, None
+        try:
+            pending, dropped = await run_in_threadpool(counts)
+        except Exception:  # what the database's trouble is goes to the log, not to anyone
+            log.exception("health: the database cannot be read")
+            status = "database_error"
         return Health(
-            status="ok",
+            status=status,
             mode=store.mode,
             server_time=iso(),
-            pending_apply=store.pending_apply(),
+            process=process,
+            process_started_at=iso(started_at),
+            pending_apply=pending,
             apply_problem=store.apply_problem(),
-            dropped_uploads=stats[DROPPED],
+            dropped_uploads=dropped,
         )
 
     @app.post(
@@ -418,6 +435,6 @@ def create_app(
         stall=stall,
         body_time=body_time,
         min_rate=min_rate,
-        stats=stats,
+        count_drop=lambda: store.add_count(DROPPED),
     )
     return app
