@@ -14,23 +14,19 @@ import csv
 import json
 import shutil
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from desktop_app.domain.periods import Period
-from desktop_app.domain.units import UnitDirectory
 from desktop_app.paths import resources_dir
 from desktop_app.reports import build_report, write_model
 from desktop_app.reports.dhis2 import write_dhis2
 from desktop_app.store.repositories.values import ValueWrite
 from desktop_app.store.store import Store
-from tests.helpers.clock import FakeClock
+from tests.helpers.net import PROVINCE, Net
 from tests.reports.conftest import pdf_text
 from tests.store.test_publishing import NEW_INDICATOR
-from tests.sync.conftest import PROVINCE, Net, make_net
 
 DISTRICT, COMMUNE, OTHER = "pre2025:125", "pre2025:04108", "pre2025:04105"
 LOCKED, OPEN = "2020Q3", "2020Q4"
@@ -42,14 +38,6 @@ RETIRED = "thung_thu"
 RETIRED_NAME = "Số thùng thư công cộng độc lập"
 NEW_UNIT = "đại lý"
 OLD_DERIVED, NEW_DERIVED = "Tỷ lệ thôn có sóng 4G", "Tỷ lệ thôn, bản được phủ sóng 4G"
-
-
-@pytest.fixture
-def net(tmp_path: Path, clock: FakeClock, unit_directory: UnitDirectory) -> Iterator[Net]:
-    n = make_net(tmp_path, clock, unit_directory)
-    yield n
-    for store in n.offices.values():
-        store.close()
 
 
 def _type(store: Store, commune: str, period: str, households: int) -> None:
