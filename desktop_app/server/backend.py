@@ -48,10 +48,6 @@ class ServerBusyError(Exception):
 PUSH_WAIT = 120.0
 
 
-class BadBatchError(Exception):
-    """The push body cannot be read (answered as 400)."""
-
-
 @dataclass
 class PushAnswer:
     """What a batch did (stored and returned again for the same id and bytes)."""
