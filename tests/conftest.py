@@ -17,6 +17,9 @@ from desktop_app.domain.units import UnitDirectory
 from desktop_app.i18n import setup as setup_i18n
 from tests.helpers.clock import FakeClock
 
+# fixtures shared by several test folders, each defined once
+pytest_plugins = ["tests.helpers.net"]
+
 _DIRECTORY: UnitDirectory | None = None
 
 

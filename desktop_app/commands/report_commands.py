@@ -242,11 +242,15 @@ def cmd_export_dhis2(args: argparse.Namespace) -> int:
 
 def cmd_export_dhis2_metadata(args: argparse.Namespace) -> int:
     """Write the DHIS2 metadata package matching ``export dhis2``."""
+    from desktop_app.reports import parse_period
     from desktop_app.reports.dhis2 import write_metadata
 
     out_path = Path(args.out)
+    period = None if args.period is None else parse_period(args.period)
     with _open(args) as store:
-        count = write_metadata(store, args.unit, out_path)
+        count = write_metadata(
+            store, args.unit, out_path, period, include_drafts=args.include_drafts
+        )
     out(_("{count} DHIS2 metadata objects written to {path}").format(count=count, path=out_path))
     return 0
 
@@ -309,4 +313,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_db_argument(m)
     m.add_argument("--unit", required=True, help=_("unit id, e.g. pre2025:125"))
     m.add_argument("--out", type=Path, required=True, help=_("file to write (.json)"))
+    m.add_argument(
+        "--period",
+        default=None,
+        help=_(
+            "the period exported: its catalogue is described (a locked period keeps the"
+            " one it was locked under); without it, the catalogue in force"
+        ),
+    )
+    m.add_argument(
+        "--include-drafts",
+        action="store_true",
+        help=_("as export dhis2 --include-drafts (it may change which catalogue applies)"),
+    )
     m.set_defaults(func=cmd_export_dhis2_metadata)

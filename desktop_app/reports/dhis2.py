@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desktop_app.domain.catalogue import Catalogue
 from desktop_app.domain.periods import Period
 from desktop_app.reports.output import safe_output
 from desktop_app.store.store import Store
@@ -37,6 +38,7 @@ __all__ = [
     "DataValue",
     "data_values",
     "metadata",
+    "period_catalogue",
     "write_dhis2",
     "write_metadata",
 ]
@@ -112,6 +114,19 @@ def _state_period(code: str) -> str:
     return code if p.quarter is not None else f"{p.year}Q4"
 
 
+def period_catalogue(
+    store: Store, unit_id: str, period: Period, *, include_drafts: bool = False
+) -> Catalogue:
+    """The catalogue the unit's export of ``period`` is typed with: the one a locked
+    period was locked under, as its reports use (``catalogue_choice``), else the one in
+    force. The values and the metadata package of one export both use it."""
+    from desktop_app.reports.catalogue_choice import report_catalogue
+
+    store.reference.unit(unit_id)  # an unknown unit: one clear error
+    counted_states = None if include_drafts else _counted_states(store, unit_id)
+    return report_catalogue(store, unit_id, period, counted_states).catalogue
+
+
 def data_values(
     store: Store, unit_id: str, period: Period, *, include_drafts: bool = False
 ) -> list[DataValue]:
@@ -119,12 +134,9 @@ def data_values(
     communes whose period is approved (submitted, for a commune), or all of them with
     ``include_drafts``. A locked period's values are typed and filtered by the
     catalogue it was locked under (``catalogue_choice``)."""
-    from desktop_app.reports.catalogue_choice import report_catalogue
     from desktop_app.store.aggregation import collected
 
-    store.reference.unit(unit_id)  # an unknown unit: one clear error
-    counted_states = None if include_drafts else _counted_states(store, unit_id)
-    catalogue = report_catalogue(store, unit_id, period, counted_states).catalogue
+    catalogue = period_catalogue(store, unit_id, period, include_drafts=include_drafts)
     plan = collected(store, unit_id, period)  # a 2025 unit: its old communes' data too
     codes = _periods(period)
     counted = _counted_states(store, unit_id)
@@ -268,9 +280,19 @@ _VALUE_TYPES = {
 }
 
 
-def metadata(store: Store, unit_id: str) -> dict[str, Any]:
-    """The DHIS2 metadata package matching the dataValueSets of ``unit_id``."""
-    catalogue = store.catalogue
+def metadata(
+    store: Store, unit_id: str, period: Period | None = None, *, include_drafts: bool = False
+) -> dict[str, Any]:
+    """The DHIS2 metadata package matching the dataValueSets of ``unit_id``: for
+    ``period``, of the catalogue its export is typed with (a locked period's own
+    version, :func:`period_catalogue`, so every data element and option combo its
+    values name is described, with the names it was locked under); without a period,
+    of the catalogue in force."""
+    catalogue = (
+        store.catalogue
+        if period is None
+        else period_catalogue(store, unit_id, period, include_drafts=include_drafts)
+    )
     options: list[dict[str, Any]] = []
     categories: list[dict[str, Any]] = []
     for dim, members in catalogue.dimensions.items():
@@ -398,9 +420,16 @@ def _organisation_units(store: Store, unit_id: str) -> list[dict[str, Any]]:
     return units
 
 
-def write_metadata(store: Store, unit_id: str, out: Path) -> int:
+def write_metadata(
+    store: Store,
+    unit_id: str,
+    out: Path,
+    period: Period | None = None,
+    *,
+    include_drafts: bool = False,
+) -> int:
     """Write the metadata package (JSON) to ``out``; return how many objects."""
-    doc = metadata(store, unit_id)
+    doc = metadata(store, unit_id, period, include_drafts=include_drafts)
     with safe_output(Path(out)) as tmp:
         tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     return sum(len(v) for v in doc.values())

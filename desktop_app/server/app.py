@@ -13,12 +13,17 @@ all under ``/v1`` and described in ``/openapi.json``:
 from __future__ import annotations
 
 import base64
+import logging
+import os
+import socket
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
+import peewee
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
@@ -79,8 +84,11 @@ STATUS_TEXT = {
     413: "request body too large (too_large)",
     415: "a batch must be sent as application/octet-stream (bad_media_type)",
     429: "too many requests from this office or address (rate_limited); see Retry-After",
-    503: "the server is busy (busy); send the batch again after Retry-After",
+    503: "the server is busy (busy): its writer did not take the batch in time, or its"
+    " database is locked by the province's own window for longer than the server waits;"
+    " send the request again after Retry-After",
 }
+BUSY_MESSAGE = "the server's database is busy; try again after Retry-After"
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -94,6 +102,7 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 ERRORS = errors(401, 429)
 MIN_SCHEMA = 1
+log = logging.getLogger(__name__)
 
 
 def open_backend(db: str | Path, *, province_db: Path | None = None) -> Backend:
@@ -173,7 +182,7 @@ def create_app(
     (:class:`desktop_app.server.limits.BodyLimitMiddleware`).
     """
     store = backend or open_backend(db, province_db=province_db)
-    stats: dict[str, int] = {DROPPED: 0}
+    process, started_at = f"{socket.gethostname()}:{os.getpid()}", time.time()
     authority = TokenAuthority(store.secret)
     limiter = RateLimiter(rate, burst)
     # before sign-in only the address is known, and many offices may share one (NAT)
@@ -195,6 +204,19 @@ def create_app(
     app.state.authority = authority
     app.state.limiter = limiter
 
+    @app.exception_handler(sqlite3.OperationalError)
+    @app.exception_handler(peewee.OperationalError)
+    async def database_busy(request: Request, exc: Exception) -> JSONResponse:
+        # SQLite mode: the province's window writes the same file (a bundle import); a
+        # request that had to write waited busy_timeout for it, and is asked to come back
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise exc
+        log.warning("%s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(
+            {"error": "busy", "message": BUSY_MESSAGE}, status_code=503,
+            headers={"Retry-After": "5"},
+        )  # fmt: skip
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail: Any = exc.detail
@@ -210,14 +232,27 @@ def create_app(
 
     @app.get(f"{API}/health", response_model=Health, responses=errors(), tags=["server"])
     async def health() -> Health:
-        """Liveness; no sign-in needed."""
+        """Liveness; no sign-in needed. The counts are read from the database (the same
+        from every server process on it); the status and clock are this process's."""
+
+        def counts() -> tuple[int, int]:
+            return store.pending_apply(), store.count(DROPPED)
+
+        status, pending, dropped = "ok", 0, None
+        try:
+            pending, dropped = await run_in_threadpool(counts)
+        except Exception:  # what the database's trouble is goes to the log, not to anyone
+            log.exception("health: the database cannot be read")
+            status = "database_error"
         return Health(
-            status="ok",
+            status=status,
             mode=store.mode,
             server_time=iso(),
-            pending_apply=store.pending_apply(),
+            process=process,
+            process_started_at=iso(started_at),
+            pending_apply=pending,
             apply_problem=store.apply_problem(),
-            dropped_uploads=stats[DROPPED],
+            dropped_uploads=dropped,
         )
 
     @app.post(
@@ -230,7 +265,10 @@ def create_app(
         return Challenge(nonce=nonce, expires_at=iso(expires))
 
     @app.post(
-        f"{API}/auth/token", response_model=Token, responses=errors(400, 401, 429), tags=["auth"]
+        f"{API}/auth/token",
+        response_model=Token,
+        responses=errors(400, 401, 429, 503),
+        tags=["auth"],
     )
     async def token(body: TokenRequest, request: Request) -> Token:
         """A short-lived bearer token for a certificate of this province and a signed nonce.
@@ -358,7 +396,7 @@ def create_app(
     @app.post(
         f"{API}/revocations",
         response_model=Installed,
-        responses=errors(400, 401, 403, 429),
+        responses=errors(400, 401, 403, 429, 503),
         tags=["auth"],
     )
     def revocations(office: Office, doc: RevocationList) -> Installed:
@@ -372,7 +410,7 @@ def create_app(
             _error(400, "bad_signature", "the list is not signed with the province's key")
         return Installed(installed=installed)
 
-    @app.get(f"{API}/feed", response_model=FeedPage, responses=ERRORS, tags=["sync"])
+    @app.get(f"{API}/feed", response_model=FeedPage, responses=errors(401, 429, 503), tags=["sync"])
     def feed(
         office: Office,
         after: Annotated[int, Query(ge=0, le=2**62)] = 0,
@@ -418,6 +456,6 @@ def create_app(
         stall=stall,
         body_time=body_time,
         min_rate=min_rate,
-        stats=stats,
+        count_drop=lambda: store.add_count(DROPPED),
     )
     return app

@@ -48,10 +48,6 @@ class ServerBusyError(Exception):
 PUSH_WAIT = 120.0
 
 
-class BadBatchError(Exception):
-    """The push body cannot be read (answered as 400)."""
-
-
 @dataclass
 class PushAnswer:
     """What a batch did (stored and returned again for the same id and bytes)."""
@@ -362,6 +358,15 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def install_revocations(self, doc: dict[str, Any]) -> int | None:
         """Take the province's signed revocation list; None when it is not signed by it."""
+
+    @abc.abstractmethod
+    def add_count(self, name: str, n: int = 1) -> None:
+        """Add ``n`` to the server's count ``name`` (e.g. dropped uploads), kept in the
+        database: every server process on it adds to and reads the same number."""
+
+    @abc.abstractmethod
+    def count(self, name: str) -> int:
+        """The server's count ``name`` (0 before the first :meth:`add_count`)."""
 
     def pending_apply(self) -> int:
         """Received changes not yet applied to the province's tables (0: nothing waits)."""

@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from fastapi import HTTPException
+from starlette.concurrency import run_in_threadpool
+
+log = logging.getLogger(__name__)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -47,6 +51,7 @@ class BodyTooSlow(HTTPException):
         super().__init__(408, _detail("too_slow", TOO_SLOW), _CLOSE)
 
 
+# the name of the count of dropped bodies (kept by the backend, in the database)
 DROPPED = "dropped_uploads"
 TOO_SLOW = "the request body did not come in time; send it again"
 _CLOSE = {"Connection": "close"}
@@ -62,7 +67,9 @@ def _too_large(max_body: int) -> str:
 
 class BodyLimitMiddleware:
     """Refuse request bodies over ``max_body`` bytes with 413 and a JSON error, and drop
-    a body that stalls or comes too slowly with 408 (counted in ``stats["dropped_uploads"]``).
+    a body that stalls or comes too slowly with 408, counted by ``count_drop`` (called
+    in a worker thread: the backend keeps the count in the database, so every server
+    process on it reports the same number).
 
     A declared Content-Length over the limit is refused before reading; a
     chunked body is counted as it streams. A body up to 4× the limit is read
@@ -81,14 +88,12 @@ class BodyLimitMiddleware:
         stall: float = STALL,
         body_time: float = BODY_TIME,
         min_rate: float = MIN_RATE,
-        stats: dict[str, int] | None = None,
+        count_drop: Callable[[], None] | None = None,
     ) -> None:
         self.app = app
         self.max_body = max_body
         self.stall, self.body_time, self.min_rate = stall, body_time, min_rate
-        # "dropped_uploads": bodies dropped for stalling or coming too slowly
-        self.stats = {} if stats is None else stats
-        self.stats.setdefault(DROPPED, 0)
+        self.count_drop = count_drop
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -120,7 +125,7 @@ class BodyLimitMiddleware:
             try:
                 message = await asyncio.wait_for(receive(), max(0.0, min(self.stall, left)))
             except TimeoutError:
-                self.stats[DROPPED] += 1
+                await self._count_drop()
                 raise BodyTooSlow() from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
@@ -143,6 +148,16 @@ class BodyLimitMiddleware:
         except BodyTooSlow:
             if not started:
                 await self._answer(send, 408, "too_slow", TOO_SLOW)
+
+    async def _count_drop(self) -> None:
+        """Count a dropped body before answering (so a health check right after the
+        answer sees it); a count that cannot be written is logged, the answer still goes."""
+        if self.count_drop is None:
+            return
+        try:
+            await run_in_threadpool(self.count_drop)
+        except Exception:
+            log.exception("a dropped upload could not be counted")
 
     @staticmethod
     async def _drain(receive: Receive) -> None:

@@ -143,22 +143,33 @@ class Installed(BaseModel):
 
 
 class Health(BaseModel):
-    """Liveness (no authentication)."""
+    """Liveness (no authentication).
 
-    status: str
+    ``status``, ``server_time`` and ``apply_problem`` are the answering process's own
+    (``process`` names it: behind a balancer each process answers for itself); the
+    counts are the server's, read from its database, the same from every process.
+    """
+
+    status: str = Field(
+        description='"ok"; "database_error" when this process cannot read its database'
+    )
     mode: str
-    server_time: str
+    server_time: str = Field(description="this process's clock")
+    process: str = Field(description="the answering process: host name and process id")
+    process_started_at: str = Field(description="when the answering process started")
     pending_apply: int = Field(
         0,
         description="changes received but not yet applied to the province's tables"
-        " (SQLite mode; they are held, and applied within seconds)",
+        " (SQLite mode; they are held, and applied within seconds). Always 0 in"
+        " PostgreSQL mode, where the province office applies the feed when it syncs",
     )
     apply_problem: str | None = Field(
         None,
         description="why applying them failed last (it is tried again), e.g. a full disk",
     )
-    dropped_uploads: int = Field(
+    dropped_uploads: int | None = Field(
         0,
-        description="request bodies this server process dropped since it started because"
-        " they stalled or came too slowly (answered 408)",
+        description="request bodies dropped because they stalled or came too slowly"
+        " (answered 408), by every server process on this database since it was set up;"
+        " null when the database cannot be read",
     )

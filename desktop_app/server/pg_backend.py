@@ -9,7 +9,8 @@ hold the province's data tables. It holds the FEED and what guards it:
   (the server's applied vector, the acknowledgement that goes down);
 * ``cd_batch``: each batch id with the SHA-256 of its bytes and its answer;
 * ``cd_rejection``: changes refused, with reasons; ``cd_node``: certificates
-  seen; ``cd_unit``, ``cd_revocation``, ``cd_config``: the province's unit
+  seen; ``cd_count``: what ``/v1/health`` counts, for all processes together;
+  ``cd_unit``, ``cd_revocation``, ``cd_config``: the province's unit
   tree, revocations, key and the server secret, copied from the province
   office database once (``serve --province-db``); later revocations come with
   each sync of the province office (``POST /v1/revocations``, signed).
@@ -82,6 +83,7 @@ CREATE SEQUENCE IF NOT EXISTS cd_village_n;
 CREATE TABLE IF NOT EXISTS cd_village (id TEXT PRIMARY KEY, commune_id TEXT NOT NULL,
   n BIGINT NOT NULL DEFAULT nextval('cd_village_n'));
 CREATE INDEX IF NOT EXISTS cd_village_by_n ON cd_village (n);
+CREATE TABLE IF NOT EXISTS cd_count (name TEXT PRIMARY KEY, n BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS cd_rejection (origin TEXT NOT NULL, epoch BIGINT NOT NULL,
   seq BIGINT NOT NULL, reason TEXT NOT NULL, office_id TEXT NOT NULL, id BIGSERIAL,
   PRIMARY KEY (origin, epoch, seq));
@@ -371,6 +373,17 @@ class PostgresBackend(Backend):
         for village, commune, n in rows:
             self._authorise.villages[str(village)] = str(commune)
             self._village_top = max(self._village_top, int(n))
+
+    def add_count(self, name: str, n: int = 1) -> None:
+        self._conn().execute(
+            "INSERT INTO cd_count (name, n) VALUES (%s, %s)"
+            " ON CONFLICT (name) DO UPDATE SET n = cd_count.n + excluded.n",
+            (name, n),
+        )
+
+    def count(self, name: str) -> int:
+        row = self._conn().execute("SELECT n FROM cd_count WHERE name = %s", (name,)).fetchone()
+        return 0 if row is None else int(row[0])
 
     def use_nonce(self, nonce: str, expires: float, now: float) -> bool:
         conn = self._conn()

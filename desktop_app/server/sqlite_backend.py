@@ -100,6 +100,8 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS server_config (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS server_cursor (origin TEXT NOT NULL, epoch INTEGER NOT NULL,"
     " seq INTEGER NOT NULL, PRIMARY KEY (origin, epoch))",
+    # what /v1/health counts (dropped uploads), kept across restarts
+    "CREATE TABLE IF NOT EXISTS server_count (name TEXT PRIMARY KEY, n INTEGER NOT NULL)",
 )
 
 # the writer's own automatic checkpoint, should the checkpointer thread fall behind (pages)
@@ -327,6 +329,20 @@ class SqliteBackend(Backend):
             (self._applied, self.province_node),
         ).fetchone()
         return int(row[0])
+
+    def add_count(self, name: str, n: int = 1) -> None:
+        with self.store.transaction():
+            self.store.db.execute_sql(
+                "INSERT INTO server_count (name, n) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET n = n + excluded.n",
+                (name, n),
+            )
+
+    def count(self, name: str) -> int:
+        row = self.store.db.execute_sql(
+            "SELECT n FROM server_count WHERE name = ?", (name,)
+        ).fetchone()
+        return 0 if row is None else int(row[0])
 
     def use_nonce(self, nonce: str, expires: float, now: float) -> bool:
         db = self.store.db

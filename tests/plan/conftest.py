@@ -1,4 +1,5 @@
-"""Fixtures of the plan tests: the small enrolled province of the sync tests."""
+"""Fixtures of the plan tests (the small enrolled province, ``net``, is
+:mod:`tests.helpers.net`, registered for the whole suite)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.sync.conftest import net
-
-__all__ = ["copy_pair", "fill_sheet", "net"]
+__all__ = ["copy_pair", "fill_sheet"]
 
 
 def fill_sheet(path: Path, cells: dict[tuple[str, str], object]) -> None:

@@ -11,25 +11,22 @@ byte for byte what they were (same printed date; the XLSX's own timestamp aside)
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from desktop_app.domain.periods import Period
-from desktop_app.domain.units import UnitDirectory
 from desktop_app.paths import resources_dir
 from desktop_app.reports import build_report, write_model
 from desktop_app.reports.dhis2 import write_dhis2
 from desktop_app.store.repositories.values import ValueWrite
 from desktop_app.store.store import Store
-from tests.helpers.clock import FakeClock
+from tests.helpers.net import PROVINCE, Net
 from tests.reports.conftest import pdf_text
 from tests.store.test_publishing import NEW_INDICATOR
-from tests.sync.conftest import PROVINCE, Net, make_net
 
 DISTRICT, COMMUNE, OTHER = "pre2025:125", "pre2025:04108", "pre2025:04105"
 LOCKED, OPEN = "2020Q3", "2020Q4"
@@ -41,14 +38,6 @@ RETIRED = "thung_thu"
 RETIRED_NAME = "Số thùng thư công cộng độc lập"
 NEW_UNIT = "đại lý"
 OLD_DERIVED, NEW_DERIVED = "Tỷ lệ thôn có sóng 4G", "Tỷ lệ thôn, bản được phủ sóng 4G"
-
-
-@pytest.fixture
-def net(tmp_path: Path, clock: FakeClock, unit_directory: UnitDirectory) -> Iterator[Net]:
-    n = make_net(tmp_path, clock, unit_directory)
-    yield n
-    for store in n.offices.values():
-        store.close()
 
 
 def _type(store: Store, commune: str, period: str, households: int) -> None:
@@ -157,18 +146,18 @@ def _outputs(store: Store, folder: Path, period: str) -> Outputs:
     return out
 
 
-def _lock(net: Net, tmp: Path) -> Callable[[str, str], Outputs]:
-    """Both communes type and submit LOCKED, the district approves it (under 2025.1) and
-    tells the commune; returns what writes an office's locked outputs into a folder."""
+def _lock(net: Net, tmp: Path, period: str = LOCKED) -> Callable[[str, str], Outputs]:
+    """Both communes type and submit ``period``, the district approves it (under 2025.1)
+    and tells the commune; returns what writes an office's LOCKED outputs into a folder."""
     district, commune = net[DISTRICT], net[COMMUNE]
     for unit, n in ((COMMUNE, 40), (OTHER, 25)):
-        _type(net[unit], unit, LOCKED, n)
-        net[unit].submissions.move(unit, LOCKED, "submitted")
+        _type(net[unit], unit, period, n)
+        net[unit].submissions.move(unit, period, "submitted")
         net.send(unit, DISTRICT)
     for unit in (COMMUNE, OTHER):
-        assert district.submissions.move(unit, LOCKED, "approved").catalogue_version == "2025.1"
+        assert district.submissions.move(unit, period, "approved").catalogue_version == "2025.1"
     net.send(DISTRICT, COMMUNE)
-    assert commune.submissions.get(COMMUNE, LOCKED).catalogue_version == "2025.1"
+    assert commune.submissions.get(COMMUNE, period).catalogue_version == "2025.1"
 
     def outputs(unit: str, name: str) -> Outputs:
         return _outputs(net[unit], tmp / name / unit.split(":")[1], LOCKED)
@@ -300,3 +289,49 @@ def test_a_lock_under_a_version_not_held_yet_is_drawn_with_the_one_in_force_and_
     assert len(awaited) == 1 and "2025.1" in awaited[0], model.notices
     english = build_report(commune, "commune", COMMUNE, LOCKED, lang="en", report_date=DAY)
     assert any("has not received" in n for n in english.notices)
+
+
+def test_the_dhis2_metadata_of_a_locked_period_is_its_own_catalogue(
+    net: Net, tmp_path: Path
+) -> None:
+    """The dataValueSet of a year locked under 2025.1 (its fourth quarter approved) names
+    that version's data elements (a retired one too); its metadata package, asked for
+    that period, describes every one of them with the names they were locked under,
+    after 2026.1 arrived. An open period's metadata, and one asked for without a period,
+    follow the catalogue in force."""
+    from desktop_app import cli
+    from desktop_app.reports.dhis2 import data_value_set, metadata
+
+    province, district = net[PROVINCE], net[DISTRICT]
+    _lock(net, tmp_path, "2020Q4")
+    province.publishing.publish_catalogue(_new_catalogue(tmp_path, "2026.1"))
+    net.send(PROVINCE, DISTRICT)
+    assert district.catalogue.version == "2026.1"
+
+    def elements(meta: dict[str, object]) -> dict[str, str]:
+        return {e["code"]: e["name"] for e in meta["dataElements"]}  # type: ignore[attr-defined]
+
+    locked = Period.parse("2020")
+    values = data_value_set(district, DISTRICT, locked)["dataValues"]
+    named = {v["dataElement"] for v in values}
+    assert RETIRED in named  # the locked period holds a since-retired indicator
+    meta = metadata(district, DISTRICT, locked)
+    described = elements(meta)
+    assert named <= set(described)
+    assert described["so_ho"] == OLD_NAME and NEW_INDICATOR["code"] not in described
+    combos = {c["code"] for c in meta["categoryOptionCombos"]}
+    assert {v["categoryOptionCombo"] for v in values} - {"default"} <= combos
+    options = {o["name"] for o in meta["categoryOptions"]}
+    assert f"operator: {OLD_OPTION}" in options and f"operator: {NEW_OPTION}" not in options
+    # the metadata in force (what the export gave for every period before) lacks one
+    in_force = elements(metadata(district, DISTRICT))
+    assert RETIRED not in in_force and in_force["so_ho"] == NEW_NAME
+    assert elements(metadata(district, DISTRICT, Period.parse("2021Q1"))) == in_force
+    # the command line: --period picks the period's catalogue
+    out = tmp_path / "meta-locked.json"
+    args = ["export", "dhis2-metadata", "--db", str(district.path), "--unit", DISTRICT]
+    assert cli.main([*args, "--out", str(out), "--period", "2020"]) == 0
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written == meta
+    assert cli.main([*args, "--out", str(out)]) == 0
+    assert elements(json.loads(out.read_text(encoding="utf-8"))) == in_force

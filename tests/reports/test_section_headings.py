@@ -10,10 +10,9 @@ from pathlib import Path
 
 from desktop_app.reports import build_report, write_model
 from desktop_app.reports.model import SECTIONS
+from tests.helpers.net import PROVINCE, Net
 from tests.reports.conftest import pdf_text
 from tests.reports.test_locked_catalogue import COMMUNE, DAY, DISTRICT, OPEN, _new_catalogue, _type
-from tests.sync.conftest import PROVINCE, Net
-from tests.sync.conftest import net as net  # the fixture: a small enrolled province
 
 MOVED = "diem_internet_cc"
 

@@ -4,7 +4,6 @@ acknowledgement (USB and network) and a return."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,19 +18,10 @@ from desktop_app.sync.exchange import export_bundle, import_bundle
 from desktop_app.sync.status import ACKNOWLEDGED, period_status
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.pages.sync import SyncPage
-from tests.helpers.clock import FakeClock
-from tests.sync.conftest import PROVINCE, Net, add_village, make_net, set_households
+from tests.helpers.net import PROVINCE, Net, add_village, set_households
 from tests.ui.shell_helpers import context_for
 
 C1, D1 = "pre2025:04108", "pre2025:125"
-
-
-@pytest.fixture
-def net(tmp_path: Path, clock: FakeClock, unit_directory: UnitDirectory) -> Iterator[Net]:
-    n = make_net(tmp_path, clock, unit_directory)
-    yield n
-    for store in n.offices.values():
-        store.close()
 
 
 def window_of(qtbot: QtBot, store: Store, user: str = "canbo") -> MainWindow:

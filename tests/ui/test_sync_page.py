@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,19 +19,10 @@ from desktop_app.ui.context import AppContext
 from desktop_app.ui.pages.sync import SyncPage
 from desktop_app.ui.tasks import SyncTaskRunner
 from tests.helpers.clock import FakeClock
-from tests.sync.conftest import PROVINCE, Net, add_village, make_net, set_households, values_of
+from tests.helpers.net import PROVINCE, Net, add_village, set_households, values_of
 from tests.ui.pages_fixtures import make_context
 
 C1, D1 = "pre2025:04108", "pre2025:125"
-
-
-@pytest.fixture
-def net(tmp_path: Path, clock: FakeClock, unit_directory: UnitDirectory) -> Iterator[Net]:
-    """The enrolled offices of a small province (the sync tests' own helper)."""
-    n = make_net(tmp_path, clock, unit_directory)
-    yield n
-    for store in n.offices.values():
-        store.close()
 
 
 def page_of(qtbot: QtBot, store: Store, role: str = "clerk") -> SyncPage:
