@@ -1,0 +1,47 @@
+"""A revocation decides per segment by the province's position at revoking, never by
+when the list reached a receiver: the same feed gives the same replica whatever the
+page size (the defect: 500 applied and 700 quarantined with page_size=1)."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop_app.netsync.client import sync_office
+from desktop_app.store.store import Store
+from desktop_app.sync.certificates import revoke_certificates
+from tests.server.conftest import C1, DISTRICT, Province, ServerThread, fill_period
+
+
+def commune_state(store: Store, commune: str, origin: str) -> tuple[int, int]:
+    """(values of the commune, changes of ``origin`` quarantined)."""
+    values = store.db.execute_sql(
+        "SELECT count(*) FROM data_value WHERE commune_id = ?", (commune,)
+    ).fetchone()[0]
+    quarantined = store.db.execute_sql(
+        "SELECT count(*) FROM sync_quarantine WHERE origin = ?", (origin,)
+    ).fetchone()[0]
+    return int(values), int(quarantined)
+
+
+@pytest.mark.parametrize(
+    "page_size",
+    [
+        pytest.param(1, marks=pytest.mark.xfail(strict=True, reason="list applied after a page")),
+        pytest.param(2, marks=pytest.mark.xfail(strict=True, reason="list applied after a page")),
+        100,
+    ],
+)
+def test_a_commune_revoked_after_the_province_held_its_changes_stands_at_any_page_size(
+    page_size: int, province: Province, sqlite_server: ServerThread
+) -> None:
+    commune, district = province[C1], province[DISTRICT]
+    node = commune.node.node_id
+    assert fill_period(commune, 600) == 1200  # three segments of 500, 500 and 200
+    sync_office(commune, sqlite_server.url, backup=False)
+    sqlite_server.wait_applied()
+    with Store.open(province.path) as prov:  # the province's window, on the server's file
+        revoke_certificates(prov, C1, "Máy tính bị mất cắp")
+        held = commune_state(prov, C1, node)
+    assert held == (600, 0)  # the province applied them before revoking: they stand
+    sync_office(district, sqlite_server.url, backup=False, page_size=page_size)
+    assert commune_state(district, C1, node) == held
