@@ -28,6 +28,7 @@ from desktop_app.sync.certificates import (
     my_certificate,
     remember_node,
     revoked_serials,
+    revoked_with,
     verify_certificate,
 )
 from desktop_app.sync.errors import (
@@ -197,7 +198,6 @@ def _import(
         result.already = True  # the very same file (cursors would skip it all anyway)
         return result
     _cert, province_key = my_certificate(store)
-    revoked = revoked_serials(store)
     mine = my_level(store)
     my_office = store.node.office_id
     try:
@@ -206,6 +206,8 @@ def _import(
             raise ValueError("extras")
     except ValueError as exc:
         raise PayloadHashError(detail="contents cannot be read") from exc
+    # the segments are judged with the list that travels with them, as a network page's
+    revoked = revoked_with(store, extras.get("revocations"), province_key)
     tree = Tree(store)
     batches: list[Batch] = []
     certs: list[CertInfo] = [sender]
