@@ -110,11 +110,18 @@ HeldSegment = tuple[int, int, str, bytes]
 
 
 def held_segments(store: Store) -> dict[tuple[str, int], list[HeldSegment]]:
-    """Every segment this office holds to send on, per (origin, epoch)."""
+    """Every segment this office holds to send on, per (origin, epoch): those it received
+    by bundle (``sync_segment``) and, in the province's database when its server runs on
+    it, those the server's feed took over the network (``server_feed``, kept zstd-
+    compressed the same way), so the province's bundles carry down what offices pushed
+    over HTTP as its feed does."""
     groups: dict[tuple[str, int], list[HeldSegment]] = {}
-    for o, e, f, t, header, body in store.db.execute_sql(
-        "SELECT origin, epoch, seq_from, seq_to, header, body FROM sync_segment"
-    ):
+    sql = "SELECT origin, epoch, seq_from, seq_to, header, body FROM sync_segment"
+    if store.db.execute_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'server_feed'"
+    ).fetchone():
+        sql += " UNION ALL SELECT origin, epoch, seq_from, seq_to, header, body FROM server_feed"
+    for o, e, f, t, header, body in store.db.execute_sql(sql):
         groups.setdefault((str(o), int(e)), []).append((int(f), int(t), str(header), bytes(body)))
     return groups
 
