@@ -32,6 +32,7 @@ from desktop_app.store.store import Store
 from desktop_app.sync.certificates import (
     CertInfo,
     parse_certificate,
+    refuse_backlog_past_positions,
     remember_node,
     stands_to,
     verify_certificate,
@@ -193,9 +194,14 @@ def apply_verified(
     received_from: str,
     my_level: int,
     keep_for_relay: bool,
+    revoked: set[int] | None = None,
 ) -> Applied:
-    """Apply verified segments; the caller holds the ONE transaction."""
+    """Apply verified segments; the caller holds the ONE transaction. ``revoked`` (the
+    list the segments were verified with) also judges the changes waiting in the backlog
+    (:func:`desktop_app.sync.certificates.refuse_backlog_past_positions`)."""
     result = Applied()
+    if revoked:
+        refuse_backlog_past_positions(store, revoked)
     batches: list[Batch] = []
     keep: list[VerifiedSegment] = []
     me = store.node

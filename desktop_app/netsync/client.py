@@ -586,6 +586,7 @@ class _Sync:
                         received_from=prov_office,
                         my_level=self.level,
                         keep_for_relay=self.level == 2,
+                        revoked=revoked,
                     ).report.applied
                 else:
                     applied = 0

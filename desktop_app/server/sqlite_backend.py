@@ -665,7 +665,7 @@ class SqliteBackend(Backend):
                     for sender, verified in groups:
                         apply_verified(
                             store, verified, received_from=sender, my_level=1,
-                            keep_for_relay=False,
+                            keep_for_relay=False, revoked=revoked,
                         )  # fmt: skip
                     store.db.execute_sql(
                         "UPDATE server_config SET value = ? WHERE key = 'applied_fseq'",

@@ -224,6 +224,47 @@ def stands_to(revoked: set[int] | frozenset[int], serial: int, epoch: int) -> in
     return revoked.held.get(serial, {}).get(epoch, 0)
 
 
+def refuse_backlog_past_positions(store: Store, revoked: set[int] | frozenset[int]) -> int:
+    """Give the revocation's refusal to changes waiting in the backlog (after a gap) whose
+    author's certificate is revoked and which lie past the province's position: they
+    arrived before the list did, and would otherwise be applied once the gap fills
+    although the province quarantines them. How many; the caller holds the transaction
+    and runs the apply next (the store's applier quarantines them with these words)."""
+    if not revoked:
+        return 0
+    from desktop_app.store.apply import Signer
+
+    nodes = {
+        str(n): (int(serial), str(office))
+        for n, serial, office in store.db.execute_sql(
+            "SELECT node_id, serial, office_id FROM sync_node"
+        )
+        if int(serial) in revoked
+    }
+    if not nodes:
+        return 0
+    marks = ", ".join("?" * len(nodes))
+    updates: list[tuple[str, str, int, int]] = []
+    for origin, epoch, seq, text in store.db.execute_sql(
+        f"SELECT origin, epoch, seq, signer FROM sync_backlog WHERE origin IN ({marks})",
+        sorted(nodes),
+    ).fetchall():
+        signer, refused = Signer.from_json(str(text))
+        serial, office = nodes[str(origin)]
+        if refused is not None or int(seq) <= stands_to(revoked, serial, int(epoch)):
+            continue
+        at, why = revoked.notes.get(serial, ("", "")) if isinstance(revoked, Revoked) else ("", "")
+        reason = RevokedCertificateError(
+            office=office, serial=serial, date=day_text(at), why=why
+        ).user_message()
+        updates.append((signer.to_json(reason), str(origin), int(epoch), int(seq)))
+    store.db.cursor().executemany(
+        "UPDATE sync_backlog SET signer = ? WHERE origin = ? AND epoch = ? AND seq = ?",
+        updates,
+    )
+    return len(updates)
+
+
 def held_text(position: dict[int, int]) -> str:
     """A position as the ``revocation.held`` column and the signed list hold it."""
     return json.dumps(sorted([int(e), int(s)] for e, s in position.items()))

@@ -22,7 +22,7 @@ from desktop_app.sync.certificates import (
 )
 from desktop_app.sync.exchange import export_bundle, import_bundle
 from desktop_app.sync.identity import b64, canonical_bytes, load_identity, sign
-from tests.sync.conftest import PROVINCE, Net, add_village, set_households
+from tests.sync.conftest import PROVINCE, Net, add_village, set_households, values_of
 
 FIXTURE_V3 = Path(__file__).resolve().parents[1] / "fixtures" / "schema_v3.db"
 D, C1 = "pre2025:125", "pre2025:04108"
@@ -105,3 +105,46 @@ def test_a_province_bundle_is_judged_by_the_position_not_by_when_the_list_came(
     export_bundle(net[PROVINCE], out, to=district.node.node_id)
     result = import_bundle(district, out, backup=False)
     assert result.report.applied == 8 and result.report.quarantined == 0
+
+
+def test_a_backlogged_change_past_the_position_is_quarantined_when_the_gap_fills(
+    net: Net,
+) -> None:
+    """C1's changes 2..3 wait in the district's backlog (change 1 not there yet); the
+    province held only change 1 when it revoked C1. The province's bundle fills the gap
+    and brings the list: 1 stands, 2..3 are quarantined, as at the province once the
+    district relays them."""
+    import json
+
+    commune, district, prov = net[C1], net[D], net[PROVINCE]
+    village = add_village(commune, "Bản Một")
+    first = net.export(C1)  # change 1
+    set_households(commune, village, 10)
+    set_households(commune, village, 11)
+    for unit, level in ((PROVINCE, 1), (D, 2)):  # as if both had reported change 1
+        held = json.dumps([[commune.node.node_id, commune.node.epoch, 1]])
+        commune.db.execute_sql(
+            "INSERT INTO sync_peer (node_id, office_id, level, vector, bundle_id, received_at)"
+            " VALUES (?, ?, ?, ?, 'x', 'now')",
+            (net[unit].node.node_id, unit, level, held),
+        )
+    assert net.load(D, net.export(C1)).report.backlog == 2  # changes 2..3 wait
+    net.load(PROVINCE, first)
+    revoke(prov, _serial(net, C1), "Máy bị mất")
+    out = net.tmp / "p.cdsync"
+    export_bundle(prov, out, to=district.node.node_id)
+    report = import_bundle(district, out, backup=False).report
+    assert (report.applied, report.quarantined) == (1, 2)
+    net.send(D, PROVINCE)  # the district relays 2..3: the province quarantines them too
+
+    def quarantined(unit: str) -> list[int]:
+        rows = net[unit].db.execute_sql(
+            "SELECT seq FROM sync_quarantine WHERE origin = ? ORDER BY seq",
+            (commune.node.node_id,),
+        )
+        return [int(r[0]) for r in rows]
+
+    assert quarantined(D) == quarantined(PROVINCE) == [2, 3]
+    assert values_of(district, C1) == values_of(prov, C1) == {}
+    reasons = district.db.execute_sql("SELECT DISTINCT reason FROM sync_quarantine").fetchall()
+    assert len(reasons) == 1 and "Máy bị mất" in reasons[0][0]
