@@ -32,7 +32,9 @@ from desktop_app.store.store import Store
 from desktop_app.sync.certificates import (
     CertInfo,
     parse_certificate,
+    refuse_backlog_past_positions,
     remember_node,
+    stands_to,
     verify_certificate,
 )
 from desktop_app.sync.codec import CodecError, decode_segment
@@ -129,11 +131,15 @@ def revoked_since(
     seg: VerifiedSegment, province_key: bytes, revoked: set[int], now: float
 ) -> VerifiedSegment:
     """``seg`` (verified earlier by this receiver), refused as a USB import would refuse it
-    now if its author's certificate was revoked since (the same words)."""
+    now if its author's certificate was revoked since (the same words): its changes after
+    the province's position at revoking, not those up to it."""
     if seg.info is None or seg.batch is None or seg.refused is not None:
         return seg
     if seg.info.serial not in revoked:
         return seg
+    position = stands_to(revoked, seg.info.serial, seg.stream[1])
+    if seg.seq_range[1] <= position:
+        return seg  # the province held all of it when it revoked: it stands
     cert = seg.header.get("cert")
     try:
         verify_certificate(
@@ -146,7 +152,7 @@ def revoked_since(
         reason = exc.user_message()
     else:
         return seg
-    batch = Batch(seg.batch.changes, seg.batch.signer, reason)
+    batch = Batch(seg.batch.changes, seg.batch.signer, reason, position)
     return VerifiedSegment(seg.header, seg.header_bytes, seg.body, batch, seg.info, reason)
 
 
@@ -188,9 +194,14 @@ def apply_verified(
     received_from: str,
     my_level: int,
     keep_for_relay: bool,
+    revoked: set[int] | None = None,
 ) -> Applied:
-    """Apply verified segments; the caller holds the ONE transaction."""
+    """Apply verified segments; the caller holds the ONE transaction. ``revoked`` (the
+    list the segments were verified with) also judges the changes waiting in the backlog
+    (:func:`desktop_app.sync.certificates.refuse_backlog_past_positions`)."""
     result = Applied()
+    if revoked:
+        refuse_backlog_past_positions(store, revoked)
     batches: list[Batch] = []
     keep: list[VerifiedSegment] = []
     me = store.node

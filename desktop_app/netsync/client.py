@@ -59,7 +59,7 @@ from desktop_app.sync.certificates import (
     my_certificate,
     refuse_if_revoked,
     revocation_list,
-    revoked_serials,
+    revoked_with,
 )
 from desktop_app.sync.identity import load_identity
 from desktop_app.sync.segments import OWN_ROWS, own_segment
@@ -573,7 +573,10 @@ class _Sync:
             if not segs and self.changes_nothing(page, after, rej_after):
                 self.result.pulled_pages += 1
                 return  # a sync with nothing new writes nothing (no commit, no fsync)
-            verified = verify_segments(store, segs, province_key, revoked_serials(store))
+            # judged with the page's own list: a segment and the list that came with it
+            # give the same answer at every page size (certificates.stands_to)
+            revoked = revoked_with(store, page.get("revocations"), province_key)
+            verified = verify_segments(store, segs, province_key, revoked)
             prov_office = str(self.state["province"]["office_id"])
             with store.transaction():
                 if verified:
@@ -583,6 +586,7 @@ class _Sync:
                         received_from=prov_office,
                         my_level=self.level,
                         keep_for_relay=self.level == 2,
+                        revoked=revoked,
                     ).report.applied
                 else:
                     applied = 0

@@ -161,7 +161,9 @@ def take_batch(
     against its signer's certificate (refusals are answered, and the segment,
     signed as a whole, is still stored: every receiver quarantines the same
     changes). A segment signed with a since-revoked certificate moves the
-    cursor (its changes are refused) but is not stored in the feed. Segments
+    cursor (its changes after the province's position at revoking are refused)
+    but is not stored in the feed, unless some of its new changes are within that
+    position. Segments
     may be decoded or read as rows (``verify_segments(..., rows_only=True)``).
     """
     taken = Taken(PushAnswer(batch_id))
@@ -198,7 +200,9 @@ def take_batch(
         taken.cursors[stream] = hi
         ans.accepted += fresh - len(refusals)  # a quarantined change is not accepted
         taken.nodes.append(seg.info)
-        if seg.refused is None:
+        if seg.refused is None or _stands_to(seg) >= first:
+            # (a revoked certificate's segment with changes the province held when it
+            # revoked, new to this feed: stored, and every receiver splits it the same)
             taken.feed.append(FeedRow(seg, office, seg.info.level))
     return taken
 
@@ -238,19 +242,26 @@ def _refusals(seg: VerifiedSegment, authoriser: Authoriser, first: int) -> list[
     """(seq, reason) of the segment's changes from seq ``first`` that are refused."""
     lo = seg.seq_range[0]
     if seg.rows is not None:
-        signer, refused = seg.rows.signer, seg.rows.refused
-        reasons = (
-            [refused] * len(seg.rows.rows) if refused else authoriser.rows(seg.rows.rows, signer)
-        )
+        signer, refused, stands = seg.rows.signer, seg.rows.refused, seg.rows.stands_to
+        reasons = authoriser.rows(seg.rows.rows, signer)
+        if refused:  # revoked: refused after the province's position at revoking
+            reasons = [refused if lo + i > stands else r for i, r in enumerate(reasons)]
         return [(lo + i, r) for i, r in enumerate(reasons) if r is not None and lo + i >= first]
     assert seg.batch is not None
     out: list[tuple[int, str]] = []
     for c in seg.batch.changes:
         if c.seq >= first:
-            reason = seg.refused or authoriser(c, seg.batch.signer)
+            reason = seg.batch.refusal(c.seq) or authoriser(c, seg.batch.signer)
             if reason is not None:
                 out.append((c.seq, reason))
     return out
+
+
+def _stands_to(seg: VerifiedSegment) -> int:
+    """With ``seg.refused`` (a revoked certificate): the last seq that stands."""
+    if seg.rows is not None:
+        return seg.rows.stands_to
+    return 0 if seg.batch is None else seg.batch.stands_to
 
 
 def rejection_page(

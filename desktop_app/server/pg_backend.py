@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS cd_unit (id TEXT PRIMARY KEY, parent_id TEXT);
 CREATE TABLE IF NOT EXISTS cd_revocation (serial BIGINT PRIMARY KEY);
 ALTER TABLE cd_revocation ADD COLUMN IF NOT EXISTS revoked_at TEXT NOT NULL DEFAULT '';
 ALTER TABLE cd_revocation ADD COLUMN IF NOT EXISTS reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE cd_revocation ADD COLUMN IF NOT EXISTS held TEXT;
 CREATE TABLE IF NOT EXISTS cd_node (node_id TEXT PRIMARY KEY, office_id TEXT NOT NULL,
   level INT NOT NULL, serial BIGINT NOT NULL, certificate TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cd_counter (id INT PRIMARY KEY CHECK (id = 1), last BIGINT NOT NULL);
@@ -101,14 +102,16 @@ class _ClockOnly:
         self.clock = time.time
 
 
-#: A revocation with its date and reason; a row already held keeps a reason it has.
+#: A revocation with its date, reason and position (the province's at revoking, NULL
+#: for a list signed without one); a row already held keeps a reason and position it has.
 _INSERT_REVOCATION = (
-    "INSERT INTO cd_revocation (serial, revoked_at, reason) VALUES (%s, %s, %s)"
+    "INSERT INTO cd_revocation (serial, revoked_at, reason, held) VALUES (%s, %s, %s, %s)"
     " ON CONFLICT (serial) DO UPDATE SET"
     " revoked_at = CASE WHEN cd_revocation.revoked_at = '' THEN excluded.revoked_at"
     " ELSE cd_revocation.revoked_at END,"
     " reason = CASE WHEN cd_revocation.reason = '' THEN excluded.reason"
-    " ELSE cd_revocation.reason END"
+    " ELSE cd_revocation.reason END,"
+    " held = COALESCE(cd_revocation.held, excluded.held)"
 )
 
 
@@ -124,9 +127,9 @@ def bootstrap(url: str, province_db: Path) -> None:
         node = store.node
         units = [(str(i), p) for i, p in store.db.execute_sql("SELECT id, parent_id FROM unit")]
         revoked = [
-            (int(s), str(at or ""), str(why or ""))
-            for s, at, why in store.db.execute_sql(
-                "SELECT serial, revoked_at, reason FROM revocation"
+            (int(s), str(at or ""), str(why or ""), held)
+            for s, at, why, held in store.db.execute_sql(
+                "SELECT serial, revoked_at, reason, held FROM revocation"
             )
         ]
         villages = [
@@ -228,10 +231,15 @@ class PostgresBackend(Backend):
     def revoked(self) -> set[int]:
         """The revoked serials with their date and reason, so that a refusal says why
         as the SQLite backend's does (the client shows it to the office)."""
-        from desktop_app.sync.certificates import Revoked
+        from desktop_app.sync.certificates import Revoked, read_held
 
-        rows = self._conn().execute("SELECT serial, revoked_at, reason FROM cd_revocation")
-        return Revoked({int(s): (str(at), str(why)) for s, at, why in rows})
+        rows = (
+            self._conn()
+            .execute("SELECT serial, revoked_at, reason, held FROM cd_revocation")
+            .fetchall()
+        )
+        held = {int(s): p for s, _a, _w, h in rows if (p := read_held(h)) is not None}
+        return Revoked({int(s): (str(at), str(why)) for s, at, why, _h in rows}, held)
 
     def parents(self) -> dict[str, str | None]:
         return self._parents
@@ -396,7 +404,11 @@ class PostgresBackend(Backend):
             return bool(cur.rowcount == 1)
 
     def install_revocations(self, doc: dict[str, Any]) -> int | None:
-        from desktop_app.sync.certificates import read_revocations
+        from desktop_app.sync.certificates import (
+            held_text,
+            read_revocations,
+            revocation_positions,
+        )
 
         rows = read_revocations(doc, self.province_key)
         if rows is None:
@@ -407,7 +419,16 @@ class PostgresBackend(Backend):
             known = {int(r[0]) for r in conn.execute("SELECT serial FROM cd_revocation")}
             reasons = doc["body"].get("reasons")
             why = reasons if isinstance(reasons, dict) else {}
-            listed = [(serial, at, str(why.get(str(serial), ""))) for serial, at in rows]
+            positions = revocation_positions(doc)
+            listed = [
+                (
+                    serial,
+                    at,
+                    str(why.get(str(serial), "")),
+                    held_text(positions[serial]) if serial in positions else None,
+                )
+                for serial, at in rows
+            ]
             new = [row for row in listed if row[0] not in known]
             with conn.cursor() as cur:
                 cur.executemany(_INSERT_REVOCATION, listed)

@@ -18,9 +18,11 @@ changes, when no push has come for a moment (or when the oldest unapplied
 segment has waited :data:`MAX_LAG` seconds), so a stream of pushes is never
 slowed by the apply. The province's window and reports opened on the file see
 a pushed change once applied (``pending_apply`` in ``/v1/health`` says how many
-wait). Scope refusals are answered to the push itself; what only the apply can
-find (a certificate revoked in between) reaches the office with a later pull,
-as quarantines do over USB. The position of
+wait). Scope refusals are answered to the push itself. A certificate revoked
+between the push and the apply keeps what the feed took before the revocation
+(the revocation's position covers the feed's cursor, ``revoke``); a feed row
+past that position is quarantined by the apply, as at every office pulling it,
+and reaches its office with a later pull. The position of
 the apply is committed with what it applied, so a server stopped at any point
 resumes where it was; on shutdown it applies what is pending first.
 
@@ -72,6 +74,7 @@ from desktop_app.sync.certificates import (
     read_revocations,
     remember_node,
     revocation_list,
+    revocation_positions,
     revoked_serials,
     store_revocations,
 )
@@ -360,7 +363,7 @@ class SqliteBackend(Backend):
         if rows is None:
             return None
         with self.store.transaction():
-            return store_revocations(self.store, rows)
+            return store_revocations(self.store, rows, revocation_positions(doc))
 
     def apply_problem(self) -> str | None:
         return self.apply_error
@@ -678,7 +681,7 @@ class SqliteBackend(Backend):
                     for sender, verified in groups:
                         apply_verified(
                             store, verified, received_from=sender, my_level=1,
-                            keep_for_relay=False,
+                            keep_for_relay=False, revoked=revoked,
                         )  # fmt: skip
                     store.db.execute_sql(
                         "UPDATE server_config SET value = ? WHERE key = 'applied_fseq'",

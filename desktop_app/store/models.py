@@ -387,6 +387,8 @@ class Revocation(BaseModel):
     serial = IntegerField(primary_key=True)
     revoked_at = TextField()
     reason = TextField(default="")
+    # the province's position at revoking, [[epoch, seq], ...]; NULL: none (position 0)
+    held = TextField(null=True)
 
 
 class AreaDecision(BaseModel):

@@ -17,6 +17,7 @@ from desktop_app.store.migrations import (
     m0008_dimension_aggregation,
     m0009_revocations,
     m0010_catalogue_archive,
+    m0011_revocation_position,
 )
 
 _STEPS: tuple[ModuleType, ...] = (
@@ -30,6 +31,7 @@ _STEPS: tuple[ModuleType, ...] = (
     m0008_dimension_aggregation,
     m0009_revocations,
     m0010_catalogue_archive,
+    m0011_revocation_position,
 )
 
 # The application_id pragma marks a file as ours ("CVDK").

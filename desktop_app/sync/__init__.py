@@ -27,7 +27,10 @@ Trust. The province's installation key is the root: its own certificate is
 self-signed, and it signs each office's certificate (serial, node, office,
 level/role, the units it may write, public key, issued/expires). Every office
 holds the province public key; a signed revocation list travels down in every
-bundle.
+bundle. Each revocation carries the province's position at revoking (per epoch
+the last seq of that installation it held): changes up to it stand, later ones
+are quarantined, at every office and by whatever path or page they arrive
+(``certificates.stands_to``; ARCHITECTURE.md, "Certificates and revocation").
 
 File. ``CVDKSYNC`` + format version + manifest length + canonical-JSON
 manifest (bundle id, from, to, the sender's certificate, schema, minimum app

@@ -26,8 +26,10 @@ from desktop_app.sync.certificates import (
     CertInfo,
     keep_revocation_list,
     my_certificate,
+    refuse_backlog_past_positions,
     remember_node,
     revoked_serials,
+    revoked_with,
     verify_certificate,
 )
 from desktop_app.sync.errors import (
@@ -197,7 +199,6 @@ def _import(
         result.already = True  # the very same file (cursors would skip it all anyway)
         return result
     _cert, province_key = my_certificate(store)
-    revoked = revoked_serials(store)
     mine = my_level(store)
     my_office = store.node.office_id
     try:
@@ -206,6 +207,8 @@ def _import(
             raise ValueError("extras")
     except ValueError as exc:
         raise PayloadHashError(detail="contents cannot be read") from exc
+    # the segments are judged with the list that travels with them, as a network page's
+    revoked = revoked_with(store, extras.get("revocations"), province_key)
     tree = Tree(store)
     batches: list[Batch] = []
     certs: list[CertInfo] = [sender]
@@ -250,7 +253,9 @@ def _import(
         # the state the import starts from, written alongside the apply
         pending = _start_backup(store, backup_dir, result) if backing_up else None
         try:
-            bookkeeping = _write(store, checked, result, certs, batches, keep, mine, extras)
+            bookkeeping = _write(
+                store, checked, result, certs, batches, keep, mine, extras, revoked
+            )
             phases["bookkeeping"] = time.perf_counter() - bookkeeping
         except BaseException:
             if pending is not None:  # never a backup thread left running
@@ -294,13 +299,16 @@ def _write(
     keep: list[tuple[dict[str, Any], bytes, bytes]],
     mine: int,
     extras: dict[str, Any],
+    revoked: set[int],
 ) -> float:
-    """Everything the import writes, inside its transaction; returns when the apply ended."""
+    """Everything the import writes, inside its transaction; returns when the apply ended.
+    ``revoked`` (the list the segments were judged with) also judges the backlog."""
     manifest, sender, phases = checked.raw.manifest, checked.sender, result.phases
     bundle_id = result.bundle_id
     _cert, province_key = my_certificate(store)
     for info in certs:
         remember_node(store, info)
+    refuse_backlog_past_positions(store, revoked)
     applier = ChangeApplier(store, Authoriser(store), received_from=sender.office_id, my_level=mine)
     try:
         with _timed(phases, "apply"):

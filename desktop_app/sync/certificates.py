@@ -201,23 +201,118 @@ def verify_certificate(
 
 class Revoked(set[int]):
     """The revoked serials, with when and why the province revoked each (``notes``), so
-    a refusal can say it in words; a plain ``set`` of serials works wherever this does."""
+    a refusal can say it in words, and the province's position at revoking (``held``:
+    serial → {epoch: seq}; absent for a list signed without one). A plain ``set`` of
+    serials works wherever this does (position 0: every change refused)."""
 
-    def __init__(self, notes: dict[int, tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        notes: dict[int, tuple[str, str]],
+        held: dict[int, dict[int, int]] | None = None,
+    ) -> None:
         super().__init__(notes)
         self.notes = notes
+        self.held = held or {}
+
+
+def stands_to(revoked: set[int] | frozenset[int], serial: int, epoch: int) -> int:
+    """The last seq of ``epoch`` a revoked certificate's installation wrote that the
+    province held when it revoked ``serial``: its changes up to there stand, later ones
+    are quarantined, at every office and whatever path they took (0 without a position)."""
+    if not isinstance(revoked, Revoked):
+        return 0
+    return revoked.held.get(serial, {}).get(epoch, 0)
+
+
+def refuse_backlog_past_positions(store: Store, revoked: set[int] | frozenset[int]) -> int:
+    """Give the revocation's refusal to changes waiting in the backlog (after a gap) whose
+    author's certificate is revoked and which lie past the province's position: they
+    arrived before the list did, and would otherwise be applied once the gap fills
+    although the province quarantines them. How many; the caller holds the transaction
+    and runs the apply next (the store's applier quarantines them with these words)."""
+    if not revoked:
+        return 0
+    from desktop_app.store.apply import Signer
+
+    nodes = {
+        str(n): (int(serial), str(office))
+        for n, serial, office in store.db.execute_sql(
+            "SELECT node_id, serial, office_id FROM sync_node"
+        )
+        if int(serial) in revoked
+    }
+    if not nodes:
+        return 0
+    marks = ", ".join("?" * len(nodes))
+    updates: list[tuple[str, str, int, int]] = []
+    for origin, epoch, seq, text in store.db.execute_sql(
+        f"SELECT origin, epoch, seq, signer FROM sync_backlog WHERE origin IN ({marks})",
+        sorted(nodes),
+    ).fetchall():
+        signer, refused = Signer.from_json(str(text))
+        serial, office = nodes[str(origin)]
+        if refused is not None or int(seq) <= stands_to(revoked, serial, int(epoch)):
+            continue
+        at, why = revoked.notes.get(serial, ("", "")) if isinstance(revoked, Revoked) else ("", "")
+        reason = RevokedCertificateError(
+            office=office, serial=serial, date=day_text(at), why=why
+        ).user_message()
+        updates.append((signer.to_json(reason), str(origin), int(epoch), int(seq)))
+    store.db.cursor().executemany(
+        "UPDATE sync_backlog SET signer = ? WHERE origin = ? AND epoch = ? AND seq = ?",
+        updates,
+    )
+    return len(updates)
+
+
+def held_text(position: dict[int, int]) -> str:
+    """A position as the ``revocation.held`` column and the signed list hold it."""
+    return json.dumps(sorted([int(e), int(s)] for e, s in position.items()))
+
+
+def read_held(text: object) -> dict[int, int] | None:
+    """``revocation.held`` (or a list's ``held`` entry) read back; None when absent."""
+    if text is None:
+        return None
+    try:
+        pairs: Any = json.loads(text) if isinstance(text, str) else text
+        return {int(e): int(s) for e, s in pairs}
+    except (TypeError, ValueError):
+        return None
 
 
 def revoked_serials(store: Store) -> Revoked:
-    """The serials this installation knows to be revoked (with date and reason)."""
-    return Revoked(
-        {
-            int(s): (str(at), str(reason or ""))
-            for s, at, reason in store.db.execute_sql(
-                "SELECT serial, revoked_at, reason FROM revocation"
-            )
-        }
-    )
+    """The serials this installation knows to be revoked (with date, reason, position)."""
+    notes: dict[int, tuple[str, str]] = {}
+    held: dict[int, dict[int, int]] = {}
+    for s, at, reason, position in store.db.execute_sql(
+        "SELECT serial, revoked_at, reason, held FROM revocation"
+    ):
+        notes[int(s)] = (str(at), str(reason or ""))
+        read = read_held(position)
+        if read is not None:
+            held[int(s)] = read
+    return Revoked(notes, held)
+
+
+def revoked_with(store: Store, doc: object, province_key: bytes) -> Revoked:
+    """What this installation knows to be revoked, with a signed list that just arrived
+    (a bundle's, a feed page's) added: the segments travelling with a list are judged by
+    it, not by whether it was installed before or after them. Nothing is written."""
+    known = revoked_serials(store)
+    rows = read_revocations(doc, province_key)
+    if not rows:
+        return known
+    assert isinstance(doc, dict)  # read_revocations checked it
+    notes, held = dict(known.notes), dict(known.held)
+    reasons = doc["body"].get("reasons")
+    why = reasons if isinstance(reasons, dict) else {}
+    for serial, at in rows:
+        if serial not in notes:
+            notes[serial] = (at, str(why.get(str(serial), "")))
+    for serial, position in revocation_positions(doc).items():
+        held.setdefault(serial, position)
+    return Revoked(notes, held)
 
 
 def remember_node(store: Store, info: CertInfo) -> None:
@@ -460,20 +555,46 @@ def accept_certificate(store: Store, document: dict[str, Any]) -> CertInfo:
 
 
 def revoke(province: Store, serial: int, reason: str = "") -> None:
-    """Revoke a certificate (the province only); published in its next bundles and syncs."""
+    """Revoke a certificate (the province only); published in its next bundles and syncs.
+
+    The revocation records the province's position for the certificate's installation
+    (:func:`held_position`), in the same transaction: what it held up to now stands."""
     with province.transaction():
         province.db.execute_sql(
             "UPDATE issued_certificate SET revoked_at = ? WHERE serial = ?",
             (province.now_iso(), serial),
         )
+        row = province.db.execute_sql(
+            "SELECT node_id FROM issued_certificate WHERE serial = ?", (serial,)
+        ).fetchone()
+        held = held_text(held_position(province, str(row[0]))) if row else held_text({})
         province.db.execute_sql(
-            "INSERT OR IGNORE INTO revocation (serial, revoked_at, reason) VALUES (?, ?, ?)",
-            (serial, province.now_iso(), reason.strip()),
+            "INSERT OR IGNORE INTO revocation (serial, revoked_at, reason, held)"
+            " VALUES (?, ?, ?, ?)",
+            (serial, province.now_iso(), reason.strip(), held),
         )
         province.db.execute_sql(
             "INSERT INTO sync_event (at, kind, node_id, detail) VALUES (?, 'revoked', ?, ?)",
             (province.now_iso(), province.node.node_id, f"serial {serial}: {reason}".strip()),
         )
+
+
+def held_position(province: Store, node_id: str) -> dict[int, int]:
+    """Per epoch, the highest seq of ``node_id`` the province holds without a gap: what
+    its tables applied (``peer_cursor``) or, on a server on this file, what its feed took
+    (``server_cursor``, applied a moment later). The caller holds the transaction."""
+    position: dict[int, int] = {}
+    tables = ["peer_cursor"]
+    if province.db.execute_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'server_cursor'"
+    ).fetchone():
+        tables.append("server_cursor")
+    for table in tables:
+        for epoch, seq in province.db.execute_sql(
+            f"SELECT epoch, seq FROM {table} WHERE origin = ?", (node_id,)
+        ):
+            position[int(epoch)] = max(position.get(int(epoch), 0), int(seq))
+    return position
 
 
 @dataclass(frozen=True)
@@ -645,18 +766,28 @@ def key_holder(province: Store, public_key: bytes, office_id: str) -> IssuedRow 
 
 
 def revocation_list(province: Store) -> dict[str, Any]:
-    """The province's signed revocation list."""
+    """The province's signed revocation list, with each revocation's position (``held``:
+    serial → [[epoch, seq], ...], beside ``revoked`` so an older reader still reads it)."""
     ident = load_identity(province)
     rows = list(
-        province.db.execute_sql("SELECT serial, revoked_at, reason FROM revocation ORDER BY serial")
+        province.db.execute_sql(
+            "SELECT serial, revoked_at, reason, held FROM revocation ORDER BY serial"
+        )
     )
     body: dict[str, Any] = {
         "province": province.node.office_id,
-        "revoked": [[int(s), str(a)] for s, a, _r in rows],
+        "revoked": [[int(s), str(a)] for s, a, _r, _h in rows],
     }
-    reasons = {str(int(s)): str(r) for s, _a, r in rows if r}
+    reasons = {str(int(s)): str(r) for s, _a, r, _h in rows if r}
     if reasons:  # beside the list, so an older version still reads "revoked"
         body["reasons"] = reasons
+    held = {
+        str(int(s)): sorted([e, q] for e, q in position.items())
+        for s, _a, _r, h in rows
+        if (position := read_held(h)) is not None
+    }
+    if held:
+        body["held"] = held
     return {"body": body, "sig": b64(sign(ident.private_key, canonical_bytes(body)))}
 
 
@@ -672,13 +803,27 @@ def read_revocations(doc: object, province_key: bytes) -> list[tuple[int, str]] 
         return None
 
 
+def revocation_positions(doc: dict[str, Any]) -> dict[int, dict[int, int]]:
+    """The positions of a list :func:`read_revocations` accepted (serial → {epoch: seq});
+    a list signed before positions existed has none (those serials: position 0)."""
+    held = doc["body"].get("held")
+    if not isinstance(held, dict):
+        return {}
+    out: dict[int, dict[int, int]] = {}
+    for serial, pairs in held.items():
+        position = read_held(pairs)
+        if str(serial).isdigit() and position is not None:
+            out[int(serial)] = position
+    return out
+
+
 def apply_revocations(store: Store, doc: object, province_key: bytes) -> int:
     """Install a signed revocation list (ignored when not signed by the province)."""
     rows = read_revocations(doc, province_key)
     if rows is None:
         return 0
-    listed = store_revocations(store, rows)
     assert isinstance(doc, dict)  # read_revocations checked it
+    listed = store_revocations(store, rows, revocation_positions(doc))
     reasons = doc["body"].get("reasons")
     if isinstance(reasons, dict):
         store.db.cursor().executemany(
@@ -706,10 +851,21 @@ def keep_revocation_list(store: Store, doc: object, province_key: bytes) -> int:
     return listed
 
 
-def store_revocations(store: Store, rows: list[tuple[int, str]]) -> int:
-    """Install revocations already read from a signed list; how many were listed."""
+def store_revocations(
+    store: Store,
+    rows: list[tuple[int, str]],
+    positions: dict[int, dict[int, int]] | None = None,
+) -> int:
+    """Install revocations already read from a signed list; how many were listed. A
+    revocation's position is set once (the province signs it once, at revoking)."""
+    positions = positions or {}
     store.db.cursor().executemany(
-        "INSERT OR IGNORE INTO revocation (serial, revoked_at) VALUES (?, ?)", rows
+        "INSERT OR IGNORE INTO revocation (serial, revoked_at, held) VALUES (?, ?, ?)",
+        [(s, a, None if s not in positions else held_text(positions[s])) for s, a in rows],
+    )
+    store.db.cursor().executemany(
+        "UPDATE revocation SET held = ? WHERE serial = ? AND held IS NULL",
+        [(held_text(p), s) for s, p in positions.items()],
     )
     return len(rows)
 

@@ -21,7 +21,12 @@ from desktop_app.store.apply import Batch, Change
 from desktop_app.store.apply import Signer as ChangeSigner
 from desktop_app.store.schema import SCHEMA_VERSION
 from desktop_app.store.store import Store
-from desktop_app.sync.certificates import CertInfo, parse_certificate, verify_certificate
+from desktop_app.sync.certificates import (
+    CertInfo,
+    parse_certificate,
+    stands_to,
+    verify_certificate,
+)
 from desktop_app.sync.codec import (
     ENCODED_COLUMNS,
     CodecError,
@@ -105,11 +110,18 @@ HeldSegment = tuple[int, int, str, bytes]
 
 
 def held_segments(store: Store) -> dict[tuple[str, int], list[HeldSegment]]:
-    """Every segment this office holds to send on, per (origin, epoch)."""
+    """Every segment this office holds to send on, per (origin, epoch): those it received
+    by bundle (``sync_segment``) and, in the province's database when its server runs on
+    it, those the server's feed took over the network (``server_feed``, kept zstd-
+    compressed the same way), so the province's bundles carry down what offices pushed
+    over HTTP as its feed does."""
     groups: dict[tuple[str, int], list[HeldSegment]] = {}
-    for o, e, f, t, header, body in store.db.execute_sql(
-        "SELECT origin, epoch, seq_from, seq_to, header, body FROM sync_segment"
-    ):
+    sql = "SELECT origin, epoch, seq_from, seq_to, header, body FROM sync_segment"
+    if store.db.execute_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'server_feed'"
+    ).fetchone():
+        sql += " UNION ALL SELECT origin, epoch, seq_from, seq_to, header, body FROM server_feed"
+    for o, e, f, t, header, body in store.db.execute_sql(sql):
         groups.setdefault((str(o), int(e)), []).append((int(f), int(t), str(header), bytes(body)))
     return groups
 
@@ -144,9 +156,12 @@ def segment_batch(
     province, signature or hash wrong, unreadable) gives no batch at all: its
     changes are neither applied nor counted, so a forged segment can never
     move a cursor past the genuine changes. A segment genuinely signed with a
-    since-revoked certificate gives a ``refused`` batch: its changes are
-    quarantined and reported back. ``phases`` (if given) adds the seconds of the
-    checks (``segments``) and of the decoding (``decode``).
+    since-revoked certificate gives a ``refused`` batch: its changes after the
+    province's position at revoking (``Batch.stands_to``) are quarantined and
+    reported back, those up to it stand; a segment wholly within that position is
+    not refused at all (:func:`desktop_app.sync.certificates.stands_to`).
+    ``phases`` (if given) adds the seconds of the checks (``segments``) and of the
+    decoding (``decode``).
     """
     read = _verified(
         store, header, body, province_key, revoked,
@@ -154,7 +169,8 @@ def segment_batch(
     )  # fmt: skip
     if isinstance(read, tuple):
         return None, *read
-    return Batch(read.items, read.signer, read.refused), read.info, read.refused
+    batch = Batch(read.items, read.signer, read.refused, read.stands_to)
+    return batch, read.info, read.refused
 
 
 @dataclass
@@ -164,6 +180,7 @@ class CheckedRows:
     rows: list[SegmentRow]
     signer: ChangeSigner
     refused: str | None
+    stands_to: int = 0  # with ``refused``: the changes up to this seq stand (Batch)
 
 
 def segment_rows_checked(
@@ -175,7 +192,8 @@ def segment_rows_checked(
     read = _verified(store, header, body, province_key, revoked, lambda _c: segment_rows(body))
     if isinstance(read, tuple):
         return None, *read
-    return CheckedRows(read.items, read.signer, read.refused), read.info, read.refused
+    checked = CheckedRows(read.items, read.signer, read.refused, read.stands_to)
+    return checked, read.info, read.refused
 
 
 _Item = TypeVar("_Item")
@@ -187,6 +205,7 @@ class _Read(Generic[_Item]):
     signer: ChangeSigner
     info: CertInfo
     refused: str | None
+    stands_to: int = 0
 
 
 def _verified(
@@ -215,7 +234,7 @@ def _verified(
     if len(items) != checked.count:
         return checked.info, "segment length differs"
     signer = ChangeSigner(checked.info.node_id, checked.info.office_id, checked.info.level)
-    return _Read(items, signer, checked.info, checked.revoked)
+    return _Read(items, signer, checked.info, checked.revoked, checked.stands_to)
 
 
 @dataclass
@@ -226,6 +245,7 @@ class _Checked:
     epoch: int
     seq_from: int
     count: int
+    stands_to: int = 0
 
 
 def _check(
@@ -262,4 +282,10 @@ def _check(
         return info, "segment signature not valid"
     if hashlib.sha256(body).hexdigest() != header.get("sha256"):
         return info, "segment contents do not match their signature"
-    return _Checked(info, revoked_reason, origin, epoch, seq_from, count)
+    position = 0
+    if revoked_reason is not None:
+        # what the province held when it revoked stands, here as everywhere
+        position = stands_to(revoked, info.serial, epoch)
+        if seq_to <= position:
+            revoked_reason = None
+    return _Checked(info, revoked_reason, origin, epoch, seq_from, count, position)

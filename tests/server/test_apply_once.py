@@ -76,9 +76,12 @@ def test_the_apply_decodes_each_segment_once_and_does_not_verify_it_again(
     assert _province_rows(province.path, commune.node.node_id) == (480, changes, 0)
 
 
-def test_a_certificate_revoked_between_push_and_apply_gets_its_changes_quarantined(
+def test_a_certificate_revoked_between_push_and_apply_keeps_what_the_province_held(
     province: Province,
 ) -> None:
+    """The feed took the push before the revocation: the revocation's position covers it,
+    so the apply that comes after applies it (every office pulling the feed does the
+    same); before the position rule it was quarantined here and applied elsewhere."""
     commune = province[C1]
     changes = fill_period(commune, 25)
     province.offices[PROVINCE].close()
@@ -88,10 +91,38 @@ def test_a_certificate_revoked_between_push_and_apply_gets_its_changes_quarantin
         assert sync_office(commune, server.url).accepted == changes  # held, not applied
         with Store.open(province.path) as prov:
             revoke(prov, int(cert["body"]["serial"]), "máy bị mất")
+            held = prov.db.execute_sql("SELECT held FROM revocation").fetchone()[0]
+        assert json.loads(held) == [[commune.node.epoch, changes]]  # the feed's cursor
+        backend.quiet = 0.0
+        assert backend.wait_applied(60)
+    assert _province_rows(province.path, commune.node.node_id) == (25, changes, 0)
+
+
+def test_a_segment_past_the_revocation_s_position_is_quarantined_by_the_apply(
+    province: Province,
+) -> None:
+    """A feed row of a revoked certificate past its position (taken after the
+    revocation, e.g. verified just before it) is quarantined by the province's apply,
+    with the revocation's words."""
+    from desktop_app.sync.certificates import held_text
+
+    commune = province[C1]
+    changes = fill_period(commune, 25)
+    province.offices[PROVINCE].close()
+    cert, _key = my_certificate(commune)
+    backend = SqliteBackend(province.path, quiet=3600, max_lag=3600)
+    with ServerThread(create_app(province.path, backend=backend)) as server:
+        assert sync_office(commune, server.url).accepted == changes  # held, not applied
+        with Store.open(province.path) as prov:
+            revoke(prov, int(cert["body"]["serial"]), "máy bị mất")
+            with prov.transaction():  # as if the feed took the push just after revoking
+                prov.db.execute_sql(
+                    "UPDATE revocation SET held = ?", (held_text({commune.node.epoch: 20}),)
+                )
         backend.quiet = 0.0
         assert backend.wait_applied(60)
     values, _logged, quarantined = _province_rows(province.path, commune.node.node_id)
-    assert (values, quarantined) == (0, changes)  # as the USB import would: quarantined
+    assert (values, quarantined) == (0, changes - 20)  # 25 villages, then their values
     with Store.open(province.path) as prov:
         reasons = {
             str(r[0])
@@ -99,6 +130,14 @@ def test_a_certificate_revoked_between_push_and_apply_gets_its_changes_quarantin
                 "SELECT reason FROM sync_quarantine WHERE origin = ?", (commune.node.node_id,)
             )
         }
+        seqs = [
+            int(r[0])
+            for r in prov.db.execute_sql(
+                "SELECT seq FROM sync_quarantine WHERE origin = ? ORDER BY seq",
+                (commune.node.node_id,),
+            )
+        ]
+    assert seqs == list(range(21, changes + 1))
     assert len(reasons) == 1 and "máy bị mất" in reasons.pop()
 
 

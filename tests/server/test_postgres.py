@@ -209,3 +209,51 @@ def test_only_the_province_sends_revocations_and_only_signed_ones(
         client.close()
     with psycopg.connect(pg_database) as conn:
         assert conn.execute("SELECT count(*) FROM cd_revocation").fetchone() == (0,)
+
+
+def test_a_revocation_s_position_reaches_the_feed_and_every_puller_keeps_what_it_covers(
+    province: Province, pg_server: ServerThread, pg_database: str
+) -> None:
+    """PostgreSQL mode: the province office revokes after it pulled C2's changes; the list
+    it posts carries its position, kept in cd_revocation.held; a district pulling one
+    segment a page keeps C2's changes, as the province office does."""
+    from desktop_app.sync.certificates import my_certificate, revoke
+    from tests.server.conftest import DISTRICT
+    from tests.sync.conftest import values_of
+
+    c2, prov, district = province[C2], province[PROVINCE], province[DISTRICT]
+    fill_period(c2, 3)
+    assert sync_office(c2, pg_server.url).accepted == 6
+    fill_period(c2, 2)
+    assert sync_office(c2, pg_server.url).accepted == 4  # a second segment
+    sync_office(prov, pg_server.url, backup=False)  # the province office holds them
+    serial = int(my_certificate(c2)[0]["body"]["serial"])
+    revoke(prov, serial, "Máy bị mất")
+    sync_office(prov, pg_server.url, backup=False)  # hands its signed list to the server
+    with psycopg.connect(pg_database) as conn:
+        held = conn.execute("SELECT held FROM cd_revocation WHERE serial = %s", (serial,))
+        assert held.fetchone() == (f"[[{c2.node.epoch}, 10]]",)
+    sync_office(district, pg_server.url, backup=False, page_size=1)
+    assert len(values_of(district, C2)) == 5
+    assert values_of(district, C2) == values_of(prov, C2)
+    quarantined = district.db.execute_sql("SELECT count(*) FROM sync_quarantine").fetchone()
+    assert quarantined == (0,)
+
+
+def test_an_older_postgres_database_gets_the_position_column_in_place(
+    province: Province, pg_database: str
+) -> None:
+    from desktop_app.server.app import open_backend
+
+    open_backend(pg_database, province_db=province.path).close()
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute("ALTER TABLE cd_revocation DROP COLUMN held")  # as before schema 11
+        conn.execute("INSERT INTO cd_revocation (serial, revoked_at) VALUES (42, 'x')")
+    backend = open_backend(pg_database)  # a server of this version starting on it
+    try:
+        assert backend.revoked() == {42}
+    finally:
+        backend.close()
+    with psycopg.connect(pg_database) as conn:
+        rows = conn.execute("SELECT serial, held FROM cd_revocation").fetchall()
+    assert rows == [(42, None)]

@@ -209,7 +209,7 @@ class ChangeApplier(RowMerger):
                 if own_now or c.seq <= self.vector.get(stream, 0):
                     self.report.skipped += 1
                     continue
-                pending.setdefault(stream, {})[c.seq] = (c, batch.signer, batch.refused)
+                pending.setdefault(stream, {})[c.seq] = (c, batch.signer, batch.refusal(c.seq))
         # streams with a backlog from earlier imports
         for o, e, s, text, signer in self.db.execute_sql(
             "SELECT origin, epoch, seq, change, signer FROM sync_backlog"

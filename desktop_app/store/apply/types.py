@@ -90,11 +90,18 @@ class Signer:
 
 @dataclass
 class Batch:
-    """Changes of one verified segment, with its signer; ``refused`` quarantines them all."""
+    """Changes of one verified segment, with its signer; ``refused`` quarantines them
+    all, or only those after seq ``stands_to`` (a revoked certificate's changes after
+    the province's position at revoking)."""
 
     changes: list[Change]
     signer: Signer
     refused: str | None = None
+    stands_to: int = 0
+
+    def refusal(self, seq: int) -> str | None:
+        """Why change ``seq`` of this batch is refused as a whole, or None."""
+        return self.refused if seq > self.stands_to else None
 
 
 @dataclass
