@@ -81,7 +81,7 @@ from desktop_app.sync.certificates import (
 from desktop_app.sync.errors import EnrolmentError
 from desktop_app.sync.identity import load_identity
 from desktop_app.sync.scope import Authoriser
-from desktop_app.sync.segments import make_segment
+from desktop_app.sync.segments import HeldSegment, chain_from, make_segment
 from desktop_app.sync.vectors import Vector, full_vector
 
 log = logging.getLogger(__name__)
@@ -235,10 +235,10 @@ class SqliteBackend(Backend):
             for o, e, s in store.db.execute_sql("SELECT origin, epoch, seq FROM server_cursor")
         }
         row = store.db.execute_sql(
-            "SELECT COALESCE(MAX(fseq), 0) FROM server_feed WHERE origin != ?",
-            (self.province_node,),
+            "SELECT COALESCE(MAX(fseq), 0) FROM server_feed WHERE batch_id IS NOT NULL"
         ).fetchone()
-        self._feed_top = int(row[0])  # the newest received segment (own ones need no apply)
+        # the newest pushed segment (the province's own and those from a stick need no apply)
+        self._feed_top = int(row[0])
         self._oldest_pending: float | None = (
             time.monotonic() if self._feed_top > self._applied else None
         )
@@ -250,6 +250,8 @@ class SqliteBackend(Backend):
         self._known_nodes: dict[str, int] = {}
         # the signed revocation list, re-signed only when the revocations change
         self._revocations: tuple[list[Any], dict[str, Any]] | None = None
+        # sync_segment's (max rowid, count) when _publish_received last looked at it
+        self._received_mark: tuple[Any, ...] | None = None
         # the province's own changes already in the feed, by epoch
         self._published: dict[int, int] = {
             int(e): int(s)
@@ -328,8 +330,8 @@ class SqliteBackend(Backend):
     def pending_apply(self) -> int:
         """Received changes not yet applied to the province's tables."""
         row = self.store.db.execute_sql(
-            "SELECT COALESCE(SUM(n), 0) FROM server_feed WHERE fseq > ? AND origin != ?",
-            (self._applied, self.province_node),
+            "SELECT COALESCE(SUM(n), 0) FROM server_feed WHERE fseq > ? AND batch_id IS NOT NULL",
+            (self._applied,),
         ).fetchone()
         return int(row[0])
 
@@ -622,7 +624,8 @@ class SqliteBackend(Backend):
         here was written by this server's writer (:meth:`_push_one`) after the push's
         request thread verified it (certificate against the province key and
         revocations, signature, body hash, the body readable) and authorised its
-        changes; the province's own rows (:meth:`_publish_own`) are skipped. The feed
+        changes; the province's own rows (:meth:`_publish_own`) and those from a stick
+        (:meth:`_publish_received`, in its tables already) are skipped. The feed
         lives in the province's own database, which nothing else writes (no route,
         command or window writes ``server_feed``), so whoever could write a forged row
         there could as well write the province's tables themselves: checking the
@@ -643,10 +646,11 @@ class SqliteBackend(Backend):
             if total and total + int(n) > self._chunk:
                 break
             last, total = int(fseq), total + int(n)
-        chunk: list[tuple[int, str, str, bytes, str]] = [
-            (int(fseq), str(origin), str(header), bytes(body), str(sender))
-            for fseq, origin, header, body, sender in store.db.execute_sql(
-                "SELECT f.fseq, f.origin, f.header, f.body, COALESCE(s.office_id, f.office_id)"
+        chunk: list[tuple[int, str, str, bytes, str, bool]] = [
+            (int(fseq), str(origin), str(header), bytes(body), str(sender), bool(pushed))
+            for fseq, origin, header, body, sender, pushed in store.db.execute_sql(
+                "SELECT f.fseq, f.origin, f.header, f.body, COALESCE(s.office_id, f.office_id),"
+                " f.batch_id IS NOT NULL"
                 " FROM server_feed f LEFT JOIN sync_node s ON s.node_id = COALESCE(f.sender,"
                 " (SELECT b.node_id FROM server_batch b WHERE b.batch_id = f.batch_id LIMIT 1))"
                 " WHERE f.fseq > ? AND f.fseq <= ? ORDER BY f.fseq",
@@ -666,9 +670,9 @@ class SqliteBackend(Backend):
                 dctx = zstandard.ZstdDecompressor()
                 revoked = self.revoked()
                 now = store.clock()
-                for _fseq, origin, header, body, sender in chunk:
-                    if origin == self.province_node:
-                        continue  # the province's own changes, published to the feed
+                for _fseq, origin, header, body, sender, pushed in chunk:
+                    if origin == self.province_node or not pushed:
+                        continue  # the province's own changes or a stick's: in its tables
                     raw = dctx.decompress(body)
                     seg = held_segment(header.encode("utf-8"), raw, self.province_key,
                                        revoked, now)  # fmt: skip
@@ -763,6 +767,103 @@ class SqliteBackend(Backend):
                     published[epoch] = chunk[-1].seq
         self._published.update(published)
 
+    def _publish_received(self) -> None:
+        """Put into the feed what the province received by USB stick (``sync_segment``,
+        written by a bundle import on this file) and the feed lacks, so an office pulling
+        over the network gets a commune's changes that reached the province on a stick,
+        as a district importing the province's bundle does (:func:`held_segments` reads
+        the feed the other way round).
+
+        The segments go in as they were signed (their author's signature, checked again
+        by every receiver), with no batch id: they are in the province's tables already,
+        so the apply passes over them. Per stream only what continues the feed without a
+        gap (:func:`chain_from`), and ``server_cursor`` moves with it, so the author's
+        later push of the same changes is a resend, never a second copy.
+        """
+        store = self.store
+        mark = tuple(
+            store.db.execute_sql(
+                "SELECT COALESCE(MAX(rowid), 0), COUNT(*) FROM sync_segment"
+            ).fetchone()
+        )
+        if mark == self._received_mark:
+            return  # no bundle was imported since the last look
+        held: dict[Stream, list[HeldSegment]] = {}
+        for o, e, f, t, header, body in store.db.execute_sql(
+            "SELECT origin, epoch, seq_from, seq_to, header, body FROM sync_segment"
+            " WHERE origin != ?",
+            (self.province_node,),
+        ):
+            held.setdefault((str(o), int(e)), []).append((int(f), int(t), str(header), bytes(body)))
+        nodes = {
+            str(n): (str(office), int(level))
+            for n, office, level in store.db.execute_sql(
+                "SELECT node_id, office_id, level FROM sync_node"
+            )
+        }
+        with self._lock:
+            with store.transaction():
+                head = before = self.feed_head()
+                rows, received = self._stick_rows(held, nodes, head)
+                if rows:
+                    head = rows[-1][0]
+                    self._write_stick_rows(rows, received, before, head)
+            if rows:
+                self._received = received
+                if self._applied >= before:
+                    self._finish_apply(head)
+        self._received_mark = mark
+
+    def _stick_rows(
+        self, held: dict[Stream, list[HeldSegment]], nodes: dict[str, tuple[str, int]], head: int
+    ) -> tuple[list[tuple[Any, ...]], Vector]:
+        """The feed rows (from fseq ``head + 1``) that carry each stream on from what the
+        feed holds, and the server's vector with them."""
+        covered = {
+            (str(o), int(e)): int(s)
+            for o, e, s in self.store.db.execute_sql(
+                "SELECT origin, epoch, MAX(seq_to) FROM server_feed GROUP BY origin, epoch"
+            )
+        }
+        received = dict(self._received)
+        rows: list[tuple[Any, ...]] = []
+        now = self.store.now_iso()
+        for stream, segs in sorted(held.items()):
+            if stream[0] not in nodes:
+                continue  # no certificate known for it (an import remembers every one)
+            office, level = nodes[stream[0]]
+            pos = max(covered.get(stream, 0), received.get(stream, 0))
+            for lo, hi, header, body in chain_from(segs, pos + 1):
+                if lo > pos + 1:
+                    break  # a gap: the feed stays without one
+                head += 1
+                rows.append((head, *stream, lo, hi, hi - lo + 1, office, level, header, body, now))
+                pos = hi
+            if pos > received.get(stream, 0):
+                received[stream] = pos
+        return rows, received
+
+    def _write_stick_rows(
+        self, rows: list[tuple[Any, ...]], received: Vector, before: int, head: int
+    ) -> None:
+        """Write :meth:`_stick_rows`' rows and cursors (in the caller's transaction)."""
+        db = self.store.db
+        db.cursor().executemany(
+            "INSERT INTO server_feed (fseq, origin, epoch, seq_from, seq_to, n, office_id,"
+            " level, header, body, batch_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, NULL, ?)",
+            rows,
+        )
+        db.cursor().executemany(
+            "INSERT INTO server_cursor (origin, epoch, seq) VALUES (?, ?, ?)"
+            " ON CONFLICT (origin, epoch) DO UPDATE SET seq = MAX(seq, excluded.seq)",
+            [(o, e, s) for (o, e), s in received.items()],
+        )
+        if self._applied >= before:  # nothing waits to be applied: the apply starts past them
+            db.execute_sql(
+                "UPDATE server_config SET value = ? WHERE key = 'applied_fseq'", (str(head),)
+            )
+
     def _revocation_list(self) -> dict[str, Any]:
         """The province's signed revocation list (signed again only when it changed)."""
         rows = list(
@@ -774,6 +875,7 @@ class SqliteBackend(Backend):
 
     def pull(self, claims: Claims, after: int, limit: int, rejections_after: int = 0) -> Page:
         self._publish_own()
+        self._publish_received()
         store = self.store
         head = self.feed_head()
         offices = sorted(visible_offices(claims, self._parents, self.province_office))

@@ -35,3 +35,31 @@ def test_a_district_on_a_stick_gets_what_a_commune_pushed_over_http(
         assert len(want) == 60
     finally:
         stick.close()
+
+
+def test_a_district_pulling_gets_what_a_commune_carried_to_the_province_on_a_stick(
+    province: Province, sqlite_server: ServerThread
+) -> None:
+    """A commune's bundle imported at the province reaches the feed its server serves (the
+    server runs on the province's file): a district pulling over HTTP gets the same values
+    as the province, and a later resend over HTTP is neither refused nor doubled."""
+    commune, district = province[C1], province[DISTRICT]
+    changes = fill_period(commune, 20, per_village=2)
+    out = province.tmp / "c1.cdsync"
+    with Store.open(province.path) as prov:
+        export_bundle(commune, out, to=prov.node.node_id)
+        assert import_bundle(prov, out, backup=False).report.applied == changes
+        want = values_of(prov, C1)
+    assert len(want) == 40
+    sync_office(district, sqlite_server.url, backup=False)
+    assert values_of(district, C1) == want
+    # the commune syncs over the network later: what the stick carried is not sent twice
+    result = sync_office(commune, sqlite_server.url, backup=False)
+    assert result.accepted == 0
+    sqlite_server.wait_applied()
+    sync_office(district, sqlite_server.url, backup=False)
+    with Store.open(province.path) as prov:
+        assert values_of(prov, C1) == values_of(district, C1) == want
+        assert prov.db.execute_sql(
+            "SELECT COUNT(*) FROM change WHERE origin = ?", (commune.node.node_id,)
+        ).fetchone()[0] == changes
