@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.domain.areas import REPORT_GROUPS, report_group
+from desktop_app.reports.holding import Holding, holding_label
 from desktop_app.reports.texts import Lang, display, pick
 from desktop_app.store.aggregation import AreaFigures, UnitAggregate
 from desktop_app.store.repositories.areas import AreaRepository
@@ -141,10 +142,14 @@ def area_section(
     agg: UnitAggregate,
     lang: Lang,
     communes: Sequence[AreaFigures] | None = None,
+    held: Holding | None = None,
 ) -> AreaSection | None:
     """The section for a district or province report (None for a commune).
 
     ``communes``: the communes' figures when the caller has them (:func:`commune_figures`).
+    ``held``: when the office holds only some of the area's communes, the section counts
+    those (their villages are the only ones known here) and its last row is theirs, not
+    "Toàn tỉnh" (:mod:`desktop_app.reports.holding`).
     """
     if agg.level == "commune":
         return None
@@ -153,6 +158,9 @@ def area_section(
     if not decisions:
         return AreaSection(heading, (), (), decision_notes(store, agg.period.year, lang))
     communes = list(communes) if communes is not None else commune_figures(store, agg)
+    if held is not None and held.partial:
+        ids = {u.id for u in held.held}
+        communes = [a for a in communes if a.unit.id in ids]
     groups = _groups(communes, kinds)
     catalogue = store.catalogue.derived
     names = [
@@ -167,7 +175,8 @@ def area_section(
     )
     rows = [_group_row(area_label(g, lang), groups[g], lang) for g in REPORT_GROUPS]
     whole = "all_province" if agg.level == "province" else "all_district"
-    rows.append(_group_row(area_label(whole, lang), communes, lang))
+    total = holding_label("total_row", lang) if held and held.partial else area_label(whole, lang)
+    rows.append(_group_row(total, communes, lang))
     return AreaSection(heading, columns, tuple(rows), decision_notes(store, agg.period.year, lang))
 
 

@@ -19,6 +19,7 @@ from desktop_app.domain.catalogue import Catalogue, Indicator
 from desktop_app.domain.units import Unit
 from desktop_app.reports.area_section import AreaSection
 from desktop_app.reports.fonts import nfc
+from desktop_app.reports.holding import Holding
 from desktop_app.reports.map_annex import MapAnnex
 from desktop_app.reports.narrative import (
     HEADLINE,
@@ -377,9 +378,16 @@ def _names(units: Sequence[Unit], lang: Lang, limit: int = 12) -> str:
 
 
 def _notices(
-    agg: UnitAggregate, provisional: Sequence[Unit], area: str, period: str, lang: Lang
+    agg: UnitAggregate,
+    provisional: Sequence[Unit],
+    area: str,
+    period: str,
+    lang: Lang,
+    holding: Holding | None = None,
 ) -> tuple[str, ...]:
     out: list[str] = []
+    if holding is not None and holding.partial:
+        out.append(holding.notice(agg, lang))
     if not agg.current.has_data:
         out.append(label("no_data", lang, period=period, area=area))
     if agg.excluded:
@@ -418,11 +426,15 @@ def build_model(
     lang: Lang = "vi",
     report_date: date | None = None,
     provisional: Sequence[Unit] = (),
+    holding: Holding | None = None,
 ) -> ReportModel:
     """The report of ``agg`` in ``lang``, dated ``report_date`` (default today).
 
     ``provisional``: communes whose data is counted although not submitted/approved
     (``--include-drafts``); they are named on page 1 and every page is marked.
+    ``holding``: the communes this office holds the data of (``reports.holding``): when
+    only some, page 1 says what the figures cover and the summary does not call them
+    the whole area's.
     """
     catalogue = store.catalogue
     day = report_date or date.today()
@@ -500,10 +512,10 @@ def build_model(
         header=_header(store, agg, day, lang),
         title=label("title", lang),
         subject=nfc(label("subject", lang, period=period_text, area=area)),
-        summary=tuple(nfc(s) for s in summary(catalogue, agg, lang)),
+        summary=tuple(nfc(s) for s in summary(catalogue, agg, lang, holding)),
         rows=tuple(rows),
         holes=tuple(nfc(h) for h in holes),
-        completeness_text=nfc(completeness_sentence(agg, lang)),
+        completeness_text=nfc(completeness_sentence(agg, lang, holding)),
         completeness_columns=c_cols,
         completeness_rows=tuple(c_rows),
         chart_title=label("chart_title", lang),
@@ -513,7 +525,7 @@ def build_model(
         annex_columns=annex_cols,
         annex_rows=annex_rows,
         annex_decimals=annex_decimals,
-        notices=_notices(agg, provisional, area, period_text, lang),
+        notices=_notices(agg, provisional, area, period_text, lang, holding),
         previous_note=previous_note(agg, lang),
         draft_mark=label("draft_mark", lang) if provisional else "",
         annex_note=(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from desktop_app.domain.catalogue import Catalogue
+from desktop_app.reports.holding import Holding, holding_label
 from desktop_app.reports.texts import Lang, derived_decimals, display, label, lower_first, rounded
 from desktop_app.store.aggregation import UnitAggregate
 
@@ -53,19 +54,25 @@ def _change(
     return text
 
 
-def summary(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> tuple[str, ...]:
+def summary(
+    catalogue: Catalogue, agg: UnitAggregate, lang: Lang, holding: Holding | None = None
+) -> tuple[str, ...]:
+    """The summary paragraphs: villages and the headline changes, then completeness.
+    With a partial ``holding`` the villages are those of the held communes, said so."""
     unit = agg.unit
     period = agg.period.label(lang)
     villages = display(agg.current.villages, 0, lang)
     prev_label = agg.previous.period.label(lang) if agg.previous is not None else ""
-    if lang == "vi":
-        opening = f"{period}, toàn {unit.kind} có {villages} thôn, bản đang hoạt động" + (
-            f"; so với {prev_label.lower()}:" if prev_label else "."
-        )
+    if holding is not None and holding.partial:
+        opening = holding.opening(agg, villages, lang)
+    elif lang == "vi":
+        opening = f"{period}, toàn {unit.kind} có {villages} thôn, bản đang hoạt động"
     else:
-        opening = f"In {period}, {unit.name} has {villages} active villages" + (
-            f"; compared with {prev_label}:" if prev_label else "."
-        )
+        opening = f"In {period}, {unit.name} has {villages} active villages"
+    if lang == "vi":
+        opening += f"; so với {prev_label.lower()}:" if prev_label else "."
+    else:
+        opening += f"; compared with {prev_label}:" if prev_label else "."
     parts: list[str] = []
     prev = agg.previous.derived if agg.previous is not None else {}
     prev_cover = agg.previous.coverage if agg.previous is not None else {}
@@ -89,7 +96,7 @@ def summary(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> tuple[str, 
         if text:
             parts.append(text)
     first = opening + (" " + "; ".join(parts) + "." if parts else "")
-    return (first, completeness_sentence(agg, lang))
+    return (first, completeness_sentence(agg, lang, holding))
 
 
 def coverage_text(agg: UnitAggregate, code: str, lang: Lang, *, brackets: bool = False) -> str:
@@ -116,19 +123,24 @@ def state_counts(states: Sequence[str]) -> dict[str, int]:
     return counts
 
 
-def completeness_sentence(agg: UnitAggregate, lang: Lang) -> str:
-    """ "18/22 xã đã gửi số liệu (3 đã duyệt, 2 bị trả lại, 13 chờ duyệt); 4 xã chưa gửi."."""
+def completeness_sentence(agg: UnitAggregate, lang: Lang, holding: Holding | None = None) -> str:
+    """ "18/22 xã đã gửi số liệu (3 đã duyệt, 2 bị trả lại, 13 chờ duyệt); 4 xã chưa gửi."
+    (of the held communes, said so, when ``holding`` is partial)"""
     c = state_counts([s.state for s in agg.completeness])
     total = len(agg.completeness)
     sent = total - c["draft"]
+    scope = ""
+    if holding is not None and holding.partial:
+        scope = holding_label("completeness", lang)
     if lang == "en":
-        return (
+        return scope + (
             f"{sent} of {total} communes have sent their data for {agg.period.label(lang)}"
             f" ({c['approved']} approved, {c['returned']} returned, {c['submitted']} awaiting"
             f" review); {c['draft']} have not sent yet."
         )
-    return (
-        f"Có {sent}/{total} xã đã gửi số liệu {agg.period.label(lang).lower()}"
+    have = "có" if scope else "Có"
+    return scope + (
+        f"{have} {sent}/{total} xã đã gửi số liệu {agg.period.label(lang).lower()}"
         f" ({c['approved']} đã duyệt, {c['returned']} bị trả lại, {c['submitted']} chờ duyệt);"
         f" {c['draft']} xã chưa gửi."
     )
