@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop_app.domain.areas import REPORT_GROUPS, report_group
 from desktop_app.reports.holding import Holding, holding_label
-from desktop_app.reports.texts import Lang, display, pick
+from desktop_app.reports.texts import Lang, display, pick, translations
 from desktop_app.store.aggregation import AreaFigures, UnitAggregate
 from desktop_app.store.repositories.areas import AreaRepository
 from desktop_app.store.store import Store
@@ -50,7 +50,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "Các chỉ tiêu chính theo xã, nhóm theo địa bàn, {period}",
         "Main indicators by commune, grouped by area, {period}",
     ),
-    "group_row": ("{name} ({n} xã)", "{name} ({n} communes)"),
     "col_commune": ("Xã", "Commune"),
     "col_commune_district": ("Xã (huyện)", "Commune (district)"),
 }
@@ -205,7 +204,9 @@ def annex_by_area(
     rows: list[tuple[Any, ...]] = []
     empty = ("",) * len(codes)
     for number, (group, members) in zip(ROMAN, _groups(communes, kinds).items(), strict=False):
-        name = area_label("group_row", lang, name=area_label(group, lang), n=len(members))
+        n = len(members)
+        text = translations(lang).ngettext("{name} ({n} commune)", "{name} ({n} communes)", n)
+        name = text.format(name=area_label(group, lang), n=n)
         rows.append((number, name, *empty))
         for i, a in enumerate(members, start=1):
             district = districts.get(a.unit.parent_id or "")

@@ -16,29 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from desktop_app.domain.units import Unit
-from desktop_app.reports.texts import Lang, pick
+from desktop_app.reports.texts import Lang, pick, translations
 from desktop_app.store.aggregation import UnitAggregate
 from desktop_app.store.store import Store
 
 LABELS: dict[str, tuple[str, str]] = {
-    "notice": (
-        "Đơn vị chỉ có dữ liệu của {held}/{communes} xã trong {area}{districts}; các số liệu"
-        " trong báo cáo chỉ tính các xã này, không phải số liệu toàn {kind}. Số liệu của"
-        " các xã khác do đơn vị khác quản lý, không có tại đơn vị.",
-        "This office holds the data of {held} of the {communes} communes of {area}{districts};"
-        " the figures of this report count those communes only, not the whole {kind_en}."
-        " The other communes' data is kept by other offices and is not held here.",
-    ),
-    "districts": (" (ở {held}/{of} huyện: {names})", " (in {held} of its {of} districts: {names})"),
-    "opening": (
-        "{period}, các xã có dữ liệu tại đơn vị ({held}/{communes} xã của {kind}) có"
-        " {villages} thôn, bản đang hoạt động",
-        "In {period}, the communes held at this office ({held} of the {communes} of"
-        " {area}) have {villages} active villages",
-    ),
     "completeness": (
-        "Trong các xã có dữ liệu tại đơn vị: ",
-        "Of the communes held at this office: ",
+        " (tính trong các xã có dữ liệu tại đơn vị)",
+        " (of the communes held at this office)",
     ),
     "total_row": ("Các xã có dữ liệu tại đơn vị", "Communes held at this office"),
 }
@@ -85,36 +70,51 @@ class Holding:
         if not self.partial:
             return ""
         unit = agg.unit
+        tr = translations(lang)
         districts = ""
         if self.of_districts:
             names = ", ".join(u.name for u in self.districts)
-            districts = holding_label(
-                "districts", lang, held=len(self.districts), of=self.of_districts, names=names
-            )
-        return holding_label(
-            "notice",
-            lang,
+            districts = " " + tr.ngettext(
+                "(in {held} of its {of} district: {names})",
+                "(in {held} of its {of} districts: {names})",
+                self.of_districts,
+            ).format(held=len(self.districts), of=self.of_districts, names=names)
+        text = tr.ngettext(
+            "This office holds the data of {held} of the {communes} commune of"
+            " {area}{districts}; the figures of this report count those communes only, not"
+            " the whole {kind}. The other communes' data is kept by other offices and is"
+            " not held here.",
+            "This office holds the data of {held} of the {communes} communes of"
+            " {area}{districts}; the figures of this report count those communes only, not"
+            " the whole {kind}. The other communes' data is kept by other offices and is"
+            " not held here.",
+            self.communes,
+        )
+        return text.format(
             held=len(self.held),
             communes=self.communes,
             area=f"{unit.kind} {unit.short_name}" if lang == "vi" else unit.name,
             districts=districts,
-            kind=unit.kind,
-            kind_en=_KIND_EN.get(unit.kind, "area"),
+            kind=unit.kind if lang == "vi" else _KIND_EN.get(unit.kind, "area"),
         )
 
-    def opening(self, agg: UnitAggregate, villages: str, lang: Lang) -> str:
+    def opening(self, agg: UnitAggregate, villages: int, shown: str, lang: Lang) -> str:
         """The summary's first clause for a partial holding (the caller goes on with the
-        comparison): never "toàn tỉnh có 375 thôn" for one district's villages."""
-        period = agg.period.label(lang)
-        return holding_label(
-            "opening",
-            lang,
-            period=period,
+        comparison): never "toàn tỉnh có 375 thôn" for one district's villages.
+        ``shown``: ``villages`` as printed."""
+        text = translations(lang).ngettext(
+            "In {period}, the communes held at this office ({held} of the {communes} of"
+            " {area}) have {villages} active village",
+            "In {period}, the communes held at this office ({held} of the {communes} of"
+            " {area}) have {villages} active villages",
+            villages,
+        )
+        return text.format(
+            period=agg.period.label(lang),
             held=len(self.held),
             communes=self.communes,
-            kind=agg.unit.kind,
-            area=agg.unit.name,
-            villages=villages,
+            area=agg.unit.kind if lang == "vi" else agg.unit.name,
+            villages=shown,
         )
 
 

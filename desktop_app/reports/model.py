@@ -28,6 +28,7 @@ from desktop_app.reports.narrative import (
     coverage_text,
     summary,
 )
+from desktop_app.reports.notices import notices, previous_note
 from desktop_app.reports.texts import (
     Lang,
     derived_decimals,
@@ -370,55 +371,6 @@ def _with_district(commune: Unit, agg: UnitAggregate) -> str:
     return f"{commune.name}, {district.name}"
 
 
-def _names(units: Sequence[Unit], lang: Lang, limit: int = 12) -> str:
-    names = [u.name for u in units]
-    if len(names) <= limit:
-        return ", ".join(names)
-    return label("more_names", lang, names=", ".join(names[:limit]), n=len(names) - limit)
-
-
-def _notices(
-    agg: UnitAggregate,
-    provisional: Sequence[Unit],
-    area: str,
-    period: str,
-    lang: Lang,
-    holding: Holding | None = None,
-) -> tuple[str, ...]:
-    out: list[str] = []
-    if holding is not None and holding.partial:
-        out.append(holding.notice(agg, lang))
-    if not agg.current.has_data:
-        out.append(label("no_data", lang, period=period, area=area))
-    if agg.excluded:
-        key = "excluded_submitted" if agg.level == "commune" else "excluded_approved"
-        out.append(label(key, lang, n=len(agg.excluded), names=_names(agg.excluded, lang)))
-    if provisional:
-        out.append(label("provisional", lang, n=len(provisional), names=_names(provisional, lang)))
-    return tuple(nfc(t) for t in out)
-
-
-def previous_note(agg: UnitAggregate, lang: Lang) -> str:
-    """The footnote of the "Kỳ trước" column when the two periods' communes differ.
-
-    Both columns count the same communes (those with counted data this period,
-    ``aggregation._same_basis``); the note names the communes of this period with nothing
-    in the previous one and those whose previous data was left out, so a change between
-    the columns is never read as like for like when it is not. Empty when they match.
-    """
-    if agg.previous is None or not (agg.previous_missing or agg.previous_dropped):
-        return ""
-    period = agg.previous.period.label(lang)
-    if lang == "vi":
-        period = period[:1].lower() + period[1:]
-    parts = [label("previous_basis", lang)]
-    for key, units in (("previous_missing", agg.previous_missing),
-                       ("previous_dropped", agg.previous_dropped)):  # fmt: skip
-        if units:
-            parts.append(label(key, lang, n=len(units), period=period, names=_names(units, lang)))
-    return nfc("; ".join(parts) + ".")
-
-
 def build_model(
     store: Store,
     agg: UnitAggregate,
@@ -525,7 +477,7 @@ def build_model(
         annex_columns=annex_cols,
         annex_rows=annex_rows,
         annex_decimals=annex_decimals,
-        notices=_notices(agg, provisional, area, period_text, lang, holding),
+        notices=notices(agg, provisional, area, period_text, lang, holding),
         previous_note=previous_note(agg, lang),
         draft_mark=label("draft_mark", lang) if provisional else "",
         annex_note=(

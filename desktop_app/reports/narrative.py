@@ -10,7 +10,15 @@ from collections.abc import Sequence
 
 from desktop_app.domain.catalogue import Catalogue
 from desktop_app.reports.holding import Holding, holding_label
-from desktop_app.reports.texts import Lang, derived_decimals, display, label, lower_first, rounded
+from desktop_app.reports.texts import (
+    Lang,
+    derived_decimals,
+    display,
+    label,
+    lower_first,
+    rounded,
+    translations,
+)
 from desktop_app.store.aggregation import UnitAggregate
 
 HEADLINE = (
@@ -63,12 +71,20 @@ def summary(
     period = agg.period.label(lang)
     villages = display(agg.current.villages, 0, lang)
     prev_label = agg.previous.period.label(lang) if agg.previous is not None else ""
+    n = agg.current.villages
     if holding is not None and holding.partial:
-        opening = holding.opening(agg, villages, lang)
-    elif lang == "vi":
-        opening = f"{period}, toàn {unit.kind} có {villages} thôn, bản đang hoạt động"
+        opening = holding.opening(agg, n, villages, lang)
     else:
-        opening = f"In {period}, {unit.name} has {villages} active villages"
+        area = f"toàn {unit.kind}" if lang == "vi" else unit.name
+        opening = (
+            translations(lang)
+            .ngettext(
+                "In {period}, {area} has {villages} active village",
+                "In {period}, {area} has {villages} active villages",
+                n,
+            )
+            .format(period=period, area=area, villages=villages)
+        )
     if lang == "vi":
         opening += f"; so với {prev_label.lower()}:" if prev_label else "."
     else:
@@ -129,21 +145,26 @@ def completeness_sentence(agg: UnitAggregate, lang: Lang, holding: Holding | Non
     c = state_counts([s.state for s in agg.completeness])
     total = len(agg.completeness)
     sent = total - c["draft"]
-    scope = ""
-    if holding is not None and holding.partial:
-        scope = holding_label("completeness", lang)
+    tr = translations(lang)
+    period = agg.period.label(lang)
+    period = period.lower() if lang == "vi" else period
+    head = tr.ngettext(
+        "{sent} of {total} commune has sent its data for {period}",
+        "{sent} of {total} communes have sent their data for {period}",
+        total,
+    ).format(sent=sent, total=total, period=period)
     if lang == "en":
-        return scope + (
-            f"{sent} of {total} communes have sent their data for {agg.period.label(lang)}"
-            f" ({c['approved']} approved, {c['returned']} returned, {c['submitted']} awaiting"
-            f" review); {c['draft']} have not sent yet."
+        states = f" ({c['approved']} approved, {c['returned']} returned, {c['submitted']} awaiting"
+        states += " review)"
+    else:
+        states = (
+            f" ({c['approved']} đã duyệt, {c['returned']} bị trả lại, {c['submitted']} chờ duyệt)"
         )
-    have = "có" if scope else "Có"
-    return scope + (
-        f"{have} {sent}/{total} xã đã gửi số liệu {agg.period.label(lang).lower()}"
-        f" ({c['approved']} đã duyệt, {c['returned']} bị trả lại, {c['submitted']} chờ duyệt);"
-        f" {c['draft']} xã chưa gửi."
-    )
+    tail = tr.ngettext(
+        "; {draft} has not sent yet", "; {draft} have not sent yet", c["draft"]
+    ).format(draft=c["draft"])
+    scope = holding_label("completeness", lang) if holding is not None and holding.partial else ""
+    return head + states + tail + scope + "."
 
 
 def completeness_table(

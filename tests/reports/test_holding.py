@@ -33,7 +33,10 @@ def test_a_province_report_at_a_district_says_it_holds_one_district(
         "Quý 4/2020, các xã có dữ liệu tại đơn vị (22/204 xã của tỉnh) có 375 thôn, bản"
     )
     # submission states of the held communes only: not 184 of 204 "chưa gửi"
-    assert model.completeness_text.startswith("Trong các xã có dữ liệu tại đơn vị: có 20/22 xã")
+    assert model.completeness_text.startswith("Có 20/22 xã đã gửi số liệu quý 4/2020")
+    assert model.completeness_text.endswith(
+        "2 xã chưa gửi (tính trong các xã có dữ liệu tại đơn vị)."
+    )
     assert [r[1] for r in model.completeness_rows] == ["Huyện Mai Sơn"]
     # the left-out communes are Mai Sơn's 19 not approved, not 201 of the province
     assert "không tính 19 xã chưa được duyệt" in model.notices[1]
