@@ -9,13 +9,13 @@ district. Every string is NFC.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from desktop_app.domain.catalogue import Catalogue, Indicator
+from desktop_app.domain.catalogue import Catalogue, Indicator, by_section
 from desktop_app.domain.units import Unit
 from desktop_app.reports.area_section import AreaSection
 from desktop_app.reports.fonts import nfc
@@ -53,6 +53,7 @@ Number = int | float | Decimal
 #: Derived indicators shown in the summary, the chart and the annex, in this order.
 ANNEX_CODES = ("so_thon", *HEADLINE)
 CHART_CODES = ("ty_le_thon_co_song", "ty_le_thon_4g")
+#: The sections' names, in ``domain.catalogue.SECTION_ORDER`` (the order ``by_section`` gives)
 SECTIONS: dict[str, tuple[str, str]] = {
     "population": ("Dân cư", "Population"),
     "mobile": ("Thông tin di động", "Mobile"),
@@ -210,23 +211,6 @@ def _header(store: Store, agg: UnitAggregate, day: date, lang: Lang) -> Header:
         issuer=unit.short_name,
         issuer_kind=unit.kind,
     )
-
-
-def by_section(indicators: Iterable[Indicator]) -> list[Indicator]:
-    """The indicators grouped by section, so each heading is printed once: the sections
-    in the report's order (:data:`SECTIONS`, then any other in the order first met),
-    each one's indicators in catalogue order.
-
-    A catalogue version that moves an indicator to another section keeps its row where
-    it was (2026.1 in ``tests/reports/test_section_headings.py`` moves
-    ``diem_internet_cc`` from "fixed" to "postal" and appends a new indicator): read in
-    catalogue order the open quarter's table had 10 headings for 7 sections.
-    """
-    found = list(indicators)
-    rank = {name: i for i, name in enumerate(SECTIONS)}
-    for ind in found:
-        rank.setdefault(ind.section, len(rank))
-    return sorted(found, key=lambda ind: rank[ind.section])  # stable: catalogue order
 
 
 def _indicator_rows(
