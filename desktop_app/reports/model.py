@@ -220,6 +220,7 @@ def _indicator_rows(
     number = start
     section = ""
     prev = agg.previous.indicators if agg.previous is not None else {}
+    blank = not_comparable(catalogue, agg)
     for ind in by_section(catalogue.indicators.values()):
         if ind.section != section:
             section = ind.section
@@ -239,7 +240,7 @@ def _indicator_rows(
                 )
             )
         cur = agg.current.indicators[ind.code]
-        old = prev.get(ind.code)
+        old = None if ind.code in blank else prev.get(ind.code)
         rows.extend(_rows_of(catalogue, ind, cur, old, lang, str(number)))
         number += 1
     return rows
@@ -311,7 +312,9 @@ def _rows_of(
 
 def _derived_rows(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> list[TableRow]:
     rows = [TableRow("", "", "", label("g_derived", lang), "", None, None, None, 0, True)]
-    prev = agg.previous.derived if agg.previous is not None else {}
+    prev = dict(agg.previous.derived) if agg.previous is not None else {}
+    for code in not_comparable(catalogue, agg):
+        prev.pop(code, None)
     n = 0
     for code, der in catalogue.derived.items():
         if code not in agg.current.derived:
@@ -331,6 +334,37 @@ def _derived_rows(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> list[
             )
         )
     return rows
+
+
+def not_comparable(catalogue: Catalogue, agg: UnitAggregate) -> set[str]:
+    """The indicators and derived indicators whose "Kỳ trước" is left blank: across the
+    2025 reform (``agg.previous_across_reform``), those that count or average communes
+    (2 old communes are not 1 new one: "Trung tâm xã có cáp quang", "Tỷ lệ xã có điểm
+    BĐVHX"), and, when an old commune went into several 2025 communes
+    (``agg.previous_split``), every commune-wide figure, which cannot be divided between
+    them. Sums over the same territory (BTS sites, dossiers) and every village figure
+    (the same villages, placed by the lineage and the province's mapping) compare like
+    for like and are kept (``tests/reform/test_series.py``).
+    """
+    if not agg.previous_across_reform:
+        return set()
+    from desktop_app.domain.derived import compile_derived
+    from desktop_app.store.aggregation import summarise_indicator
+
+    communal = {code for code, ind in catalogue.indicators.items() if ind.level == "commune"}
+    if agg.previous_split:
+        out = set(communal)
+    else:
+        out = {
+            code
+            for code in communal
+            if summarise_indicator(catalogue, catalogue.indicators[code], []).method != "sum"
+        }
+    for code, item in compile_derived(catalogue).items():
+        counts_communes = "count(communes" in catalogue.derived[code].formula.replace(" ", "")
+        if counts_communes or (agg.previous_split and item.refs & communal):
+            out.add(code)
+    return out
 
 
 def _with_coverage(name: str, agg: UnitAggregate, code: str, lang: Lang) -> str:

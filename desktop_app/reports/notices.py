@@ -70,17 +70,45 @@ def previous_note(agg: UnitAggregate, lang: Lang) -> str:
     """The footnote of the "Kỳ trước" column when the two periods' communes differ.
 
     Both columns count the same communes (those with counted data this period,
-    ``aggregation._same_basis``); the note names the communes of this period with nothing
+    ``store.previous_basis``); the note names the communes of this period with nothing
     in the previous one and those whose previous data was left out, so a change between
     the columns is never read as like for like when it is not. Empty when they match.
+    Across the 2025 reform it always says that the previous column holds the old
+    communes' figures (named), which figures compare like for like and which are left
+    blank as not comparable (``model.not_comparable``).
     """
-    if agg.previous is None or not (agg.previous_missing or agg.previous_dropped):
+    across = agg.previous_across_reform
+    if agg.previous is None or not (across or agg.previous_missing or agg.previous_dropped):
         return ""
     period = agg.previous.period.label(lang)
     if lang == "vi":
         period = period[:1].lower() + period[1:]
-    parts = [label("previous_basis", lang)]
     tr = translations(lang)
+    parts = [label("previous_basis", lang)]
+    if across:
+        olds = agg.previous_sources
+        n = len(olds)
+        text = tr.ngettext(
+            "(*) The “Previous” column ({period}, before the administrative units were"
+            " reorganised on 1 July 2025) holds the figures of {n} old commune: {names}",
+            "(*) The “Previous” column ({period}, before the administrative units were"
+            " reorganised on 1 July 2025) holds the figures of {n} old communes: {names}",
+            n,
+        )
+        parts = [text.format(n=n, period=period, names=names_text(olds, lang))]
+        parts.append(label("reform_villages", lang))
+        split = agg.previous_split
+        if split:
+            text = tr.ngettext(
+                "{names} went into more than one of today's communes: its commune-wide"
+                " figures cannot be divided and are left blank (—)",
+                "{names} went into more than one of today's communes: their commune-wide"
+                " figures cannot be divided and are left blank (—)",
+                len(split),
+            )
+            parts.append(text.format(names=names_text(split, lang)))
+        else:
+            parts.append(label("reform_communes", lang))
     if agg.previous_missing:
         n = len(agg.previous_missing)
         text = tr.ngettext(

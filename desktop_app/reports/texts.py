@@ -130,10 +130,21 @@ LABELS: dict[str, tuple[str, str]] = {
         "Tỷ lệ thôn có sóng di động và có sóng 4G (%)",
         "Villages with mobile signal and with 4G (%)",
     ),
-    # the footnote of the "Kỳ trước" column (aggregation._same_basis)
+    # the footnote of the "Kỳ trước" column (store.previous_basis)
     "previous_basis": (
         "(*) Cột “Kỳ trước” tính cùng các xã được tính ở cột “Kỳ này”",
         "(*) The “Previous” column counts the same communes as “This period”",
+    ),
+    # across the 2025 reform (notices.previous_note, model.not_comparable)
+    "reform_villages": (
+        "các chỉ tiêu của thôn, bản tính trên cùng các thôn, bản (theo xã hiện nay của thôn, bản)",
+        "village figures count the same villages (under the commune each belongs to today)",
+    ),
+    "reform_communes": (
+        "các chỉ tiêu tổng của xã tính trên cùng địa bàn; các chỉ tiêu đếm số xã hoặc tính"
+        " bình quân theo xã không so sánh được với kỳ này nên để trống (—)",
+        "commune-wide totals count the same territory; figures that count or average"
+        " communes are not comparable with this period and are left blank (—)",
     ),
     "previous_none": ("không có số liệu kỳ trước", "no data for the previous period"),
     "state_draft": ("Chưa gửi", "Not sent"),
