@@ -68,3 +68,28 @@ def test_vietnamese_has_one_form_from_the_catalogue() -> None:
         assert (
             tr.ngettext(one, many, n) == "{n} xã không có số liệu được tính của {period}: {names}"
         )
+
+
+def test_the_lineage_lines_count_communes_and_villages(reports_store: Store) -> None:
+    from dataclasses import replace
+
+    from desktop_app.reports.lineage import lineage_lines
+    from desktop_app.store.aggregation import aggregate
+
+    agg = aggregate(reports_store, DISTRICT, "2020Q4", with_previous=False)
+    commune = agg.completeness[0].commune
+    one = replace(agg, unplaced={commune.id: 1})
+    assert lineage_lines(one, "en") == (
+        f"Not counted: 1 village of {commune.name} (not yet mapped by the province to a new"
+        " commune: coverage-desk reform plan).",
+    )
+    assert lineage_lines(replace(agg, unplaced={commune.id: 3}), "en")[0].startswith(
+        "Not counted: 3 villages of"
+    )
+    assert lineage_lines(one, "vi")[0].startswith(f"Chưa tính 1 thôn, bản của {commune.name}")
+    province = reports_store.reference.unit("2025:14")
+    new = replace(agg, unit=province, level="province", sources={"2025:04108": (commune,)})
+    assert lineage_lines(new, "en") == (
+        "The figures include those of 1 commune before the 2025 reform, from which today's"
+        " communes (1) were formed.",
+    )
