@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import itertools
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
@@ -385,3 +385,26 @@ def load_catalogue(folder: Path) -> Catalogue:
         )
     except CatalogueError as exc:
         raise CatalogueError(f"{folder}: {exc}") from None
+
+
+#: The order of the catalogue's sections wherever indicators are shown by section (the
+#: report's indicator table, the commune form of the entry page); a section not listed
+#: comes after these, in the order first met.
+SECTION_ORDER = ("population", "mobile", "fixed", "devices", "postal", "radio", "egov")
+
+
+def by_section(indicators: Iterable[Indicator]) -> list[Indicator]:
+    """The indicators grouped by section, so each section's heading is shown once: the
+    sections in :data:`SECTION_ORDER` (then any other in the order first met), each
+    one's indicators in catalogue order.
+
+    A catalogue version that moves an indicator to another section keeps its row where
+    it was (2026.1 in ``tests/reports/test_section_headings.py`` moves
+    ``diem_internet_cc`` from "fixed" to "postal"): read in catalogue order, the report's
+    table had 10 headings for 7 sections and the entry form repeated "fixed" and "postal".
+    """
+    found = list(indicators)
+    rank = {name: i for i, name in enumerate(SECTION_ORDER)}
+    for ind in found:
+        rank.setdefault(ind.section, len(rank))
+    return sorted(found, key=lambda ind: rank[ind.section])  # stable: catalogue order

@@ -96,6 +96,7 @@ def build_report(
     from desktop_app.reports.area_section import annex_by_area as grouped
     from desktop_app.reports.area_section import area_section, commune_figures
     from desktop_app.reports.catalogue_choice import report_catalogue
+    from desktop_app.reports.holding import holding
     from desktop_app.reports.map_annex import map_annex
     from desktop_app.reports.trend_section import trend_section
 
@@ -115,6 +116,10 @@ def build_report(
             counted_states=counted,
             loader=loader,
         )
+        # what this office holds: a province report printed at a district counts one
+        # district's communes, and says so (reports/holding.py)
+        held = holding(store, agg)
+        agg = held.restrict(agg)
         provisional = [c.commune for c in agg.completeness if c.state not in official]
         model = build_model(
             store,
@@ -122,13 +127,14 @@ def build_report(
             lang=lang,
             report_date=report_date,
             provisional=provisional if include_drafts else (),
+            holding=held,
         )
         communes = (
             commune_figures(store, agg, counted_states=counted) if agg.level != "commune" else []
         )
         model = replace(
             model,
-            areas=area_section(store, agg, lang, communes),
+            areas=area_section(store, agg, lang, communes, held),
             map=map_annex(store, agg, lang),
             trend=trend_section(store, agg, lang, counted_states=counted, loader=loader),
             notices=model.notices + chosen.notices(lang),

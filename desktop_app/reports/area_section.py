@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.domain.areas import REPORT_GROUPS, report_group
-from desktop_app.reports.texts import Lang, display, pick
+from desktop_app.reports.holding import Holding, holding_label
+from desktop_app.reports.texts import Lang, display, pick, translations
 from desktop_app.store.aggregation import AreaFigures, UnitAggregate
 from desktop_app.store.repositories.areas import AreaRepository
 from desktop_app.store.store import Store
@@ -49,7 +50,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "Các chỉ tiêu chính theo xã, nhóm theo địa bàn, {period}",
         "Main indicators by commune, grouped by area, {period}",
     ),
-    "group_row": ("{name} ({n} xã)", "{name} ({n} communes)"),
     "col_commune": ("Xã", "Commune"),
     "col_commune_district": ("Xã (huyện)", "Commune (district)"),
 }
@@ -141,10 +141,14 @@ def area_section(
     agg: UnitAggregate,
     lang: Lang,
     communes: Sequence[AreaFigures] | None = None,
+    held: Holding | None = None,
 ) -> AreaSection | None:
     """The section for a district or province report (None for a commune).
 
     ``communes``: the communes' figures when the caller has them (:func:`commune_figures`).
+    ``held``: when the office holds only some of the area's communes, the section counts
+    those (their villages are the only ones known here) and its last row is theirs, not
+    "Toàn tỉnh" (:mod:`desktop_app.reports.holding`).
     """
     if agg.level == "commune":
         return None
@@ -153,6 +157,9 @@ def area_section(
     if not decisions:
         return AreaSection(heading, (), (), decision_notes(store, agg.period.year, lang))
     communes = list(communes) if communes is not None else commune_figures(store, agg)
+    if held is not None and held.partial:
+        ids = {u.id for u in held.held}
+        communes = [a for a in communes if a.unit.id in ids]
     groups = _groups(communes, kinds)
     catalogue = store.catalogue.derived
     names = [
@@ -167,7 +174,8 @@ def area_section(
     )
     rows = [_group_row(area_label(g, lang), groups[g], lang) for g in REPORT_GROUPS]
     whole = "all_province" if agg.level == "province" else "all_district"
-    rows.append(_group_row(area_label(whole, lang), communes, lang))
+    total = holding_label("total_row", lang) if held and held.partial else area_label(whole, lang)
+    rows.append(_group_row(total, communes, lang))
     return AreaSection(heading, columns, tuple(rows), decision_notes(store, agg.period.year, lang))
 
 
@@ -196,7 +204,9 @@ def annex_by_area(
     rows: list[tuple[Any, ...]] = []
     empty = ("",) * len(codes)
     for number, (group, members) in zip(ROMAN, _groups(communes, kinds).items(), strict=False):
-        name = area_label("group_row", lang, name=area_label(group, lang), n=len(members))
+        n = len(members)
+        text = translations(lang).ngettext("{name} ({n} commune)", "{name} ({n} communes)", n)
+        name = text.format(name=area_label(group, lang), n=n)
         rows.append((number, name, *empty))
         for i, a in enumerate(members, start=1):
             district = districts.get(a.unit.parent_id or "")

@@ -21,7 +21,7 @@ from desktop_app.domain.units import Unit
 from desktop_app.reports.area_section import area_label
 from desktop_app.reports.errors import UnknownFormatError, WrongUnitLevelError
 from desktop_app.reports.model import Header, _header
-from desktop_app.reports.texts import Lang, pick
+from desktop_app.reports.texts import Lang, pick, translations
 from desktop_app.store.aggregation import aggregate
 from desktop_app.store.repositories.areas import AreaRepository
 from desktop_app.store.repositories.holes import HoleRepository
@@ -35,17 +35,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "s_summary": ("I. KẾT QUẢ CHUNG", "I. OVERVIEW"),
     "s_table": ("II. THEO HUYỆN VÀ ĐỊA BÀN", "II. BY DISTRICT AND AREA"),
     "s_lists": ("III. DANH SÁCH THÔN, BẢN", "III. THE VILLAGES"),
-    "summary": (
-        "Năm {year}, chương trình xóa thôn lõm sóng của {area} theo dõi {n} thôn, bản chưa "
-        "có sóng di động: {closed} thôn đã được xóa lõm trong năm; {still} thôn còn lõm "
-        "sóng, trong đó {planned} thôn đã có kế hoạch, {overdue} thôn quá hạn kế hoạch và "
-        "{open} thôn chưa có phương án. Ngoài ra có {g4} thôn chưa có sóng 4G và "
-        "{broadband} thôn chưa có băng rộng cố định trong chương trình.",
-        "In {year} the programme of {area} follows {n} villages without mobile signal: "
-        "{closed} closed in the year; {still} still without signal, of which {planned} "
-        "planned, {overdue} overdue and {open} with no fix yet. It also follows {g4} "
-        "villages without 4G and {broadband} without fixed broadband.",
-    ),
     "col_no": ("STT", "No."),
     "col_district": ("Huyện", "District"),
     "col_area": ("Địa bàn", "Area"),
@@ -149,11 +138,26 @@ def build_holes_report(
                 counts.append((district_name, area_label(group, lang), tally))
     tally = {s: sum(1 for x in lines if x.state == s) for s in YEAR_STATES}
     area = f"{unit.kind} {unit.short_name}" if lang == "vi" else unit.name
-    summary = holes_label(
-        "summary", lang, year=year, area=area, n=len(lines), closed=tally["closed"],
-        still=len(lines) - tally["closed"], planned=tally["planned"], overdue=tally["overdue"],
-        open=tally["open"], g4=others["4g"], broadband=others["broadband"],
+    tr = translations(lang)
+    n, g4 = len(lines), others["4g"]
+    followed = tr.ngettext(
+        "In {year} the programme of {area} follows {n} village without mobile signal:"
+        " {closed} closed in the year; {still} still without signal, of which {planned}"
+        " planned, {overdue} overdue and {open} with no fix yet.",
+        "In {year} the programme of {area} follows {n} villages without mobile signal:"
+        " {closed} closed in the year; {still} still without signal, of which {planned}"
+        " planned, {overdue} overdue and {open} with no fix yet.",
+        n,
+    ).format(
+        year=year, area=area, n=n, closed=tally["closed"], still=n - tally["closed"],
+        planned=tally["planned"], overdue=tally["overdue"], open=tally["open"],
     )  # fmt: skip
+    also = tr.ngettext(
+        "It also follows {g4} village without 4G and {broadband} without fixed broadband.",
+        "It also follows {g4} villages without 4G and {broadband} without fixed broadband.",
+        g4,
+    ).format(g4=g4, broadband=others["broadband"])
+    summary = f"{followed} {also}"
     notes = [area_label("basis", lang)] if decisions else []
     for d in decisions:
         notes.append(

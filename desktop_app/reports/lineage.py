@@ -8,25 +8,13 @@ mapped to a new commune (their villages are counted nowhere).
 
 from __future__ import annotations
 
-from desktop_app.reports.texts import Lang
+from desktop_app.reports.texts import Lang, translations
 from desktop_app.store.aggregation import UnitAggregate
 
 _TEXTS = {
     "one": (
         "Số liệu của {unit} gồm số liệu của các đơn vị trước sắp xếp năm 2025: {sources}.",
         "The figures of {unit} include those of the units before the 2025 reform: {sources}.",
-    ),
-    "many": (
-        "Số liệu gồm số liệu của {count} đơn vị cấp xã trước sắp xếp năm 2025 hình thành "
-        "{news} đơn vị cấp xã hiện nay.",
-        "The figures include those of {count} communes before the 2025 reform, which formed "
-        "the {news} communes of today.",
-    ),
-    "unplaced": (
-        "Chưa tính {villages} thôn, bản của {communes} (chưa được tỉnh xếp vào đơn vị cấp xã "
-        "mới: coverage-desk reform plan).",
-        "Not counted: {villages} villages of {communes} (not yet mapped by the province to a "
-        "new commune: coverage-desk reform plan).",
     ),
 }
 
@@ -48,11 +36,27 @@ def lineage_lines(agg: UnitAggregate, lang: Lang) -> tuple[str, ...]:
         else:
             count = len({u.id for olds in agg.sources.values() for u in olds})
             if count:
-                lines.append(_text("many", lang, count=count, news=len(agg.sources)))
+                text = translations(lang).ngettext(
+                    # one counted noun: "the 1 communes of today" cannot happen
+                    "The figures include those of {count} commune before the 2025 reform,"
+                    " from which today's communes ({news}) were formed.",
+                    "The figures include those of {count} communes before the 2025 reform,"
+                    " from which today's communes ({news}) were formed.",
+                    count,
+                )
+                lines.append(text.format(count=count, news=len(agg.sources)))
     if agg.unplaced:
         known = {c.commune.id: c.commune.name for c in agg.completeness}
         communes = ", ".join(known.get(i, i) for i in sorted(agg.unplaced))
         lines.append(
-            _text("unplaced", lang, villages=sum(agg.unplaced.values()), communes=communes)
+            translations(lang)
+            .ngettext(
+                "Not counted: {villages} village of {communes} (not yet mapped by the province"
+                " to a new commune: coverage-desk reform plan).",
+                "Not counted: {villages} villages of {communes} (not yet mapped by the province"
+                " to a new commune: coverage-desk reform plan).",
+                sum(agg.unplaced.values()),
+            )
+            .format(villages=sum(agg.unplaced.values()), communes=communes)
         )
     return tuple(lines)

@@ -9,16 +9,17 @@ district. Every string is NFC.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from desktop_app.domain.catalogue import Catalogue, Indicator
+from desktop_app.domain.catalogue import Catalogue, Indicator, by_section
 from desktop_app.domain.units import Unit
 from desktop_app.reports.area_section import AreaSection
 from desktop_app.reports.fonts import nfc
+from desktop_app.reports.holding import Holding
 from desktop_app.reports.map_annex import MapAnnex
 from desktop_app.reports.narrative import (
     HEADLINE,
@@ -27,6 +28,7 @@ from desktop_app.reports.narrative import (
     coverage_text,
     summary,
 )
+from desktop_app.reports.notices import notices, previous_note
 from desktop_app.reports.texts import (
     Lang,
     derived_decimals,
@@ -51,6 +53,7 @@ Number = int | float | Decimal
 #: Derived indicators shown in the summary, the chart and the annex, in this order.
 ANNEX_CODES = ("so_thon", *HEADLINE)
 CHART_CODES = ("ty_le_thon_co_song", "ty_le_thon_4g")
+#: The sections' names, in ``domain.catalogue.SECTION_ORDER`` (the order ``by_section`` gives)
 SECTIONS: dict[str, tuple[str, str]] = {
     "population": ("Dân cư", "Population"),
     "mobile": ("Thông tin di động", "Mobile"),
@@ -210,23 +213,6 @@ def _header(store: Store, agg: UnitAggregate, day: date, lang: Lang) -> Header:
     )
 
 
-def by_section(indicators: Iterable[Indicator]) -> list[Indicator]:
-    """The indicators grouped by section, so each heading is printed once: the sections
-    in the report's order (:data:`SECTIONS`, then any other in the order first met),
-    each one's indicators in catalogue order.
-
-    A catalogue version that moves an indicator to another section keeps its row where
-    it was (2026.1 in ``tests/reports/test_section_headings.py`` moves
-    ``diem_internet_cc`` from "fixed" to "postal" and appends a new indicator): read in
-    catalogue order the open quarter's table had 10 headings for 7 sections.
-    """
-    found = list(indicators)
-    rank = {name: i for i, name in enumerate(SECTIONS)}
-    for ind in found:
-        rank.setdefault(ind.section, len(rank))
-    return sorted(found, key=lambda ind: rank[ind.section])  # stable: catalogue order
-
-
 def _indicator_rows(
     catalogue: Catalogue, agg: UnitAggregate, lang: Lang, start: int
 ) -> list[TableRow]:
@@ -234,6 +220,7 @@ def _indicator_rows(
     number = start
     section = ""
     prev = agg.previous.indicators if agg.previous is not None else {}
+    blank = not_comparable(catalogue, agg)
     for ind in by_section(catalogue.indicators.values()):
         if ind.section != section:
             section = ind.section
@@ -253,7 +240,7 @@ def _indicator_rows(
                 )
             )
         cur = agg.current.indicators[ind.code]
-        old = prev.get(ind.code)
+        old = None if ind.code in blank else prev.get(ind.code)
         rows.extend(_rows_of(catalogue, ind, cur, old, lang, str(number)))
         number += 1
     return rows
@@ -325,7 +312,9 @@ def _rows_of(
 
 def _derived_rows(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> list[TableRow]:
     rows = [TableRow("", "", "", label("g_derived", lang), "", None, None, None, 0, True)]
-    prev = agg.previous.derived if agg.previous is not None else {}
+    prev = dict(agg.previous.derived) if agg.previous is not None else {}
+    for code in not_comparable(catalogue, agg):
+        prev.pop(code, None)
     n = 0
     for code, der in catalogue.derived.items():
         if code not in agg.current.derived:
@@ -345,6 +334,37 @@ def _derived_rows(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> list[
             )
         )
     return rows
+
+
+def not_comparable(catalogue: Catalogue, agg: UnitAggregate) -> set[str]:
+    """The indicators and derived indicators whose "Kỳ trước" is left blank: across the
+    2025 reform (``agg.previous_across_reform``), those that count or average communes
+    (2 old communes are not 1 new one: "Trung tâm xã có cáp quang", "Tỷ lệ xã có điểm
+    BĐVHX"), and, when an old commune went into several 2025 communes
+    (``agg.previous_split``), every commune-wide figure, which cannot be divided between
+    them. Sums over the same territory (BTS sites, dossiers) and every village figure
+    (the same villages, placed by the lineage and the province's mapping) compare like
+    for like and are kept (``tests/reform/test_series.py``).
+    """
+    if not agg.previous_across_reform:
+        return set()
+    from desktop_app.domain.derived import compile_derived
+    from desktop_app.store.aggregation import summarise_indicator
+
+    communal = {code for code, ind in catalogue.indicators.items() if ind.level == "commune"}
+    if agg.previous_split:
+        out = set(communal)
+    else:
+        out = {
+            code
+            for code in communal
+            if summarise_indicator(catalogue, catalogue.indicators[code], []).method != "sum"
+        }
+    for code, item in compile_derived(catalogue).items():
+        counts_communes = "count(communes" in catalogue.derived[code].formula.replace(" ", "")
+        if counts_communes or (agg.previous_split and item.refs & communal):
+            out.add(code)
+    return out
 
 
 def _with_coverage(name: str, agg: UnitAggregate, code: str, lang: Lang) -> str:
@@ -369,48 +389,6 @@ def _with_district(commune: Unit, agg: UnitAggregate) -> str:
     return f"{commune.name}, {district.name}"
 
 
-def _names(units: Sequence[Unit], lang: Lang, limit: int = 12) -> str:
-    names = [u.name for u in units]
-    if len(names) <= limit:
-        return ", ".join(names)
-    return label("more_names", lang, names=", ".join(names[:limit]), n=len(names) - limit)
-
-
-def _notices(
-    agg: UnitAggregate, provisional: Sequence[Unit], area: str, period: str, lang: Lang
-) -> tuple[str, ...]:
-    out: list[str] = []
-    if not agg.current.has_data:
-        out.append(label("no_data", lang, period=period, area=area))
-    if agg.excluded:
-        key = "excluded_submitted" if agg.level == "commune" else "excluded_approved"
-        out.append(label(key, lang, n=len(agg.excluded), names=_names(agg.excluded, lang)))
-    if provisional:
-        out.append(label("provisional", lang, n=len(provisional), names=_names(provisional, lang)))
-    return tuple(nfc(t) for t in out)
-
-
-def previous_note(agg: UnitAggregate, lang: Lang) -> str:
-    """The footnote of the "Kỳ trước" column when the two periods' communes differ.
-
-    Both columns count the same communes (those with counted data this period,
-    ``aggregation._same_basis``); the note names the communes of this period with nothing
-    in the previous one and those whose previous data was left out, so a change between
-    the columns is never read as like for like when it is not. Empty when they match.
-    """
-    if agg.previous is None or not (agg.previous_missing or agg.previous_dropped):
-        return ""
-    period = agg.previous.period.label(lang)
-    if lang == "vi":
-        period = period[:1].lower() + period[1:]
-    parts = [label("previous_basis", lang)]
-    for key, units in (("previous_missing", agg.previous_missing),
-                       ("previous_dropped", agg.previous_dropped)):  # fmt: skip
-        if units:
-            parts.append(label(key, lang, n=len(units), period=period, names=_names(units, lang)))
-    return nfc("; ".join(parts) + ".")
-
-
 def build_model(
     store: Store,
     agg: UnitAggregate,
@@ -418,11 +396,15 @@ def build_model(
     lang: Lang = "vi",
     report_date: date | None = None,
     provisional: Sequence[Unit] = (),
+    holding: Holding | None = None,
 ) -> ReportModel:
     """The report of ``agg`` in ``lang``, dated ``report_date`` (default today).
 
     ``provisional``: communes whose data is counted although not submitted/approved
     (``--include-drafts``); they are named on page 1 and every page is marked.
+    ``holding``: the communes this office holds the data of (``reports.holding``): when
+    only some, page 1 says what the figures cover and the summary does not call them
+    the whole area's.
     """
     catalogue = store.catalogue
     day = report_date or date.today()
@@ -500,10 +482,10 @@ def build_model(
         header=_header(store, agg, day, lang),
         title=label("title", lang),
         subject=nfc(label("subject", lang, period=period_text, area=area)),
-        summary=tuple(nfc(s) for s in summary(catalogue, agg, lang)),
+        summary=tuple(nfc(s) for s in summary(catalogue, agg, lang, holding)),
         rows=tuple(rows),
         holes=tuple(nfc(h) for h in holes),
-        completeness_text=nfc(completeness_sentence(agg, lang)),
+        completeness_text=nfc(completeness_sentence(agg, lang, holding)),
         completeness_columns=c_cols,
         completeness_rows=tuple(c_rows),
         chart_title=label("chart_title", lang),
@@ -513,7 +495,7 @@ def build_model(
         annex_columns=annex_cols,
         annex_rows=annex_rows,
         annex_decimals=annex_decimals,
-        notices=_notices(agg, provisional, area, period_text, lang),
+        notices=notices(agg, provisional, area, period_text, lang, holding),
         previous_note=previous_note(agg, lang),
         draft_mark=label("draft_mark", lang) if provisional else "",
         annex_note=(

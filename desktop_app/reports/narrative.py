@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from desktop_app.domain.catalogue import Catalogue
-from desktop_app.reports.texts import Lang, derived_decimals, display, label, lower_first, rounded
+from desktop_app.reports.holding import Holding, holding_label
+from desktop_app.reports.texts import (
+    Lang,
+    derived_decimals,
+    display,
+    label,
+    lower_first,
+    rounded,
+    translations,
+)
 from desktop_app.store.aggregation import UnitAggregate
 
 HEADLINE = (
@@ -53,19 +62,33 @@ def _change(
     return text
 
 
-def summary(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> tuple[str, ...]:
+def summary(
+    catalogue: Catalogue, agg: UnitAggregate, lang: Lang, holding: Holding | None = None
+) -> tuple[str, ...]:
+    """The summary paragraphs: villages and the headline changes, then completeness.
+    With a partial ``holding`` the villages are those of the held communes, said so."""
     unit = agg.unit
     period = agg.period.label(lang)
     villages = display(agg.current.villages, 0, lang)
     prev_label = agg.previous.period.label(lang) if agg.previous is not None else ""
-    if lang == "vi":
-        opening = f"{period}, toàn {unit.kind} có {villages} thôn, bản đang hoạt động" + (
-            f"; so với {prev_label.lower()}:" if prev_label else "."
-        )
+    n = agg.current.villages
+    if holding is not None and holding.partial:
+        opening = holding.opening(agg, n, villages, lang)
     else:
-        opening = f"In {period}, {unit.name} has {villages} active villages" + (
-            f"; compared with {prev_label}:" if prev_label else "."
+        area = f"toàn {unit.kind}" if lang == "vi" else unit.name
+        opening = (
+            translations(lang)
+            .ngettext(
+                "In {period}, {area} has {villages} active village",
+                "In {period}, {area} has {villages} active villages",
+                n,
+            )
+            .format(period=period, area=area, villages=villages)
         )
+    if lang == "vi":
+        opening += f"; so với {prev_label.lower()}:" if prev_label else "."
+    else:
+        opening += f"; compared with {prev_label}:" if prev_label else "."
     parts: list[str] = []
     prev = agg.previous.derived if agg.previous is not None else {}
     prev_cover = agg.previous.coverage if agg.previous is not None else {}
@@ -89,7 +112,7 @@ def summary(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> tuple[str, 
         if text:
             parts.append(text)
     first = opening + (" " + "; ".join(parts) + "." if parts else "")
-    return (first, completeness_sentence(agg, lang))
+    return (first, completeness_sentence(agg, lang, holding))
 
 
 def coverage_text(agg: UnitAggregate, code: str, lang: Lang, *, brackets: bool = False) -> str:
@@ -116,22 +139,32 @@ def state_counts(states: Sequence[str]) -> dict[str, int]:
     return counts
 
 
-def completeness_sentence(agg: UnitAggregate, lang: Lang) -> str:
-    """ "18/22 xã đã gửi số liệu (3 đã duyệt, 2 bị trả lại, 13 chờ duyệt); 4 xã chưa gửi."."""
+def completeness_sentence(agg: UnitAggregate, lang: Lang, holding: Holding | None = None) -> str:
+    """ "18/22 xã đã gửi số liệu (3 đã duyệt, 2 bị trả lại, 13 chờ duyệt); 4 xã chưa gửi."
+    (of the held communes, said so, when ``holding`` is partial)"""
     c = state_counts([s.state for s in agg.completeness])
     total = len(agg.completeness)
     sent = total - c["draft"]
+    tr = translations(lang)
+    period = agg.period.label(lang)
+    period = period.lower() if lang == "vi" else period
+    head = tr.ngettext(
+        "{sent} of {total} commune has sent its data for {period}",
+        "{sent} of {total} communes have sent their data for {period}",
+        total,
+    ).format(sent=sent, total=total, period=period)
     if lang == "en":
-        return (
-            f"{sent} of {total} communes have sent their data for {agg.period.label(lang)}"
-            f" ({c['approved']} approved, {c['returned']} returned, {c['submitted']} awaiting"
-            f" review); {c['draft']} have not sent yet."
+        states = f" ({c['approved']} approved, {c['returned']} returned, {c['submitted']} awaiting"
+        states += " review)"
+    else:
+        states = (
+            f" ({c['approved']} đã duyệt, {c['returned']} bị trả lại, {c['submitted']} chờ duyệt)"
         )
-    return (
-        f"Có {sent}/{total} xã đã gửi số liệu {agg.period.label(lang).lower()}"
-        f" ({c['approved']} đã duyệt, {c['returned']} bị trả lại, {c['submitted']} chờ duyệt);"
-        f" {c['draft']} xã chưa gửi."
-    )
+    tail = tr.ngettext(
+        "; {draft} has not sent yet", "; {draft} have not sent yet", c["draft"]
+    ).format(draft=c["draft"])
+    scope = holding_label("completeness", lang) if holding is not None and holding.partial else ""
+    return head + states + tail + scope + "."
 
 
 def completeness_table(

@@ -4,7 +4,8 @@ The workbook holds real numbers (ratios with one decimal shown, full precision k
 header rows, frozen panes, column widths and an A4 print set-up; sheets: the
 indicator table, villages without signal, completeness, and the annex by commune or
 district. The CSV is the indicator table with its codes, numbers as printed in the
-PDF but written with a decimal point.
+PDF but written with a decimal point. Both carry, under the indicator table, the PDF's
+page-1 notices and its (*) footnote of "Kỳ trước" (:func:`table_notes`).
 """
 
 from __future__ import annotations
@@ -53,11 +54,23 @@ def _format(decimals: int) -> str:
     return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
 
 
-def table_columns(lang: Lang) -> list[str]:
-    """Column titles of the indicator table in the workbook and the CSV."""
+def table_columns(lang: Lang, marked: bool = False) -> list[str]:
+    """Column titles of the indicator table in the workbook and the CSV; ``marked``:
+    "Kỳ trước (*)", for the footnote under the table (``ReportModel.previous_note``)."""
     cols = ["col_no", "col_indicator", "col_unit", "col_previous", "col_current", "col_target"]
     extra = [v[0] if lang == "vi" else v[1] for v in _EXTRA.values()]
-    return [label(c, lang) for c in cols] + extra
+    heads = [label(c, lang) for c in cols] + extra
+    if marked:
+        heads[3] += " (*)"
+    return heads
+
+
+def table_notes(model: ReportModel) -> list[str]:
+    """The sentences under the indicator table of the workbook and the CSV: what the PDF
+    says on page 1 (data left out, provisional data, an office holding only part of the
+    area) and its (*) footnote on "Kỳ trước" (which communes the two periods differ by).
+    Without them a workbook's previous column read as like for like when it was not."""
+    return [*model.notices, *([model.previous_note] if model.previous_note else [])]
 
 
 def write_xlsx(model: ReportModel, out: Path) -> Path:
@@ -120,7 +133,10 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
 
     ws = wb.active
     assert ws is not None
-    setup(ws, _sheet("indicators", lang), table_columns(lang), [6, 55, 12, 13, 13, 13, 18, 16])
+    marked = bool(model.previous_note)
+    setup(
+        ws, _sheet("indicators", lang), table_columns(lang, marked), [6, 55, 12, 13, 13, 13, 18, 16]
+    )
     r = 5
     for row in model.rows:
         if row.heading:
@@ -152,6 +168,10 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
         r += 1
     for text in lineage_lines(model.aggregate, lang):
         ws.cell(row=r + 1, column=2, value=nfc(text)).font = plain
+        r += 1
+    r += 1
+    for text in table_notes(model):
+        ws.cell(row=r, column=2, value=nfc(text)).font = plain
         r += 1
 
     ws = wb.create_sheet()
@@ -209,12 +229,20 @@ CSV_SEPARATORS = (",", ";")
 
 
 def csv_rows(model: ReportModel, sep: str = ",") -> list[list[str]]:
-    """The rows of the CSV (header first): the indicator table without heading rows."""
+    """The rows of the CSV (header first): the indicator table without heading rows, then
+    one row per note (:func:`table_notes`, the text in the "Chỉ tiêu" column; the (*)
+    footnote marked "(*)" in "TT"), as wide as the table. The column titles stay as they
+    are (no "(*)" on "Kỳ trước"): a program reads the CSV by them."""
     out = [table_columns(model.lang)]
     for row in model.rows:
         if row.heading:
             continue
         out.append(_csv_row(row, "," if sep == ";" else "."))
+    width = len(out[0])
+    for text in table_notes(model):
+        mark = "(*)" if text == model.previous_note else ""
+        body = text.removeprefix("(*)").strip() if mark else text
+        out.append([mark, body] + [""] * (width - 2))
     return [[nfc(v) for v in r] for r in out]
 
 

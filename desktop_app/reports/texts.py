@@ -7,9 +7,11 @@ Vietnamese. Indicator names, units and choice labels come from the catalogue.
 
 from __future__ import annotations
 
+import gettext
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from typing import Literal
 
 from desktop_app.domain.values import format_number
@@ -104,18 +106,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "Chưa có số liệu {period} của {area}: các chỉ tiêu để trống (—).",
         "There is no data for {period} in {area}: the figures are left blank (—).",
     ),
-    "excluded_submitted": (
-        "Không tính số liệu chưa gửi hoặc bị trả lại của {n} xã: {names}.",
-        "Data not sent, or returned, is left out for {n} communes: {names}.",
-    ),
-    "excluded_approved": (
-        "Chỉ tính số liệu đã được duyệt; không tính {n} xã chưa được duyệt: {names}.",
-        "Only approved data is counted; {n} communes not approved are left out: {names}.",
-    ),
-    "provisional": (
-        "SỐ LIỆU CHƯA DUYỆT: báo cáo có tính số liệu tạm của {n} xã: {names}.",
-        "DATA NOT APPROVED: the report counts provisional data of {n} communes: {names}.",
-    ),
     "draft_mark": ("SỐ LIỆU CHƯA DUYỆT", "DATA NOT APPROVED"),
     "catalogue_mixed": (
         "Các xã được khóa số liệu theo các phiên bản danh mục chỉ tiêu khác nhau; báo cáo"
@@ -140,18 +130,21 @@ LABELS: dict[str, tuple[str, str]] = {
         "Tỷ lệ thôn có sóng di động và có sóng 4G (%)",
         "Villages with mobile signal and with 4G (%)",
     ),
-    # the footnote of the "Kỳ trước" column (aggregation._same_basis)
+    # the footnote of the "Kỳ trước" column (store.previous_basis)
     "previous_basis": (
         "(*) Cột “Kỳ trước” tính cùng các xã được tính ở cột “Kỳ này”",
         "(*) The “Previous” column counts the same communes as “This period”",
     ),
-    "previous_missing": (
-        "{n} xã không có số liệu được tính của {period}: {names}",
-        "{n} communes have no counted data for {period}: {names}",
+    # across the 2025 reform (notices.previous_note, model.not_comparable)
+    "reform_villages": (
+        "các chỉ tiêu của thôn, bản tính trên cùng các thôn, bản (theo xã hiện nay của thôn, bản)",
+        "village figures count the same villages (under the commune each belongs to today)",
     ),
-    "previous_dropped": (
-        "không tính số liệu {period} của {n} xã không có số liệu được tính kỳ này: {names}",
-        "the {period} data of {n} communes with no counted data this period is left out: {names}",
+    "reform_communes": (
+        "các chỉ tiêu tổng của xã tính trên cùng địa bàn; các chỉ tiêu đếm số xã hoặc tính"
+        " bình quân theo xã không so sánh được với kỳ này nên để trống (—)",
+        "commune-wide totals count the same territory; figures that count or average"
+        " communes are not comparable with this period and are left blank (—)",
     ),
     "previous_none": ("không có số liệu kỳ trước", "no data for the previous period"),
     "state_draft": ("Chưa gửi", "Not sent"),
@@ -163,6 +156,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "on_behalf_default": ("TM. ỦY BAN NHÂN DÂN", "ON BEHALF OF THE PEOPLE'S COMMITTEE"),
     "recipient_default": ("- Như trên;\n- Lưu: VT.", "- As above;\n- Archive."),
 }
+
+
+@cache
+def translations(lang: Lang) -> gettext.NullTranslations:
+    """The gettext catalogue of the report's language (not the window's, ``i18n.setup``).
+
+    A sentence whose wording depends on a number ("1 commune", "2 communes") is a gettext
+    plural: ``translations(lang).ngettext(singular, plural, n)``, English ids with their
+    Vietnamese (one form: ``nplurals=1``) in ``resources/locale/vi/…/coverage_desk.po``;
+    a (vi, en) pair of LABELS cannot say "1 communes" right.
+    """
+    from desktop_app.i18n import load_translations
+
+    return load_translations(lang)
 
 
 def pick(table: Mapping[str, tuple[str, str]], key: str, lang: Lang, **params: object) -> str:

@@ -48,13 +48,14 @@ from desktop_app.domain.derived import (
     derived_and_coverage,
 )
 from desktop_app.domain.periods import Period
-from desktop_app.domain.reform import REFORM_PERIOD
+from desktop_app.domain.reform import REFORM_PERIOD, is_pre_reform
 from desktop_app.domain.units import Unit
 from desktop_app.store.area_reader import AreaReader, Loader, data_periods
 from desktop_app.store.area_reader import communes_under as _communes_under
 from desktop_app.store.area_reader import units_of as _units
 from desktop_app.store.errors import UnknownUnitError
 from desktop_app.store.lineage import Collected, collect
+from desktop_app.store.previous_basis import same_basis, same_basis_across
 from desktop_app.store.store import Store
 
 __all__ = [
@@ -188,6 +189,13 @@ class UnitAggregate:
     previous_missing: Sequence[Unit] = field(default_factory=tuple)
     #: communes whose previous-period data is left out: nothing counted this period
     previous_dropped: Sequence[Unit] = field(default_factory=tuple)
+    #: the previous period is before the 2025 reform and this one after it: "Kỳ trước" is
+    #: read from the old communes the new ones were formed from (``same_basis_across``)
+    previous_across_reform: bool = False
+    #: then, the old communes "Kỳ trước" is read from, and those of them that also went
+    #: into a 2025 commune outside this unit (their commune-wide figures cannot be split)
+    previous_sources: Sequence[Unit] = field(default_factory=tuple)
+    previous_split: Sequence[Unit] = field(default_factory=tuple)
 
     @property
     def villages_without_signal(self) -> int:
@@ -414,9 +422,21 @@ def aggregate(
     prev_figures = None
     missing: list[Unit] = []
     dropped: list[Unit] = []
+    across = False
+    olds: list[Unit] = []
+    split: list[Unit] = []
     if previous is not None:
-        if [c.id for c in reader.collection(previous).communes] == [c.id for c in communes]:
-            previous_data, missing, dropped = _same_basis(communes, current_data, previous_data)
+        before = reader.collection(previous)
+        if [c.id for c in before.communes] == [c.id for c in communes]:
+            previous_data, missing, dropped = same_basis(communes, current_data, previous_data)
+        elif unit.structure == "2025" and is_pre_reform(previous) and not is_pre_reform(period):
+            across = True
+            olds = [c for c in before.communes if c.structure != "2025"]
+            inside = {c.id for c in _communes_under(units, unit)} | {unit.id}
+            split = _split(store, olds, inside)
+            previous_data, missing, dropped = same_basis_across(
+                collected, current_data, before, previous_data
+            )
         prev_figures = _figures(catalogue, compiled, previous, previous_data, level)
     by_commune: list[AreaFigures] = []
     by_district: list[AreaFigures] = []
@@ -484,39 +504,22 @@ def aggregate(
         excluded=tuple(c for c in communes if not reader.counted(c, period)),
         previous_missing=tuple(missing),
         previous_dropped=tuple(dropped),
+        previous_across_reform=across,
+        previous_sources=tuple(olds),
+        previous_split=tuple(split),
     )
 
 
-def _has_data(data: CommuneData) -> bool:
-    return bool(data.commune_values) or any(data.villages)
+def _split(store: Store, olds: Sequence[Unit], inside: Collection[str]) -> list[Unit]:
+    """The old communes of ``olds`` that also went into a 2025 commune outside ``inside``
+    (by the lineage or by the province's village mapping)."""
+    from desktop_app.store.reform import taken_over
 
-
-def _same_basis(
-    communes: Sequence[Unit], now: Sequence[CommuneData], before: Sequence[CommuneData]
-) -> tuple[list[CommuneData], list[Unit], list[Unit]]:
-    """The previous period's data restricted to the communes counted with data this
-    period, so "Kỳ trước" and "Kỳ này" compare the same communes: a commune left out this
-    period (not approved, or nothing entered) is left out of the previous column too, as
-    if nothing had been entered (its villages stay, with no values, as in ``excluded``).
-    Without it a district with one commune approved in Q3 only showed its Q3 households
-    in "Kỳ trước" (80 against 57, when the same communes had 40 against 57).
-
-    Returns the restricted data, the communes of this period with nothing counted in the
-    previous one, and the communes whose previous data was left out.
-    """
-    kept: list[CommuneData] = []
-    missing: list[Unit] = []
-    dropped: list[Unit] = []
-    for commune, here, there in zip(communes, now, before, strict=True):
-        if _has_data(here):
-            kept.append(there)
-            if not _has_data(there):
-                missing.append(commune)
-            continue
-        kept.append(CommuneData({}, [{} for _ in there.villages]))
-        if _has_data(there):
-            dropped.append(commune)
-    return kept, missing, dropped
+    went: dict[str, set[str]] = {}
+    for new_id, old_ids in taken_over(store).items():
+        for old_id in old_ids:
+            went.setdefault(old_id, set()).add(new_id)
+    return [c for c in olds if not went.get(c.id, set()) <= set(inside)]
 
 
 def derived_over(

@@ -87,7 +87,8 @@ def _subject_lines(page: list[Word]) -> list[list[Word]]:
     ls = lines(page)
     start = next(i for i, ln in enumerate(ls) if line_text(ln) == "BÁO CÁO") + 1
     end = start
-    while not line_text(ls[end]).startswith(("I. ", "SỐ LIỆU", "Chỉ tính", "Chưa có")):
+    firsts = ("I. ", "SỐ LIỆU", "Chỉ tính", "Chưa có", "Đơn vị chỉ")  # after the subject
+    while not line_text(ls[end]).startswith(firsts):
         end += 1
     return ls[start:end]
 

@@ -80,8 +80,8 @@ def test_the_english_report_says_the_same(district_store: Store) -> None:
         district_store, "district", DISTRICT, "2020Q4", lang="en", report_date=date(2021, 2, 5)
     )
     assert model.previous_note == (
-        "(*) The “Previous” column counts the same communes as “This period”; 1 communes have"
-        " no counted data for Q3 2020: Xã Mường Bằng; the Q3 2020 data of 1 communes with no"
+        "(*) The “Previous” column counts the same communes as “This period”; 1 commune has"
+        " no counted data for Q3 2020: Xã Mường Bằng; the Q3 2020 data of 1 commune with no"
         " counted data this period is left out: Thị trấn Hát Lót."
     )
 

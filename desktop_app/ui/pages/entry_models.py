@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop_app.domain import values as typed
-from desktop_app.domain.catalogue import Catalogue, Indicator, Lang
+from desktop_app.domain.catalogue import Catalogue, Indicator, Lang, by_section
 from desktop_app.i18n import _, current_language
 from desktop_app.ui.pages.entry_data import Cell, Snapshot, display, sentence
 
@@ -112,11 +112,12 @@ class EntryGridModel(QAbstractTableModel):
         self.snapshot = snapshot
         self._shown.clear()
         cat = self.catalogue
-        pairs = [
-            (ind, key)
-            for ind in snapshot.shown_indicators(cat, self.level)
-            for key in cat.disaggregation_keys(ind.code)
-        ]
+        shown = snapshot.shown_indicators(cat, self.level)
+        if self.level == "commune":
+            # the form's sections each under one title, also after a catalogue version
+            # moved an indicator to another section and kept its row where it was
+            shown = by_section(shown)
+        pairs = [(ind, key) for ind in shown for key in cat.disaggregation_keys(ind.code)]
         cid = snapshot.commune_id
         if self.level == "village":
             self.column_titles = [indicator_title(i, k, cat) for i, k in pairs]
@@ -128,7 +129,7 @@ class EntryGridModel(QAbstractTableModel):
                 self.row_titles.append(_("Total"))
                 self.cells.append([None] * len(pairs))
         else:
-            # the form in sections (catalogue order), each under a title row that folds it
+            # the form in sections, each under a title row that folds it
             self.column_titles = [_("Value")]
             self.column_tips = [""]
             self.row_titles, self.cells, self.sections = [], [], []

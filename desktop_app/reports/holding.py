@@ -1,0 +1,157 @@
+"""Which of a report's communes this office holds the data of, and how the report says so.
+
+The unit directory names every commune of the province, but an office holds only the data
+that is sent to it (DESIGN §4, "what to send"): a district office its own communes', a
+commune office its own (and, after the 2025 reform, that of the old communes it took
+over). A province report printed at Huyện Mai Sơn said "toàn tỉnh có 375 thôn" with the
+375 villages of Mai Sơn's 22 communes, and listed the other 182 communes of Sơn La as
+"chưa gửi" and "chưa được duyệt", which this office cannot know. With :func:`holding`
+the report says on page 1 what its figures cover, never calls them the whole area's, and
+counts submission states and left-out communes among the held communes only
+(:meth:`Holding.restrict`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from desktop_app.domain.units import Unit
+from desktop_app.reports.texts import Lang, pick, translations
+from desktop_app.store.aggregation import UnitAggregate
+from desktop_app.store.store import Store
+
+LABELS: dict[str, tuple[str, str]] = {
+    "completeness": (
+        " (tính trong các xã có dữ liệu tại đơn vị)",
+        " (of the communes held at this office)",
+    ),
+    "total_row": ("Các xã có dữ liệu tại đơn vị", "Communes held at this office"),
+}
+_KIND_EN = {"tỉnh": "province", "thành phố": "city", "huyện": "district", "thị xã": "town"}
+
+
+def holding_label(key: str, lang: Lang, **params: object) -> str:
+    """The fixed text ``key`` of this module in ``lang``."""
+    return pick(LABELS, key, lang, **params)
+
+
+@dataclass(frozen=True)
+class Holding:
+    """The communes of a report's area whose data this office holds."""
+
+    #: the held communes, in the report's order
+    held: tuple[Unit, ...]
+    #: how many communes the area has (the unit directory knows them all)
+    communes: int
+    #: a pre-2025 province report: the districts with a held commune, and how many it has
+    districts: tuple[Unit, ...] = ()
+    of_districts: int = 0
+
+    @property
+    def partial(self) -> bool:
+        """True when the office holds the data of only some of the area's communes."""
+        return len(self.held) < self.communes
+
+    def restrict(self, agg: UnitAggregate) -> UnitAggregate:
+        """``agg`` with its submission states and left-out communes among the held
+        communes only: this office cannot say whether another district's commune has
+        sent or been approved (the figures are unchanged: others have no data here)."""
+        if not self.partial:
+            return agg
+        ids = {u.id for u in self.held}
+        return replace(
+            agg,
+            completeness=[s for s in agg.completeness if s.commune.id in ids],
+            excluded=tuple(u for u in agg.excluded if u.id in ids),
+        )
+
+    def notice(self, agg: UnitAggregate, lang: Lang) -> str:
+        """The page-1 sentence saying what the figures cover ("" when all is held)."""
+        if not self.partial:
+            return ""
+        unit = agg.unit
+        tr = translations(lang)
+        districts = ""
+        if self.of_districts:
+            names = ", ".join(u.name for u in self.districts)
+            districts = " " + tr.ngettext(
+                "(in {held} of its {of} district: {names})",
+                "(in {held} of its {of} districts: {names})",
+                self.of_districts,
+            ).format(held=len(self.districts), of=self.of_districts, names=names)
+        text = tr.ngettext(
+            "This office holds the data of {held} of the {communes} commune of"
+            " {area}{districts}; the figures of this report count those communes only, not"
+            " the whole {kind}. The other communes' data is kept by other offices and is"
+            " not held here.",
+            "This office holds the data of {held} of the {communes} communes of"
+            " {area}{districts}; the figures of this report count those communes only, not"
+            " the whole {kind}. The other communes' data is kept by other offices and is"
+            " not held here.",
+            self.communes,
+        )
+        return text.format(
+            held=len(self.held),
+            communes=self.communes,
+            area=f"{unit.kind} {unit.short_name}" if lang == "vi" else unit.name,
+            districts=districts,
+            kind=unit.kind if lang == "vi" else _KIND_EN.get(unit.kind, "area"),
+        )
+
+    def opening(self, agg: UnitAggregate, villages: int, shown: str, lang: Lang) -> str:
+        """The summary's first clause for a partial holding (the caller goes on with the
+        comparison): never "toàn tỉnh có 375 thôn" for one district's villages.
+        ``shown``: ``villages`` as printed."""
+        text = translations(lang).ngettext(
+            "In {period}, the communes held at this office ({held} of the {communes} of"
+            " {area}) have {villages} active village",
+            "In {period}, the communes held at this office ({held} of the {communes} of"
+            " {area}) have {villages} active villages",
+            villages,
+        )
+        return text.format(
+            period=agg.period.label(lang),
+            held=len(self.held),
+            communes=self.communes,
+            area=agg.unit.kind if lang == "vi" else agg.unit.name,
+            villages=shown,
+        )
+
+
+def _office(store: Store) -> Unit | None:
+    from desktop_app.store.errors import UnknownUnitError
+
+    try:
+        return store.reference.unit(store.node.office_id)
+    except (LookupError, UnknownUnitError):
+        return None
+
+
+def holding(store: Store, agg: UnitAggregate) -> Holding:
+    """Which of ``agg``'s communes (those it reads, ``agg.completeness``) this office
+    holds: all of them at the province; at a district its own communes; at a commune
+    office itself and the old communes it took over (``reform.allowed_units``). A 2025
+    commune formed from a held commune counts as held. A database whose installation
+    record names no unit it holds is taken to hold everything (as before)."""
+    from desktop_app.store.reform import allowed_units
+
+    communes = [s.commune for s in agg.completeness]
+    office = _office(store)
+    if office is None or office.level == 1:
+        return Holding(tuple(communes), len(communes))
+    own = allowed_units(store, office.id)
+
+    def mine(unit: Unit) -> bool:
+        return unit.id in own or (unit.parent_id or "") in own
+
+    held = tuple(c for c in communes if mine(c) or any(mine(s) for s in agg.sources.get(c.id, ())))
+    if agg.level != "province" or agg.unit.structure == "2025":
+        return Holding(held, len(communes))
+    districts = store.reference.children(agg.unit.id)
+    parents = {c.parent_id for c in held}
+    return Holding(
+        held,
+        len(communes),
+        tuple(d for d in districts if d.id in parents),
+        len(districts),
+    )

@@ -1,0 +1,95 @@
+"""A report's sentences about a number of communes or villages take the number's form:
+"1 commune has", "2 communes have" (gettext plurals in the report's language; Vietnamese
+has one form, from the catalogue)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from desktop_app.reports import build_report
+from desktop_app.reports.area_section import annex_by_area, commune_figures
+from desktop_app.store.store import Store
+from tests.reports.handbuilt import DISTRICT, actor_for, build_small_district
+
+DAY = date(2021, 2, 5)
+COMMUNE = "pre2025:04105"  # Thị trấn Hát Lót: B1 and B2
+
+
+def test_one_commune_one_village_in_english(district_store: Store) -> None:
+    build_small_district(district_store)
+    c = actor_for(district_store, "pre2025:04111")
+    district_store.villages.add("pre2025:04111", "C1 Bản Mòng", actor=c)  # one village
+    model = build_report(
+        district_store, "commune", "pre2025:04111", "2020Q4", lang="en", report_date=DAY
+    )
+    assert model.summary[0].startswith("In Q4 2020, Xã Mường Bằng has 1 active village;")
+    assert model.summary[1].startswith("0 of 1 commune has sent its data for Q4 2020")
+    assert model.summary[1].endswith("; 1 has not sent yet.")
+    assert "Data not sent, or returned, is left out for 1 commune: Xã Mường Bằng." in (
+        model.notices
+    )
+    two = build_report(district_store, "commune", COMMUNE, "2020Q4", lang="en", report_date=DAY)
+    assert two.summary[0].startswith("In Q4 2020, Thị trấn Hát Lót has 2 active villages")
+
+
+def test_a_district_of_many_communes(district_store: Store) -> None:
+    build_small_district(district_store)
+    model = build_report(district_store, "district", DISTRICT, "2020Q4", lang="en", report_date=DAY)
+    # A approved, B returned; the other 20 communes have sent nothing
+    assert model.summary[1].startswith("2 of 22 communes have sent their data for Q4 2020")
+    assert model.summary[1].endswith("; 20 have not sent yet.")
+    assert any(n.startswith("Only approved data is counted; 21 communes not approved are left")
+               for n in model.notices)  # fmt: skip
+
+
+def test_the_annex_group_rows(district_store: Store) -> None:
+    build_small_district(district_store)
+    for lang in ("en", "vi"):
+        model = build_report(district_store, "district", DISTRICT, "2020Q4", lang=lang)  # type: ignore[arg-type]
+        communes = commune_figures(district_store, model.aggregate)
+        grouped = annex_by_area(district_store, model, communes, lang)  # type: ignore[arg-type]
+        groups = [str(r[1]) for r in grouped.annex_rows if r[0] in ("I", "II", "III")]
+        assert groups, lang
+        for text in groups:
+            n = int(text.rsplit("(", 1)[1].split()[0])
+            if lang == "vi":
+                assert text.endswith(f"({n} xã)")
+            else:
+                assert text.endswith(f"({n} commune)" if n == 1 else f"({n} communes)")
+
+
+def test_vietnamese_has_one_form_from_the_catalogue() -> None:
+    from desktop_app.reports.texts import translations
+
+    tr = translations("vi")
+    one = "{n} commune has no counted data for {period}: {names}"
+    many = "{n} communes have no counted data for {period}: {names}"
+    for n in (1, 2, 5):
+        assert (
+            tr.ngettext(one, many, n) == "{n} xã không có số liệu được tính của {period}: {names}"
+        )
+
+
+def test_the_lineage_lines_count_communes_and_villages(reports_store: Store) -> None:
+    from dataclasses import replace
+
+    from desktop_app.reports.lineage import lineage_lines
+    from desktop_app.store.aggregation import aggregate
+
+    agg = aggregate(reports_store, DISTRICT, "2020Q4", with_previous=False)
+    commune = agg.completeness[0].commune
+    one = replace(agg, unplaced={commune.id: 1})
+    assert lineage_lines(one, "en") == (
+        f"Not counted: 1 village of {commune.name} (not yet mapped by the province to a new"
+        " commune: coverage-desk reform plan).",
+    )
+    assert lineage_lines(replace(agg, unplaced={commune.id: 3}), "en")[0].startswith(
+        "Not counted: 3 villages of"
+    )
+    assert lineage_lines(one, "vi")[0].startswith(f"Chưa tính 1 thôn, bản của {commune.name}")
+    province = reports_store.reference.unit("2025:14")
+    new = replace(agg, unit=province, level="province", sources={"2025:04108": (commune,)})
+    assert lineage_lines(new, "en") == (
+        "The figures include those of 1 commune before the 2025 reform, from which today's"
+        " communes (1) were formed.",
+    )
