@@ -151,6 +151,16 @@ def _config(store: Store, key: str, make: str) -> str:
     )
 
 
+def _run_from(pos: int, ranges: list[tuple[int, int]]) -> int:
+    """How far ``ranges`` (sorted by their first seq) carry a stream on from ``pos``
+    without a gap."""
+    for lo, hi in ranges:
+        if lo > pos + 1:
+            break
+        pos = max(pos, hi)
+    return pos
+
+
 @dataclass(eq=False)
 class _Job:
     """One push waiting for the writer (group commit)."""
@@ -817,14 +827,19 @@ class SqliteBackend(Backend):
     def _stick_rows(
         self, held: dict[Stream, list[HeldSegment]], nodes: dict[str, tuple[str, int]], head: int
     ) -> tuple[list[tuple[Any, ...]], Vector]:
-        """The feed rows (from fseq ``head + 1``) that carry each stream on from what the
-        feed holds, and the server's vector with them."""
-        covered = {
-            (str(o), int(e)): int(s)
-            for o, e, s in self.store.db.execute_sql(
-                "SELECT origin, epoch, MAX(seq_to) FROM server_feed GROUP BY origin, epoch"
-            )
-        }
+        """The feed rows (from fseq ``head + 1``) that fill each stream's feed from the
+        stick's segments, and the server's vector with them.
+
+        Per stream, from where the feed stops holding it without a gap: a push whose
+        first changes the province already had from a stick puts only the rest into the
+        feed (and moves ``server_cursor`` past all of it), so the feed's own ranges, not
+        the cursor, say what it lacks.
+        """
+        ranges: dict[Stream, list[tuple[int, int]]] = {}
+        for o, e, lo, hi in self.store.db.execute_sql(
+            "SELECT origin, epoch, seq_from, seq_to FROM server_feed ORDER BY seq_from"
+        ):
+            ranges.setdefault((str(o), int(e)), []).append((int(lo), int(hi)))
         received = dict(self._received)
         rows: list[tuple[Any, ...]] = []
         now = self.store.now_iso()
@@ -832,13 +847,16 @@ class SqliteBackend(Backend):
             if stream[0] not in nodes:
                 continue  # no certificate known for it (an import remembers every one)
             office, level = nodes[stream[0]]
-            pos = max(covered.get(stream, 0), received.get(stream, 0))
-            for lo, hi, header, body in chain_from(segs, pos + 1):
-                if lo > pos + 1:
-                    break  # a gap: the feed stays without one
+            fed = ranges.get(stream, [])
+            pos = _run_from(0, fed)
+            while True:
+                step = next(iter(chain_from(segs, pos + 1)), None)
+                if step is None or step[0] > pos + 1:
+                    break  # the stick has no more, or only after a gap
+                lo, hi, header, body = step
                 head += 1
                 rows.append((head, *stream, lo, hi, hi - lo + 1, office, level, header, body, now))
-                pos = hi
+                pos = _run_from(hi, fed)
             if pos > received.get(stream, 0):
                 received[stream] = pos
         return rows, received

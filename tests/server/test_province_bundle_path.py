@@ -63,3 +63,27 @@ def test_a_district_pulling_gets_what_a_commune_carried_to_the_province_on_a_sti
         assert prov.db.execute_sql(
             "SELECT COUNT(*) FROM change WHERE origin = ?", (commune.node.node_id,)
         ).fetchone()[0] == changes
+
+
+def test_a_push_after_a_stick_leaves_no_gap_in_the_feed(
+    province: Province, sqlite_server: ServerThread
+) -> None:
+    """The regression of case 22 of seed 1 in test_revocation_property: the commune's
+    stick reaches the province, then the commune pushes those changes and more over
+    HTTP before anyone pulled. The push takes only the new ones into the feed and moves
+    the server's cursor past all of them; the stick's must still reach the feed, or a
+    district pulling waits for ever behind the gap."""
+    commune, district = province[C1], province[DISTRICT]
+    first = fill_period(commune, 10, per_village=1)
+    out = province.tmp / "c1.cdsync"
+    with Store.open(province.path) as prov:
+        export_bundle(commune, out, to=prov.node.node_id)
+        assert import_bundle(prov, out, backup=False).report.applied == first
+    more = fill_period(commune, 5, per_village=1, period="2025")
+    assert sync_office(commune, sqlite_server.url, backup=False).accepted == more
+    sqlite_server.wait_applied()
+    sync_office(district, sqlite_server.url, backup=False, page_size=1)
+    with Store.open(province.path) as prov:
+        want = values_of(prov, C1)
+    assert len(want) == 15
+    assert values_of(district, C1) == want
