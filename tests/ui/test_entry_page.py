@@ -244,3 +244,17 @@ def test_delete_clears_and_a_comment_is_kept_with_its_history(
     assert stored(commune_store, village, "2019", "so_ho") is None
     history = commune_store.values.history(village, "2019", "so_ho")
     assert [(h["old"], h["new"]) for h in history] == [(None, "90"), ("90", "90"), ("90", None)]
+
+
+def test_a_marked_cell_is_painted_in_its_colour(page: EntryPage, commune_store: Store) -> None:
+    from desktop_app.ui.pages.entry_models import WARNING_BG
+
+    ctrl, table = controller_of(page), page.village_table
+    model = ctrl.village_model
+    enter_value(table, model.index(0, column(page, "so_ho")), "10")
+    enter_value(table, model.index(0, column(page, "dan_so")), "400")  # a warning
+    table.setCurrentIndex(model.index(1, column(page, "so_ho")))
+    table.clearSelection()
+    rect = table.visualRect(model.index(0, column(page, "dan_so")))
+    image = table.viewport().grab().toImage()
+    assert image.pixelColor(rect.left() + 3, rect.center().y()) == WARNING_BG
