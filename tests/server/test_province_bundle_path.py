@@ -60,9 +60,12 @@ def test_a_district_pulling_gets_what_a_commune_carried_to_the_province_on_a_sti
     sync_office(district, sqlite_server.url, backup=False)
     with Store.open(province.path) as prov:
         assert values_of(prov, C1) == values_of(district, C1) == want
-        assert prov.db.execute_sql(
-            "SELECT COUNT(*) FROM change WHERE origin = ?", (commune.node.node_id,)
-        ).fetchone()[0] == changes
+        assert (
+            prov.db.execute_sql(
+                "SELECT COUNT(*) FROM change WHERE origin = ?", (commune.node.node_id,)
+            ).fetchone()[0]
+            == changes
+        )
 
 
 def test_a_push_after_a_stick_leaves_no_gap_in_the_feed(

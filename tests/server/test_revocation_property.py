@@ -163,10 +163,8 @@ def run_case(world: World, rng: random.Random) -> None:
             commune.values.set_many(
                 [ValueWrite(C1, v, "2024", "so_ho", rng.randint(1, 400)) for v in villages]
             )
-            fed = False  # the server's feed holds all the commune wrote
             if not revoked and rng.random() < 0.7:
                 sync_office(commune, world.server.url, backup=False)  # held, maybe not applied
-                fed = True
             else:  # by stick to the relaying district, which pushes it on (or not yet)
                 out = world.path("c.cdsync")
                 export_bundle(commune, out, to=world.relay.node.node_id)
@@ -174,7 +172,6 @@ def run_case(world: World, rng: random.Random) -> None:
                     import_bundle(world.relay, out, backup=False)
                 if rng.random() < 0.7:
                     sync_office(world.relay, world.server.url, backup=False)
-                    fed = True
             if rng.random() < 0.4:
                 # and a stick straight to the province, at any moment (before, with or
                 # after the network, pending apply or not): its server's feed carries what
