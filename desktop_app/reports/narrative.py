@@ -85,10 +85,6 @@ def summary(
             )
             .format(period=period, area=area, villages=villages)
         )
-    if lang == "vi":
-        opening += f"; so với {prev_label.lower()}:" if prev_label else "."
-    else:
-        opening += f"; compared with {prev_label}:" if prev_label else "."
     parts: list[str] = []
     prev = agg.previous.derived if agg.previous is not None else {}
     prev_cover = agg.previous.coverage if agg.previous is not None else {}
@@ -111,6 +107,12 @@ def summary(
         )
         if text:
             parts.append(text)
+    if parts and prev_label:  # the changes since the previous period follow
+        opening += (
+            f"; so với {prev_label.lower()}:" if lang == "vi" else f"; compared with {prev_label}:"
+        )
+    else:  # no previous period or no headline figure: the villages end the sentence
+        opening += "."
     first = opening + (" " + "; ".join(parts) + "." if parts else "")
     return (first, completeness_sentence(agg, lang, holding))
 
