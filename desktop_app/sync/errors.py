@@ -68,13 +68,14 @@ class RevokedCertificateError(SyncError):
         if self.params.get("why"):
             return _(
                 "The certificate of {office} (serial {serial}) was revoked by the province "
-                "on {date}: {why}. Its new bundles and syncs are refused; what it sent "
-                "before stays."
+                "on {date}: {why}. Its new bundles and syncs are refused; what the province "
+                "had received from it when revoking stands, anything later is refused."
             )
         if self.params.get("date"):
             return _(
                 "The certificate of {office} (serial {serial}) was revoked by the province "
-                "on {date}. Its new bundles and syncs are refused; what it sent before stays."
+                "on {date}. Its new bundles and syncs are refused; what the province had "
+                "received from it when revoking stands, anything later is refused."
             )
         return _(
             "The sender's certificate ({office}, serial {serial}) was revoked by the province."

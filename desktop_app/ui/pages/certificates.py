@@ -94,7 +94,8 @@ class CertificatesPage(QWidget):
             _(
                 "Every office computer the province enrolled. A revoked certificate is "
                 "refused by every office once the revocation reaches it (with the next "
-                "bundles and syncs); data it sent before stays."
+                "bundles and syncs); what the province had received from it when revoking "
+                "stands everywhere, anything later is refused."
             )
         )
         intro.setWordWrap(True)
