@@ -39,8 +39,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "Đối chiếu với số liệu {period} ({approved}/{communes} xã đã được duyệt): "
         "{met} chỉ tiêu đạt, {exceeded} chỉ tiêu vượt, {not_met} chỉ tiêu chưa đạt"
         "{missing}.",
-        "In {year}, {area} has {n} plan targets set for {units} units. Against the figures "
-        "of {period} ({approved} of {communes} communes approved): {met} met, "
+        "In {year}, {area} has {targets_en} set for {units_en}. Against the figures "
+        "of {period} ({approved} of {communes_en} approved): {met} met, "
         "{exceeded} exceeded, {not_met} not met{missing}.",
     ),
     "missing": ("; {n} chỉ tiêu chưa có số liệu", "; {n} without figures yet"),
@@ -69,6 +69,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "s_area": ("III. KẾT QUẢ CỦA CÁC XÃ THEO ĐỊA BÀN", "III. COMMUNES' RESULTS BY AREA"),
     "col_area": ("Địa bàn", "Area"),
 }
+
+
+def _counted(n: int, noun: str) -> str:
+    """``n`` and an English noun in its number: "1 unit", "2 units"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def plan_label(key: str, lang: Lang, **params: object) -> str:
@@ -200,6 +205,10 @@ def build_plan_report(
             period=period_text,
             approved=approved,
             communes=len(communes),
+            # English counts its nouns (Vietnamese has one form: the numbers above)
+            targets_en=_counted(len(lines), "plan target"),
+            units_en=_counted(len({line.unit.id for line in lines}), "unit"),
+            communes_en=_counted(len(communes), "commune"),
             met=counts["met"],
             exceeded=counts["exceeded"],
             not_met=counts["not_met"],

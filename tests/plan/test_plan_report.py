@@ -121,3 +121,18 @@ def test_status_is_met_when_equal_as_printed_else_better_or_worse(code, target, 
         assert result == "exceeded"
     else:
         assert result == "not_met"
+
+
+def test_the_english_summary_counts_its_nouns(net: Net) -> None:
+    from desktop_app.reports.plan import build_plan_report
+
+    province = net[PROVINCE]
+    province.targets.set(DISTRICT, 2021, "so_thon_lom_song", 3)
+    one = build_plan_report(province, DISTRICT, 2021, lang="en").summary
+    assert "has 1 plan target set for 1 unit." in one, one
+    assert re.search(r"\(0 of \d+ communes approved\)", one), one
+    province.targets.set(PROVINCE, 2021, "ty_le_thon_co_song", 99.5)
+    two = build_plan_report(province, PROVINCE, 2021, lang="en").summary
+    assert "has 2 plan targets set for 2 units." in two, two
+    vi = build_plan_report(province, PROVINCE, 2021).summary
+    assert "2 chỉ tiêu kế hoạch được giao cho 2 đơn vị" in vi, vi
