@@ -32,6 +32,17 @@ class NetworkSyncError(SyncError):
         return _("Network sync with the province failed: {detail}")
 
 
+class ServerDiskFullError(NetworkSyncError):
+    """The server answered 507: its disk is full (nothing of the request was kept)."""
+
+    def template(self) -> str:
+        return _(
+            "The provincial server's disk is full: it kept nothing of this sync. Your data "
+            "stays on this computer and is sent at the next sync; tell the province so it "
+            "can free space on its server."
+        )
+
+
 class _Transient(Exception):
     """A failure worth retrying (cut link, server busy)."""
 
@@ -307,6 +318,8 @@ class ServerClient:
         return self._answer(response)
 
     def _answer(self, response: Reply) -> Any:
+        if response.status_code == 507:  # waiting will not free the server's disk
+            raise ServerDiskFullError()
         if response.status_code == 429 or response.status_code >= 500:
             wait = float(response.headers.get("retry-after", "1"))
             time.sleep(min(wait, 5.0))

@@ -71,6 +71,7 @@ from desktop_app.server.models import (
     Token,
     TokenRequest,
 )
+from desktop_app.store.errors import DiskFullError
 from desktop_app.store.schema import SCHEMA_VERSION
 
 # Every error the server answers, each with an ErrorBody (422, FastAPI's validation
@@ -87,8 +88,11 @@ STATUS_TEXT = {
     503: "the server is busy (busy): its writer did not take the batch in time, or its"
     " database is locked by the province's own window for longer than the server waits;"
     " send the request again after Retry-After",
+    507: "the server's disk is full (disk_full): nothing of the request was kept; the"
+    " province must free space before the office syncs again",
 }
 BUSY_MESSAGE = "the server's database is busy; try again after Retry-After"
+DISK_FULL_MESSAGE = "the server's disk is full; nothing of the request was kept"
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -204,11 +208,17 @@ def create_app(
     app.state.authority = authority
     app.state.limiter = limiter
 
+    @app.exception_handler(DiskFullError)
     @app.exception_handler(sqlite3.OperationalError)
     @app.exception_handler(peewee.OperationalError)
     async def database_busy(request: Request, exc: Exception) -> JSONResponse:
         # SQLite mode: the province's window writes the same file (a bundle import); a
         # request that had to write waited busy_timeout for it, and is asked to come back
+        # a full disk (or SQLite's page limit): the transaction was rolled back whole
+        if isinstance(exc, DiskFullError) or "full" in str(exc):
+            log.error("%s %s: %s", request.method, request.url.path, exc)
+            return JSONResponse({"error": "disk_full", "message": DISK_FULL_MESSAGE},
+                                status_code=507)  # fmt: skip
         if "locked" not in str(exc) and "busy" not in str(exc):
             raise exc
         log.warning("%s %s: %s", request.method, request.url.path, exc)
@@ -267,7 +277,7 @@ def create_app(
     @app.post(
         f"{API}/auth/token",
         response_model=Token,
-        responses=errors(400, 401, 429, 503),
+        responses=errors(400, 401, 429, 503, 507),
         tags=["auth"],
     )
     async def token(body: TokenRequest, request: Request) -> Token:
@@ -341,7 +351,7 @@ def create_app(
     @app.post(
         f"{API}/batches/{{batch_id}}",
         response_model=BatchAnswer,
-        responses=errors(400, 401, 409, 415, 429, 503),
+        responses=errors(400, 401, 409, 415, 429, 503, 507),
         openapi_extra={
             "requestBody": {
                 "required": True,
@@ -396,7 +406,7 @@ def create_app(
     @app.post(
         f"{API}/revocations",
         response_model=Installed,
-        responses=errors(400, 401, 403, 429, 503),
+        responses=errors(400, 401, 403, 429, 503, 507),
         tags=["auth"],
     )
     def revocations(office: Office, doc: RevocationList) -> Installed:
@@ -410,7 +420,9 @@ def create_app(
             _error(400, "bad_signature", "the list is not signed with the province's key")
         return Installed(installed=installed)
 
-    @app.get(f"{API}/feed", response_model=FeedPage, responses=errors(401, 429, 503), tags=["sync"])
+    @app.get(
+        f"{API}/feed", response_model=FeedPage, responses=errors(401, 429, 503, 507), tags=["sync"]
+    )
     def feed(
         office: Office,
         after: Annotated[int, Query(ge=0, le=2**62)] = 0,

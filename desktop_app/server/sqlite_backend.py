@@ -542,7 +542,10 @@ class SqliteBackend(Backend):
                         job.retry_at = time.monotonic() + backend.HOLD_RETRY
                         waiting.append(job)
                     except Exception as exc:  # this push only: the others go on
-                        db.execute_sql("ROLLBACK TO push_job")
+                        try:
+                            db.execute_sql("ROLLBACK TO push_job")
+                        except Exception:  # SQLite rolled the whole group back (a full
+                            raise exc from None  # disk does): every push gets this error
                         work = before
                         job.error = exc
                     db.execute_sql("RELEASE push_job")

@@ -29,7 +29,7 @@ def test_the_openapi_description_names_the_endpoints_and_models(
     push = doc["paths"]["/v1/batches/{batch_id}"]["post"]
     assert "application/octet-stream" in push["requestBody"]["content"]
     assert set(push["responses"]) == {
-        "200", "400", "401", "408", "409", "413", "415", "422", "429", "503"
+        "200", "400", "401", "408", "409", "413", "415", "422", "429", "503", "507"
     }  # fmt: skip
     for path in doc["paths"].values():
         for operation in path.values():
