@@ -211,14 +211,14 @@ def create_app(
     @app.exception_handler(DiskFullError)
     @app.exception_handler(sqlite3.OperationalError)
     @app.exception_handler(peewee.OperationalError)
-    async def database_busy(request: Request, exc: Exception) -> JSONResponse:
-        # SQLite mode: the province's window writes the same file (a bundle import); a
-        # request that had to write waited busy_timeout for it, and is asked to come back
+    async def database_trouble(request: Request, exc: Exception) -> JSONResponse:
         # a full disk (or SQLite's page limit): the transaction was rolled back whole
         if isinstance(exc, DiskFullError) or "full" in str(exc):
             log.error("%s %s: %s", request.method, request.url.path, exc)
             return JSONResponse({"error": "disk_full", "message": DISK_FULL_MESSAGE},
                                 status_code=507)  # fmt: skip
+        # SQLite mode: the province's window writes the same file (a bundle import); a
+        # request that had to write waited busy_timeout for it, and is asked to come back
         if "locked" not in str(exc) and "busy" not in str(exc):
             raise exc
         log.warning("%s %s: %s", request.method, request.url.path, exc)

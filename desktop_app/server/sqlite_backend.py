@@ -151,6 +151,20 @@ def _config(store: Store, key: str, make: str) -> str:
     )
 
 
+def _move_cursors(db: Any, cursors: Vector) -> None:
+    """Raise ``server_cursor`` to these positions (never lower it)."""
+    db.cursor().executemany(
+        "INSERT INTO server_cursor (origin, epoch, seq) VALUES (?, ?, ?)"
+        " ON CONFLICT (origin, epoch) DO UPDATE SET seq = MAX(seq, excluded.seq)",
+        [(o, e, seq) for (o, e), seq in cursors.items()],
+    )
+
+
+def _save_applied(db: Any, fseq: int) -> None:
+    """Record that the apply has reached feed row ``fseq`` (in the caller's transaction)."""
+    db.execute_sql("UPDATE server_config SET value = ? WHERE key = 'applied_fseq'", (str(fseq),))
+
+
 def _run_from(pos: int, ranges: list[tuple[int, int]]) -> int:
     """How far ``ranges`` (sorted by their first seq) carry a stream on from ``pos``
     without a gap."""
@@ -610,11 +624,7 @@ class SqliteBackend(Backend):
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
-        cursor.executemany(
-            "INSERT INTO server_cursor (origin, epoch, seq) VALUES (?, ?, ?)"
-            " ON CONFLICT (origin, epoch) DO UPDATE SET seq = MAX(seq, excluded.seq)",
-            [(o, e, s) for (o, e), s in taken.cursors.items()],
-        )
+        _move_cursors(store.db, taken.cursors)
         for stream, seq in taken.cursors.items():
             work[stream] = max(work.get(stream, 0), seq)
         ans.feed_head = fed[-1] if fed else head
@@ -700,10 +710,7 @@ class SqliteBackend(Backend):
                             store, verified, received_from=sender, my_level=1,
                             keep_for_relay=False, revoked=revoked,
                         )  # fmt: skip
-                    store.db.execute_sql(
-                        "UPDATE server_config SET value = ? WHERE key = 'applied_fseq'",
-                        (str(last),),
-                    )
+                    _save_applied(store.db, last)
                     times.add("apply.applier", time.perf_counter() - started)
                     started = time.perf_counter()
                 times.add("apply.commit", time.perf_counter() - started)
@@ -875,15 +882,10 @@ class SqliteBackend(Backend):
             " ?, NULL, ?)",
             rows,
         )
-        db.cursor().executemany(
-            "INSERT INTO server_cursor (origin, epoch, seq) VALUES (?, ?, ?)"
-            " ON CONFLICT (origin, epoch) DO UPDATE SET seq = MAX(seq, excluded.seq)",
-            [(o, e, s) for (o, e), s in received.items()],
-        )
+        moved = {s: seq for s, seq in received.items() if seq > self._received.get(s, 0)}
+        _move_cursors(db, moved)
         if self._applied >= before:  # nothing waits to be applied: the apply starts past them
-            db.execute_sql(
-                "UPDATE server_config SET value = ? WHERE key = 'applied_fseq'", (str(head),)
-            )
+            _save_applied(db, head)
 
     def _revocation_list(self) -> dict[str, Any]:
         """The province's signed revocation list (signed again only when it changed)."""
