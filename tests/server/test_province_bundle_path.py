@@ -10,7 +10,14 @@ from desktop_app.store.office import create_office
 from desktop_app.store.store import Store
 from desktop_app.sync.certificates import enroll_demo
 from desktop_app.sync.exchange import export_bundle, import_bundle
-from tests.server.conftest import C1, DISTRICT, Province, ServerThread, fill_period
+from tests.server.conftest import (
+    C1,
+    DISTRICT,
+    Province,
+    ServerThread,
+    count_changes,
+    fill_period,
+)
 from tests.sync.conftest import values_of
 
 
@@ -37,6 +44,14 @@ def test_a_district_on_a_stick_gets_what_a_commune_pushed_over_http(
         stick.close()
 
 
+def _stick_to_province(province: Province, commune: Store, changes: int) -> None:
+    """The commune's bundle carried to the province and imported there (all applied)."""
+    out = province.tmp / "c1.cdsync"
+    with Store.open(province.path) as prov:
+        export_bundle(commune, out, to=prov.node.node_id)
+        assert import_bundle(prov, out, backup=False).report.applied == changes
+
+
 def test_a_district_pulling_gets_what_a_commune_carried_to_the_province_on_a_stick(
     province: Province, sqlite_server: ServerThread
 ) -> None:
@@ -45,10 +60,8 @@ def test_a_district_pulling_gets_what_a_commune_carried_to_the_province_on_a_sti
     as the province, and a later resend over HTTP is neither refused nor doubled."""
     commune, district = province[C1], province[DISTRICT]
     changes = fill_period(commune, 20, per_village=2)
-    out = province.tmp / "c1.cdsync"
+    _stick_to_province(province, commune, changes)
     with Store.open(province.path) as prov:
-        export_bundle(commune, out, to=prov.node.node_id)
-        assert import_bundle(prov, out, backup=False).report.applied == changes
         want = values_of(prov, C1)
     assert len(want) == 40
     sync_office(district, sqlite_server.url, backup=False)
@@ -60,12 +73,7 @@ def test_a_district_pulling_gets_what_a_commune_carried_to_the_province_on_a_sti
     sync_office(district, sqlite_server.url, backup=False)
     with Store.open(province.path) as prov:
         assert values_of(prov, C1) == values_of(district, C1) == want
-        assert (
-            prov.db.execute_sql(
-                "SELECT COUNT(*) FROM change WHERE origin = ?", (commune.node.node_id,)
-            ).fetchone()[0]
-            == changes
-        )
+        assert count_changes(prov, commune.node.node_id) == changes
 
 
 def test_a_push_after_a_stick_leaves_no_gap_in_the_feed(
@@ -77,11 +85,7 @@ def test_a_push_after_a_stick_leaves_no_gap_in_the_feed(
     the server's cursor past all of them; the stick's must still reach the feed, or a
     district pulling waits for ever behind the gap."""
     commune, district = province[C1], province[DISTRICT]
-    first = fill_period(commune, 10, per_village=1)
-    out = province.tmp / "c1.cdsync"
-    with Store.open(province.path) as prov:
-        export_bundle(commune, out, to=prov.node.node_id)
-        assert import_bundle(prov, out, backup=False).report.applied == first
+    _stick_to_province(province, commune, fill_period(commune, 10, per_village=1))
     more = fill_period(commune, 5, per_village=1, period="2025")
     assert sync_office(commune, sqlite_server.url, backup=False).accepted == more
     sqlite_server.wait_applied()
