@@ -207,7 +207,8 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
         setup(ws, _sheet("annex", lang), cols, [6, 30] + [16] * (len(cols) - 2), True)
         for r, arow in enumerate(model.annex_rows, start=5):
             formats = [None, None] + [_format(d) for d in model.annex_decimals[2:]]
-            values = [int(str(arow[0])), arow[1]]
+            # "TT" of a group row of the annex by area is a Roman numeral ("I")
+            values = [_tt(str(arow[0])), arow[1]]
             values += [v if isinstance(v, str) else _number(v) for v in arow[2:]]
             put(ws, r, values, formats)
     wb.properties.title = nfc(model.subject)
