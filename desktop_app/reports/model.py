@@ -156,6 +156,9 @@ class ReportModel:
     holding: Holding | None = None
     #: under the chart's title: the chart covers the held communes only ("" when all held)
     chart_note: str = ""
+    #: under the heading of the villages without signal: the same (the list, or "none
+    #: left", is of the held communes only)
+    holes_note: str = ""
     #: over the annex table: the districts or communes it leaves out, as this office holds
     #: nothing of them (``Holding.annex_note``; "" when all is held)
     annex_scope: str = ""
@@ -521,6 +524,7 @@ def build_model(
         ),
         holding=holding if partial else None,
         chart_note=nfc(holding.scope_line(agg, lang)) if holding is not None else "",
+        holes_note=nfc(holding.scope_line(agg, lang)) if holding is not None else "",
         annex_scope=(
             nfc(holding.annex_note(agg, lang, by_district=by_district))
             if holding is not None and agg.level != "commune"

@@ -288,6 +288,8 @@ def _story(model: ReportModel, f: ReportFonts, width: float, land_width: float) 
     story += area_flowables(model.areas, s, f, width)
     story += [Paragraph(_p(text), s["body"]) for text in lineage_lines(model.aggregate, lang)]
     story += _heading(label("s_holes", lang), s)
+    if model.holes_note:
+        story.append(Paragraph(_p(model.holes_note), s["scope_note"]))
     if model.aggregate.without_signal:
         story += [Paragraph(_p("- " + h), s["list"]) for h in model.holes]
     else:

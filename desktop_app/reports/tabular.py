@@ -190,6 +190,8 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
         for v in w.villages:
             put(ws, r, [r - 4, w.commune.name, v], [None] * 3)
             r += 1
+    if model.holes_note:  # the list is of the held communes only, as the PDF says
+        ws.cell(row=r + 1, column=2, value=nfc(model.holes_note)).font = plain
 
     ws = wb.create_sheet()
     cols = list(model.completeness_columns)

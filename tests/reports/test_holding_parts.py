@@ -183,7 +183,7 @@ def test_the_province_s_own_report_says_nothing_of_the_kind(
     assert rows["Huyện Mai Sơn"][2] is not None  # the hand-built villages
     assert model.holding is None
     assert not any("Đơn vị chỉ có dữ liệu" in n for n in model.notices)
-    assert (model.annex_scope, model.chart_note) == ("", "")
+    assert (model.annex_scope, model.chart_note, model.holes_note) == ("", "", "")
     assert model.trend is None or model.trend.note == ""
     assert model.map is None or model.map.note == ""
     text = " ".join(_pages(write_model(model, tmp_path / "p.pdf")))
@@ -207,3 +207,23 @@ def test_the_map_draws_the_held_communes_only(reports_db: Path, tmp_path: Path) 
     assert model.map is not None
     assert len(model.map.labels) == 22
     assert commune.short_name not in {name for _x, _y, name in model.map.labels}
+
+
+def test_the_villages_without_signal_are_of_the_held_communes(
+    reports_store: Store, tmp_path: Path
+) -> None:
+    # with drafts Mai Sơn has villages without signal: the list is Mai Sơn's, not the
+    # province's, and "none left" (the approved data) would be Mai Sơn's too
+    for drafts in (True, False):
+        model = build_report(
+            reports_store, "province", PROVINCE, "2020Q4", report_date=DAY, include_drafts=drafts
+        )
+        assert model.holes_note == SCOPE_VI
+        assert bool(model.aggregate.without_signal) is drafts
+        pages = _pages(write_model(model, tmp_path / f"h{drafts}.pdf"))
+        text = " ".join(pages)
+        holes = text[text.index("III. THÔN, BẢN CHƯA CÓ SÓNG DI ĐỘNG") :]
+        assert holes.startswith("III. THÔN, BẢN CHƯA CÓ SÓNG DI ĐỘNG " + SCOPE_VI + " ")
+        book = load_workbook(write_model(model, tmp_path / f"h{drafts}.xlsx"))
+        cells = [c for row in book["Thôn lõm sóng"].iter_rows(values_only=True) for c in row]
+        assert SCOPE_VI in cells
