@@ -161,11 +161,11 @@ class Holding:
                 held, of = self.share(district)
                 if held < of:
                     text = tr.ngettext(
-                        "{name}: only the {held} of its {of} commune held at this office is"
+                        "{name}: only the {held} of its {of} communes held at this office is"
                         " counted.",
                         "{name}: only the {held} of its {of} communes held at this office are"
                         " counted.",
-                        of,
+                        held,
                     )
                     parts.append(text.format(name=district.name, held=held, of=of))
             return " ".join(parts)

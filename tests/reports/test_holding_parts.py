@@ -133,7 +133,7 @@ def test_a_province_report_at_a_commune_office_marks_its_district(
     en = build_report(commune_store, "province", PROVINCE, "2020Q4", lang="en", report_date=DAY)
     assert [r[1] for r in en.annex_rows] == ["Huyện Mai Sơn (1 of 22 communes)"]
     assert en.annex_scope.endswith(
-        "Huyện Mai Sơn: only the 1 of its 22 communes held at this office are counted."
+        "Huyện Mai Sơn: only the 1 of its 22 communes held at this office is counted."
     )
     text = " ".join(_pages(write_model(model, tmp_path / "c.pdf")))
     assert "Huyện Mai Sơn: chỉ tính 1/22 xã có dữ liệu tại đơn vị." in text
