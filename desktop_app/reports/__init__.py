@@ -135,8 +135,8 @@ def build_report(
         model = replace(
             model,
             areas=area_section(store, agg, lang, communes, held),
-            map=map_annex(store, agg, lang),
-            trend=trend_section(store, agg, lang, counted_states=counted, loader=loader),
+            map=map_annex(store, agg, lang, held),
+            trend=trend_section(store, agg, lang, counted_states=counted, loader=loader, held=held),
             notices=model.notices + chosen.notices(lang),
         )
         return grouped(store, model, communes, lang) if annex_by_area else model

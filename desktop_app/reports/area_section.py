@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.domain.areas import REPORT_GROUPS, report_group
+from desktop_app.reports.fonts import nfc
 from desktop_app.reports.holding import Holding, holding_label
 from desktop_app.reports.texts import Lang, display, pick, translations
 from desktop_app.store.aggregation import AreaFigures, UnitAggregate
@@ -196,6 +197,10 @@ def annex_by_area(
     agg = model.aggregate
     if agg.level == "commune":
         return model
+    held = model.holding
+    if held is not None and held.partial:
+        # as the annex by district: the communes held nothing of are named once, not listed
+        communes = [a for a in communes if held.holds(a.unit)]
     _decisions, kinds = AreaRepository(store).in_force(agg.period.year)
     catalogue = store.catalogue.derived
     codes = [c for c in ANNEX_CODES if c in catalogue]
@@ -228,6 +233,9 @@ def annex_by_area(
         annex_rows=tuple(rows),
         annex_decimals=(0, 0, *(derived_decimals(catalogue[c].unit) for c in codes)),
         annex_notes=decision_notes(store, agg.period.year, lang),
+        annex_scope=(
+            nfc(held.annex_note(agg, lang, by_district=False)) if held is not None else ""
+        ),
     )
 
 

@@ -14,13 +14,14 @@ Like a signed report, the export holds only the communes whose period is approve
 ``completeDate``; :func:`write_metadata` writes the matching metadata package (data
 elements, categories and their options and combos, organisation units with codes, the
 data sets), so an administrator imports the metadata once, then the values with
-``idScheme=CODE``.
+``idScheme=CODE``. Its organisation units follow the 2025 reform: one hierarchy, old
+units closed on 30 June 2025, villages under the commune they belong to now, and for an
+exported period every unit its values name (:mod:`desktop_app.reports.dhis2_units`).
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from typing import Any
 
 from desktop_app.domain.catalogue import Catalogue
 from desktop_app.domain.periods import Period
+from desktop_app.reports.dhis2_units import organisation_units, short, uid
 from desktop_app.reports.output import safe_output
 from desktop_app.store.store import Store
 
@@ -39,6 +41,7 @@ __all__ = [
     "data_values",
     "metadata",
     "period_catalogue",
+    "uid",
     "write_dhis2",
     "write_metadata",
 ]
@@ -256,19 +259,8 @@ def write_dhis2(
     return len(values)
 
 
-def uid(code: str) -> str:
-    """A stable DHIS2 UID (a letter and ten letters or digits) derived from ``code``."""
-    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-    digest = hashlib.sha256(code.encode("utf-8")).digest()
-    return alphabet[digest[0] % 52] + "".join(alphabet[b % 62] for b in digest[1:11])
-
-
 def _ref(code: str) -> dict[str, str]:
     return {"id": uid(code), "code": code}
-
-
-def _short(text: str) -> str:
-    return text[:50]
 
 
 _VALUE_TYPES = {
@@ -302,7 +294,7 @@ def metadata(
                 {
                     **_ref(code),
                     "name": f"{dim}: {m.name_vi}",
-                    "shortName": _short(f"{dim}: {m.name_vi}"),
+                    "shortName": short(f"{dim}: {m.name_vi}"),
                 }
             )
         categories.append(
@@ -346,7 +338,7 @@ def metadata(
         element: dict[str, Any] = {
             **_ref(ind.code),
             "name": ind.name_vi,
-            "shortName": _short(ind.name_vi),
+            "shortName": short(ind.name_vi),
             "formName": ind.name_vi,
             "description": ind.name_en,
             "domainType": "AGGREGATE",
@@ -359,7 +351,7 @@ def metadata(
         if combo_ref is not None:
             element["categoryCombo"] = combo_ref
         elements.append(element)
-    units = _organisation_units(store, unit_id)
+    units = organisation_units(store, unit_id, period)
     data_sets = [
         {
             **_ref(code),
@@ -384,40 +376,6 @@ def metadata(
         "organisationUnits": units,
         "dataSets": data_sets,
     }
-
-
-def _organisation_units(store: Store, unit_id: str) -> list[dict[str, Any]]:
-    """The unit, its communes' districts, its communes and their villages, with codes."""
-    top = store.reference.unit(unit_id)
-    units: list[dict[str, Any]] = []
-    seen: set[str] = set()
-
-    def add(code: str, name: str, parent: str | None) -> None:
-        if code in seen:
-            return
-        seen.add(code)
-        row: dict[str, Any] = {
-            **_ref(code),
-            "name": name,
-            "shortName": _short(name),
-            "openingDate": "2000-01-01",
-        }
-        if parent is not None:
-            row["parent"] = {"id": uid(parent)}
-        units.append(row)
-
-    add(top.id, top.name, None)
-    for commune in store.reference.communes_under(unit_id):
-        parent = commune.parent_id if commune.parent_id in seen else top.id
-        if commune.parent_id and commune.parent_id != top.id and commune.parent_id not in seen:
-            district = store.reference.unit(commune.parent_id)
-            add(district.id, district.name, top.id)
-            parent = district.id
-        if commune.id != top.id:
-            add(commune.id, commune.name, parent)
-        for village in store.villages.for_commune(commune.id):
-            add(village.id, village.name, commune.id)
-    return units
 
 
 def write_metadata(

@@ -11,6 +11,8 @@ from typing import Any
 
 from desktop_app.domain.geo import Projection, Ring, centroid
 from desktop_app.domain.units import Unit
+from desktop_app.reports.fonts import nfc
+from desktop_app.reports.holding import Holding
 from desktop_app.reports.texts import Lang
 from desktop_app.store.aggregation import UnitAggregate
 from desktop_app.store.repositories.boundaries import BoundaryRepository
@@ -47,13 +49,22 @@ class MapAnnex:
     sites: tuple[tuple[float, float, str, str], ...]  # x, y, type, operator
     labels: tuple[tuple[float, float, str], ...]  # x, y, commune name
     rings: tuple[tuple[tuple[float, float], ...], ...]
+    #: under the subject: the communes the map draws, when not all of the area's
+    note: str = ""
 
 
-def map_annex(store: Store, agg: UnitAggregate, lang: Lang) -> MapAnnex | None:
-    """The annex of a district or province report (None for a commune, or without sites)."""
+def map_annex(
+    store: Store, agg: UnitAggregate, lang: Lang, held: Holding | None = None
+) -> MapAnnex | None:
+    """The annex of a district or province report (None for a commune, or without sites).
+
+    ``held``: what this office holds of the area; when only part, the map draws the held
+    communes (their sites and boundaries) and says so under its subject."""
     if agg.level == "commune":
         return None
     communes = {c.id: c for c in store.reference.communes_under(agg.unit.id)}
+    if held is not None and held.partial:
+        communes = {u: c for u, c in communes.items() if held.holds(c)}
     sites = [
         s for s in _register(store, agg, communes)
         if s.lat is not None and s.lon is not None
@@ -88,6 +99,7 @@ def map_annex(store: Store, agg: UnitAggregate, lang: Lang) -> MapAnnex | None:
             for rings in boundaries.values()
             for ring in rings
         ),
+        nfc(held.scope_line(agg, lang)) if held is not None else "",
     )
 
 
@@ -129,12 +141,11 @@ def map_flowables(
     from reportlab.lib.units import mm
     from reportlab.platypus import NextPageTemplate, PageBreak, Paragraph
 
-    from desktop_app.reports.fonts import nfc
     from desktop_app.reports.pdf_blocks import para_text
 
     if annex is None:
         return []
-    box_h = height - 40 * mm
+    box_h = height - (48 if annex.note else 40) * mm  # the note's line is taken off the map
     xs = [p[0] for p in annex.sites] + [p[0] for r in annex.rings for p in r]
     ys = [p[1] for p in annex.sites] + [p[1] for r in annex.rings for p in r]
     span_x, span_y = max(max(xs) - min(xs), 1.0), max(max(ys) - min(ys), 1.0)
@@ -166,6 +177,7 @@ def map_flowables(
         PageBreak(),
         Paragraph(para_text(LABELS["title"][0 if lang == "vi" else 1]), styles["title"]),
         Paragraph(para_text(annex.subject), styles["subject"]),
+        *([Paragraph(para_text(annex.note), styles["italic_centre"])] if annex.note else []),
         drawing,
         Paragraph(para_text(annex.legend), styles["cell_s"]),
     ]

@@ -152,6 +152,16 @@ class ReportModel:
     #: under the indicator table, marked (*) on "Kỳ trước": the communes the previous
     #: column could not compare like for like (``previous_note``)
     previous_note: str = ""
+    #: what this office holds of the area (``reports.holding``); None: all of it
+    holding: Holding | None = None
+    #: under the chart's title: the chart covers the held communes only ("" when all held)
+    chart_note: str = ""
+    #: under the heading of the villages without signal: the same (the list, or "none
+    #: left", is of the held communes only)
+    holes_note: str = ""
+    #: over the annex table: the districts or communes it leaves out, as this office holds
+    #: nothing of them (``Holding.annex_note``; "" when all is held)
+    annex_scope: str = ""
 
 
 def unit_text(unit: str, lang: Lang) -> str:
@@ -440,9 +450,18 @@ def build_model(
     # a 2025 province has no districts: its chart and annex go by commune
     by_district = agg.level == "province" and agg.unit.structure != "2025"
     areas = agg.by_district if by_district else agg.by_commune
+    partial = holding is not None and holding.partial
+    if holding is not None and partial:
+        # the districts or communes this office holds nothing of are left out (named once,
+        # over the annex), not listed with "—" as if they had sent no data
+        areas = [a for a in areas if holding.holds(a.unit)]
+
+    def name(unit: Unit) -> str:
+        return holding.row_name(unit, lang) if holding is not None else unit.name
+
     chart = (
         tuple(
-            (a.unit.name, tuple(float(a.derived.get(c) or 0.0) for c in CHART_CODES))
+            (name(a.unit), tuple(float(a.derived.get(c) or 0.0) for c in CHART_CODES))
             for a in areas
             if any(a.derived.get(c) is not None for c in CHART_CODES)  # no bar for no data
         )
@@ -466,7 +485,7 @@ def build_model(
         ),
     )
     annex_rows: tuple[tuple[str | Number | None, ...], ...] = tuple(
-        (str(i), a.unit.name, *(a.derived.get(c) for c in codes))
+        (str(i), name(a.unit), *(a.derived.get(c) for c in codes))
         for i, a in enumerate(areas, start=1)
     )
     annex_key = "annex_districts" if by_district else "annex_communes"
@@ -501,6 +520,14 @@ def build_model(
         annex_note=(
             nfc(label("annex_by_new_commune", lang))
             if agg.level == "province" and not by_district
+            else ""
+        ),
+        holding=holding if partial else None,
+        chart_note=nfc(holding.scope_line(agg, lang)) if holding is not None else "",
+        holes_note=nfc(holding.scope_line(agg, lang)) if holding is not None else "",
+        annex_scope=(
+            nfc(holding.annex_note(agg, lang, by_district=by_district))
+            if holding is not None and agg.level != "commune"
             else ""
         ),
     )

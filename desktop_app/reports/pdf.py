@@ -138,6 +138,10 @@ def _styles(f: ReportFonts) -> dict[str, ParagraphStyle]:
             alignment=TA_CENTER,
             firstLineIndent=0,
         ),
+        # under a chart's heading or over the annex: what it covers (a partly-held office)
+        "scope_note": ParagraphStyle(
+            "cn", parent=base, fontName=f.italic, fontSize=11, leading=13, firstLineIndent=0
+        ),
     }
 
 
@@ -237,6 +241,8 @@ def _annex(
         Paragraph(_p(attached_line(model)), s["italic_centre"]),
         Spacer(1, 4 * mm),
     ]
+    if model.annex_scope:
+        story += [Paragraph(_p(model.annex_scope), s["scope_note"]), Spacer(1, 2 * mm)]
     rows = [
         [
             v if isinstance(v, str) else display(v, model.annex_decimals[i], lang)
@@ -282,6 +288,8 @@ def _story(model: ReportModel, f: ReportFonts, width: float, land_width: float) 
     story += area_flowables(model.areas, s, f, width)
     story += [Paragraph(_p(text), s["body"]) for text in lineage_lines(model.aggregate, lang)]
     story += _heading(label("s_holes", lang), s)
+    if model.holes_note:
+        story.append(Paragraph(_p(model.holes_note), s["scope_note"]))
     if model.aggregate.without_signal:
         story += [Paragraph(_p("- " + h), s["list"]) for h in model.holes]
     else:
@@ -307,12 +315,16 @@ def _story(model: ReportModel, f: ReportFonts, width: float, land_width: float) 
         # chart and signature must fit one page together: a tall chart is drawn smaller
         _w, sign_height = signature.wrap(width, FRAME_HEIGHT)
         room = FRAME_HEIGHT - sign_height - 6 * mm - 3 * BODY_SIZE * 1.3
+        room -= 2 * 13 if model.chart_note else 0  # two lines of the note under the heading
         if chart.height > room > 0:
             k = room / chart.height
             chart.scale(k, k)
             chart.width, chart.height = chart.width * k, chart.height * k
             chart.hAlign = "CENTER"
-        story.append(KeepTogether([Paragraph(_p(label("s_chart", lang)), s["heading"]), chart]))
+        head = [Paragraph(_p(label("s_chart", lang)), s["heading"])]
+        if model.chart_note:
+            head.append(Paragraph(_p(model.chart_note), s["scope_note"]))
+        story.append(KeepTogether([*head, chart]))
     from desktop_app.reports.trend_section import trend_flowables
 
     story += trend_flowables(model.trend, s, f, width)  # with the charts, before signing

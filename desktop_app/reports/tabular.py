@@ -190,6 +190,8 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
         for v in w.villages:
             put(ws, r, [r - 4, w.commune.name, v], [None] * 3)
             r += 1
+    if model.holes_note:  # the list is of the held communes only, as the PDF says
+        ws.cell(row=r + 1, column=2, value=nfc(model.holes_note)).font = plain
 
     ws = wb.create_sheet()
     cols = list(model.completeness_columns)
@@ -205,11 +207,15 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
         ws = wb.create_sheet()
         cols = list(model.annex_columns)
         setup(ws, _sheet("annex", lang), cols, [6, 30] + [16] * (len(cols) - 2), True)
+        r = 4
         for r, arow in enumerate(model.annex_rows, start=5):
             formats = [None, None] + [_format(d) for d in model.annex_decimals[2:]]
-            values = [int(str(arow[0])), arow[1]]
+            # "TT" of a group row of the annex by area is a Roman numeral ("I")
+            values = [_tt(str(arow[0])), arow[1]]
             values += [v if isinstance(v, str) else _number(v) for v in arow[2:]]
             put(ws, r, values, formats)
+        if model.annex_scope:  # the districts or communes the annex leaves out, as the PDF
+            ws.cell(row=r + 2, column=2, value=nfc(model.annex_scope)).font = plain
     wb.properties.title = nfc(model.subject)
     wb.properties.creator = "Coverage Desk"
     wb.save(out)

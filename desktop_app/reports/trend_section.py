@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.reports.dashboard import TREND_CODES, quarters_held
+from desktop_app.reports.fonts import nfc
+from desktop_app.reports.holding import Holding
 from desktop_app.reports.texts import Lang
 from desktop_app.store.aggregation import UnitAggregate, communes_read, derived_over
 from desktop_app.store.area_reader import Loader
@@ -26,6 +28,8 @@ class TrendSection:
     heading: str
     labels: tuple[str, ...]
     series: tuple[tuple[str, tuple[float | None, ...]], ...]
+    #: under the heading: the communes the lines count, when not all of the area's
+    note: str = ""
 
 
 def trend_section(
@@ -35,10 +39,13 @@ def trend_section(
     *,
     counted_states: Collection[str] | None = None,
     loader: Loader | None = None,
+    held: Holding | None = None,
 ) -> TrendSection | None:
     """The section (None for a commune, or with fewer than two quarters to compare); each
     quarter counts the same submissions as the report's own (``counted_states``).
-    ``loader``: the one the report's own aggregate read through (village history once)."""
+    ``loader``: the one the report's own aggregate read through (village history once).
+    ``held``: what this office holds of the area; when only part, the section says the
+    lines count those communes only (the others' data is not here to count)."""
     if agg.level == "commune":
         return None
     communes = communes_read(store, agg.unit.id)
@@ -73,7 +80,8 @@ def trend_section(
     if not series:
         return None
     labels = tuple(f"Q{p.quarter}/{p.year}" for p in periods)
-    return TrendSection(HEADING[0 if lang == "vi" else 1], labels, series)
+    note = held.scope_line(agg, lang) if held is not None else ""
+    return TrendSection(HEADING[0 if lang == "vi" else 1], labels, series, nfc(note))
 
 
 def trend_flowables(
@@ -86,7 +94,6 @@ def trend_flowables(
     from reportlab.lib import colors
     from reportlab.platypus import KeepTogether, Paragraph
 
-    from desktop_app.reports.fonts import nfc
     from desktop_app.reports.pdf_blocks import para_text
 
     if section is None:
@@ -135,4 +142,7 @@ def trend_flowables(
         marker.fillColor = colors.white if i % 2 else colors.black
         drawing.add(marker)
         drawing.add(String(x + 34, y, nfc(name), fontName=fonts.regular, fontSize=8))
-    return [KeepTogether([Paragraph(para_text(section.heading), styles["heading"]), drawing])]
+    head = [Paragraph(para_text(section.heading), styles["heading"])]
+    if section.note:
+        head.append(Paragraph(para_text(section.note), styles["scope_note"]))
+    return [KeepTogether([*head, drawing])]

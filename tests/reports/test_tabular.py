@@ -112,3 +112,20 @@ def test_csv_with_semicolons_has_decimal_commas(
     assert Decimal(ratio[4].replace(",", ".")) > 0
     area = by_key[("dien_tich", "")]
     assert "," in area[4]
+
+
+def test_xlsx_of_the_annex_by_area(reports_store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # its group rows are numbered I, II, III (the workbook took every "TT" for a number)
+    from datetime import date
+
+    from desktop_app.reports import build_report
+
+    model = build_report(
+        reports_store, "district", "pre2025:125", "2020Q4", report_date=date(2021, 2, 5),
+        annex_by_area=True,
+    )  # fmt: skip
+    book = load_workbook(write_model(model, tmp_path / "a.xlsx"))
+    rows = [r for r in book["Phụ lục"].iter_rows(min_row=5, values_only=True) if any(r)]
+    assert [r[0] for r in rows if isinstance(r[0], str)] == ["I", "II", "III"]
+    assert [r[1] for r in rows if r[0] == "I"] == [model.annex_rows[0][1]]
+    assert sum(isinstance(r[0], int) for r in rows) == 22
