@@ -27,15 +27,18 @@ province office database is kept in step by pulling from this server
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import psycopg
+import psycopg.errors
 
 from desktop_app.netsync.adapter import VerifiedSegment, verify_segments
 from desktop_app.server import backend
@@ -45,12 +48,14 @@ from desktop_app.server.backend import (
     BatchConflictError,
     GapError,
     Page,
+    ServerBusyError,
     rejection_page,
     take_batch,
     villages_taken,
     visible_offices,
 )
 from desktop_app.server.timings import PhaseTimes
+from desktop_app.store.errors import DiskFullError
 from desktop_app.store.store import Store
 from desktop_app.sync.scope import Authoriser
 from desktop_app.sync.vectors import Vector
@@ -186,6 +191,40 @@ def _create_schema(conn: psycopg.Connection[Any]) -> None:
             )
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _short_of_resources(
+    method: Callable[Concatenate[PostgresBackend, _P], _R],
+) -> Callable[Concatenate[PostgresBackend, _P], _R]:
+    """PostgreSQL's class-53 states (insufficient resources) as the app answers them.
+
+    53100 ``disk_full`` (a table, an index or a temporary file could not grow) becomes
+    :class:`DiskFullError`, answered 507 as in SQLite mode: the statement's transaction
+    was rolled back whole, and waiting will not free the disk, so the office stops at
+    once. The others (53200 out of memory, 53300 too many connections, 53400 a
+    configuration limit such as max_locks_per_transaction, 53000) pass with the load
+    that caused them: :class:`ServerBusyError`, answered 503 with Retry-After, and the
+    office sends the request again. (A connection refused for too many clients is no
+    such state: libpq reports it without a SQLSTATE, and it stays a 500 the office
+    retries too.)
+    """
+
+    @functools.wraps(method)
+    def guarded(self: PostgresBackend, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(self, *args, **kwargs)
+        except psycopg.errors.DiskFull as exc:
+            raise DiskFullError(detail=str(exc).splitlines()[0]) from exc
+        except psycopg.OperationalError as exc:
+            if (exc.sqlstate or "").startswith("53"):
+                raise ServerBusyError(str(exc).splitlines()[0]) from exc
+            raise
+
+    return guarded
+
+
 class PostgresBackend(Backend):
     """The feed in PostgreSQL; stateless: any number of processes on one database."""
 
@@ -228,6 +267,7 @@ class PostgresBackend(Backend):
 
     # --- reads ---
 
+    @_short_of_resources
     def revoked(self) -> set[int]:
         """The revoked serials with their date and reason, so that a refusal says why
         as the SQLite backend's does (the client shows it to the office)."""
@@ -244,9 +284,11 @@ class PostgresBackend(Backend):
     def parents(self) -> dict[str, str | None]:
         return self._parents
 
+    @_short_of_resources
     def feed_head(self) -> int:
         return int(self._conn().execute("SELECT last FROM cd_counter").fetchone()[0])  # type: ignore[index]
 
+    @_short_of_resources
     def vector_for(self, claims: Claims) -> Vector:
         conn = self._conn()
         if claims.level == 1:
@@ -261,6 +303,7 @@ class PostgresBackend(Backend):
 
     # --- push ---
 
+    @_short_of_resources
     def push(
         self, claims: Claims, batch_id: str, sha256: str, segments: list[tuple[bytes, bytes]]
     ) -> dict[str, Any]:
@@ -382,6 +425,7 @@ class PostgresBackend(Backend):
             self._authorise.villages[str(village)] = str(commune)
             self._village_top = max(self._village_top, int(n))
 
+    @_short_of_resources
     def add_count(self, name: str, n: int = 1) -> None:
         self._conn().execute(
             "INSERT INTO cd_count (name, n) VALUES (%s, %s)"
@@ -389,10 +433,12 @@ class PostgresBackend(Backend):
             (name, n),
         )
 
+    @_short_of_resources
     def count(self, name: str) -> int:
         row = self._conn().execute("SELECT n FROM cd_count WHERE name = %s", (name,)).fetchone()
         return 0 if row is None else int(row[0])
 
+    @_short_of_resources
     def use_nonce(self, nonce: str, expires: float, now: float) -> bool:
         conn = self._conn()
         with conn.transaction():
@@ -403,6 +449,7 @@ class PostgresBackend(Backend):
             )
             return bool(cur.rowcount == 1)
 
+    @_short_of_resources
     def install_revocations(self, doc: dict[str, Any]) -> int | None:
         from desktop_app.sync.certificates import (
             held_text,
@@ -449,6 +496,7 @@ class PostgresBackend(Backend):
 
     # --- pull ---
 
+    @_short_of_resources
     def pull(self, claims: Claims, after: int, limit: int, rejections_after: int = 0) -> Page:
         conn = self._conn()
         with conn.transaction():
