@@ -20,7 +20,10 @@ the USB path's checks) and every change authorised against its signer's
 certificate (:class:`desktop_app.sync.scope.Authoriser`). A push runs in one
 transaction that first takes ``pg_advisory_xact_lock`` and bumps the
 single-row counter ``cd_counter``, so concurrent writers in several processes
-are serialised: fseqs are gap-free, in commit order, never doubled. The
+are serialised: fseqs are gap-free, in commit order, never doubled. Under that
+lock the push reads the revocations again (a list is installed under it too): a
+list that came after the push was verified judges it (verified again), so the
+answer refuses what every puller will quarantine. The
 province office database is kept in step by pulling from this server
 (``coverage-desk sync``), which applies the feed through the store's writer.
 """
@@ -57,6 +60,7 @@ from desktop_app.server.backend import (
 from desktop_app.server.timings import PhaseTimes
 from desktop_app.store.errors import DiskFullError
 from desktop_app.store.store import Store
+from desktop_app.sync.certificates import Revoked, read_held
 from desktop_app.sync.scope import Authoriser
 from desktop_app.sync.vectors import Vector
 
@@ -191,6 +195,21 @@ def _create_schema(conn: psycopg.Connection[Any]) -> None:
             )
 
 
+def _read_revoked(conn: psycopg.Connection[Any]) -> Revoked:
+    """The revoked serials with their date, reason and position (``cd_revocation``)."""
+    rows = conn.execute("SELECT serial, revoked_at, reason, held FROM cd_revocation").fetchall()
+    held = {int(s): p for s, _a, _w, h in rows if (p := read_held(h)) is not None}
+    return Revoked({int(s): (str(at), str(why)) for s, at, why, _h in rows}, held)
+
+
+class _RevokedMeanwhile(Exception):
+    """The revocations changed between a push's verification and its take."""
+
+    def __init__(self, revoked: Revoked) -> None:
+        super().__init__("the revocation list changed")
+        self.revoked = revoked
+
+
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
@@ -268,18 +287,10 @@ class PostgresBackend(Backend):
     # --- reads ---
 
     @_short_of_resources
-    def revoked(self) -> set[int]:
+    def revoked(self) -> Revoked:
         """The revoked serials with their date and reason, so that a refusal says why
         as the SQLite backend's does (the client shows it to the office)."""
-        from desktop_app.sync.certificates import Revoked, read_held
-
-        rows = (
-            self._conn()
-            .execute("SELECT serial, revoked_at, reason, held FROM cd_revocation")
-            .fetchall()
-        )
-        held = {int(s): p for s, _a, _w, h in rows if (p := read_held(h)) is not None}
-        return Revoked({int(s): (str(at), str(why)) for s, at, why, _h in rows}, held)
+        return _read_revoked(self._conn())
 
     def parents(self) -> dict[str, str | None]:
         return self._parents
@@ -307,18 +318,25 @@ class PostgresBackend(Backend):
     def push(
         self, claims: Claims, batch_id: str, sha256: str, segments: list[tuple[bytes, bytes]]
     ) -> dict[str, Any]:
-        with self.timings.timed("push.verify"):
-            verified = verify_segments(
-                cast(Store, _ClockOnly()), segments, self.province_key, self.revoked(),
-                rows_only=True,
-            )  # fmt: skip
+        def verify(revoked: Revoked) -> list[VerifiedSegment]:
+            with self.timings.timed("push.verify"):
+                return verify_segments(
+                    cast(Store, _ClockOnly()), segments, self.province_key, revoked,
+                    rows_only=True,
+                )  # fmt: skip
+
+        revoked = self.revoked()
+        verified = verify(revoked)
         deadline = time.monotonic() + backend.HOLD_WAIT
         while True:
             try:
                 with self.timings.timed("push.take"):
-                    return self._take(claims, batch_id, sha256, verified, deadline)
+                    return self._take(claims, batch_id, sha256, verified, deadline, revoked)
             except GapError:  # a push in flight may fill the gap: try again shortly
                 time.sleep(backend.HOLD_RETRY)
+            except _RevokedMeanwhile as exc:  # verified again (outside the lock) by the list
+                revoked = exc.revoked
+                verified = verify(revoked)
 
     def _take(
         self,
@@ -327,6 +345,7 @@ class PostgresBackend(Backend):
         sha256: str,
         verified: list[VerifiedSegment],
         deadline: float,
+        revoked: Revoked,
     ) -> dict[str, Any]:
         conn = self._conn()
         with conn.transaction():
@@ -340,6 +359,12 @@ class PostgresBackend(Backend):
                     stored: dict[str, Any] = json.loads(row[1])
                     return stored
                 raise BatchConflictError(batch_id)
+            # a list installed (by any process, under this lock) since the push was verified
+            # judges it: else its changes past the position would be answered accepted, and
+            # quarantined by every puller without the office ever hearing of it
+            now = _read_revoked(conn)
+            if set(now) != set(revoked) or now.held != revoked.held:
+                raise _RevokedMeanwhile(now)  # rolls the transaction back
             head = int(conn.execute("SELECT last FROM cd_counter FOR UPDATE").fetchone()[0])  # type: ignore[index]
             self._learn_villages(conn)
 

@@ -4,6 +4,8 @@ page size (the defect: 500 applied and 700 quarantined with page_size=1)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from desktop_app.domain.units import UnitDirectory
@@ -154,3 +156,57 @@ def test_a_relayed_push_straddling_the_position_is_split_by_the_postgres_server(
         finally:
             again.close()
     assert commune_state(prov, C1, node) == state == (18, 14)
+
+
+@pytest.mark.postgres
+def test_a_list_installed_while_a_push_is_verified_judges_that_push_on_postgres(
+    province: Province, pg_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL mode: a push is verified outside the feed lock; another server process
+    installs the province's list (position 20) after the push was verified and before it
+    is taken. The push is judged by that list: C1's 21-50 refused and reported to it, not
+    answered accepted while every puller quarantines them (the defect: accepted 30,
+    rejected 0, and the province office quarantining 30 the commune never hears of)."""
+    import psycopg
+
+    from desktop_app.server import pg_backend
+    from desktop_app.server.app import create_app
+    from desktop_app.sync.certificates import my_certificate, revocation_list, revoke
+
+    commune, prov = province[C1], province[PROVINCE]
+    node = commune.node.node_id
+    app = create_app(pg_database, province_db=province.path)
+    other = pg_backend.PostgresBackend(pg_database)  # another server process's backend
+    verify = pg_backend.verify_segments
+    lists: list[dict[str, object]] = []
+
+    def verified_then_revoked(*args: Any, **kwargs: Any) -> Any:
+        out = verify(*args, **kwargs)
+        while lists:  # the other process installs the list under the feed lock meanwhile
+            assert other.install_revocations(lists.pop()) == 1
+        return out
+
+    monkeypatch.setattr(pg_backend, "verify_segments", verified_then_revoked)
+    try:
+        with ServerThread(app) as server:
+            assert fill_period(commune, 10) == 20
+            assert sync_office(commune, server.url, backup=False).accepted == 20
+            sync_office(prov, server.url, backup=False)  # the province office holds 1-20
+            assert fill_period(commune, 15) == 30
+            revoke(prov, int(my_certificate(commune)[0]["body"]["serial"]), "Máy bị mất")
+            lists.append(revocation_list(prov))
+            pushed = sync_office(commune, server.url, backup=False)
+            assert not lists
+            assert (pushed.accepted, pushed.rejected) == (0, 30)
+            with psycopg.connect(pg_database) as conn:
+                feed = conn.execute(
+                    "SELECT seq_from, seq_to FROM cd_feed WHERE origin = %s", (node,)
+                ).fetchall()
+                refused = conn.execute(
+                    "SELECT count(*) FROM cd_rejection WHERE origin = %s", (node,)
+                ).fetchone()
+            assert feed == [(1, 20)] and refused == (30,)
+            sync_office(prov, server.url, backup=False)
+    finally:
+        other.close()
+    assert commune_state(prov, C1, node) == (10, 0)  # 21-50 never reached its tables
