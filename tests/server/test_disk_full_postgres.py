@@ -9,10 +9,13 @@ so only the server's own ``cd_*`` tables sit there; the catalogues and the WAL s
 the cluster's disk), filled to the last page by a file beside the tablespace. Nothing
 in PostgreSQL or the server is faked: the table files cannot grow, and PostgreSQL
 raises SQLSTATE 53100 itself. (``temp_file_limit`` covers only temporary files, and a
-file-size rlimit on the cluster's processes reports EFBIG, which PostgreSQL classifies
-as an internal error, not a full disk.) Mounting needs root and a PostgreSQL running on
-this machine; without them the test is skipped saying so (it fails under ``CI=true``,
-where ``.ci/run`` runs as root and starts the cluster here).
+file-size rlimit would have to be set on the cluster's processes, for every file they
+write, the WAL's included, not for one database's tables.) Mounting needs root and a
+PostgreSQL running on this machine; without them the test is skipped saying so (it
+fails under ``CI=true``, where ``.ci/run`` runs as root and starts the cluster here).
+
+The other class-53 states (out of memory, too many connections, a configuration
+limit) are answered 503 ``busy``: the second test.
 """
 
 from __future__ import annotations
@@ -193,3 +196,51 @@ def test_a_full_disk_on_postgres_keeps_nothing_and_says_so(
         prov = province[PROVINCE]
         sync_office(prov, server.url, backup=False)
         assert count_changes(prov, node) == first + changes
+
+
+def test_postgres_short_of_memory_answers_busy_and_keeps_nothing(
+    province: Province, pg_database: str
+) -> None:
+    """The other class-53 states pass with the load that caused them: 503 ``busy`` with
+    Retry-After, nothing of the push kept, the same batch taken whole when sent again.
+    PostgreSQL itself raises SQLSTATE 53200 (out_of_memory) from a trigger on the feed
+    table, through the real driver and server (a real shortage cannot be made on demand)."""
+    import httpx
+
+    from desktop_app.netsync.client import plan_batches
+    from desktop_app.netsync.wire import PUSH_MEDIA_TYPE, encode_push
+
+    commune = province[C1]
+    changes = fill_period(commune, 5)
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute(
+            "CREATE FUNCTION cd_test_short() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            " RAISE EXCEPTION 'out of memory' USING ERRCODE = '53200'; END $$"
+        )
+    app = create_app(pg_database, province_db=province.path)
+    (batch,) = plan_batches(commune, {}, 500)
+    body = encode_push(batch)
+    with ServerThread(app) as server:
+        client = ServerClient(server.url)
+        try:
+            client.sign_in(commune)
+            headers = {"Authorization": f"Bearer {client.token}", "Content-Type": PUSH_MEDIA_TYPE}
+        finally:
+            client.close()
+        with psycopg.connect(pg_database, autocommit=True) as conn:
+            conn.execute(
+                "CREATE TRIGGER cd_test_short BEFORE INSERT ON cd_feed"
+                " FOR EACH ROW EXECUTE FUNCTION cd_test_short()"
+            )
+        url = f"{server.url}/v1/batches/b1"
+        refused = httpx.post(url, content=body, headers=headers)
+        assert refused.status_code == 503, refused.text
+        assert refused.json()["error"] == "busy"
+        assert refused.headers["retry-after"] == "5"
+        assert _feed(pg_database, commune.node.node_id) == (0, 0, 0)
+        with psycopg.connect(pg_database, autocommit=True) as conn:
+            conn.execute("DROP TRIGGER cd_test_short ON cd_feed")
+        taken = httpx.post(url, content=body, headers=headers)
+        assert taken.status_code == 200, taken.text
+        assert taken.json()["accepted"] == changes
+        assert _feed(pg_database, commune.node.node_id) == (changes, 1, 1)
