@@ -870,7 +870,7 @@ class SqliteBackend(Backend):
         for stream, segs in sorted(held.items()):
             sticks = [s for s in segs if s[2] == "sync_segment"]
             if not sticks or stream[0] == self.province_node or stream[0] not in nodes:
-                continue  # no certificate known for it (an import remembers every one)
+                continue  # the feed's alone, the province's own, or no certificate known
             office, level = nodes[stream[0]]
             fed = sorted((lo, hi) for lo, hi, table, _key in segs if table == "server_feed")
             pos = _run_from(0, fed)
