@@ -85,9 +85,10 @@ STATUS_TEXT = {
     413: "request body too large (too_large)",
     415: "a batch must be sent as application/octet-stream (bad_media_type)",
     429: "too many requests from this office or address (rate_limited); see Retry-After",
-    503: "the server is busy (busy): its writer did not take the batch in time, or its"
-    " database is locked by the province's own window for longer than the server waits;"
-    " send the request again after Retry-After",
+    503: "the server is busy (busy): its writer did not take the batch in time, its"
+    " database is locked by the province's own window for longer than the server waits,"
+    " or PostgreSQL is short of memory, connections or locks; send the request again"
+    " after Retry-After",
     507: "the server's disk is full (disk_full): nothing of the request was kept; the"
     " province must free space before the office syncs again",
 }
@@ -212,7 +213,8 @@ def create_app(
     @app.exception_handler(sqlite3.OperationalError)
     @app.exception_handler(peewee.OperationalError)
     async def database_trouble(request: Request, exc: Exception) -> JSONResponse:
-        # a full disk (or SQLite's page limit): the transaction was rolled back whole
+        # a full disk (SQLite's SQLITE_FULL or page limit; PostgreSQL's 53100 disk_full,
+        # raised as DiskFullError by its backend): the transaction was rolled back whole
         if isinstance(exc, DiskFullError) or "full" in str(exc):
             log.error("%s %s: %s", request.method, request.url.path, exc)
             return JSONResponse({"error": "disk_full", "message": DISK_FULL_MESSAGE},
@@ -221,6 +223,17 @@ def create_app(
         # request that had to write waited busy_timeout for it, and is asked to come back
         if "locked" not in str(exc) and "busy" not in str(exc):
             raise exc
+        log.warning("%s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(
+            {"error": "busy", "message": BUSY_MESSAGE}, status_code=503,
+            headers={"Retry-After": "5"},
+        )  # fmt: skip
+
+    @app.exception_handler(ServerBusyError)
+    async def short_of_resources(request: Request, exc: ServerBusyError) -> JSONResponse:
+        # PostgreSQL mode: out of memory, connections or locks for a moment (SQLSTATE
+        # class 53 but disk_full, pg_backend._short_of_resources); a push waiting too
+        # long for the writer is answered in its route
         log.warning("%s %s: %s", request.method, request.url.path, exc)
         return JSONResponse(
             {"error": "busy", "message": BUSY_MESSAGE}, status_code=503,

@@ -41,7 +41,8 @@ class BatchConflictError(Exception):
 
 class ServerBusyError(Exception):
     """The writer did not take the push in time (answered as 503; the push may still be
-    taken, and its resend then gets the stored answer)."""
+    taken, and its resend then gets the stored answer), or PostgreSQL was short of memory,
+    connections or locks for the request (answered as 503; nothing of it was kept)."""
 
 
 # seconds a push waits for the writer before it is answered 503

@@ -20,22 +20,28 @@ the USB path's checks) and every change authorised against its signer's
 certificate (:class:`desktop_app.sync.scope.Authoriser`). A push runs in one
 transaction that first takes ``pg_advisory_xact_lock`` and bumps the
 single-row counter ``cd_counter``, so concurrent writers in several processes
-are serialised: fseqs are gap-free, in commit order, never doubled. The
+are serialised: fseqs are gap-free, in commit order, never doubled. Under that
+lock the push reads the revocations again (a list is installed under it too): a
+list that came after the push was verified judges it (verified again), so the
+answer refuses what every puller will quarantine. The
 province office database is kept in step by pulling from this server
 (``coverage-desk sync``), which applies the feed through the store's writer.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import psycopg
+import psycopg.errors
 
 from desktop_app.netsync.adapter import VerifiedSegment, verify_segments
 from desktop_app.server import backend
@@ -45,13 +51,16 @@ from desktop_app.server.backend import (
     BatchConflictError,
     GapError,
     Page,
+    ServerBusyError,
     rejection_page,
     take_batch,
     villages_taken,
     visible_offices,
 )
 from desktop_app.server.timings import PhaseTimes
+from desktop_app.store.errors import DiskFullError
 from desktop_app.store.store import Store
+from desktop_app.sync.certificates import Revoked, read_held
 from desktop_app.sync.scope import Authoriser
 from desktop_app.sync.vectors import Vector
 
@@ -186,6 +195,55 @@ def _create_schema(conn: psycopg.Connection[Any]) -> None:
             )
 
 
+def _read_revoked(conn: psycopg.Connection[Any]) -> Revoked:
+    """The revoked serials with their date, reason and position (``cd_revocation``)."""
+    rows = conn.execute("SELECT serial, revoked_at, reason, held FROM cd_revocation").fetchall()
+    held = {int(s): p for s, _a, _w, h in rows if (p := read_held(h)) is not None}
+    return Revoked({int(s): (str(at), str(why)) for s, at, why, _h in rows}, held)
+
+
+class _RevokedMeanwhile(Exception):
+    """The revocations changed between a push's verification and its take."""
+
+    def __init__(self, revoked: Revoked) -> None:
+        super().__init__("the revocation list changed")
+        self.revoked = revoked
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _short_of_resources(
+    method: Callable[Concatenate[PostgresBackend, _P], _R],
+) -> Callable[Concatenate[PostgresBackend, _P], _R]:
+    """PostgreSQL's class-53 states (insufficient resources) as the app answers them.
+
+    53100 ``disk_full`` (a table, an index or a temporary file could not grow) becomes
+    :class:`DiskFullError`, answered 507 as in SQLite mode: the statement's transaction
+    was rolled back whole, and waiting will not free the disk, so the office stops at
+    once. The others (53200 out of memory, 53300 too many connections, 53400 a
+    configuration limit such as max_locks_per_transaction, 53000) pass with the load
+    that caused them: :class:`ServerBusyError`, answered 503 with Retry-After, and the
+    office sends the request again. (A connection refused for too many clients is no
+    such state: libpq reports it without a SQLSTATE, and it stays a 500 the office
+    retries too.)
+    """
+
+    @functools.wraps(method)
+    def guarded(self: PostgresBackend, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(self, *args, **kwargs)
+        except psycopg.errors.DiskFull as exc:
+            raise DiskFullError(detail=str(exc).splitlines()[0]) from exc
+        except psycopg.OperationalError as exc:
+            if (exc.sqlstate or "").startswith("53"):
+                raise ServerBusyError(str(exc).splitlines()[0]) from exc
+            raise
+
+    return guarded
+
+
 class PostgresBackend(Backend):
     """The feed in PostgreSQL; stateless: any number of processes on one database."""
 
@@ -228,25 +286,20 @@ class PostgresBackend(Backend):
 
     # --- reads ---
 
-    def revoked(self) -> set[int]:
+    @_short_of_resources
+    def revoked(self) -> Revoked:
         """The revoked serials with their date and reason, so that a refusal says why
         as the SQLite backend's does (the client shows it to the office)."""
-        from desktop_app.sync.certificates import Revoked, read_held
-
-        rows = (
-            self._conn()
-            .execute("SELECT serial, revoked_at, reason, held FROM cd_revocation")
-            .fetchall()
-        )
-        held = {int(s): p for s, _a, _w, h in rows if (p := read_held(h)) is not None}
-        return Revoked({int(s): (str(at), str(why)) for s, at, why, _h in rows}, held)
+        return _read_revoked(self._conn())
 
     def parents(self) -> dict[str, str | None]:
         return self._parents
 
+    @_short_of_resources
     def feed_head(self) -> int:
         return int(self._conn().execute("SELECT last FROM cd_counter").fetchone()[0])  # type: ignore[index]
 
+    @_short_of_resources
     def vector_for(self, claims: Claims) -> Vector:
         conn = self._conn()
         if claims.level == 1:
@@ -261,21 +314,29 @@ class PostgresBackend(Backend):
 
     # --- push ---
 
+    @_short_of_resources
     def push(
         self, claims: Claims, batch_id: str, sha256: str, segments: list[tuple[bytes, bytes]]
     ) -> dict[str, Any]:
-        with self.timings.timed("push.verify"):
-            verified = verify_segments(
-                cast(Store, _ClockOnly()), segments, self.province_key, self.revoked(),
-                rows_only=True,
-            )  # fmt: skip
+        def verify(revoked: Revoked) -> list[VerifiedSegment]:
+            with self.timings.timed("push.verify"):
+                return verify_segments(
+                    cast(Store, _ClockOnly()), segments, self.province_key, revoked,
+                    rows_only=True,
+                )  # fmt: skip
+
+        revoked = self.revoked()
+        verified = verify(revoked)
         deadline = time.monotonic() + backend.HOLD_WAIT
         while True:
             try:
                 with self.timings.timed("push.take"):
-                    return self._take(claims, batch_id, sha256, verified, deadline)
+                    return self._take(claims, batch_id, sha256, verified, deadline, revoked)
             except GapError:  # a push in flight may fill the gap: try again shortly
                 time.sleep(backend.HOLD_RETRY)
+            except _RevokedMeanwhile as exc:  # verified again (outside the lock) by the list
+                revoked = exc.revoked
+                verified = verify(revoked)
 
     def _take(
         self,
@@ -284,6 +345,7 @@ class PostgresBackend(Backend):
         sha256: str,
         verified: list[VerifiedSegment],
         deadline: float,
+        revoked: Revoked,
     ) -> dict[str, Any]:
         conn = self._conn()
         with conn.transaction():
@@ -297,6 +359,12 @@ class PostgresBackend(Backend):
                     stored: dict[str, Any] = json.loads(row[1])
                     return stored
                 raise BatchConflictError(batch_id)
+            # a list installed (by any process, under this lock) since the push was verified
+            # judges it: else its changes past the position would be answered accepted, and
+            # quarantined by every puller without the office ever hearing of it
+            now = _read_revoked(conn)
+            if set(now) != set(revoked) or now.held != revoked.held:
+                raise _RevokedMeanwhile(now)  # rolls the transaction back
             head = int(conn.execute("SELECT last FROM cd_counter FOR UPDATE").fetchone()[0])  # type: ignore[index]
             self._learn_villages(conn)
 
@@ -382,6 +450,7 @@ class PostgresBackend(Backend):
             self._authorise.villages[str(village)] = str(commune)
             self._village_top = max(self._village_top, int(n))
 
+    @_short_of_resources
     def add_count(self, name: str, n: int = 1) -> None:
         self._conn().execute(
             "INSERT INTO cd_count (name, n) VALUES (%s, %s)"
@@ -389,10 +458,12 @@ class PostgresBackend(Backend):
             (name, n),
         )
 
+    @_short_of_resources
     def count(self, name: str) -> int:
         row = self._conn().execute("SELECT n FROM cd_count WHERE name = %s", (name,)).fetchone()
         return 0 if row is None else int(row[0])
 
+    @_short_of_resources
     def use_nonce(self, nonce: str, expires: float, now: float) -> bool:
         conn = self._conn()
         with conn.transaction():
@@ -403,6 +474,7 @@ class PostgresBackend(Backend):
             )
             return bool(cur.rowcount == 1)
 
+    @_short_of_resources
     def install_revocations(self, doc: dict[str, Any]) -> int | None:
         from desktop_app.sync.certificates import (
             held_text,
@@ -449,6 +521,7 @@ class PostgresBackend(Backend):
 
     # --- pull ---
 
+    @_short_of_resources
     def pull(self, claims: Claims, after: int, limit: int, rejections_after: int = 0) -> Page:
         conn = self._conn()
         with conn.transaction():

@@ -81,7 +81,13 @@ from desktop_app.sync.certificates import (
 from desktop_app.sync.errors import EnrolmentError
 from desktop_app.sync.identity import load_identity
 from desktop_app.sync.scope import Authoriser
-from desktop_app.sync.segments import HeldSegment, chain_from, make_segment
+from desktop_app.sync.segments import (
+    HeldSegment,
+    chain_from,
+    held_data,
+    held_segments,
+    make_segment,
+)
 from desktop_app.sync.vectors import Vector, full_vector
 
 log = logging.getLogger(__name__)
@@ -105,6 +111,8 @@ TABLES = (
     " seq INTEGER NOT NULL, PRIMARY KEY (origin, epoch))",
     # what /v1/health counts (dropped uploads), kept across restarts
     "CREATE TABLE IF NOT EXISTS server_count (name TEXT PRIMARY KEY, n INTEGER NOT NULL)",
+    # the feed's ranges without its rows' headers and bodies (held_segments)
+    "CREATE INDEX IF NOT EXISTS server_feed_range ON server_feed (origin, epoch, seq_from, seq_to)",
 )
 
 # the writer's own automatic checkpoint, should the checkpointer thread fall behind (pages)
@@ -274,8 +282,10 @@ class SqliteBackend(Backend):
         self._known_nodes: dict[str, int] = {}
         # the signed revocation list, re-signed only when the revocations change
         self._revocations: tuple[list[Any], dict[str, Any]] | None = None
-        # sync_segment's (max rowid, count) when _publish_received last looked at it
-        self._received_mark: tuple[Any, ...] | None = None
+        # sync_segment's highest rowid when _publish_received last looked at it, and the
+        # streams it left with stick segments after a gap in the feed
+        self._received_mark: int | None = None
+        self._stick_waiting: set[Stream] = set()
         # the province's own changes already in the feed, by epoch
         self._published: dict[int, int] = {
             int(e): int(s)
@@ -799,22 +809,28 @@ class SqliteBackend(Backend):
         so the apply passes over them. Per stream only what continues the feed without a
         gap (:func:`chain_from`), and ``server_cursor`` moves with it, so the author's
         later push of the same changes is a resend, never a second copy.
+
+        Only the streams of the segments imported since the last look are examined (and
+        those left waiting after a gap), by their ranges: a pull after a stick costs what
+        that stick brought, not the province's whole history (every stream the first
+        time, and after a VACUUM renumbered the rowids). Rowids only grow: an import
+        inserts its segments, then forgets the narrower ones in the same transaction.
         """
         store = self.store
-        mark = tuple(
-            store.db.execute_sql(
-                "SELECT COALESCE(MAX(rowid), 0), COUNT(*) FROM sync_segment"
-            ).fetchone()
+        top = int(
+            store.db.execute_sql("SELECT COALESCE(MAX(rowid), 0) FROM sync_segment").fetchone()[0]
         )
-        if mark == self._received_mark:
+        mark = self._received_mark
+        if top == mark:
             return  # no bundle was imported since the last look
-        held: dict[Stream, list[HeldSegment]] = {}
-        for o, e, f, t, header, body in store.db.execute_sql(
-            "SELECT origin, epoch, seq_from, seq_to, header, body FROM sync_segment"
-            " WHERE origin != ?",
-            (self.province_node,),
-        ):
-            held.setdefault((str(o), int(e)), []).append((int(f), int(t), str(header), bytes(body)))
+        streams: set[Stream] | None = None
+        if mark is not None and top > mark:
+            streams = self._stick_waiting | {
+                (str(o), int(e))
+                for o, e in store.db.execute_sql(
+                    "SELECT DISTINCT origin, epoch FROM sync_segment WHERE rowid > ?", (mark,)
+                )
+            }
         nodes = {
             str(n): (str(office), int(level))
             for n, office, level in store.db.execute_sql(
@@ -824,7 +840,8 @@ class SqliteBackend(Backend):
         with self._lock:
             with store.transaction():
                 head = before = self.feed_head()
-                rows, received = self._stick_rows(held, nodes, head)
+                held = held_segments(store, streams)
+                rows, received, waiting = self._stick_rows(held, nodes, head)
                 if rows:
                     head = rows[-1][0]
                     self._write_stick_rows(rows, received, before, head)
@@ -832,44 +849,45 @@ class SqliteBackend(Backend):
                 self._received = received
                 if self._applied >= before:
                     self._finish_apply(head)
-        self._received_mark = mark
+        self._received_mark, self._stick_waiting = top, waiting
 
     def _stick_rows(
         self, held: dict[Stream, list[HeldSegment]], nodes: dict[str, tuple[str, int]], head: int
-    ) -> tuple[list[tuple[Any, ...]], Vector]:
+    ) -> tuple[list[tuple[Any, ...]], Vector, set[Stream]]:
         """The feed rows (from fseq ``head + 1``) that fill each stream's feed from the
-        stick's segments, and the server's vector with them.
+        stick's segments, the server's vector with them, and the streams whose stick
+        segments go on after a gap.
 
         Per stream, from where the feed stops holding it without a gap: a push whose
         first changes the province already had from a stick puts only the rest into the
         feed (and moves ``server_cursor`` past all of it), so the feed's own ranges, not
         the cursor, say what it lacks.
         """
-        ranges: dict[Stream, list[tuple[int, int]]] = {}
-        for o, e, lo, hi in self.store.db.execute_sql(
-            "SELECT origin, epoch, seq_from, seq_to FROM server_feed ORDER BY seq_from"
-        ):
-            ranges.setdefault((str(o), int(e)), []).append((int(lo), int(hi)))
         received = dict(self._received)
         rows: list[tuple[Any, ...]] = []
+        waiting: set[Stream] = set()
         now = self.store.now_iso()
         for stream, segs in sorted(held.items()):
-            if stream[0] not in nodes:
-                continue  # no certificate known for it (an import remembers every one)
+            sticks = [s for s in segs if s[2] == "sync_segment"]
+            if not sticks or stream[0] == self.province_node or stream[0] not in nodes:
+                continue  # the feed's alone, the province's own, or no certificate known
             office, level = nodes[stream[0]]
-            fed = ranges.get(stream, [])
+            fed = sorted((lo, hi) for lo, hi, table, _key in segs if table == "server_feed")
             pos = _run_from(0, fed)
             while True:
-                step = next(iter(chain_from(segs, pos + 1)), None)
+                step = next(iter(chain_from(sticks, pos + 1)), None)
                 if step is None or step[0] > pos + 1:
                     break  # the stick has no more, or only after a gap
-                lo, hi, header, body = step
+                lo, hi = step[0], step[1]
+                header, body = held_data(self.store, step)
                 head += 1
                 rows.append((head, *stream, lo, hi, hi - lo + 1, office, level, header, body, now))
                 pos = _run_from(hi, fed)
+            if any(s[1] > pos for s in sticks):
+                waiting.add(stream)
             if pos > received.get(stream, 0):
                 received[stream] = pos
-        return rows, received
+        return rows, received, waiting
 
     def _write_stick_rows(
         self, rows: list[tuple[Any, ...]], received: Vector, before: int, head: int

@@ -105,25 +105,75 @@ def sign_segment(
     return canonical_bytes(header), body
 
 
-HeldSegment = tuple[int, int, str, bytes]
-"""A stored segment: seq_from, seq_to, header text, zstd-compressed body."""
+HeldSegment = tuple[int, int, str, int]
+"""A stored segment as its range: seq_from, seq_to, the table holding it
+(``sync_segment`` or ``server_feed``) and its rowid there (:func:`held_data` reads it)."""
+
+#: the tables of held segments, each with the index its ranges are read from
+_HELD_TABLES = ("sync_segment", "server_feed")
 
 
-def held_segments(store: Store) -> dict[tuple[str, int], list[HeldSegment]]:
-    """Every segment this office holds to send on, per (origin, epoch): those it received
-    by bundle (``sync_segment``) and, in the province's database when its server runs on
-    it, those the server's feed took over the network (``server_feed``, kept zstd-
-    compressed the same way), so the province's bundles carry down what offices pushed
-    over HTTP as its feed does."""
+def held_segments(
+    store: Store, streams: set[tuple[str, int]] | None = None
+) -> dict[tuple[str, int], list[HeldSegment]]:
+    """Every segment this office holds to send on, per (origin, epoch), or of ``streams``
+    only: those it received by bundle (``sync_segment``) and, in the province's database
+    when its server runs on it, those the server's feed took over the network
+    (``server_feed``, kept zstd-compressed the same way), so the province's bundles carry
+    down what offices pushed over HTTP as its feed does.
+
+    Only the ranges are read, from the tables' indexes: the header and body of the few
+    segments chosen are read by :func:`held_data`. (Reading every body, the whole
+    history, cost a province's every export and stick publication ~2x from half its
+    history to all of it; ``bench/bench_province_stick.py``.)"""
     groups: dict[tuple[str, int], list[HeldSegment]] = {}
-    sql = "SELECT origin, epoch, seq_from, seq_to, header, body FROM sync_segment"
-    if store.db.execute_sql(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'server_feed'"
-    ).fetchone():
-        sql += " UNION ALL SELECT origin, epoch, seq_from, seq_to, header, body FROM server_feed"
-    for o, e, f, t, header, body in store.db.execute_sql(sql):
-        groups.setdefault((str(o), int(e)), []).append((int(f), int(t), str(header), bytes(body)))
+    for table in _held_tables(store):
+        sql = f"SELECT origin, epoch, seq_from, seq_to, rowid FROM {table}"
+        if streams is None:
+            found = store.db.execute_sql(sql).fetchall()
+        else:
+            found = []
+            for stream in sorted(streams):
+                found += store.db.execute_sql(sql + " WHERE origin = ? AND epoch = ?", stream)
+        for o, e, f, t, key in found:
+            groups.setdefault((str(o), int(e)), []).append((int(f), int(t), table, int(key)))
     return groups
+
+
+def _held_tables(store: Store) -> list[str]:
+    """The tables of held segments this database has (``server_feed``: a server runs on it)."""
+    return [
+        table
+        for table in _HELD_TABLES
+        if table == "sync_segment"
+        or store.db.execute_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()
+    ]
+
+
+def held_tops(store: Store) -> dict[tuple[str, int], int]:
+    """Per (origin, epoch), the last seq of the segments this office holds (one grouped
+    read of each table's index): which streams :func:`held_segments` need read at all."""
+    tops: dict[tuple[str, int], int] = {}
+    for table in _held_tables(store):
+        for o, e, top in store.db.execute_sql(
+            f"SELECT origin, epoch, MAX(seq_to) FROM {table} GROUP BY origin, epoch"
+        ):
+            stream = (str(o), int(e))
+            tops[stream] = max(tops.get(stream, 0), int(top))
+    return tops
+
+
+def held_data(store: Store, held: HeldSegment) -> tuple[str, bytes]:
+    """The header text and zstd-compressed body of a held segment."""
+    table = held[2]
+    if table not in _HELD_TABLES:
+        raise ValueError(f"no held segments in {table}")
+    row = store.db.execute_sql(
+        f"SELECT header, body FROM {table} WHERE rowid = ?", (held[3],)
+    ).fetchone()
+    return str(row[0]), bytes(row[1])
 
 
 def chain_from(segs: list[HeldSegment], pos: int) -> Iterator[HeldSegment]:

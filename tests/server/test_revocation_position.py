@@ -4,8 +4,11 @@ page size (the defect: 500 applied and 700 quarantined with page_size=1)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from desktop_app.domain.units import UnitDirectory
 from desktop_app.netsync.client import sync_office
 from desktop_app.store.store import Store
 from desktop_app.sync.certificates import revoke_certificates
@@ -79,3 +82,131 @@ def test_a_feed_row_past_the_position_is_quarantined_by_every_puller_like_the_pr
         sync_office(district, server.url, backup=False, page_size=page_size)
     province.offices[PROVINCE] = Store.open(province.path)
     assert commune_state(district, C1, node) == held
+
+
+@pytest.mark.postgres
+def test_a_relayed_push_straddling_the_position_is_split_by_the_postgres_server(
+    province: Province, pg_database: str, unit_directory: UnitDirectory
+) -> None:
+    """PostgreSQL mode, two server processes' backends on one database. The province
+    office holds C1's changes 1-36 (20 pulled, 16 from a stick) when it revokes C1, and
+    its sync is cut once it handed the list over. The district relays C1's stick segment
+    1-50 (1-20 held by the server already): the server takes it whole into its feed and
+    cursor, answers 21-36 accepted and 37-50 refused for the revocation, and every
+    puller, the province office and a new installation of the district alike, keeps 1-36
+    and quarantines 37-50."""
+    import psycopg
+
+    from desktop_app.netsync.http import ServerClient
+    from desktop_app.server.app import create_app
+    from desktop_app.store.office import create_office
+    from desktop_app.sync.certificates import enroll_demo, my_certificate, revocation_list, revoke
+    from desktop_app.sync.exchange import export_bundle, import_bundle
+
+    commune, district, prov = province[C1], province[DISTRICT], province[PROVINCE]
+    node, epoch = commune.node.node_id, commune.node.epoch
+    first = create_app(pg_database, province_db=province.path)
+    second = create_app(pg_database)  # another process's backend: state only in PostgreSQL
+    with ServerThread(first) as one, ServerThread(second) as two:
+        assert fill_period(commune, 10) == 20
+        assert sync_office(commune, one.url, backup=False).accepted == 20
+        sync_office(prov, one.url, backup=False)  # the province office holds 1-20
+        assert fill_period(commune, 8) == 16  # 21-36, carried to the province on a stick
+        stick = province.tmp / "c1-province.cdsync"
+        export_bundle(commune, stick, to=prov.node.node_id)
+        assert import_bundle(prov, stick, backup=False).report.applied == 16
+        assert fill_period(commune, 7) == 14  # 37-50; 1-50 carried to the district
+        stick = province.tmp / "c1-district.cdsync"
+        export_bundle(commune, stick, to=district.node.node_id)
+        assert import_bundle(district, stick, backup=False).report.applied == 50
+        held = district.db.execute_sql(
+            "SELECT seq_from, seq_to FROM sync_segment WHERE origin = ?", (node,)
+        ).fetchall()
+        assert held == [(1, 50)]  # the segment the district relays: partly new to the server
+        serial = int(my_certificate(commune)[0]["body"]["serial"])
+        revoke(prov, serial, "Máy bị mất")
+        client = ServerClient(one.url)
+        try:  # the province office's sync, cut after it handed the list to the server
+            client.sign_in(prov)
+            assert client.revocations(revocation_list(prov)) == {"installed": 1}
+        finally:
+            client.close()
+        relayed = sync_office(district, two.url, backup=False)
+        assert (relayed.accepted, relayed.rejected) == (16, 14)
+        with psycopg.connect(pg_database) as conn:
+            assert conn.execute(
+                "SELECT seq_from, seq_to FROM cd_feed WHERE origin = %s ORDER BY fseq", (node,)
+            ).fetchall() == [(1, 20), (1, 50)]
+            assert conn.execute(
+                "SELECT seq FROM cd_cursor WHERE origin = %s AND epoch = %s", (node, epoch)
+            ).fetchall() == [(50,)]
+            refused = conn.execute(
+                "SELECT seq, reason FROM cd_rejection WHERE origin = %s ORDER BY seq", (node,)
+            ).fetchall()
+        assert [s for s, _r in refused] == list(range(37, 51))
+        assert all("Máy bị mất" in r for _s, r in refused), refused[0]
+        sync_office(prov, two.url, backup=False)
+        again = create_office(
+            province.tmp / "125-new.db", DISTRICT, directory=unit_directory, user="u125b"
+        )
+        try:
+            enroll_demo(again, prov)
+            sync_office(again, one.url, backup=False, page_size=1)
+            state = commune_state(again, C1, node)
+        finally:
+            again.close()
+    assert commune_state(prov, C1, node) == state == (18, 14)
+
+
+@pytest.mark.postgres
+def test_a_list_installed_while_a_push_is_verified_judges_that_push_on_postgres(
+    province: Province, pg_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL mode: a push is verified outside the feed lock; another server process
+    installs the province's list (position 20) after the push was verified and before it
+    is taken. The push is judged by that list: C1's 21-50 refused and reported to it, not
+    answered accepted while every puller quarantines them (the defect: accepted 30,
+    rejected 0, and the province office quarantining 30 the commune never hears of)."""
+    import psycopg
+
+    from desktop_app.server import pg_backend
+    from desktop_app.server.app import create_app
+    from desktop_app.sync.certificates import my_certificate, revocation_list, revoke
+
+    commune, prov = province[C1], province[PROVINCE]
+    node = commune.node.node_id
+    app = create_app(pg_database, province_db=province.path)
+    other = pg_backend.PostgresBackend(pg_database)  # another server process's backend
+    verify = pg_backend.verify_segments
+    lists: list[dict[str, object]] = []
+
+    def verified_then_revoked(*args: Any, **kwargs: Any) -> Any:
+        out = verify(*args, **kwargs)
+        while lists:  # the other process installs the list under the feed lock meanwhile
+            assert other.install_revocations(lists.pop()) == 1
+        return out
+
+    monkeypatch.setattr(pg_backend, "verify_segments", verified_then_revoked)
+    try:
+        with ServerThread(app) as server:
+            assert fill_period(commune, 10) == 20
+            assert sync_office(commune, server.url, backup=False).accepted == 20
+            sync_office(prov, server.url, backup=False)  # the province office holds 1-20
+            assert fill_period(commune, 15) == 30
+            revoke(prov, int(my_certificate(commune)[0]["body"]["serial"]), "Máy bị mất")
+            lists.append(revocation_list(prov))
+            pushed = sync_office(commune, server.url, backup=False)
+            assert not lists
+            assert (pushed.accepted, pushed.rejected) == (0, 30)
+            with psycopg.connect(pg_database) as conn:
+                feed = conn.execute(
+                    "SELECT seq_from, seq_to FROM cd_feed WHERE origin = %s", (node,)
+                ).fetchall()
+                refused = conn.execute(
+                    "SELECT count(*) FROM cd_rejection WHERE origin = %s", (node,)
+                ).fetchone()
+            assert feed == [(1, 20)] and refused == (30,)
+            sync_office(prov, server.url, backup=False)
+    finally:
+        other.close()
+    assert commune_state(prov, C1, node) == (10, 0)  # 21-50 never reached its tables
