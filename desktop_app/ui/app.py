@@ -64,11 +64,18 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     return app
 
 
+# The translators of Qt's own texts that install_qt_translations put on the application,
+# removed by its next call. Kept here rather than found again with app.findChildren: that
+# wraps every child of the application in Python, its style among them, and PySide then
+# builds the QStyle class and its 12 enums (570 members, about 5 ms) for nothing.
+_qt_translators: list[QTranslator] = []
+
+
 def install_qt_translations(app: QApplication, lang: str) -> None:
     """Qt's own texts in ``lang``: our table for Vietnamese (Qt ships none), else Qt's
     catalogue when the wheel has one. File dialogs are always Qt's own (never the
     system's, which speaks the language Windows was installed in), so every label in
-    them is translated."""
+    them is translated. The translators of an earlier call are removed."""
     from PySide6.QtCore import Qt
 
     from desktop_app.ui import qt_vi
@@ -77,16 +84,20 @@ def install_qt_translations(app: QApplication, lang: str) -> None:
     QLocale.setDefault(
         QLocale(QLocale.Language.Vietnamese if lang == "vi" else QLocale.Language.English)
     )
-    for old in app.findChildren(qt_vi.QtVietnamese):
+    while _qt_translators:
+        old = _qt_translators.pop()
         app.removeTranslator(old)
         old.deleteLater()
     if lang == "vi":
-        qt_vi.install(app)
+        _qt_translators.append(qt_vi.install(app))
         return
     translator = QTranslator(app)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if translator.load(f"qtbase_{lang}", folder):
         app.installTranslator(translator)
+        _qt_translators.append(translator)
+    else:
+        translator.deleteLater()
 
 
 def open_store_task(path: Path) -> Task:
