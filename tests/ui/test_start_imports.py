@@ -148,3 +148,7 @@ def test_the_start_does_not_build_qt_classes_it_never_uses(
     # finding the application's translators among all its children built QStyle
     assert "QStyle" not in started["qt widgets classes"]
     assert "QMainWindow" in started["qt widgets classes"]
+    # the Data menu's dialogs are imported when it is used
+    assert "QFileDialog" not in started["qt widgets classes"]
+    assert "QTableWidget" not in started["qt widgets classes"]
+    assert "desktop_app.ui.spreadsheet_dialogs" not in started["modules"]
