@@ -152,3 +152,6 @@ def test_the_start_does_not_build_qt_classes_it_never_uses(
     assert "QFileDialog" not in started["qt widgets classes"]
     assert "QTableWidget" not in started["qt widgets classes"]
     assert "desktop_app.ui.spreadsheet_dialogs" not in started["modules"]
+    # confirm's message box when one is shown, background sync's field types at its turn
+    assert "QMessageBox" not in started["qt widgets classes"]
+    assert "QPlainTextEdit" not in started["qt widgets classes"]
