@@ -30,7 +30,7 @@ def shoot(out: Path, lang: str) -> None:
     from desktop_app.store.store import Store
     from desktop_app.ui.context import AppContext
     from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.spreadsheet import ExportDialog, ImportPreviewDialog
+    from desktop_app.ui.spreadsheet_dialogs import ExportDialog, ImportPreviewDialog
 
     i18n.setup(lang)
     work = Path(tempfile.mkdtemp())

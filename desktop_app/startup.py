@@ -20,6 +20,34 @@ default (7 and 5 alternated rounds, load average 3.9): 0 creates every class at
 import, GUI-thread CPU to the main window's first paint 273 -> 300 ms; 2 measured the
 same as 1 (267 / 260 ms, noise); 1, 2 and 3 all leave ``len(vars(PySide6.QtWidgets))``
 at 15 after the import (206 with 0).
+
+What is left, and why the window is still about 2.6x a bare ``QMainWindow`` (the target
+is 2x; measured 2026-12-04 with callgrind, whose instruction counts a loaded machine does
+not change: ``bench/bench_gui.py``'s process, GUI thread, to the main window's first
+paint: 1,554 M instructions against the bare window's 590 M, 2.63x; 1,616 M, 2.74x, that
+morning). The database and the password already run beside the GUI thread (the database
+is opened on a worker while the login window is shown; the main window is built while
+scrypt runs on another), so the rest is the GUI thread's own work, almost all of it
+Python building what the start imports:
+
+- every Qt class the start reads by name costs all its Python enums at once, and Python
+  3.11's ``enum`` is slow to make them: 222 enums in that process (251 that morning; 28
+  are the bare window's too), the ``Qt`` namespace 94 of them (about 16 ms). No
+  ``PYSIDE6_OPTION_LAZY`` value makes them lazier, so the first paint's modules name
+  only the classes it uses (file dialogs, message boxes and the Data menu's dialogs are
+  imported when used; the application's translators are kept, not found again with
+  ``findChildren``, which built ``QStyle`` and its 570 enum members);
+  ``tests/ui/test_start_imports.py`` pins these;
+- about 80 modules of ours and their libraries (peewee, sqlite3, gettext, argparse), 49
+  dataclasses among them, whose generated methods Python 3.11 compiles from source one
+  at a time (the parser and compiler: 154 M instructions, 76 M in the bare window);
+- Qt's text machinery, which the empty bare window never starts (fontconfig, FreeType:
+  about 46 M), and building, laying out and painting the widgets;
+- the entry page's first commune: its values, rule flags and derived figures.
+
+The main window's modules are imported a step at a time once the login is painted
+(``desktop_app.ui.app.prepare_main_window``), so a clerk who types her password first
+finds them imported, and the users are listed as soon as the database is open.
 """
 
 from __future__ import annotations

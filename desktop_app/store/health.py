@@ -36,8 +36,9 @@ a restore, a copy, a window or command that did not close) is checked in full fi
 ratios to a bare ``QMainWindow`` measured in the same run), main window, login
 included: 6.62× (731 ms) before this change; after a clean close 3.67× (448 ms), after
 an unclean shutdown 7.25× (884 ms, the full check at open as before); the background
-check alone 339 ms. On a busier machine: 8.88× before, 5.09× / 8.62× after. The rest
-of the gap to 2× is importing the window's modules and the password's scrypt.
+check alone 339 ms. On a busier machine: 8.88× before, 5.09× / 8.62× after. What the
+rest of the gap to 2× is: :mod:`desktop_app.startup` (scrypt runs beside the window's
+build, not before it).
 """
 
 from __future__ import annotations

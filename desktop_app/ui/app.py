@@ -64,11 +64,18 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     return app
 
 
+# The translators of Qt's own texts that install_qt_translations put on the application,
+# removed by its next call. Kept here rather than found again with app.findChildren: that
+# wraps every child of the application in Python, its style among them, and PySide then
+# builds the QStyle class and its 12 enums (570 members, about 5 ms) for nothing.
+_qt_translators: list[QTranslator] = []
+
+
 def install_qt_translations(app: QApplication, lang: str) -> None:
     """Qt's own texts in ``lang``: our table for Vietnamese (Qt ships none), else Qt's
     catalogue when the wheel has one. File dialogs are always Qt's own (never the
     system's, which speaks the language Windows was installed in), so every label in
-    them is translated."""
+    them is translated. The translators of an earlier call are removed."""
     from PySide6.QtCore import Qt
 
     from desktop_app.ui import qt_vi
@@ -77,16 +84,20 @@ def install_qt_translations(app: QApplication, lang: str) -> None:
     QLocale.setDefault(
         QLocale(QLocale.Language.Vietnamese if lang == "vi" else QLocale.Language.English)
     )
-    for old in app.findChildren(qt_vi.QtVietnamese):
+    while _qt_translators:
+        old = _qt_translators.pop()
         app.removeTranslator(old)
         old.deleteLater()
     if lang == "vi":
-        qt_vi.install(app)
+        _qt_translators.append(qt_vi.install(app))
         return
     translator = QTranslator(app)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if translator.load(f"qtbase_{lang}", folder):
         app.installTranslator(translator)
+        _qt_translators.append(translator)
+    else:
+        translator.deleteLater()
 
 
 def open_store_task(path: Path) -> Task:
@@ -109,15 +120,48 @@ def open_store_task(path: Path) -> Task:
     return task
 
 
-def prepare_main_window() -> None:
-    """Import the main window and its first page while the login waits for the database.
+# What building the main window and its first page imports, in an order where each
+# module brings little that the ones before did not (the largest step, the expression
+# language's dataclasses, costs about 11 ms of CPU; all of them about 75 ms).
+# tests/ui/test_start_imports.py checks that building the window after them imports
+# no other module of ours.
+MAIN_WINDOW_MODULES = (
+    "desktop_app.domain.expressions",
+    "desktop_app.store.validation",
+    "desktop_app.ui.pages.entry_data",
+    "desktop_app.ui.pages.entry_view",
+    "desktop_app.ui.pages.entry_controller",
+    "desktop_app.ui.main_window",
+    "desktop_app.ui.pages.entry",
+    "desktop_app.ui.spreadsheet",
+    "desktop_app.ui.background_sync",
+    "desktop_app.store.repositories.submissions",
+    "desktop_app.ui.sync_settings",
+)
 
-    The database check runs on a worker (SQLite releases the interpreter while it reads),
-    so the GUI thread is free meanwhile: the imports then cost nothing once the clerk
-    presses "Log in".
+
+def prepare_main_window(modules: Sequence[str] = MAIN_WINDOW_MODULES) -> None:
+    """Import the main window's modules while the clerk types her password: one module
+    a turn of the event loop, starting with the next turn.
+
+    The database is opened on a worker, which hands the store to the GUI thread by a
+    queued signal: importing everything in one go kept the users from being listed for
+    as long (about 50 ms). A step at a time, the listing and the clerk's keys come in
+    between. If she presses "Log in" before the steps are done, building the window
+    imports the rest itself, while scrypt runs on the worker.
     """
-    import desktop_app.ui.main_window
-    import desktop_app.ui.pages.entry  # noqa: F401
+    import importlib
+
+    from PySide6.QtCore import QTimer
+
+    remaining = list(modules)
+
+    def step() -> None:
+        if remaining:
+            importlib.import_module(remaining.pop(0))
+            QTimer.singleShot(0, step)
+
+    QTimer.singleShot(0, step)
 
 
 def run_gui(db_path: Path, lang: str | None = None) -> int:

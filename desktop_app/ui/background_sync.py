@@ -11,15 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QAbstractSpinBox,
-    QApplication,
-    QComboBox,
-    QLineEdit,
-    QPlainTextEdit,
-    QTextEdit,
-)
 
 from desktop_app.i18n import _
 from desktop_app.ui.context import AppContext
@@ -37,6 +28,18 @@ def minutes_of(settings: dict[str, str]) -> int:
 
 def typing_now() -> bool:
     """True while the keyboard is in a field or a cell being edited, or a dialog is open."""
+    # imported here, at a sync's turn: the window's start (this module is on its first
+    # paint) would otherwise build three widget classes it has no use for yet (~1 ms)
+    from PySide6.QtWidgets import (
+        QAbstractItemView,
+        QAbstractSpinBox,
+        QApplication,
+        QComboBox,
+        QLineEdit,
+        QPlainTextEdit,
+        QTextEdit,
+    )
+
     if QApplication.activeModalWidget() is not None:
         return True
     focus = QApplication.focusWidget()

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow
 
 from desktop_app.domain.periods import Period
 from desktop_app.store.store import Store
-from desktop_app.ui import spreadsheet
+from desktop_app.ui import spreadsheet, spreadsheet_dialogs
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.tasks import SyncTaskRunner, attach_runner
 from tests.imports.conftest import COMMUNE, commune_db, commune_demo_db, table_state  # noqa: F401
@@ -40,12 +40,12 @@ def actions(qtbot, commune_db: Path, monkeypatch: pytest.MonkeyPatch):  # type: 
 
 
 def _export(actions: Any, monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
-    def fake_exec(dialog: spreadsheet.ExportDialog) -> int:
+    def fake_exec(dialog: spreadsheet_dialogs.ExportDialog) -> int:
         dialog.period_picker.set_period(Q4)
         dialog.accept()
         return int(QDialog.DialogCode.Accepted)
 
-    monkeypatch.setattr(spreadsheet.ExportDialog, "exec", fake_exec)
+    monkeypatch.setattr(spreadsheet_dialogs.ExportDialog, "exec", fake_exec)
     monkeypatch.setattr(
         QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(path), ""))
     )
@@ -68,10 +68,10 @@ def test_export_fill_preview_apply(
     store = actions.ctx.store
     before = table_state(store)
 
-    seen: list[spreadsheet.ImportPreviewDialog] = []
+    seen: list[spreadsheet_dialogs.ImportPreviewDialog] = []
     answers = iter([False, True])
 
-    def fake_exec(dialog: spreadsheet.ImportPreviewDialog) -> int:
+    def fake_exec(dialog: spreadsheet_dialogs.ImportPreviewDialog) -> int:
         seen.append(dialog)
         assert dialog.table.rowCount() == 2
         assert not dialog.apply_button.isEnabled()  # a refusal blocks everything…
@@ -83,7 +83,7 @@ def test_export_fill_preview_apply(
             dialog.cancel_button.click()
         return int(dialog.result())
 
-    monkeypatch.setattr(spreadsheet.ImportPreviewDialog, "exec", fake_exec)
+    monkeypatch.setattr(spreadsheet_dialogs.ImportPreviewDialog, "exec", fake_exec)
     monkeypatch.setattr(
         QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), ""))
     )

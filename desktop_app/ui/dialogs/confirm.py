@@ -2,12 +2,14 @@
 
 Qt ships no Vietnamese for its standard buttons, so every button here is given its
 text explicitly. Pages call these through the module (``confirm.ask``) so that tests
-can replace them.
+can replace them. ``QMessageBox`` is imported when a box is shown: the pages that import
+this module are on the window's first paint, and building the class (with its enums)
+cost that start about 1 ms.
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from desktop_app.i18n import _
 
@@ -22,6 +24,8 @@ def ask(
     danger: bool = False,
 ) -> bool:
     """Ask a question; True when the user chose ``yes_text``. "No" is the default."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning if danger else QMessageBox.Icon.Question)
     box.setWindowTitle(title)
@@ -36,6 +40,8 @@ def ask(
 
 def inform(parent: QWidget | None, title: str, text: str, *, error: bool = False) -> None:
     """Show a notice (or an error message) with one "OK" button."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical if error else QMessageBox.Icon.Information)
     box.setWindowTitle(title)
