@@ -45,6 +45,9 @@ import for callers):
                      the flush.
 ``applier``          :class:`ChangeApplier`: streams, cursors, backlog, quarantine, flush.
 ``decisions``        :func:`decide_conflict`.
+``takeback``         :func:`take_back`: a revoked author's changes applied here past the
+                     province's position leave the log for the quarantine, their rows
+                     rebuilt from what remains (``desktop_app.sync.takeback`` calls it).
 ``clock``            :func:`report_hlc`.
 """
 
