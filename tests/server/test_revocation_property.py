@@ -7,10 +7,11 @@ and in each case a fresh commune installation that writes, pushes (or hands its
 bundle to a relaying district installation, which pushes it on) in random rounds,
 revoked at a random point among them, sometimes between a push and its apply. Every
 case ends with that commune's values, villages and quarantined changes the same at
-the province and at both districts (``COVERAGE_DESK_PROPERTY_FULL=1``: more cases;
-``COVERAGE_DESK_REVOKE_CASES=N``: N cases). The relaying district is not compared:
-it applies a commune's bundle before it hears of the revocation, and nothing takes
-that back (ARCHITECTURE.md, "Certificates and revocation", limits).
+the province and at all three districts (``COVERAGE_DESK_PROPERTY_FULL=1``: more
+cases; ``COVERAGE_DESK_REVOKE_CASES=N``: N cases). The relaying district applies a
+commune's bundle before it hears of the revocation: what it applied past the
+province's position is taken back when the list reaches it
+(``desktop_app.sync.takeback``), so it is compared like the others.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class World:
     backend: SqliteBackend
     http: Store  # the district pulling over HTTP
     usb: Store  # the district importing the province's bundles
-    relay: Store  # the district carrying communes' bundles up (not compared)
+    relay: Store  # the district carrying communes' bundles up
     directory: UnitDirectory
     province_node: str
     counter: int = 0
@@ -105,14 +106,17 @@ def world(tmp_path: Path, unit_directory: UnitDirectory) -> Iterator[World]:
 
 
 def state(store: Store, origin: str) -> tuple[list[tuple[object, ...]], list[object], list[int]]:
-    """One commune installation's villages, values and quarantined seqs at ``store``."""
+    """One commune installation's villages, values and quarantined seqs at ``store``: every
+    village it wrote, whether its change stands here or was quarantined (a village row
+    left behind by a change taken back counts)."""
     villages = [
         tuple(r)
         for r in store.db.execute_sql(
             "SELECT v.id, v.name FROM village v WHERE v.id IN"
             " (SELECT json_extract(state, '$.id') FROM change WHERE origin = ?"
-            " AND entity = 'village') ORDER BY v.id",
-            (origin,),
+            " AND entity = 'village' UNION SELECT json_extract(entity_key, '$.id')"
+            " FROM sync_quarantine WHERE origin = ? AND entity = 'village') ORDER BY v.id",
+            (origin, origin),
         )
     ]
     ids = [v[0] for v in villages]
@@ -199,6 +203,7 @@ def run_case(world: World, rng: random.Random) -> None:
             want = state(prov, origin)
         assert state(world.http, origin) == want, "HTTP district differs from the province"
         assert state(world.usb, origin) == want, "USB district differs from the province"
+        assert state(world.relay, origin) == want, "relaying district differs from the province"
     finally:
         commune.close()
 
