@@ -157,11 +157,7 @@ def test_a_conflict_with_a_taken_back_version_is_withdrawn(
     clash. One installation is revoked past that version: the district's conflict goes,
     and the value is the other installation's, as at the province (which never saw it)."""
     c, d, p = net[C], net[D], net[PROVINCE]
-    second = create_office(
-        net.tmp / "second.db", C, directory=unit_directory, clock=net.clock, user="xa2"
-    )
-    enroll_demo(second, p)
-    net.offices["second"] = second
+    second = _second_installation(net, unit_directory)
     v = add_village(c, "Bản Áng")
     net.send(C, PROVINCE)
     net.send(C, "second")
@@ -223,3 +219,97 @@ def test_a_take_back_that_fails_leaves_the_district_as_it_was_list_included(net:
     d.db.execute_sql("DROP TRIGGER fail_take_back")
     assert [t.changes for t in net.load(D, stick).taken_back] == [1]
     assert values_of(d, C) == values_of(p, C) == {(v, "2019", "so_ho", ""): "10"}
+
+
+def _second_installation(net: Net, directory: UnitDirectory) -> Store:
+    """Another enrolled installation of commune C (a second PC of the same office)."""
+    second = create_office(
+        net.tmp / "second.db", C, directory=directory, clock=net.clock, user="xa2"
+    )
+    enroll_demo(second, net[PROVINCE])
+    net.offices["second"] = second
+    return second
+
+
+def test_a_revoked_district_s_decision_taken_back_at_its_commune_reopens_the_conflict(
+    net: Net, unit_directory: UnitDirectory
+) -> None:
+    """The district decided a clash between two installations of C and its stick reached
+    C; the province revoked the district before receiving that decision. When the list
+    reaches C, the decision is taken back: the conflict it resolved is open again and the
+    value is the provisional winner, as at the province."""
+    from desktop_app.store.apply import decide_conflict
+
+    c, d, p = net[C], net[D], net[PROVINCE]
+    second = _second_installation(net, unit_directory)
+    v = add_village(c, "Bản Áng")
+    net.send(C, "second")
+    set_households(second, v, 7)
+    set_households(c, v, 9)
+    for office in (C, "second"):
+        net.send(office, D)
+        net.send(office, PROVINCE)
+    net.send("second", C)
+    (conflict,) = d.db.execute_sql("SELECT id FROM conflict WHERE status = 'open'").fetchone()
+    revoke(p, serial_of(d), "Máy bị mất")  # the province holds nothing of the decision
+    decide_conflict(d, int(conflict), "remote", user="truongphong")
+    decided = values_of(d, C)
+    net.send(D, C)  # the district's stick, before the list reached the district
+    assert values_of(c, C) == decided
+    result = net.send(PROVINCE, C)
+    assert replica(c, C) == replica(p, C)
+    assert replica(c, C)["open conflicts"], "open again, for a reviewer who may decide"
+    assert [(t.office_id, t.changes) for t in result.taken_back] == [(D, 1)]
+
+
+def test_a_revoked_district_s_approval_taken_back_unlocks_the_period_at_its_commune(
+    net: Net,
+) -> None:
+    """The revoked district approved C's period after the province's position: at C the
+    approval goes, the period is submitted again, as at the province."""
+    c, d, p = net[C], net[D], net[PROVINCE]
+    v = add_village(c, "Bản Áng")
+    set_households(c, v, 10)
+    c.submissions.move(C, QUARTER, "submitted")
+    net.send(C, D)
+    net.send(C, PROVINCE)
+    net.send(D, PROVINCE)
+    revoke(p, serial_of(d), "Máy bị mất")
+    d.submissions.move(C, QUARTER, "approved")
+    net.send(D, C)
+    assert c.submissions.get(C, QUARTER).state == "approved"
+    result = net.send(PROVINCE, C)
+    assert c.submissions.get(C, QUARTER).state == "submitted"
+    assert replica(c, C) == replica(p, C)
+    assert [(t.office_id, t.changes) for t in result.taken_back] == [(D, 1)]
+    set_households(c, v, 11)  # not locked any more: the commune may correct it
+    assert values_of(c, C) == {(v, "2019", "so_ho", ""): "11"}
+
+
+def test_a_taken_back_village_that_a_standing_value_names_is_kept_and_said_so(
+    net: Net, unit_directory: UnitDirectory
+) -> None:
+    """C's village past the position, but the other installation of C typed a value in
+    it: the value stands, so the village row stays (the import never fails on it), and
+    an event says why. (The province holds that value back until the village arrives,
+    which it never will: the one case where the district keeps a row the province lacks.)"""
+    c, d, p = net[C], net[D], net[PROVINCE]
+    second = _second_installation(net, unit_directory)
+    net.send(C, PROVINCE)
+    v = add_village(c, "Bản Mới")
+    net.send(C, "second")
+    set_households(second, v, 7)
+    net.send(C, D)
+    net.load(D, net.export("second", D))
+    revoke(p, serial_of(c), "Máy bị mất")
+    result = net.send(PROVINCE, D)
+    assert [t.changes for t in result.taken_back] == [1]
+    assert d.db.execute_sql("SELECT name FROM village WHERE id = ?", (v,)).fetchone() == (
+        "Bản Mới",
+    )
+    assert values_of(d, C) == {(v, "2019", "so_ho", ""): "7"}
+    events = [
+        str(r[0])
+        for r in d.db.execute_sql("SELECT detail FROM sync_event WHERE kind = 'taken_back'")
+    ]
+    assert f"village {v} kept: a change that stands names it" in events

@@ -126,6 +126,11 @@ def take_back(store: Store, retractions: list[Retraction], *, my_level: int) -> 
         chunk = ids[i : i + 500]
         db.execute_sql(f"DELETE FROM change WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
     report.rows = _Rebuilder(store, my_level=my_level).rebuild(list(affected), user, report)
+    for village in report.kept_villages:
+        db.execute_sql(
+            "INSERT INTO sync_event (at, kind, node_id, detail) VALUES (?, 'taken_back', ?, ?)",
+            (at, me, f"village {village} kept: a change that stands names it"),
+        )
     for r in retractions:
         streams: dict[int, list[int]] = {}
         for rr, row in found:
