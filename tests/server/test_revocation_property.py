@@ -3,15 +3,16 @@
 One province with its server on loopback (SQLite mode, the apply held back and run
 at chosen moments), one district installation pulling over HTTP with a random page
 size at random moments, one importing the province's USB bundles at random moments,
-and in each case a fresh commune installation that writes, pushes (or hands its
-bundle to a relaying district installation, which pushes it on) in random rounds,
-revoked at a random point among them, sometimes between a push and its apply. Every
-case ends with that commune's values, villages and quarantined changes the same at
-the province and at all three districts (``COVERAGE_DESK_PROPERTY_FULL=1``: more
-cases; ``COVERAGE_DESK_REVOKE_CASES=N``: N cases). The relaying district applies a
-commune's bundle before it hears of the revocation: what it applied past the
-province's position is taken back when the list reaches it
-(``desktop_app.sync.takeback``), so it is compared like the others.
+and in each case a fresh commune installation that writes (new villages and values,
+and new versions of earlier ones), pushes (or hands its bundle to a relaying district
+installation, which pushes it on) in random rounds, revoked at a random point among
+them, sometimes between a push and its apply. Every case ends with that commune's
+values, villages and quarantined changes the same at the province and at all three
+districts (``COVERAGE_DESK_PROPERTY_FULL=1``: more cases;
+``COVERAGE_DESK_REVOKE_CASES=N``: N cases). The relaying district applies a commune's
+bundle before it hears of the revocation: what it applied past the province's
+position is taken back when the list reaches it (``desktop_app.sync.takeback``), so
+it is compared like the others.
 """
 
 from __future__ import annotations
@@ -147,6 +148,7 @@ def run_case(world: World, rng: random.Random) -> None:
         rounds = rng.randint(1, 5)
         revoke_at = rng.randint(0, rounds)  # before round revoke_at (rounds: after all)
         revoked = False
+        earlier: list[str] = []  # the villages of this case so far
         for r in range(rounds + 1):
             if r == revoke_at:
                 if world.backend.pending_apply():
@@ -164,9 +166,16 @@ def run_case(world: World, rng: random.Random) -> None:
                 commune.villages.add(C1, f"Bản {world.counter}.{r}.{i}").id
                 for i in range(rng.randint(1, 3))
             ]
+            if earlier and rng.random() < 0.5:
+                # a new version of an older row: a take-back puts back the one before it
+                again = rng.choice(earlier)
+                commune.villages.rename(again, f"Bản {world.counter}.{r} đổi tên")
+                villages.append(again)
+                world.seen.add("a row written again")
             commune.values.set_many(
                 [ValueWrite(C1, v, "2024", "so_ho", rng.randint(1, 400)) for v in villages]
             )
+            earlier += villages
             if not revoked and rng.random() < 0.7:
                 sync_office(commune, world.server.url, backup=False)  # held, maybe not applied
             else:  # by stick to the relaying district, which pushes it on (or not yet)
@@ -224,4 +233,5 @@ def test_every_district_ends_with_the_province_s_state_of_a_revoked_commune(
         "page size 1",
         "page size > 1",
         "a stick to the province while pushes wait to be applied",
+        "a row written again",
     }
