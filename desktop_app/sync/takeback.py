@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from desktop_app.i18n import _
-from desktop_app.store.apply.takeback import Retraction, take_back
+from desktop_app.store.apply import Retraction, take_back
 from desktop_app.store.store import Store
 from desktop_app.sync.certificates import Revoked, day_text, revoked_serials
 from desktop_app.sync.errors import RevokedCertificateError

@@ -57,6 +57,7 @@ from desktop_app.store.apply.applier import ChangeApplier
 from desktop_app.store.apply.clock import report_hlc
 from desktop_app.store.apply.decisions import decide_conflict
 from desktop_app.store.apply.rules import RowMerger
+from desktop_app.store.apply.takeback import Retraction, TakeBackReport, take_back
 from desktop_app.store.apply.types import (
     LOCKED,
     ApplyReport,
@@ -76,8 +77,11 @@ __all__ = [
     "Batch",
     "Change",
     "ChangeApplier",
+    "Retraction",
     "RowMerger",
     "Signer",
+    "TakeBackReport",
     "decide_conflict",
     "report_hlc",
+    "take_back",
 ]
