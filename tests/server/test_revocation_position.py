@@ -91,6 +91,9 @@ def test_a_district_relaying_a_revoked_commune_s_stick_by_push_gets_the_province
     that brings the list takes them back at the district, so both hold the same."""
     from desktop_app.sync.certificates import my_certificate, revoke
     from desktop_app.sync.exchange import export_bundle, import_bundle
+    from desktop_app.sync.takeback import taken_back_lines
+    from desktop_app.ui.pages.sync_network import network_summary
+    from desktop_app.ui.pages.sync_texts import marks_before_import, outcome_of
 
     commune, district = province[C1], province[DISTRICT]
     node = commune.node.node_id
@@ -101,6 +104,7 @@ def test_a_district_relaying_a_revoked_commune_s_stick_by_push_gets_the_province
     assert commune_state(district, C1, node) == (3, 0)
     with Store.open(province.path) as prov:
         revoke(prov, int(my_certificate(commune)[0]["body"]["serial"]), "Máy bị mất")
+    marks = marks_before_import(district)
     result = sync_office(district, sqlite_server.url, backup=False)
     sqlite_server.wait_applied()
     with Store.open(province.path) as prov:
@@ -108,3 +112,8 @@ def test_a_district_relaying_a_revoked_commune_s_stick_by_push_gets_the_province
     assert held == (0, changes)
     assert commune_state(district, C1, node) == held
     assert [(t.office_id, t.changes) for t in result.taken_back] == [(C1, changes)]
+    # the Sync page's outcome says it in one sentence
+    (line,) = taken_back_lines(result.taken_back)
+    assert line.startswith(f"{changes} changes from {C1} were taken back")
+    summary = network_summary(district, result, outcome_of(district, None, marks))
+    assert line in summary.splitlines()
