@@ -111,6 +111,9 @@ def test_a_commune_stick_carried_to_its_district_is_taken_back_when_the_revocati
         str(r[0]) for r in d.db.execute_sql("SELECT action FROM audit WHERE id > ?", (before,))
     ]
     assert actions == ["take-back"] * 6  # each value, village and site, put back or removed
+    # the audit rows of what was applied stay, with the state the change had written
+    untied = "SELECT count(*) FROM audit WHERE change_id IS NULL AND new IS NOT NULL"
+    assert d.db.execute_sql(untied + " AND action = 'sync'").fetchone() == (6,)
     assert d.db.execute_sql(
         "SELECT count(*) FROM sync_event WHERE kind = 'taken_back' AND node_id = ?", (origin,)
     ).fetchone() == (1,)
