@@ -160,6 +160,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
             applied=result.applied,
         )
     )
+    from desktop_app.sync.takeback import taken_back_lines
+
+    for line in taken_back_lines(result.taken_back):
+        out(line)
     return 0
 
 

@@ -151,6 +151,7 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
 def cmd_bundle_import(args: argparse.Namespace) -> int:
     from desktop_app.sync.certificates import own_revocation
     from desktop_app.sync.exchange import import_bundle
+    from desktop_app.sync.takeback import taken_back_lines
 
     with _open(args) as store:
         result = import_bundle(store, Path(args.file))
@@ -175,6 +176,8 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
     )
     for reason in result.refused_segments + r.reasons[:5]:
         out("  " + reason)
+    for line in taken_back_lines(result.taken_back):
+        out(line)
     if result.skewed:
         out(
             _("Warning: the clock of {n} office(s) is more than a day ahead.").format(

@@ -64,6 +64,7 @@ from desktop_app.sync.certificates import (
 from desktop_app.sync.identity import load_identity
 from desktop_app.sync.segments import OWN_ROWS, own_segment
 from desktop_app.sync.sending import Tree, held_to_send
+from desktop_app.sync.takeback import TakenBack, take_back_past_positions
 from desktop_app.sync.vectors import Vector, my_level, peer_vector, vector_from_json
 
 __all__ = [
@@ -105,6 +106,8 @@ class SyncResult:
     retries: int = 0
     cancelled: bool = False
     batch_ids: list[str] = field(default_factory=list)
+    # changes applied here before the revocation list reached it, taken back with it
+    taken_back: list[TakenBack] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -600,6 +603,8 @@ class _Sync:
                 record_rejections(store, _rows(page["rejections"]), prov_office)
                 if page.get("revocations"):
                     keep_revocation_list(store, page["revocations"], province_key)
+                    # pulled (or carried by stick) before the list reached this office
+                    self.result.taken_back += take_back_past_positions(store)
             self.result.pulled_pages += 1
             self.result.pulled_segments += len(segs)
             self.result.applied += applied

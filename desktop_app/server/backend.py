@@ -161,11 +161,14 @@ def take_batch(
     the gap is filled); otherwise its new changes are taken, each authorised
     against its signer's certificate (refusals are answered, and the segment,
     signed as a whole, is still stored: every receiver quarantines the same
-    changes). A segment signed with a since-revoked certificate moves the
-    cursor (its changes after the province's position at revoking are refused)
-    but is not stored in the feed, unless some of its new changes are within that
-    position. Segments
-    may be decoded or read as rows (``verify_segments(..., rows_only=True)``).
+    changes). A segment signed with a since-revoked certificate (relayed by a
+    district) is stored the same way: its changes after the province's position at
+    revoking are refused and answered, and every receiver of the feed, the
+    province's apply included, quarantines those same changes, so the province's
+    quarantine does not depend on whether they came by stick or by push, and a
+    district that took them back (``desktop_app.sync.takeback``) holds the same
+    quarantine. Segments may be decoded or read as rows
+    (``verify_segments(..., rows_only=True)``).
     """
     taken = Taken(PushAnswer(batch_id))
     ans = taken.answer
@@ -201,10 +204,9 @@ def take_batch(
         taken.cursors[stream] = hi
         ans.accepted += fresh - len(refusals)  # a quarantined change is not accepted
         taken.nodes.append(seg.info)
-        if seg.refused is None or _stands_to(seg) >= first:
-            # (a revoked certificate's segment with changes the province held when it
-            # revoked, new to this feed: stored, and every receiver splits it the same)
-            taken.feed.append(FeedRow(seg, office, seg.info.level))
+        # (a revoked certificate's segment too: every receiver splits it the same, at
+        # the position, and quarantines what lies past it)
+        taken.feed.append(FeedRow(seg, office, seg.info.level))
     return taken
 
 
@@ -256,13 +258,6 @@ def _refusals(seg: VerifiedSegment, authoriser: Authoriser, first: int) -> list[
             if reason is not None:
                 out.append((c.seq, reason))
     return out
-
-
-def _stands_to(seg: VerifiedSegment) -> int:
-    """With ``seg.refused`` (a revoked certificate): the last seq that stands."""
-    if seg.rows is not None:
-        return seg.rows.stands_to
-    return 0 if seg.batch is None else seg.batch.stands_to
 
 
 def rejection_page(

@@ -14,12 +14,15 @@ Modules
 ``summary``       ``bundle inspect``.
 ``status``        a period's sync state, warnings, the review queue.
 ``progress``      progress reports and cancellation of export and import.
+``takeback``      a list installed here takes back what its positions refuse and this
+                  office had applied before it came (``apply.takeback`` does it).
 The store-side writer is :mod:`desktop_app.store.apply` (rows, change log with
 the ORIGINAL ids, audit, cursors, backlog, quarantine, conflicts), split into
 ``apply.types`` (what travels), ``apply.rows`` (row reads and writes),
 ``merge`` (the pure merge/conflict rules), ``apply.rules`` (those rules row by
 row), ``apply.applier`` (streams, cursors, backlog, one transaction),
-``apply.decisions`` and ``apply.clock``; the ``apply`` package re-exports the public names.
+``apply.decisions``, ``apply.takeback`` and ``apply.clock``; the ``apply`` package
+re-exports the public names.
 
 Design in brief
 ---------------
@@ -30,7 +33,8 @@ holds the province public key; a signed revocation list travels down in every
 bundle. Each revocation carries the province's position at revoking (per epoch
 the last seq of that installation it held): changes up to it stand, later ones
 are quarantined, at every office and by whatever path or page they arrive
-(``certificates.stands_to``; ARCHITECTURE.md, "Certificates and revocation").
+(``certificates.stands_to``; ARCHITECTURE.md, "Certificates and revocation"), and
+those an office applied before the list reached it are taken back (``takeback``).
 
 File. ``CVDKSYNC`` + format version + manifest length + canonical-JSON
 manifest (bundle id, from, to, the sender's certificate, schema, minimum app

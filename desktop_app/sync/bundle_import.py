@@ -46,6 +46,7 @@ from desktop_app.sync.progress import Cancel, Progress, check_cancel, report
 from desktop_app.sync.scope import Authoriser
 from desktop_app.sync.segments import segment_batch
 from desktop_app.sync.sending import Tree
+from desktop_app.sync.takeback import TakenBack, take_back_past_positions
 from desktop_app.sync.vectors import (
     Vector,
     merge_peer,
@@ -68,6 +69,8 @@ class ImportResult:
     backup_seconds: float | None = None  # writing the backup took (alongside the apply)
     # seconds spent in each part of the import, in order (see :data:`PHASES`)
     phases: dict[str, float] = field(default_factory=dict)
+    # changes applied here before the revocation list reached it, taken back with it
+    taken_back: list[TakenBack] = field(default_factory=list)
 
 
 PHASES = {
@@ -78,7 +81,8 @@ PHASES = {
     "decode": "decoding the segments' changes",
     "backup": "the automatic backup",
     "apply": "applying the changes (the store's applier, conflicts reconciled)",
-    "bookkeeping": "held segments, vectors, rejections, revocations, bundle record",
+    "bookkeeping": "held segments, vectors, rejections, revocations (and what they take"
+    " back), bundle record",
     "commit": "COMMIT",
 }
 """The parts of an import that :attr:`ImportResult.phases` times, in order, in words."""
@@ -314,9 +318,7 @@ def _write(
         with _timed(phases, "apply"):
             result.report = applier.apply(batches)
     except (PeeweeError, sqlite3.Error) as exc:  # rolled back: nothing was applied
-        if "full" in str(exc):
-            raise DiskFullError(detail=str(exc)) from exc
-        raise SyncError(detail=f"the changes could not be applied: {exc}") from exc
+        raise _not_applied(exc) from exc
     bookkeeping = time.perf_counter()
     result.skewed = report_hlc(store, applier.max_hlc)
     store.db.cursor().executemany(
@@ -354,6 +356,11 @@ def _write(
         _merge_province(store, prov, bundle_id)
     _store_rejections(store, extras.get("rejections"), sender.office_id)
     keep_revocation_list(store, extras.get("revocations"), province_key)
+    # what this office applied before the list reached it, past the province's position
+    try:
+        result.taken_back = take_back_past_positions(store)
+    except (PeeweeError, sqlite3.Error) as exc:  # rolled back with the list: nothing changed
+        raise _not_applied(exc) from exc
     payload_sha = str((manifest.get("payload") or {}).get("sha256"))
     store.db.execute_sql(
         "INSERT OR REPLACE INTO sync_bundle (bundle_id, direction, peer, at, summary)"
@@ -376,6 +383,14 @@ def _write(
     )
     _prune_segments(store)
     return bookkeeping
+
+
+def _not_applied(exc: Exception) -> SyncError | DiskFullError:
+    """A database error while writing an import, as the words the import raises (its
+    transaction rolls back: nothing of the bundle was applied)."""
+    if "full" in str(exc):
+        return DiskFullError(detail=str(exc))
+    return SyncError(detail=f"the changes could not be applied: {exc}")
 
 
 def _merge_province(store: Store, vec: Vector, bundle_id: str) -> None:

@@ -550,6 +550,9 @@ def accept_certificate(store: Store, document: dict[str, Any]) -> CertInfo:
         if isinstance(prov, dict):
             remember_node(store, verify_certificate(prov, province_key, now=store.clock()))
         keep_revocation_list(store, document.get("revocations"), province_key)
+        from desktop_app.sync.takeback import take_back_past_positions  # it imports this
+
+        take_back_past_positions(store)  # a certificate file to an office already at work
         keep_pins(store, document.get("server_pins"), province_key)
     return info
 

@@ -240,6 +240,46 @@ def test_a_revocation_s_position_reaches_the_feed_and_every_puller_keeps_what_it
     assert quarantined == (0,)
 
 
+def test_a_district_that_pulled_past_the_position_takes_it_back_when_the_list_comes(
+    province: Province, pg_server: ServerThread
+) -> None:
+    """PostgreSQL mode, the case a position cannot cover: the district pulled C2's second
+    push before the province office did; the province office revokes holding only the
+    first (position 6 of 10), and quarantines the rest when it pulls. The district, whose
+    next pull brings the list, takes those 4 back: both hold the same values and the
+    same quarantine (before: the district kept 5 values against the province's 3)."""
+    from desktop_app.store.store import Store
+    from desktop_app.sync.certificates import my_certificate, revoke
+    from tests.server.conftest import DISTRICT
+    from tests.sync.conftest import values_of
+
+    c2, prov, district = province[C2], province[PROVINCE], province[DISTRICT]
+    node = c2.node.node_id
+    fill_period(c2, 3)
+    assert sync_office(c2, pg_server.url).accepted == 6
+    sync_office(prov, pg_server.url, backup=False)  # the province office holds these 6
+    fill_period(c2, 2)
+    assert sync_office(c2, pg_server.url).accepted == 4
+    sync_office(district, pg_server.url, backup=False)  # the district applies all 10
+    assert len(values_of(district, C2)) == 5
+    revoke(prov, int(my_certificate(c2)[0]["body"]["serial"]), "Máy bị mất")
+    sync_office(prov, pg_server.url, backup=False)  # posts the list; quarantines the 4
+    result = sync_office(district, pg_server.url, backup=False)
+
+    def quarantined(store: Store) -> list[int]:
+        return [
+            int(r[0])
+            for r in store.db.execute_sql(
+                "SELECT seq FROM sync_quarantine WHERE origin = ? ORDER BY seq", (node,)
+            )
+        ]
+
+    assert len(values_of(prov, C2)) == 3
+    assert values_of(district, C2) == values_of(prov, C2)
+    assert quarantined(district) == quarantined(prov) == [7, 8, 9, 10]
+    assert [(t.office_id, t.changes) for t in result.taken_back] == [(C2, 4)]
+
+
 def test_an_older_postgres_database_gets_the_position_column_in_place(
     province: Province, pg_database: str
 ) -> None:

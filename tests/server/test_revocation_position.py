@@ -210,3 +210,41 @@ def test_a_list_installed_while_a_push_is_verified_judges_that_push_on_postgres(
     finally:
         other.close()
     assert commune_state(prov, C1, node) == (10, 0)  # 21-50 never reached its tables
+
+
+def test_a_district_relaying_a_revoked_commune_s_stick_by_push_gets_the_province_s_quarantine(
+    province: Province, sqlite_server: ServerThread
+) -> None:
+    """C1's stick went to its district alone; the province revokes C1 holding none of it
+    (position 0). The district's next sync pushes C1's segment on before the list reaches
+    it: the province quarantines those changes as a stick relayed to it would (before: the
+    push was only answered, and the province's quarantine stayed empty), and the pull
+    that brings the list takes them back at the district, so both hold the same."""
+    from desktop_app.sync.certificates import my_certificate, revoke
+    from desktop_app.sync.exchange import export_bundle, import_bundle
+    from desktop_app.sync.takeback import taken_back_lines
+    from desktop_app.ui.pages.sync_network import network_summary
+    from desktop_app.ui.pages.sync_texts import marks_before_import, outcome_of
+
+    commune, district = province[C1], province[DISTRICT]
+    node = commune.node.node_id
+    changes = fill_period(commune, 3)
+    stick = province.tmp / "c1.cdsync"
+    export_bundle(commune, stick, to=district.node.node_id)
+    import_bundle(district, stick, backup=False)
+    assert commune_state(district, C1, node) == (3, 0)
+    with Store.open(province.path) as prov:
+        revoke(prov, int(my_certificate(commune)[0]["body"]["serial"]), "Máy bị mất")
+    marks = marks_before_import(district)
+    result = sync_office(district, sqlite_server.url, backup=False)
+    sqlite_server.wait_applied()
+    with Store.open(province.path) as prov:
+        held = commune_state(prov, C1, node)
+    assert held == (0, changes)
+    assert commune_state(district, C1, node) == held
+    assert [(t.office_id, t.changes) for t in result.taken_back] == [(C1, changes)]
+    # the Sync page's outcome says it in one sentence
+    (line,) = taken_back_lines(result.taken_back)
+    assert line.startswith(f"{changes} changes from {C1} were taken back")
+    summary = network_summary(district, result, outcome_of(district, None, marks))
+    assert line in summary.splitlines()

@@ -3,14 +3,16 @@
 One province with its server on loopback (SQLite mode, the apply held back and run
 at chosen moments), one district installation pulling over HTTP with a random page
 size at random moments, one importing the province's USB bundles at random moments,
-and in each case a fresh commune installation that writes, pushes (or hands its
-bundle to a relaying district installation, which pushes it on) in random rounds,
-revoked at a random point among them, sometimes between a push and its apply. Every
-case ends with that commune's values, villages and quarantined changes the same at
-the province and at both districts (``COVERAGE_DESK_PROPERTY_FULL=1``: more cases;
-``COVERAGE_DESK_REVOKE_CASES=N``: N cases). The relaying district is not compared:
-it applies a commune's bundle before it hears of the revocation, and nothing takes
-that back (ARCHITECTURE.md, "Certificates and revocation", limits).
+and in each case a fresh commune installation that writes (new villages and values,
+and new versions of earlier ones), pushes (or hands its bundle to a relaying district
+installation, which pushes it on) in random rounds, revoked at a random point among
+them, sometimes between a push and its apply. Every case ends with that commune's
+values, villages and quarantined changes the same at the province and at all three
+districts (``COVERAGE_DESK_PROPERTY_FULL=1``: more cases;
+``COVERAGE_DESK_REVOKE_CASES=N``: N cases). The relaying district applies a commune's
+bundle before it hears of the revocation: what it applied past the province's
+position is taken back when the list reaches it (``desktop_app.sync.takeback``), so
+it is compared like the others.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ class World:
     backend: SqliteBackend
     http: Store  # the district pulling over HTTP
     usb: Store  # the district importing the province's bundles
-    relay: Store  # the district carrying communes' bundles up (not compared)
+    relay: Store  # the district carrying communes' bundles up
     directory: UnitDirectory
     province_node: str
     counter: int = 0
@@ -105,14 +107,17 @@ def world(tmp_path: Path, unit_directory: UnitDirectory) -> Iterator[World]:
 
 
 def state(store: Store, origin: str) -> tuple[list[tuple[object, ...]], list[object], list[int]]:
-    """One commune installation's villages, values and quarantined seqs at ``store``."""
+    """One commune installation's villages, values and quarantined seqs at ``store``: every
+    village it wrote, whether its change stands here or was quarantined (a village row
+    left behind by a change taken back counts)."""
     villages = [
         tuple(r)
         for r in store.db.execute_sql(
             "SELECT v.id, v.name FROM village v WHERE v.id IN"
             " (SELECT json_extract(state, '$.id') FROM change WHERE origin = ?"
-            " AND entity = 'village') ORDER BY v.id",
-            (origin,),
+            " AND entity = 'village' UNION SELECT json_extract(entity_key, '$.id')"
+            " FROM sync_quarantine WHERE origin = ? AND entity = 'village') ORDER BY v.id",
+            (origin, origin),
         )
     ]
     ids = [v[0] for v in villages]
@@ -143,6 +148,7 @@ def run_case(world: World, rng: random.Random) -> None:
         rounds = rng.randint(1, 5)
         revoke_at = rng.randint(0, rounds)  # before round revoke_at (rounds: after all)
         revoked = False
+        earlier: list[str] = []  # the villages of this case so far
         for r in range(rounds + 1):
             if r == revoke_at:
                 if world.backend.pending_apply():
@@ -160,9 +166,16 @@ def run_case(world: World, rng: random.Random) -> None:
                 commune.villages.add(C1, f"Bản {world.counter}.{r}.{i}").id
                 for i in range(rng.randint(1, 3))
             ]
+            if earlier and rng.random() < 0.5:
+                # a new version of an older row: a take-back puts back the one before it
+                again = rng.choice(earlier)
+                commune.villages.rename(again, f"Bản {world.counter}.{r} đổi tên")
+                villages.append(again)
+                world.seen.add("a row written again")
             commune.values.set_many(
                 [ValueWrite(C1, v, "2024", "so_ho", rng.randint(1, 400)) for v in villages]
             )
+            earlier += villages
             if not revoked and rng.random() < 0.7:
                 sync_office(commune, world.server.url, backup=False)  # held, maybe not applied
             else:  # by stick to the relaying district, which pushes it on (or not yet)
@@ -199,6 +212,7 @@ def run_case(world: World, rng: random.Random) -> None:
             want = state(prov, origin)
         assert state(world.http, origin) == want, "HTTP district differs from the province"
         assert state(world.usb, origin) == want, "USB district differs from the province"
+        assert state(world.relay, origin) == want, "relaying district differs from the province"
     finally:
         commune.close()
 
@@ -219,4 +233,5 @@ def test_every_district_ends_with_the_province_s_state_of_a_revoked_commune(
         "page size 1",
         "page size > 1",
         "a stick to the province while pushes wait to be applied",
+        "a row written again",
     }

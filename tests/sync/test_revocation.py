@@ -81,6 +81,10 @@ def test_revoked_commune_is_refused_at_the_district_and_told_at_home(offices: Pa
     before = add_village(db(t, C1), "Bản Mòn")
     cli("bundle", "export", "--db", db(t, C1), "--out", str(t / "c1.cdsync"))
     assert "1 đã áp dụng" in cli("bundle", "import", "--db", db(t, D), str(t / "c1.cdsync")).stdout
+    cli("bundle", "import", "--db", db(t, P), str(t / "c1.cdsync"))  # the province holds it
+    only_here = add_village(db(t, C1), "Bản Lẻ")  # a stick to the district alone
+    cli("bundle", "export", "--db", db(t, C1), "--out", str(t / "c1b.cdsync"), "--to", D)
+    assert "1 đã áp dụng" in cli("bundle", "import", "--db", db(t, D), str(t / "c1b.cdsync")).stdout
     serial = serial_of(db(t, C1))
 
     done = cli("enroll", "revoke", "--db", db(t, P), C1, "--reason", "Máy tính bị mất cắp")
@@ -92,14 +96,19 @@ def test_revoked_commune_is_refused_at_the_district_and_told_at_home(offices: Pa
 
     # the province's next bundle carries the signed list down to the district
     cli("bundle", "export", "--db", db(t, P), "--out", str(t / "p1.cdsync"), "--to", D)
-    cli("bundle", "import", "--db", db(t, D), str(t / "p1.cdsync"))
+    imported = cli("bundle", "import", "--db", db(t, D), str(t / "p1.cdsync")).stdout
+    took = unicodedata.normalize("NFC", imported)
+    # what the province had not received when revoking is taken back, said in one sentence
+    assert f"Đã rút lại 1 thay đổi của {C1}: chứng thư của đơn vị này bị thu hồi ngày" in took
+    assert "(Máy tính bị mất cắp)" in took
+    assert not has_village(db(t, D), only_here)
     after = add_village(db(t, C1), "Bản Mới")  # the commune does not know yet: it exports
     cli("bundle", "export", "--db", db(t, C1), "--out", str(t / "c2.cdsync"))
     refused = cli("bundle", "import", "--db", db(t, D), str(t / "c2.cdsync"), ok=False)
     line = unicodedata.normalize("NFC", refused.stderr)
     assert f"Chứng thư của {C1} (số sê-ri {serial}) đã bị tỉnh thu hồi ngày" in line
     assert "Máy tính bị mất cắp" in line and "vẫn được giữ" in line
-    assert has_village(db(t, D), before)  # what it sent before stays
+    assert has_village(db(t, D), before)  # what the province held when revoking stays
     assert not has_village(db(t, D), after)  # its new bundle is not applied
 
     # the commune hears it at its next import, in words, and stops exporting

@@ -45,6 +45,9 @@ import for callers):
                      the flush.
 ``applier``          :class:`ChangeApplier`: streams, cursors, backlog, quarantine, flush.
 ``decisions``        :func:`decide_conflict`.
+``takeback``         :func:`take_back`: a revoked author's changes applied here past the
+                     province's position leave the log for the quarantine, their rows
+                     rebuilt from what remains (``desktop_app.sync.takeback`` calls it).
 ``clock``            :func:`report_hlc`.
 """
 
@@ -54,6 +57,7 @@ from desktop_app.store.apply.applier import ChangeApplier
 from desktop_app.store.apply.clock import report_hlc
 from desktop_app.store.apply.decisions import decide_conflict
 from desktop_app.store.apply.rules import RowMerger
+from desktop_app.store.apply.takeback import Retraction, TakeBackReport, take_back
 from desktop_app.store.apply.types import (
     LOCKED,
     ApplyReport,
@@ -73,8 +77,11 @@ __all__ = [
     "Batch",
     "Change",
     "ChangeApplier",
+    "Retraction",
     "RowMerger",
     "Signer",
+    "TakeBackReport",
     "decide_conflict",
     "report_hlc",
+    "take_back",
 ]

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.i18n import _
 from desktop_app.store.store import Store
+from desktop_app.sync.takeback import taken_back_lines
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.dialogs.base import ERROR_STYLE
 from desktop_app.ui.pages.sync_enrol import OK_STYLE
@@ -81,6 +82,7 @@ def network_summary(store: Store, result: Any, outcome: ImportOutcome) -> str:
     else:
         lines.append(_("Nothing new from the province."))
     lines += acknowledgement_lines(store, outcome)
+    lines += taken_back_lines(getattr(result, "taken_back", []))
     if outcome.rejections:
         lines.append(_("Changes rejected by the province: {n}").format(n=len(outcome.rejections)))
         lines += ["  • " + r for r in outcome.rejections[:5]]

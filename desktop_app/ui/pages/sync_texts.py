@@ -18,6 +18,7 @@ from desktop_app.i18n import _
 from desktop_app.store.errors import StoreError
 from desktop_app.store.store import Store
 from desktop_app.sync.exchange import ExportResult, ImportResult, my_level, province_vector
+from desktop_app.sync.takeback import taken_back_lines
 from desktop_app.ui.error_text import user_text
 
 APPLIED_ACTIONS = ("sync", "sync-merge", "sync-conflict", "sync-same", "decision")
@@ -247,6 +248,7 @@ def import_summary(store: Store, outcome: ImportOutcome) -> str:
     else:
         lines.append(_("No new data: everything in it was already here."))
     lines += acknowledgement_lines(store, outcome)
+    lines += taken_back_lines(result.taken_back)
     if report.conflicts:
         lines.append(
             _("Conflicts: {n} (the same data was changed differently in two places).").format(

@@ -1,0 +1,84 @@
+"""A revocation list installed here takes back what its positions refuse.
+
+Every receiver quarantines a revoked installation's changes after the province's
+position (:func:`desktop_app.sync.certificates.stands_to`). Those this office applied
+BEFORE the list reached it (a commune's stick carried straight to its district, or a
+feed page pulled before the province office posted its list to a PostgreSQL server)
+are taken back when the list is installed, in the same transaction
+(:func:`desktop_app.store.apply.takeback.take_back`), so this office ends with the rows
+and the quarantine the province has. :func:`taken_back_lines` says it in words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from desktop_app.i18n import _
+from desktop_app.store.apply import Retraction, take_back
+from desktop_app.store.store import Store
+from desktop_app.sync.certificates import Revoked, day_text, revoked_serials
+from desktop_app.sync.errors import RevokedCertificateError
+from desktop_app.sync.vectors import my_level
+
+
+@dataclass(frozen=True)
+class TakenBack:
+    """Changes of one revoked office taken back at this office, and why."""
+
+    office_id: str
+    serial: int
+    changes: int
+    revoked_at: str
+    reason: str
+
+
+def take_back_past_positions(store: Store, revoked: Revoked | None = None) -> list[TakenBack]:
+    """Take back the changes of every revoked installation this office applied past the
+    province's position (``revoked``: the list just installed; by default what this
+    office holds). Only revocations signed with a position count: a list signed before
+    positions existed keeps what was applied before it arrived. The caller holds the
+    transaction in which it installed the list; nothing is written when nothing is past."""
+    revoked = revoked if revoked is not None else revoked_serials(store)
+    if not revoked.held:
+        return []
+    retractions: list[Retraction] = []
+    serials: dict[str, tuple[int, str]] = {}
+    for node, serial, office in store.db.execute_sql(
+        "SELECT node_id, serial, office_id FROM sync_node"
+    ).fetchall():
+        if int(serial) not in revoked.held or str(node) == store.node.node_id:
+            continue
+        at, why = revoked.notes.get(int(serial), ("", ""))
+        reason = RevokedCertificateError(
+            office=str(office), serial=int(serial), date=day_text(at), why=why
+        ).user_message()
+        retractions.append(Retraction(str(node), str(office), revoked.held[int(serial)], reason))
+        serials[str(node)] = (int(serial), str(office))
+    if not retractions:
+        return []
+    report = take_back(store, retractions, my_level=my_level(store))
+    out = []
+    for node, n in sorted(report.by_origin.items()):
+        serial, office = serials[node]
+        at, why = revoked.notes.get(serial, ("", ""))
+        out.append(TakenBack(office, serial, n, at, why))
+    return out
+
+
+def taken_back_lines(taken: list[TakenBack]) -> list[str]:
+    """One sentence per revoked office whose changes were taken back here (one sync's
+    pages each count theirs: added up per certificate)."""
+    counted: dict[int, TakenBack] = {}
+    for t in taken:
+        was = counted.get(t.serial)
+        counted[t.serial] = t if was is None else replace(t, changes=was.changes + t.changes)
+    lines = []
+    for t in counted.values():
+        because = f" ({t.reason})" if t.reason else ""  # the province's own words
+        lines.append(
+            _(
+                "{n} changes from {office} were taken back: its certificate was revoked "
+                "on {date}{because} and the province had not received them before that."
+            ).format(n=t.changes, office=t.office_id, date=day_text(t.revoked_at), because=because)
+        )
+    return lines

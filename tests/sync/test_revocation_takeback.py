@@ -1,0 +1,318 @@
+"""A revocation takes back, at an office that applied them first, the revoked
+installation's changes past the province's position: a commune's stick carried straight
+to its district, then the list arriving (the defect: the district kept values, villages,
+sites the province quarantined, and its quarantine list was empty)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from desktop_app.domain.units import UnitDirectory
+from desktop_app.store.office import create_office
+from desktop_app.store.repositories.sites import Site
+from desktop_app.store.store import Store
+from desktop_app.sync.certificates import enroll_demo, my_certificate, revoke
+from desktop_app.sync.errors import SyncError
+from desktop_app.sync.takeback import taken_back_lines
+from desktop_app.ui.pages.sync_texts import import_summary, marks_before_import, outcome_of
+from tests.helpers.net import PROVINCE, Net, add_village, set_households, values_of
+
+C, D = "pre2025:04108", "pre2025:125"
+QUARTER = "2019Q4"  # its approval locks the annual values of 2019
+
+
+def replica(store: Store, commune: str) -> dict[str, Any]:
+    """What the province and the district must agree on about ``commune``."""
+    db = store.db
+
+    def rows(sql: str) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in db.execute_sql(sql, (commune,))]
+
+    return {
+        "values": values_of(store, commune),
+        "villages": rows("SELECT id, name, version FROM village WHERE commune_id = ? ORDER BY id"),
+        "sites": rows(
+            "SELECT id, name, status, version FROM site WHERE commune_id = ? ORDER BY id"
+        ),
+        "submissions": rows(
+            "SELECT period, state, version FROM submission WHERE commune_id = ? ORDER BY 1"
+        ),
+        "open conflicts": [  # of any row (these test offices hold one commune's)
+            tuple(r)
+            for r in db.execute_sql(
+                "SELECT entity, entity_key FROM conflict WHERE status = 'open' ORDER BY 1, 2"
+            )
+        ],
+    }
+
+
+def quarantined(store: Store, origin: str) -> list[int]:
+    return [
+        int(r[0])
+        for r in store.db.execute_sql(
+            "SELECT seq FROM sync_quarantine WHERE origin = ? ORDER BY seq", (origin,)
+        )
+    ]
+
+
+def serial_of(store: Store) -> int:
+    return int(my_certificate(store)[0]["body"]["serial"])
+
+
+def a_site(commune: str, village: str | None, name: str, status: str = "active") -> Site:
+    return Site("", "bts", commune, village, name, "viettel", ("4g",), False, None, None,
+                status, None, None, "")  # fmt: skip
+
+
+def test_a_commune_stick_carried_to_its_district_is_taken_back_when_the_revocation_arrives(
+    net: Net,
+) -> None:
+    c, d, p = net[C], net[D], net[PROVINCE]
+    origin = c.node.node_id
+    kept = add_village(c, "Bản Áng")
+    set_households(c, kept, 10)
+    site = c.sites.save(a_site(C, kept, "Trạm Áng"))
+    net.send(C, PROVINCE)  # the province holds these: they stand everywhere
+    set_households(c, kept, 20)  # past the position from here on
+    c.villages.rename(kept, "Bản Áng Mới")
+    new = add_village(c, "Bản Mới")
+    set_households(c, new, 5)
+    c.sites.save(a_site(C, new, "Trạm Mới"))
+    c.sites.save(replace(site, status="out_of_order"))
+    net.send(C, D)  # the stick carried straight to the district, applied there
+    assert values_of(d, C)[(new, "2019", "so_ho", "")] == "5"
+    revoke(p, serial_of(c), "Máy bị mất")
+    before = d.db.execute_sql("SELECT count(*) FROM audit").fetchone()[0]
+    marks = marks_before_import(d)
+
+    result = net.send(PROVINCE, D)  # the list reaches the district
+
+    past = list(range(4, 10))  # 3 changes held by the province; 6 after them
+    assert quarantined(d, origin) == past
+    assert [(t.office_id, t.changes, t.reason) for t in result.taken_back] == [(C, 6, "Máy bị mất")]
+    assert taken_back_lines(result.taken_back) == [
+        f"6 changes from {C} were taken back: its certificate was revoked on "
+        f"{result.taken_back[0].revoked_at[8:10]}/{result.taken_back[0].revoked_at[5:7]}/"
+        f"{result.taken_back[0].revoked_at[:4]} (Máy bị mất) and the province had not "
+        "received them before that."
+    ]
+    # the import's outcome on the Sync page says it, in that sentence
+    assert (
+        taken_back_lines(result.taken_back)[0]
+        in import_summary(d, outcome_of(d, result, marks)).splitlines()
+    )
+    assert d.db.execute_sql(
+        "SELECT count(*) FROM change WHERE origin = ? AND seq > 3", (origin,)
+    ).fetchone() == (0,)
+    actions = [
+        str(r[0]) for r in d.db.execute_sql("SELECT action FROM audit WHERE id > ?", (before,))
+    ]
+    assert actions == ["take-back"] * 6  # each value, village and site, put back or removed
+    # the audit rows of what was applied stay, with the state the change had written
+    untied = "SELECT count(*) FROM audit WHERE change_id IS NULL AND new IS NOT NULL"
+    assert d.db.execute_sql(untied + " AND action = 'sync'").fetchone() == (6,)
+    assert d.db.execute_sql(
+        "SELECT count(*) FROM sync_event WHERE kind = 'taken_back' AND node_id = ?", (origin,)
+    ).fetchone() == (1,)
+    want = replica(p, C)
+    assert want["values"] == {(kept, "2019", "so_ho", ""): "10"}
+    assert replica(d, C) == want
+    # relayed onward, the province quarantines exactly what the district took back
+    net.send(D, PROVINCE)
+    assert quarantined(p, origin) == past
+    assert replica(p, C) == want
+    # and a second copy of the list takes nothing back (nothing is past any more)
+    assert net.send(PROVINCE, D).taken_back == []
+    assert replica(d, C) == want
+
+
+def test_a_district_s_approval_on_top_of_a_taken_back_submission_stays_its_own(
+    net: Net,
+) -> None:
+    """The district approved a period the commune submitted by that stick: the approval is
+    the district's own change and stays (the province ranks it the same way: its base, the
+    commune's submission, is unknown there too); the commune's values past the position go."""
+    c, d, p = net[C], net[D], net[PROVINCE]
+    v = add_village(c, "Bản Áng")
+    set_households(c, v, 10)
+    net.send(C, PROVINCE)
+    set_households(c, v, 12)
+    c.submissions.move(C, QUARTER, "submitted")
+    net.send(C, D)
+    d.submissions.move(C, QUARTER, "approved")
+    revoke(p, serial_of(c), "Máy bị mất")
+    result = net.send(PROVINCE, D)
+    assert [t.changes for t in result.taken_back] == [2]
+    assert d.submissions.get(C, QUARTER).state == "approved"
+    net.send(D, PROVINCE)
+    assert p.submissions.get(C, QUARTER).state == "approved"
+    assert replica(d, C) == replica(p, C)
+    assert values_of(d, C) == {(v, "2019", "so_ho", ""): "10"}
+
+
+def test_a_conflict_with_a_taken_back_version_is_withdrawn(
+    net: Net, unit_directory: UnitDirectory
+) -> None:
+    """Two installations of one commune typed the same cell two ways; the district saw the
+    clash. One installation is revoked past that version: the district's conflict goes,
+    and the value is the other installation's, as at the province (which never saw it)."""
+    c, d, p = net[C], net[D], net[PROVINCE]
+    second = _second_installation(net, unit_directory)
+    v = add_village(c, "Bản Áng")
+    net.send(C, PROVINCE)
+    net.send(C, "second")
+    set_households(second, v, 7)
+    set_households(c, v, 9)  # the same cell, another value: a clash
+    net.send(C, D)
+    net.load(D, net.export("second", D))
+    assert replica(d, C)["open conflicts"], "the district sees the clash"
+    revoke(p, serial_of(c), "Máy bị mất")
+    net.send("second", PROVINCE)
+    result = net.send(PROVINCE, D)
+    assert [t.changes for t in result.taken_back] == [1]
+    assert values_of(d, C) == {(v, "2019", "so_ho", ""): "7"}
+    assert d.db.execute_sql(
+        "SELECT count(*) FROM conflict WHERE status = 'withdrawn'"
+    ).fetchone() == (1,)
+    assert replica(d, C) == replica(p, C)
+    net.send(D, PROVINCE)
+    assert replica(d, C) == replica(p, C)
+    assert quarantined(d, c.node.node_id) == quarantined(p, c.node.node_id) == [2]
+
+
+def test_a_take_back_that_fails_leaves_the_district_as_it_was_list_included(net: Net) -> None:
+    """The take-back is in the import's one transaction with the list's installation: a
+    failure at its very last write (the audit rows; a trigger on this connection stands
+    for the disk) rolls back the rows put back, the quarantine and the list itself."""
+    c, d, p = net[C], net[D], net[PROVINCE]
+    v = add_village(c, "Bản Áng")
+    set_households(c, v, 10)
+    net.send(C, PROVINCE)
+    set_households(c, v, 20)
+    net.send(C, D)
+    revoke(p, serial_of(c), "Máy bị mất")
+    stick = net.export(PROVINCE, D)
+
+    def snapshot() -> list[list[tuple[Any, ...]]]:
+        return [
+            [tuple(r) for r in d.db.execute_sql(sql)]
+            for sql in (
+                "SELECT * FROM data_value ORDER BY id",
+                "SELECT * FROM change ORDER BY id",
+                "SELECT * FROM audit ORDER BY id",
+                "SELECT * FROM sync_quarantine",
+                "SELECT * FROM revocation",
+                "SELECT * FROM meta ORDER BY key",
+                "SELECT * FROM conflict",
+            )
+        ]
+
+    was = snapshot()
+    d.db.execute_sql(
+        "CREATE TEMP TRIGGER fail_take_back BEFORE INSERT ON audit"
+        " WHEN NEW.action = 'take-back' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+    )
+    with pytest.raises(SyncError, match="could not be applied"):
+        net.load(D, stick)
+    assert snapshot() == was
+    assert values_of(d, C) == {(v, "2019", "so_ho", ""): "20"}
+    d.db.execute_sql("DROP TRIGGER fail_take_back")
+    assert [t.changes for t in net.load(D, stick).taken_back] == [1]
+    assert values_of(d, C) == values_of(p, C) == {(v, "2019", "so_ho", ""): "10"}
+
+
+def _second_installation(net: Net, directory: UnitDirectory) -> Store:
+    """Another enrolled installation of commune C (a second PC of the same office)."""
+    second = create_office(
+        net.tmp / "second.db", C, directory=directory, clock=net.clock, user="xa2"
+    )
+    enroll_demo(second, net[PROVINCE])
+    net.offices["second"] = second
+    return second
+
+
+def test_a_revoked_district_s_decision_taken_back_at_its_commune_reopens_the_conflict(
+    net: Net, unit_directory: UnitDirectory
+) -> None:
+    """The district decided a clash between two installations of C and its stick reached
+    C; the province revoked the district before receiving that decision. When the list
+    reaches C, the decision is taken back: the conflict it resolved is open again and the
+    value is the provisional winner, as at the province."""
+    from desktop_app.store.apply import decide_conflict
+
+    c, d, p = net[C], net[D], net[PROVINCE]
+    second = _second_installation(net, unit_directory)
+    v = add_village(c, "Bản Áng")
+    net.send(C, "second")
+    set_households(second, v, 7)
+    set_households(c, v, 9)
+    for office in (C, "second"):
+        net.send(office, D)
+        net.send(office, PROVINCE)
+    net.send("second", C)
+    (conflict,) = d.db.execute_sql("SELECT id FROM conflict WHERE status = 'open'").fetchone()
+    revoke(p, serial_of(d), "Máy bị mất")  # the province holds nothing of the decision
+    decide_conflict(d, int(conflict), "remote", user="truongphong")
+    decided = values_of(d, C)
+    net.send(D, C)  # the district's stick, before the list reached the district
+    assert values_of(c, C) == decided
+    result = net.send(PROVINCE, C)
+    assert replica(c, C) == replica(p, C)
+    assert replica(c, C)["open conflicts"], "open again, for a reviewer who may decide"
+    assert [(t.office_id, t.changes) for t in result.taken_back] == [(D, 1)]
+
+
+def test_a_revoked_district_s_approval_taken_back_unlocks_the_period_at_its_commune(
+    net: Net,
+) -> None:
+    """The revoked district approved C's period after the province's position: at C the
+    approval goes, the period is submitted again, as at the province."""
+    c, d, p = net[C], net[D], net[PROVINCE]
+    v = add_village(c, "Bản Áng")
+    set_households(c, v, 10)
+    c.submissions.move(C, QUARTER, "submitted")
+    net.send(C, D)
+    net.send(C, PROVINCE)
+    net.send(D, PROVINCE)
+    revoke(p, serial_of(d), "Máy bị mất")
+    d.submissions.move(C, QUARTER, "approved")
+    net.send(D, C)
+    assert c.submissions.get(C, QUARTER).state == "approved"
+    result = net.send(PROVINCE, C)
+    assert c.submissions.get(C, QUARTER).state == "submitted"
+    assert replica(c, C) == replica(p, C)
+    assert [(t.office_id, t.changes) for t in result.taken_back] == [(D, 1)]
+    set_households(c, v, 11)  # not locked any more: the commune may correct it
+    assert values_of(c, C) == {(v, "2019", "so_ho", ""): "11"}
+
+
+def test_a_taken_back_village_that_a_standing_value_names_is_kept_and_said_so(
+    net: Net, unit_directory: UnitDirectory
+) -> None:
+    """C's village past the position, but the other installation of C typed a value in
+    it: the value stands, so the village row stays (the import never fails on it), and
+    an event says why. (The province holds that value back until the village arrives,
+    which it never will: the one case where the district keeps a row the province lacks.)"""
+    c, d, p = net[C], net[D], net[PROVINCE]
+    second = _second_installation(net, unit_directory)
+    net.send(C, PROVINCE)
+    v = add_village(c, "Bản Mới")
+    net.send(C, "second")
+    set_households(second, v, 7)
+    net.send(C, D)
+    net.load(D, net.export("second", D))
+    revoke(p, serial_of(c), "Máy bị mất")
+    result = net.send(PROVINCE, D)
+    assert [t.changes for t in result.taken_back] == [1]
+    assert d.db.execute_sql("SELECT name FROM village WHERE id = ?", (v,)).fetchone() == (
+        "Bản Mới",
+    )
+    assert values_of(d, C) == {(v, "2019", "so_ho", ""): "7"}
+    events = [
+        str(r[0])
+        for r in d.db.execute_sql("SELECT detail FROM sync_event WHERE kind = 'taken_back'")
+    ]
+    assert f"village {v} kept: a change that stands names it" in events
