@@ -20,6 +20,16 @@ from tests.helpers.clock import FakeClock
 # fixtures shared by several test folders, each defined once
 pytest_plugins = ["tests.helpers.net"]
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The test process gets the app's guard of ``None``/``True``/``False`` too: pytest-qt
+    disconnects signals (``waitSignal``), each ``disconnect`` taking a reference off
+    ``True`` under PySide6 6.12 on Python 3.11 (``desktop_app.ui.none_refcount``)."""
+    from desktop_app.ui.none_refcount import keep_singletons_alive
+
+    keep_singletons_alive()
+
+
 _DIRECTORY: UnitDirectory | None = None
 
 

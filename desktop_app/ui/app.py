@@ -43,11 +43,12 @@ def choose_font_family(available: Sequence[str]) -> str | None:
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
     """The QApplication with our name, icon, font and Qt's own translations.
 
-    Also guards ``None``'s reference count against the binding's leak (see
-    :mod:`desktop_app.ui.none_refcount`): every window of ours is made after this."""
-    from desktop_app.ui.none_refcount import keep_none_alive
+    Also guards the reference counts of ``None``, ``True`` and ``False`` against the
+    binding's leaks (see :mod:`desktop_app.ui.none_refcount`): every window of ours is
+    made after this."""
+    from desktop_app.ui.none_refcount import keep_singletons_alive
 
-    keep_none_alive()
+    keep_singletons_alive()
     existing = QApplication.instance()
     app = (
         existing if isinstance(existing, QApplication) else QApplication(list(argv or sys.argv[:1]))
