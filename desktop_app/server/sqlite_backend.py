@@ -18,11 +18,17 @@ changes, when no push has come for a moment (or when the oldest unapplied
 segment has waited :data:`MAX_LAG` seconds), so a stream of pushes is never
 slowed by the apply. The province's window and reports opened on the file see
 a pushed change once applied (``pending_apply`` in ``/v1/health`` says how many
-wait). Scope refusals are answered to the push itself. A certificate revoked
-between the push and the apply keeps what the feed took before the revocation
-(the revocation's position covers the feed's cursor, ``revoke``); a feed row
-past that position is quarantined by the apply, as at every office pulling it,
-and reaches its office with a later pull. The position of
+wait). Scope refusals are answered to the push itself. A revocation written
+(by the province's window on this file, or ``POST /v1/revocations``) after a
+push was verified and before the writer takes it judges that push: the writer
+reads the revocations again in its transaction and, when they changed, hands
+the push back to its request thread to be verified again by them (outside the
+writer), so the answer refuses what the apply and every puller would
+quarantine (a revoked office cannot sign in to pull the refusal later). A
+certificate revoked between the push and the apply keeps what the feed took
+before the revocation (the revocation's position covers the feed's cursor,
+``revoke``); a feed row past that position is quarantined by the apply, as at
+every office pulling it. The position of
 the apply is committed with what it applied, so a server stopped at any point
 resumes where it was; on shutdown it applies what is pending first.
 
@@ -69,6 +75,7 @@ from desktop_app.server.timings import PhaseTimes
 from desktop_app.store.apply import CHANGE_COLUMNS, Change
 from desktop_app.store.store import Clock, Store
 from desktop_app.sync.certificates import (
+    Revoked,
     is_province,
     my_certificate,
     read_revocations,
@@ -183,6 +190,14 @@ def _run_from(pos: int, ranges: list[tuple[int, int]]) -> int:
     return pos
 
 
+class _RevokedMeanwhile(Exception):
+    """The revocations changed between a push's verification and its take."""
+
+    def __init__(self, revoked: Revoked) -> None:
+        super().__init__("the revocation list changed")
+        self.revoked = revoked
+
+
 @dataclass(eq=False)
 class _Job:
     """One push waiting for the writer (group commit)."""
@@ -191,6 +206,7 @@ class _Job:
     batch_id: str
     sha256: str
     verified: list[VerifiedSegment]
+    revoked: Revoked  # the revocations it was verified by
     answer: dict[str, Any] | None = None
     error: BaseException | None = None
     done: bool = False
@@ -313,7 +329,7 @@ class SqliteBackend(Backend):
 
     # --- reads ---
 
-    def revoked(self) -> set[int]:
+    def revoked(self) -> Revoked:
         return revoked_serials(self.store)
 
     def parents(self) -> dict[str, str | None]:
@@ -440,23 +456,28 @@ class SqliteBackend(Backend):
         # verified again then: see _apply_chunk). Decoding it here instead, once, costs the
         # push more than it saves the apply: per 20,000 values 348 ms against 207 ms here,
         # 237 ms at the apply (bench_server decode), and the push is what the office waits for
-        with self.timings.timed("push.verify"):
-            verified = verify_segments(
-                self.store, segments, self.province_key, self.revoked(), rows_only=True
-            )
-        job = _Job(claims, batch_id, sha256, verified)
-        with self._wake:
-            if self._closing:
-                raise RuntimeError("the server is shutting down")
-            self._start_threads()
-            self._queue.append(job)
-            self._wake.notify()
-        if not job.finished.wait(backend.PUSH_WAIT):
-            raise ServerBusyError(batch_id)
-        if job.error is not None:
-            raise job.error
-        assert job.answer is not None
-        return job.answer
+        revoked, created = self.revoked(), time.monotonic()
+        while True:
+            with self.timings.timed("push.verify"):
+                verified = verify_segments(
+                    self.store, segments, self.province_key, revoked, rows_only=True
+                )
+            job = _Job(claims, batch_id, sha256, verified, revoked, created=created)
+            with self._wake:
+                if self._closing:
+                    raise RuntimeError("the server is shutting down")
+                self._start_threads()
+                self._queue.append(job)
+                self._wake.notify()
+            if not job.finished.wait(backend.PUSH_WAIT):
+                raise ServerBusyError(batch_id)
+            if isinstance(job.error, _RevokedMeanwhile):  # verified again by the new list
+                revoked = job.error.revoked
+                continue
+            if job.error is not None:
+                raise job.error
+            assert job.answer is not None
+            return job.answer
 
     def _apply_due(self, now: float) -> float | None:
         """Seconds until the apply should run (≤ 0: now), or None with nothing to apply."""
@@ -554,11 +575,13 @@ class SqliteBackend(Backend):
         waiting: list[_Job] = []
         try:
             with self.store.transaction():
+                # read under the write lock: no revocation can be written until the commit
+                revoked = self.revoked()
                 for job in jobs:
                     db.execute_sql("SAVEPOINT push_job")
                     before = dict(work)
                     try:
-                        job.answer, fseqs = self._push_one(job, work)
+                        job.answer, fseqs = self._push_one(job, work, revoked)
                         fed += fseqs
                     except GapError:
                         db.execute_sql("ROLLBACK TO push_job")
@@ -588,8 +611,14 @@ class SqliteBackend(Backend):
         self._feed_top = top
         return waiting
 
-    def _push_one(self, job: _Job, work: Vector) -> tuple[dict[str, Any], list[int]]:
-        """Take one push into the feed (inside the group's transaction); its answer."""
+    def _push_one(
+        self, job: _Job, work: Vector, revoked: Revoked
+    ) -> tuple[dict[str, Any], list[int]]:
+        """Take one push into the feed (inside the group's transaction); its answer.
+
+        ``revoked``: the revocations as the transaction reads them; a push verified by
+        other ones raises :class:`_RevokedMeanwhile` (its request thread verifies it again).
+        """
         store, claims, batch_id = self.store, job.claims, job.batch_id
         row = store.db.execute_sql(
             "SELECT sha256, answer FROM server_batch WHERE node_id = ? AND batch_id = ?",
@@ -600,6 +629,11 @@ class SqliteBackend(Backend):
                 answer: dict[str, Any] = json.loads(row[1])
                 return answer, []
             raise BatchConflictError(batch_id)
+        # a revocation written since the push was verified judges it: else its changes past
+        # the position would be answered accepted and quarantined by the apply and every
+        # puller, and the revoked office, refused at sign-in from now on, never hears of it
+        if set(revoked) != set(job.revoked) or revoked.held != job.revoked.held:
+            raise _RevokedMeanwhile(revoked)  # rolled back to the push's savepoint
 
         def cursor_of(stream: Stream) -> int:
             # what the feed took, or what the tables hold (a USB import at the province)

@@ -166,7 +166,9 @@ def test_a_list_installed_while_a_push_is_verified_judges_that_push_on_postgres(
     installs the province's list (position 20) after the push was verified and before it
     is taken. The push is judged by that list: C1's 21-50 refused and reported to it, not
     answered accepted while every puller quarantines them (the defect: accepted 30,
-    rejected 0, and the province office quarantining 30 the commune never hears of)."""
+    rejected 0, and the province office quarantining 30 the commune never hears of).
+    The segment is stored whole, as every revoked segment is (take_batch, 0fb3fd5): the
+    province office quarantines the very changes the answer refused."""
     import psycopg
 
     from desktop_app.server import pg_backend
@@ -211,7 +213,14 @@ def test_a_list_installed_while_a_push_is_verified_judges_that_push_on_postgres(
             sync_office(prov, server.url, backup=False)
     finally:
         other.close()
-    assert commune_state(prov, C1, node) == (10, 30)  # 21-50 quarantined, as C1 was told
+    assert commune_state(prov, C1, node) == (10, 30)
+    quarantined = prov.db.execute_sql(
+        "SELECT seq, reason FROM sync_quarantine WHERE origin = ? ORDER BY seq", (node,)
+    ).fetchall()
+    told = commune.db.execute_sql(
+        "SELECT seq, reason FROM sync_rejection WHERE origin = ? ORDER BY seq", (node,)
+    ).fetchall()
+    assert [s for s, _r in told] == list(range(21, 51)) and quarantined == told
 
 
 def test_a_district_relaying_a_revoked_commune_s_stick_by_push_gets_the_province_s_quarantine(
@@ -250,3 +259,59 @@ def test_a_district_relaying_a_revoked_commune_s_stick_by_push_gets_the_province
     assert line.startswith(f"{changes} changes from {C1} were taken back")
     summary = network_summary(district, result, outcome_of(district, None, marks))
     assert line in summary.splitlines()
+
+
+def test_a_revocation_written_while_a_push_is_verified_judges_that_push_on_sqlite(
+    province: Province, sqlite_server: ServerThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite mode: a push is verified in its request thread, outside the writer; the
+    province's window revokes C1 on the server's own file (position 20) after the push
+    was verified and before the writer takes it. The push is judged by that revocation,
+    as in PostgreSQL mode: C1 is told 21-50 refused, with the reason, the very changes
+    the province's apply quarantines from the feed (the defect: accepted 30, rejected 0,
+    and 30 quarantined that C1, refused at sign-in from then on, never hears of)."""
+    from desktop_app.server import sqlite_backend
+    from desktop_app.sync.certificates import my_certificate, revoke
+
+    commune = province[C1]
+    node = commune.node.node_id
+    serial = int(my_certificate(commune)[0]["body"]["serial"])
+    verify = sqlite_backend.verify_segments
+    revocations: list[str] = []
+
+    def verified_then_revoked(*args: Any, **kwargs: Any) -> Any:
+        out = verify(*args, **kwargs)
+        while revocations:  # the province's window, on the same file, meanwhile
+            with Store.open(province.path) as window:
+                revoke(window, serial, revocations.pop())
+        return out
+
+    monkeypatch.setattr(sqlite_backend, "verify_segments", verified_then_revoked)
+    assert fill_period(commune, 10) == 20
+    assert sync_office(commune, sqlite_server.url, backup=False).accepted == 20
+    sqlite_server.wait_applied()
+    assert fill_period(commune, 15) == 30
+    revocations.append("Máy bị mất")
+    pushed = sync_office(commune, sqlite_server.url, backup=False)
+    assert not revocations
+    assert (pushed.accepted, pushed.rejected) == (0, 30)
+    told = commune.db.execute_sql(
+        "SELECT seq, reason FROM sync_rejection WHERE origin = ? ORDER BY seq", (node,)
+    ).fetchall()
+    assert [s for s, _r in told] == list(range(21, 51))
+    assert all("Máy bị mất" in r for _s, r in told), told[0]
+    sqlite_server.wait_applied()
+    with Store.open(province.path) as prov:
+        feed = prov.db.execute_sql(
+            "SELECT seq_from, seq_to FROM server_feed WHERE origin = ? ORDER BY fseq", (node,)
+        ).fetchall()
+        quarantined = prov.db.execute_sql(
+            "SELECT seq, reason FROM sync_quarantine WHERE origin = ? ORDER BY seq", (node,)
+        ).fetchall()
+    # the segment is stored whole, as every revoked segment is (take_batch): every
+    # receiver quarantines the same changes past the position
+    assert feed == [(1, 20), (21, 50)]
+    assert quarantined == told
+    assert commune_state(province[DISTRICT], C1, node) == (0, 0)
+    sync_office(province[DISTRICT], sqlite_server.url, backup=False)
+    assert commune_state(province[DISTRICT], C1, node) == (10, 30)

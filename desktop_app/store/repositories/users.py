@@ -159,31 +159,59 @@ class UserRepository(Repository):
 
     def login(self, username: str, password: str) -> LoginResult:
         """Sign in: every attempt is logged; 5 wrong passwords in a row lock the account
-        for :data:`LOCK_SECONDS` (also logged), during which even the right one is refused."""
+        for :data:`LOCK_SECONDS` (also logged), during which even the right one is refused.
+
+        The password is hashed OUTSIDE the write transaction: scrypt takes ~55 ms (more
+        on an old PC), and every other writer of the file (the background sync, the
+        health check's marker, a command on the same file) would wait for it. The
+        transaction then judges the attempt by the account as it is by then: an account
+        deactivated meanwhile is refused, one locked meanwhile (a racing sign-in's 5th
+        wrong password) is refused as locked without counting this attempt, an unlock
+        meanwhile restarts the count, and a password changed meanwhile is hashed again.
+        An unknown or deactivated name is refused at once, without a hash, as before (the
+        dialog lists the office's active accounts by name: no secret to time).
+        """
         username = username.strip().lower()
+        while True:
+            r = self._row(username)
+            if r is None or not r[3]:
+                return LoginResult(None)
+            until = self.locked_until(username)
+            if until is not None:
+                return LoginResult(None, locked_until=until, attempts_left=0)
+            matched = verify_password(password, r[4])
+            with self.store.transaction():
+                result = self._judge(username, r[4], matched)
+            if result is not None:
+                return result  # else the password changed while it was hashed: again
+
+    def _judge(self, username: str, hashed: str, matched: bool) -> LoginResult | None:
+        """Record a hashed attempt (in the caller's write transaction); None when the
+        account's password is no longer ``hashed``."""
         r = self._row(username)
         if r is None or not r[3]:
             return LoginResult(None)
-        now = self.store.now_iso()
+        if r[4] != hashed:
+            return None
         until = self.locked_until(username)
         if until is not None:
             return LoginResult(None, locked_until=until, attempts_left=0)
+        now = self.store.now_iso()
         key = {"username": username}
-        with self.store.transaction():
-            if verify_password(password, r[4]):
-                audit_only(self.db, username, "login", "user", key, now)
-                return LoginResult(User(r[0], r[1], r[2], True))
-            audit_only(self.db, username, "login_failed", "user", key, now)
-            failures = 0
-            for action, _at in self._recent(username):
-                if action != "login_failed":
-                    break
-                failures += 1
-            if failures >= MAX_FAILURES:
-                audit_only(self.db, username, "locked", "user", key, now)
-                return LoginResult(
-                    None, locked_until=self.store.clock() + LOCK_SECONDS, attempts_left=0
-                )
+        if matched:
+            audit_only(self.db, username, "login", "user", key, now)
+            return LoginResult(User(r[0], r[1], r[2], True))
+        audit_only(self.db, username, "login_failed", "user", key, now)
+        failures = 0
+        for action, _at in self._recent(username):
+            if action != "login_failed":
+                break
+            failures += 1
+        if failures >= MAX_FAILURES:
+            audit_only(self.db, username, "locked", "user", key, now)
+            return LoginResult(
+                None, locked_until=self.store.clock() + LOCK_SECONDS, attempts_left=0
+            )
         return LoginResult(None, attempts_left=MAX_FAILURES - failures)
 
     def unlock(self, username: str, *, by: str | None = None) -> None:
