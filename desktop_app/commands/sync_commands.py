@@ -85,16 +85,20 @@ def cmd_enroll_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_enroll_accept(args: argparse.Namespace) -> int:
-    from desktop_app.sync.certificates import accept_certificate, read_json_file
+    from desktop_app.sync.certificates import accept_certificate_file, read_json_file
+    from desktop_app.sync.takeback import taken_back_lines
 
     document = read_json_file(Path(args.certificate))
     with _open(args) as store:
-        info = accept_certificate(store, document)
+        accepted = accept_certificate_file(store, document)
+    info = accepted.info
     out(
         _("Enrolled: certificate {serial}, valid until {expires}.").format(
             serial=info.serial, expires=info.expires[:10]
         )
     )
+    for line in taken_back_lines(accepted.taken_back):  # said as a bundle import says it
+        out(line)
     return 0
 
 

@@ -217,8 +217,8 @@ def apply_verified(
             seen.add(seg.info.node_id)
             remember_node(store, seg.info)
         batches.append(seg.batch)
-        if keep_for_relay and seg.refused is None and seg.info.node_id != me.node_id:
-            keep.append(seg)
+        if keep_for_relay and seg.info.node_id != me.node_id:
+            keep.append(seg)  # a revoked author's too, as a bundle import keeps it
     applier = ChangeApplier(
         store, Authoriser(store), received_from=received_from, my_level=my_level
     )

@@ -30,6 +30,7 @@ from desktop_app.sync.sending import Tree, receivers_for, segments_to_send
 from desktop_app.sync.vectors import (
     full_vector,
     my_level,
+    peer_vector,
     province_vector,
     vector_to_json,
 )
@@ -74,7 +75,12 @@ def export_bundle(
     # what the receiver (or every neighbour, when it is unknown) lacks and may hold
     tree = Tree(store)
     receivers = receivers_for(tree, store.node.office_id, to_office)
-    segments = segments_to_send(store, ident.private_key, cert, tree, receivers)
+    # one installation named: from what it reported itself, never from what another
+    # installation of its office did (one that never reported is sent everything)
+    addressee = None
+    if to is not None and to_office is not None and to != to_office:
+        addressee = peer_vector(store, to)
+    segments = segments_to_send(store, ident.private_key, cert, tree, receivers, addressee)
     rejections = [
         [o, e, s, r, b]
         for o, e, s, r, b in store.db.execute_sql(

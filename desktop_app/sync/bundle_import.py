@@ -244,8 +244,11 @@ def _import(
             continue  # another office's data, relayed for someone else
         certs.append(info)
         batches.append(batch)
-        if refused is None and info.node_id != store.node.node_id:
-            keep.append((header, frames[i], frames[i + 1]))  # held, to send on
+        if info.node_id != store.node.node_id:
+            # held, to send on as its author signed it; a revoked author's too (the only
+            # refusal that still gives a batch): every receiver splits it at the position
+            # itself, so what stands here and what is quarantined here travel on alike
+            keep.append((header, frames[i], frames[i + 1]))
     check_cancel(cancel)
     backing_up = backup and store.path is not None
     if backing_up:

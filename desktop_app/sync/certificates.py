@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.i18n import _
 from desktop_app.store.errors import DiskFullError, UnknownUnitError
@@ -49,6 +49,9 @@ from desktop_app.sync.identity import (
     verify,
 )
 from desktop_app.sync.server_pin import keep_pins, pin_documents
+
+if TYPE_CHECKING:
+    from desktop_app.sync.takeback import TakenBack
 
 ROLES = {1: "province", 2: "district", 3: "commune"}
 VALIDITY = timedelta(days=5 * 366)
@@ -537,6 +540,20 @@ def reissue_for(
 
 def accept_certificate(store: Store, document: dict[str, Any]) -> CertInfo:
     """Install the certificate file the province sent back."""
+    return accept_certificate_file(store, document).info
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A certificate file installed: the certificate, and what the revocation list it
+    carried took back here (:func:`desktop_app.sync.takeback.taken_back_lines` says it)."""
+
+    info: CertInfo
+    taken_back: list[TakenBack]
+
+
+def accept_certificate_file(store: Store, document: dict[str, Any]) -> Accepted:
+    """:func:`accept_certificate`, saying what the file's revocation list took back."""
     try:
         if document.get("kind") != CERT_KIND:
             raise ValueError("not a certificate file")
@@ -552,9 +569,10 @@ def accept_certificate(store: Store, document: dict[str, Any]) -> CertInfo:
         keep_revocation_list(store, document.get("revocations"), province_key)
         from desktop_app.sync.takeback import take_back_past_positions  # it imports this
 
-        take_back_past_positions(store)  # a certificate file to an office already at work
+        # a certificate file to an office already at work
+        taken_back = take_back_past_positions(store)
         keep_pins(store, document.get("server_pins"), province_key)
-    return info
+    return Accepted(info, taken_back)
 
 
 def revoke(province: Store, serial: int, reason: str = "") -> None:

@@ -92,9 +92,13 @@ def segments_to_send(
     cert: dict[str, Any],
     tree: Tree,
     receivers: list[tuple[str, int]],
+    addressee: Vector | None = None,
 ) -> list[tuple[bytes, bytes]]:
     """Signed segments for ``receivers`` (office, level), in causal order
-    (authors of lower levels first, then higher)."""
+    (authors of lower levels first, then higher). ``addressee``: the bundle is for one
+    installation of the one receiver below the province, and this is what that
+    installation itself last reported (empty: it never did), not what its office's other
+    installations did."""
     vectors = office_vectors(store)
     prov = province_vector(store)
     me = store.node
@@ -111,7 +115,12 @@ def segments_to_send(
         for r_office, r_level in receivers:
             if not tree.entitled(r_office, r_level, office):
                 continue
-            vec: Vector = prov if r_level == 1 else vectors.get(r_office, {})
+            if r_level == 1:
+                vec: Vector = prov
+            elif addressee is not None:
+                vec = addressee
+            else:
+                vec = vectors.get(r_office, {})
             pos = vec.get((origin, epoch), 0)
             best = pos if best is None else min(best, pos)
         return best

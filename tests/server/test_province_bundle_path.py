@@ -94,3 +94,36 @@ def test_a_push_after_a_stick_leaves_no_gap_in_the_feed(
         want = values_of(prov, C1)
     assert len(want) == 15
     assert values_of(district, C1) == want
+
+
+def test_a_district_pc_that_never_reported_gets_what_another_pc_of_its_office_carried_up(
+    province: Province, unit_directory: UnitDirectory
+) -> None:
+    """C1's stick reaches the district's first PC, whose own stick reaches the province
+    (reporting what that PC holds). The province's bundle addressed to a second PC of the
+    district, which never sent the province anything, carries C1's changes: it is sent
+    from what that PC reported (nothing), not from what the other PC of its office did
+    (the defect: nothing of C1 went; found by test_revocation_property, seed 4 case 0,
+    once its relaying district carried sticks to the province)."""
+    commune, district = province[C1], province[DISTRICT]
+    changes = fill_period(commune, 5)
+    out = province.tmp / "c1.cdsync"
+    export_bundle(commune, out, to=district.node.node_id)
+    assert import_bundle(district, out, backup=False).report.applied == changes
+    second = create_office(
+        province.tmp / "second.db", DISTRICT, directory=unit_directory, user="second"
+    )
+    try:
+        with Store.open(province.path) as prov:
+            enroll_demo(second, prov)
+            out = province.tmp / "d.cdsync"
+            export_bundle(district, out, to=prov.node.node_id)
+            assert import_bundle(prov, out, backup=False).report.applied == changes
+            out = province.tmp / "p.cdsync"
+            export_bundle(prov, out, to=second.node.node_id)
+            want = values_of(prov, C1)
+        assert import_bundle(second, out, backup=False).report.applied == changes
+        assert values_of(second, C1) == values_of(district, C1) == want
+        assert len(want) == 5
+    finally:
+        second.close()

@@ -5,7 +5,8 @@ at chosen moments), one district installation pulling over HTTP with a random pa
 size at random moments, one importing the province's USB bundles at random moments,
 and in each case a fresh commune installation that writes (new villages and values,
 and new versions of earlier ones), pushes (or hands its bundle to a relaying district
-installation, which pushes it on) in random rounds, revoked at a random point among
+installation, which pushes it on or carries its own bundle to the province) in random
+rounds, revoked at a random point among
 them, sometimes between a push and its apply. Every case ends with that commune's
 values, villages and quarantined changes the same at the province and at all three
 districts (``COVERAGE_DESK_PROPERTY_FULL=1``: more cases;
@@ -73,6 +74,17 @@ class World:
         size = rng.randint(1, head)
         self.seen.add("page size 1" if size == 1 else "page size > 1")
         sync_office(self.http, self.server.url, backup=False, page_size=size)
+
+    def relay_stick(self, revoked: bool) -> None:
+        """The relaying district's bundle carried to the province and imported there: a
+        segment of the revoked commune on it (straddling the position, or wholly past
+        it) is quarantined there and must still go on in the province's bundles and feed."""
+        out = self.path("r.cdsync")
+        export_bundle(self.relay, out, to=self.province_node)
+        with Store.open(self.prov_path) as prov:
+            result = import_bundle(prov, out, backup=False)
+        if revoked and result.report.quarantined:
+            self.seen.add("a relayed stick quarantined at the province")
 
     def usb_round(self) -> None:
         """The province's bundle to the USB district; its answer back (its vector)."""
@@ -178,13 +190,16 @@ def run_case(world: World, rng: random.Random) -> None:
             earlier += villages
             if not revoked and rng.random() < 0.7:
                 sync_office(commune, world.server.url, backup=False)  # held, maybe not applied
-            else:  # by stick to the relaying district, which pushes it on (or not yet)
+            else:  # by stick to the relaying district, which sends it on (or not yet)
                 out = world.path("c.cdsync")
                 export_bundle(commune, out, to=world.relay.node.node_id)
                 with contextlib.suppress(RevokedCertificateError):  # once the relay knows
                     import_bundle(world.relay, out, backup=False)
-                if rng.random() < 0.7:
+                onward = rng.random()
+                if onward < 0.4:
                     sync_office(world.relay, world.server.url, backup=False)
+                elif onward < 0.7:  # on the district's own stick to the province
+                    world.relay_stick(revoked)
             if rng.random() < 0.4:
                 # and a stick straight to the province, at any moment (before, with or
                 # after the network, pending apply or not): its server's feed carries what
@@ -234,4 +249,5 @@ def test_every_district_ends_with_the_province_s_state_of_a_revoked_commune(
         "page size > 1",
         "a stick to the province while pushes wait to be applied",
         "a row written again",
+        "a relayed stick quarantined at the province",
     }

@@ -6,6 +6,7 @@ sites the province quarantined, and its quarantine list was empty)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +17,8 @@ from desktop_app.store.repositories.sites import Site
 from desktop_app.store.store import Store
 from desktop_app.sync.certificates import enroll_demo, my_certificate, revoke
 from desktop_app.sync.errors import SyncError
-from desktop_app.sync.takeback import taken_back_lines
+from desktop_app.sync.exchange import export_bundle, import_bundle
+from desktop_app.sync.takeback import TakenBack, taken_back_lines
 from desktop_app.ui.pages.sync_texts import import_summary, marks_before_import, outcome_of
 from tests.helpers.net import PROVINCE, Net, add_village, set_households, values_of
 
@@ -316,3 +318,42 @@ def test_a_taken_back_village_that_a_standing_value_names_is_kept_and_said_so(
         for r in d.db.execute_sql("SELECT detail FROM sync_event WHERE kind = 'taken_back'")
     ]
     assert f"village {v} kept: a change that stands names it" in events
+
+
+def test_a_certificate_file_whose_list_takes_back_says_so_like_a_bundle_import(
+    tmp_path: Path, unit_directory: UnitDirectory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``enroll accept`` of a certificate file carrying the list (the district renews its
+    certificate after C's stick reached it, and C was revoked meanwhile) takes back C's
+    changes past the position and says so in the bundle import's one sentence (before:
+    taken back without a word)."""
+    import json
+
+    from desktop_app.sync.certificates import approve_request, make_request, write_atomic
+    from tests.server.conftest import fill_period, make_province
+    from tests.sync.test_cli import run
+
+    offices = make_province(tmp_path, unit_directory, units=(D, C))
+    try:
+        c, d, p = offices[C], offices[D], offices[PROVINCE]
+        changes = fill_period(c, 3)
+        stick = tmp_path / "c.cdsync"
+        export_bundle(c, stick, to=d.node.node_id)
+        assert import_bundle(d, stick, backup=False).report.applied == changes
+        revoke(p, serial_of(c), "Máy bị mất")  # the province holds none of them
+        cert = tmp_path / "renewed.json"
+        write_atomic(cert, json.dumps(approve_request(p, make_request(d))).encode())
+        (at,) = p.db.execute_sql("SELECT revoked_at FROM revocation").fetchone()
+        capsys.readouterr()
+        assert run("enroll", "accept", "--db", str(tmp_path / "125.db"), str(cert)) == 0
+        shown = capsys.readouterr().out.splitlines()
+        assert shown[0].startswith("Enrolled: certificate ")
+        assert shown[1:] == taken_back_lines(
+            [TakenBack(C, serial_of(c), changes, at, "Máy bị mất")]
+        )
+        assert shown[1].startswith(f"{changes} changes from {C} were taken back: ")
+        assert values_of(d, C) == {}
+        assert quarantined(d, c.node.node_id) == list(range(1, changes + 1))
+    finally:
+        for store in offices.offices.values():
+            store.close()
