@@ -89,14 +89,17 @@ def _connect(
     on_error: ErrorSlot | None,
     on_progress: Progress | None,
 ) -> None:
-    handle.finished.connect(handle._mark_done)
-    handle.failed.connect(handle._mark_done)
     if on_result is not None:
         handle.finished.connect(on_result)
     if on_error is not None:
         handle.failed.connect(on_error)
     if on_progress is not None:
         handle.progressed.connect(on_progress)
+    # ``done`` last: slots run in the order they were connected (a worker's emit posts
+    # one queued call per slot, in that order), so ``done`` is never seen True before
+    # the caller's own slot has run (tests/ui/test_tasks.py)
+    handle.finished.connect(handle._mark_done)
+    handle.failed.connect(handle._mark_done)
 
 
 class _Job(QRunnable):

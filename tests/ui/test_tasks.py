@@ -104,3 +104,24 @@ def test_the_progress_dialog_closes_when_the_task_ends(qtbot, fails: bool) -> No
     assert outcome[0] == 42 if not fails else isinstance(outcome[0], RuntimeError)
     visible = [d for d in parent.findChildren(QProgressDialog) if d.isVisible()]
     assert visible == []
+
+
+def test_done_turns_true_only_after_the_caller_s_slot_ran(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """``done`` is what tests (and any poller) wait on, then read what the slots got: it
+    must never be True while the caller's slot is still to run. A worker's emit posts
+    one queued call per slot in connection order, so ``done`` is connected last (before,
+    a poll between the two calls saw ``done`` with ``errors`` still empty: the bare
+    machine's ``test_cancel_is_cooperative`` failed with IndexError). Emitted here on
+    the GUI thread, the slots run at once, in that same order."""
+    from desktop_app.ui.tasks import TaskHandle, _connect
+
+    handle = TaskHandle()
+    seen: list[bool] = []
+    _connect(handle, lambda _r: seen.append(handle.done), lambda _e: seen.append(handle.done), None)
+    handle.failed.emit(Cancelled())
+    assert seen == [False] and handle.done
+    handle = TaskHandle()
+    seen.clear()
+    _connect(handle, lambda _r: seen.append(handle.done), None, None)
+    handle.finished.emit(1)
+    assert seen == [False] and handle.done
