@@ -186,6 +186,23 @@ def count_changes(store: Store, origin: str) -> int:
     return int(row.fetchone()[0])
 
 
+def refused_for_a_full_disk(office: Store, url: str) -> str:
+    """The sentence an office's sync gets, in Vietnamese, from a server whose disk is
+    full (``ServerDiskFullError``; the process's language is put back afterwards)."""
+    from desktop_app import i18n
+    from desktop_app.netsync.client import sync_office
+    from desktop_app.netsync.http import ServerDiskFullError
+
+    before = i18n.current_language()
+    i18n.setup("vi")
+    try:
+        with pytest.raises(ServerDiskFullError) as refused:
+            sync_office(office, url, backup=False)
+        return str(refused.value)
+    finally:
+        i18n.setup(before)
+
+
 def pg_url() -> str | None:
     """The throwaway PostgreSQL URL, or skip (fail under CI=true)."""
     url = os.environ.get("COVERAGE_DESK_TEST_PG")

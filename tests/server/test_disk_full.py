@@ -6,15 +6,19 @@ connection (the only fault injected), through real HTTP on a loopback port."""
 
 from __future__ import annotations
 
-import pytest
-
-from desktop_app import i18n
 from desktop_app.netsync.client import sync_office
-from desktop_app.netsync.http import ServerDiskFullError
 from desktop_app.server.app import create_app
 from desktop_app.server.sqlite_backend import SqliteBackend
 from desktop_app.store.store import Store
-from tests.server.conftest import C1, PROVINCE, Province, ServerThread, count_changes, fill_period
+from tests.server.conftest import (
+    C1,
+    PROVINCE,
+    Province,
+    ServerThread,
+    count_changes,
+    fill_period,
+    refused_for_a_full_disk,
+)
 
 
 def test_a_full_disk_keeps_nothing_and_says_so(province: Province) -> None:
@@ -29,14 +33,7 @@ def test_a_full_disk_keeps_nothing_and_says_so(province: Province) -> None:
     backend.store.db._pragmas = [*backend.store.db._pragmas, ("max_page_count", pages)]
     try:
         with ServerThread(create_app(province.path, backend=backend)) as server:
-            before = i18n.current_language()
-            i18n.setup("vi")
-            try:
-                with pytest.raises(ServerDiskFullError) as refused:
-                    sync_office(commune, server.url, backup=False)
-                text = str(refused.value)
-            finally:
-                i18n.setup(before)
+            text = refused_for_a_full_disk(commune, server.url)
             assert text.startswith("Ổ đĩa của máy chủ tỉnh đã đầy"), text
             assert "\n" not in text
             with Store.open(province.path) as prov:

@@ -34,9 +34,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from desktop_app import i18n
 from desktop_app.netsync.client import sync_office
-from desktop_app.netsync.http import ServerClient, ServerDiskFullError
+from desktop_app.netsync.http import ServerClient
 from desktop_app.server.app import create_app
 from tests.server.conftest import (
     C1,
@@ -46,6 +45,7 @@ from tests.server.conftest import (
     count_changes,
     fill_period,
     pg_url,
+    refused_for_a_full_disk,
 )
 
 pytestmark = pytest.mark.postgres
@@ -169,14 +169,7 @@ def test_a_full_disk_on_postgres_keeps_nothing_and_says_so(
         changes = fill_period(commune, 400, per_village=2)  # three segments of 500, 500, 200
         small_disk.fill()
         caplog.set_level(logging.ERROR, logger="desktop_app.server.app")
-        before = i18n.current_language()
-        i18n.setup("vi")
-        try:
-            with pytest.raises(ServerDiskFullError) as refused:
-                sync_office(commune, server.url, backup=False)
-            text = str(refused.value)
-        finally:
-            i18n.setup(before)
+        text = refused_for_a_full_disk(commune, server.url)
         assert text.startswith("Ổ đĩa của máy chủ tỉnh đã đầy"), text
         assert "\n" not in text
         # the push itself met the full disk (sign-in found room in its table's page)...
