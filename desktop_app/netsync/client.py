@@ -20,7 +20,9 @@
    again and resends only the batch that did not get through (same id, same
    bytes: the server returns its stored answer if it did get it).
 4. Pull feed pages oldest first; each page is verified and applied through the
-   USB import's code and its cursor saved in the SAME transaction.
+   USB import's code and its cursor saved in the SAME transaction. The province
+   office (PostgreSQL mode) and a district also keep the pulled segments as their
+   authors signed them, so their USB bundles carry them on.
 
 Progress: ``progress(fraction or None, message)``; cancel: anything with
 ``is_set()``, checked between batches and pages (what is done stays done).
@@ -83,6 +85,8 @@ SIGN_AHEAD = 8
 IN_FLIGHT = 2
 # seconds between two writes of the acknowledgement while batches stream
 ACK_EVERY = 1.0
+# meta key (per feed id): the feed cursor was moved only with the pulled segments kept
+KEEPS_KEY = "netsync_keeps:{}"
 
 
 class CancelFlag(Protocol):
@@ -317,14 +321,28 @@ class _Sync:
         return page
 
     def cursors(self) -> tuple[int, int]:
-        """The feed cursor and the rejection cursor this office has committed."""
+        """The feed cursor and the rejection cursor this office has committed.
+
+        A province office whose cursor was moved by an older version, which applied what
+        it pulled without keeping it (no :data:`KEEPS_KEY`), reads the feed again from
+        the start, once: the change cursors skip everything it applied, and it keeps
+        every segment, so its bundles carry down what was pushed before too."""
         feed_id = self.state["feed_id"]
         found = []
         for name in (f"netsync_cursor:{feed_id}", f"netsync_rejections:{feed_id}"):
             row = sql(self.store).execute_sql("SELECT value FROM meta WHERE key = ?", (name,))
             value = row.fetchone()
             found.append(int(value[0]) if value else 0)
+        if self.level == 1 and not self.keeps_pulled():
+            found[0] = 0
         return found[0], found[1]
+
+    def keeps_pulled(self) -> bool:
+        """True once this office's feed cursor counts only pages whose segments it kept."""
+        row = sql(self.store).execute_sql(
+            "SELECT 1 FROM meta WHERE key = ?", (KEEPS_KEY.format(self.state["feed_id"]),)
+        )
+        return row.fetchone() is not None
 
     def position(self) -> tuple[int, int]:
         """This office's epoch and newest own seq in it (for the server's epoch check)."""
@@ -588,7 +606,9 @@ class _Sync:
                         verified,
                         received_from=prov_office,
                         my_level=self.level,
-                        keep_for_relay=self.level == 2,
+                        # the province office's and a district's bundles carry on what
+                        # they pulled (a district PC on a stick gets what communes pushed)
+                        keep_for_relay=self.level in (1, 2),
                         revoked=revoked,
                     ).report.applied
                 else:
@@ -597,7 +617,11 @@ class _Sync:
                 rej_after = int(page.get("rejections_next", rej_after))
                 sql(store).cursor().executemany(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                    [(key, str(after)), (rej_key, str(rej_after))],
+                    [
+                        (key, str(after)),
+                        (rej_key, str(rej_after)),
+                        (KEEPS_KEY.format(self.state["feed_id"]), "1"),
+                    ],
                 )
                 self.acknowledge(vector_from_json(page["vector"]))
                 record_rejections(store, _rows(page["rejections"]), prov_office)

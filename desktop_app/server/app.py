@@ -87,8 +87,9 @@ STATUS_TEXT = {
     429: "too many requests from this office or address (rate_limited); see Retry-After",
     503: "the server is busy (busy): its writer did not take the batch in time, its"
     " database is locked by the province's own window for longer than the server waits,"
-    " or PostgreSQL is short of memory, connections or locks; send the request again"
-    " after Retry-After",
+    " or PostgreSQL is short of memory, connections or locks, refused or lost the"
+    " server's connection (too many clients, restarting, not reachable); send the"
+    " request again after Retry-After",
     507: "the server's disk is full (disk_full): nothing of the request was kept; the"
     " province must free space before the office syncs again",
 }
@@ -232,8 +233,9 @@ def create_app(
     @app.exception_handler(ServerBusyError)
     async def short_of_resources(request: Request, exc: ServerBusyError) -> JSONResponse:
         # PostgreSQL mode: out of memory, connections or locks for a moment (SQLSTATE
-        # class 53 but disk_full, pg_backend._short_of_resources); a push waiting too
-        # long for the writer is answered in its route
+        # class 53 but disk_full), a connection refused, unreachable or lost
+        # (pg_errors.short_of_resources); a push waiting too long for the writer is
+        # answered in its route
         log.warning("%s %s: %s", request.method, request.url.path, exc)
         return JSONResponse(
             {"error": "busy", "message": BUSY_MESSAGE}, status_code=503,

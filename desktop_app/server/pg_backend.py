@@ -30,19 +30,17 @@ province office database is kept in step by pulling from this server
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+from typing import Any, cast
 
 import psycopg
-import psycopg.errors
 
+from desktop_app.i18n import _
 from desktop_app.netsync.adapter import VerifiedSegment, verify_segments
 from desktop_app.server import backend
 from desktop_app.server.auth import Claims
@@ -51,14 +49,13 @@ from desktop_app.server.backend import (
     BatchConflictError,
     GapError,
     Page,
-    ServerBusyError,
     rejection_page,
     take_batch,
     villages_taken,
     visible_offices,
 )
+from desktop_app.server.pg_errors import ServerStartError, connect, short_of_resources, starting
 from desktop_app.server.timings import PhaseTimes
-from desktop_app.store.errors import DiskFullError
 from desktop_app.store.store import Store
 from desktop_app.sync.certificates import Revoked, read_held
 from desktop_app.sync.scope import Authoriser
@@ -100,7 +97,7 @@ CREATE TABLE IF NOT EXISTS cd_rejection (origin TEXT NOT NULL, epoch BIGINT NOT 
 """
 
 
-class ServerSetupError(Exception):
+class ServerSetupError(ServerStartError):
     """The PostgreSQL database has no province yet (run serve once with --province-db)."""
 
 
@@ -152,7 +149,7 @@ def bootstrap(url: str, province_db: Path) -> None:
         "province_certificate": json.dumps(cert),
         "revocations": json.dumps(rev_doc),
     }
-    with psycopg.connect(url, autocommit=True) as conn:
+    with starting(url), connect(url) as conn:
         _create_schema(conn)
         with conn.transaction(), conn.cursor() as cur:
             cur.executemany(
@@ -210,40 +207,6 @@ class _RevokedMeanwhile(Exception):
         self.revoked = revoked
 
 
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _short_of_resources(
-    method: Callable[Concatenate[PostgresBackend, _P], _R],
-) -> Callable[Concatenate[PostgresBackend, _P], _R]:
-    """PostgreSQL's class-53 states (insufficient resources) as the app answers them.
-
-    53100 ``disk_full`` (a table, an index or a temporary file could not grow) becomes
-    :class:`DiskFullError`, answered 507 as in SQLite mode: the statement's transaction
-    was rolled back whole, and waiting will not free the disk, so the office stops at
-    once. The others (53200 out of memory, 53300 too many connections, 53400 a
-    configuration limit such as max_locks_per_transaction, 53000) pass with the load
-    that caused them: :class:`ServerBusyError`, answered 503 with Retry-After, and the
-    office sends the request again. (A connection refused for too many clients is no
-    such state: libpq reports it without a SQLSTATE, and it stays a 500 the office
-    retries too.)
-    """
-
-    @functools.wraps(method)
-    def guarded(self: PostgresBackend, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        try:
-            return method(self, *args, **kwargs)
-        except psycopg.errors.DiskFull as exc:
-            raise DiskFullError(detail=str(exc).splitlines()[0]) from exc
-        except psycopg.OperationalError as exc:
-            if (exc.sqlstate or "").startswith("53"):
-                raise ServerBusyError(str(exc).splitlines()[0]) from exc
-            raise
-
-    return guarded
-
-
 class PostgresBackend(Backend):
     """The feed in PostgreSQL; stateless: any number of processes on one database."""
 
@@ -255,21 +218,27 @@ class PostgresBackend(Backend):
         self._local = threading.local()
         self._all: list[psycopg.Connection[Any]] = []
         self._lock = threading.Lock()
-        conn = self._conn()
-        _create_schema(conn)
-        config = {str(k): str(v) for k, v in conn.execute("SELECT key, value FROM cd_config")}
-        if "province_key" not in config:
-            raise ServerSetupError(
-                "no province in this database yet: run serve once with --province-db"
-            )
+        try:
+            with starting(url):
+                conn = self._conn()
+                _create_schema(conn)
+                rows = conn.execute("SELECT key, value FROM cd_config")
+                config = {str(k): str(v) for k, v in rows}
+                units = conn.execute("SELECT id, parent_id FROM cd_unit").fetchall()
+            if "province_key" not in config:
+                raise ServerSetupError(
+                    _("no province in this database yet: run serve once with --province-db")
+                )
+        except BaseException:
+            self.close()  # the server does not start: its connection goes with it
+            raise
         self.secret = bytes.fromhex(config["secret"])
         self.feed_id = config["feed_id"]
         self.province_key = bytes.fromhex(config["province_key"])
         self.province_node = config["province_node"]
         self.province_office = config["province_office"]
         self._parents: dict[str, str | None] = {
-            str(i): (None if p is None else str(p))
-            for i, p in conn.execute("SELECT id, parent_id FROM cd_unit")
+            str(i): (None if p is None else str(p)) for i, p in units
         }
         # village → commune: the province's, then every village a push added (all processes)
         self._authorise = Authoriser.over(self._parents, {})
@@ -277,8 +246,13 @@ class PostgresBackend(Backend):
 
     def _conn(self) -> psycopg.Connection[Any]:
         conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
-        if conn is None or conn.closed:
-            conn = psycopg.connect(self.url, autocommit=True)
+        if conn is None or conn.closed:  # a lost one too: its request was answered 503
+            if conn is not None:  # closed for good before a new one is tried
+                conn.close()
+                self._local.conn = None
+                with self._lock:
+                    self._all.remove(conn)
+            conn = connect(self.url)
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
@@ -286,7 +260,7 @@ class PostgresBackend(Backend):
 
     # --- reads ---
 
-    @_short_of_resources
+    @short_of_resources
     def revoked(self) -> Revoked:
         """The revoked serials with their date and reason, so that a refusal says why
         as the SQLite backend's does (the client shows it to the office)."""
@@ -295,11 +269,11 @@ class PostgresBackend(Backend):
     def parents(self) -> dict[str, str | None]:
         return self._parents
 
-    @_short_of_resources
+    @short_of_resources
     def feed_head(self) -> int:
         return int(self._conn().execute("SELECT last FROM cd_counter").fetchone()[0])  # type: ignore[index]
 
-    @_short_of_resources
+    @short_of_resources
     def vector_for(self, claims: Claims) -> Vector:
         conn = self._conn()
         if claims.level == 1:
@@ -314,7 +288,7 @@ class PostgresBackend(Backend):
 
     # --- push ---
 
-    @_short_of_resources
+    @short_of_resources
     def push(
         self, claims: Claims, batch_id: str, sha256: str, segments: list[tuple[bytes, bytes]]
     ) -> dict[str, Any]:
@@ -450,7 +424,7 @@ class PostgresBackend(Backend):
             self._authorise.villages[str(village)] = str(commune)
             self._village_top = max(self._village_top, int(n))
 
-    @_short_of_resources
+    @short_of_resources
     def add_count(self, name: str, n: int = 1) -> None:
         self._conn().execute(
             "INSERT INTO cd_count (name, n) VALUES (%s, %s)"
@@ -458,12 +432,12 @@ class PostgresBackend(Backend):
             (name, n),
         )
 
-    @_short_of_resources
+    @short_of_resources
     def count(self, name: str) -> int:
         row = self._conn().execute("SELECT n FROM cd_count WHERE name = %s", (name,)).fetchone()
         return 0 if row is None else int(row[0])
 
-    @_short_of_resources
+    @short_of_resources
     def use_nonce(self, nonce: str, expires: float, now: float) -> bool:
         conn = self._conn()
         with conn.transaction():
@@ -474,7 +448,7 @@ class PostgresBackend(Backend):
             )
             return bool(cur.rowcount == 1)
 
-    @_short_of_resources
+    @short_of_resources
     def install_revocations(self, doc: dict[str, Any]) -> int | None:
         from desktop_app.sync.certificates import (
             held_text,
@@ -521,7 +495,7 @@ class PostgresBackend(Backend):
 
     # --- pull ---
 
-    @_short_of_resources
+    @short_of_resources
     def pull(self, claims: Claims, after: int, limit: int, rejections_after: int = 0) -> Page:
         conn = self._conn()
         with conn.transaction():

@@ -6,6 +6,7 @@ Nothing here runs at import time; callers get a connected peewee database from
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from desktop_app.store import backup, health
 from desktop_app.store.errors import (
     DamagedDatabaseError,
     DatabaseMissingError,
+    DiskFullError,
     NewerDatabaseError,
     NotOurDatabaseError,
 )
@@ -59,6 +61,8 @@ def inspect_file(path: Path, *, full: bool = True) -> int:
         except sqlite3.DatabaseError as exc:
             if "not a database" in str(exc):
                 raise NotOurDatabaseError(path=str(path)) from exc
+            if _disk_full(path):  # reading a WAL file makes its -shm: "disk I/O error"
+                raise DiskFullError(detail=str(path)) from exc
             raise DamagedDatabaseError(path=str(path), detail=str(exc)) from exc
         if result != ["ok"]:
             raise DamagedDatabaseError(path=str(path), detail=health.problems_line(result))
@@ -76,6 +80,19 @@ def inspect_file(path: Path, *, full: bool = True) -> int:
         return version
     finally:
         conn.close()
+
+
+#: free bytes below which a disk counts as full (a WAL file's -shm alone needs 32 KiB)
+DISK_FULL_BELOW = 1024 * 1024
+
+
+def _disk_full(path: Path) -> bool:
+    """True when the disk holding ``path`` has (almost) no room left: a read that failed
+    there says nothing of the file's health."""
+    try:
+        return shutil.disk_usage(path.parent).free < DISK_FULL_BELOW
+    except OSError:
+        return False
 
 
 def _written_by(conn: sqlite3.Connection) -> str:

@@ -220,13 +220,13 @@ def test_a_later_batch_that_arrives_first_waits_for_the_earlier_one(
 def test_an_apply_that_fails_is_shown_and_tried_again(
     province: Province, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from desktop_app.server import sqlite_backend
+    from desktop_app.server import sqlite_apply
     from desktop_app.store.errors import DiskFullError
 
     commune = province[C1]
     fill_period(commune, 4)
     province.offices[PROVINCE].close()
-    real = sqlite_backend.apply_verified
+    real = sqlite_apply.apply_verified
     failures = []
 
     def full_disk_once(*args: object, **kwargs: object) -> object:
@@ -235,8 +235,8 @@ def test_an_apply_that_fails_is_shown_and_tried_again(
             raise DiskFullError(detail="database or disk is full")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(sqlite_backend, "apply_verified", full_disk_once)
-    monkeypatch.setattr(sqlite_backend, "APPLY_RETRY", 0.5)
+    monkeypatch.setattr(sqlite_apply, "apply_verified", full_disk_once)
+    monkeypatch.setattr(sqlite_apply, "APPLY_RETRY", 0.5)
     backend = SqliteBackend(province.path, quiet=0.0)
     with ServerThread(create_app(province.path, backend=backend)) as server:
         sync_office(commune, server.url)

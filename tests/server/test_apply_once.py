@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.netsync.client import sync_office
-from desktop_app.server import sqlite_backend
+from desktop_app.server import sqlite_apply
 from desktop_app.server.app import create_app
 from desktop_app.server.sqlite_backend import SqliteBackend
 from desktop_app.server.timings import TIMINGS_ENV
@@ -34,14 +34,14 @@ def _province_rows(path: Path, origin: str) -> tuple[int, int, int]:
 
 def count_decodes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the segments the apply decodes from the feed."""
-    real = sqlite_backend.held_segment
+    real = sqlite_apply.held_segment
     calls: list[int] = []
 
     def counted(*args: object, **kwargs: object) -> object:
         calls.append(1)
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(sqlite_backend, "held_segment", counted)
+    monkeypatch.setattr(sqlite_apply, "held_segment", counted)
     return calls
 
 

@@ -6,6 +6,15 @@ connection (the only fault injected), through real HTTP on a loopback port."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop_app.domain.units import UnitDirectory
 from desktop_app.netsync.client import sync_office
 from desktop_app.server.app import create_app
 from desktop_app.server.sqlite_backend import SqliteBackend
@@ -49,3 +58,53 @@ def test_a_full_disk_keeps_nothing_and_says_so(province: Province) -> None:
     with Store.open(province.path) as prov:
         assert count_changes(prov, commune.node.node_id) == changes
     province.offices[PROVINCE] = Store.open(province.path)
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MiB tmpfs (mounted; root only), to hold a province database and be filled."""
+    if os.geteuid() != 0:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but mounting the small tmpfs needs root")
+        pytest.skip("mounting the small tmpfs needs root")
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_serve_on_a_full_disk_says_so_in_one_line(
+    full_disk: Path, unit_directory: UnitDirectory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Reading a WAL database makes its -shm file: on a full disk SQLite says "disk I/O
+    error", which is no damage (the defect: "Database … is damaged: disk I/O error").
+    The server's start says the disk is full, in one line, exit status 1, the file as it
+    was; with room again it serves."""
+    from desktop_app import i18n
+    from desktop_app.cli import main
+    from desktop_app.sync.certificates import init_province
+
+    path = full_disk / "province.db"
+    init_province(path, PROVINCE, directory=unit_directory, user="so").close()
+    before_bytes = path.read_bytes()
+    fd = os.open(full_disk / "ballast", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        with contextlib.suppress(OSError):  # to the last page
+            while True:
+                os.write(fd, b"\0" * 4096)
+    finally:
+        os.close(fd)
+    assert os.statvfs(full_disk).f_bavail == 0
+    language = i18n.current_language()
+    try:
+        assert main(["--lang", "vi", "serve", "--db", str(path)]) == 1
+    finally:
+        i18n.setup(language)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"coverage-desk: Không đủ dung lượng ổ đĩa để lưu: {path}"]
+    assert path.read_bytes() == before_bytes
+    (full_disk / "ballast").unlink()
+    SqliteBackend(path).close()  # room again: it starts

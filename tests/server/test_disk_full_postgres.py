@@ -237,3 +237,27 @@ def test_postgres_short_of_memory_answers_busy_and_keeps_nothing(
         assert taken.status_code == 200, taken.text
         assert taken.json()["accepted"] == changes
         assert _feed(pg_database, commune.node.node_id) == (changes, 1, 1)
+
+
+def test_serve_on_a_full_postgres_disk_says_so_in_one_line(
+    province: Province, small_disk: SmallDisk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The server's first start on a database whose disk is full: one line in the user's
+    language, exit status 1, not psycopg's traceback."""
+    from desktop_app import i18n
+    from desktop_app.cli import main
+
+    small_disk.fill()
+    before = i18n.current_language()
+    try:
+        argv = ["serve", "--db", small_disk.url, "--province-db", str(province.path)]
+        assert main(["--lang", "vi", *argv]) == 1
+    finally:
+        i18n.setup(before)
+    err = capsys.readouterr().err.strip().splitlines()
+    where = small_disk.url.split("@", 1)[1]
+    assert len(err) == 1, err
+    assert err[0].startswith(
+        f"coverage-desk: Không khởi động được máy chủ: ổ đĩa của PostgreSQL tại {where} đã đầy"
+    ), err[0]
+    assert "could not extend file" in err[0]

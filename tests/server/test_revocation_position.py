@@ -270,13 +270,13 @@ def test_a_revocation_written_while_a_push_is_verified_judges_that_push_on_sqlit
     as in PostgreSQL mode: C1 is told 21-50 refused, with the reason, the very changes
     the province's apply quarantines from the feed (the defect: accepted 30, rejected 0,
     and 30 quarantined that C1, refused at sign-in from then on, never hears of)."""
-    from desktop_app.server import sqlite_backend
+    from desktop_app.server import sqlite_writer
     from desktop_app.sync.certificates import my_certificate, revoke
 
     commune = province[C1]
     node = commune.node.node_id
     serial = int(my_certificate(commune)[0]["body"]["serial"])
-    verify = sqlite_backend.verify_segments
+    verify = sqlite_writer.verify_segments
     revocations: list[str] = []
 
     def verified_then_revoked(*args: Any, **kwargs: Any) -> Any:
@@ -286,7 +286,7 @@ def test_a_revocation_written_while_a_push_is_verified_judges_that_push_on_sqlit
                 revoke(window, serial, revocations.pop())
         return out
 
-    monkeypatch.setattr(sqlite_backend, "verify_segments", verified_then_revoked)
+    monkeypatch.setattr(sqlite_writer, "verify_segments", verified_then_revoked)
     assert fill_period(commune, 10) == 20
     assert sync_office(commune, sqlite_server.url, backup=False).accepted == 20
     sqlite_server.wait_applied()
