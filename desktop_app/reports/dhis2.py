@@ -4,9 +4,9 @@ Each stored cell becomes one data value: ``dataElement`` = indicator code,
 ``categoryOptionCombo`` = disaggregation key (``"default"`` when none), ``orgUnit`` =
 the village or commune id the value belongs to, ``period`` = the DHIS2 period code of
 the value (a quarter's report carries the year's annual values with period
-``2020``; a year's export carries the annual values and the four quarters), and
-``value`` in DHIS2's text form (booleans ``true``/``false``, a multichoice as its codes
-joined by commas). The CSV uses DHIS2's import columns, UTF-8 without BOM.
+``2020``; a year's, the annual values only: :func:`_periods`), and ``value`` in DHIS2's
+text form (booleans ``true``/``false``, a multichoice as its codes joined by commas).
+The CSV uses DHIS2's import columns, UTF-8 without BOM.
 
 Like a signed report, the export holds only the communes whose period is approved
 (submitted, for a commune's own export) unless drafts are asked for. The JSON carries
@@ -94,8 +94,18 @@ class DataValue:
 
 
 def _periods(period: Period) -> list[str]:
+    """The periods whose values an export of ``period`` holds.
+
+    A year's export is the yearly data set (``COVERAGE_DESK_YEARLY``, ``periodType``
+    ``Yearly``): the values of the annual indicators, period ``2020``, and nothing else.
+    A quarterly indicator belongs to the quarterly data set, so DHIS2 refuses its value
+    for a yearly period (the period type is not the data element's), and its analytics
+    make the year's figure from the four quarters by the element's ``aggregationType``
+    itself: a year's copy of them, as the four quarters the export used to carry or an
+    aggregate of them, would be either refused or counted twice. The quarters go out in
+    their own quarterly exports."""
     if period.quarter is None:
-        return [period.code] + [q.code for q in period.quarters()]
+        return [period.code]
     return [period.code, str(period.year)]
 
 

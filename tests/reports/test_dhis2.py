@@ -12,6 +12,7 @@ from desktop_app.reports.dhis2 import (
     CSV_COLUMNS,
     data_value_set,
     data_values,
+    uid,
     write_dhis2,
     write_metadata,
 )
@@ -136,3 +137,40 @@ def test_metadata_matches_the_values_and_dhis2_shapes(reports_store: Store, tmp_
             assert "categoryCombo" not in element
         else:
             assert (element["categoryCombo"]["id"], v.category_option_combo) in combos
+
+
+def test_a_year_s_set_holds_the_yearly_data_set_s_values_only(
+    reports_store: Store, tmp_path: Path
+) -> None:
+    # the yearly data set names the annual indicators; a quarterly indicator's value
+    # for 2020 (or its quarters' values in a set that declares the yearly data set) is
+    # refused by DHIS2 or counted twice by its analytics, which make the year from the
+    # quarters themselves
+    out = tmp_path / "year.json"
+    count = write_dhis2(reports_store, "pre2025:125", Period(2020), out, include_drafts=True)
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["dataSet"] == "COVERAGE_DESK_YEARLY" and doc["period"] == "2020"
+    assert {v["period"] for v in doc["dataValues"]} == {"2020"}
+    yearly = {
+        d["dataElement"]["id"]
+        for s in json.loads(_metadata(reports_store, tmp_path))["dataSets"]
+        if s["code"] == "COVERAGE_DESK_YEARLY"
+        for d in s["dataSetElements"]
+    }
+    assert {uid(v["dataElement"]) for v in doc["dataValues"]} <= yearly
+    stored = reports_store.db.execute_sql(
+        "SELECT count(*) FROM data_value d JOIN indicator i ON i.code = d.indicator"
+        " WHERE d.value IS NOT NULL AND d.period = '2020' AND i.frequency = 'annual'"
+    ).fetchone()[0]
+    assert count == len(doc["dataValues"]) == stored > 1000
+    write_dhis2(
+        reports_store, "pre2025:125", Period(2020), tmp_path / "year.csv", include_drafts=True
+    )
+    rows = list(csv.reader((tmp_path / "year.csv").read_text(encoding="utf-8").splitlines()))
+    assert {r[1] for r in rows[1:]} == {"2020"} and len(rows) == stored + 1
+
+
+def _metadata(store: Store, folder: Path) -> str:
+    out = folder / "meta.json"
+    write_metadata(store, "pre2025:125", out, Period(2020))
+    return out.read_text(encoding="utf-8")
