@@ -289,7 +289,8 @@ def metadata(
     ``period``, of the catalogue its export is typed with (a locked period's own
     version, :func:`period_catalogue`, so every data element and option combo its
     values name is described, with the names it was locked under); without a period,
-    of the catalogue in force."""
+    of the catalogue in force. Its organisation units are every unit the dataValueSet of
+    ``period`` names, or without a period of any period held (:mod:`dhis2_units`)."""
     catalogue = (
         store.catalogue
         if period is None
