@@ -3,7 +3,8 @@
 The workbook holds real numbers (ratios with one decimal shown, full precision kept),
 header rows, frozen panes, column widths and an A4 print set-up; sheets: the
 indicator table, villages without signal, completeness, and the annex by commune or
-district. The CSV is the indicator table with its codes, numbers as printed in the
+district (with the annex's title and the lines the PDF prints with it). The CSV is the
+indicator table with its codes, numbers as printed in the
 PDF but written with a decimal point. Both carry, under the indicator table, the PDF's
 page-1 notices and its (*) footnote of "Kỳ trước" (:func:`table_notes`).
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 from desktop_app.reports.fonts import nfc
 from desktop_app.reports.lineage import lineage_lines
-from desktop_app.reports.model import ReportModel, TableRow
+from desktop_app.reports.model import ReportModel, TableRow, attached_line
 from desktop_app.reports.texts import Lang, Number, label, rounded
 
 _SHEETS = {
@@ -207,6 +208,9 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
         ws = wb.create_sheet()
         cols = list(model.annex_columns)
         setup(ws, _sheet("annex", lang), cols, [6, 30] + [16] * (len(cols) - 2), True)
+        # the annex's own title and "(Kèm theo Báo cáo số …)", as the PDF's annex page
+        ws["A2"] = nfc(f"{label('annex', lang)}: {model.annex_title}")
+        ws["A3"] = nfc(attached_line(model))
         r = 4
         for r, arow in enumerate(model.annex_rows, start=5):
             formats = [None, None] + [_format(d) for d in model.annex_decimals[2:]]
@@ -214,8 +218,13 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
             values = [_tt(str(arow[0])), arow[1]]
             values += [v if isinstance(v, str) else _number(v) for v in arow[2:]]
             put(ws, r, values, formats)
-        if model.annex_scope:  # the districts or communes the annex leaves out, as the PDF
-            ws.cell(row=r + 2, column=2, value=nfc(model.annex_scope)).font = plain
+        # the lines the PDF prints with the annex: the communes or districts it leaves out,
+        # the decisions the annex by area groups by, and the note under the annex
+        r += 1
+        notes = (model.annex_scope, *model.annex_notes, model.annex_note)
+        for text in (t for t in notes if t):
+            r += 1
+            ws.cell(row=r, column=2, value=nfc(text)).font = plain
     wb.properties.title = nfc(model.subject)
     wb.properties.creator = "Coverage Desk"
     wb.save(out)

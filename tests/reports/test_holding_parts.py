@@ -117,7 +117,12 @@ def test_the_annex_by_area_lists_the_held_communes(reports_store: Store, tmp_pat
     book = load_workbook(write_model(model, tmp_path / "a.xlsx"))
     rows = [r for r in book["Phụ lục"].iter_rows(min_row=5, values_only=True) if any(r)]
     assert [r[0] for r in rows if isinstance(r[0], str)] == ["I", "II", "III"]
-    assert rows[-1][1] == model.annex_scope
+    # under the table, the lines the PDF prints with the annex: what it leaves out, then
+    # the decisions the communes are grouped by
+    assert [r[1] for r in rows][-1 - len(model.annex_notes) :] == [
+        model.annex_scope,
+        *model.annex_notes,
+    ]
 
 
 def test_a_province_report_at_a_commune_office_marks_its_district(
