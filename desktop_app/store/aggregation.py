@@ -357,8 +357,10 @@ def _by_new_commune(
     for new in _communes_under(units, province):
         datas = [CommuneData(cv, rows) for cv, rows in parts.get(new.id, {}).values()]
         derived = compute_derived(catalogue, AreaData(datas), "commune", compiled)
-        if not any(d.commune_values or any(d.villages) for d in datas):
-            derived = dict.fromkeys(derived)  # nothing from this commune: "—"
+        if not any(d.commune_values or d.villages for d in datas):
+            # nothing known of this commune here: "—". A village without values still
+            # counts in the number of villages, as in the commune's own figures
+            derived = dict.fromkeys(derived)
         out.append(AreaFigures(new, derived, sum(len(d.villages) for d in datas)))
     return out
 
@@ -461,8 +463,10 @@ def aggregate(
             district = units.get(district_id)
             if district is not None:
                 derived = compute_derived(catalogue, AreaData(datas), "district", compiled)
-                if not any(d.commune_values or any(d.villages) for d in datas):
-                    derived = dict.fromkeys(derived)  # nothing from this district: "—"
+                if not any(d.commune_values or d.villages for d in datas):
+                    # nothing known of this district here: "—", not 0 villages. Its
+                    # villages without values still count, as in the district's report
+                    derived = dict.fromkeys(derived)
                 by_district.append(
                     AreaFigures(district, derived, sum(len(d.villages) for d in datas))
                 )

@@ -144,6 +144,23 @@ def test_a_province_report_at_a_commune_office_marks_its_district(
     assert "Huyện Mai Sơn: chỉ tính 1/22 xã có dữ liệu tại đơn vị." in text
 
 
+def test_a_held_village_without_values_counts_the_same_in_both_annexes(
+    commune_store: Store, tmp_path: Path
+) -> None:
+    # the commune has one village and no values: the district report says 1 village, and
+    # the province's annex row of that district (its 1 held commune) says 1 too, not "—"
+    commune_store.villages.add("pre2025:04108", "Bản Nà Sản")
+    district = build_report(commune_store, "district", DISTRICT, "2020Q4", report_date=DAY)
+    province = build_report(commune_store, "province", PROVINCE, "2020Q4", report_date=DAY)
+    assert [r[:3] for r in district.annex_rows] == [("1", "Xã Chiềng Sung", 1)]
+    assert [r[:3] for r in province.annex_rows] == [("1", "Huyện Mai Sơn (1/22 xã)", 1)]
+    # nothing else is known: every ratio and count from values stays "—" in both
+    assert district.annex_rows[0][3:] == province.annex_rows[0][3:] == (None,) * 6
+    text = " ".join(_pages(write_model(province, tmp_path / "p.pdf")))
+    annex = text[text.index("PHỤ LỤC") :]
+    assert "1 Huyện Mai Sơn (1/22 xã) 1 — — — — — —" in annex, annex
+
+
 def test_a_district_report_at_a_commune_office_lists_its_commune(commune_store: Store) -> None:
     commune_store.villages.add("pre2025:04108", "Bản Nà Sản")
     model = build_report(commune_store, "district", DISTRICT, "2020Q4", report_date=DAY)
