@@ -34,6 +34,10 @@ LABELS: dict[str, tuple[str, str]] = {
         " (of the communes held at this office)",
     ),
     "total_row": ("Các xã có dữ liệu tại đơn vị", "Communes held at this office"),
+    "coverage": (
+        "{what} có số liệu tại đơn vị",
+        "{what} with data at this office",
+    ),
 }
 _KIND_EN = {"tỉnh": "province", "thành phố": "city", "huyện": "district", "thị xã": "town"}
 
