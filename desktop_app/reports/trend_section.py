@@ -50,16 +50,18 @@ def trend_section(
         return None
     communes = communes_read(store, agg.unit.id)
     last = agg.period if agg.period.quarter is not None else agg.period.quarters()[-1]
-    periods = [p for p in quarters_held(store, communes) if p <= last]
+    # the axis ends at the report's own quarter, also when nothing of it is entered yet
+    # (no point there says so; an axis ending a quarter early hid it)
+    periods = sorted({*(p for p in quarters_held(store, communes) if p <= last), last})
     if len(periods) < 2:
         return None
     values: dict[str, list[float | None]] = {c: [] for c in TREND_CODES}
-    # the report's own quarter and the one before it are in ``agg`` already (aggregated
-    # with the same counted submissions); every other quarter in one pass, with the same
-    # figures as aggregate() of that quarter
+    # the report's own quarter is in ``agg`` already (aggregated with the same counted
+    # submissions); every other quarter in one pass, with the same figures as aggregate()
+    # of that quarter. Not ``agg.previous``: that is the previous quarter counted like
+    # for like with this one (the same communes), not the previous quarter's own figure,
+    # which its own report printed and the line must go through
     known = {agg.period: agg.current.derived}
-    if agg.previous is not None:
-        known[agg.previous.period] = agg.previous.derived
     others = [p for p in periods if p not in known]
     known.update(
         derived_over(

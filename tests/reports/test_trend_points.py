@@ -1,0 +1,58 @@
+"""Each point of the trend chart is its quarter's own figure, the one that quarter's own
+report prints, and the axis ends at the report's quarter. The demo district: 2020Q3 all
+22 communes approved, 2020Q4 only 3, 2021Q1 nothing entered."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from desktop_app.reports import build_report, write_model
+from desktop_app.reports.model import ReportModel
+from desktop_app.store.store import Store
+
+DISTRICT = "pre2025:125"
+DAY = date(2021, 2, 5)
+
+
+def _points(model: ReportModel) -> dict[str, dict[str, float | None]]:
+    assert model.trend is not None
+    return {
+        name: dict(zip(model.trend.labels, values, strict=True))
+        for name, values in model.trend.series
+    }
+
+
+def _own(model: ReportModel, name: str) -> float | None:
+    row = next(r for r in model.rows if r.label.split(" (")[0] == name and not r.cell)
+    return None if row.current is None else float(row.current)
+
+
+def test_every_point_is_its_quarter_s_own_figure(reports_store: Store, tmp_path: Path) -> None:
+    q3 = build_report(reports_store, "district", DISTRICT, "2020Q3", report_date=DAY)
+    q4 = build_report(reports_store, "district", DISTRICT, "2020Q4", report_date=DAY)
+    q1 = build_report(reports_store, "district", DISTRICT, "2021Q1", report_date=DAY)
+    for name, points in _points(q4).items():
+        # Q3/2020 as its own report says (22 communes), not counted like for like with
+        # the 3 communes Q4 counts (the "Kỳ trước" column's figure, 100,0 against 96,3)
+        assert points["Q3/2020"] == pytest.approx(_own(q3, name)), name
+        assert points["Q4/2020"] == pytest.approx(_own(q4, name)), name
+    assert _points(q4)["Tỷ lệ thôn có sóng di động"]["Q3/2020"] != pytest.approx(
+        float(next(r for r in q4.rows if r.code == "ty_le_thon_co_song").previous or 0)
+    )
+    for name, points in _points(q1).items():
+        # nothing entered in 2021Q1: Q4/2020 keeps its own figure, and Q1/2021 is on the
+        # axis with no point
+        assert points["Q4/2020"] == pytest.approx(_own(q4, name)), name
+        assert points["Q1/2021"] is None
+    assert q1.trend is not None and q1.trend.labels[-1] == "Q1/2021"
+    pdf = pdfium.PdfDocument(str(write_model(q1, tmp_path / "q1.pdf")))
+    try:
+        text = " ".join(page.get_textpage().get_text_range() for page in pdf)
+    finally:
+        pdf.close()
+    chart = text[text.index("Diễn biến các tỷ lệ chính qua các quý") :]
+    assert "Q4/2020" in chart and "Q1/2021" in chart
