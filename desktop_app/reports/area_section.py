@@ -3,8 +3,9 @@ communes and the others compared on the key ratios, with the deciding decisions 
 
 The communes are grouped by the classifications in force in the report's year
 (:meth:`AreaRepository.in_force`; a border commune that is also region III counts as
-border). Village ratios are recombined exactly from each commune's ratio and village
-count; the villages without signal are summed.
+border). Village ratios are recombined exactly from each commune's ratio and the number
+of its villages with the data (its coverage); the villages without signal are summed,
+"—" when no commune of the group has the data.
 """
 
 from __future__ import annotations
@@ -73,16 +74,25 @@ class AreaSection:
     notes: tuple[str, ...]
 
 
+def _weight(area: AreaFigures, code: str) -> int:
+    """The villages ``area``'s ratio ``code`` was computed on: those with its data."""
+    covered = area.coverage.get(code)
+    return covered.villages if covered is not None else area.villages
+
+
 def _group_row(name: str, areas: Sequence[AreaFigures], lang: Lang) -> tuple[str, ...]:
     villages = sum(a.villages for a in areas)
     cells = [name, str(len(areas)), str(villages)]
     for code in RATIOS:
-        weighted = [(a.derived.get(code), a.villages) for a in areas if a.villages]
-        known = [(r, n) for r, n in weighted if r is not None]
+        # each commune's ratio is over its villages with the data, so it weighs with
+        # those (weighing with all its villages overweighted a half-entered commune)
+        weighted = [(a.derived.get(code), _weight(a, code)) for a in areas]
+        known = [(r, n) for r, n in weighted if r is not None and n]
         total = sum(n for _, n in known)
         cells.append(display(sum(r * n for r, n in known) / total if total else None, 1, lang))
-    holes = [a.derived.get(HOLES) for a in areas]
-    cells.append(display(sum(h for h in holes if h is not None), 0, lang))
+    holes = [h for h in (a.derived.get(HOLES) for a in areas) if h is not None]
+    # no commune with the data: "—", not 0 villages without signal
+    cells.append(display(sum(holes) if holes else None, 0, lang))
     return tuple(cells)
 
 

@@ -134,6 +134,9 @@ class AreaFigures:
     unit: Unit
     derived: Mapping[str, float | None]
     villages: int
+    #: what each derived figure covers (its villages and communes with data), so that
+    #: a group of units recombines a ratio over the villages it was computed on
+    coverage: Mapping[str, Coverage] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -443,14 +446,12 @@ def aggregate(
     by_commune: list[AreaFigures] = []
     by_district: list[AreaFigures] = []
     if level != "province" or per_commune:
-        by_commune = [
-            AreaFigures(
-                c,
-                compute_derived(catalogue, AreaData([data]), "commune", compiled),
-                len(data.villages),
+        by_commune = []
+        for c, data in zip(communes, current_data, strict=True):
+            derived, covered = derived_and_coverage(
+                catalogue, AreaData([data]), "commune", compiled
             )
-            for c, data in zip(communes, current_data, strict=True)
-        ]
+            by_commune.append(AreaFigures(c, derived, len(data.villages), covered))
     if level == "province" and unit.structure == "2025":
         by_commune = _by_new_commune(
             catalogue, compiled, units, unit, collected, current_data, registers, period
