@@ -2,7 +2,8 @@
 
 The workbook holds real numbers (ratios with one decimal shown, full precision kept),
 header rows, frozen panes, column widths and an A4 print set-up; sheets: the
-indicator table, villages without signal, completeness, and the annex by commune or
+indicator table, villages without signal, completeness, the main indicators by area
+(district and province, with the area decisions), and the annex by commune or
 district (with the annex's title and the lines the PDF prints with it). The CSV is the
 indicator table with its codes, numbers as printed in the
 PDF but written with a decimal point. Both carry, under the indicator table, the PDF's
@@ -17,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from desktop_app.reports.area_section import DECIMALS
 from desktop_app.reports.fonts import nfc
 from desktop_app.reports.lineage import lineage_lines
 from desktop_app.reports.model import ReportModel, TableRow, attached_line
@@ -26,6 +28,7 @@ _SHEETS = {
     "indicators": ("Chỉ tiêu", "Indicators"),
     "holes": ("Thôn lõm sóng", "Villages without signal"),
     "complete": ("Gửi số liệu", "Submission"),
+    "areas": ("Theo địa bàn", "By area"),
     "annex": ("Phụ lục", "Annex"),
 }
 _EXTRA = {"code": ("Mã chỉ tiêu", "Indicator code"), "cell": ("Phân tổ", "Cell")}
@@ -203,6 +206,22 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
         values: list[Any] = [int(crow[0]), crow[1]]
         values += [int(v) if v.isdigit() and len(cols) > 4 else v for v in crow[2:]]
         put(ws, r, values, [None] * len(values))
+
+    areas = model.areas
+    if areas is not None:
+        # the PDF's "by area" section: its table as numbers, and the decisions under it
+        ws = wb.create_sheet()
+        cols = list(areas.columns) or [areas.heading]
+        setup(ws, _sheet("areas", lang), cols, [24.0] + [14.0] * (len(cols) - 1))
+        ws["A2"] = nfc(areas.heading)
+        r = 4
+        for r, figures in enumerate(areas.figures, start=5):
+            formats = [None] + [_format(d) for d in DECIMALS]
+            put(ws, r, list(figures), formats)
+        r += 1
+        for text in areas.notes:
+            r += 1
+            ws.cell(row=r, column=1, value=nfc(text)).font = plain
 
     if model.annex_rows:
         ws = wb.create_sheet()

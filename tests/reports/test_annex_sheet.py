@@ -55,3 +55,27 @@ def test_the_annex_sheet_carries_the_pdf_s_words_and_figures(
             for i, v in enumerate(row)
         ]
         assert _words(" ".join(printed)) in pdf, printed
+
+
+def test_the_by_area_sheet_carries_the_pdf_s_section(reports_store: Store, tmp_path: Path) -> None:
+    # the PDF's "Các chỉ tiêu chính theo địa bàn": its heading, its rows' figures as
+    # printed (numbers in the workbook), and the area decisions under it
+    model = build_report(reports_store, "district", "pre2025:125", "2020Q4", report_date=DAY)
+    section = model.areas
+    assert section is not None and len(section.rows) == 4
+    pdf = _words(
+        " ".join(p.extract_text() for p in PdfReader(write_model(model, tmp_path / "a.pdf")).pages)
+    )
+    sheet = load_workbook(write_model(model, tmp_path / "a.xlsx"))["Theo địa bàn"]
+    cells = [v for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+    rows = [r for r in sheet.iter_rows(min_row=5, max_row=8, values_only=True)]
+    assert section.heading in cells and _words(section.heading) in pdf
+    for note in section.notes:
+        assert note in cells and _words(note) in pdf, note
+    decimals = (0, 0, 1, 1, 1, 0)
+    for row, printed in zip(rows, section.rows, strict=True):
+        assert row[0] == printed[0]
+        for value, text, places in zip(row[1:], printed[1:], decimals, strict=True):
+            assert value == "—" if text == "—" else display(value, places, "vi") == text
+        assert _words(" ".join(printed)) in pdf, printed
+    assert rows[2][1:3] == (16, 273) and isinstance(rows[2][4], float)  # 95,8 %
