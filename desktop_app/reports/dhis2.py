@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop_app.domain.catalogue import Catalogue
+from desktop_app.domain.catalogue import Catalogue, Indicator
 from desktop_app.domain.periods import Period
 from desktop_app.reports.dhis2_units import organisation_units, short, uid
 from desktop_app.reports.output import safe_output
@@ -38,6 +38,7 @@ __all__ = [
     "DATA_SETS",
     "FORMATS",
     "DataValue",
+    "aggregation_type",
     "data_values",
     "metadata",
     "period_catalogue",
@@ -282,6 +283,33 @@ _VALUE_TYPES = {
 }
 
 
+#: DHIS2's aggregation type of an indicator, by how our reports add it up
+#: (``store.aggregation``) and its frequency: a quarterly indicator's year is its
+#: fourth quarter (the situation at the end of the year), DHIS2's "last value"
+_AGGREGATION_TYPES = {
+    ("sum", "annual"): "SUM",
+    ("sum", "quarterly"): "LAST",
+    ("count_true", "annual"): "SUM",
+    ("count_true", "quarterly"): "LAST",
+    ("mean", "annual"): "AVERAGE",
+    ("mean", "quarterly"): "LAST_AVERAGE_ORG_UNIT",
+}
+
+
+def aggregation_type(catalogue: Catalogue, indicator: Indicator) -> str:
+    """The ``aggregationType`` DHIS2 adds ``indicator`` up with, over the org unit tree
+    and over time, the way our reports do: summed (a boolean counts its "true"s), a rate
+    such as pickups per day averaged, a choice not at all (``NONE``); over the quarters
+    of a year a quarterly indicator takes its last quarter's value, as a year's report
+    does. Before, every integer was ``SUM`` and every decimal ``AVERAGE``, so DHIS2's
+    year of BTS sites was the four quarters added up, and a district's area the mean
+    of its communes' areas."""
+    from desktop_app.store.aggregation import summarise_indicator
+
+    method = summarise_indicator(catalogue, indicator, []).method
+    return _AGGREGATION_TYPES.get((method, indicator.frequency), "NONE")
+
+
 def metadata(
     store: Store, unit_id: str, period: Period | None = None, *, include_drafts: bool = False
 ) -> dict[str, Any]:
@@ -354,9 +382,7 @@ def metadata(
             "description": ind.name_en,
             "domainType": "AGGREGATE",
             "valueType": _VALUE_TYPES[ind.kind],
-            "aggregationType": "SUM"
-            if ind.kind in ("integer", "boolean")
-            else ("AVERAGE" if ind.kind == "decimal" else "NONE"),
+            "aggregationType": aggregation_type(catalogue, ind),
             "zeroIsSignificant": True,
         }
         if combo_ref is not None:

@@ -174,3 +174,27 @@ def _metadata(store: Store, folder: Path) -> str:
     out = folder / "meta.json"
     write_metadata(store, "pre2025:125", out, Period(2020))
     return out.read_text(encoding="utf-8")
+
+
+def test_dhis2_adds_up_each_element_as_the_reports_do(reports_store: Store, tmp_path: Path) -> None:
+    # DHIS2 aggregates by the element's aggregationType, over org units and over time:
+    # a district's area is its communes' areas added up (not their mean), a rate per day
+    # is averaged, and a year of a quarterly count is its last quarter (the year's
+    # report reads the fourth quarter), not the four quarters added up
+    out = tmp_path / "meta.json"
+    write_metadata(reports_store, "pre2025:125", out)
+    types = {
+        e["code"]: e["aggregationType"]
+        for e in json.loads(out.read_text(encoding="utf-8"))["dataElements"]
+    }
+    assert types["dien_tich"] == "SUM" and types["so_ho"] == "SUM"
+    assert types["tan_suat_phat"] == "AVERAGE"
+    assert types["bts_vi_tri"] == types["phu_4g"] == types["ho_internet"] == "LAST"
+    assert types["dien_luoi"] == "SUM"  # a boolean: the villages where it is true
+    assert types["song_di_dong"] == types["nha_mang"] == "NONE"
+    # the year's report figure of a quarterly count is the fourth quarter's
+    from desktop_app.store.aggregation import aggregate
+
+    year = aggregate(reports_store, "pre2025:125", "2020", with_previous=False)
+    q4 = aggregate(reports_store, "pre2025:125", "2020Q4", with_previous=False)
+    assert year.current.indicators["bts_vi_tri"].total == q4.current.indicators["bts_vi_tri"].total
