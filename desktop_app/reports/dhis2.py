@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.domain.catalogue import Catalogue, Indicator
+from desktop_app.domain.dhis2_cells import combo_keys, elements_of, exported_as
 from desktop_app.domain.periods import Period
 from desktop_app.reports.dhis2_units import organisation_units, short, uid
 from desktop_app.reports.output import safe_output
@@ -182,16 +183,9 @@ def data_values(
                 continue
             if not include_drafts and states[code].get(commune.id) not in counted:
                 continue
+            element, combo = exported_as(catalogue, ind, disagg or "")
             out.append(
-                DataValue(
-                    indicator,
-                    code,
-                    org,
-                    disagg or "default",
-                    _dhis2_text(ind.kind, text),
-                    user,
-                    comment,
-                )
+                DataValue(element, code, org, combo, _dhis2_text(ind.kind, text), user, comment)
             )
     return out
 
@@ -310,6 +304,10 @@ def aggregation_type(catalogue: Catalogue, indicator: Indicator) -> str:
     return _AGGREGATION_TYPES.get((method, indicator.frequency), "NONE")
 
 
+def _member_name(catalogue: Catalogue, dimension: str, code: str) -> str:
+    return next(m.name_vi for m in catalogue.dimensions[dimension] if m.code == code)
+
+
 def metadata(
     store: Store, unit_id: str, period: Period | None = None, *, include_drafts: bool = False
 ) -> dict[str, Any]:
@@ -348,46 +346,53 @@ def metadata(
     combos: dict[tuple[str, ...], dict[str, Any]] = {}
     option_combos: list[dict[str, Any]] = []
     elements = []
+    frequencies: dict[str, str] = {}
     for ind in catalogue.indicators.values():
-        dims = ind.disaggregation
-        combo_ref: dict[str, str] | None = None
-        if dims:
-            combo_code = "CC_" + "_".join(dims)
-            combo_ref = {"id": uid(combo_code)}
-            if dims not in combos:
-                combos[dims] = {
-                    **_ref(combo_code),
-                    "name": " x ".join(dims),
-                    "dataDimensionType": "DISAGGREGATION",
-                    "categories": [{"id": uid(f"CAT_{d}")} for d in dims],
-                }
-                for key in catalogue.disaggregation_keys(ind.code):
-                    parts = key.split(".")
-                    option_combos.append(
-                        {
-                            "id": uid(f"COC_{combo_code}_{key}"),
-                            "code": key,
-                            "name": catalogue.disaggregation_label(ind.code, key, "vi"),
-                            "categoryCombo": combo_ref,
-                            "categoryOptions": [
-                                {"id": uid(f"{d}.{p}")} for d, p in zip(dims, parts, strict=True)
-                            ],
-                        }
-                    )
-        element: dict[str, Any] = {
-            **_ref(ind.code),
-            "name": ind.name_vi,
-            "shortName": short(ind.name_vi),
-            "formName": ind.name_vi,
-            "description": ind.name_en,
-            "domainType": "AGGREGATE",
-            "valueType": _VALUE_TYPES[ind.kind],
-            "aggregationType": aggregation_type(catalogue, ind),
-            "zeroIsSignificant": True,
-        }
-        if combo_ref is not None:
-            element["categoryCombo"] = combo_ref
-        elements.append(element)
+        for each in elements_of(catalogue, ind):
+            dims = each.dimensions
+            combo_ref: dict[str, str] | None = None
+            if dims:
+                combo_code = "CC_" + "_".join(dims)
+                combo_ref = {"id": uid(combo_code)}
+                if dims not in combos:
+                    combos[dims] = {
+                        **_ref(combo_code),
+                        "name": " x ".join(dims),
+                        "dataDimensionType": "DISAGGREGATION",
+                        "categories": [{"id": uid(f"CAT_{d}")} for d in dims],
+                    }
+                    for key in combo_keys(catalogue, dims):
+                        parts = key.split(".")
+                        option_combos.append(
+                            {
+                                "id": uid(f"COC_{combo_code}_{key}"),
+                                "code": key,
+                                "name": " · ".join(
+                                    _member_name(catalogue, d, p)
+                                    for d, p in zip(dims, parts, strict=True)
+                                ),
+                                "categoryCombo": combo_ref,
+                                "categoryOptions": [
+                                    {"id": uid(f"{d}.{p}")}
+                                    for d, p in zip(dims, parts, strict=True)
+                                ],
+                            }
+                        )
+            element: dict[str, Any] = {
+                **_ref(each.code),
+                "name": each.name_vi,
+                "shortName": short(each.name_vi),
+                "formName": each.name_vi,
+                "description": each.name_en,
+                "domainType": "AGGREGATE",
+                "valueType": _VALUE_TYPES[ind.kind],
+                "aggregationType": aggregation_type(catalogue, ind),
+                "zeroIsSignificant": True,
+            }
+            if combo_ref is not None:
+                element["categoryCombo"] = combo_ref
+            elements.append(element)
+            frequencies[each.code] = ind.frequency
     units = organisation_units(store, unit_id, period)
     data_sets = [
         {
@@ -396,9 +401,9 @@ def metadata(
             "shortName": f"Coverage Desk {_PERIOD_TYPES[freq]}",
             "periodType": _PERIOD_TYPES[freq],
             "dataSetElements": [
-                {"dataElement": {"id": uid(i.code)}}
-                for i in catalogue.indicators.values()
-                if i.frequency == freq
+                {"dataElement": {"id": uid(code)}}
+                for code, frequency in frequencies.items()
+                if frequency == freq
             ],
             "organisationUnits": [{"id": u["id"]} for u in units],
         }

@@ -7,6 +7,9 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
+from desktop_app.domain.dhis2_cells import cell_of, elements_of
 from desktop_app.domain.periods import Period
 from desktop_app.reports.dhis2 import (
     CSV_COLUMNS,
@@ -35,15 +38,14 @@ def test_json_shape(reports_store: Store, tmp_path: Path) -> None:
     }
     for v in values:
         assert {"dataElement", "period", "orgUnit", "categoryOptionCombo", "value"} <= set(v)
-        ind = catalogue.indicators[v["dataElement"]]
+        found = cell_of(catalogue, v["dataElement"], v["categoryOptionCombo"])
+        assert found is not None, v
+        ind, key = found
         assert v["period"] == ("2020" if ind.frequency == "annual" else "2020Q4")
         assert v["orgUnit"] in orgs
-        keys = catalogue.disaggregation_keys(ind.code)
-        assert (
-            v["categoryOptionCombo"] == "default"
-            if keys == ("",)
-            else v["categoryOptionCombo"] in keys
-        )
+        assert key in catalogue.disaggregation_keys(ind.code)
+        element = next(e for e in elements_of(catalogue, ind) if e.code == v["dataElement"])
+        assert (v["categoryOptionCombo"] == "default") == (not element.dimensions)
         assert isinstance(v["value"], str)
         if ind.kind == "boolean":
             assert v["value"] in ("true", "false")
@@ -198,3 +200,44 @@ def test_dhis2_adds_up_each_element_as_the_reports_do(reports_store: Store, tmp_
     year = aggregate(reports_store, "pre2025:125", "2020", with_previous=False)
     q4 = aggregate(reports_store, "pre2025:125", "2020Q4", with_previous=False)
     assert year.current.indicators["bts_vi_tri"].total == q4.current.indicators["bts_vi_tri"].total
+
+
+def test_no_dhis2_total_adds_a_whole_to_its_parts(reports_store: Store, tmp_path: Path) -> None:
+    # DHIS2 totals a data element over its option combos. The loudspeaker clusters and
+    # the dossiers are a total with sub-counts (speaker: tong, ip, hong; channel: tong,
+    # truc_tuyen): as option combos of one element their DHIS2 total was the whole plus
+    # its parts again. Each element's DHIS2 total must be our own total of that cell
+    from collections import defaultdict
+    from decimal import Decimal
+
+    catalogue = reports_store.catalogue
+    out = tmp_path / "set.json"
+    write_dhis2(reports_store, "pre2025:125", Period(2020, 4), out, include_drafts=True)
+    totals: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for v in json.loads(out.read_text(encoding="utf-8"))["dataValues"]:
+        if catalogue.indicators.get(v["dataElement"].split(".")[0], None) is None:
+            continue
+        if v["value"] not in ("true", "false") and v["value"].replace(".", "").isdigit():
+            totals[v["dataElement"], v["orgUnit"], v["period"]] += Decimal(v["value"])
+    checked = 0
+    for (element, org, period), total in totals.items():
+        found = cell_of(catalogue, element, "default")
+        code = element.split(".")[0]
+        keys = catalogue.total_keys(code) if element == code else (found[1] if found else "",)
+        marks = ",".join("?" for _ in keys)
+        (stored,) = reports_store.db.execute_sql(
+            f"SELECT sum(CAST(value AS REAL)) FROM data_value WHERE org_id = ? AND period = ?"
+            f" AND indicator = ? AND disagg IN ({marks})",
+            (org, period, code, *keys),
+        ).fetchone()
+        assert total == pytest.approx(Decimal(str(stored))), (element, org, period)
+        checked += element in ("cum_loa", "ho_so_tthc")
+    assert checked > 20
+    meta = tmp_path / "meta.json"
+    write_metadata(reports_store, "pre2025:125", meta)
+    elements = {e["code"]: e for e in json.loads(meta.read_text(encoding="utf-8"))["dataElements"]}
+    assert {"cum_loa", "cum_loa.ip", "cum_loa.hong", "ho_so_tthc", "ho_so_tthc.truc_tuyen"} <= set(
+        elements
+    )
+    assert elements["cum_loa.ip"]["name"] == "Số cụm loa truyền thanh: Loa IP"
+    assert "categoryCombo" not in elements["cum_loa"] and "categoryCombo" in elements["bts_tram"]
