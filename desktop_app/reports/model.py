@@ -39,6 +39,7 @@ from desktop_app.reports.texts import (
     official_date,
     sentence_case,
     short_date,
+    translations,
 )
 from desktop_app.reports.trend_section import TrendSection
 from desktop_app.store.aggregation import (
@@ -407,6 +408,39 @@ def _summary_coverage(
     return f"{name} ({text})" if text else name
 
 
+def _no_holes(signal: IndicatorSummary, lang: Lang) -> str:
+    """ "Không còn thôn, bản chưa có sóng di động." when every village answered; else
+    only of the villages that did: 48 of 375 with no village without signal says
+    nothing of the other 327."""
+    if signal.reported >= signal.expected:
+        return label("no_holes", lang)
+    return (
+        translations(lang)
+        .ngettext(
+            "Of the {n} of {of} village with data on mobile signal, none is without signal.",
+            "Of the {n} of {of} villages with data on mobile signal, none is without signal.",
+            signal.expected,
+        )
+        .format(n=signal.reported, of=signal.expected)
+    )
+
+
+def _holes_cover(signal: IndicatorSummary, lang: Lang) -> str:
+    """The line over the list of villages without signal when not every village has
+    answered: the list is of those that did ("" when all did)."""
+    if signal.reported >= signal.expected:
+        return ""
+    return (
+        translations(lang)
+        .ngettext(
+            "The list covers only the villages with data on mobile signal: {n} of {of} village.",
+            "The list covers only the villages with data on mobile signal: {n} of {of} villages.",
+            signal.expected,
+        )
+        .format(n=signal.reported, of=signal.expected)
+    )
+
+
 def _with_district(commune: Unit, agg: UnitAggregate) -> str:
     """A commune's name, with its district in a province report."""
     district = agg.parents.get(commune.id)
@@ -451,7 +485,7 @@ def build_model(
         )
         for w in agg.without_signal
     ) or (
-        label("no_holes", lang)
+        _no_holes(agg.current.indicators[NO_SIGNAL[0]], lang)
         if agg.current.indicators[NO_SIGNAL[0]].reported
         else label("holes_no_data", lang),
     )
@@ -540,7 +574,18 @@ def build_model(
         ),
         holding=holding if partial else None,
         chart_note=nfc(holding.scope_line(agg, lang)) if holding is not None else "",
-        holes_note=nfc(holding.scope_line(agg, lang)) if holding is not None else "",
+        holes_note=nfc(
+            " ".join(
+                t
+                for t in (
+                    holding.scope_line(agg, lang) if holding is not None else "",
+                    _holes_cover(agg.current.indicators[NO_SIGNAL[0]], lang)
+                    if agg.without_signal
+                    else "",
+                )
+                if t
+            )
+        ),
         annex_scope=(
             nfc(holding.annex_note(agg, lang, by_district=by_district))
             if holding is not None and agg.level != "commune"

@@ -205,7 +205,10 @@ def test_the_province_s_own_report_says_nothing_of_the_kind(
     assert rows["Huyện Mai Sơn"][2] is not None  # the hand-built villages
     assert model.holding is None
     assert not any("Đơn vị chỉ có dữ liệu" in n for n in model.notices)
-    assert (model.annex_scope, model.chart_note, model.holes_note) == ("", "", "")
+    assert (model.annex_scope, model.chart_note) == ("", "")
+    # the list of villages without signal says only that it lists the villages that
+    # answered (the hand-built communes' few), nothing of what this office holds
+    assert model.holes_note.startswith("Danh sách chỉ gồm các thôn, bản có số liệu")
     assert model.trend is None or model.trend.note == ""
     assert model.map is None or model.map.note == ""
     text = " ".join(_pages(write_model(model, tmp_path / "p.pdf")))
