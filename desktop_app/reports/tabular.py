@@ -194,8 +194,15 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
         for v in w.villages:
             put(ws, r, [r - 4, w.commune.name, v], [None] * 3)
             r += 1
-    if model.holes_note:  # the list is of the held communes only, as the PDF says
-        ws.cell(row=r + 1, column=2, value=nfc(model.holes_note)).font = plain
+    # what the PDF says with the list: whom it covers (the held communes, the villages
+    # that answered), or, with no village to list, why ("no data", or none of those
+    # that answered): an empty sheet read as "every village has signal"
+    said = [model.holes_note] if model.holes_note else []
+    if not model.aggregate.without_signal:
+        said += list(model.holes)
+    for text in said:
+        r += 1
+        ws.cell(row=r, column=2, value=nfc(text)).font = plain
 
     ws = wb.create_sheet()
     cols = list(model.completeness_columns)

@@ -32,6 +32,13 @@ def test_no_village_without_signal_of_the_villages_that_answered(
     assert model.holes == (said,)
     text = _text(write_model(model, tmp_path / "d.pdf"))
     assert said in text and "Không còn thôn, bản chưa có sóng di động" not in text
+    # the workbook's sheet says it too (it was empty: no village listed, nothing said)
+    sheet = load_workbook(write_model(model, tmp_path / "d.xlsx"))["Thôn lõm sóng"]
+    assert said in [v for row in sheet.iter_rows(values_only=True) for v in row if v]
+    empty = build_report(reports_store, "district", DISTRICT, "2021Q1", report_date=DAY)
+    sheet = load_workbook(write_model(empty, tmp_path / "e.xlsx"))["Thôn lõm sóng"]
+    cells = [v for row in sheet.iter_rows(values_only=True) for v in row if v]
+    assert "Chưa có số liệu về sóng di động của các thôn, bản." in cells
     en = build_report(reports_store, "district", DISTRICT, "2020Q4", lang="en", report_date=DAY)
     assert en.holes == (
         "Of the 48 of 375 villages with data on mobile signal, none is without signal.",
