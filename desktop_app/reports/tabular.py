@@ -209,10 +209,13 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
     # per commune, the last column holds the notes (return reasons): wide and wrapped
     widths = [6.0, 35.0, 22.0, 70.0] if len(cols) == 4 else [6.0, 35.0] + [16.0] * (len(cols) - 2)
     setup(ws, _sheet("complete", lang), cols, widths)
+    r = 4
     for r, crow in enumerate(model.completeness_rows, start=5):
         values: list[Any] = [int(crow[0]), crow[1]]
         values += [int(v) if v.isdigit() and len(cols) > 4 else v for v in crow[2:]]
         put(ws, r, values, [None] * len(values))
+    # the PDF's sentence over the table: how many sent, in which states, of which communes
+    ws.cell(row=r + 2, column=2, value=nfc(model.completeness_text)).font = plain
 
     areas = model.areas
     if areas is not None:

@@ -61,3 +61,15 @@ def test_a_list_of_the_answering_villages_says_so(demo_db: Path, tmp_path: Path)
         assert note in [v for row in sheet.iter_rows(values_only=True) for v in row if v]
     finally:
         store.close()
+
+
+def test_the_submission_sheet_says_the_pdf_s_sentence(reports_store: Store, tmp_path: Path) -> None:
+    model = build_report(reports_store, "district", DISTRICT, "2020Q4", report_date=DAY)
+    said = (
+        "Có 20/22 xã đã gửi số liệu quý 4/2020 (3 đã duyệt, 2 bị trả lại, 15 chờ duyệt);"
+        " 2 xã chưa gửi."
+    )
+    assert model.completeness_text == said
+    assert said in _text(write_model(model, tmp_path / "d.pdf"))
+    sheet = load_workbook(write_model(model, tmp_path / "d.xlsx"))["Gửi số liệu"]
+    assert said in [v for row in sheet.iter_rows(values_only=True) for v in row if v]
