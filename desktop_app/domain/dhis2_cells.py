@@ -100,6 +100,9 @@ def cell_of(catalogue: Catalogue, element: str, combo: str) -> tuple[Indicator, 
     if t is None:
         return (indicator, ".".join(rest)) if part is None else None
     members = catalogue.dimensions[indicator.disaggregation[t]]
+    if part is None and len(rest) == len(indicator.disaggregation):
+        # a file of an earlier export, the sub-count as an option combo ("cum_loa", "ip")
+        return indicator, ".".join(rest)
     if part is None:
         part = next(m.code for m in members if m.aggregation == "total")
     elif not any(m.code == part and m.aggregation != "total" for m in members):

@@ -241,3 +241,21 @@ def test_no_dhis2_total_adds_a_whole_to_its_parts(reports_store: Store, tmp_path
     )
     assert elements["cum_loa.ip"]["name"] == "Số cụm loa truyền thanh: Loa IP"
     assert "categoryCombo" not in elements["cum_loa"] and "categoryCombo" in elements["bts_tram"]
+
+
+def test_cells_and_dhis2_elements_map_both_ways(reports_store: Store) -> None:
+    from desktop_app.domain.dhis2_cells import exported_as
+
+    catalogue = reports_store.catalogue
+    cum_loa, bts = catalogue.indicators["cum_loa"], catalogue.indicators["bts_tram"]
+    assert exported_as(catalogue, cum_loa, "tong") == ("cum_loa", "default")
+    assert exported_as(catalogue, cum_loa, "ip") == ("cum_loa.ip", "default")
+    assert exported_as(catalogue, bts, "viettel.4g") == ("bts_tram", "viettel.4g")
+    for ind in catalogue.indicators.values():
+        for key in catalogue.disaggregation_keys(ind.code):
+            assert cell_of(catalogue, *exported_as(catalogue, ind, key)) == (ind, key)
+    # a file of the earlier export (the sub-count as an option combo) still reads
+    assert cell_of(catalogue, "cum_loa", "ip") == (cum_loa, "ip")
+    assert cell_of(catalogue, "cum_loa.tong", "default") is None
+    assert cell_of(catalogue, "bts_tram.viettel", "4g") is None
+    assert cell_of(catalogue, "khong_co", "default") is None
