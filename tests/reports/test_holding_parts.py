@@ -60,7 +60,8 @@ def test_a_province_report_at_a_district_annex_charts_and_map(
         f" liệu do đơn vị khác quản lý, không có tại đơn vị: {OTHERS}."
     )
     assert model.chart_note == SCOPE_VI
-    assert model.trend is not None and model.trend.note == SCOPE_VI
+    # the trend also says its last quarter counts the 3 approved communes only
+    assert model.trend is not None and model.trend.note.startswith(SCOPE_VI + " Mỗi điểm")
     assert model.map is not None and model.map.note == SCOPE_VI
     # the map draws the held communes only: Mai Sơn's 22 names
     assert len(model.map.labels) == 22
@@ -91,7 +92,10 @@ def test_the_english_report_says_the_same(reports_store: Store) -> None:
         " districts: Huyện Mai Sơn), not the whole province."
     )
     assert model.chart_note == scope
-    assert model.trend is not None and model.trend.note == scope
+    assert model.trend is not None and model.trend.note == (
+        f"{scope} Each point counts only the data approved for its quarter; communes counted:"
+        " Q4/2020: 3/22 communes."
+    )
     assert model.map is not None and model.map.note == scope
     assert model.annex_scope == (
         "The annex lists only the 1 of the 12 districts whose data this office holds;"

@@ -56,3 +56,26 @@ def test_every_point_is_its_quarter_s_own_figure(reports_store: Store, tmp_path:
         pdf.close()
     chart = text[text.index("Diễn biến các tỷ lệ chính qua các quý") :]
     assert "Q4/2020" in chart and "Q1/2021" in chart
+
+
+def test_the_chart_says_which_quarters_count_fewer_communes(
+    reports_store: Store, tmp_path: Path
+) -> None:
+    # Q4/2020's point counts the 3 approved communes, Q3/2020's all 22: the line from one
+    # to the other is not a change of the whole district, and the chart says so
+    q4 = build_report(reports_store, "district", DISTRICT, "2020Q4", report_date=DAY)
+    said = "Mỗi điểm chỉ tính số liệu đã được duyệt của quý đó; số xã được tính: Q4/2020: 3/22 xã."
+    assert q4.trend is not None and q4.trend.note == said
+    pdf = pdfium.PdfDocument(str(write_model(q4, tmp_path / "q4.pdf")))
+    try:
+        text = " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in pdf)
+    finally:
+        pdf.close()
+    assert "Diễn biến các tỷ lệ chính qua các quý " + said in text
+    # every quarter of 2019-2020Q3 has all 22 approved; drafts counted: nothing to say
+    q3 = build_report(reports_store, "district", DISTRICT, "2020Q3", report_date=DAY)
+    assert q3.trend is not None and q3.trend.note == ""
+    drafts = build_report(
+        reports_store, "district", DISTRICT, "2020Q4", include_drafts=True, report_date=DAY
+    )
+    assert drafts.trend is not None and drafts.trend.note == ""
