@@ -25,6 +25,7 @@ from typing import Any
 
 from desktop_app.domain import values as typed
 from desktop_app.domain.catalogue import Indicator
+from desktop_app.domain.dhis2_cells import cell_of
 from desktop_app.domain.periods import Period, PeriodError
 from desktop_app.i18n import _
 from desktop_app.imports import layout
@@ -164,19 +165,22 @@ def plan_dhis2_import(store: Store, path: Path) -> Dhis2Plan:
     behalf: dict[str, bool] = {}
     for number, row in enumerate(rows, start=1):
         where = f"#{number}"
-        code = row.get("dataElement", "")
+        element = row.get("dataElement", "")
         org = row.get("orgUnit", "")
-        indicator = catalogue.indicators.get(code)
+        # a sub-count of a total is a data element of its own ("cum_loa.ip"):
+        # domain.dhis2_cells says which indicator and cell each element and combo is
+        found = cell_of(catalogue, element, row.get("categoryOptionCombo", ""))
+        indicator = found[0] if found is not None else None
+        code = indicator.code if indicator is not None else element
         place = f"{org}, {indicator.name(lang) if indicator else code}"
 
         def refuse(reason: str, place: str = place, where: str = where) -> None:
             result.refusals.append(Refusal(SHEET, where, place, reason))
 
-        if indicator is None:
+        if indicator is None or found is None:
             refuse(_("{code} is not an indicator of the catalogue").format(code=code))
             continue
-        disagg = row.get("categoryOptionCombo", "")
-        disagg = "" if disagg in ("", "default") else disagg
+        disagg = found[1]
         if disagg not in catalogue.disaggregation_keys(code):
             refuse(_("{indicator} has no cell {cell}").format(indicator=code, cell=disagg))
             continue

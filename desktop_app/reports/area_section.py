@@ -3,8 +3,9 @@ communes and the others compared on the key ratios, with the deciding decisions 
 
 The communes are grouped by the classifications in force in the report's year
 (:meth:`AreaRepository.in_force`; a border commune that is also region III counts as
-border). Village ratios are recombined exactly from each commune's ratio and village
-count; the villages without signal are summed.
+border). Village ratios are recombined exactly from each commune's ratio and the number
+of its villages with the data (its coverage); the villages without signal are summed,
+"—" when no commune of the group has the data.
 """
 
 from __future__ import annotations
@@ -63,27 +64,52 @@ def area_label(key: str, lang: Lang, **params: object) -> str:
     return pick(LABELS, key, lang, **params)
 
 
+#: decimals of the section's columns after the area's name: communes, villages, the three
+#: ratios, villages without signal
+DECIMALS = (0, 0, 1, 1, 1, 0)
+Figure = int | float | None
+
+
 @dataclass(frozen=True)
 class AreaSection:
-    """What the section prints: its table (texts) and the lines under it."""
+    """What the section prints: its table (texts) and the lines under it; ``figures``
+    holds the same rows as numbers (None: no data), for the workbook."""
 
     heading: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     notes: tuple[str, ...]
+    figures: tuple[tuple[str | Figure, ...], ...] = ()
 
 
-def _group_row(name: str, areas: Sequence[AreaFigures], lang: Lang) -> tuple[str, ...]:
-    villages = sum(a.villages for a in areas)
-    cells = [name, str(len(areas)), str(villages)]
+def _weight(area: AreaFigures, code: str) -> int:
+    """The villages ``area``'s ratio ``code`` was computed on: those with its data."""
+    covered = area.coverage.get(code)
+    return covered.villages if covered is not None else area.villages
+
+
+def _group_figures(name: str, areas: Sequence[AreaFigures]) -> tuple[str | Figure, ...]:
+    cells: list[str | Figure] = [name, len(areas), sum(a.villages for a in areas)]
     for code in RATIOS:
-        weighted = [(a.derived.get(code), a.villages) for a in areas if a.villages]
-        known = [(r, n) for r, n in weighted if r is not None]
+        # each commune's ratio is over its villages with the data, so it weighs with
+        # those (weighing with all its villages overweighted a half-entered commune)
+        weighted = [(a.derived.get(code), _weight(a, code)) for a in areas]
+        known = [(r, n) for r, n in weighted if r is not None and n]
         total = sum(n for _, n in known)
-        cells.append(display(sum(r * n for r, n in known) / total if total else None, 1, lang))
-    holes = [a.derived.get(HOLES) for a in areas]
-    cells.append(display(sum(h for h in holes if h is not None), 0, lang))
+        cells.append(sum(r * n for r, n in known) / total if total else None)
+    holes = [h for h in (a.derived.get(HOLES) for a in areas) if h is not None]
+    # no commune with the data: "—", not 0 villages without signal
+    cells.append(round(sum(holes)) if holes else None)
     return tuple(cells)
+
+
+def _printed(figures: tuple[str | Figure, ...], lang: Lang) -> tuple[str, ...]:
+    name, *numbers = figures
+    shown = [
+        display(None if isinstance(v, str) else v, d, lang)
+        for v, d in zip(numbers, DECIMALS, strict=True)
+    ]
+    return (str(name), *shown)
 
 
 def commune_figures(
@@ -173,11 +199,17 @@ def area_section(
         *names,
         area_label("col_holes", lang),
     )
-    rows = [_group_row(area_label(g, lang), groups[g], lang) for g in REPORT_GROUPS]
+    figures = [_group_figures(area_label(g, lang), groups[g]) for g in REPORT_GROUPS]
     whole = "all_province" if agg.level == "province" else "all_district"
     total = holding_label("total_row", lang) if held and held.partial else area_label(whole, lang)
-    rows.append(_group_row(total, communes, lang))
-    return AreaSection(heading, columns, tuple(rows), decision_notes(store, agg.period.year, lang))
+    figures.append(_group_figures(total, communes))
+    return AreaSection(
+        heading,
+        columns,
+        tuple(_printed(f, lang) for f in figures),
+        decision_notes(store, agg.period.year, lang),
+        tuple(figures),
+    )
 
 
 def annex_by_area(

@@ -4,9 +4,9 @@ Each stored cell becomes one data value: ``dataElement`` = indicator code,
 ``categoryOptionCombo`` = disaggregation key (``"default"`` when none), ``orgUnit`` =
 the village or commune id the value belongs to, ``period`` = the DHIS2 period code of
 the value (a quarter's report carries the year's annual values with period
-``2020``; a year's export carries the annual values and the four quarters), and
-``value`` in DHIS2's text form (booleans ``true``/``false``, a multichoice as its codes
-joined by commas). The CSV uses DHIS2's import columns, UTF-8 without BOM.
+``2020``; a year's, the annual values only: :func:`_periods`), and ``value`` in DHIS2's
+text form (booleans ``true``/``false``, a multichoice as its codes joined by commas).
+The CSV uses DHIS2's import columns, UTF-8 without BOM.
 
 Like a signed report, the export holds only the communes whose period is approved
 (submitted, for a commune's own export) unless drafts are asked for. The JSON carries
@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop_app.domain.catalogue import Catalogue
+from desktop_app.domain.catalogue import Catalogue, Indicator
+from desktop_app.domain.dhis2_cells import combo_keys, elements_of, exported_as
 from desktop_app.domain.periods import Period
 from desktop_app.reports.dhis2_units import organisation_units, short, uid
 from desktop_app.reports.output import safe_output
@@ -38,6 +39,7 @@ __all__ = [
     "DATA_SETS",
     "FORMATS",
     "DataValue",
+    "aggregation_type",
     "data_values",
     "metadata",
     "period_catalogue",
@@ -94,8 +96,18 @@ class DataValue:
 
 
 def _periods(period: Period) -> list[str]:
+    """The periods whose values an export of ``period`` holds.
+
+    A year's export is the yearly data set (``COVERAGE_DESK_YEARLY``, ``periodType``
+    ``Yearly``): the values of the annual indicators, period ``2020``, and nothing else.
+    A quarterly indicator belongs to the quarterly data set, so DHIS2 refuses its value
+    for a yearly period (the period type is not the data element's), and its analytics
+    make the year's figure from the four quarters by the element's ``aggregationType``
+    itself: a year's copy of them, as the four quarters the export used to carry or an
+    aggregate of them, would be either refused or counted twice. The quarters go out in
+    their own quarterly exports."""
     if period.quarter is None:
-        return [period.code] + [q.code for q in period.quarters()]
+        return [period.code]
     return [period.code, str(period.year)]
 
 
@@ -171,16 +183,9 @@ def data_values(
                 continue
             if not include_drafts and states[code].get(commune.id) not in counted:
                 continue
+            element, combo = exported_as(catalogue, ind, disagg or "")
             out.append(
-                DataValue(
-                    indicator,
-                    code,
-                    org,
-                    disagg or "default",
-                    _dhis2_text(ind.kind, text),
-                    user,
-                    comment,
-                )
+                DataValue(element, code, org, combo, _dhis2_text(ind.kind, text), user, comment)
             )
     return out
 
@@ -272,6 +277,37 @@ _VALUE_TYPES = {
 }
 
 
+#: DHIS2's aggregation type of an indicator, by how our reports add it up
+#: (``store.aggregation``) and its frequency: a quarterly indicator's year is its
+#: fourth quarter (the situation at the end of the year), DHIS2's "last value"
+_AGGREGATION_TYPES = {
+    ("sum", "annual"): "SUM",
+    ("sum", "quarterly"): "LAST",
+    ("count_true", "annual"): "SUM",
+    ("count_true", "quarterly"): "LAST",
+    ("mean", "annual"): "AVERAGE",
+    ("mean", "quarterly"): "LAST_AVERAGE_ORG_UNIT",
+}
+
+
+def aggregation_type(catalogue: Catalogue, indicator: Indicator) -> str:
+    """The ``aggregationType`` DHIS2 adds ``indicator`` up with, over the org unit tree
+    and over time, the way our reports do: summed (a boolean counts its "true"s), a rate
+    such as pickups per day averaged, a choice not at all (``NONE``); over the quarters
+    of a year a quarterly indicator takes its last quarter's value, as a year's report
+    does. Before, every integer was ``SUM`` and every decimal ``AVERAGE``, so DHIS2's
+    year of BTS sites was the four quarters added up, and a district's area the mean
+    of its communes' areas."""
+    from desktop_app.store.aggregation import summarise_indicator
+
+    method = summarise_indicator(catalogue, indicator, []).method
+    return _AGGREGATION_TYPES.get((method, indicator.frequency), "NONE")
+
+
+def _member_name(catalogue: Catalogue, dimension: str, code: str) -> str:
+    return next(m.name_vi for m in catalogue.dimensions[dimension] if m.code == code)
+
+
 def metadata(
     store: Store, unit_id: str, period: Period | None = None, *, include_drafts: bool = False
 ) -> dict[str, Any]:
@@ -279,7 +315,8 @@ def metadata(
     ``period``, of the catalogue its export is typed with (a locked period's own
     version, :func:`period_catalogue`, so every data element and option combo its
     values name is described, with the names it was locked under); without a period,
-    of the catalogue in force."""
+    of the catalogue in force. Its organisation units are every unit the dataValueSet of
+    ``period`` names, or without a period of any period held (:mod:`dhis2_units`)."""
     catalogue = (
         store.catalogue
         if period is None
@@ -309,48 +346,53 @@ def metadata(
     combos: dict[tuple[str, ...], dict[str, Any]] = {}
     option_combos: list[dict[str, Any]] = []
     elements = []
+    frequencies: dict[str, str] = {}
     for ind in catalogue.indicators.values():
-        dims = ind.disaggregation
-        combo_ref: dict[str, str] | None = None
-        if dims:
-            combo_code = "CC_" + "_".join(dims)
-            combo_ref = {"id": uid(combo_code)}
-            if dims not in combos:
-                combos[dims] = {
-                    **_ref(combo_code),
-                    "name": " x ".join(dims),
-                    "dataDimensionType": "DISAGGREGATION",
-                    "categories": [{"id": uid(f"CAT_{d}")} for d in dims],
-                }
-                for key in catalogue.disaggregation_keys(ind.code):
-                    parts = key.split(".")
-                    option_combos.append(
-                        {
-                            "id": uid(f"COC_{combo_code}_{key}"),
-                            "code": key,
-                            "name": catalogue.disaggregation_label(ind.code, key, "vi"),
-                            "categoryCombo": combo_ref,
-                            "categoryOptions": [
-                                {"id": uid(f"{d}.{p}")} for d, p in zip(dims, parts, strict=True)
-                            ],
-                        }
-                    )
-        element: dict[str, Any] = {
-            **_ref(ind.code),
-            "name": ind.name_vi,
-            "shortName": short(ind.name_vi),
-            "formName": ind.name_vi,
-            "description": ind.name_en,
-            "domainType": "AGGREGATE",
-            "valueType": _VALUE_TYPES[ind.kind],
-            "aggregationType": "SUM"
-            if ind.kind in ("integer", "boolean")
-            else ("AVERAGE" if ind.kind == "decimal" else "NONE"),
-            "zeroIsSignificant": True,
-        }
-        if combo_ref is not None:
-            element["categoryCombo"] = combo_ref
-        elements.append(element)
+        for each in elements_of(catalogue, ind):
+            dims = each.dimensions
+            combo_ref: dict[str, str] | None = None
+            if dims:
+                combo_code = "CC_" + "_".join(dims)
+                combo_ref = {"id": uid(combo_code)}
+                if dims not in combos:
+                    combos[dims] = {
+                        **_ref(combo_code),
+                        "name": " x ".join(dims),
+                        "dataDimensionType": "DISAGGREGATION",
+                        "categories": [{"id": uid(f"CAT_{d}")} for d in dims],
+                    }
+                    for key in combo_keys(catalogue, dims):
+                        parts = key.split(".")
+                        option_combos.append(
+                            {
+                                "id": uid(f"COC_{combo_code}_{key}"),
+                                "code": key,
+                                "name": " · ".join(
+                                    _member_name(catalogue, d, p)
+                                    for d, p in zip(dims, parts, strict=True)
+                                ),
+                                "categoryCombo": combo_ref,
+                                "categoryOptions": [
+                                    {"id": uid(f"{d}.{p}")}
+                                    for d, p in zip(dims, parts, strict=True)
+                                ],
+                            }
+                        )
+            element: dict[str, Any] = {
+                **_ref(each.code),
+                "name": each.name_vi,
+                "shortName": short(each.name_vi),
+                "formName": each.name_vi,
+                "description": each.name_en,
+                "domainType": "AGGREGATE",
+                "valueType": _VALUE_TYPES[ind.kind],
+                "aggregationType": aggregation_type(catalogue, ind),
+                "zeroIsSignificant": True,
+            }
+            if combo_ref is not None:
+                element["categoryCombo"] = combo_ref
+            elements.append(element)
+            frequencies[each.code] = ind.frequency
     units = organisation_units(store, unit_id, period)
     data_sets = [
         {
@@ -359,9 +401,9 @@ def metadata(
             "shortName": f"Coverage Desk {_PERIOD_TYPES[freq]}",
             "periodType": _PERIOD_TYPES[freq],
             "dataSetElements": [
-                {"dataElement": {"id": uid(i.code)}}
-                for i in catalogue.indicators.values()
-                if i.frequency == freq
+                {"dataElement": {"id": uid(code)}}
+                for code, frequency in frequencies.items()
+                if frequency == freq
             ],
             "organisationUnits": [{"id": u["id"]} for u in units],
         }

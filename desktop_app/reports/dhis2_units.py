@@ -15,7 +15,9 @@ opened 75 new communes, and moved the villages into them. The package therefore 
   post-reform one does, so importing the two never moves a village back and forth;
 * for an exported period, every unit its dataValueSet can name (``aggregation.collected``:
   a 2025 commune's pre-reform values are its old communes' and their villages'), so each
-  value's ``orgUnit`` is in the package.
+  value's ``orgUnit`` is in the package; without a period, every unit the dataValueSet
+  of any period the office holds values of can name, before and after the reform, so
+  the one package an administrator imports serves all of them.
 
 Before this, a 2025 commune's pre-reform export named its old communes, which its package
 did not describe, and an old commune's export named its villages, which its package no
@@ -51,8 +53,9 @@ def organisation_units(
     store: Store, unit_id: str, period: Period | None = None
 ) -> list[dict[str, Any]]:
     """The org units of ``unit_id``'s package: its ancestors, itself, its districts and
-    communes and their villages of today, and, for ``period``, every commune and village
-    its values for that period are recorded under; parents before children."""
+    communes and their villages of today, and every commune and village its values for
+    ``period`` are recorded under (without a period: for every period the database holds
+    values of); parents before children."""
     from desktop_app.store.aggregation import collected
 
     db: Any = store.db  # peewee leaves execute_sql untyped
@@ -103,11 +106,19 @@ def organisation_units(
         add_unit(commune)
         for village in store.villages.for_commune(commune.id):
             add_village(village.id, village.name)
-    if period is not None:
-        plan = collected(store, unit_id, period)
+    periods = [period] if period is not None else held_periods(store)
+    for each in periods:
+        plan = collected(store, unit_id, each)
         for commune in plan.communes:
             add_unit(commune)
         for members in plan.villages.values():
             for village_id, name in members:
                 add_village(village_id, name)
     return units
+
+
+def held_periods(store: Store) -> list[Period]:
+    """Every period the database holds a value of, oldest first."""
+    db: Any = store.db
+    codes = [str(c) for (c,) in db.execute_sql("SELECT DISTINCT period FROM data_value")]
+    return sorted((Period.parse(c) for c in codes), key=lambda p: (p.year, p.quarter or 5))

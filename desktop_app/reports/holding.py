@@ -34,6 +34,10 @@ LABELS: dict[str, tuple[str, str]] = {
         " (of the communes held at this office)",
     ),
     "total_row": ("Các xã có dữ liệu tại đơn vị", "Communes held at this office"),
+    "coverage": (
+        "{what} có số liệu tại đơn vị",
+        "{what} with data at this office",
+    ),
 }
 _KIND_EN = {"tỉnh": "province", "thành phố": "city", "huyện": "district", "thị xã": "town"}
 
@@ -256,12 +260,19 @@ def holding(store: Store, agg: UnitAggregate) -> Holding:
     office itself and the old communes it took over (``reform.allowed_units``). A 2025
     commune formed from a held commune counts as held. A database whose installation
     record names no unit it holds is taken to hold everything (as before)."""
+    from desktop_app.domain.reform import is_pre_reform
     from desktop_app.store.reform import allowed_units
 
     communes = [s.commune for s in agg.completeness]
     office = _office(store)
     if office is None or office.level == 1:
         return Holding(tuple(communes), len(communes))
+    if agg.unit.structure == "2025" and not is_pre_reform(agg.period):
+        # after the reform a 2025 commune is read only where its villages are known here
+        # (store.lineage), so the province's 74 others were missing from the count and a
+        # commune office's report of the province said "toàn tỉnh" of one commune
+        seen = {c.id for c in communes}
+        communes += [c for c in store.reference.communes_under(agg.unit.id) if c.id not in seen]
     own = allowed_units(store, office.id)
 
     def mine(unit: Unit) -> bool:

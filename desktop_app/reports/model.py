@@ -26,6 +26,8 @@ from desktop_app.reports.narrative import (
     completeness_sentence,
     completeness_table,
     coverage_text,
+    coverage_words,
+    held_base,
     summary,
 )
 from desktop_app.reports.notices import notices, previous_note
@@ -37,6 +39,7 @@ from desktop_app.reports.texts import (
     official_date,
     sentence_case,
     short_date,
+    translations,
 )
 from desktop_app.reports.trend_section import TrendSection
 from desktop_app.store.aggregation import (
@@ -224,7 +227,7 @@ def _header(store: Store, agg: UnitAggregate, day: date, lang: Lang) -> Header:
 
 
 def _indicator_rows(
-    catalogue: Catalogue, agg: UnitAggregate, lang: Lang, start: int
+    catalogue: Catalogue, agg: UnitAggregate, lang: Lang, start: int, held: int | None = None
 ) -> list[TableRow]:
     rows: list[TableRow] = []
     number = start
@@ -251,7 +254,7 @@ def _indicator_rows(
             )
         cur = agg.current.indicators[ind.code]
         old = None if ind.code in blank else prev.get(ind.code)
-        rows.extend(_rows_of(catalogue, ind, cur, old, lang, str(number)))
+        rows.extend(_rows_of(catalogue, ind, cur, old, lang, str(number), held))
         number += 1
     return rows
 
@@ -263,8 +266,9 @@ def _rows_of(
     old: IndicatorSummary | None,
     lang: Lang,
     number: str,
+    held: int | None = None,
 ) -> list[TableRow]:
-    name = _summary_coverage(ind.name(lang), cur, lang)
+    name = _summary_coverage(ind.name(lang), cur, lang, held)
     who = label("village_unit" if ind.level == "village" else "commune_unit", lang)
     if cur.method == "count_true":
         return [
@@ -320,7 +324,9 @@ def _rows_of(
     return out
 
 
-def _derived_rows(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> list[TableRow]:
+def _derived_rows(
+    catalogue: Catalogue, agg: UnitAggregate, lang: Lang, holding: Holding | None = None
+) -> list[TableRow]:
     rows = [TableRow("", "", "", label("g_derived", lang), "", None, None, None, 0, True)]
     prev = dict(agg.previous.derived) if agg.previous is not None else {}
     for code in not_comparable(catalogue, agg):
@@ -335,7 +341,9 @@ def _derived_rows(catalogue: Catalogue, agg: UnitAggregate, lang: Lang) -> list[
                 str(n),
                 code,
                 "",
-                _with_coverage(der.name_vi if lang == "vi" else der.name_en, agg, code, lang),
+                _with_coverage(
+                    der.name_vi if lang == "vi" else der.name_en, agg, code, lang, holding
+                ),
                 unit_text(der.unit, lang),
                 prev.get(code),
                 agg.current.derived[code],
@@ -377,18 +385,60 @@ def not_comparable(catalogue: Catalogue, agg: UnitAggregate) -> set[str]:
     return out
 
 
-def _with_coverage(name: str, agg: UnitAggregate, code: str, lang: Lang) -> str:
-    """``name (20/22 xã có số liệu)`` when only part of the area has the data."""
-    return name + coverage_text(agg, code, lang, brackets=True)
+def _with_coverage(
+    name: str, agg: UnitAggregate, code: str, lang: Lang, holding: Holding | None = None
+) -> str:
+    """``name (20/22 xã có số liệu)`` when only part of the area has the data (at a
+    partial office: of the held communes, said so)."""
+    return name + coverage_text(agg, code, lang, brackets=True, holding=holding)
 
 
-def _summary_coverage(name: str, summary: IndicatorSummary, lang: Lang) -> str:
-    """The same for an indicator's total: its villages/communes that gave a value."""
-    if summary.total is None or summary.reported == summary.expected:
+def _summary_coverage(
+    name: str, summary: IndicatorSummary, lang: Lang, held: int | None = None
+) -> str:
+    """The same for an indicator's total: its villages/communes that gave a value (at a
+    partial office, of the ``held`` communes and their villages)."""
+    if summary.total is None:
         return name
+    expected = held if held is not None and summary.level == "commune" else summary.expected
     unit = label("village_unit" if summary.level == "village" else "commune_unit", lang)
-    text = label("coverage", lang, what=f"{summary.reported}/{summary.expected} {unit}")
-    return f"{name} ({text})"
+    complete = summary.reported == expected and held is None
+    parts = [] if complete else [f"{summary.reported}/{expected} {unit}"]
+    text = coverage_words(parts, lang, held)
+    return f"{name} ({text})" if text else name
+
+
+def _no_holes(signal: IndicatorSummary, lang: Lang) -> str:
+    """ "Không còn thôn, bản chưa có sóng di động." when every village answered; else
+    only of the villages that did: 48 of 375 with no village without signal says
+    nothing of the other 327."""
+    if signal.reported >= signal.expected:
+        return label("no_holes", lang)
+    return (
+        translations(lang)
+        .ngettext(
+            "Of the {n} of {of} village with data on mobile signal, none is without signal.",
+            "Of the {n} of {of} villages with data on mobile signal, none is without signal.",
+            signal.expected,
+        )
+        .format(n=signal.reported, of=signal.expected)
+    )
+
+
+def _holes_cover(signal: IndicatorSummary, lang: Lang) -> str:
+    """The line over the list of villages without signal when not every village has
+    answered: the list is of those that did ("" when all did)."""
+    if signal.reported >= signal.expected:
+        return ""
+    return (
+        translations(lang)
+        .ngettext(
+            "The list covers only the villages with data on mobile signal: {n} of {of} village.",
+            "The list covers only the villages with data on mobile signal: {n} of {of} villages.",
+            signal.expected,
+        )
+        .format(n=signal.reported, of=signal.expected)
+    )
 
 
 def _with_district(commune: Unit, agg: UnitAggregate) -> str:
@@ -423,8 +473,8 @@ def build_model(
     period_text = agg.period.label(lang)
     if lang == "vi":
         period_text = period_text[:1].lower() + period_text[1:]
-    rows = _derived_rows(catalogue, agg, lang)
-    rows += _indicator_rows(catalogue, agg, lang, len(rows))
+    rows = _derived_rows(catalogue, agg, lang, holding)
+    rows += _indicator_rows(catalogue, agg, lang, len(rows), held_base(holding))
     holes = tuple(
         label(
             "hole_line",
@@ -435,7 +485,7 @@ def build_model(
         )
         for w in agg.without_signal
     ) or (
-        label("no_holes", lang)
+        _no_holes(agg.current.indicators[NO_SIGNAL[0]], lang)
         if agg.current.indicators[NO_SIGNAL[0]].reported
         else label("holes_no_data", lang),
     )
@@ -524,7 +574,18 @@ def build_model(
         ),
         holding=holding if partial else None,
         chart_note=nfc(holding.scope_line(agg, lang)) if holding is not None else "",
-        holes_note=nfc(holding.scope_line(agg, lang)) if holding is not None else "",
+        holes_note=nfc(
+            " ".join(
+                t
+                for t in (
+                    holding.scope_line(agg, lang) if holding is not None else "",
+                    _holes_cover(agg.current.indicators[NO_SIGNAL[0]], lang)
+                    if agg.without_signal
+                    else "",
+                )
+                if t
+            )
+        ),
         annex_scope=(
             nfc(holding.annex_note(agg, lang, by_district=by_district))
             if holding is not None and agg.level != "commune"

@@ -96,7 +96,7 @@ def summary(
         if lang == "en" and der.unit == "%":
             name = "share of " + lower_first(der.name_en)
         text = _change(
-            name + coverage_text(agg, code, lang, brackets=True),
+            name + coverage_text(agg, code, lang, brackets=True, holding=holding),
             der.unit,
             # a change is only stated between figures covering the same villages/communes
             prev.get(code) if prev_cover.get(code) == agg.current.coverage.get(code) else None,
@@ -117,19 +117,57 @@ def summary(
     return (first, completeness_sentence(agg, lang, holding))
 
 
-def coverage_text(agg: UnitAggregate, code: str, lang: Lang, *, brackets: bool = False) -> str:
-    """ "48/375 thôn, 3/22 xã có số liệu" when a derived figure covers only part of the
-    area (villages for a village figure, communes always)."""
-    found = agg.current.coverage.get(code)
-    if found is None or agg.current.derived.get(code) is None or found.complete:
+def held_base(holding: Holding | None) -> int | None:
+    """How many communes this office holds when it holds only part of the area (the base
+    a partial report's coverage counts on), else None."""
+    return len(holding.held) if holding is not None and holding.partial else None
+
+
+def coverage_words(parts: Sequence[str], lang: Lang, held: int | None = None) -> str:
+    """ "48/375 thôn, 3/22 xã có số liệu" ("" without parts); at a partial office
+    (``held`` communes) "… có số liệu tại đơn vị": the counts are of the held communes
+    and their villages, and the words say so."""
+    if not parts:
         return ""
+    what = ", ".join(parts)
+    if held is None:
+        return label("coverage", lang, what=what)
+    return holding_label("coverage", lang, what=what)
+
+
+def coverage_text(
+    agg: UnitAggregate,
+    code: str,
+    lang: Lang,
+    *,
+    brackets: bool = False,
+    holding: Holding | None = None,
+) -> str:
+    """ "48/375 thôn, 3/22 xã có số liệu" when a derived figure covers only part of the
+    area (villages for a village figure, communes always).
+
+    With a partial ``holding`` both counts are of what this office holds (its villages
+    were always the held communes' only; the communes were all the province's, "48/375
+    thôn, 3/204 xã"), and they are printed also when every held commune has the data
+    ("22/22 xã có số liệu tại đơn vị"): a figure of part of the province never reads as
+    the whole province's, wherever it is read."""
+    found = agg.current.coverage.get(code)
+    if found is None or agg.current.derived.get(code) is None:
+        return ""
+    held = held_base(holding)
+    if held is None and found.complete:
+        return ""
+    of_communes = found.of_communes if held is None else held
+    # a figure that reads no value (the number of villages) counts every commune of the
+    # area as having it, those held elsewhere too: of the held, that is all of them
+    communes = min(found.communes, of_communes)
     parts = []
-    if found.by_villages and found.villages < found.of_villages:
+    if found.by_villages and (held is not None or found.villages < found.of_villages):
         parts.append(f"{found.villages}/{found.of_villages} {label('village_unit', lang)}")
-    if found.communes < found.of_communes:
-        parts.append(f"{found.communes}/{found.of_communes} {label('commune_unit', lang)}")
-    text = label("coverage", lang, what=", ".join(parts))
-    return f" ({text})" if brackets else text
+    if held is not None or communes < of_communes:
+        parts.append(f"{communes}/{of_communes} {label('commune_unit', lang)}")
+    text = coverage_words(parts, lang, held)
+    return f" ({text})" if brackets and text else text
 
 
 def state_counts(states: Sequence[str]) -> dict[str, int]:

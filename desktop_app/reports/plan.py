@@ -21,7 +21,7 @@ from desktop_app.domain.plan import Status, count_status, decimals_of, gap, stat
 from desktop_app.domain.units import Unit
 from desktop_app.reports.errors import UnknownFormatError, WrongUnitLevelError
 from desktop_app.reports.model import Header, _header
-from desktop_app.reports.texts import Lang, display, pick
+from desktop_app.reports.texts import Lang, display, pick, translations
 from desktop_app.store.aggregation import aggregate
 from desktop_app.store.store import Store
 
@@ -34,13 +34,14 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "s_summary": ("I. KẾT QUẢ CHUNG", "I. OVERVIEW"),
     "s_table": ("II. KẾT QUẢ THEO ĐƠN VỊ", "II. RESULTS BY UNIT"),
+    # {targets}, {units}, {approved_of}: gettext plurals in the report's language
     "summary": (
-        "Năm {year}, {area} có {n} chỉ tiêu kế hoạch được giao cho {units} đơn vị. "
-        "Đối chiếu với số liệu {period} ({approved}/{communes} xã đã được duyệt): "
+        "Năm {year}, {area} có {targets} được giao cho {units}. "
+        "Đối chiếu với số liệu {period} ({approved_of}): "
         "{met} chỉ tiêu đạt, {exceeded} chỉ tiêu vượt, {not_met} chỉ tiêu chưa đạt"
         "{missing}.",
-        "In {year}, {area} has {targets_en} set for {units_en}. Against the figures "
-        "of {period} ({approved} of {communes_en} approved): {met} met, "
+        "In {year}, {area} has {targets} set for {units}. Against the figures "
+        "of {period} ({approved_of}): {met} met, "
         "{exceeded} exceeded, {not_met} not met{missing}.",
     ),
     "missing": ("; {n} chỉ tiêu chưa có số liệu", "; {n} without figures yet"),
@@ -71,9 +72,17 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def _counted(n: int, noun: str) -> str:
-    """``n`` and an English noun in its number: "1 unit", "2 units"."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+def _counts(lang: Lang, targets: int, units: int, approved: int, communes: int) -> dict[str, str]:
+    """The summary's counted nouns in ``lang``, each a gettext plural ("1 unit",
+    "2 units"; Vietnamese has one form: "2 đơn vị")."""
+    tr = translations(lang)
+    return {
+        "targets": tr.ngettext("{n} plan target", "{n} plan targets", targets).format(n=targets),
+        "units": tr.ngettext("{n} unit", "{n} units", units).format(n=units),
+        "approved_of": tr.ngettext(
+            "{approved} of {n} commune approved", "{approved} of {n} communes approved", communes
+        ).format(approved=approved, n=communes),
+    }
 
 
 def plan_label(key: str, lang: Lang, **params: object) -> str:
@@ -200,15 +209,10 @@ def build_plan_report(
             lang,
             year=year,
             area=area,
-            n=len(lines),
-            units=len({line.unit.id for line in lines}),
             period=period_text,
-            approved=approved,
-            communes=len(communes),
-            # English counts its nouns (Vietnamese has one form: the numbers above)
-            targets_en=_counted(len(lines), "plan target"),
-            units_en=_counted(len({line.unit.id for line in lines}), "unit"),
-            communes_en=_counted(len(communes), "commune"),
+            **_counts(
+                lang, len(lines), len({line.unit.id for line in lines}), approved, len(communes)
+            ),
             met=counts["met"],
             exceeded=counts["exceeded"],
             not_met=counts["not_met"],

@@ -2,8 +2,10 @@
 
 The workbook holds real numbers (ratios with one decimal shown, full precision kept),
 header rows, frozen panes, column widths and an A4 print set-up; sheets: the
-indicator table, villages without signal, completeness, and the annex by commune or
-district. The CSV is the indicator table with its codes, numbers as printed in the
+indicator table, villages without signal, completeness, the main indicators by area
+(district and province, with the area decisions), and the annex by commune or
+district (with the annex's title and the lines the PDF prints with it). The CSV is the
+indicator table with its codes, numbers as printed in the
 PDF but written with a decimal point. Both carry, under the indicator table, the PDF's
 page-1 notices and its (*) footnote of "Kỳ trước" (:func:`table_notes`).
 """
@@ -16,15 +18,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from desktop_app.reports.area_section import DECIMALS
 from desktop_app.reports.fonts import nfc
 from desktop_app.reports.lineage import lineage_lines
-from desktop_app.reports.model import ReportModel, TableRow
+from desktop_app.reports.model import ReportModel, TableRow, attached_line
 from desktop_app.reports.texts import Lang, Number, label, rounded
 
 _SHEETS = {
     "indicators": ("Chỉ tiêu", "Indicators"),
     "holes": ("Thôn lõm sóng", "Villages without signal"),
     "complete": ("Gửi số liệu", "Submission"),
+    "areas": ("Theo địa bàn", "By area"),
     "annex": ("Phụ lục", "Annex"),
 }
 _EXTRA = {"code": ("Mã chỉ tiêu", "Indicator code"), "cell": ("Phân tổ", "Cell")}
@@ -190,23 +194,52 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
         for v in w.villages:
             put(ws, r, [r - 4, w.commune.name, v], [None] * 3)
             r += 1
-    if model.holes_note:  # the list is of the held communes only, as the PDF says
-        ws.cell(row=r + 1, column=2, value=nfc(model.holes_note)).font = plain
+    # what the PDF says with the list: whom it covers (the held communes, the villages
+    # that answered), or, with no village to list, why ("no data", or none of those
+    # that answered): an empty sheet read as "every village has signal"
+    said = [model.holes_note] if model.holes_note else []
+    if not model.aggregate.without_signal:
+        said += list(model.holes)
+    for text in said:
+        r += 1
+        ws.cell(row=r, column=2, value=nfc(text)).font = plain
 
     ws = wb.create_sheet()
     cols = list(model.completeness_columns)
     # per commune, the last column holds the notes (return reasons): wide and wrapped
     widths = [6.0, 35.0, 22.0, 70.0] if len(cols) == 4 else [6.0, 35.0] + [16.0] * (len(cols) - 2)
     setup(ws, _sheet("complete", lang), cols, widths)
+    r = 4
     for r, crow in enumerate(model.completeness_rows, start=5):
         values: list[Any] = [int(crow[0]), crow[1]]
         values += [int(v) if v.isdigit() and len(cols) > 4 else v for v in crow[2:]]
         put(ws, r, values, [None] * len(values))
+    # the PDF's sentence over the table: how many sent, in which states, of which communes
+    ws.cell(row=r + 2, column=2, value=nfc(model.completeness_text)).font = plain
+
+    areas = model.areas
+    if areas is not None:
+        # the PDF's "by area" section: its table as numbers, and the decisions under it
+        ws = wb.create_sheet()
+        cols = list(areas.columns) or [areas.heading]
+        setup(ws, _sheet("areas", lang), cols, [24.0] + [14.0] * (len(cols) - 1))
+        ws["A2"] = nfc(areas.heading)
+        r = 4
+        for r, figures in enumerate(areas.figures, start=5):
+            formats = [None] + [_format(d) for d in DECIMALS]
+            put(ws, r, list(figures), formats)
+        r += 1
+        for text in areas.notes:
+            r += 1
+            ws.cell(row=r, column=1, value=nfc(text)).font = plain
 
     if model.annex_rows:
         ws = wb.create_sheet()
         cols = list(model.annex_columns)
         setup(ws, _sheet("annex", lang), cols, [6, 30] + [16] * (len(cols) - 2), True)
+        # the annex's own title and "(Kèm theo Báo cáo số …)", as the PDF's annex page
+        ws["A2"] = nfc(f"{label('annex', lang)}: {model.annex_title}")
+        ws["A3"] = nfc(attached_line(model))
         r = 4
         for r, arow in enumerate(model.annex_rows, start=5):
             formats = [None, None] + [_format(d) for d in model.annex_decimals[2:]]
@@ -214,8 +247,13 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
             values = [_tt(str(arow[0])), arow[1]]
             values += [v if isinstance(v, str) else _number(v) for v in arow[2:]]
             put(ws, r, values, formats)
-        if model.annex_scope:  # the districts or communes the annex leaves out, as the PDF
-            ws.cell(row=r + 2, column=2, value=nfc(model.annex_scope)).font = plain
+        # the lines the PDF prints with the annex: the communes or districts it leaves out,
+        # the decisions the annex by area groups by, and the note under the annex
+        r += 1
+        notes = (model.annex_scope, *model.annex_notes, model.annex_note)
+        for text in (t for t in notes if t):
+            r += 1
+            ws.cell(row=r, column=2, value=nfc(text)).font = plain
     wb.properties.title = nfc(model.subject)
     wb.properties.creator = "Coverage Desk"
     wb.save(out)

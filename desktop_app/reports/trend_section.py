@@ -19,6 +19,10 @@ from desktop_app.store.store import Store
 HEADING = ("Diễn biến các tỷ lệ chính qua các quý", "The key ratios quarter by quarter")
 DASHES: tuple[tuple[int, ...] | None, ...] = (None, (6, 3), (1, 2), (6, 2, 1, 2))
 MARKERS = ("FilledCircle", "FilledSquare", "FilledTriangle", "FilledDiamond")
+COUNTED = (
+    "Mỗi điểm chỉ tính số liệu đã được duyệt của quý đó; số xã được tính: {quarters}.",
+    "Each point counts only the data approved for its quarter; communes counted: {quarters}.",
+)
 
 
 @dataclass(frozen=True)
@@ -50,16 +54,18 @@ def trend_section(
         return None
     communes = communes_read(store, agg.unit.id)
     last = agg.period if agg.period.quarter is not None else agg.period.quarters()[-1]
-    periods = [p for p in quarters_held(store, communes) if p <= last]
+    # the axis ends at the report's own quarter, also when nothing of it is entered yet
+    # (no point there says so; an axis ending a quarter early hid it)
+    periods = sorted({*(p for p in quarters_held(store, communes) if p <= last), last})
     if len(periods) < 2:
         return None
     values: dict[str, list[float | None]] = {c: [] for c in TREND_CODES}
-    # the report's own quarter and the one before it are in ``agg`` already (aggregated
-    # with the same counted submissions); every other quarter in one pass, with the same
-    # figures as aggregate() of that quarter
+    # the report's own quarter is in ``agg`` already (aggregated with the same counted
+    # submissions); every other quarter in one pass, with the same figures as aggregate()
+    # of that quarter. Not ``agg.previous``: that is the previous quarter counted like
+    # for like with this one (the same communes), not the previous quarter's own figure,
+    # which its own report printed and the line must go through
     known = {agg.period: agg.current.derived}
-    if agg.previous is not None:
-        known[agg.previous.period] = agg.previous.derived
     others = [p for p in periods if p not in known]
     known.update(
         derived_over(
@@ -81,7 +87,43 @@ def trend_section(
         return None
     labels = tuple(f"Q{p.quarter}/{p.year}" for p in periods)
     note = held.scope_line(agg, lang) if held is not None else ""
+    counted = _counted_line(store, agg, periods, counted_states, held, lang)
+    note = " ".join(t for t in (note, counted) if t)
     return TrendSection(HEADING[0 if lang == "vi" else 1], labels, series, nfc(note))
+
+
+def _counted_line(
+    store: Store,
+    agg: UnitAggregate,
+    periods: list[Any],
+    counted_states: Collection[str] | None,
+    held: Holding | None,
+    lang: Lang,
+) -> str:
+    """ "Mỗi điểm chỉ tính số liệu đã được duyệt của quý đó; số xã được tính: Q4/2020:
+    3/22 xã." for the quarters that count fewer than all their communes (each point is
+    its quarter's own figure, so a quarter of 3 approved communes beside one of 22 is
+    not like for like, and the line must not read as a change of the whole area); ""
+    when every quarter counts all, or drafts are counted."""
+    from desktop_app.store.aggregation import collected
+
+    if counted_states is None:
+        return ""
+    ids = {u.id for u in held.held} if held is not None and held.partial else None
+    short: list[str] = []
+    for period in periods:
+        communes = [c.id for c in collected(store, agg.unit.id, period).communes]
+        if ids is not None:
+            communes = [c for c in communes if c in ids]
+        states = store.submissions.for_period(period.code)
+        n = sum(1 for c in communes if c in states and states[c].state in counted_states)
+        if communes and n < len(communes):
+            short.append(f"Q{period.quarter}/{period.year}: {n}/{len(communes)}")
+    if not short:
+        return ""
+    vi, en = COUNTED
+    unit = "xã" if lang == "vi" else "communes"
+    return (vi if lang == "vi" else en).format(quarters="; ".join(f"{q} {unit}" for q in short))
 
 
 def trend_flowables(

@@ -134,6 +134,9 @@ class AreaFigures:
     unit: Unit
     derived: Mapping[str, float | None]
     villages: int
+    #: what each derived figure covers (its villages and communes with data), so that
+    #: a group of units recombines a ratio over the villages it was computed on
+    coverage: Mapping[str, Coverage] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -357,8 +360,10 @@ def _by_new_commune(
     for new in _communes_under(units, province):
         datas = [CommuneData(cv, rows) for cv, rows in parts.get(new.id, {}).values()]
         derived = compute_derived(catalogue, AreaData(datas), "commune", compiled)
-        if not any(d.commune_values or any(d.villages) for d in datas):
-            derived = dict.fromkeys(derived)  # nothing from this commune: "—"
+        if not any(d.commune_values or d.villages for d in datas):
+            # nothing known of this commune here: "—". A village without values still
+            # counts in the number of villages, as in the commune's own figures
+            derived = dict.fromkeys(derived)
         out.append(AreaFigures(new, derived, sum(len(d.villages) for d in datas)))
     return out
 
@@ -441,14 +446,12 @@ def aggregate(
     by_commune: list[AreaFigures] = []
     by_district: list[AreaFigures] = []
     if level != "province" or per_commune:
-        by_commune = [
-            AreaFigures(
-                c,
-                compute_derived(catalogue, AreaData([data]), "commune", compiled),
-                len(data.villages),
+        by_commune = []
+        for c, data in zip(communes, current_data, strict=True):
+            derived, covered = derived_and_coverage(
+                catalogue, AreaData([data]), "commune", compiled
             )
-            for c, data in zip(communes, current_data, strict=True)
-        ]
+            by_commune.append(AreaFigures(c, derived, len(data.villages), covered))
     if level == "province" and unit.structure == "2025":
         by_commune = _by_new_commune(
             catalogue, compiled, units, unit, collected, current_data, registers, period
@@ -461,8 +464,10 @@ def aggregate(
             district = units.get(district_id)
             if district is not None:
                 derived = compute_derived(catalogue, AreaData(datas), "district", compiled)
-                if not any(d.commune_values or any(d.villages) for d in datas):
-                    derived = dict.fromkeys(derived)  # nothing from this district: "—"
+                if not any(d.commune_values or d.villages for d in datas):
+                    # nothing known of this district here: "—", not 0 villages. Its
+                    # villages without values still count, as in the district's report
+                    derived = dict.fromkeys(derived)
                 by_district.append(
                     AreaFigures(district, derived, sum(len(d.villages) for d in datas))
                 )

@@ -137,3 +137,25 @@ def test_a_2025_commune_before_the_reform_names_its_old_communes(
     villages = moved - {"pre2025:04108"}
     assert villages and villages <= set(old_codes)
     assert {old_codes[v]["parent"]["id"] for v in villages} == {by_code["2025:04108"]["id"]}
+
+
+def test_without_a_period_the_package_holds_every_period_s_units(
+    demo: tuple[Path, Path], exports: dict[Any, Any], tmp_path: Path
+) -> None:
+    # the package an administrator imports once (no --period) describes every org unit a
+    # dataValueSet of any held period names, before the reform and after it, exactly as
+    # each period's own package does (one hierarchy)
+    office, _province = demo
+    with Store.open(office) as store:
+        for unit in UNITS:
+            out = tmp_path / f"{unit.replace(':', '_')}.meta.json"
+            write_metadata(store, unit, out)
+            meta = json.loads(out.read_text(encoding="utf-8"))
+            by_code = {u["code"]: u for u in meta["organisationUnits"]}
+            assigned = {o["id"] for s in meta["dataSets"] for o in s["organisationUnits"]}
+            for code in PERIODS:
+                period_meta, doc = exports[unit, code]
+                for org in period_meta["organisationUnits"]:
+                    assert by_code.get(org["code"]) == org, (unit, code, org["code"])
+                for value in doc["dataValues"]:
+                    assert by_code[value["orgUnit"]]["id"] in assigned, (unit, code)

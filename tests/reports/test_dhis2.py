@@ -7,11 +7,15 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
+from desktop_app.domain.dhis2_cells import cell_of, elements_of
 from desktop_app.domain.periods import Period
 from desktop_app.reports.dhis2 import (
     CSV_COLUMNS,
     data_value_set,
     data_values,
+    uid,
     write_dhis2,
     write_metadata,
 )
@@ -34,15 +38,14 @@ def test_json_shape(reports_store: Store, tmp_path: Path) -> None:
     }
     for v in values:
         assert {"dataElement", "period", "orgUnit", "categoryOptionCombo", "value"} <= set(v)
-        ind = catalogue.indicators[v["dataElement"]]
+        found = cell_of(catalogue, v["dataElement"], v["categoryOptionCombo"])
+        assert found is not None, v
+        ind, key = found
         assert v["period"] == ("2020" if ind.frequency == "annual" else "2020Q4")
         assert v["orgUnit"] in orgs
-        keys = catalogue.disaggregation_keys(ind.code)
-        assert (
-            v["categoryOptionCombo"] == "default"
-            if keys == ("",)
-            else v["categoryOptionCombo"] in keys
-        )
+        assert key in catalogue.disaggregation_keys(ind.code)
+        element = next(e for e in elements_of(catalogue, ind) if e.code == v["dataElement"])
+        assert (v["categoryOptionCombo"] == "default") == (not element.dimensions)
         assert isinstance(v["value"], str)
         if ind.kind == "boolean":
             assert v["value"] in ("true", "false")
@@ -136,3 +139,123 @@ def test_metadata_matches_the_values_and_dhis2_shapes(reports_store: Store, tmp_
             assert "categoryCombo" not in element
         else:
             assert (element["categoryCombo"]["id"], v.category_option_combo) in combos
+
+
+def test_a_year_s_set_holds_the_yearly_data_set_s_values_only(
+    reports_store: Store, tmp_path: Path
+) -> None:
+    # the yearly data set names the annual indicators; a quarterly indicator's value
+    # for 2020 (or its quarters' values in a set that declares the yearly data set) is
+    # refused by DHIS2 or counted twice by its analytics, which make the year from the
+    # quarters themselves
+    out = tmp_path / "year.json"
+    count = write_dhis2(reports_store, "pre2025:125", Period(2020), out, include_drafts=True)
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["dataSet"] == "COVERAGE_DESK_YEARLY" and doc["period"] == "2020"
+    assert {v["period"] for v in doc["dataValues"]} == {"2020"}
+    yearly = {
+        d["dataElement"]["id"]
+        for s in json.loads(_metadata(reports_store, tmp_path))["dataSets"]
+        if s["code"] == "COVERAGE_DESK_YEARLY"
+        for d in s["dataSetElements"]
+    }
+    assert {uid(v["dataElement"]) for v in doc["dataValues"]} <= yearly
+    stored = reports_store.db.execute_sql(
+        "SELECT count(*) FROM data_value d JOIN indicator i ON i.code = d.indicator"
+        " WHERE d.value IS NOT NULL AND d.period = '2020' AND i.frequency = 'annual'"
+    ).fetchone()[0]
+    assert count == len(doc["dataValues"]) == stored > 1000
+    write_dhis2(
+        reports_store, "pre2025:125", Period(2020), tmp_path / "year.csv", include_drafts=True
+    )
+    rows = list(csv.reader((tmp_path / "year.csv").read_text(encoding="utf-8").splitlines()))
+    assert {r[1] for r in rows[1:]} == {"2020"} and len(rows) == stored + 1
+
+
+def _metadata(store: Store, folder: Path) -> str:
+    out = folder / "meta.json"
+    write_metadata(store, "pre2025:125", out, Period(2020))
+    return out.read_text(encoding="utf-8")
+
+
+def test_dhis2_adds_up_each_element_as_the_reports_do(reports_store: Store, tmp_path: Path) -> None:
+    # DHIS2 aggregates by the element's aggregationType, over org units and over time:
+    # a district's area is its communes' areas added up (not their mean), a rate per day
+    # is averaged, and a year of a quarterly count is its last quarter (the year's
+    # report reads the fourth quarter), not the four quarters added up
+    out = tmp_path / "meta.json"
+    write_metadata(reports_store, "pre2025:125", out)
+    types = {
+        e["code"]: e["aggregationType"]
+        for e in json.loads(out.read_text(encoding="utf-8"))["dataElements"]
+    }
+    assert types["dien_tich"] == "SUM" and types["so_ho"] == "SUM"
+    assert types["tan_suat_phat"] == "AVERAGE"
+    assert types["bts_vi_tri"] == types["phu_4g"] == types["ho_internet"] == "LAST"
+    assert types["dien_luoi"] == "SUM"  # a boolean: the villages where it is true
+    assert types["song_di_dong"] == types["nha_mang"] == "NONE"
+    # the year's report figure of a quarterly count is the fourth quarter's
+    from desktop_app.store.aggregation import aggregate
+
+    year = aggregate(reports_store, "pre2025:125", "2020", with_previous=False)
+    q4 = aggregate(reports_store, "pre2025:125", "2020Q4", with_previous=False)
+    assert year.current.indicators["bts_vi_tri"].total == q4.current.indicators["bts_vi_tri"].total
+
+
+def test_no_dhis2_total_adds_a_whole_to_its_parts(reports_store: Store, tmp_path: Path) -> None:
+    # DHIS2 totals a data element over its option combos. The loudspeaker clusters and
+    # the dossiers are a total with sub-counts (speaker: tong, ip, hong; channel: tong,
+    # truc_tuyen): as option combos of one element their DHIS2 total was the whole plus
+    # its parts again. Each element's DHIS2 total must be our own total of that cell
+    from collections import defaultdict
+    from decimal import Decimal
+
+    catalogue = reports_store.catalogue
+    out = tmp_path / "set.json"
+    write_dhis2(reports_store, "pre2025:125", Period(2020, 4), out, include_drafts=True)
+    totals: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for v in json.loads(out.read_text(encoding="utf-8"))["dataValues"]:
+        if catalogue.indicators.get(v["dataElement"].split(".")[0], None) is None:
+            continue
+        if v["value"] not in ("true", "false") and v["value"].replace(".", "").isdigit():
+            totals[v["dataElement"], v["orgUnit"], v["period"]] += Decimal(v["value"])
+    checked = 0
+    for (element, org, period), total in totals.items():
+        found = cell_of(catalogue, element, "default")
+        code = element.split(".")[0]
+        keys = catalogue.total_keys(code) if element == code else (found[1] if found else "",)
+        marks = ",".join("?" for _ in keys)
+        (stored,) = reports_store.db.execute_sql(
+            f"SELECT sum(CAST(value AS REAL)) FROM data_value WHERE org_id = ? AND period = ?"
+            f" AND indicator = ? AND disagg IN ({marks})",
+            (org, period, code, *keys),
+        ).fetchone()
+        assert total == pytest.approx(Decimal(str(stored))), (element, org, period)
+        checked += element in ("cum_loa", "ho_so_tthc")
+    assert checked > 20
+    meta = tmp_path / "meta.json"
+    write_metadata(reports_store, "pre2025:125", meta)
+    elements = {e["code"]: e for e in json.loads(meta.read_text(encoding="utf-8"))["dataElements"]}
+    assert {"cum_loa", "cum_loa.ip", "cum_loa.hong", "ho_so_tthc", "ho_so_tthc.truc_tuyen"} <= set(
+        elements
+    )
+    assert elements["cum_loa.ip"]["name"] == "Số cụm loa truyền thanh: Loa IP"
+    assert "categoryCombo" not in elements["cum_loa"] and "categoryCombo" in elements["bts_tram"]
+
+
+def test_cells_and_dhis2_elements_map_both_ways(reports_store: Store) -> None:
+    from desktop_app.domain.dhis2_cells import exported_as
+
+    catalogue = reports_store.catalogue
+    cum_loa, bts = catalogue.indicators["cum_loa"], catalogue.indicators["bts_tram"]
+    assert exported_as(catalogue, cum_loa, "tong") == ("cum_loa", "default")
+    assert exported_as(catalogue, cum_loa, "ip") == ("cum_loa.ip", "default")
+    assert exported_as(catalogue, bts, "viettel.4g") == ("bts_tram", "viettel.4g")
+    for ind in catalogue.indicators.values():
+        for key in catalogue.disaggregation_keys(ind.code):
+            assert cell_of(catalogue, *exported_as(catalogue, ind, key)) == (ind, key)
+    # a file of the earlier export (the sub-count as an option combo) still reads
+    assert cell_of(catalogue, "cum_loa", "ip") == (cum_loa, "ip")
+    assert cell_of(catalogue, "cum_loa.tong", "default") is None
+    assert cell_of(catalogue, "bts_tram.viettel", "4g") is None
+    assert cell_of(catalogue, "khong_co", "default") is None

@@ -60,7 +60,8 @@ def test_a_province_report_at_a_district_annex_charts_and_map(
         f" liệu do đơn vị khác quản lý, không có tại đơn vị: {OTHERS}."
     )
     assert model.chart_note == SCOPE_VI
-    assert model.trend is not None and model.trend.note == SCOPE_VI
+    # the trend also says its last quarter counts the 3 approved communes only
+    assert model.trend is not None and model.trend.note.startswith(SCOPE_VI + " Mỗi điểm")
     assert model.map is not None and model.map.note == SCOPE_VI
     # the map draws the held communes only: Mai Sơn's 22 names
     assert len(model.map.labels) == 22
@@ -91,7 +92,10 @@ def test_the_english_report_says_the_same(reports_store: Store) -> None:
         " districts: Huyện Mai Sơn), not the whole province."
     )
     assert model.chart_note == scope
-    assert model.trend is not None and model.trend.note == scope
+    assert model.trend is not None and model.trend.note == (
+        f"{scope} Each point counts only the data approved for its quarter; communes counted:"
+        " Q4/2020: 3/22 communes."
+    )
     assert model.map is not None and model.map.note == scope
     assert model.annex_scope == (
         "The annex lists only the 1 of the 12 districts whose data this office holds;"
@@ -117,7 +121,12 @@ def test_the_annex_by_area_lists_the_held_communes(reports_store: Store, tmp_pat
     book = load_workbook(write_model(model, tmp_path / "a.xlsx"))
     rows = [r for r in book["Phụ lục"].iter_rows(min_row=5, values_only=True) if any(r)]
     assert [r[0] for r in rows if isinstance(r[0], str)] == ["I", "II", "III"]
-    assert rows[-1][1] == model.annex_scope
+    # under the table, the lines the PDF prints with the annex: what it leaves out, then
+    # the decisions the communes are grouped by
+    assert [r[1] for r in rows][-1 - len(model.annex_notes) :] == [
+        model.annex_scope,
+        *model.annex_notes,
+    ]
 
 
 def test_a_province_report_at_a_commune_office_marks_its_district(
@@ -137,6 +146,23 @@ def test_a_province_report_at_a_commune_office_marks_its_district(
     )
     text = " ".join(_pages(write_model(model, tmp_path / "c.pdf")))
     assert "Huyện Mai Sơn: chỉ tính 1/22 xã có dữ liệu tại đơn vị." in text
+
+
+def test_a_held_village_without_values_counts_the_same_in_both_annexes(
+    commune_store: Store, tmp_path: Path
+) -> None:
+    # the commune has one village and no values: the district report says 1 village, and
+    # the province's annex row of that district (its 1 held commune) says 1 too, not "—"
+    commune_store.villages.add("pre2025:04108", "Bản Nà Sản")
+    district = build_report(commune_store, "district", DISTRICT, "2020Q4", report_date=DAY)
+    province = build_report(commune_store, "province", PROVINCE, "2020Q4", report_date=DAY)
+    assert [r[:3] for r in district.annex_rows] == [("1", "Xã Chiềng Sung", 1)]
+    assert [r[:3] for r in province.annex_rows] == [("1", "Huyện Mai Sơn (1/22 xã)", 1)]
+    # nothing else is known: every ratio and count from values stays "—" in both
+    assert district.annex_rows[0][3:] == province.annex_rows[0][3:] == (None,) * 6
+    text = " ".join(_pages(write_model(province, tmp_path / "p.pdf")))
+    annex = text[text.index("PHỤ LỤC") :]
+    assert "1 Huyện Mai Sơn (1/22 xã) 1 — — — — — —" in annex, annex
 
 
 def test_a_district_report_at_a_commune_office_lists_its_commune(commune_store: Store) -> None:
@@ -183,7 +209,10 @@ def test_the_province_s_own_report_says_nothing_of_the_kind(
     assert rows["Huyện Mai Sơn"][2] is not None  # the hand-built villages
     assert model.holding is None
     assert not any("Đơn vị chỉ có dữ liệu" in n for n in model.notices)
-    assert (model.annex_scope, model.chart_note, model.holes_note) == ("", "", "")
+    assert (model.annex_scope, model.chart_note) == ("", "")
+    # the list of villages without signal says only that it lists the villages that
+    # answered (the hand-built communes' few), nothing of what this office holds
+    assert model.holes_note.startswith("Danh sách chỉ gồm các thôn, bản có số liệu")
     assert model.trend is None or model.trend.note == ""
     assert model.map is None or model.map.note == ""
     text = " ".join(_pages(write_model(model, tmp_path / "p.pdf")))

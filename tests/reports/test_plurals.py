@@ -4,6 +4,7 @@ has one form, from the catalogue)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from desktop_app.reports import build_report
@@ -94,3 +95,26 @@ def test_the_lineage_lines_count_communes_and_villages(reports_store: Store) -> 
         "The figures include those of 1 commune before the 2025 reform, from which today's"
         " communes (1) were formed.",
     )
+
+
+def test_the_plan_summary_counts_its_nouns_through_the_catalogue(reports_store: Store) -> None:
+    # the plan report's counted nouns are gettext plurals, translated in the .po, not an
+    # English "s" glued on: both languages read them from the catalogue
+    from desktop_app.reports.plan import build_plan_report
+    from desktop_app.reports.texts import translations
+
+    vi = translations("vi")
+    assert vi.ngettext("{n} plan target", "{n} plan targets", 2) == "{n} chỉ tiêu kế hoạch"
+    assert vi.ngettext("{n} unit", "{n} units", 2) == "{n} đơn vị"
+    assert (
+        vi.ngettext("{approved} of {n} commune approved", "{approved} of {n} communes approved", 22)
+        == "{approved}/{n} xã đã được duyệt"
+    )
+    en = build_plan_report(reports_store, DISTRICT, 2020, lang="en").summary
+    assert re.search(
+        r"has 92 plan targets set for 23 units\. .*\(\d+ of 22 communes approved\)", en
+    ), en
+    text = build_plan_report(reports_store, DISTRICT, 2020).summary
+    assert re.search(
+        r"có 92 chỉ tiêu kế hoạch được giao cho 23 đơn vị\. .*\(\d+/22 xã đã được duyệt\)", text
+    ), text
