@@ -252,8 +252,10 @@ def create_app(
     def limit(key: str) -> None:
         _rate_limit(sign_in_limiter, key)
 
-    # Short reads and signature checks run on the event loop (a thread hop costs more
-    # than they do); pushes and feed pages, which may wait for the writer, in threads.
+    # Signature checks run on the event loop; every database read or write (revocations,
+    # the state, nonces, pushes, feed pages) in a thread: a database that is slow to
+    # answer (PostgreSQL over a congested link, a busy disk) must never hold the loop,
+    # and with it every other office's requests and /v1/health.
 
     @app.get(f"{API}/health", response_model=Health, responses=errors(), tags=["server"])
     async def health() -> Health:
@@ -305,12 +307,14 @@ def create_app(
         now = time.time()
         try:
             nonce_expires = authority.check_nonce(body.nonce, now)
+            # the revocation list is a database read: off the event loop, like every read
+            revoked = await run_in_threadpool(store.revoked)
             info = verify_office(
                 body.certificate,
                 body.nonce,
                 body.signature,
                 province_key=store.province_key,
-                revoked=store.revoked(),
+                revoked=revoked,
                 now=now,
             )
         except AuthError as exc:
@@ -323,15 +327,18 @@ def create_app(
             )  # fmt: skip
         text, expires = authority.issue(info, now)
         limiter.allow(info.node_id)  # the sign-in counts against the office's rate too
+        office_state = None
+        if body.epoch is not None:
+            office_state = await run_in_threadpool(
+                build_state, authority.read(text, now), body.epoch, body.seq
+            )
         return Token(
             token=text,
             expires_at=iso(expires),
             node_id=info.node_id,
             office_id=info.office_id,
             level=info.level,
-            state=None
-            if body.epoch is None
-            else build_state(authority.read(text, now), body.epoch, body.seq),
+            state=office_state,
         )
 
     def build_state(office: Claims, epoch: int | None, seq: int | None) -> State:
@@ -355,12 +362,15 @@ def create_app(
         )
 
     @app.get(f"{API}/state", response_model=State, responses=ERRORS, tags=["sync"])
-    async def state(
+    def state(
         office: Office,
         epoch: Annotated[int | None, Query(ge=0, le=2**62)] = None,
         seq: Annotated[int | None, Query(ge=0, le=2**62)] = None,
     ) -> State:
-        """The server's applied vector for this office, the epoch check and the schema range."""
+        """The server's applied vector for this office, the epoch check and the schema range.
+
+        A plain function: FastAPI runs it in its thread pool, so the database reads
+        never hold the event loop (and with it every other office's requests)."""
         return build_state(office, epoch, seq)
 
     @app.post(
