@@ -6,7 +6,10 @@ inside the main window, into /tmp/screens/sync-*.png.
 Builds a small province under a temporary folder (the province, Huyện Mai Sơn, Xã
 Chiềng Sung and a second computer of that commune), moves bundles between them, and
 shoots: the commune after an export, the district after an import, a refused file,
-an office not enrolled yet, and the district's conflicts page.
+an office not enrolled yet, and the district's conflicts page. Then the second computer's
+certificate is revoked after a stick of it reached the district, and the commune's
+computer forges a village of another commune: the district imports the province's list
+(taking that stick back) and shows what it holds apart.
 """
 
 from __future__ import annotations
@@ -142,6 +145,57 @@ def shoot(out: Path, lang: str, stores: dict[str, Store], tmp: Path) -> None:
     save(win, out, f"{lang}-conflicts")
 
 
+def hold_apart(stores: dict[str, Store], tmp: Path) -> Path:
+    """The second computer's stick reaches the district past what the province holds,
+    then the province revokes it; the commune's computer forges a village of another
+    commune, refused at the district. Returns the province's bundle with the list."""
+    from desktop_app.store.changes import Entry
+    from desktop_app.sync.certificates import my_certificate, revoke
+    from desktop_app.sync.exchange import export_bundle, import_bundle
+
+    b, c = stores["B"], stores["C"]
+    village = str(b.db.execute_sql("SELECT id FROM village ORDER BY id LIMIT 1").fetchone()[0])
+    for period, value in (("2024", 111), ("2025", 131)):
+        b.values.set_value(ValueWrite(COMMUNE, village, period, "so_ho", value), check_rules=False)
+    path = tmp / "b-to-d.cdsync"
+    export_bundle(b, path)
+    import_bundle(stores["D"], path, backup=False)
+    revoke(stores["P"], int(my_certificate(b)[0]["body"]["serial"]), "Máy bị mất trộm")
+    other = "pre2025:04105"
+    state = {"id": "forged", "commune_id": other, "name": "Bản Giả", "sort_order": 9,
+             "active": True, "demo": False}  # fmt: skip
+    with c.write() as ctx:
+        ctx.log(Entry("village", {"id": "forged"}, other, None, state, None, None, "create"))
+    path = tmp / "c-to-d.cdsync"
+    export_bundle(c, path)
+    import_bundle(stores["D"], path, backup=False)
+    down = tmp / "p-to-d.cdsync"
+    export_bundle(stores["P"], down)
+    return down
+
+
+def shoot_held(out: Path, lang: str, stores: dict[str, Store], down: Path) -> None:
+    """The district's Sync page after importing the province's list (vi) or later (en)."""
+    from desktop_app.ui.app import make_application
+    from desktop_app.ui.context import AppContext
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.pages.sync import SyncPage
+    from desktop_app.ui.tasks import SyncTaskRunner
+
+    i18n.setup(lang)
+    make_application()
+    store = stores["D"]
+    user = {u.username: u for u in store.users.all()}[f"reviewer.{lang}"]
+    win = MainWindow(AppContext(store=store, user=user, language=lang, runner=SyncTaskRunner()))
+    win.nav.setCurrentRow([p[0] for p in win.pages].index("sync"))
+    page = win.page("sync")
+    assert isinstance(page, SyncPage)
+    if lang == "vi":
+        page.choose_bundle_file = lambda: down  # type: ignore[method-assign]
+        page.import_button.click()
+    save(win, out, f"{lang}-district-held-apart")
+
+
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/screens")
     out.mkdir(parents=True, exist_ok=True)
@@ -151,6 +205,9 @@ def main() -> None:
         try:
             for lang in ("vi", "en"):
                 shoot(out, lang, stores, tmp)
+            down = hold_apart(stores, tmp)
+            for lang in ("vi", "en"):
+                shoot_held(out, lang, stores, down)
         finally:
             for store in stores.values():
                 store.close()

@@ -1,7 +1,9 @@
-"""``coverage-desk status``: each period's review state and sync state, one line each.
+"""``coverage-desk status``: each period's review state and sync state, one line each,
+then what the office holds apart (quarantined changes, per sender office and reason).
 
 Support staff ask for it over the phone; it reads the same states as the window
-(:func:`desktop_app.sync.status.period_statuses`) and never writes.
+(:func:`desktop_app.sync.status.period_statuses`,
+:func:`desktop_app.sync.status.quarantine_lines`) and never writes.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def status_lines(store: object, period: str | None = None) -> list[str]:
 def cmd_status(args: argparse.Namespace) -> int:
     from desktop_app.domain.periods import Period, PeriodError
     from desktop_app.store.store import Store
+    from desktop_app.sync.status import quarantine_lines
 
     period = None
     if args.period:
@@ -51,9 +54,10 @@ def cmd_status(args: argparse.Namespace) -> int:
             ) from exc
     with Store.open(db_path(args)) as store:
         lines = status_lines(store, period)
+        held = quarantine_lines(store)
     if not lines:
         out(_("Nothing has been entered yet, so there is nothing to send."))
-    for line in lines:
+    for line in lines + held:
         out(line)
     return 0
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from desktop_app.domain.periods import Period, PeriodError
 from desktop_app.domain.units import STRUCTURE_2025
-from desktop_app.i18n import _, current_language
+from desktop_app.i18n import _, current_language, ngettext
+from desktop_app.store.errors import StoreError
 from desktop_app.store.store import Store
 from desktop_app.sync.vectors import Vector, my_level, province_vector, vector_from_json
 
@@ -334,3 +336,112 @@ def mark_warnings_seen(store: Store) -> int:
     with store.transaction():
         cursor = store.db.execute_sql("UPDATE sync_event SET seen = 1 WHERE seen = 0")
     return int(cursor.rowcount or 0)
+
+
+# --- what is held in quarantine ---
+
+HELD_REVOKED = "revoked"
+HELD_OUT_OF_SCOPE = "out_of_scope"
+HELD_OTHER = "other"
+
+# the reasons desktop_app.sync.scope.Authoriser writes: "<office> may not …", "only the
+# province …", "the province may not …" (office ids hold no space)
+_SCOPE_REASON = re.compile(r"^(\S+ may not |only the province |the province may not )")
+# the serial inside a revocation's sentence (errors.RevokedCertificateError, either language)
+_REVOKED_SERIAL = re.compile(r"\((?:serial|số sê-ri) (\d+)\)")
+
+
+@dataclass(frozen=True)
+class HeldApart:
+    """Changes of one sender office held in ``sync_quarantine`` for one reason.
+
+    ``kind``: :data:`HELD_REVOKED` (``revoked_at``, ``why``: the province's date and
+    words), :data:`HELD_OUT_OF_SCOPE`, or :data:`HELD_OTHER` (``detail``: the stored
+    reason as written)."""
+
+    office_id: str
+    kind: str
+    changes: int
+    revoked_at: str = ""
+    why: str = ""
+    detail: str = ""
+
+
+def held_apart(store: Store) -> list[HeldApart]:
+    """The office's quarantine grouped by sender office and reason (one grouped read).
+
+    The reason is judged from what the store knows, not from the stored sentence (written
+    in the language of that moment): a scope refusal by its wording, a revocation by the
+    sender installation's certificate being revoked here."""
+    from desktop_app.sync.certificates import revoked_serials
+
+    db = store.db
+    revoked = revoked_serials(store)
+    serials = {str(n): int(s) for n, s in db.execute_sql("SELECT node_id, serial FROM sync_node")}
+    counts: dict[tuple[str, str, int, str], int] = {}
+    for office, origin, reason, n in db.execute_sql(
+        "SELECT signer, origin, reason, count(*) FROM sync_quarantine"
+        " GROUP BY signer, origin, reason"
+    ):
+        text = str(reason)
+        serial = 0
+        if _SCOPE_REASON.match(text):
+            kind = HELD_OUT_OF_SCOPE
+        else:
+            found = _REVOKED_SERIAL.search(text)
+            candidates = [serials.get(str(origin), 0), int(found.group(1)) if found else 0]
+            serial = next((s for s in candidates if s in revoked), 0)
+            kind = HELD_REVOKED if serial else HELD_OTHER
+        key = (str(office), kind, serial, text if kind == HELD_OTHER else "")
+        counts[key] = counts.get(key, 0) + int(n)
+    out = []
+    for (office, kind, serial, detail), n in counts.items():
+        at, why = revoked.notes.get(serial, ("", "")) if serial else ("", "")
+        out.append(HeldApart(office, kind, n, at, why, detail))
+    order = (HELD_REVOKED, HELD_OUT_OF_SCOPE, HELD_OTHER)
+    out.sort(key=lambda h: (h.office_id, order.index(h.kind), h.revoked_at, h.detail))
+    return out
+
+
+def office_label(store: Store, office_id: str) -> str:
+    """ "Xã Chiềng Sung (04108)": the unit's name and code; the id when it is unknown."""
+    try:
+        unit = store.reference.unit(office_id)
+    except StoreError:
+        return office_id
+    return f"{unit.name} ({unit.code})"
+
+
+def held_apart_text(held: HeldApart, office: str) -> str:
+    """One group of the quarantine in words (current language); ``office`` names it."""
+    from desktop_app.sync.certificates import day_text
+
+    if held.kind == HELD_REVOKED:
+        date_text = day_text(held.revoked_at)
+        if held.why:
+            why = _("certificate revoked on {date} ({why})").format(date=date_text, why=held.why)
+        elif date_text:
+            why = _("certificate revoked on {date}").format(date=date_text)
+        else:
+            why = _("certificate revoked")
+    elif held.kind == HELD_OUT_OF_SCOPE:
+        why = _("outside the sending office's scope")
+    else:
+        why = held.detail
+    return ngettext(
+        "{n} change from {office} held apart: {why}",
+        "{n} changes from {office} held apart: {why}",
+        held.changes,
+    ).format(n=held.changes, office=office, why=why)
+
+
+def quarantine_lines(store: Store) -> list[str]:
+    """What this office holds apart in ``sync_quarantine``, one line per sender office and
+    reason, in the current language ("Đang giữ riêng 6 thay đổi của Xã Chiềng Sung
+    (04108): chứng thư bị thu hồi ngày 03/12/2026 (Máy bị mất)"); empty when none."""
+    from desktop_app.domain.collation import vi_sort_key
+
+    held = held_apart(store)
+    names = {h.office_id: office_label(store, h.office_id) for h in held}
+    held.sort(key=lambda h: vi_sort_key(names[h.office_id]))  # stable: reasons stay in order
+    return [held_apart_text(h, names[h.office_id]) for h in held]

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.i18n import _
+from desktop_app.i18n import _, ngettext
 from desktop_app.store.store import Store
 from desktop_app.sync.certificates import my_certificate
 from desktop_app.sync.errors import NotEnrolledError, SyncCancelledError
@@ -38,6 +38,7 @@ from desktop_app.sync.status import (
     RECEIVED,
     REJECTED,
     PeriodSyncState,
+    quarantine_lines,
     submission_label,
 )
 from desktop_app.ui.context import AppContext
@@ -55,6 +56,8 @@ from desktop_app.ui.pages.sync_texts import (
 )
 from desktop_app.ui.sync_settings import in_worker
 from desktop_app.ui.tasks import CancelFlag, Cancelled, Progress, run_with_progress, runner_of
+
+HELD_LINES = 8  # of what is held apart; the rest is one line
 
 
 def announce(ctx: AppContext, outcome: ImportOutcome | None) -> None:
@@ -145,6 +148,12 @@ class SyncPage(QWidget):
         self.warnings_label = self._wrapped("")
         self.warnings_label.setStyleSheet(WARNING_STYLE)
         layout.addWidget(self.warnings_label)
+        self.held_box = QGroupBox(_("Changes held apart"))
+        inner = QVBoxLayout(self.held_box)
+        self.held_label = self._wrapped("")
+        self.held_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        inner.addWidget(self.held_label)
+        layout.addWidget(self.held_box)
 
         self.states_title = QLabel(_("Where each commune's data stands"))
         self.states_title.setStyleSheet("font-weight: bold;")
@@ -186,7 +195,8 @@ class SyncPage(QWidget):
         return label
 
     def reload(self) -> None:
-        """Read enrolment, the warnings and every period's sync state again."""
+        """Read enrolment, the warnings, what is held apart and every period's sync state
+        again."""
         enrolled = is_enrolled(self.ctx.store)
         self.enrol_box.setVisible(not enrolled)
         self.exchange.setVisible(enrolled)
@@ -195,6 +205,19 @@ class SyncPage(QWidget):
         warnings = warning_lines(self.ctx.store) if enrolled else []
         self.warnings_label.setText("\n".join("⚠ " + w for w in warnings))
         self.warnings_label.setVisible(bool(warnings))
+        held = quarantine_lines(self.ctx.store) if enrolled else []
+        shown = held[:HELD_LINES]
+        if len(held) > HELD_LINES:
+            more = len(held) - HELD_LINES
+            shown.append(
+                ngettext(
+                    "…and {n} more line: coverage-desk status lists them all.",
+                    "…and {n} more lines: coverage-desk status lists them all.",
+                    more,
+                ).format(n=more)
+            )
+        self.held_label.setText("\n".join(shown))
+        self.held_box.setVisible(bool(held))
         self.model.clear()
         self.model.setHorizontalHeaderLabels(
             [_("Commune"), _("Period"), _("Sync state"), _("Review")]

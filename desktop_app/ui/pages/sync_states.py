@@ -46,6 +46,11 @@ def warning_lines(store: Store) -> list[str]:
     lines: list[str] = []
     seen: set[tuple[str, str]] = set()
     for warning in sync_warnings(store):
+        if warning.kind == "taken_back":
+            # the log's record ("epoch …: 4 changes after seq 2 taken back …", the stored
+            # sentence in the language of that day): the page's "Changes held apart" box
+            # says it in words, in the current language
+            continue
         if (warning.kind, warning.node_id) in seen:
             continue
         seen.add((warning.kind, warning.node_id))
