@@ -357,3 +357,48 @@ def test_a_certificate_file_whose_list_takes_back_says_so_like_a_bundle_import(
     finally:
         for store in offices.offices.values():
             store.close()
+
+
+def test_a_taken_back_village_that_a_late_value_of_this_office_names_stays_for_the_reopening(
+    net: Net, unit_directory: UnitDirectory
+) -> None:
+    """C created a village past the position and its stick reached the second installation
+    of C, which typed its own value there; the district's approval reached that office
+    after, so its value is late (the row holds no value of the village). When the list
+    arrives the village is taken back, but this office's own value still names it: the
+    row stays (before: removed, and when the district returned the period the value
+    standing again failed on the foreign key data_value.village_id, so that office could
+    import nothing more)."""
+    c, d, p = net[C], net[D], net[PROVINCE]
+    second = _second_installation(net, unit_directory)
+    net.send(C, PROVINCE)
+    net.send(PROVINCE, "second")
+    second.submissions.move(C, QUARTER, "submitted")
+    net.send("second", D)
+    d.submissions.move(C, QUARTER, "approved")
+    v = add_village(c, "Bản Mới")  # past the position
+    net.send(C, "second")
+    net.clock.advance(60)
+    set_households(second, v, 7)  # its office has not heard of the approval
+    net.send(D, "second")
+    assert values_of(second, C) == {}, "late: the approved period holds no value there"
+    revoke(p, serial_of(c), "Máy bị mất")
+
+    result = net.send(PROVINCE, "second")
+
+    assert [(t.office_id, t.changes) for t in result.taken_back] == [(C, 1)]
+    assert second.db.execute_sql("SELECT name FROM village WHERE id = ?", (v,)).fetchone() == (
+        "Bản Mới",
+    )
+    events = [
+        str(r[0])
+        for r in second.db.execute_sql("SELECT detail FROM sync_event WHERE kind = 'taken_back'")
+    ]
+    assert f"village {v} kept: a change that stands names it" in events
+    d.submissions.move(C, QUARTER, "returned", reason="Kiểm tra lại số hộ")
+    net.send(D, "second")  # the return reaches it: its own value stands again
+    assert values_of(second, C) == {(v, "2019", "so_ho", ""): "7"}
+    assert second.submissions.get(C, QUARTER).state == "returned"
+    set_households(second, v, 9)  # and it goes on: corrects it, imports again
+    assert net.send(PROVINCE, "second").taken_back == []
+    assert values_of(second, C) == {(v, "2019", "so_ho", ""): "9"}

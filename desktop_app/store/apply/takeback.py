@@ -15,7 +15,8 @@ transaction:
   decided) is rebuilt from the versions that remain, by the applier's own rules
   (:class:`~desktop_app.store.apply.rules.RowMerger`: heads, ranks, merges, locks, a
   lock's values relocked); a row no remaining version writes is removed (a village is
-  kept while a value or site that stands still names it);
+  kept while a value or site that stands still names it, its row or a version left in
+  the log: a late value stands again when its period is returned);
 * a local edit made on top of a taken-back version stays: it is this office's own
   change, and the province ranks it the same way, its base unknown there too;
 * conflicts: one that a taken-back version was part of is ``withdrawn``; one that a
@@ -221,6 +222,7 @@ class _Rebuilder(RowMerger):
 
     def rebuild(self, rows: list[tuple[str, str]], user: str, report: TakeBackReport) -> int:
         """Each row rebuilt from its remaining versions; how many rows changed."""
+        self._named: dict[str, set[str]] = {}  # commune -> villages its logged changes name
         self.load()
         self.prefetch_known(rows)
         audits: list[tuple[Any, ...]] = []
@@ -248,6 +250,36 @@ class _Rebuilder(RowMerger):
         self.db.cursor().executemany(INSERT_AUDIT_SQL, audits)
         return len(audits)
 
+    def _named_by_log(self, village: str) -> bool:
+        """Whether a value, site or decision left in the change log names this village.
+
+        A late value writes no row while its period stays approved, but stands once the
+        period is returned (or a reviewer chooses it): its village must be there then.
+        Before, such a village was removed, and that relock failed on the foreign key
+        ``data_value.village_id``, so the office could import nothing more. The villages
+        named are read once per commune (the village's, and its commune before the 2025
+        reform: a value keeps the commune it was typed in)."""
+        communes = {
+            str(r[0])
+            for r in self.db.execute_sql(
+                "SELECT commune_id FROM village WHERE id = ? UNION"
+                " SELECT commune_id FROM village_origin WHERE village_id = ?",
+                (village, village),
+            )
+        }
+        for commune in sorted(communes - set(self._named)):
+            self._named[commune] = {
+                str(r[0])
+                for r in self.db.execute_sql(
+                    "SELECT DISTINCT COALESCE(json_extract(state, '$.village_id'),"
+                    " json_extract(state, '$.state.village_id')) FROM change"
+                    " WHERE scope_unit = ? AND entity IN ('value', 'site', 'decision')",
+                    (commune,),
+                )
+                if r[0] is not None
+            }
+        return any(village in self._named[commune] for commune in communes)
+
     def _remove(self, entity: str, key: str, report: TakeBackReport) -> bool:
         """Remove a row no remaining version writes; False when it must stay."""
         k = json.loads(key)
@@ -262,7 +294,10 @@ class _Rebuilder(RowMerger):
                 " SELECT 1 FROM site WHERE village_id = ? LIMIT 1",
                 (village, village),
             ).fetchone()
-            if named is not None:  # a change that stands names it: kept, and said so
+            if named is not None or self._named_by_log(village):
+                # a change that stands names it (a row here, or a version held in the log
+                # that a reopened period or a decision may write: a late value): kept,
+                # and said so
                 report.kept_villages.append(village)
                 return False
             db.execute_sql("DELETE FROM village_origin WHERE village_id = ?", (village,))
