@@ -7,9 +7,12 @@ and in each case a fresh commune installation that writes (new villages and valu
 and new versions of earlier ones), pushes (or hands its bundle to a relaying district
 installation, which pushes it on or carries its own bundle to the province) in random
 rounds, revoked at a random point among
-them, sometimes between a push and its apply. Every case ends with that commune's
-values, villages and quarantined changes the same at the province and at all three
-districts (``COVERAGE_DESK_PROPERTY_FULL=1``: more cases;
+them, sometimes between a push and its apply; the commune's other (not revoked)
+installation receives its bundles and types in its villages, by stick to the relaying
+district or pushed. Every case ends with that commune's values (both installations'),
+villages and quarantined changes the same at the province and at all three districts,
+and the other installation's backlog (its values in a village the province quarantined)
+the same at the province and the relaying district (``COVERAGE_DESK_PROPERTY_FULL=1``: more cases;
 ``COVERAGE_DESK_REVOKE_CASES=N``: N cases). The relaying district applies a commune's
 bundle before it hears of the revocation: what it applied past the province's
 position is taken back when the list reaches it (``desktop_app.sync.takeback``), so
@@ -118,10 +121,24 @@ def world(tmp_path: Path, unit_directory: UnitDirectory) -> Iterator[World]:
             store.close()
 
 
-def state(store: Store, origin: str) -> tuple[list[tuple[object, ...]], list[object], list[int]]:
+State = tuple[list[tuple[object, ...]], list[object], list[int]]
+
+
+def backlog(store: Store, origin: str) -> list[int]:
+    """The seqs of ``origin``'s changes waiting in ``store``'s backlog."""
+    return [
+        int(r[0])
+        for r in store.db.execute_sql(
+            "SELECT seq FROM sync_backlog WHERE origin = ? ORDER BY seq", (origin,)
+        )
+    ]
+
+
+def state(store: Store, origin: str) -> State:
     """One commune installation's villages, values and quarantined seqs at ``store``: every
     village it wrote, whether its change stands here or was quarantined (a village row
-    left behind by a change taken back counts)."""
+    left behind by a change taken back counts), and every value in them (the other
+    installation's too)."""
     villages = [
         tuple(r)
         for r in store.db.execute_sql(
@@ -150,11 +167,41 @@ def state(store: Store, origin: str) -> tuple[list[tuple[object, ...]], list[obj
     return villages, values, quarantined
 
 
+def other_types(world: World, rng: random.Random, commune: Store, other: Store) -> None:
+    """The commune's other (not revoked) installation receives its bundle and types a cell
+    of some of its villages; its own bundle goes to the relaying district, or its changes
+    are pushed (or both). A village the province quarantines holds its value back there
+    (the backlog): the relaying district, which applied the village first, must hold it
+    back alike once the village is taken back."""
+    out = world.path("c.cdsync")
+    export_bundle(commune, out, to=other.node.node_id)
+    with contextlib.suppress(RevokedCertificateError):  # once the other installation knows
+        import_bundle(other, out, backup=False)
+    held = [
+        str(r[0])
+        for r in other.db.execute_sql("SELECT id FROM village WHERE commune_id = ?", (C1,))
+    ]
+    if not held:
+        return
+    chosen = rng.sample(sorted(held), rng.randint(1, min(2, len(held))))
+    other.values.set_many(
+        [ValueWrite(C1, v, "2024", "so_ho_ngheo", rng.randint(1, 40)) for v in chosen]
+    )
+    if rng.random() < 0.6:
+        out = world.path("o.cdsync")
+        export_bundle(other, out, to=world.relay.node.node_id)
+        import_bundle(world.relay, out, backup=False)
+    if rng.random() < 0.5:
+        sync_office(other, world.server.url, backup=False)
+
+
 def run_case(world: World, rng: random.Random) -> None:
     commune = create_office(world.path("c.db"), C1, directory=world.directory, user="xa")
+    other = create_office(world.path("o.db"), C1, directory=world.directory, user="xa2")
     try:
         with Store.open(world.prov_path) as prov:
             enroll_demo(commune, prov)
+            enroll_demo(other, prov)
         serial = int(my_certificate(commune)[0]["body"]["serial"])
         origin = commune.node.node_id
         rounds = rng.randint(1, 5)
@@ -211,6 +258,8 @@ def run_case(world: World, rng: random.Random) -> None:
                         import_bundle(prov, out, backup=False)
                 if world.backend.pending_apply():
                     world.seen.add("a stick to the province while pushes wait to be applied")
+            if rng.random() < 0.5:
+                other_types(world, rng, commune, other)
             for _ in range(rng.randint(0, 2)):
                 step = rng.choice(["apply", "pull", "usb"])
                 if step == "apply":
@@ -219,17 +268,29 @@ def run_case(world: World, rng: random.Random) -> None:
                     world.pull(rng, max(2, world.backend.feed_head() // 2))
                 else:
                     world.usb_round()
+        # the other installation's changes reach the province and the relaying district
+        sync_office(other, world.server.url, backup=False)
+        out = world.path("o.cdsync")
+        export_bundle(other, out, to=world.relay.node.node_id)
+        import_bundle(world.relay, out, backup=False)
         sync_office(world.relay, world.server.url, backup=False)
         world.apply()
         world.pull(rng, max(2, world.backend.feed_head() // 2))
         world.usb_round()
         with Store.open(world.prov_path) as prov:
             want = state(prov, origin)
+            waiting = backlog(prov, other.node.node_id)
         assert state(world.http, origin) == want, "HTTP district differs from the province"
         assert state(world.usb, origin) == want, "USB district differs from the province"
         assert state(world.relay, origin) == want, "relaying district differs from the province"
+        assert backlog(world.relay, other.node.node_id) == waiting, (
+            "the relaying district's backlog of the other installation differs from the province's"
+        )
+        if waiting:
+            world.seen.add("the other installation's values held back for a taken-back village")
     finally:
         commune.close()
+        other.close()
 
 
 def test_every_district_ends_with_the_province_s_state_of_a_revoked_commune(
@@ -250,4 +311,5 @@ def test_every_district_ends_with_the_province_s_state_of_a_revoked_commune(
         "a stick to the province while pushes wait to be applied",
         "a row written again",
         "a relayed stick quarantined at the province",
+        "the other installation's values held back for a taken-back village",
     }

@@ -223,3 +223,40 @@ def test_the_reviewer_may_type_a_third_value_with_a_comment(net: Net) -> None:
     assert not review_queue(net[P])  # the province saw it in causal order: no conflict
     net.send(D1, C1)  # the decision reaches the commune too
     assert values_of(c, C1)[(v, "2019", "so_ho", "")] == "150"
+
+
+def test_a_reviewer_s_return_settles_a_late_edit_as_the_province_does(net: Net) -> None:
+    """The commune corrected a value after its district approved the period: a late edit,
+    an open conflict, the approved value stands. The district returns the period here: the
+    edit stands now and the conflict is withdrawn, as at the province when the return
+    reaches it (before: only the receivers relocked, so the district kept the approved
+    value and the open conflict while the province showed the correction). Found by the
+    revocation property test, where a take-back withdraws an approval so."""
+    from tests.helpers.net import values_of
+
+    c, d, p = net[C1], net[D1], net[P]
+    v = add_village(c, "Bản Áng")
+    set_households(c, v, 10)
+    c.submissions.move(C1, "2019Q4", "submitted")
+    net.send(C1, D1)
+    d.submissions.move(C1, "2019Q4", "approved")
+    net.clock.advance(60)
+    set_households(c, v, 12)  # the commune has not heard of the approval
+    net.send(C1, D1)
+    assert values_of(d, C1) == {(v, "2019", "so_ho", ""): "10"}
+    assert d.db.execute_sql("SELECT count(*) FROM conflict WHERE status = 'open'").fetchone() == (
+        1,
+    )
+
+    d.submissions.move(C1, "2019Q4", "returned", reason="Kiểm tra lại số hộ")
+
+    assert values_of(d, C1) == {(v, "2019", "so_ho", ""): "12"}
+    assert d.db.execute_sql("SELECT count(*) FROM conflict WHERE status = 'open'").fetchone() == (
+        0,
+    )
+    net.send(D1, P)
+    net.send(C1, P)
+    assert values_of(p, C1) == values_of(d, C1)
+    assert p.db.execute_sql("SELECT count(*) FROM conflict WHERE status = 'open'").fetchone() == (
+        0,
+    )

@@ -291,33 +291,66 @@ def test_a_revoked_district_s_approval_taken_back_unlocks_the_period_at_its_comm
     assert values_of(c, C) == {(v, "2019", "so_ho", ""): "11"}
 
 
-def test_a_taken_back_village_that_a_standing_value_names_is_kept_and_said_so(
+def backlog(store: Store, origin: str) -> list[int]:
+    return [
+        int(r[0])
+        for r in store.db.execute_sql(
+            "SELECT seq FROM sync_backlog WHERE origin = ? ORDER BY seq", (origin,)
+        )
+    ]
+
+
+def test_another_installation_s_value_in_a_taken_back_village_waits_as_at_the_province(
     net: Net, unit_directory: UnitDirectory
 ) -> None:
-    """C's village past the position, but the other installation of C typed a value in
-    it: the value stands, so the village row stays (the import never fails on it), and
-    an event says why. (The province holds that value back until the village arrives,
-    which it never will: the one case where the district keeps a row the province lacks.)"""
+    """C's village past the position, and the other installation of C typed values in it
+    (and one in a village that stands, after them): at the province they wait in the
+    backlog for a village that never comes, the stream behind them. The district that
+    applied them all first holds them back alike when the list arrives: the village, the
+    values and that stream's cursor as at the province, the changes in its backlog
+    (before: the district kept the village and the values, its backlog []; the
+    province's [2, 3, 4])."""
     c, d, p = net[C], net[D], net[PROVINCE]
     second = _second_installation(net, unit_directory)
+    kept = add_village(c, "Bản Áng")
     net.send(C, PROVINCE)
-    v = add_village(c, "Bản Mới")
+    v = add_village(c, "Bản Mới")  # past the position
     net.send(C, "second")
-    set_households(second, v, 7)
+    set_households(second, kept, 3)  # seq 1: stands everywhere
+    set_households(second, v, 7)  # seq 2, 3: name the village taken back
+    set_households(second, v, 8)
+    set_households(second, kept, 4)  # seq 4: behind them in the stream
     net.send(C, D)
     net.load(D, net.export("second", D))
+    assert values_of(d, C) == {(kept, "2019", "so_ho", ""): "4", (v, "2019", "so_ho", ""): "8"}
     revoke(p, serial_of(c), "Máy bị mất")
+    net.load(PROVINCE, net.export("second", PROVINCE))
+    origin = second.node.node_id
+    assert backlog(p, origin) == [2, 3, 4]
+
     result = net.send(PROVINCE, D)
+
     assert [t.changes for t in result.taken_back] == [1]
-    assert d.db.execute_sql("SELECT name FROM village WHERE id = ?", (v,)).fetchone() == (
-        "Bản Mới",
-    )
-    assert values_of(d, C) == {(v, "2019", "so_ho", ""): "7"}
+    assert backlog(d, origin) == backlog(p, origin) == [2, 3, 4]
+    assert replica(d, C) == replica(p, C)
+    assert values_of(d, C) == {(kept, "2019", "so_ho", ""): "3"}
+    assert d.db.execute_sql("SELECT 1 FROM village WHERE id = ?", (v,)).fetchone() is None
     events = [
         str(r[0])
-        for r in d.db.execute_sql("SELECT detail FROM sync_event WHERE kind = 'taken_back'")
+        for r in d.db.execute_sql(
+            "SELECT detail FROM sync_event WHERE kind = 'taken_back' AND node_id = ?", (origin,)
+        )
     ]
-    assert f"village {v} kept: a change that stands names it" in events
+    assert any(e.endswith("3 changes from seq 2 back in the backlog: they name a village"
+                          " taken back") for e in events), events  # fmt: skip
+    # what comes after waits there too, and the next imports go on as at the province
+    set_households(second, kept, 5)
+    for office in (D, PROVINCE):
+        net.load(office, net.export("second", office))
+    net.send(D, PROVINCE)
+    net.send(PROVINCE, D)
+    assert backlog(d, origin) == backlog(p, origin) == [2, 3, 4, 5]
+    assert replica(d, C) == replica(p, C)
 
 
 def test_a_certificate_file_whose_list_takes_back_says_so_like_a_bundle_import(
@@ -357,3 +390,48 @@ def test_a_certificate_file_whose_list_takes_back_says_so_like_a_bundle_import(
     finally:
         for store in offices.offices.values():
             store.close()
+
+
+def test_a_taken_back_village_that_a_late_value_of_this_office_names_stays_for_the_reopening(
+    net: Net, unit_directory: UnitDirectory
+) -> None:
+    """C created a village past the position and its stick reached the second installation
+    of C, which typed its own value there; the district's approval reached that office
+    after, so its value is late (the row holds no value of the village). When the list
+    arrives the village is taken back, but this office's own value still names it: the
+    row stays (before: removed, and when the district returned the period the value
+    standing again failed on the foreign key data_value.village_id, so that office could
+    import nothing more)."""
+    c, d, p = net[C], net[D], net[PROVINCE]
+    second = _second_installation(net, unit_directory)
+    net.send(C, PROVINCE)
+    net.send(PROVINCE, "second")
+    second.submissions.move(C, QUARTER, "submitted")
+    net.send("second", D)
+    d.submissions.move(C, QUARTER, "approved")
+    v = add_village(c, "Bản Mới")  # past the position
+    net.send(C, "second")
+    net.clock.advance(60)
+    set_households(second, v, 7)  # its office has not heard of the approval
+    net.send(D, "second")
+    assert values_of(second, C) == {}, "late: the approved period holds no value there"
+    revoke(p, serial_of(c), "Máy bị mất")
+
+    result = net.send(PROVINCE, "second")
+
+    assert [(t.office_id, t.changes) for t in result.taken_back] == [(C, 1)]
+    assert second.db.execute_sql("SELECT name FROM village WHERE id = ?", (v,)).fetchone() == (
+        "Bản Mới",
+    )
+    events = [
+        str(r[0])
+        for r in second.db.execute_sql("SELECT detail FROM sync_event WHERE kind = 'taken_back'")
+    ]
+    assert f"village {v} kept: a change that stands names it" in events
+    d.submissions.move(C, QUARTER, "returned", reason="Kiểm tra lại số hộ")
+    net.send(D, "second")  # the return reaches it: its own value stands again
+    assert values_of(second, C) == {(v, "2019", "so_ho", ""): "7"}
+    assert second.submissions.get(C, QUARTER).state == "returned"
+    set_households(second, v, 9)  # and it goes on: corrects it, imports again
+    assert net.send(PROVINCE, "second").taken_back == []
+    assert values_of(second, C) == {(v, "2019", "so_ho", ""): "9"}

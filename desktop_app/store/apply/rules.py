@@ -40,7 +40,7 @@ from desktop_app.store.merge import (
     resolve,
     same_writer_later,
 )
-from desktop_app.store.repositories.values import value_params
+from desktop_app.store.repositories.values import UPSERT_VALUE_SQL, value_params
 from desktop_app.store.store import Store
 
 
@@ -301,6 +301,24 @@ class RowMerger:
         self.write_row(entity, key, res.state, res.winner, known[res.winner].hlc, user)
         self.report.applied += 1
 
+    def moved(self, commune: str, period: str, state: str, hlc: int) -> None:
+        """The submission of (commune, period) is now ``state`` (its change's HLC ``hlc``):
+        the lock noted, and the values of a period that was or now is locked relocked (an
+        edit after an approval late, or standing again once the period is returned).
+
+        A received submission change comes here (:meth:`write_row`), and so does a
+        submission moved at this office (:func:`relock_local_move`): the office that
+        returns a period settles its late edits as every receiver of that return does."""
+        pair = (commune, period)
+        was = self.locks.get(pair) in LOCKED
+        before = self.lock_hlc.get(pair, hlc)
+        self.locks[pair] = state
+        self.lock_hlc[pair] = hlc
+        now_locked = state in LOCKED
+        self.any_lock = self.any_lock or now_locked
+        if was or now_locked:
+            self._relock(commune, period, min(before, hlc) if was else hlc)
+
     def _relock(self, commune: str, period: str, threshold: int) -> None:
         """A period was approved, returned or accepted: recompute its values edited after."""
         periods = [period] if not period.endswith("Q4") else [period, period[:4]]
@@ -492,14 +510,31 @@ class RowMerger:
         elif entity == "submission":
             ensure_period(db, str(state["period"]), self.periods)
             write_submission(db, state, version, hlc, user)
-            pair = (str(state["commune_id"]), str(state["period"]))
-            was = self.locks.get(pair) in LOCKED
-            before = self.lock_hlc.get(pair, hlc)
-            self.locks[pair] = str(state["state"])
-            self.lock_hlc[pair] = hlc
-            now_locked = str(state["state"]) in LOCKED
-            self.any_lock = self.any_lock or now_locked
-            if was or now_locked:
-                self._relock(pair[0], pair[1], min(before, hlc) if was else hlc)
+            self.moved(str(state["commune_id"]), str(state["period"]), str(state["state"]), hlc)
         elif entity == "target":
             write_target(db, state, version, hlc)
+
+
+def relock_local_move(
+    store: Store,
+    commune: str,
+    period: str,
+    was: tuple[str, int],
+    state: str,
+    hlc: int,
+) -> None:
+    """A submission moved at this office from ``was`` (its state and HLC before) to
+    ``state`` (HLC ``hlc``), inside the move's write transaction once the row is written:
+    the values of a period that was or now is locked settle as they do at every receiver
+    of that move (:meth:`RowMerger.moved`). Before, only the receivers relocked: a
+    district that returned an approved period kept the approved value and the late
+    edit's open conflict, while the province, once the return reached it, showed the
+    edit and no conflict."""
+    rows = RowMerger(store, my_level=store.reference.unit(store.node.office_id).level)
+    rows.load()  # reads the submission row already moved: its lock as it was
+    pair = (commune, period)
+    rows.locks[pair], rows.lock_hlc[pair] = was
+    rows.moved(commune, period, state, hlc)
+    rows.reconcile()
+    store.db.cursor().executemany(UPSERT_VALUE_SQL, list(rows.value_rows.values()))
+    rows.book.flush(store.db)

@@ -15,7 +15,11 @@ transaction:
   decided) is rebuilt from the versions that remain, by the applier's own rules
   (:class:`~desktop_app.store.apply.rules.RowMerger`: heads, ranks, merges, locks, a
   lock's values relocked); a row no remaining version writes is removed (a village is
-  kept while a value or site that stands still names it);
+  kept while a value or site that stands still names it, its row or a version left in
+  the log: a late value stands again when its period is returned);
+* another author's value or site naming a village taken back goes back to the backlog
+  with the rest of its stream (the cursor before it), as the province holds it: there
+  it waits for a village that never comes (:func:`_hold_back`);
 * a local edit made on top of a taken-back version stays: it is this office's own
   change, and the province ranks it the same way, its base unknown there too;
 * conflicts: one that a taken-back version was part of is ``withdrawn``; one that a
@@ -36,7 +40,7 @@ from typing import Any
 
 from desktop_app.store.apply.rows import delete_value
 from desktop_app.store.apply.rules import RowMerger
-from desktop_app.store.apply.types import LOCKED
+from desktop_app.store.apply.types import LOCKED, Change, Signer
 from desktop_app.store.changes import INSERT_AUDIT_SQL, canonical_json
 from desktop_app.store.repositories.values import UPSERT_VALUE_SQL
 from desktop_app.store.store import Store
@@ -63,6 +67,9 @@ class TakeBackReport:
     by_origin: dict[str, int] = field(default_factory=dict)
     rows: int = 0
     kept_villages: list[str] = field(default_factory=list)
+    #: changes of other authors back in the backlog, per author: they name a village
+    #: taken back, and wait for it as at the province (:func:`_hold_back`)
+    held: dict[str, int] = field(default_factory=dict)
 
     @property
     def changes(self) -> int:
@@ -130,6 +137,7 @@ def take_back(store: Store, retractions: list[Retraction], *, my_level: int) -> 
     with _child_index(store, "audit", "change_id", len(ids)):
         db.execute_sql("DELETE FROM change WHERE id IN (SELECT id FROM taken_back_change)")
     db.execute_sql("DELETE FROM taken_back_change")
+    _hold_back(store, affected, report, at)
     villages = sum(1 for entity, _k in affected if entity == "village")
     with _child_index(store, "data_value", "village_id", villages):
         report.rows = _Rebuilder(store, my_level=my_level).rebuild(list(affected), user, report)
@@ -154,6 +162,126 @@ def take_back(store: Store, retractions: list[Retraction], *, my_level: int) -> 
                 ),
             )
     return report
+
+
+_FULL_SELECT = (
+    "SELECT id, origin, epoch, seq, entity, entity_key, scope_unit, period, state,"
+    " base_version, hlc, schema_version, user FROM change"
+)
+
+
+def _hold_back(
+    store: Store, affected: dict[tuple[str, str], None], report: TakeBackReport, at: str
+) -> None:
+    """Another author's change naming a village taken back goes back to the backlog, with
+    the rest of its stream, as the province holds it (a value or site there waits for its
+    village, which the province quarantined, and its stream waits behind it). Before, the
+    relaying district kept the village and the value, the province neither (its backlog
+    [2, 3, 4], the district's []). The rows those changes wrote join ``affected`` (rebuilt
+    from what remains); a village one of them created and nothing else writes is taken
+    back in turn. This office's own changes stay (their village too: :meth:`_named_by_log`),
+    and so does a stream whose log here has a gap after that change (a change passed over,
+    not held here): the backlog could never replay it in order."""
+    db = store.db
+    me = store.node.node_id
+    checked: set[str] = set()
+    while True:
+        gone: list[str] = []
+        for entity, key in list(affected):
+            if entity != "village" or key in checked:
+                continue
+            checked.add(key)
+            if (
+                db.execute_sql(
+                    "SELECT 1 FROM change WHERE entity = 'village' AND entity_key = ? LIMIT 1",
+                    (key,),
+                ).fetchone()
+                is None
+            ):
+                gone.append(str(json.loads(key)["id"]))
+        if not gone:
+            return
+        marks = ", ".join("?" * len(gone))
+        communes = sorted(
+            str(r[0])
+            for r in db.execute_sql(
+                f"SELECT commune_id FROM village WHERE id IN ({marks}) UNION"
+                f" SELECT commune_id FROM village_origin WHERE village_id IN ({marks})",
+                [*gone, *gone],
+            )
+        )
+        if not communes:
+            return
+        streams = db.execute_sql(
+            "SELECT origin, epoch, MIN(seq) FROM change"
+            f" WHERE scope_unit IN ({', '.join('?' * len(communes))})"
+            " AND entity IN ('value', 'site') AND origin != ?"
+            f" AND json_extract(state, '$.village_id') IN ({marks})"
+            " GROUP BY origin, epoch ORDER BY origin, epoch",
+            [*communes, me, *gone],
+        ).fetchall()
+        for origin, epoch, first in streams:
+            _hold_stream(store, str(origin), int(epoch), int(first), affected, report, at)
+
+
+def _hold_stream(
+    store: Store,
+    origin: str,
+    epoch: int,
+    first: int,
+    affected: dict[tuple[str, str], None],
+    report: TakeBackReport,
+    at: str,
+) -> None:
+    """Changes ``first`` on of one stream from the log to the backlog, the cursor before."""
+    db = store.db
+    cursor = db.execute_sql(
+        "SELECT seq FROM peer_cursor WHERE origin = ? AND epoch = ?", (origin, epoch)
+    ).fetchone()
+    signer = db.execute_sql(
+        "SELECT office_id, level FROM sync_node WHERE node_id = ?", (origin,)
+    ).fetchone()
+    rows = db.execute_sql(
+        f"{_FULL_SELECT} WHERE origin = ? AND epoch = ? AND seq >= ? ORDER BY seq",
+        (origin, epoch, first),
+    ).fetchall()
+    if cursor is None or signer is None or not rows:
+        return
+    if [int(r[3]) for r in rows] != list(range(first, int(cursor[0]) + 1)):
+        return  # a gap: the backlog could not replay it in order (the village stays)
+    who = Signer(origin, str(signer[0]), int(signer[1])).to_json()
+    db.cursor().executemany(
+        "INSERT OR IGNORE INTO sync_backlog (origin, epoch, seq, change, signer, received_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(origin, epoch, int(r[3]), Change(*r[1:]).to_json(), who, at) for r in rows],
+    )
+    for r in rows:
+        entity, key, state = str(r[4]), str(r[5]), r[8]
+        if entity == "decision":
+            doc = json.loads(state)
+            affected[(str(doc["entity"]), str(doc["key"]))] = None
+        else:
+            affected[(entity, key)] = None
+    ids = [int(r[0]) for r in rows]
+    _untie_audit(store, ids)
+    _untie_conflicts(store, {f"{origin}/{epoch}/{int(r[3])}" for r in rows})
+    with _child_index(store, "audit", "change_id", len(ids)):
+        db.execute_sql("DELETE FROM change WHERE id IN (SELECT id FROM taken_back_change)")
+    db.execute_sql("DELETE FROM taken_back_change")
+    db.execute_sql(
+        "UPDATE peer_cursor SET seq = ? WHERE origin = ? AND epoch = ?",
+        (first - 1, origin, epoch),
+    )
+    report.held[origin] = report.held.get(origin, 0) + len(rows)
+    db.execute_sql(
+        "INSERT INTO sync_event (at, kind, node_id, detail) VALUES (?, 'taken_back', ?, ?)",
+        (
+            at,
+            origin,
+            f"epoch {epoch}: {len(rows)} changes from seq {first} back in the backlog:"
+            " they name a village taken back",
+        ),
+    )
 
 
 def _untie_audit(store: Store, ids: list[int]) -> None:
@@ -221,6 +349,7 @@ class _Rebuilder(RowMerger):
 
     def rebuild(self, rows: list[tuple[str, str]], user: str, report: TakeBackReport) -> int:
         """Each row rebuilt from its remaining versions; how many rows changed."""
+        self._named: dict[str, set[str]] = {}  # commune -> villages its logged changes name
         self.load()
         self.prefetch_known(rows)
         audits: list[tuple[Any, ...]] = []
@@ -248,6 +377,36 @@ class _Rebuilder(RowMerger):
         self.db.cursor().executemany(INSERT_AUDIT_SQL, audits)
         return len(audits)
 
+    def _named_by_log(self, village: str) -> bool:
+        """Whether a value, site or decision left in the change log names this village.
+
+        A late value writes no row while its period stays approved, but stands once the
+        period is returned (or a reviewer chooses it): its village must be there then.
+        Before, such a village was removed, and that relock failed on the foreign key
+        ``data_value.village_id``, so the office could import nothing more. The villages
+        named are read once per commune (the village's, and its commune before the 2025
+        reform: a value keeps the commune it was typed in)."""
+        communes = {
+            str(r[0])
+            for r in self.db.execute_sql(
+                "SELECT commune_id FROM village WHERE id = ? UNION"
+                " SELECT commune_id FROM village_origin WHERE village_id = ?",
+                (village, village),
+            )
+        }
+        for commune in sorted(communes - set(self._named)):
+            self._named[commune] = {
+                str(r[0])
+                for r in self.db.execute_sql(
+                    "SELECT DISTINCT COALESCE(json_extract(state, '$.village_id'),"
+                    " json_extract(state, '$.state.village_id')) FROM change"
+                    " WHERE scope_unit = ? AND entity IN ('value', 'site', 'decision')",
+                    (commune,),
+                )
+                if r[0] is not None
+            }
+        return any(village in self._named[commune] for commune in communes)
+
     def _remove(self, entity: str, key: str, report: TakeBackReport) -> bool:
         """Remove a row no remaining version writes; False when it must stay."""
         k = json.loads(key)
@@ -262,7 +421,10 @@ class _Rebuilder(RowMerger):
                 " SELECT 1 FROM site WHERE village_id = ? LIMIT 1",
                 (village, village),
             ).fetchone()
-            if named is not None:  # a change that stands names it: kept, and said so
+            if named is not None or self._named_by_log(village):
+                # a change that stands names it (a row here, or a version held in the log
+                # that a reopened period or a decision may write: a late value): kept,
+                # and said so
                 report.kept_villages.append(village)
                 return False
             db.execute_sql("DELETE FROM village_origin WHERE village_id = ?", (village,))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop_app.domain.periods import Period
+from desktop_app.store.apply.types import LOCKED
 from desktop_app.store.changes import Actor, Entry
 from desktop_app.store.errors import InvalidValueError, OutOfScopeError
 from desktop_app.store.repositories.base import Repository
@@ -122,6 +123,13 @@ class SubmissionRepository(Repository):
                     state,
                 )
             )
+            was_hlc = 0
+            if current.state in LOCKED or state in LOCKED:
+                row = self.db.execute_sql(
+                    "SELECT hlc FROM submission WHERE commune_id = ? AND period = ?",
+                    (commune_id, period),
+                ).fetchone()
+                was_hlc = 0 if row is None else int(row[0])
             self.db.execute_sql(
                 "INSERT INTO submission (commune_id, period, state, reason, updated_by, version,"
                 " hlc, catalogue_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -140,6 +148,13 @@ class SubmissionRepository(Repository):
                     locked_under or None,
                 ),
             )
+            if current.state in LOCKED or state in LOCKED:
+                # the values edited after a lock settle here as at the move's receivers
+                from desktop_app.store.apply.rules import relock_local_move
+
+                relock_local_move(
+                    self.store, commune_id, period, (current.state, was_hlc), state, ref.hlc
+                )
         return self.get(commune_id, period)
 
     def _check_actor(self, actor: Actor, commune_id: str, level: int) -> None:
