@@ -43,6 +43,15 @@ from desktop_app.store.merge import (
 from desktop_app.store.repositories.values import UPSERT_VALUE_SQL, value_params
 from desktop_app.store.store import Store
 
+# The values of one commune's period edited after a lock's HLC. '+entity' keeps SQLite on
+# the (scope_unit, period) index: without statistics it chose the entity index (every
+# value change of the office) and took 0.5 s a period on the province bench database
+# (330,000 changes), so the province accepting one period took 643 ms; 13 ms now.
+RELOCK_KEYS_SQL = (
+    "SELECT DISTINCT entity_key FROM change WHERE +entity = 'value'"
+    " AND scope_unit = ? AND period = ? AND hlc > ?"
+)
+
 
 class RowMerger:
     """The per-row rules of an import, over one store, inside the caller's transaction."""
@@ -324,12 +333,7 @@ class RowMerger:
         periods = [period] if not period.endswith("Q4") else [period, period[:4]]
         for p in periods:
             keys = {
-                str(r[0])
-                for r in self.db.execute_sql(
-                    "SELECT DISTINCT entity_key FROM change WHERE entity = 'value'"
-                    " AND scope_unit = ? AND period = ? AND hlc > ?",
-                    (commune, p, threshold),
-                )
+                str(r[0]) for r in self.db.execute_sql(RELOCK_KEYS_SQL, (commune, p, threshold))
             } | self.keys_by_period.get((commune, p), set())
             for key in sorted(keys):
                 self.touched_rows.add(("value", key))
