@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from desktop_app.i18n import _
+from desktop_app.i18n import ngettext
 from desktop_app.store.apply import Retraction, take_back
 from desktop_app.store.store import Store
 from desktop_app.sync.certificates import Revoked, day_text, revoked_serials
@@ -30,6 +30,7 @@ class TakenBack:
     changes: int
     revoked_at: str
     reason: str
+    label: str = ""  # "Xã Chiềng Sung (04108)", as the office's reference names it
 
 
 def take_back_past_positions(store: Store, revoked: Revoked | None = None) -> list[TakenBack]:
@@ -57,11 +58,13 @@ def take_back_past_positions(store: Store, revoked: Revoked | None = None) -> li
     if not retractions:
         return []
     report = take_back(store, retractions, my_level=my_level(store))
+    from desktop_app.sync.status import office_label
+
     out = []
     for node, n in sorted(report.by_origin.items()):
         serial, office = serials[node]
         at, why = revoked.notes.get(serial, ("", ""))
-        out.append(TakenBack(office, serial, n, at, why))
+        out.append(TakenBack(office, serial, n, at, why, office_label(store, office)))
     return out
 
 
@@ -76,9 +79,17 @@ def taken_back_lines(taken: list[TakenBack]) -> list[str]:
     for t in counted.values():
         because = f" ({t.reason})" if t.reason else ""  # the province's own words
         lines.append(
-            _(
+            ngettext(
+                "{n} change from {office} was taken back: its certificate was revoked "
+                "on {date}{because} and the province had not received it before that.",
                 "{n} changes from {office} were taken back: its certificate was revoked "
-                "on {date}{because} and the province had not received them before that."
-            ).format(n=t.changes, office=t.office_id, date=day_text(t.revoked_at), because=because)
+                "on {date}{because} and the province had not received them before that.",
+                t.changes,
+            ).format(
+                n=t.changes,
+                office=t.label or t.office_id,
+                date=day_text(t.revoked_at),
+                because=because,
+            )
         )
     return lines

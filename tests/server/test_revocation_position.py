@@ -256,7 +256,7 @@ def test_a_district_relaying_a_revoked_commune_s_stick_by_push_gets_the_province
     assert [(t.office_id, t.changes) for t in result.taken_back] == [(C1, changes)]
     # the Sync page's outcome says it in one sentence
     (line,) = taken_back_lines(result.taken_back)
-    assert line.startswith(f"{changes} changes from {C1} were taken back")
+    assert line.startswith(f"{changes} changes from Xã Chiềng Sung (04108) were taken back")
     summary = network_summary(district, result, outcome_of(district, None, marks))
     assert line in summary.splitlines()
 

@@ -96,7 +96,7 @@ def test_a_commune_stick_carried_to_its_district_is_taken_back_when_the_revocati
     assert quarantined(d, origin) == past
     assert [(t.office_id, t.changes, t.reason) for t in result.taken_back] == [(C, 6, "Máy bị mất")]
     assert taken_back_lines(result.taken_back) == [
-        f"6 changes from {C} were taken back: its certificate was revoked on "
+        "6 changes from Xã Chiềng Sung (04108) were taken back: its certificate was revoked on "
         f"{result.taken_back[0].revoked_at[8:10]}/{result.taken_back[0].revoked_at[5:7]}/"
         f"{result.taken_back[0].revoked_at[:4]} (Máy bị mất) and the province had not "
         "received them before that."
@@ -382,9 +382,11 @@ def test_a_certificate_file_whose_list_takes_back_says_so_like_a_bundle_import(
         shown = capsys.readouterr().out.splitlines()
         assert shown[0].startswith("Enrolled: certificate ")
         assert shown[1:] == taken_back_lines(
-            [TakenBack(C, serial_of(c), changes, at, "Máy bị mất")]
+            [TakenBack(C, serial_of(c), changes, at, "Máy bị mất", "Xã Chiềng Sung (04108)")]
         )
-        assert shown[1].startswith(f"{changes} changes from {C} were taken back: ")
+        assert shown[1].startswith(
+            f"{changes} changes from Xã Chiềng Sung (04108) were taken back: "
+        )
         assert values_of(d, C) == {}
         assert quarantined(d, c.node.node_id) == list(range(1, changes + 1))
     finally:
