@@ -188,6 +188,12 @@ def completeness_sentence(agg: UnitAggregate, lang: Lang, holding: Holding | Non
     tr = translations(lang)
     period = agg.period.label(lang)
     period = period.lower() if lang == "vi" else period
+    scope = holding_label("completeness", lang) if holding is not None and holding.partial else ""
+    if not agg.entered and not sent:
+        # no "0/22 xã đã gửi (0 đã duyệt, …)": nothing was entered, so nothing to count
+        if agg.level == "commune":
+            return label("nothing_entered_commune", lang, period=period) + scope + "."
+        return label("nothing_entered_area", lang, total=total, period=period) + scope + "."
     head = tr.ngettext(
         "{sent} of {total} commune has sent its data for {period}",
         "{sent} of {total} communes have sent their data for {period}",
@@ -203,7 +209,6 @@ def completeness_sentence(agg: UnitAggregate, lang: Lang, holding: Holding | Non
     tail = tr.ngettext(
         "; {draft} has not sent yet", "; {draft} have not sent yet", c["draft"]
     ).format(draft=c["draft"])
-    scope = holding_label("completeness", lang) if holding is not None and holding.partial else ""
     return head + states + tail + scope + "."
 
 

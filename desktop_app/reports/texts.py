@@ -102,9 +102,32 @@ LABELS: dict[str, tuple[str, str]] = {
         "Chưa có số liệu về sóng di động của các thôn, bản.",
         "There is no mobile signal data for the villages.",
     ),
-    "no_data": (
-        "Chưa có số liệu {period} của {area}: các chỉ tiêu để trống (—).",
-        "There is no data for {period} in {area}: the figures are left blank (—).",
+    "nothing_entered": (
+        "Chưa có số liệu nào được nhập cho kỳ này ({period}, {area}): các chỉ tiêu để trống (—).",
+        "No figures have been entered for this period ({period}, {area}): the figures are"
+        " left blank (—).",
+    ),
+    "nothing_entered_commune": (
+        "Chưa có số liệu nào được nhập cho kỳ này: xã chưa nhập số liệu {period}",
+        "No figures have been entered for this period: the commune has entered no data"
+        " for {period}",
+    ),
+    "nothing_entered_area": (
+        "Chưa có số liệu nào được nhập cho kỳ này: cả {total} xã chưa nhập số liệu {period}",
+        "No figures have been entered for this period: none of the {total} communes has"
+        " entered data for {period}",
+    ),
+    "none_counted": (
+        "Số liệu {period} của {area} đã được nhập nhưng chưa được duyệt: báo cáo chưa tính"
+        " số liệu nào, các chỉ tiêu để trống (—).",
+        "Figures for {period} in {area} have been entered but not approved: the report"
+        " counts none of them, the figures are left blank (—).",
+    ),
+    "none_sent": (
+        "Số liệu {period} của {area} đã được nhập nhưng chưa gửi hoặc bị trả lại: báo cáo"
+        " chưa tính số liệu nào, các chỉ tiêu để trống (—).",
+        "Figures for {period} in {area} have been entered but not sent, or returned: the"
+        " report counts none of them, the figures are left blank (—).",
     ),
     "draft_mark": ("SỐ LIỆU CHƯA DUYỆT", "DATA NOT APPROVED"),
     "catalogue_mixed": (

@@ -24,6 +24,9 @@ COUNTED = (
     "Each point counts only the data approved for its quarter; communes counted: {quarters}.",
 )
 
+#: a quarter of the note of which nothing at all was entered
+NOTHING = ("chưa có số liệu nào được nhập", "no figures entered")
+
 
 @dataclass(frozen=True)
 class TrendSection:
@@ -111,7 +114,12 @@ def _counted_line(
         return ""
     ids = {u.id for u in held.held} if held is not None and held.partial else None
     short: list[str] = []
+    own = agg.period if agg.period.quarter is not None else agg.period.quarters()[-1]
     for period in periods:
+        if period == own and not agg.entered:
+            # not "0/22 xã": nothing of the report's own quarter was entered to count
+            short.append(f"Q{period.quarter}/{period.year}: {NOTHING[lang == 'en']}")
+            continue
         communes = [c.id for c in collected(store, agg.unit.id, period).communes]
         if ids is not None:
             communes = [c for c in communes if c in ids]
@@ -123,7 +131,8 @@ def _counted_line(
         return ""
     vi, en = COUNTED
     unit = "xã" if lang == "vi" else "communes"
-    return (vi if lang == "vi" else en).format(quarters="; ".join(f"{q} {unit}" for q in short))
+    quarters = "; ".join(q if q.endswith(NOTHING) else f"{q} {unit}" for q in short)
+    return (vi if lang == "vi" else en).format(quarters=quarters)
 
 
 def trend_flowables(

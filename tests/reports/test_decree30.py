@@ -186,7 +186,7 @@ def test_a_new_commune_office_gets_its_real_letterhead(
     assert not any(t.rstrip().endswith(("XÃ CHIỀNG", "HUYỆN MAI")) for t in head), head
     # and the commune report with nothing entered says so on page 1
     first = " ".join(line_text(ln) for ln in lines(words(path)[0]))
-    assert "Chưa có số liệu quý 4/2020 của xã Chiềng Sung" in first
+    assert "Chưa có số liệu nào được nhập cho kỳ này (quý 4/2020, xã Chiềng Sung)" in first
 
 
 @pytest.fixture(scope="module")
