@@ -173,12 +173,24 @@ def trend_flowables(
     plot.xValueAxis.labels.fontName = fonts.regular
     plot.xValueAxis.labels.fontSize = 8
     plot.yValueAxis.valueMin, plot.yValueAxis.valueMax, plot.yValueAxis.valueStep = 0, 100, 20
-    plot.yValueAxis.labelTextFormat = "%d %%"
+    # plain numbers, the unit once over the axis: a tick "0 %" beside a quarter with no
+    # point (nothing entered) read as a figure of 0 %
+    plot.yValueAxis.labelTextFormat = "%d"
     plot.yValueAxis.labels.fontName = fonts.regular
     plot.yValueAxis.labels.fontSize = 8
     plot.yValueAxis.visibleGrid = True
     plot.yValueAxis.gridStrokeColor = colors.HexColor("#cccccc")
     drawing.add(plot)
+    drawing.add(
+        String(
+            plot.x - 4,
+            plot.y + plot.height + 8,
+            "(%)",
+            fontName=fonts.regular,
+            fontSize=8,
+            textAnchor="end",
+        )
+    )
     column = (width - 50) / 2
     for i, (name, _values) in enumerate(section.series):
         # drawn by hand: reportlab's LineLegend leaves out dash patterns and markers
