@@ -33,11 +33,11 @@ from desktop_app.reports.narrative import (
 from desktop_app.reports.notices import notices, previous_note
 from desktop_app.reports.texts import (
     Lang,
+    agency_name,
     derived_decimals,
     display,
     label,
     official_date,
-    sentence_case,
     short_date,
     translations,
 )
@@ -635,8 +635,8 @@ def attached_line(model: ReportModel) -> str:
     # the issuing office (the one printing), not the report's area; "Phòng Văn hóa và
     # Thông tin" alone does not say of which district a province report's annex is
     head = model.header
-    office = sentence_case(head.office_name, (head.issuer,))
-    if head.issuer and head.issuer.lower() not in office.lower():
+    office = agency_name(head.office_name, (head.issuer,))
+    if head.issuer and nfc(head.issuer).lower() not in office.lower():
         office = " ".join(x for x in (office, head.issuer_kind, head.issuer) if x)
     return label(
         "annex_of",
