@@ -104,6 +104,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "Chưa có số liệu về sóng di động của các thôn, bản.",
         "There is no mobile signal data for the villages.",
     ),
+    # the base of every village count when not every commune's village list is known here
+    "listed": ("{x}/{y} xã có danh sách thôn", "{x} of {y} communes with a village list"),
+    "no_villages": (
+        "{period}, đơn vị chưa có danh sách thôn, bản nào của {area}",
+        "In {period}, this office holds no village list of {area}",
+    ),
     "nothing_entered": (
         "Chưa có số liệu nào được nhập cho kỳ này ({period}, {area}): các chỉ tiêu để trống (—).",
         "No figures have been entered for this period ({period}, {area}): the figures are"

@@ -202,6 +202,9 @@ class UnitAggregate:
     #: communes with any value stored for the period (counted or not): a period nobody
     #: entered is told apart from one entered and not approved (``reports.notices``)
     entered: Sequence[Unit] = field(default_factory=tuple)
+    #: communes with at least one village counted this period (their village list is
+    #: known here): every village count of a report is of these communes' villages
+    listed: Sequence[Unit] = field(default_factory=tuple)
 
     @property
     def villages_without_signal(self) -> int:
@@ -516,6 +519,7 @@ def aggregate(
         previous_sources=tuple(olds),
         previous_split=tuple(split),
         entered=_entered(store, collected, period),
+        listed=tuple(c for c in communes if registers[(c.id, period)]),
     )
 
 

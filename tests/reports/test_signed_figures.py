@@ -50,9 +50,12 @@ def test_no_data_figures_are_dashes(reports_store: Store) -> None:
     assert all(r.texts("vi")[1] == "—" for r in figures)
     # the demo's villages were registered in 2019Q2 with values from 2019Q1: none lived
     # in 2018Q1 (a village's life starts with its registration or its first values)
-    assert model.rows[1].code == "so_thon" and model.rows[1].current == 0
+    # in 2018Q1 (no village list at all, not "0 thôn")
+    assert model.rows[1].code == "so_thon" and model.rows[1].current is None
     # no sentence about figures, so none announced ("so với quý 4/2017:" and nothing after)
-    assert model.summary[0] == "Quý 1/2018, toàn huyện có 0 thôn, bản đang hoạt động."
+    assert (
+        model.summary[0] == "Quý 1/2018, đơn vị chưa có danh sách thôn, bản nào của huyện Mai Sơn."
+    )
 
 
 def _approved_communes(db: Path, period: str) -> set[str]:
