@@ -228,8 +228,8 @@ def _listed_note(
     from desktop_app.reports.narrative import list_base
 
     base = list_base(agg, lang)
-    if not base:
-        return ()
+    if not base or not agg.current.villages:
+        return ()  # no list at all: the column prints "—"
     parts = [
         area_label(
             "listed_group",

@@ -342,7 +342,7 @@ def _derived_rows(
         name = der.name_vi if lang == "vi" else der.name_en
         current = agg.current.derived[code]
         if code == VILLAGE_COUNT:
-            if base:
+            if base and agg.current.villages:
                 name += f" ({base})"  # the villages of the communes whose lists are here
             if not agg.current.villages:
                 current = None  # no village list at all: "—", not 0 villages

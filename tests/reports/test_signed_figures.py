@@ -52,6 +52,8 @@ def test_no_data_figures_are_dashes(reports_store: Store) -> None:
     # in 2018Q1 (a village's life starts with its registration or its first values)
     # in 2018Q1 (no village list at all, not "0 thôn")
     assert model.rows[1].code == "so_thon" and model.rows[1].current is None
+    assert model.rows[1].label == "Số thôn/bản"  # no "(0/22 xã có danh sách thôn)"
+    assert model.areas is not None and not any("danh sách" in n for n in model.areas.notes)
     # no sentence about figures, so none announced ("so với quý 4/2017:" and nothing after)
     assert (
         model.summary[0] == "Quý 1/2018, đơn vị chưa có danh sách thôn, bản nào của huyện Mai Sơn."
