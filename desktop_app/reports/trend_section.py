@@ -108,6 +108,7 @@ def _counted_line(
     its quarter's own figure, so a quarter of 3 approved communes beside one of 22 is
     not like for like, and the line must not read as a change of the whole area); ""
     when every quarter counts all, or drafts are counted."""
+    from desktop_app.domain.reform import is_pre_reform
     from desktop_app.store.aggregation import collected
 
     if counted_states is None:
@@ -115,12 +116,19 @@ def _counted_line(
     ids = {u.id for u in held.held} if held is not None and held.partial else None
     short: list[str] = []
     own = agg.period if agg.period.quarter is not None else agg.period.quarters()[-1]
+    # the communes read are the same on either side of the 2025 reform (as the
+    # AreaReader's collection): read once a side, not once a quarter (each read goes
+    # through the whole village register: 9 of them were a sixth of a district report)
+    sides: dict[bool, list[str]] = {}
     for period in periods:
         if period == own and not agg.entered:
             # not "0/22 xã": nothing of the report's own quarter was entered to count
             short.append(f"Q{period.quarter}/{period.year}: {NOTHING[lang == 'en']}")
             continue
-        communes = [c.id for c in collected(store, agg.unit.id, period).communes]
+        side = is_pre_reform(period)
+        if side not in sides:
+            sides[side] = [c.id for c in collected(store, agg.unit.id, period).communes]
+        communes = sides[side]
         if ids is not None:
             communes = [c for c in communes if c in ids]
         states = store.submissions.for_period(period.code)
