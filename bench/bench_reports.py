@@ -21,6 +21,11 @@ other work; the load average is printed before and after.
 Prints figures; never passes or fails on time.
 
     .venv/bin/python -m bench.bench_reports --whole   # the whole-process figures only
+    .venv/bin/python -m bench.bench_reports --district   # the district report's only
+
+``--district``: the district PDF in the process (median of 5) and ``coverage-desk report
+district`` as a whole process (median of 5, wall clock and CPU, against ``--help``), the
+figures a change to the district report is measured by.
 """
 
 from __future__ import annotations
@@ -82,8 +87,40 @@ def main() -> None:
         db = working_copy(province_db(1), Path(folder))
         if "--whole" in sys.argv[1:]:
             whole_process(db)
+        elif "--district" in sys.argv[1:]:
+            district_only(db)
         else:
             _all(db)
+
+
+def district_only(db: Path) -> None:
+    """The district report's figures alone (see the module's docstring)."""
+    from desktop_app.reports import write_report
+    from desktop_app.store.store import Store
+
+    day = date(2021, 2, 5)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        with Store.open(db) as store:
+            inside = _median(
+                lambda: write_report(
+                    store, "district", "pre2025:125", PERIOD, out / "d.pdf", report_date=day
+                )
+            )
+        common = ["--db", str(db), "--period", PERIOD, "--date", "2021-02-05"]
+        district = ["report", "district", "--unit", "pre2025:125", "--out", f"{out}/w.pdf"]
+        load = _load()
+        samples = _with_cpu(
+            {"help": _process(["--help"]), "district": _process([*district, *common])}, 5
+        )
+        load += f" -> {_load()}"
+    (took, cpu), (base, base_cpu) = samples["district"], samples["help"]
+    print(f"district PDF in the process, median of {ROUNDS}: {inside * 1000:7.0f} ms")
+    print(
+        f"report district, whole process, median of 5 (load average {load}):"
+        f" {took * 1000:7.0f} ms  target ≤ 1000 ms  [{'ok' if took <= 1 else 'OVER'}];"
+        f"  CPU {cpu * 1000:5.0f} ms; `--help` {base * 1000:.0f} ms, CPU {base_cpu * 1000:.0f} ms"
+    )
 
 
 def _all(db: Path) -> None:

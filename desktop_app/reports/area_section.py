@@ -53,6 +53,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "Main indicators by commune, grouped by area, {period}",
     ),
     "col_commune": ("Xã", "Commune"),
+    "listed": (
+        "Cột “Số thôn” chỉ tính thôn, bản của {base} ({groups}).",
+        "The “Villages” column counts only the villages of the {base} ({groups}).",
+    ),
+    "listed_group": ("{name}: {x}/{y} xã", "{name}: {x} of {y}"),
     "col_commune_district": ("Xã (huyện)", "Commune (district)"),
 }
 
@@ -89,7 +94,9 @@ def _weight(area: AreaFigures, code: str) -> int:
 
 
 def _group_figures(name: str, areas: Sequence[AreaFigures]) -> tuple[str | Figure, ...]:
-    cells: list[str | Figure] = [name, len(areas), sum(a.villages for a in areas)]
+    # no village list of any of its communes here: "—" villages, not 0
+    listed = sum(a.villages for a in areas) if any(a.villages for a in areas) else None
+    cells: list[str | Figure] = [name, len(areas), listed]
     for code in RATIOS:
         # each commune's ratio is over its villages with the data, so it weighs with
         # those (weighing with all its villages overweighted a half-entered commune)
@@ -207,9 +214,34 @@ def area_section(
         heading,
         columns,
         tuple(_printed(f, lang) for f in figures),
-        decision_notes(store, agg.period.year, lang),
+        (*_listed_note(agg, groups, lang), *decision_notes(store, agg.period.year, lang)),
         tuple(figures),
     )
+
+
+def _listed_note(
+    agg: UnitAggregate, groups: dict[str, list[AreaFigures]], lang: Lang
+) -> tuple[str, ...]:
+    """Under the table, when not every commune's village list is known here: the "Số
+    thôn" column counts the villages of those whose list is, of each group (the report's
+    one base, :func:`desktop_app.reports.narrative.list_base`)."""
+    from desktop_app.reports.narrative import list_base
+
+    base = list_base(agg, lang)
+    if not base or not agg.current.villages:
+        return ()  # no list at all: the column prints "—"
+    parts = [
+        area_label(
+            "listed_group",
+            lang,
+            name=area_label(g, lang),
+            x=sum(1 for a in groups[g] if a.villages),
+            y=len(groups[g]),
+        )
+        for g in REPORT_GROUPS
+        if groups[g]
+    ]
+    return (nfc(area_label("listed", lang, base=base, groups="; ".join(parts))),)
 
 
 def annex_by_area(
@@ -223,7 +255,7 @@ def annex_by_area(
     """
     from dataclasses import replace
 
-    from desktop_app.reports.model import ANNEX_CODES, unit_text
+    from desktop_app.reports.model import ANNEX_CODES, annex_figure, unit_text
     from desktop_app.reports.texts import derived_decimals
 
     agg = model.aggregate
@@ -248,7 +280,7 @@ def annex_by_area(
         for i, a in enumerate(members, start=1):
             district = districts.get(a.unit.parent_id or "")
             label = f"{a.unit.name} ({district})" if district else a.unit.name
-            rows.append((str(i), label, *(a.derived.get(c) for c in codes)))
+            rows.append((str(i), label, *(annex_figure(a, c) for c in codes)))
     columns = (
         model.annex_columns[0],
         area_label("col_commune_district" if province else "col_commune", lang),

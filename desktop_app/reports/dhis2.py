@@ -3,8 +3,9 @@
 Each stored cell becomes one data value: ``dataElement`` = indicator code,
 ``categoryOptionCombo`` = disaggregation key (``"default"`` when none), ``orgUnit`` =
 the village or commune id the value belongs to, ``period`` = the DHIS2 period code of
-the value (a quarter's report carries the year's annual values with period
-``2020``; a year's, the annual values only: :func:`_periods`), and ``value`` in DHIS2's
+the value (a quarter's export holds the quarterly indicators' values of the quarter
+only, a year's the annual indicators' of the year only: :func:`_periods`, one data set
+each), and ``value`` in DHIS2's
 text form (booleans ``true``/``false``, a multichoice as its codes joined by commas).
 The CSV uses DHIS2's import columns, UTF-8 without BOM.
 
@@ -96,19 +97,18 @@ class DataValue:
 
 
 def _periods(period: Period) -> list[str]:
-    """The periods whose values an export of ``period`` holds.
+    """The periods whose values an export of ``period`` holds: the period itself.
 
-    A year's export is the yearly data set (``COVERAGE_DESK_YEARLY``, ``periodType``
-    ``Yearly``): the values of the annual indicators, period ``2020``, and nothing else.
-    A quarterly indicator belongs to the quarterly data set, so DHIS2 refuses its value
-    for a yearly period (the period type is not the data element's), and its analytics
-    make the year's figure from the four quarters by the element's ``aggregationType``
-    itself: a year's copy of them, as the four quarters the export used to carry or an
-    aggregate of them, would be either refused or counted twice. The quarters go out in
-    their own quarterly exports."""
-    if period.quarter is None:
-        return [period.code]
-    return [period.code, str(period.year)]
+    A quarter's export is the quarterly data set (``COVERAGE_DESK_QUARTERLY``,
+    ``periodType`` ``Quarterly``): the values of the quarterly indicators for that quarter
+    and nothing else. A year's is the yearly data set (``COVERAGE_DESK_YEARLY``): the
+    annual indicators' values for the year. An annual indicator belongs to the yearly data
+    set only, so a quarter's export that carried the year's values (period ``2020`` in a
+    set declaring the quarterly data set) either had them refused or, exported with every
+    quarter, imported the same annual value four times; they go out in the year's own
+    export. Which data set an indicator belongs to is its catalogue ``frequency``, in the
+    values (:func:`data_values`) as in the metadata's data sets (:func:`metadata`)."""
+    return [period.code]
 
 
 def _dhis2_text(kind: str, text: str) -> str:

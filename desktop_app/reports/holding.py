@@ -79,6 +79,8 @@ class Holding:
             agg,
             completeness=[s for s in agg.completeness if s.commune.id in ids],
             excluded=tuple(u for u in agg.excluded if u.id in ids),
+            entered=tuple(u for u in agg.entered if u.id in ids),
+            listed=tuple(u for u in agg.listed if u.id in ids),
         )
 
     def holds(self, unit: Unit) -> bool:

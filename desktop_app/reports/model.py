@@ -28,22 +28,24 @@ from desktop_app.reports.narrative import (
     coverage_text,
     coverage_words,
     held_base,
+    list_base,
     summary,
 )
 from desktop_app.reports.notices import notices, previous_note
 from desktop_app.reports.texts import (
     Lang,
+    agency_name,
     derived_decimals,
     display,
     label,
     official_date,
-    sentence_case,
     short_date,
     translations,
 )
 from desktop_app.reports.trend_section import TrendSection
 from desktop_app.store.aggregation import (
     NO_SIGNAL,
+    AreaFigures,
     IndicatorSummary,
     PeriodFigures,
     UnitAggregate,
@@ -332,21 +334,29 @@ def _derived_rows(
     for code in not_comparable(catalogue, agg):
         prev.pop(code, None)
     n = 0
+    base = list_base(agg, lang)
     for code, der in catalogue.derived.items():
         if code not in agg.current.derived:
             continue
         n += 1
+        name = der.name_vi if lang == "vi" else der.name_en
+        current = agg.current.derived[code]
+        if code == VILLAGE_COUNT:
+            if base and agg.current.villages:
+                name += f" ({base})"  # the villages of the communes whose lists are here
+            if not agg.current.villages:
+                current = None  # no village list at all: "—", not 0 villages
+            if agg.previous is not None and not agg.previous.villages:
+                prev.pop(code, None)
         rows.append(
             TableRow(
                 str(n),
                 code,
                 "",
-                _with_coverage(
-                    der.name_vi if lang == "vi" else der.name_en, agg, code, lang, holding
-                ),
+                _with_coverage(name, agg, code, lang, holding),
                 unit_text(der.unit, lang),
                 prev.get(code),
-                agg.current.derived[code],
+                current,
                 agg.targets.get(code),
                 derived_decimals(der.unit),
             )
@@ -535,7 +545,7 @@ def build_model(
         ),
     )
     annex_rows: tuple[tuple[str | Number | None, ...], ...] = tuple(
-        (str(i), name(a.unit), *(a.derived.get(c) for c in codes))
+        (str(i), name(a.unit), *(annex_figure(a, c) for c in codes))
         for i, a in enumerate(areas, start=1)
     )
     annex_key = "annex_districts" if by_district else "annex_communes"
@@ -594,6 +604,18 @@ def build_model(
     )
 
 
+#: The derived indicator that counts the villages ("Số thôn/bản").
+VILLAGE_COUNT = "so_thon"
+
+
+def annex_figure(area: AreaFigures, code: str) -> float | None:
+    """``area``'s figure ``code`` in an annex row: a unit whose village list is not known
+    here has "—" villages, not 0 (it has villages; the office has not received them)."""
+    if code == VILLAGE_COUNT and not area.villages:
+        return None
+    return area.derived.get(code)
+
+
 #: Village indicators in the commune report's annex.
 VILLAGE_CODES = ("song_di_dong", "phu_4g", "thon_ftth", "so_ho", "ho_internet", "ho_dttm")
 
@@ -635,8 +657,8 @@ def attached_line(model: ReportModel) -> str:
     # the issuing office (the one printing), not the report's area; "Phòng Văn hóa và
     # Thông tin" alone does not say of which district a province report's annex is
     head = model.header
-    office = sentence_case(head.office_name, (head.issuer,))
-    if head.issuer and head.issuer.lower() not in office.lower():
+    office = agency_name(head.office_name, (head.issuer,))
+    if head.issuer and nfc(head.issuer).lower() not in office.lower():
         office = " ".join(x for x in (office, head.issuer_kind, head.issuer) if x)
     return label(
         "annex_of",

@@ -62,6 +62,17 @@ def _change(
     return text
 
 
+def list_base(agg: UnitAggregate, lang: Lang) -> str:
+    """ "22/204 xã có danh sách thôn" when the villages the report counts are those of only
+    some of its communes (the others' village lists are not known here), else "". Every
+    village count of the report is over that one base and says so."""
+    communes = {s.commune.id for s in agg.completeness}
+    listed = sum(1 for u in agg.listed if u.id in communes)
+    if listed >= len(communes):
+        return ""
+    return label("listed", lang, x=listed, y=len(communes))
+
+
 def summary(
     catalogue: Catalogue, agg: UnitAggregate, lang: Lang, holding: Holding | None = None
 ) -> tuple[str, ...]:
@@ -72,7 +83,11 @@ def summary(
     villages = display(agg.current.villages, 0, lang)
     prev_label = agg.previous.period.label(lang) if agg.previous is not None else ""
     n = agg.current.villages
-    if holding is not None and holding.partial:
+    if not n:
+        # no village of any commune is known for the period: not "có 0 thôn"
+        area = f"{unit.kind} {unit.short_name}" if lang == "vi" else unit.name
+        opening = label("no_villages", lang, period=period, area=area)
+    elif holding is not None and holding.partial:
         opening = holding.opening(agg, n, villages, lang)
     else:
         area = f"toàn {unit.kind}" if lang == "vi" else unit.name
@@ -85,6 +100,9 @@ def summary(
             )
             .format(period=period, area=area, villages=villages)
         )
+    base = list_base(agg, lang)
+    if base and n:
+        opening += f" ({base})"
     parts: list[str] = []
     prev = agg.previous.derived if agg.previous is not None else {}
     prev_cover = agg.previous.coverage if agg.previous is not None else {}
@@ -188,6 +206,12 @@ def completeness_sentence(agg: UnitAggregate, lang: Lang, holding: Holding | Non
     tr = translations(lang)
     period = agg.period.label(lang)
     period = period.lower() if lang == "vi" else period
+    scope = holding_label("completeness", lang) if holding is not None and holding.partial else ""
+    if not agg.entered and not sent:
+        # no "0/22 xã đã gửi (0 đã duyệt, …)": nothing was entered, so nothing to count
+        if agg.level == "commune":
+            return label("nothing_entered_commune", lang, period=period) + scope + "."
+        return label("nothing_entered_area", lang, total=total, period=period) + scope + "."
     head = tr.ngettext(
         "{sent} of {total} commune has sent its data for {period}",
         "{sent} of {total} communes have sent their data for {period}",
@@ -203,7 +227,6 @@ def completeness_sentence(agg: UnitAggregate, lang: Lang, holding: Holding | Non
     tail = tr.ngettext(
         "; {draft} has not sent yet", "; {draft} have not sent yet", c["draft"]
     ).format(draft=c["draft"])
-    scope = holding_label("completeness", lang) if holding is not None and holding.partial else ""
     return head + states + tail + scope + "."
 
 

@@ -32,16 +32,25 @@ def notices(
     lang: Lang,
     holding: Holding | None = None,
 ) -> tuple[str, ...]:
-    """Page 1's sentences: what a partial ``holding`` covers, no data at all, the
-    communes left out, the provisional communes counted (``--include-drafts``)."""
+    """Page 1's sentences: what a partial ``holding`` covers; that nothing at all was
+    entered for the period, or that what was entered is not approved (nothing counted);
+    the communes left out with data not approved, and apart from them those that entered
+    nothing; the provisional communes counted (``--include-drafts``)."""
     out: list[str] = []
     if holding is not None and holding.partial:
         out.append(holding.notice(agg, lang))
-    if not agg.current.has_data:
-        out.append(label("no_data", lang, period=period, area=area))
     tr = translations(lang)
-    if agg.excluded:
-        n = len(agg.excluded)
+    entered = {u.id for u in agg.entered}
+    if not entered:
+        # nobody entered anything: not "not approved", which says something awaits approval
+        out.append(label("nothing_entered", lang, period=period, area=area))
+    elif not agg.current.has_data:
+        key = "none_sent" if agg.level == "commune" else "none_counted"
+        out.append(label(key, lang, period=period, area=area))
+    waiting = [u for u in agg.excluded if u.id in entered]
+    empty = [u for u in agg.excluded if u.id not in entered]
+    if entered and waiting:
+        n = len(waiting)
         if agg.level == "commune":
             text = tr.ngettext(
                 "Data not sent, or returned, is left out for {n} commune: {names}.",
@@ -54,7 +63,15 @@ def notices(
                 "Only approved data is counted; {n} communes not approved are left out: {names}.",
                 n,
             )
-        out.append(text.format(n=n, names=names_text(agg.excluded, lang)))
+        out.append(text.format(n=n, names=names_text(waiting, lang)))
+    if entered and empty:
+        n = len(empty)
+        text = tr.ngettext(
+            "{n} commune has entered no figures for this period: {names}.",
+            "{n} communes have entered no figures for this period: {names}.",
+            n,
+        )
+        out.append(text.format(n=n, names=names_text(empty, lang)))
     if provisional:
         n = len(provisional)
         text = tr.ngettext(

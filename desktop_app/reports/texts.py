@@ -8,6 +8,8 @@ Vietnamese. Indicator names, units and choice labels come from the catalogue.
 from __future__ import annotations
 
 import gettext
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -102,9 +104,38 @@ LABELS: dict[str, tuple[str, str]] = {
         "Chưa có số liệu về sóng di động của các thôn, bản.",
         "There is no mobile signal data for the villages.",
     ),
-    "no_data": (
-        "Chưa có số liệu {period} của {area}: các chỉ tiêu để trống (—).",
-        "There is no data for {period} in {area}: the figures are left blank (—).",
+    # the base of every village count when not every commune's village list is known here
+    "listed": ("{x}/{y} xã có danh sách thôn", "{x} of {y} communes with a village list"),
+    "no_villages": (
+        "{period}, đơn vị chưa có danh sách thôn, bản nào của {area}",
+        "In {period}, this office holds no village list of {area}",
+    ),
+    "nothing_entered": (
+        "Chưa có số liệu nào được nhập cho kỳ này ({period}, {area}): các chỉ tiêu để trống (—).",
+        "No figures have been entered for this period ({period}, {area}): the figures are"
+        " left blank (—).",
+    ),
+    "nothing_entered_commune": (
+        "Chưa có số liệu nào được nhập cho kỳ này: xã chưa nhập số liệu {period}",
+        "No figures have been entered for this period: the commune has entered no data"
+        " for {period}",
+    ),
+    "nothing_entered_area": (
+        "Chưa có số liệu nào được nhập cho kỳ này: cả {total} xã chưa nhập số liệu {period}",
+        "No figures have been entered for this period: none of the {total} communes has"
+        " entered data for {period}",
+    ),
+    "none_counted": (
+        "Số liệu {period} của {area} đã được nhập nhưng chưa được duyệt: báo cáo chưa tính"
+        " số liệu nào, các chỉ tiêu để trống (—).",
+        "Figures for {period} in {area} have been entered but not approved: the report"
+        " counts none of them, the figures are left blank (—).",
+    ),
+    "none_sent": (
+        "Số liệu {period} của {area} đã được nhập nhưng chưa gửi hoặc bị trả lại: báo cáo"
+        " chưa tính số liệu nào, các chỉ tiêu để trống (—).",
+        "Figures for {period} in {area} have been entered but not sent, or returned: the"
+        " report counts none of them, the figures are left blank (—).",
     ),
     "draft_mark": ("SỐ LIỆU CHƯA DUYỆT", "DATA NOT APPROVED"),
     "catalogue_mixed": (
@@ -230,14 +261,69 @@ def bind(text: str, groups: Sequence[str]) -> str:
     return text
 
 
-def sentence_case(name: str, keep: Sequence[str] = ()) -> str:
-    """ "PHÒNG VĂN HÓA VÀ THÔNG TIN" → "Phòng văn hóa và thông tin"; the proper names in
-    ``keep`` (e.g. "Mai Sơn") are restored as written."""
-    text = name.lower()
-    text = text[:1].upper() + text[1:]
-    for proper in keep:
-        if proper:
-            text = text.replace(proper.lower(), proper)
+#: the words that open the name of a people's committee or council: its words stay small
+#: ("Ủy ban nhân dân huyện Mai Sơn"), there is no field of work to capitalise
+_COUNCILS = ("ủy ban nhân dân", "uỷ ban nhân dân", "hội đồng nhân dân")
+#: the kinds of body whose field of work follows with capitals ("Phòng Văn hóa và Thông
+#: tin", "Sở Thông tin và Truyền thông"), longest first
+_BODIES = (
+    "văn phòng",
+    "trung tâm",
+    "chi cục",
+    "phòng",
+    "sở",
+    "bộ",
+    "cục",
+    "ban",
+    "vụ",
+)
+#: abbreviations kept in capitals ("UBND huyện Mai Sơn")
+_ABBREVIATIONS = ("UBND", "HĐND", "VH-TT", "TT-TT", "KH-CN")
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def agency_name(name: str, keep: Sequence[str] = ()) -> str:
+    """The name of an office as written inside a sentence (Decree 30/2020/NĐ-CP, appendix
+    II: the kind of body and each field of its work with a capital, proper names as they
+    are): "PHÒNG VĂN HÓA VÀ THÔNG TIN" → "Phòng Văn hóa và Thông tin", "ỦY BAN NHÂN DÂN
+    XÃ CHIỀNG SUNG" → "Ủy ban nhân dân xã Chiềng Sung" (with "Chiềng Sung" in ``keep``),
+    "SỞ THÔNG TIN VÀ TRUYỀN THÔNG" → "Sở Thông tin và Truyền thông".
+
+    Only a name typed in capitals (a letterhead's) is recased; one that has small letters
+    was written by hand and is kept as written. The proper names in ``keep`` (e.g.
+    "Mai Sơn") are restored as written wherever they occur, in any case or normal form.
+    """
+    name = unicodedata.normalize("NFC", " ".join(name.split()))
+    if any(ch.islower() for ch in name):
+        return name
+    words = name.split(" ")
+    text = " ".join(w if w in _ABBREVIATIONS else w.lower() for w in words)
+    for council in _COUNCILS:
+        if text.startswith(council):
+            text = _cap(text)
+            break
+    else:
+        for body in _BODIES:
+            if text == body or text.startswith(body + " "):
+                field = text[len(body) + 1 :]
+                # each field of work opens with a capital: "Lao động - Thương binh và Xã hội"
+                parts = re.split(r"( và | - |, )", field)
+                field = "".join(p if i % 2 else _cap(p) for i, p in enumerate(parts))
+                text = _cap(body) + (" " + field if field else "")
+                break
+        else:
+            text = _cap(text)
+    # the place a body is of: "huyện mai sơn" → "huyện Mai Sơn" (each syllable of a
+    # Vietnamese place name has its capital; the kind of unit stays small)
+    place = re.search(r" (tỉnh|thành phố|huyện|thị xã|quận|xã|phường|thị trấn) (.+)$", text)
+    if place is not None:
+        named = " ".join(_cap(w) for w in place.group(2).split(" "))
+        text = text[: place.start(2)] + named
+    for proper in sorted((unicodedata.normalize("NFC", k) for k in keep if k), key=len):
+        text = re.sub(re.escape(proper), proper, text, flags=re.IGNORECASE)
     return text
 
 

@@ -24,6 +24,9 @@ COUNTED = (
     "Each point counts only the data approved for its quarter; communes counted: {quarters}.",
 )
 
+#: a quarter of the note of which nothing at all was entered
+NOTHING = ("chưa có số liệu nào được nhập", "no figures entered")
+
 
 @dataclass(frozen=True)
 class TrendSection:
@@ -105,14 +108,27 @@ def _counted_line(
     its quarter's own figure, so a quarter of 3 approved communes beside one of 22 is
     not like for like, and the line must not read as a change of the whole area); ""
     when every quarter counts all, or drafts are counted."""
+    from desktop_app.domain.reform import is_pre_reform
     from desktop_app.store.aggregation import collected
 
     if counted_states is None:
         return ""
     ids = {u.id for u in held.held} if held is not None and held.partial else None
     short: list[str] = []
+    own = agg.period if agg.period.quarter is not None else agg.period.quarters()[-1]
+    # the communes read are the same on either side of the 2025 reform (as the
+    # AreaReader's collection): read once a side, not once a quarter (each read goes
+    # through the whole village register: 9 of them were a sixth of a district report)
+    sides: dict[bool, list[str]] = {}
     for period in periods:
-        communes = [c.id for c in collected(store, agg.unit.id, period).communes]
+        if period == own and not agg.entered:
+            # not "0/22 xã": nothing of the report's own quarter was entered to count
+            short.append(f"Q{period.quarter}/{period.year}: {NOTHING[lang == 'en']}")
+            continue
+        side = is_pre_reform(period)
+        if side not in sides:
+            sides[side] = [c.id for c in collected(store, agg.unit.id, period).communes]
+        communes = sides[side]
         if ids is not None:
             communes = [c for c in communes if c in ids]
         states = store.submissions.for_period(period.code)
@@ -123,7 +139,8 @@ def _counted_line(
         return ""
     vi, en = COUNTED
     unit = "xã" if lang == "vi" else "communes"
-    return (vi if lang == "vi" else en).format(quarters="; ".join(f"{q} {unit}" for q in short))
+    quarters = "; ".join(q if q.endswith(NOTHING) else f"{q} {unit}" for q in short)
+    return (vi if lang == "vi" else en).format(quarters=quarters)
 
 
 def trend_flowables(
@@ -164,12 +181,24 @@ def trend_flowables(
     plot.xValueAxis.labels.fontName = fonts.regular
     plot.xValueAxis.labels.fontSize = 8
     plot.yValueAxis.valueMin, plot.yValueAxis.valueMax, plot.yValueAxis.valueStep = 0, 100, 20
-    plot.yValueAxis.labelTextFormat = "%d %%"
+    # plain numbers, the unit once over the axis: a tick "0 %" beside a quarter with no
+    # point (nothing entered) read as a figure of 0 %
+    plot.yValueAxis.labelTextFormat = "%d"
     plot.yValueAxis.labels.fontName = fonts.regular
     plot.yValueAxis.labels.fontSize = 8
     plot.yValueAxis.visibleGrid = True
     plot.yValueAxis.gridStrokeColor = colors.HexColor("#cccccc")
     drawing.add(plot)
+    drawing.add(
+        String(
+            plot.x - 4,
+            plot.y + plot.height + 8,
+            "(%)",
+            fontName=fonts.regular,
+            fontSize=8,
+            textAnchor="end",
+        )
+    )
     column = (width - 50) / 2
     for i, (name, _values) in enumerate(section.series):
         # drawn by hand: reportlab's LineLegend leaves out dash patterns and markers

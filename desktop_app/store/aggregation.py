@@ -199,6 +199,12 @@ class UnitAggregate:
     #: into a 2025 commune outside this unit (their commune-wide figures cannot be split)
     previous_sources: Sequence[Unit] = field(default_factory=tuple)
     previous_split: Sequence[Unit] = field(default_factory=tuple)
+    #: communes with any value stored for the period (counted or not): a period nobody
+    #: entered is told apart from one entered and not approved (``reports.notices``)
+    entered: Sequence[Unit] = field(default_factory=tuple)
+    #: communes with at least one village counted this period (their village list is
+    #: known here): every village count of a report is of these communes' villages
+    listed: Sequence[Unit] = field(default_factory=tuple)
 
     @property
     def villages_without_signal(self) -> int:
@@ -512,7 +518,31 @@ def aggregate(
         previous_across_reform=across,
         previous_sources=tuple(olds),
         previous_split=tuple(split),
+        entered=_entered(store, collected, period),
+        listed=tuple(c for c in communes if registers[(c.id, period)]),
     )
+
+
+def _entered(store: Store, collected: Collected, period: Period) -> tuple[Unit, ...]:
+    """The communes of ``collected`` with any value stored for ``period`` (its quarter's
+    and its year's, as the report reads them), whatever their submission state."""
+    owner: dict[str, str] = {}
+    for c in collected.communes:
+        owner[c.id] = c.id
+        for alias in collected.aliases.get(c.id, ()):
+            owner.setdefault(alias, c.id)
+    if not owner:
+        return ()
+    codes = sorted({p.code for p in data_periods(period)})
+    ids = list(owner)
+    rows = store.db.execute_sql(
+        f"SELECT DISTINCT commune_id FROM data_value WHERE commune_id IN"
+        f" ({','.join('?' for _ in ids)}) AND period IN ({','.join('?' for _ in codes)})"
+        " AND value IS NOT NULL",
+        (*ids, *codes),
+    ).fetchall()
+    found = {owner[str(r[0])] for r in rows}
+    return tuple(c for c in collected.communes if c.id in found)
 
 
 def _split(store: Store, olds: Sequence[Unit], inside: Collection[str]) -> list[Unit]:

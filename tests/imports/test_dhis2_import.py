@@ -66,6 +66,13 @@ def _edit(path: Path, store: Store) -> tuple[dict[tuple[str, str, str, str], str
 def test_changed_values_refused_ones_listed(store: Store, tmp_path: Path):
     path = tmp_path / "values.json"
     write_dhis2(store, COMMUNE, Period.parse("2020Q4"), path, include_drafts=True)
+    # the year's values (so_ho, dien_luoi, …) are the yearly data set's, in the year's own
+    # export: one file of both, as DHIS2 reads any period on any row
+    year = tmp_path / "year.json"
+    write_dhis2(store, COMMUNE, Period.parse("2020"), year, include_drafts=True)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["dataValues"] += json.loads(year.read_text(encoding="utf-8"))["dataValues"]
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     expected, reasons = _edit(path, store)
     before = table_state(store)
     plan = plan_dhis2_import(store, path)

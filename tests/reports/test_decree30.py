@@ -169,7 +169,7 @@ def test_annex_says_whose_report_it_is_attached_to(three: dict[str, Path]) -> No
     # the first annex page (the table by commune; the map annex follows it)
     text = next(t for t in texts if "PHỤ LỤC" in t)
     assert "(Kèm theo Báo cáo số" in text
-    assert "của Phòng văn hóa và thông tin huyện Mai Sơn)" in text
+    assert "của Phòng Văn hóa và Thông tin huyện Mai Sơn)" in text
 
 
 def test_a_new_commune_office_gets_its_real_letterhead(
@@ -186,7 +186,7 @@ def test_a_new_commune_office_gets_its_real_letterhead(
     assert not any(t.rstrip().endswith(("XÃ CHIỀNG", "HUYỆN MAI")) for t in head), head
     # and the commune report with nothing entered says so on page 1
     first = " ".join(line_text(ln) for ln in lines(words(path)[0]))
-    assert "Chưa có số liệu quý 4/2020 của xã Chiềng Sung" in first
+    assert "Chưa có số liệu nào được nhập cho kỳ này (quý 4/2020, xã Chiềng Sung)" in first
 
 
 @pytest.fixture(scope="module")

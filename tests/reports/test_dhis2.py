@@ -41,7 +41,7 @@ def test_json_shape(reports_store: Store, tmp_path: Path) -> None:
         found = cell_of(catalogue, v["dataElement"], v["categoryOptionCombo"])
         assert found is not None, v
         ind, key = found
-        assert v["period"] == ("2020" if ind.frequency == "annual" else "2020Q4")
+        assert v["period"] == "2020Q4" and ind.frequency == "quarterly"
         assert v["orgUnit"] in orgs
         assert key in catalogue.disaggregation_keys(ind.code)
         element = next(e for e in elements_of(catalogue, ind) if e.code == v["dataElement"])
@@ -51,8 +51,7 @@ def test_json_shape(reports_store: Store, tmp_path: Path) -> None:
             assert v["value"] in ("true", "false")
     stored = reports_store.db.execute_sql(
         "SELECT count(*) FROM data_value d JOIN indicator i ON i.code = d.indicator"
-        " WHERE d.value IS NOT NULL AND ((d.period = '2020Q4' AND i.frequency = 'quarterly')"
-        " OR (d.period = '2020' AND i.frequency = 'annual'))"
+        " WHERE d.value IS NOT NULL AND d.period = '2020Q4' AND i.frequency = 'quarterly'"
     ).fetchone()[0]
     assert count == stored
 
@@ -63,7 +62,7 @@ def test_csv_columns(reports_store: Store, tmp_path: Path) -> None:
     rows = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert len(rows) == count + 1
-    assert {r[1] for r in rows[1:]} <= {"2020Q4", "2020"}
+    assert {r[1] for r in rows[1:]} == {"2020Q4"}
 
 
 UID = re.compile(r"^[a-zA-Z][a-zA-Z0-9]{10}$")
@@ -170,6 +169,54 @@ def test_a_year_s_set_holds_the_yearly_data_set_s_values_only(
     )
     rows = list(csv.reader((tmp_path / "year.csv").read_text(encoding="utf-8").splitlines()))
     assert {r[1] for r in rows[1:]} == {"2020"} and len(rows) == stored + 1
+
+
+def test_a_quarter_s_set_holds_the_quarterly_data_set_s_values_only(
+    reports_store: Store, tmp_path: Path
+) -> None:
+    # the quarterly data set names the quarterly indicators (the catalogue's frequency);
+    # the year's annual values (so_ho, dan_so, … with period 2020) in a set declaring the
+    # quarterly data set were refused by DHIS2, or imported again with every quarter
+    out = tmp_path / "q4.json"
+    count = write_dhis2(reports_store, "pre2025:125", Period(2020, 4), out, include_drafts=True)
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["dataSet"] == "COVERAGE_DESK_QUARTERLY" and doc["period"] == "2020Q4"
+    assert {v["period"] for v in doc["dataValues"]} == {"2020Q4"}
+    sets = {
+        s["code"]: ({d["dataElement"]["id"] for d in s["dataSetElements"]}, s["periodType"])
+        for s in json.loads(_metadata(reports_store, tmp_path))["dataSets"]
+    }
+    quarterly, period_type = sets["COVERAGE_DESK_QUARTERLY"]
+    assert period_type == "Quarterly"
+    assert {uid(v["dataElement"]) for v in doc["dataValues"]} <= quarterly
+    # the two data sets part the catalogue by frequency, in the metadata as in the values
+    catalogue = reports_store.catalogue
+    for ind in catalogue.indicators.values():
+        for element in elements_of(catalogue, ind):
+            want = (
+                "COVERAGE_DESK_QUARTERLY"
+                if ind.frequency == "quarterly"
+                else "COVERAGE_DESK_YEARLY"
+            )
+            other = (
+                "COVERAGE_DESK_YEARLY"
+                if want == "COVERAGE_DESK_QUARTERLY"
+                else "COVERAGE_DESK_QUARTERLY"
+            )
+            assert uid(element.code) in sets[want][0] and uid(element.code) not in sets[other][0]
+    for v in doc["dataValues"]:
+        found = cell_of(catalogue, v["dataElement"], v["categoryOptionCombo"])
+        assert found is not None and found[0].frequency == "quarterly", v
+    stored = reports_store.db.execute_sql(
+        "SELECT count(*) FROM data_value d JOIN indicator i ON i.code = d.indicator"
+        " WHERE d.value IS NOT NULL AND d.period = '2020Q4' AND i.frequency = 'quarterly'"
+    ).fetchone()[0]
+    assert count == len(doc["dataValues"]) == stored > 1000
+    write_dhis2(
+        reports_store, "pre2025:125", Period(2020, 4), tmp_path / "q4.csv", include_drafts=True
+    )
+    rows = list(csv.reader((tmp_path / "q4.csv").read_text(encoding="utf-8").splitlines()))
+    assert {r[1] for r in rows[1:]} == {"2020Q4"} and len(rows) == stored + 1
 
 
 def _metadata(store: Store, folder: Path) -> str:

@@ -52,7 +52,7 @@ def test_the_office_settings_and_the_annex_name_the_issuing_district(
     assert "trên địa bàn tỉnh Sơn La" in title
     # "Phòng Văn hóa và Thông tin" alone would not say which district's report it is
     line = attached_line(model)
-    assert line.endswith("của Phòng văn hóa và thông tin huyện Mai Sơn)")
+    assert line.endswith("của Phòng Văn hóa và Thông tin huyện Mai Sơn)")
     assert line in " ".join(pdf_text(tmp_path / "p.pdf", layout=False).split())
 
 

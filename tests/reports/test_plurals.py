@@ -25,10 +25,13 @@ def test_one_commune_one_village_in_english(district_store: Store) -> None:
     )
     # no figures entered: the sentence ends with the villages (no "compared with" and nothing)
     assert model.summary[0] == "In Q4 2020, Xã Mường Bằng has 1 active village."
-    assert model.summary[1].startswith("0 of 1 commune has sent its data for Q4 2020")
-    assert model.summary[1].endswith("; 1 has not sent yet.")
-    assert "Data not sent, or returned, is left out for 1 commune: Xã Mường Bằng." in (
-        model.notices
+    # nothing entered: said so, not "0 of 1 commune has sent" nor "left out"
+    assert model.summary[1] == (
+        "No figures have been entered for this period: the commune has entered no data for Q4 2020."
+    )
+    assert model.notices == (
+        "No figures have been entered for this period (Q4 2020, Xã Mường Bằng): the figures"
+        " are left blank (—).",
     )
     two = build_report(district_store, "commune", COMMUNE, "2020Q4", lang="en", report_date=DAY)
     assert two.summary[0].startswith("In Q4 2020, Thị trấn Hát Lót has 2 active villages")
@@ -40,7 +43,12 @@ def test_a_district_of_many_communes(district_store: Store) -> None:
     # A approved, B returned; the other 20 communes have sent nothing
     assert model.summary[1].startswith("2 of 22 communes have sent their data for Q4 2020")
     assert model.summary[1].endswith("; 20 have not sent yet.")
-    assert any(n.startswith("Only approved data is counted; 21 communes not approved are left")
+    # B entered and is not approved; the other 20 entered nothing (not "not approved")
+    assert (
+        "Only approved data is counted; 1 commune not approved is left out: Thị trấn Hát Lót."
+        in model.notices
+    )
+    assert any(n.startswith("20 communes have entered no figures for this period: Xã Mường")
                for n in model.notices)  # fmt: skip
 
 

@@ -36,7 +36,7 @@ def test_a_period_with_no_data_is_blank_with_a_notice_and_a_warning(
     assert "chưa có số liệu Quý 1/2018 của Huyện Mai Sơn" in err
     text = pdf_text(out)
     first = text.split("\f")[0]
-    assert "Chưa có số liệu quý 1/2018 của huyện Mai Sơn" in first
+    assert "Chưa có số liệu nào được nhập cho kỳ này (quý 1/2018, huyện Mai Sơn)" in first
     # nothing is reported as measured: no "0%", no "no village lacks signal"
     assert "giữ nguyên" not in text and "0,0%" not in text
     assert "Không còn thôn, bản chưa có sóng di động" not in text
@@ -50,9 +50,14 @@ def test_no_data_figures_are_dashes(reports_store: Store) -> None:
     assert all(r.texts("vi")[1] == "—" for r in figures)
     # the demo's villages were registered in 2019Q2 with values from 2019Q1: none lived
     # in 2018Q1 (a village's life starts with its registration or its first values)
-    assert model.rows[1].code == "so_thon" and model.rows[1].current == 0
+    # in 2018Q1 (no village list at all, not "0 thôn")
+    assert model.rows[1].code == "so_thon" and model.rows[1].current is None
+    assert model.rows[1].label == "Số thôn/bản"  # no "(0/22 xã có danh sách thôn)"
+    assert model.areas is not None and not any("danh sách" in n for n in model.areas.notes)
     # no sentence about figures, so none announced ("so với quý 4/2017:" and nothing after)
-    assert model.summary[0] == "Quý 1/2018, toàn huyện có 0 thôn, bản đang hoạt động."
+    assert (
+        model.summary[0] == "Quý 1/2018, đơn vị chưa có danh sách thôn, bản nào của huyện Mai Sơn."
+    )
 
 
 def _approved_communes(db: Path, period: str) -> set[str]:
@@ -135,7 +140,9 @@ def test_commune_report_needs_the_commune_to_have_sent(
     assert unsent
     model = build_report(reports_store, "commune", unsent[0], "2020Q4")
     assert not model.aggregate.current.has_data
-    assert model.notices[0].startswith("Chưa có số liệu quý 4/2020")
+    # its drafts are entered, not sent: not "nothing entered"
+    assert model.notices[0].startswith("Số liệu quý 4/2020 của xã ")
+    assert "đã được nhập nhưng chưa gửi hoặc bị trả lại" in model.notices[0]
     drafts = build_report(reports_store, "commune", unsent[0], "2020Q4", include_drafts=True)
     assert drafts.aggregate.current.has_data and drafts.draft_mark
 
