@@ -155,11 +155,13 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
 def cmd_bundle_import(args: argparse.Namespace) -> int:
     from desktop_app.sync.certificates import own_revocation
     from desktop_app.sync.exchange import import_bundle
+    from desktop_app.sync.status import office_label
     from desktop_app.sync.takeback import taken_back_lines
 
     with _open(args) as store:
         result = import_bundle(store, Path(args.file))
         revoked = own_revocation(store)  # told in words, once the list came down
+        sender = office_label(store, result.sender)  # "Tỉnh Sơn La (14)", not "pre2025:14"
     if result.already:
         out(_("This bundle was already imported; nothing to do."))
         return 0
@@ -170,7 +172,7 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
             "{backlog} waiting for a missing bundle, {quarantined} refused, "
             "{conflicts} conflicts to review."
         ).format(
-            sender=result.sender,
+            sender=sender,
             applied=r.applied,
             skipped=r.skipped,
             backlog=r.backlog,

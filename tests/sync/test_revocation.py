@@ -99,8 +99,11 @@ def test_revoked_commune_is_refused_at_the_district_and_told_at_home(offices: Pa
     imported = cli("bundle", "import", "--db", db(t, D), str(t / "p1.cdsync")).stdout
     took = unicodedata.normalize("NFC", imported)
     # what the province had not received when revoking is taken back, said in one sentence
-    assert f"Đã rút lại 1 thay đổi của {C1}: chứng thư của đơn vị này bị thu hồi ngày" in took
+    assert (
+        "Đã rút lại 1 thay đổi của Xã Chiềng Sung (04108): chứng thư của đơn vị này bị thu hồi ngày"
+    ) in took
     assert "(Máy tính bị mất cắp)" in took
+    assert took.startswith("Đã nhập từ Tỉnh Sơn La (14): ")  # the sender by name, not its id
     assert not has_village(db(t, D), only_here)
     after = add_village(db(t, C1), "Bản Mới")  # the commune does not know yet: it exports
     cli("bundle", "export", "--db", db(t, C1), "--out", str(t / "c2.cdsync"))
