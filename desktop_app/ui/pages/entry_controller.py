@@ -358,7 +358,7 @@ class EntryController(BulkEntry, QObject):
             f"<td align='right' style='padding: 3px 0'><b>{html.escape(value)}</b></td></tr>"
             for name, value in figures
         )
-        self.view.derived.setText(f"<table width='100%'>{rows}</table>")
+        self.view.derived.setHtml(f"<table width='100%'>{rows}</table>")
 
     def say(self, text: str, error: bool = False) -> None:
         """Show a line under the grid (red for a refusal)."""
