@@ -20,7 +20,9 @@ names its fields in ``__slots__`` and shares these methods, written once here:
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import FrozenInstanceError  # imports inspect too
+from operator import attrgetter
 from typing import Any, ClassVar, Self
 
 __all__ = ["Frozen", "FrozenInstanceError", "set_field"]
@@ -41,6 +43,7 @@ class Frozen:
     _defaults: ClassVar[dict[str, Any]] = {}
     _uncompared: ClassVar[frozenset[str]] = frozenset()
     _unshown: ClassVar[frozenset[str]] = frozenset()
+    _values: ClassVar[Callable[[Any], object]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -54,6 +57,8 @@ class Frozen:
         cls._fields = tuple(fields)
         cls._compared = tuple(f for f in fields if f not in cls._uncompared)
         cls._shown = tuple(f for f in fields if f not in cls._unshown)
+        # what __eq__ and __hash__ compare, fetched in C (one field: the field itself)
+        cls._values = staticmethod(attrgetter(*cls._compared) if cls._compared else _nothing)
 
     def __init__(self, **values: Any) -> None:
         defaults = self._defaults
@@ -67,16 +72,14 @@ class Frozen:
         if values:
             raise TypeError(f"{type(self).__name__}() takes no {', '.join(map(repr, values))}")
 
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self._compared)
-
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return self._values() == other._values()
+        get = type(self)._values
+        return bool(get(self) == get(other))
 
     def __hash__(self) -> int:
-        return hash(self._values())
+        return hash(type(self)._values(self))
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._shown)
@@ -109,6 +112,10 @@ class Frozen:
         values = tuple(getattr(self, name) for name in self._fields)
         made: Self = _rebuild(type(self), copy.deepcopy(values, memo))
         return made
+
+
+def _nothing(_value: object) -> tuple[()]:
+    return ()
 
 
 def _rebuild(cls: type[Frozen], values: tuple[Any, ...]) -> Any:
