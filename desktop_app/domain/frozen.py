@@ -10,8 +10,8 @@ names its fields in ``__slots__`` and shares these methods, written once here:
   types, setting the fields with :func:`set_field`); ``_defaults`` holds a field's
   default;
 - ``__eq__`` (same class, equal fields; fields named in ``_uncompared`` are left out),
-  ``__hash__`` (of the compared fields), ``__repr__`` (``Class(field=value, ...)``,
-  leaving out ``_unshown``);
+  ``__hash__`` (of the compared fields but those in ``_unhashed``), ``__repr__``
+  (``Class(field=value, ...)``, leaving out ``_unshown``);
 - immutability: setting or deleting a field raises ``FrozenInstanceError``, as a frozen
   dataclass does; :meth:`Frozen.replace` makes a changed copy (``dataclasses.replace``);
 - copying and pickling.
@@ -43,7 +43,9 @@ class Frozen:
     _defaults: ClassVar[dict[str, Any]] = {}
     _uncompared: ClassVar[frozenset[str]] = frozenset()
     _unshown: ClassVar[frozenset[str]] = frozenset()
+    _unhashed: ClassVar[frozenset[str]] = frozenset()  # compared, but not hashed
     _values: ClassVar[Callable[[Any], object]]
+    _hashed: ClassVar[Callable[[Any], object]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -59,6 +61,8 @@ class Frozen:
         cls._shown = tuple(f for f in fields if f not in cls._unshown)
         # what __eq__ and __hash__ compare, fetched in C (one field: the field itself)
         cls._values = staticmethod(attrgetter(*cls._compared) if cls._compared else _nothing)
+        hashed = [f for f in cls._compared if f not in cls._unhashed]
+        cls._hashed = staticmethod(attrgetter(*hashed) if hashed else _nothing)
 
     def __init__(self, **values: Any) -> None:
         defaults = self._defaults
@@ -79,7 +83,7 @@ class Frozen:
         return bool(get(self) == get(other))
 
     def __hash__(self) -> int:
-        return hash(type(self)._values(self))
+        return hash(type(self)._hashed(self))
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._shown)
