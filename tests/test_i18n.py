@@ -5,6 +5,7 @@ from __future__ import annotations
 import gettext
 import importlib.util
 import io
+import os
 import re
 import subprocess
 import sys
@@ -324,3 +325,62 @@ def test_the_compiled_catalogue_is_cached_by_content(
     monkeypatch.setattr(i18n_module, "compile_catalogue", no_compiling)
     again = i18n_module.load_translations("vi")
     assert again.gettext("Sync") == first.gettext("Sync") == "Đồng bộ"
+
+
+@pytest.mark.parametrize(
+    ("xdg", "home"),
+    [
+        (None, "/home/hoa"),
+        ("/srv/cache", "/home/hoa"),
+        ("relative/cache", "/home/hoa/"),  # platformdirs ignores a relative XDG_CACHE_HOME
+        ("", "/root"),
+        (None, "relative-home"),  # platformdirs itself decides
+    ],
+)
+def test_the_cache_folder_is_the_one_platformdirs_names(
+    xdg: str | None, home: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # i18n works the usual Linux cases out without importing platformdirs at start
+    import platformdirs
+
+    import desktop_app.i18n as i18n_module
+
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    monkeypatch.setenv("HOME", home)
+    try:
+        expected = Path(platformdirs.user_cache_dir("CoverageDesk", appauthor=False))
+    except RuntimeError:  # no home platformdirs can resolve: it raises for both
+        with pytest.raises(RuntimeError):
+            i18n_module.user_cache_dir()
+        return
+    assert i18n_module.user_cache_dir() == expected
+
+
+def test_a_start_from_the_cached_catalogue_does_not_import_platformdirs(
+    tmp_path: Path,
+) -> None:
+    code = (
+        "import sys\n"
+        "from desktop_app import i18n\n"
+        "i18n.setup('vi')\n"
+        "print(i18n._('Sync'), 'platformdirs' in sys.modules)\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("COVERAGE_DESK_NO_CACHE", None)
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=True,
+            env=env,
+            cwd=Path(__file__).resolve().parents[1],
+        ).stdout.split()
+        for _ in range(2)  # the first compiles into the cache, the second reads it
+    ]
+    assert runs == [["Đồng", "bộ", "False"]] * 2
+    assert len(list((tmp_path / "cache" / "CoverageDesk").rglob("*.mo"))) == 1

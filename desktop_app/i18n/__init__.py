@@ -25,6 +25,7 @@ from typing import Final
 from desktop_app.paths import resources_dir
 
 DOMAIN: Final = "coverage_desk"
+_APP: Final = "CoverageDesk"  # the per-user folders' name (platformdirs)
 SOURCE_LANGUAGE: Final = "en"
 DEFAULT_LANGUAGE: Final = "vi"
 LANGUAGES: Final = ("vi", "en")
@@ -102,17 +103,19 @@ def load_translations(lang: str, root: Path | None = None) -> gettext.NullTransl
         except (OSError, ValueError) as exc:
             raise I18nError(f"The {code} catalogue {mo_path} is damaged: {exc}") from exc
     try:
-        text = path.read_bytes().decode("utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise I18nError(f"Cannot read the {code} catalogue {path}: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise I18nError(f"The {code} catalogue {path} is not UTF-8: {exc}") from exc
-    cached = _compiled_cache(text)
+    cached = _compiled_cache(raw)
     if cached is not None and cached.exists():
         try:
             return gettext.GNUTranslations(io.BytesIO(cached.read_bytes()))
         except (OSError, ValueError):
             pass  # a damaged cache entry is simply compiled again
+    try:  # only a catalogue not compiled before is decoded (a cached one was UTF-8)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise I18nError(f"The {code} catalogue {path} is not UTF-8: {exc}") from exc
     try:
         mo = compile_catalogue(text, origin=str(path))
         translations = gettext.GNUTranslations(io.BytesIO(mo))
@@ -123,25 +126,51 @@ def load_translations(lang: str, root: Path | None = None) -> gettext.NullTransl
     return translations
 
 
-def _compiled_cache(po_text: str) -> Path | None:
-    """Where the compiled form of this exact ``.po`` text is kept between starts.
+def _compiled_cache(po_bytes: bytes) -> Path | None:
+    """Where the compiled form of this exact ``.po`` file is kept between starts.
 
     Compiling the catalogue costs about 15 ms of every start here (more on an old
     PC) and imports Babel; the compiled bytes are cached under the per-user cache
-    folder, named by the text's hash, so an edited catalogue is never served stale.
+    folder, named by the hash of the file's bytes (its UTF-8 text), so an edited
+    catalogue is never served stale.
     """
     import hashlib
     import os
 
     if os.environ.get("COVERAGE_DESK_NO_CACHE") == "1":
         return None
+    folder = user_cache_dir()
+    if folder is None:  # pragma: no cover - platformdirs is a dependency
+        return None
+    digest = hashlib.sha256(po_bytes).hexdigest()[:16]
+    return folder / "locale" / f"{DOMAIN}-{digest}.mo"
+
+
+def user_cache_dir() -> Path | None:
+    """The per-user cache folder of Coverage Desk: ``platformdirs.user_cache_dir``'s.
+
+    On Linux it is ``$XDG_CACHE_HOME/CoverageDesk`` (an absolute ``XDG_CACHE_HOME``),
+    else ``$HOME/.cache/CoverageDesk`` (an absolute ``HOME``), which is what
+    platformdirs answers there; those two cases are worked out here, since importing
+    platformdirs cost the window's start about 19 M instructions (callgrind) for this
+    one folder. Everything else (Windows, macOS, odd environments) asks platformdirs.
+    ``tests/test_i18n.py`` checks that both agree.
+    """
+    import os
+    import sys
+
+    environ = os.environ
+    if sys.platform == "linux" and environ.get("ANDROID_DATA") is None:
+        xdg = environ.get("XDG_CACHE_HOME", "")
+        if xdg.startswith("/"):
+            return Path(os.path.join(xdg, _APP))
+        if environ.get("HOME", "").startswith("/"):
+            return Path(os.path.join(os.path.expanduser("~/.cache"), _APP))
     try:
         import platformdirs
     except ImportError:  # pragma: no cover - platformdirs is a dependency
         return None
-    digest = hashlib.sha256(po_text.encode("utf-8")).hexdigest()[:16]
-    folder = Path(platformdirs.user_cache_dir("CoverageDesk", appauthor=False))
-    return folder / "locale" / f"{DOMAIN}-{digest}.mo"
+    return Path(platformdirs.user_cache_dir(_APP, appauthor=False))
 
 
 def _write_cache(path: Path, mo: bytes) -> None:
