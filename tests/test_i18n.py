@@ -384,3 +384,30 @@ def test_a_start_from_the_cached_catalogue_does_not_import_platformdirs(
     ]
     assert runs == [["Đồng", "bộ", "False"]] * 2
     assert len(list((tmp_path / "cache" / "CoverageDesk").rglob("*.mo"))) == 1
+
+
+def test_a_later_start_reads_the_parsed_catalogue_as_gettext_parsed_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import desktop_app.i18n as i18n_module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("COVERAGE_DESK_NO_CACHE", raising=False)
+    root = _locale_root(tmp_path / "locale", PLURAL_PO)
+    first = i18n_module.load_translations("vi", root=root)  # compiled, cached, parsed
+    assert type(first) is gettext.GNUTranslations
+    [parsed] = (tmp_path / "cache").rglob("*.catalogue")
+    again = i18n_module.load_translations("vi", root=root)
+    assert type(again) is not gettext.GNUTranslations
+    assert isinstance(again, gettext.GNUTranslations)
+    assert again._catalog == first._catalog  # type: ignore[attr-defined]
+    assert (again.info(), again.charset()) == (first.info(), first.charset())
+    for n in (0, 1, 2, 7):
+        assert again.ngettext("{n} village", "{n} villages", n) == "{n} thôn"
+    assert again.pgettext("menu", "Open") == "Mở"
+    assert again.gettext("Close") == "Close"  # fuzzy, left out
+    parsed.write_bytes(b"damaged")  # read from the compiled catalogue again, rewritten
+    third = i18n_module.load_translations("vi", root=root)
+    assert type(third) is gettext.GNUTranslations
+    assert third._catalog == first._catalog  # type: ignore[attr-defined]
+    assert type(i18n_module.load_translations("vi", root=root)) is not gettext.GNUTranslations
