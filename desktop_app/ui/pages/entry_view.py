@@ -223,7 +223,6 @@ class EntryPage(QWidget):
         # asked (about 80 M instructions of the window's start, callgrind).
         self.derived = QTextBrowser(self)
         self.derived.setOpenLinks(False)
-        self.derived.document().setDocumentMargin(4)
         self.derived.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.side = side = QWidget(self)
         side_layout = QVBoxLayout(side)
