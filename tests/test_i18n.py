@@ -359,14 +359,14 @@ def test_the_cache_folder_is_the_one_platformdirs_names(
     assert i18n_module.user_cache_dir() == expected
 
 
-def test_a_start_from_the_cached_catalogue_does_not_import_platformdirs(
+def test_a_start_from_the_cached_catalogue_imports_neither_platformdirs_nor_hashlib(
     tmp_path: Path,
 ) -> None:
     code = (
         "import sys\n"
         "from desktop_app import i18n\n"
         "i18n.setup('vi')\n"
-        "print(i18n._('Sync'), 'platformdirs' in sys.modules)\n"
+        "print(i18n._('Sync'), 'platformdirs' in sys.modules, 'hashlib' in sys.modules)\n"
     )
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     env.pop("COVERAGE_DESK_NO_CACHE", None)
@@ -382,7 +382,7 @@ def test_a_start_from_the_cached_catalogue_does_not_import_platformdirs(
         ).stdout.split()
         for _ in range(2)  # the first compiles into the cache, the second reads it
     ]
-    assert runs == [["Đồng", "bộ", "False"]] * 2
+    assert runs == [["Đồng", "bộ", "False", "False"]] * 2
     assert len(list((tmp_path / "cache" / "CoverageDesk").rglob("*.mo"))) == 1
 
 
