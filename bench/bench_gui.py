@@ -33,8 +33,8 @@
    With ``--callgrind [ROUNDS]``, instead: valgrind's instruction counts of both
    processes from their start to the same stamp, GUI thread and all threads (see
    :func:`callgrind`), which a loaded machine does not move: on 2026-12-04 the GUI
-   thread 1,200.9 M against the bare window's 593.6 M (2.02x; main that morning
-   1,541.8 M, 2.60x), all threads 1,712.9 M (2.89x; main 1,941.6 M, 3.27x).
+   thread 1,193.3 M against the bare window's 593.6 M (2.01x; main that morning
+   1,541.8 M, 2.60x), all threads 1,705.0 M (2.87x; main 1,941.6 M, 3.27x).
 2. Opening a commune's grid and switching to another commune (load + model reset +
    paint; target ≤ 50 ms).
 

@@ -25,8 +25,8 @@ What is left, and why the window is still just over 2x a bare ``QMainWindow`` (t
 target is 2x). Measured 2026-12-04 with callgrind (``python -m bench.bench_gui --callgrind``),
 whose instruction counts a loaded machine does not change: ``bench/bench_gui.py``'s
 process, from its start to the main window's first paint, medians of three runs: GUI
-thread 1,200.9 M against the bare window's 593.6 M, 2.02x (1,196.5-1,220.5 M); all
-threads 1,712.9 M, 2.89x (the bare window works on one thread). The same count of
+thread 1,193.3 M against the bare window's 593.6 M, 2.01x (1,193.1-1,217.8 M); all
+threads 1,705.0 M, 2.87x (the bare window works on one thread). The same count of
 main as it was that morning (b3df3a1): GUI thread 1,541.8 M, 2.60x; all threads
 1,941.6 M, 3.27x. What went, in the order it was done (GUI thread, one run each):
 
