@@ -21,29 +21,65 @@ import, GUI-thread CPU to the main window's first paint 273 -> 300 ms; 2 measure
 same as 1 (267 / 260 ms, noise); 1, 2 and 3 all leave ``len(vars(PySide6.QtWidgets))``
 at 15 after the import (206 with 0).
 
-What is left, and why the window is still about 2.6x a bare ``QMainWindow`` (the target
-is 2x; measured 2026-12-04 with callgrind, whose instruction counts a loaded machine does
-not change: ``bench/bench_gui.py``'s process, GUI thread, to the main window's first
-paint: 1,554 M instructions against the bare window's 590 M, 2.63x; 1,616 M, 2.74x, that
-morning). The database and the password already run beside the GUI thread (the database
-is opened on a worker while the login window is shown; the main window is built while
-scrypt runs on another), so the rest is the GUI thread's own work, almost all of it
+What is left, and why the window is still just over 2x a bare ``QMainWindow`` (the
+target is 2x). Measured 2026-12-04 with callgrind (``python -m bench.bench_gui --callgrind``),
+whose instruction counts a loaded machine does not change: ``bench/bench_gui.py``'s
+process, from its start to the main window's first paint, medians of three runs: GUI
+thread 1,193.3 M against the bare window's 593.6 M, 2.01x (1,193.1-1,217.8 M); all
+threads 1,705.0 M, 2.87x (the bare window works on one thread). The same count of
+main as it was that morning (b3df3a1): GUI thread 1,541.8 M, 2.60x; all threads
+1,941.6 M, 3.27x. What went, in the order it was done (GUI thread, one run each):
+
+- the entry page's figures panel is a ``QTextBrowser``, laid out once per text, where a
+  word-wrapped rich-text ``QLabel`` in a ``QScrollArea`` was laid out again for every
+  height-for-width question (-83 M), at its default margin (setting it built
+  ``QTextDocument`` and five enums: -8 M); the ``html`` package is not imported for
+  escaping alone (-7 M);
+- the dataclasses of the start written as plain classes with ``__slots__`` on
+  :class:`desktop_app.domain.frozen.Frozen` (equality, hash, repr, immutability written
+  once: a dataclass compiles its methods from source, about 3.5 M instructions a class):
+  the expression nodes (-44 M), the entry page's cells and problems (-13 M), the derived
+  figures' data (-12 M), the catalogue's indicators and the rules (-22 M), ``Period``
+  and ``Unit`` (-7 M);
+- the translations: the per-user cache folder is worked out without importing
+  platformdirs on Linux (-22 M), the cached catalogue is named by two zlib checksums of
+  the ``.po`` rather than its SHA-256 (hashlib: -20 M) and read back already parsed
+  (one ``marshal.loads``: -8 M) (a checkout's way; the frozen build reads its ``.mo``);
+- the store's modules (peewee, the schema, the repositories, the catalogue) are imported
+  by the task that opens the database, on the runner's thread, while the GUI thread
+  builds and paints the login window (-102 M on the GUI thread, the same on the
+  runner's: all threads the same).
+
+The clock says more than 2x: the bench's clerk presses "Log in" once the users are
+listed, so opening the database (about 500 M on the runner's thread, the store's
+imports now among them) is on her way to the main window too; on the team's shared
+two cores, bench_gui measured the main window at 2.65-2.83x (main: 2.77-3.64x, load
+1.6-1.7, alternated runs), the clerk who types her password first at 2.28-2.35x
+(2.64-2.99x) and the login window at 1.39-1.59x (1.74-1.91x).
+
+The database and the password run beside the GUI thread (the database is opened on a
+worker while the login window is shown; the main window is built while scrypt runs on
+another). Which of the two threads imports a module both need first (the GUI thread's
+steps or the database task) moves a few tens of M between them from run to run; the
+all-threads count does not move. The rest is the GUI thread's own work, most of it
 Python building what the start imports:
 
 - every Qt class the start reads by name costs all its Python enums at once, and Python
-  3.11's ``enum`` is slow to make them: 222 enums in that process (251 that morning; 28
-  are the bare window's too), the ``Qt`` namespace 94 of them (about 16 ms). No
-  ``PYSIDE6_OPTION_LAZY`` value makes them lazier, so the first paint's modules name
-  only the classes it uses (file dialogs, message boxes and the Data menu's dialogs are
-  imported when used; the application's translators are kept, not found again with
-  ``findChildren``, which built ``QStyle`` and its 570 enum members);
-  ``tests/ui/test_start_imports.py`` pins these;
-- about 80 modules of ours and their libraries (peewee, sqlite3, gettext, argparse), 49
-  dataclasses among them, whose generated methods Python 3.11 compiles from source one
-  at a time (the parser and compiler: 154 M instructions, 76 M in the bare window);
-- Qt's text machinery, which the empty bare window never starts (fontconfig, FreeType:
-  about 46 M), and building, laying out and painting the widgets;
-- the entry page's first commune: its values, rule flags and derived figures.
+  3.11's ``enum`` is slow to make them (about 1.3 M instructions an enum): the ``Qt``
+  namespace alone, 94 of them, costs about 126 M, more than the whole bare window after
+  the interpreter and ``PySide6.QtCore``. No ``PYSIDE6_OPTION_LAZY`` value makes them
+  lazier, so the first paint's modules name only the classes it uses (file dialogs,
+  message boxes and the Data menu's dialogs are imported when used; the application's
+  translators are kept, not found again with ``findChildren``, which built ``QStyle``
+  and its 570 enum members); ``tests/ui/test_start_imports.py`` pins these;
+- the modules of ours and their libraries (peewee, sqlite3, gettext, argparse), with
+  about 16 dataclasses left on the GUI thread in modules of the store, the sync status
+  and the window context;
+- Qt's text machinery, which the empty bare window never starts (fontconfig, FreeType),
+  and building, laying out and painting the widgets (showing and painting the main
+  window: about 83 M);
+- building the main window and the entry page's first commune, its values, rule flags
+  and derived figures (about 125 M).
 
 The main window's modules are imported a step at a time once the login is painted
 (``desktop_app.ui.app.prepare_main_window``), so a clerk who types her password first

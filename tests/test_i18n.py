@@ -5,6 +5,7 @@ from __future__ import annotations
 import gettext
 import importlib.util
 import io
+import os
 import re
 import subprocess
 import sys
@@ -324,3 +325,89 @@ def test_the_compiled_catalogue_is_cached_by_content(
     monkeypatch.setattr(i18n_module, "compile_catalogue", no_compiling)
     again = i18n_module.load_translations("vi")
     assert again.gettext("Sync") == first.gettext("Sync") == "Đồng bộ"
+
+
+@pytest.mark.parametrize(
+    ("xdg", "home"),
+    [
+        (None, "/home/hoa"),
+        ("/srv/cache", "/home/hoa"),
+        ("relative/cache", "/home/hoa/"),  # platformdirs ignores a relative XDG_CACHE_HOME
+        ("", "/root"),
+        (None, "relative-home"),  # platformdirs itself decides
+    ],
+)
+def test_the_cache_folder_is_the_one_platformdirs_names(
+    xdg: str | None, home: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # i18n works the usual Linux cases out without importing platformdirs at start
+    import platformdirs
+
+    import desktop_app.i18n as i18n_module
+
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    monkeypatch.setenv("HOME", home)
+    try:
+        expected = Path(platformdirs.user_cache_dir("CoverageDesk", appauthor=False))
+    except RuntimeError:  # no home platformdirs can resolve: it raises for both
+        with pytest.raises(RuntimeError):
+            i18n_module.user_cache_dir()
+        return
+    assert i18n_module.user_cache_dir() == expected
+
+
+def test_a_start_from_the_cached_catalogue_imports_neither_platformdirs_nor_hashlib(
+    tmp_path: Path,
+) -> None:
+    code = (
+        "import sys\n"
+        "from desktop_app import i18n\n"
+        "i18n.setup('vi')\n"
+        "print(i18n._('Sync'), 'platformdirs' in sys.modules, 'hashlib' in sys.modules)\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("COVERAGE_DESK_NO_CACHE", None)
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=True,
+            env=env,
+            cwd=Path(__file__).resolve().parents[1],
+        ).stdout.split()
+        for _ in range(2)  # the first compiles into the cache, the second reads it
+    ]
+    assert runs == [["Đồng", "bộ", "False", "False"]] * 2
+    assert len(list((tmp_path / "cache" / "CoverageDesk").rglob("*.mo"))) == 1
+
+
+def test_a_later_start_reads_the_parsed_catalogue_as_gettext_parsed_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import desktop_app.i18n as i18n_module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("COVERAGE_DESK_NO_CACHE", raising=False)
+    root = _locale_root(tmp_path / "locale", PLURAL_PO)
+    first = i18n_module.load_translations("vi", root=root)  # compiled, cached, parsed
+    assert type(first) is gettext.GNUTranslations
+    [parsed] = (tmp_path / "cache").rglob("*.catalogue")
+    again = i18n_module.load_translations("vi", root=root)
+    assert type(again) is not gettext.GNUTranslations
+    assert isinstance(again, gettext.GNUTranslations)
+    assert again._catalog == first._catalog  # type: ignore[attr-defined]
+    assert (again.info(), again.charset()) == (first.info(), first.charset())
+    for n in (0, 1, 2, 7):
+        assert again.ngettext("{n} village", "{n} villages", n) == "{n} thôn"
+    assert again.pgettext("menu", "Open") == "Mở"
+    assert again.gettext("Close") == "Close"  # fuzzy, left out
+    parsed.write_bytes(b"damaged")  # read from the compiled catalogue again, rewritten
+    third = i18n_module.load_translations("vi", root=root)
+    assert type(third) is gettext.GNUTranslations
+    assert third._catalog == first._catalog  # type: ignore[attr-defined]
+    assert type(i18n_module.load_translations("vi", root=root)) is not gettext.GNUTranslations

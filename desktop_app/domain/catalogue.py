@@ -11,9 +11,10 @@ import csv
 import itertools
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
+
+from desktop_app.domain.frozen import Frozen, set_field
 
 __all__ = [
     "CHOICE_LABELS",
@@ -67,20 +68,51 @@ class CatalogueError(ValueError):
     """The catalogue (or one of its rows, rules or formulas) is malformed."""
 
 
-@dataclass(frozen=True)
-class DimensionMember:
+# Plain immutable classes, not dataclasses, which the window's start would compile
+# (desktop_app.domain.frozen).
+
+
+class DimensionMember(Frozen):
     """One code of a disaggregation dimension, e.g. ``operator`` → ``viettel``."""
 
+    __slots__ = ("aggregation", "code", "name_en", "name_vi")
     code: str
     name_vi: str
     name_en: str
-    aggregation: str = "sum"
+    aggregation: str
+
+    def __init__(
+        self,
+        code: str,
+        name_vi: str,
+        name_en: str,
+        aggregation: str = "sum",
+    ) -> None:
+        set_field(self, "code", code)
+        set_field(self, "name_vi", name_vi)
+        set_field(self, "name_en", name_en)
+        set_field(self, "aggregation", aggregation)
 
 
-@dataclass(frozen=True)
-class Indicator:
+class Indicator(Frozen):
     """A typed data element recorded for a village or a commune."""
 
+    __slots__ = (
+        "choice_dimension",
+        "choices",
+        "code",
+        "disaggregation",
+        "frequency",
+        "kind",
+        "level",
+        "name_en",
+        "name_vi",
+        "note",
+        "rules",
+        "section",
+        "unit_en",
+        "unit_vi",
+    )
     code: str
     section: str
     level: Level
@@ -94,17 +126,49 @@ class Indicator:
     name_en: str
     rules: str
     note: str
-    choice_dimension: str = ""
+    choice_dimension: str
+
+    def __init__(
+        self,
+        code: str,
+        section: str,
+        level: Level,
+        kind: Kind,
+        choices: tuple[str, ...],
+        disaggregation: tuple[str, ...],
+        frequency: Frequency,
+        unit_vi: str,
+        unit_en: str,
+        name_vi: str,
+        name_en: str,
+        rules: str,
+        note: str,
+        choice_dimension: str = "",
+    ) -> None:
+        set_field(self, "code", code)
+        set_field(self, "section", section)
+        set_field(self, "level", level)
+        set_field(self, "kind", kind)
+        set_field(self, "choices", choices)
+        set_field(self, "disaggregation", disaggregation)
+        set_field(self, "frequency", frequency)
+        set_field(self, "unit_vi", unit_vi)
+        set_field(self, "unit_en", unit_en)
+        set_field(self, "name_vi", name_vi)
+        set_field(self, "name_en", name_en)
+        set_field(self, "rules", rules)
+        set_field(self, "note", note)
+        set_field(self, "choice_dimension", choice_dimension)
 
     def name(self, lang: Lang) -> str:
         """The indicator's name in ``lang``."""
         return self.name_vi if lang == "vi" else self.name_en
 
 
-@dataclass(frozen=True)
-class DerivedIndicator:
+class DerivedIndicator(Frozen):
     """A ratio or count computed from data values for a commune and above."""
 
+    __slots__ = ("code", "formula", "level", "name_en", "name_vi", "note", "unit")
     code: str
     level: DerivedLevel
     unit: str
@@ -112,6 +176,24 @@ class DerivedIndicator:
     name_en: str
     formula: str
     note: str
+
+    def __init__(
+        self,
+        code: str,
+        level: DerivedLevel,
+        unit: str,
+        name_vi: str,
+        name_en: str,
+        formula: str,
+        note: str,
+    ) -> None:
+        set_field(self, "code", code)
+        set_field(self, "level", level)
+        set_field(self, "unit", unit)
+        set_field(self, "name_vi", name_vi)
+        set_field(self, "name_en", name_en)
+        set_field(self, "formula", formula)
+        set_field(self, "note", note)
 
 
 def _nfc(text: str | None) -> str:

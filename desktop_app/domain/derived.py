@@ -15,7 +15,6 @@ figure with no such village or commune at all is undefined (``None``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
@@ -34,6 +33,7 @@ from desktop_app.domain.expressions import (
     resolve,
     variables,
 )
+from desktop_app.domain.frozen import Frozen, set_field
 from desktop_app.domain.values import Value
 
 __all__ = [
@@ -53,31 +53,56 @@ ValueKey = tuple[str, str]  # (indicator code, disaggregation key; "" when none)
 AreaLevel = Literal["commune", "district", "province"]
 
 
-@dataclass(frozen=True)
-class CommuneData:
+# Plain immutable classes, not dataclasses, which the window's start would compile
+# (desktop_app.domain.frozen).
+
+
+class CommuneData(Frozen):
     """One commune's values for the period and its active villages' values."""
 
+    __slots__ = ("commune_values", "villages")
     commune_values: Mapping[ValueKey, Value]
     villages: Sequence[Mapping[ValueKey, Value]]
 
+    def __init__(
+        self, commune_values: Mapping[ValueKey, Value], villages: Sequence[Mapping[ValueKey, Value]]
+    ) -> None:
+        set_field(self, "commune_values", commune_values)
+        set_field(self, "villages", villages)
 
-@dataclass(frozen=True)
-class AreaData:
+
+class AreaData(Frozen):
     """The communes of the area a derived indicator is computed for (one for a commune)."""
 
+    __slots__ = ("communes",)
     communes: Sequence[CommuneData]
 
+    def __init__(self, communes: Sequence[CommuneData]) -> None:
+        set_field(self, "communes", communes)
 
-@dataclass(frozen=True)
-class CompiledDerived:
+
+class CompiledDerived(Frozen):
     """A derived indicator with its resolved formula and the definitions it may use."""
 
+    __slots__ = ("definitions", "expr", "indicator", "refs")
     indicator: DerivedIndicator
     expr: Node
     definitions: Mapping[str, Node]
     #: The indicators the formula reads: a village or commune counts in the figure
     #: (numerator and denominator alike) only when it has a value for each of them.
-    refs: frozenset[str] = frozenset()
+    refs: frozenset[str]
+
+    def __init__(
+        self,
+        indicator: DerivedIndicator,
+        expr: Node,
+        definitions: Mapping[str, Node],
+        refs: frozenset[str] = frozenset(),
+    ) -> None:
+        set_field(self, "indicator", indicator)
+        set_field(self, "expr", expr)
+        set_field(self, "definitions", definitions)
+        set_field(self, "refs", refs)
 
 
 def compile_derived(catalogue: Catalogue) -> dict[str, CompiledDerived]:
@@ -153,15 +178,24 @@ def reporting_area(catalogue: Catalogue, area: AreaData, refs: frozenset[str]) -
     return AreaData(kept)
 
 
-@dataclass(frozen=True)
-class Coverage:
+class Coverage(Frozen):
     """What a derived figure covers: villages and communes with its data, of how many."""
 
+    __slots__ = ("by_villages", "communes", "of_communes", "of_villages", "villages")
     villages: int
     of_villages: int
     communes: int
     of_communes: int
     by_villages: bool  # the formula reads village indicators
+
+    def __init__(
+        self, villages: int, of_villages: int, communes: int, of_communes: int, by_villages: bool
+    ) -> None:
+        set_field(self, "villages", villages)
+        set_field(self, "of_villages", of_villages)
+        set_field(self, "communes", communes)
+        set_field(self, "of_communes", of_communes)
+        set_field(self, "by_villages", by_villages)
 
     @property
     def complete(self) -> bool:

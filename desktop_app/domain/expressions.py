@@ -24,10 +24,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from desktop_app.domain.catalogue import Catalogue, CatalogueError
+from desktop_app.domain.frozen import Frozen, set_field
 from desktop_app.domain.values import Value
 
 __all__ = [
@@ -43,92 +43,152 @@ EvalValue = Decimal | bool | str | frozenset[str]
 Lookup = Callable[[str, str], Value | None]
 
 
-@dataclass(frozen=True)
-class Num:
+# The syntax tree's nodes: immutable values compared by their fields (plain classes, not
+# dataclasses, which the window's start would compile: desktop_app.domain.frozen).
+
+
+class Num(Frozen):
+    __slots__ = ("value",)
     value: Decimal
 
+    def __init__(self, value: Decimal) -> None:
+        set_field(self, "value", value)
 
-@dataclass(frozen=True)
-class Name:
+
+class Name(Frozen):
+    __slots__ = ("all_cells", "ident", "subscripts")
     ident: str
-    subscripts: tuple[str, ...] = ()
-    all_cells: bool = False  # the implicit subject of a bare comparison like ">= 0"
+    subscripts: tuple[str, ...]
+    all_cells: bool  # the implicit subject of a bare comparison like ">= 0"
+
+    def __init__(self, ident: str, subscripts: tuple[str, ...] = (), all_cells: bool = False):
+        set_field(self, "ident", ident)
+        set_field(self, "subscripts", subscripts)
+        set_field(self, "all_cells", all_cells)
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(Frozen):
+    __slots__ = ("args", "func", "where")
     func: str
     args: tuple[Node, ...]
-    where: Node | None = None
+    where: Node | None
+
+    def __init__(self, func: str, args: tuple[Node, ...], where: Node | None = None) -> None:
+        set_field(self, "func", func)
+        set_field(self, "args", args)
+        set_field(self, "where", where)
 
 
-@dataclass(frozen=True)
-class Unary:
+class Unary(Frozen):
+    __slots__ = ("op", "operand")
     op: str
     operand: Node
 
+    def __init__(self, op: str, operand: Node) -> None:
+        set_field(self, "op", op)
+        set_field(self, "operand", operand)
 
-@dataclass(frozen=True)
-class Binary:
+
+class Binary(Frozen):
+    __slots__ = ("left", "op", "right")
     op: str
     left: Node
     right: Node
 
+    def __init__(self, op: str, left: Node, right: Node) -> None:
+        set_field(self, "op", op)
+        set_field(self, "left", left)
+        set_field(self, "right", right)
 
-@dataclass(frozen=True)
-class Compare:
+
+class Compare(Frozen):
+    __slots__ = ("operands", "ops")
     operands: tuple[Node, ...]
     ops: tuple[str, ...]
 
+    def __init__(self, operands: tuple[Node, ...], ops: tuple[str, ...]) -> None:
+        set_field(self, "operands", operands)
+        set_field(self, "ops", ops)
 
-@dataclass(frozen=True)
-class Not:
+
+class Not(Frozen):
+    __slots__ = ("operand",)
     operand: Node
 
+    def __init__(self, operand: Node) -> None:
+        set_field(self, "operand", operand)
 
-@dataclass(frozen=True)
-class Logic:
+
+class Logic(Frozen):
+    __slots__ = ("left", "op", "right")
     op: str  # "=>", "<=>", "and", "or"
     left: Node
     right: Node
 
+    def __init__(self, op: str, left: Node, right: Node) -> None:
+        set_field(self, "op", op)
+        set_field(self, "left", left)
+        set_field(self, "right", right)
 
-@dataclass(frozen=True)
-class Sub:
+
+class Sub(Frozen):
     """One subscript of a reference: a dimension code, or a variable over the dimension."""
 
+    __slots__ = ("dimension", "name", "variable")
     name: str
     dimension: str
     variable: bool
 
+    def __init__(self, name: str, dimension: str, variable: bool) -> None:
+        set_field(self, "name", name)
+        set_field(self, "dimension", dimension)
+        set_field(self, "variable", variable)
 
-@dataclass(frozen=True)
-class Ref:
+
+class Ref(Frozen):
     """A resolved indicator reference; ``subs == ()`` on a disaggregated one means all cells."""
 
+    __slots__ = ("code", "subs")
     code: str
-    subs: tuple[Sub, ...] = ()
+    subs: tuple[Sub, ...]
+
+    def __init__(self, code: str, subs: tuple[Sub, ...] = ()) -> None:
+        set_field(self, "code", code)
+        set_field(self, "subs", subs)
 
 
-@dataclass(frozen=True)
-class Code:
+class Code(Frozen):
+    __slots__ = ("code",)
     code: str
 
+    def __init__(self, code: str) -> None:
+        set_field(self, "code", code)
 
-@dataclass(frozen=True)
-class Const:
+
+class Const(Frozen):
+    __slots__ = ("name", "value")
     name: str
     value: Decimal
 
+    def __init__(self, name: str, value: Decimal) -> None:
+        set_field(self, "name", name)
+        set_field(self, "value", value)
 
-@dataclass(frozen=True)
-class Local:
+
+class Local(Frozen):
+    __slots__ = ("name",)
     name: str
 
+    def __init__(self, name: str) -> None:
+        set_field(self, "name", name)
 
-@dataclass(frozen=True)
-class Collection:
+
+class Collection(Frozen):
+    __slots__ = ("name",)
     name: str
+
+    def __init__(self, name: str) -> None:
+        set_field(self, "name", name)
 
 
 Node = (
@@ -137,12 +197,16 @@ Node = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Formula:
+class Formula(Frozen):
     """A parsed formula: an expression and its trailing ``where N = ...`` definitions."""
 
+    __slots__ = ("definitions", "expr")
     expr: Node
-    definitions: tuple[tuple[str, Node], ...] = field(default=())
+    definitions: tuple[tuple[str, Node], ...]
+
+    def __init__(self, expr: Node, definitions: tuple[tuple[str, Node], ...] = ()) -> None:
+        set_field(self, "expr", expr)
+        set_field(self, "definitions", definitions)
 
 
 class _Parser:

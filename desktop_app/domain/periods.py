@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Literal
+
+from desktop_app.domain.frozen import Frozen, set_field
 
 __all__ = [
     "MAX_YEAR",
@@ -51,14 +52,23 @@ class PeriodError(ValueError):
 
 
 @functools.total_ordering
-@dataclass(frozen=True, slots=True)
-class Period:
-    """An annual (``quarter is None``) or quarterly reporting period."""
+class Period(Frozen):
+    """An annual (``quarter is None``) or quarterly reporting period.
 
+    A plain immutable class, not a dataclass, which the window's start would compile
+    (:mod:`desktop_app.domain.frozen`).
+    """
+
+    __slots__ = ("quarter", "year")
     year: int
-    quarter: int | None = None
+    quarter: int | None
 
-    def __post_init__(self) -> None:
+    def __init__(self, year: int, quarter: int | None = None) -> None:
+        set_field(self, "year", year)
+        set_field(self, "quarter", quarter)
+        self._check()
+
+    def _check(self) -> None:
         if isinstance(self.year, bool) or not isinstance(self.year, int):
             raise PeriodError(f"period year must be an integer, got {self.year!r}")
         if not MIN_YEAR <= self.year <= MAX_YEAR:

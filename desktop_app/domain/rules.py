@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -34,6 +33,7 @@ from desktop_app.domain.expressions import (
     variables,
     walk,
 )  # fmt: skip
+from desktop_app.domain.frozen import Frozen, set_field
 from desktop_app.domain.values import Value, format_number
 
 __all__ = ["Rule", "RuleSet", "Severity", "Violation", "compile_rules", "evaluate"]
@@ -82,31 +82,93 @@ _FLIP = {"<=": ">", "<": ">=", ">=": "<", ">": "<=", "==": "!=", "!=": "=="}
 _YES_NO = {True: ("Có", "Yes"), False: ("Không", "No")}
 
 
-@dataclass(frozen=True)
-class Rule:
+# Plain immutable classes, not dataclasses, which the window's start would compile
+# (desktop_app.domain.frozen).
+
+
+class Rule(Frozen):
     """One compiled rule, owned by the indicator in whose ``rules`` column it is written."""
 
+    __slots__ = (
+        "catalogue",
+        "expr",
+        "indicator",
+        "level",
+        "references",
+        "severity",
+        "source",
+        "variables",
+    )
+    _uncompared = frozenset({"catalogue"})
+    _unshown = frozenset({"expr", "catalogue"})
     indicator: str
     severity: Severity
     source: str
     level: Level
     references: frozenset[str]
-    expr: Node = field(repr=False)
-    variables: tuple[tuple[str, str], ...] = ()  # (variable, dimension)
-    catalogue: Catalogue = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+    expr: Node
+    variables: tuple[tuple[str, str], ...]  # (variable, dimension)
+    catalogue: Catalogue
+
+    def __init__(
+        self,
+        indicator: str,
+        severity: Severity,
+        source: str,
+        level: Level,
+        references: frozenset[str],
+        expr: Node,
+        variables: tuple[tuple[str, str], ...] = (),
+        catalogue: Catalogue = None,  # type: ignore[assignment]
+    ) -> None:
+        set_field(self, "indicator", indicator)
+        set_field(self, "severity", severity)
+        set_field(self, "source", source)
+        set_field(self, "level", level)
+        set_field(self, "references", references)
+        set_field(self, "expr", expr)
+        set_field(self, "variables", variables)
+        set_field(self, "catalogue", catalogue)
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(Frozen):
     """One failed rule (or one failed binding of it) with messages for a clerk."""
 
+    __slots__ = (
+        "disaggregation_key",
+        "indicator",
+        "message_en",
+        "message_vi",
+        "rule",
+        "severity",
+        "values",
+    )
+    _unhashed = frozenset({"values"})
     rule: Rule
     severity: Severity
     indicator: str
     disaggregation_key: str
     message_vi: str
     message_en: str
-    values: Mapping[tuple[str, str], Value] = field(hash=False)  # the cells the rule read
+    values: Mapping[tuple[str, str], Value]  # the cells the rule read
+
+    def __init__(
+        self,
+        rule: Rule,
+        severity: Severity,
+        indicator: str,
+        disaggregation_key: str,
+        message_vi: str,
+        message_en: str,
+        values: Mapping[tuple[str, str], Value],
+    ) -> None:
+        set_field(self, "rule", rule)
+        set_field(self, "severity", severity)
+        set_field(self, "indicator", indicator)
+        set_field(self, "disaggregation_key", disaggregation_key)
+        set_field(self, "message_vi", message_vi)
+        set_field(self, "message_en", message_en)
+        set_field(self, "values", values)
 
 
 class RuleSet:
@@ -224,7 +286,7 @@ def evaluate(rule: Rule, lookup: Lookup) -> list[Violation]:
         if part is None:
             return []
         if part != rule.expr:
-            return evaluate(replace(rule, expr=part), lookup)
+            return evaluate(rule.replace(expr=part), lookup)
     cat = rule.catalogue
     names = [name for name, _ in rule.variables]
     members = [[m.code for m in cat.dimensions[dim]] for _, dim in rule.variables]

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Final
 
+from desktop_app.domain.frozen import Frozen, set_field
 from desktop_app.domain.text import fold_diacritics
 
 STRUCTURES: Final = ("pre2025", "2025")
@@ -104,10 +104,14 @@ def _strip_kind_prefix(name: str) -> str:
     return name
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """One administrative unit: a province, district or commune in one structure."""
+class Unit(Frozen):
+    """One administrative unit: a province, district or commune in one structure.
 
+    A plain immutable class, not a dataclass, which the window's start would compile
+    (:mod:`desktop_app.domain.frozen`).
+    """
+
+    __slots__ = ("code", "id", "kind", "level", "name", "parent_id", "structure")
     id: str
     structure: str
     code: str
@@ -115,6 +119,24 @@ class Unit:
     kind: str
     level: int
     parent_id: str | None
+
+    def __init__(
+        self,
+        id: str,
+        structure: str,
+        code: str,
+        name: str,
+        kind: str,
+        level: int,
+        parent_id: str | None,
+    ) -> None:
+        set_field(self, "id", id)
+        set_field(self, "structure", structure)
+        set_field(self, "code", code)
+        set_field(self, "name", name)
+        set_field(self, "kind", kind)
+        set_field(self, "level", level)
+        set_field(self, "parent_id", parent_id)
 
     @property
     def short_name(self) -> str:

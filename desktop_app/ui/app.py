@@ -203,8 +203,12 @@ def run_gui(db_path: Path, lang: str | None = None) -> int:
 
 
 def _run_session(app: QApplication, runner: TaskRunner, db_path: Path, hint: str) -> str | None:
-    """Log in and run the main window; the backup to restore when one was asked for."""
-    from desktop_app.store.store import Store
+    """Log in and run the main window; the backup to restore when one was asked for.
+
+    The store's modules (peewee, the schema, the repositories, the catalogue) are
+    imported by the task that opens the database, on the runner's thread, while this
+    one builds and paints the login window (the window, not the store, is what the
+    clerk sees first)."""
     from desktop_app.ui.login import LoginDialog
 
     login = LoginDialog(None, hint=hint, runner=runner)
@@ -212,6 +216,8 @@ def _run_session(app: QApplication, runner: TaskRunner, db_path: Path, hint: str
     opened: list[Store] = []
 
     def ready(store: object) -> None:
+        from desktop_app.store.store import Store  # imported by the task already
+
         assert isinstance(store, Store)
         opened.append(store)
         login.set_store(store)

@@ -105,6 +105,14 @@ def app_exec(*args):
     window.close()
     return 0
 
+real_login_init = LoginDialog.__init__
+
+def login_init(self, *args, **kwargs):
+    imported = "desktop_app.store.store" in sys.modules
+    out.setdefault("store imported before the login window", imported)
+    real_login_init(self, *args, **kwargs)
+
+LoginDialog.__init__ = login_init
 LoginDialog.exec = login_exec
 QApplication.exec = app_exec
 code = cli.main(["gui", "--db", sys.argv[1], "--lang", "vi"])
@@ -140,6 +148,13 @@ def started(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
 def test_log_in_after_the_steps_imports_nothing_more(started: dict[str, list[str]]) -> None:
     # MAIN_WINDOW_MODULES holds all that building the window and its first page imports
     assert started["imported after Log in"] == []
+
+
+def test_the_store_is_imported_by_the_task_that_opens_it(started: dict[str, list[str]]) -> None:
+    # peewee, the schema, the repositories: on the runner's thread, while the GUI thread
+    # builds and paints the login window
+    assert started["store imported before the login window"] is False
+    assert "desktop_app.store.store" in started["modules"]
 
 
 def test_the_start_does_not_build_qt_classes_it_never_uses(

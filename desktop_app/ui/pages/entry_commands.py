@@ -8,22 +8,36 @@ write is done; later undo/redo write the recorded side back through the reposito
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from PySide6.QtGui import QUndoCommand
 
+from desktop_app.domain.frozen import Frozen, set_field
 from desktop_app.ui.pages.entry_data import Cell
 
 
-@dataclass(frozen=True)
-class CellChange:
+class CellChange(Frozen):
     """One cell before and after a write (canonical text; None when empty)."""
 
+    __slots__ = ("cell", "new_comment", "new_text", "old_comment", "old_text")
     cell: Cell
     old_text: str | None
     old_comment: str
     new_text: str | None
     new_comment: str
+
+    def __init__(
+        self,
+        cell: Cell,
+        old_text: str | None,
+        old_comment: str,
+        new_text: str | None,
+        new_comment: str,
+    ) -> None:
+        set_field(self, "cell", cell)
+        set_field(self, "old_text", old_text)
+        set_field(self, "old_comment", old_comment)
+        set_field(self, "new_text", new_text)
+        set_field(self, "new_comment", new_comment)
 
 
 Restore = Callable[[Sequence[tuple[Cell, str | None, str]]], None]

@@ -7,12 +7,12 @@ rule violations found in memory. Nothing here imports Qt; the item models adapt 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from desktop_app.domain import values as typed
 from desktop_app.domain.catalogue import Catalogue, Indicator
 from desktop_app.domain.derived import AreaData, CommuneData, compute_derived
+from desktop_app.domain.frozen import Frozen, set_field
 from desktop_app.domain.periods import Period
 from desktop_app.domain.rules import Violation
 from desktop_app.i18n import _, current_language
@@ -25,14 +25,23 @@ from desktop_app.store.validation import known_lookup, rules_of
 Key = tuple[str, str, str]  # (org id, indicator code, disaggregation key)
 
 
-@dataclass(frozen=True)
-class Cell:
-    """The address of one grid cell."""
+class Cell(Frozen):
+    """The address of one grid cell (plain classes here, not dataclasses, which the
+    window's start would compile: :mod:`desktop_app.domain.frozen`)."""
 
+    __slots__ = ("commune_id", "disagg", "indicator", "village_id")
     commune_id: str
     village_id: str | None
     indicator: Indicator
     disagg: str
+
+    def __init__(
+        self, commune_id: str, village_id: str | None, indicator: Indicator, disagg: str
+    ) -> None:
+        set_field(self, "commune_id", commune_id)
+        set_field(self, "village_id", village_id)
+        set_field(self, "indicator", indicator)
+        set_field(self, "disagg", disagg)
 
     @property
     def org_id(self) -> str:
@@ -45,19 +54,34 @@ class Cell:
         return (self.org_id, self.indicator.code, self.disagg)
 
 
-@dataclass
 class Snapshot:
     """One commune and period, as the grids show it."""
 
-    commune_id: str
-    commune_name: str
-    period: Period
-    villages: list[Village]
-    stored: dict[Key, StoredValue]
-    scope_ok: bool
-    locked_codes: frozenset[str]
-    flags: dict[Key, list[Violation]] = field(default_factory=dict)
-    _by_org: dict[str, dict[tuple[str, str], typed.Value]] | None = None
+    __slots__ = (
+        "_by_org", "commune_id", "commune_name", "flags", "locked_codes", "period",
+        "scope_ok", "stored", "villages",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        commune_id: str,
+        commune_name: str,
+        period: Period,
+        villages: list[Village],
+        stored: dict[Key, StoredValue],
+        scope_ok: bool,
+        locked_codes: frozenset[str],
+        flags: dict[Key, list[Violation]] | None = None,
+    ) -> None:
+        self.commune_id = commune_id
+        self.commune_name = commune_name
+        self.period = period
+        self.villages = villages
+        self.stored = stored
+        self.scope_ok = scope_ok
+        self.locked_codes = locked_codes
+        self.flags: dict[Key, list[Violation]] = {} if flags is None else flags
+        self._by_org: dict[str, dict[tuple[str, str], typed.Value]] | None = None
 
     def holds(self, indicator: Indicator) -> str:
         """The period code where ``indicator`` is stored for this view."""

@@ -9,8 +9,6 @@ problems and says which one the clerk chose.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -23,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.frozen import Frozen, set_field
 from desktop_app.i18n import _, current_language
 from desktop_app.store.store import Store
 from desktop_app.sync.status import (
@@ -40,14 +39,20 @@ from desktop_app.ui.pages.entry_models import indicator_title
 BTS = "bts_vi_tri"
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Frozen):
     """Something wrong in the period: where (a cell key), in words, and how bad."""
 
+    __slots__ = ("error", "key", "text", "where")
     key: Key
     where: str
     text: str
     error: bool
+
+    def __init__(self, key: Key, where: str, text: str, error: bool) -> None:
+        set_field(self, "key", key)
+        set_field(self, "where", where)
+        set_field(self, "text", text)
+        set_field(self, "error", error)
 
     def line(self) -> str:
         """ "Bản Nà Sản / Số hộ gia đình: sentence"."""
