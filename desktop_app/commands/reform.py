@@ -196,12 +196,14 @@ def cmd_move(args: argparse.Namespace) -> int:
     """Move this pre-2025 commune office into its 2025 commune with its new certificate."""
     from desktop_app.store.reform import move_office
     from desktop_app.sync.certificates import (
-        accept_certificate,
+        accept_certificate_file,
         read_json_file,
+        take_back_by_file,
         verify_certificate,
     )
     from desktop_app.sync.errors import CertificateNodeError, EnrolmentError
     from desktop_app.sync.identity import unb64
+    from desktop_app.sync.takeback import taken_back_lines
 
     doc = read_json_file(Path(args.certificate))
     with _open(args) as store:
@@ -213,8 +215,11 @@ def cmd_move(args: argparse.Namespace) -> int:
             raise EnrolmentError(detail=str(exc)) from exc
         if info.node_id != store.node.node_id:
             raise CertificateNodeError(node=info.node_id)
+        # what the file's revocation list takes back goes before the move, which would
+        # otherwise carry a revoked installation's villages into the new commune
+        taken = take_back_by_file(store, doc)
         summary = move_office(store, info.office_id)
-        accept_certificate(store, doc)
+        taken += accept_certificate_file(store, doc).taken_back
     out(
         _(
             "Moved from {old} to {new}: {villages} villages, {sites} sites"
@@ -227,6 +232,8 @@ def cmd_move(args: argparse.Namespace) -> int:
             left=summary.left,
         )
     )
+    for line in taken_back_lines(taken):  # said as enroll accept says it
+        out(line)
     return 0
 
 

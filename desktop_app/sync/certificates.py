@@ -575,6 +575,27 @@ def accept_certificate_file(store: Store, document: dict[str, Any]) -> Accepted:
     return Accepted(info, taken_back)
 
 
+def take_back_by_file(store: Store, document: dict[str, Any]) -> list[TakenBack]:
+    """Install a certificate file's revocation list and take back what it takes back,
+    before the office acts on the file: ``reform move`` moves the office's villages, and a
+    village of a revoked installation moved first is this office's own change, which the
+    take-back keeps (it then went to the province under the new commune, while the
+    province had quarantined it). The certificate itself is installed afterwards
+    (:func:`accept_certificate_file`, which then finds nothing more to take back)."""
+    try:
+        province_key = unb64(str(document["province_key"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise EnrolmentError(detail=str(exc)) from exc
+    known = load_identity(store).province_key
+    if known is not None and known != province_key:
+        raise EnrolmentError(detail="the certificate comes from another province")
+    from desktop_app.sync.takeback import take_back_past_positions  # it imports this
+
+    with store.transaction():
+        keep_revocation_list(store, document.get("revocations"), province_key)
+        return take_back_past_positions(store)
+
+
 def revoke(province: Store, serial: int, reason: str = "") -> None:
     """Revoke a certificate (the province only); published in its next bundles and syncs.
 
