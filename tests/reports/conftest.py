@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -11,9 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.domain.units import UnitDirectory
 from desktop_app.reports.model import ReportModel
 from desktop_app.store.aggregation import UnitAggregate
 from desktop_app.store.store import Store
+from tests.helpers.clock import FakeClock
+from tests.reports.handbuilt import PROVINCE, build_small_district
 
 REPORT_DATE = date(2021, 2, 5)
 DISTRICT = "pre2025:125"
@@ -41,6 +45,27 @@ def reports_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def reports_store(reports_db: Path) -> Iterator[Store]:
     """The copy, open for the whole session (tests only read it)."""
     store = Store.open(reports_db)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def province_store(
+    tmp_path: Path, clock: FakeClock, unit_directory: UnitDirectory
+) -> Iterator[Store]:
+    """The province's own office (it holds every commune's data), with the hand-built
+    data of two Mai Sơn communes (``handbuilt.build_small_district``)."""
+    from desktop_app.store.office import create_office
+
+    store = create_office(
+        tmp_path / "province.db",
+        PROVINCE,
+        directory=unit_directory,
+        clock=clock,
+        rng=random.Random(3),
+        user="tester",
+    )
+    build_small_district(store)
     yield store
     store.close()
 

@@ -7,9 +7,7 @@ proper case. Read back from the PDF's annex page (pdfium) and the workbook's ann
 
 from __future__ import annotations
 
-import random
 import unicodedata
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -17,10 +15,8 @@ import pypdfium2 as pdfium
 import pytest
 from openpyxl import load_workbook
 
-from desktop_app.domain.units import UnitDirectory
 from desktop_app.reports import build_report, write_model
 from desktop_app.store.store import Store
-from tests.helpers.clock import FakeClock
 from tests.reports.conftest import DISTRICT
 from tests.reports.handbuilt import PROVINCE, build_small_district
 
@@ -79,26 +75,6 @@ def test_a_commune_and_a_province_office(commune_store: Store, tmp_path: Path) -
     lines = _both(commune_store, "commune", "pre2025:04108", tmp_path)
     assert all(x.endswith("của Ủy ban nhân dân xã Chiềng Sung)") for x in lines), lines
     assert len(lines) == 2
-
-
-@pytest.fixture
-def province_store(
-    tmp_path: Path, clock: FakeClock, unit_directory: UnitDirectory
-) -> Iterator[Store]:
-    """The province's own office with the hand-built data of two Mai Sơn communes."""
-    from desktop_app.store.office import create_office
-
-    store = create_office(
-        tmp_path / "province.db",
-        PROVINCE,
-        directory=unit_directory,
-        clock=clock,
-        rng=random.Random(3),
-        user="tester",
-    )
-    build_small_district(store)
-    yield store
-    store.close()
 
 
 def test_the_province_office(tmp_path: Path, province_store: Store) -> None:

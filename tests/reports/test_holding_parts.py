@@ -6,22 +6,17 @@ communes only. The province's own report (it holds everything) has none of it.""
 
 from __future__ import annotations
 
-import random
 import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pypdfium2 as pdfium
-import pytest
 from openpyxl import load_workbook
 
-from desktop_app.domain.units import UnitDirectory
 from desktop_app.reports import build_report, write_model
 from desktop_app.store.repositories.boundaries import BoundaryRepository
 from desktop_app.store.store import Store
-from tests.helpers.clock import FakeClock
-from tests.reports.handbuilt import DISTRICT, PROVINCE, actor_for, build_small_district
+from tests.reports.handbuilt import DISTRICT, PROVINCE, actor_for
 
 DAY = date(2021, 2, 5)
 OTHERS = (
@@ -175,27 +170,6 @@ def test_a_district_report_at_a_commune_office_lists_its_commune(commune_store: 
     )
     assert "Xã Chiềng Sung" not in model.annex_scope
     assert model.annex_scope.count("Xã ") + model.annex_scope.count("Thị trấn ") == 21
-
-
-@pytest.fixture
-def province_store(
-    tmp_path: Path, clock: FakeClock, unit_directory: UnitDirectory
-) -> Iterator[Store]:
-    """The province's own office (it holds every commune's data), with the hand-built
-    data of two Mai Sơn communes (``handbuilt.build_small_district``)."""
-    from desktop_app.store.office import create_office
-
-    store = create_office(
-        tmp_path / "province.db",
-        PROVINCE,
-        directory=unit_directory,
-        clock=clock,
-        rng=random.Random(3),
-        user="tester",
-    )
-    build_small_district(store)
-    yield store
-    store.close()
 
 
 def test_the_province_s_own_report_says_nothing_of_the_kind(
