@@ -208,16 +208,15 @@ def cmd_move(args: argparse.Namespace) -> int:
     doc = read_json_file(Path(args.certificate))
     with _open(args) as store:
         try:
-            info = verify_certificate(
-                dict(doc["certificate"]), unb64(str(doc["province_key"])), now=store.clock()
-            )
+            province_key = unb64(str(doc["province_key"]))
+            info = verify_certificate(dict(doc["certificate"]), province_key, now=store.clock())
         except (KeyError, TypeError, ValueError) as exc:
             raise EnrolmentError(detail=str(exc)) from exc
         if info.node_id != store.node.node_id:
             raise CertificateNodeError(node=info.node_id)
         # what the file's revocation list takes back goes before the move, which would
         # otherwise carry a revoked installation's villages into the new commune
-        taken = take_back_by_file(store, doc)
+        taken = take_back_by_file(store, doc, province_key)
         summary = move_office(store, info.office_id)
         taken += accept_certificate_file(store, doc).taken_back
     out(

@@ -431,6 +431,13 @@ def make_root(store: Store, *, validity: timedelta = VALIDITY) -> CertInfo:
     return install_certificate(store, doc, public)
 
 
+def check_province_key(store: Store, province_key: bytes) -> None:
+    """Refuse a file signed with another province's key than the one this office holds."""
+    known = load_identity(store).province_key
+    if known is not None and known != province_key:
+        raise EnrolmentError(detail="the certificate comes from another province")
+
+
 def install_certificate(store: Store, doc: dict[str, Any], province_key: bytes) -> CertInfo:
     """Install this installation's certificate and the province key (after checks)."""
     info = verify_certificate(doc, province_key, now=store.clock())
@@ -442,8 +449,7 @@ def install_certificate(store: Store, doc: dict[str, Any], province_key: bytes) 
     ident = load_identity(store)
     if info.public_key != ident.public_key:
         raise EnrolmentError(detail="the certificate names another key")
-    if ident.province_key is not None and ident.province_key != province_key:
-        raise EnrolmentError(detail="the certificate comes from another province")
+    check_province_key(store, province_key)
     with store.transaction():
         store.db.execute_sql(
             "UPDATE node SET certificate = ?, province_key = ?",
@@ -575,20 +581,17 @@ def accept_certificate_file(store: Store, document: dict[str, Any]) -> Accepted:
     return Accepted(info, taken_back)
 
 
-def take_back_by_file(store: Store, document: dict[str, Any]) -> list[TakenBack]:
+def take_back_by_file(
+    store: Store, document: dict[str, Any], province_key: bytes
+) -> list[TakenBack]:
     """Install a certificate file's revocation list and take back what it takes back,
     before the office acts on the file: ``reform move`` moves the office's villages, and a
     village of a revoked installation moved first is this office's own change, which the
     take-back keeps (it then went to the province under the new commune, while the
     province had quarantined it). The certificate itself is installed afterwards
-    (:func:`accept_certificate_file`, which then finds nothing more to take back)."""
-    try:
-        province_key = unb64(str(document["province_key"]))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise EnrolmentError(detail=str(exc)) from exc
-    known = load_identity(store).province_key
-    if known is not None and known != province_key:
-        raise EnrolmentError(detail="the certificate comes from another province")
+    (:func:`accept_certificate_file`, which then finds nothing more to take back).
+    ``province_key``: the file's, which has verified its certificate."""
+    check_province_key(store, province_key)
     from desktop_app.sync.takeback import take_back_past_positions  # it imports this
 
     with store.transaction():
