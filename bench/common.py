@@ -28,7 +28,25 @@ def province_db(seed: int = 1) -> Path:
         build_demo(partial, "pre2025:14", seed)
         partial.rename(path)
         print(f"  built in {time.perf_counter() - started:.1f} s", flush=True)
+    _migrate_in_place(path)
     return path
+
+
+def _migrate_in_place(path: Path) -> None:
+    """Bring a database built by an older checkout to this schema, once, in place: else
+    every working copy would be migrated (and backed up first) at open, inside the
+    figures."""
+    from desktop_app.store.schema import SCHEMA_VERSION, migrate, read_version
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        if read_version(conn) < SCHEMA_VERSION:
+            print(f"migrating the cached database to schema {SCHEMA_VERSION}: {path}", flush=True)
+            conn.execute("PRAGMA journal_mode = wal")
+            migrate(conn)
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
 
 
 def working_copy(source: Path, folder: Path) -> Path:

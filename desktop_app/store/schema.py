@@ -18,6 +18,7 @@ from desktop_app.store.migrations import (
     m0009_revocations,
     m0010_catalogue_archive,
     m0011_revocation_position,
+    m0012_audit_by_change,
 )
 
 _STEPS: tuple[ModuleType, ...] = (
@@ -32,6 +33,7 @@ _STEPS: tuple[ModuleType, ...] = (
     m0009_revocations,
     m0010_catalogue_archive,
     m0011_revocation_position,
+    m0012_audit_by_change,
 )
 
 # The application_id pragma marks a file as ours ("CVDK").

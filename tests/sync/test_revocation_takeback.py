@@ -116,6 +116,9 @@ def test_a_commune_stick_carried_to_its_district_is_taken_back_when_the_revocati
     # the audit rows of what was applied stay, with the state the change had written
     untied = "SELECT count(*) FROM audit WHERE change_id IS NULL AND new IS NOT NULL"
     assert d.db.execute_sql(untied + " AND action = 'sync'").fetchone() == (6,)
+    # the value's history keeps the taken-back edit, its state in the untied audit row
+    history = [(h["action"], h["old"], h["new"]) for h in d.values.history(kept, "2019", "so_ho")]
+    assert history == [("sync", None, "10"), ("sync", "10", "20"), ("take-back", "20", "10")]
     assert d.db.execute_sql(
         "SELECT count(*) FROM sync_event WHERE kind = 'taken_back' AND node_id = ?", (origin,)
     ).fetchone() == (1,)

@@ -142,7 +142,7 @@ class UserRepository(Repository):
         marks = ",".join("?" for _ in (*_RESETS, "login_failed"))
         rows = self.db.execute_sql(
             "SELECT action, at FROM audit WHERE entity = 'user' AND entity_key = ?"
-            f" AND action IN ({marks}) ORDER BY id DESC LIMIT ?",
+            f" AND change_id IS NULL AND action IN ({marks}) ORDER BY id DESC LIMIT ?",
             (canonical_json({"username": username}), *_RESETS, "login_failed", MAX_FAILURES + 1),
         ).fetchall()
         return [(str(a), datetime.fromisoformat(str(t)).timestamp()) for a, t in rows]

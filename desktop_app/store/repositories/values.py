@@ -199,11 +199,15 @@ class ValueRepository(Repository):
             {"disagg": disagg, "indicator": indicator, "org_id": org_id, "period": period}
         )
         out: list[dict[str, Any]] = []
-        for at, user, action, old, new in self.db.execute_sql(
-            "SELECT a.at, a.user, a.action, a.old, COALESCE(a.new, c.state) FROM audit a"
-            " LEFT JOIN change c ON c.id = a.change_id"
-            " WHERE a.entity = ? AND a.entity_key = ? ORDER BY a.id",
-            (ENTITY, key),
+        # a synced change's audit rows through the change log (audit_change), the rest (a
+        # change taken back keeps its state in ``new``) by key (m0012_audit_by_change)
+        for _, at, user, action, old, new in self.db.execute_sql(
+            "SELECT a.id, a.at, a.user, a.action, a.old, COALESCE(a.new, c.state)"
+            " FROM change c JOIN audit a ON a.change_id = c.id"
+            " WHERE c.entity = ? AND c.entity_key = ?"
+            " UNION ALL SELECT id, at, user, action, old, new FROM audit"
+            " WHERE entity = ? AND entity_key = ? AND change_id IS NULL ORDER BY 1",
+            (ENTITY, key, ENTITY, key),
         ):
             old_state = json.loads(old) if old else {}
             new_state = json.loads(new) if new else {}
