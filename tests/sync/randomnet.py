@@ -270,7 +270,8 @@ def conflicts_of(store: Store, commune: str) -> dict[str, set[tuple[str, ...]]]:
     out: dict[str, set[tuple[str, ...]]] = {"open": set(), "decided": set()}
     for entity, key, status, resolution in store.db.execute_sql(
         "SELECT entity, entity_key, status, resolution_version FROM conflict"
-        " WHERE status NOT IN ('merged', 'withdrawn')"
+        # 'concurrent' notes a row's agreeing heads, shown nowhere (RowMerger._note_heads)
+        " WHERE status NOT IN ('merged', 'withdrawn', 'concurrent')"
     ):
         doc = json.loads(key)
         mine = doc.get("commune_id") == commune or doc.get("org_id") in villages

@@ -260,3 +260,34 @@ def test_a_reviewer_s_return_settles_a_late_edit_as_the_province_does(net: Net) 
     assert p.db.execute_sql("SELECT count(*) FROM conflict WHERE status = 'open'").fetchone() == (
         0,
     )
+
+
+def _open_rows(store) -> set[str]:  # type: ignore[no-untyped-def]
+    return {str(r[0]) for r in store.db.execute_sql(
+        "SELECT entity_key FROM conflict WHERE status = 'open'")}  # fmt: skip
+
+
+def test_an_edit_on_one_of_two_agreeing_values_clashes_with_the_other_in_any_order(
+    net: Net, unit_directory
+) -> None:
+    """Two PCs of a commune type the same 55; one later types 70 over its own 55. The
+    province learns 55 (A), 55 (B), 70 (B), the district 55 (B), 70 (B), 55 (A): the same
+    three versions, and A's 55 clashes with B's 70 at both. Before, the province took 70
+    on the fast path (it descends from the row's version there, B's 55) and recorded no
+    conflict, while the district opened one (seed 49 of the convergence property)."""
+    b = second_pc(net, unit_directory)
+    a = net[C1]
+    v = add_village(a, "Bản Chung")
+    net.load(b, net.export(C1))
+    set_households(a, v, 55)
+    net.send(C1, P)  # A's 55 straight to the province
+    set_households(net[b], v, 55)
+    net.clock.advance(60)
+    set_households(net[b], v, 70)
+    net.send(b, P)  # then B's 55 and 70
+    net.send(b, D1)  # the district: B's first...
+    net.send(C1, D1)  # ...then A's
+    for unit in (P, D1):
+        assert values_of(net[unit], C1)[(v, "2019", "so_ho", "")] == "70"
+    assert len(_open_rows(net[P])) == 1
+    assert _open_rows(net[P]) == _open_rows(net[D1])

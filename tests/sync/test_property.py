@@ -72,6 +72,10 @@ def test_random_operations_converge_everywhere(tmp_path: Path, unit_directory, s
         # decided: which conflict rows stayed open depended on arrival order (open
         # conflicts are now reconciled from each row's resolution)
         ("restore_then_decision_conflicts", 3, 400, "reviews"),
+        # a commune typed the same value before and after a restore (two agreeing heads,
+        # no conflict row), then edited it: the province took the edit on the fast path
+        # and opened no conflict; the commune and district opened the clash (_note_heads)
+        ("edit_over_agreeing_heads", 49, 400, "default"),
     ],
 )
 def test_seed_that_once_failed(  # type: ignore[no-untyped-def]

@@ -278,6 +278,7 @@ class RowMerger:
         if late:
             self._conflict(entity, key, cur, state, version, "local", "open", res.winner)
         elif version not in res.heads:
+            self._note_heads(entity, key, res)
             return  # superseded by a version already here
         elif version in res.clashes or (res.winner == version and res.clashes):
             winner = "remote" if res.winner == version else "local"
@@ -287,6 +288,25 @@ class RowMerger:
         if decision is None:
             self._withdraw(entity, key, res)
         self._settle(entity, key, cur, res, known, c.user)
+        self._note_heads(entity, key, res)
+
+    def _note_heads(self, entity: str, key: str, res: Resolution) -> None:
+        """A row left with more than one head and no conflict row (heads that agree: the
+        same value typed at two offices, or by one commune before and after a restore) is
+        noted with a ``concurrent`` row, which no page shows: a row in the book never
+        takes the fast path (:meth:`_merge`), so a later change that descends from one
+        head is resolved against the others, here as at every replica.
+
+        Without it, seed 49 of the convergence property: the province held A (1) and B
+        (1, the same commune after a restore, not descending from A), agreeing, so no
+        conflict; C (7) descending from B then took the fast path there, while the
+        commune and the district, which learnt A last, resolved it and opened the clash
+        of A with C that :func:`resolve` finds from those three versions."""
+        if len(res.heads) > 1 and (entity, key) not in self.book.conflicted:
+            self.book.add(
+                entity, key, res.winner, res.heads[1], None, None, res.winner, "concurrent",
+                self.at,
+            )  # fmt: skip
 
     def _settle(
         self,
