@@ -19,6 +19,7 @@ from desktop_app.store.migrations import (
     m0010_catalogue_archive,
     m0011_revocation_position,
     m0012_audit_by_change,
+    m0013_concurrent_heads,
 )
 
 _STEPS: tuple[ModuleType, ...] = (
@@ -34,6 +35,7 @@ _STEPS: tuple[ModuleType, ...] = (
     m0010_catalogue_archive,
     m0011_revocation_position,
     m0012_audit_by_change,
+    m0013_concurrent_heads,
 )
 
 # The application_id pragma marks a file as ours ("CVDK").

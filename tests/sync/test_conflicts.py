@@ -291,3 +291,38 @@ def test_an_edit_on_one_of_two_agreeing_values_clashes_with_the_other_in_any_ord
         assert values_of(net[unit], C1)[(v, "2019", "so_ho", "")] == "70"
     assert len(_open_rows(net[P])) == 1
     assert _open_rows(net[P]) == _open_rows(net[D1])
+
+
+def test_a_database_from_before_the_notes_gets_its_agreeing_heads_noted_by_migration(
+    net: Net, unit_directory
+) -> None:
+    """The province holds A's 55 and B's 55 from before this version (no note): the
+    migration to schema 13 notes the row, and B's 70 then opens the clash there too."""
+    import sqlite3
+
+    from desktop_app.store.store import Store
+
+    b = second_pc(net, unit_directory)
+    a = net[C1]
+    v = add_village(a, "Bản Chung")
+    net.load(b, net.export(C1))
+    set_households(a, v, 55)
+    net.send(C1, P)
+    set_households(net[b], v, 55)
+    net.send(b, P)
+    province = net[P]
+    path = province.path
+    assert path is not None
+    province.close()
+    raw = sqlite3.connect(path, isolation_level=None)
+    assert raw.execute("DELETE FROM conflict WHERE status = 'concurrent'").rowcount == 1
+    raw.execute("PRAGMA user_version = 12")  # as written by the version before the notes
+    raw.close()
+    net.offices[P] = Store.open(path, clock=net.clock)
+    net.clock.advance(60)
+    set_households(net[b], v, 70)
+    net.send(b, P)
+    net.send(b, D1)
+    net.send(C1, D1)
+    assert len(_open_rows(net[P])) == 1
+    assert _open_rows(net[P]) == _open_rows(net[D1])
