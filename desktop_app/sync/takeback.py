@@ -31,6 +31,9 @@ class TakenBack:
     revoked_at: str
     reason: str
     label: str = ""  # "Xã Chiềng Sung (04108)", as the office's reference names it
+    #: changes of other installations that name a village taken back with these: back in
+    #: the backlog, waiting for it as at the province (``TakeBackReport.held_for``)
+    held: int = 0
 
 
 def take_back_past_positions(store: Store, revoked: Revoked | None = None) -> list[TakenBack]:
@@ -64,7 +67,9 @@ def take_back_past_positions(store: Store, revoked: Revoked | None = None) -> li
     for node, n in sorted(report.by_origin.items()):
         serial, office = serials[node]
         at, why = revoked.notes.get(serial, ("", ""))
-        out.append(TakenBack(office, serial, n, at, why, office_label(store, office)))
+        label = office_label(store, office)
+        held = report.held_for.get(node, 0)
+        out.append(TakenBack(office, serial, n, at, why, label, held))
     return out
 
 
@@ -74,7 +79,11 @@ def taken_back_lines(taken: list[TakenBack]) -> list[str]:
     counted: dict[int, TakenBack] = {}
     for t in taken:
         was = counted.get(t.serial)
-        counted[t.serial] = t if was is None else replace(t, changes=was.changes + t.changes)
+        counted[t.serial] = (
+            t
+            if was is None
+            else replace(t, changes=was.changes + t.changes, held=was.held + t.held)
+        )
     lines = []
     for t in counted.values():
         because = f" ({t.reason})" if t.reason else ""  # the province's own words
@@ -91,5 +100,20 @@ def taken_back_lines(taken: list[TakenBack]) -> list[str]:
                 date=day_text(t.revoked_at),
                 because=because,
             )
+            + _held_sentence(t.held)
         )
     return lines
+
+
+def _held_sentence(held: int) -> str:
+    """ " 2 changes of other installations …": said after the taken-back sentence when
+    changes of others went back to the backlog with it ("" when none did)."""
+    if not held:
+        return ""
+    return " " + ngettext(
+        "{n} change of another installation names a village taken back: it is back in the "
+        "waiting list, and waits for that village as at the province.",
+        "{n} changes of other installations name a village taken back: they are back in the "
+        "waiting list, and wait for that village as at the province.",
+        held,
+    ).format(n=held)

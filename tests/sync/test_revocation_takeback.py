@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from desktop_app import i18n
 from desktop_app.domain.units import UnitDirectory
 from desktop_app.store.office import create_office
 from desktop_app.store.repositories.sites import Site
@@ -328,10 +329,32 @@ def test_another_installation_s_value_in_a_taken_back_village_waits_as_at_the_pr
     origin = second.node.node_id
     assert backlog(p, origin) == [2, 3, 4]
 
+    marks = marks_before_import(d)
     result = net.send(PROVINCE, D)
 
     assert [t.changes for t in result.taken_back] == [1]
     assert backlog(d, origin) == backlog(p, origin) == [2, 3, 4]
+    # the outcome's sentence says that 3 changes of the other installation went back to
+    # the backlog (before, only the event and TakeBackReport.held said it)
+    assert [t.held for t in result.taken_back] == [3]
+    day = result.taken_back[0].revoked_at
+    day = f"{day[8:10]}/{day[5:7]}/{day[:4]}"
+    lines = taken_back_lines(result.taken_back)
+    assert lines == [
+        f"1 change from Xã Chiềng Sung (04108) was taken back: its certificate was revoked on"
+        f" {day} (Máy bị mất) and the province had not received it before that. 3 changes of"
+        " other installations name a village taken back: they are back in the waiting list,"
+        " and wait for that village as at the province."
+    ]
+    assert lines[0] in import_summary(d, outcome_of(d, result, marks)).splitlines()
+    i18n.setup("vi")
+    try:
+        assert taken_back_lines(result.taken_back)[0].endswith(
+            " 3 thay đổi của bản cài đặt khác ghi vào thôn, bản đã bị rút lại: các thay đổi"
+            " này được đưa trở lại hàng chờ và chờ thôn, bản đó như tại tỉnh."
+        )
+    finally:
+        i18n.setup("en")
     assert replica(d, C) == replica(p, C)
     assert values_of(d, C) == {(kept, "2019", "so_ho", ""): "3"}
     assert d.db.execute_sql("SELECT 1 FROM village WHERE id = ?", (v,)).fetchone() is None

@@ -70,6 +70,9 @@ class TakeBackReport:
     #: changes of other authors back in the backlog, per author: they name a village
     #: taken back, and wait for it as at the province (:func:`_hold_back`)
     held: dict[str, int] = field(default_factory=dict)
+    #: the same changes counted per revoked author whose village they name (the first
+    #: such author when several are taken back at once), for the outcome's sentence
+    held_for: dict[str, int] = field(default_factory=dict)
 
     @property
     def changes(self) -> int:
@@ -114,14 +117,16 @@ def take_back(store: Store, retractions: list[Retraction], *, my_level: int) -> 
     user = store.user
     ids = [int(row[0]) for _r, row in found]
     versions = {f"{row[1]}/{row[2]}/{row[3]}" for _r, row in found}
-    affected: dict[tuple[str, str], None] = {}
+    # the rows each revoked author's changes wrote, in the order found
+    affected_by: dict[str, dict[tuple[str, str], None]] = {}
     for r, (_i, _o, _e, _q, entity, key, _u, _p, state) in found:
         report.by_origin[r.origin] = report.by_origin.get(r.origin, 0) + 1
+        rows = affected_by.setdefault(r.origin, {})
         if entity == "decision":
             doc = json.loads(state)
-            affected[(str(doc["entity"]), str(doc["key"]))] = None
+            rows[(str(doc["entity"]), str(doc["key"]))] = None
         else:
-            affected[(str(entity), str(key))] = None
+            rows[(str(entity), str(key))] = None
     db.cursor().executemany(
         "INSERT OR IGNORE INTO sync_quarantine (origin, epoch, seq, entity, entity_key,"
         " scope_unit, period, reason, signer, received_from, received_at)"
@@ -137,7 +142,15 @@ def take_back(store: Store, retractions: list[Retraction], *, my_level: int) -> 
     with _child_index(store, "audit", "change_id", len(ids)):
         db.execute_sql("DELETE FROM change WHERE id IN (SELECT id FROM taken_back_change)")
     db.execute_sql("DELETE FROM taken_back_change")
-    _hold_back(store, affected, report, at)
+    affected: dict[tuple[str, str], None] = {}
+    for origin, rows in affected_by.items():
+        # one author at a time, so that what goes to the backlog is counted for the author
+        # whose village it names (a stream held once is out of the log for the next)
+        before = sum(report.held.values())
+        _hold_back(store, rows, report, at)
+        if sum(report.held.values()) > before:
+            report.held_for[origin] = sum(report.held.values()) - before
+        affected.update(rows)
     villages = sum(1 for entity, _k in affected if entity == "village")
     with _child_index(store, "data_value", "village_id", villages):
         report.rows = _Rebuilder(store, my_level=my_level).rebuild(list(affected), user, report)
