@@ -34,6 +34,9 @@ class TakenBack:
     #: changes of other installations that name a village taken back with these: back in
     #: the backlog, waiting for it as at the province (``TakeBackReport.held_for``)
     held: int = 0
+    #: approved periods whose figures this take-back changed: (commune's label, period
+    #: code), each with a ``take-back-locked`` audit row (``TakeBackReport.locked_for``)
+    locked: tuple[tuple[str, str], ...] = ()
 
 
 def take_back_past_positions(store: Store, revoked: Revoked | None = None) -> list[TakenBack]:
@@ -69,7 +72,8 @@ def take_back_past_positions(store: Store, revoked: Revoked | None = None) -> li
         at, why = revoked.notes.get(serial, ("", ""))
         label = office_label(store, office)
         held = report.held_for.get(node, 0)
-        out.append(TakenBack(office, serial, n, at, why, label, held))
+        locked = tuple((office_label(store, c), p) for c, p in report.locked_for.get(node, []))
+        out.append(TakenBack(office, serial, n, at, why, label, held, locked))
     return out
 
 
@@ -82,7 +86,12 @@ def taken_back_lines(taken: list[TakenBack]) -> list[str]:
         counted[t.serial] = (
             t
             if was is None
-            else replace(t, changes=was.changes + t.changes, held=was.held + t.held)
+            else replace(
+                t,
+                changes=was.changes + t.changes,
+                held=was.held + t.held,
+                locked=(*was.locked, *(p for p in t.locked if p not in was.locked)),
+            )
         )
     lines = []
     for t in counted.values():
@@ -101,8 +110,23 @@ def taken_back_lines(taken: list[TakenBack]) -> list[str]:
                 because=because,
             )
             + _held_sentence(t.held)
+            + _locked_sentence(t.locked)
         )
     return lines
+
+
+def _locked_sentence(locked: tuple[tuple[str, str], ...]) -> str:
+    """ " The figures of 1 approved period changed with it: …" ("" when none did)."""
+    if not locked:
+        return ""
+    from desktop_app.sync.status import period_label
+
+    periods = "; ".join(f"{commune}, {period_label(period)}" for commune, period in locked)
+    return " " + ngettext(
+        "The figures of {n} approved period changed with it: {periods}.",
+        "The figures of {n} approved periods changed with it: {periods}.",
+        len(locked),
+    ).format(n=len(locked), periods=periods)
 
 
 def _held_sentence(held: int) -> str:

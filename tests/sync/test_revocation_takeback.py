@@ -5,6 +5,7 @@ sites the province quarantined, and its quarantine list was empty)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,56 @@ def test_a_district_s_approval_on_top_of_a_taken_back_submission_stays_its_own(
     assert p.submissions.get(C, QUARTER).state == "approved"
     assert replica(d, C) == replica(p, C)
     assert values_of(d, C) == {(v, "2019", "so_ho", ""): "10"}
+
+
+def test_a_take_back_in_an_approved_period_names_it_and_audits_it(net: Net) -> None:
+    """The district approved C's 2019Q4 with C's value past the position in it (the annual
+    2019 households, 12, locked by that approval): taking it back changes approved figures
+    (12 back to 10). The outcome names the period and one ``take-back-locked`` audit row
+    records it (before: only a plain ``take-back`` row of the value said anything)."""
+    c, d, p = net[C], net[D], net[PROVINCE]
+    v = add_village(c, "Bản Áng")
+    set_households(c, v, 10)
+    net.send(C, PROVINCE)
+    set_households(c, v, 12)  # past the position
+    c.submissions.move(C, QUARTER, "submitted")
+    net.send(C, D)
+    d.submissions.move(C, QUARTER, "approved")
+    assert values_of(d, C) == {(v, "2019", "so_ho", ""): "12"}
+    revoke(p, serial_of(c), "Máy bị mất")
+    before = d.db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
+    marks = marks_before_import(d)
+
+    result = net.send(PROVINCE, D)
+
+    assert values_of(d, C) == {(v, "2019", "so_ho", ""): "10"}
+    assert d.submissions.get(C, QUARTER).state == "approved"
+    assert [t.locked for t in result.taken_back] == [(("Xã Chiềng Sung (04108)", QUARTER),)]
+    line = taken_back_lines(result.taken_back)[0]
+    assert line.endswith(
+        " The figures of 1 approved period changed with it: Xã Chiềng Sung (04108), Q4 2019."
+    )
+    assert line in import_summary(d, outcome_of(d, result, marks)).splitlines()
+    i18n.setup("vi")
+    try:
+        assert taken_back_lines(result.taken_back)[0].endswith(
+            " Việc rút lại làm thay đổi số liệu của 1 kỳ đã được duyệt:"
+            " Xã Chiềng Sung (04108), Quý 4/2019."
+        )
+    finally:
+        i18n.setup("en")
+    locked = [
+        (str(r[0]), json.loads(r[1]), json.loads(r[2]), r[3])
+        for r in d.db.execute_sql(
+            "SELECT entity, entity_key, new, change_id FROM audit"
+            " WHERE id > ? AND action = 'take-back-locked'",
+            (before,),
+        )
+    ]
+    assert locked == [
+        ("submission", {"commune_id": C, "period": QUARTER}, {"state": "approved", "values": 1},
+         None)
+    ]  # fmt: skip
 
 
 def test_a_conflict_with_a_taken_back_version_is_withdrawn(
