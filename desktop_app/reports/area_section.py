@@ -291,6 +291,9 @@ def annex_by_area(
         n = len(members)
         text = translations(lang).ngettext("{name} ({n} commune)", "{name} ({n} communes)", n)
         name = text.format(name=area_label(group, lang), n=n)
+        if not members:  # "(không có xã nào)", not "(0 xã)" over no row
+            none = "no_commune_held" if held is not None and held.partial else "no_commune"
+            name = f"{area_label(group, lang)} ({area_label(none, lang)})"
         rows.append((number, name, *empty))
         for i, a in enumerate(members, start=1):
             district = districts.get(a.unit.parent_id or "")

@@ -127,3 +127,23 @@ def test_a_group_without_a_commune_says_so(reports_store: Store, tmp_path: Path)
     for row in found:
         assert row[1] == "không có xã nào"
         assert all(v is None for v in row[2:]), row
+
+
+def test_the_annex_by_area_says_a_group_has_no_commune(
+    reports_store: Store, tmp_path: Path
+) -> None:
+    """The annex by area opened the empty region III group with "III. Xã khu vực III (0 xã)"
+    over no row; it says the group has no commune, and the other groups still count theirs."""
+    model = build_report(
+        reports_store, "district", DISTRICT, "2021Q1", report_date=DAY, annex_by_area=True
+    )
+    heads = {r[0]: r[1] for r in model.annex_rows if not str(r[0]).isdigit()}
+    assert heads["II"] == "Xã khu vực III (không có xã nào)"
+    assert heads["I"] == "Xã biên giới (2 xã)"
+    pdf = pdfium.PdfDocument(str(write_model(model, tmp_path / "d.pdf")))
+    try:
+        text = " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in pdf)
+    finally:
+        pdf.close()
+    assert "II Xã khu vực III (không có xã nào)" in text
+    assert "(0 xã)" not in text
