@@ -59,6 +59,11 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "listed_group": ("{name}: {x}/{y} xã", "{name}: {x} of {y}"),
     "col_commune_district": ("Xã (huyện)", "Commune (district)"),
+    "no_commune": ("không có xã nào", "no commune"),
+    "no_commune_held": (
+        "không có xã nào có dữ liệu tại đơn vị",
+        "no commune held at this office",
+    ),
 }
 
 ROMAN = ("I", "II", "III", "IV", "V")
@@ -93,7 +98,14 @@ def _weight(area: AreaFigures, code: str) -> int:
     return covered.villages if covered is not None else area.villages
 
 
-def _group_figures(name: str, areas: Sequence[AreaFigures]) -> tuple[str | Figure, ...]:
+def _group_figures(
+    name: str, areas: Sequence[AreaFigures], empty: str = ""
+) -> tuple[str | Figure, ...]:
+    """A group's row as numbers; a group without a commune is its name and ``empty``
+    (the sentence saying so) with no figure: "0" communes and "—" read as a measured
+    group whose communes sent nothing."""
+    if not areas and empty:
+        return (name, empty, *(None for _ in DECIMALS[1:]))
     # no village list of any of its communes here: "—" villages, not 0
     listed = sum(a.villages for a in areas) if any(a.villages for a in areas) else None
     cells: list[str | Figure] = [name, len(areas), listed]
@@ -112,6 +124,8 @@ def _group_figures(name: str, areas: Sequence[AreaFigures]) -> tuple[str | Figur
 
 def _printed(figures: tuple[str | Figure, ...], lang: Lang) -> tuple[str, ...]:
     name, *numbers = figures
+    if isinstance(numbers[0], str):  # a group without a commune: its sentence, no figure
+        return (str(name), numbers[0], *("" for _ in numbers[1:]))
     shown = [
         display(None if isinstance(v, str) else v, d, lang)
         for v, d in zip(numbers, DECIMALS, strict=True)
@@ -206,7 +220,8 @@ def area_section(
         *names,
         area_label("col_holes", lang),
     )
-    figures = [_group_figures(area_label(g, lang), groups[g]) for g in REPORT_GROUPS]
+    empty = area_label("no_commune_held" if held and held.partial else "no_commune", lang)
+    figures = [_group_figures(area_label(g, lang), groups[g], empty) for g in REPORT_GROUPS]
     whole = "all_province" if agg.level == "province" else "all_district"
     total = holding_label("total_row", lang) if held and held.partial else area_label(whole, lang)
     figures.append(_group_figures(total, communes))
@@ -276,6 +291,9 @@ def annex_by_area(
         n = len(members)
         text = translations(lang).ngettext("{name} ({n} commune)", "{name} ({n} communes)", n)
         name = text.format(name=area_label(group, lang), n=n)
+        if not members:  # "(không có xã nào)", not "(0 xã)" over no row
+            none = "no_commune_held" if held is not None and held.partial else "no_commune"
+            name = f"{area_label(group, lang)} ({area_label(none, lang)})"
         rows.append((number, name, *empty))
         for i, a in enumerate(members, start=1):
             district = districts.get(a.unit.parent_id or "")
@@ -317,9 +335,12 @@ def area_flowables(section: AreaSection | None, styles: Any, fonts: Any, width: 
     if section.rows:
         n = len(section.columns)
         widths = [34 * mm] + [14 * mm, 16 * mm] + [(width - 64 * mm) / (n - 3)] * (n - 3)
-        story.append(
-            _simple_table(section.columns, section.rows, widths, styles, fonts, right_from=1)
-        )
+        table = _simple_table(section.columns, section.rows, widths, styles, fonts, right_from=1)
+        # a group without a commune: its sentence across the figures' columns
+        for r, row in enumerate(section.rows, start=1):
+            if row[1][:1].isalpha():
+                table.setStyle([("SPAN", (1, r), (-1, r)), ("ALIGN", (1, r), (-1, r), "LEFT")])
+        story.append(table)
     for note in section.notes:
         story.append(Paragraph(para_text(note), styles["cell"]))
     return story

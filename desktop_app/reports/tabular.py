@@ -226,7 +226,9 @@ def write_xlsx(model: ReportModel, out: Path) -> Path:
         ws["A2"] = nfc(areas.heading)
         r = 4
         for r, figures in enumerate(areas.figures, start=5):
-            formats = [None] + [_format(d) for d in DECIMALS]
+            formats: list[str | None] = [None] + [_format(d) for d in DECIMALS]
+            if isinstance(figures[1], str):  # a group without a commune: its sentence only
+                formats = [None] * len(figures)
             put(ws, r, list(figures), formats)
         r += 1
         for text in areas.notes:

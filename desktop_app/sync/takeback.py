@@ -31,6 +31,12 @@ class TakenBack:
     revoked_at: str
     reason: str
     label: str = ""  # "Xã Chiềng Sung (04108)", as the office's reference names it
+    #: changes of other installations that name a village taken back with these: back in
+    #: the backlog, waiting for it as at the province (``TakeBackReport.held_for``)
+    held: int = 0
+    #: approved periods whose figures this take-back changed: (commune's label, period
+    #: code), each with a ``take-back-locked`` audit row (``TakeBackReport.locked_for``)
+    locked: tuple[tuple[str, str], ...] = ()
 
 
 def take_back_past_positions(store: Store, revoked: Revoked | None = None) -> list[TakenBack]:
@@ -64,7 +70,10 @@ def take_back_past_positions(store: Store, revoked: Revoked | None = None) -> li
     for node, n in sorted(report.by_origin.items()):
         serial, office = serials[node]
         at, why = revoked.notes.get(serial, ("", ""))
-        out.append(TakenBack(office, serial, n, at, why, office_label(store, office)))
+        label = office_label(store, office)
+        held = report.held_for.get(node, 0)
+        locked = tuple((office_label(store, c), p) for c, p in report.locked_for.get(node, []))
+        out.append(TakenBack(office, serial, n, at, why, label, held, locked))
     return out
 
 
@@ -74,7 +83,16 @@ def taken_back_lines(taken: list[TakenBack]) -> list[str]:
     counted: dict[int, TakenBack] = {}
     for t in taken:
         was = counted.get(t.serial)
-        counted[t.serial] = t if was is None else replace(t, changes=was.changes + t.changes)
+        counted[t.serial] = (
+            t
+            if was is None
+            else replace(
+                t,
+                changes=was.changes + t.changes,
+                held=was.held + t.held,
+                locked=(*was.locked, *(p for p in t.locked if p not in was.locked)),
+            )
+        )
     lines = []
     for t in counted.values():
         because = f" ({t.reason})" if t.reason else ""  # the province's own words
@@ -91,5 +109,35 @@ def taken_back_lines(taken: list[TakenBack]) -> list[str]:
                 date=day_text(t.revoked_at),
                 because=because,
             )
+            + _held_sentence(t.held)
+            + _locked_sentence(t.locked)
         )
     return lines
+
+
+def _locked_sentence(locked: tuple[tuple[str, str], ...]) -> str:
+    """ " The figures of 1 approved period changed with it: …" ("" when none did)."""
+    if not locked:
+        return ""
+    from desktop_app.sync.status import period_label
+
+    periods = "; ".join(f"{commune}, {period_label(period)}" for commune, period in locked)
+    return " " + ngettext(
+        "The figures of {n} approved period changed with it: {periods}.",
+        "The figures of {n} approved periods changed with it: {periods}.",
+        len(locked),
+    ).format(n=len(locked), periods=periods)
+
+
+def _held_sentence(held: int) -> str:
+    """ " 2 changes of other installations …": said after the taken-back sentence when
+    changes of others went back to the backlog with it ("" when none did)."""
+    if not held:
+        return ""
+    return " " + ngettext(
+        "{n} change of another installation names a village taken back: it is back in the "
+        "waiting list, and waits for that village as at the province.",
+        "{n} changes of other installations name a village taken back: they are back in the "
+        "waiting list, and wait for that village as at the province.",
+        held,
+    ).format(n=held)

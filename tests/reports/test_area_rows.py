@@ -85,3 +85,65 @@ def test_a_group_without_data_prints_a_dash(reports_store: Store) -> None:
     table = next(r for r in model.rows if r.code == "so_thon_lom_song")
     whole = next(r for r in model.areas.rows if r[0] == "Toàn huyện")
     assert whole[-1] == display(table.current, 0, "vi") == "0"
+
+
+def test_a_group_without_a_commune_says_so(reports_store: Store, tmp_path: Path) -> None:
+    """In 2021 no region III decision is in force at the demo district (MẪU-02 ran
+    2016–2020): the region III row said "0" communes and dashes, which read as a measured
+    group that sent nothing. It says that the group has no commune, in the PDF and the
+    workbook, and the other rows keep their figures."""
+    from openpyxl import load_workbook
+
+    period = "2021Q1"
+    model = build_report(reports_store, "district", DISTRICT, period, report_date=DAY)
+    assert model.areas is not None
+    rows = {r[0]: r for r in model.areas.rows}
+    empty = rows["Xã khu vực III"]
+    assert empty[1:] == ("không có xã nào", "", "", "", "", "")
+    # the groups that hold communes still count them, and add up to the district's
+    counted = [int(rows[g][1]) for g in ("Xã biên giới", "Các xã khác")]
+    communes = reports_store.reference.children(DISTRICT)
+    assert sum(counted) == int(rows["Toàn huyện"][1]) == len(communes)
+
+    pdf = pdfium.PdfDocument(str(write_model(model, tmp_path / "d.pdf")))
+    try:
+        text = " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in pdf)
+    finally:
+        pdf.close()
+    assert "Xã khu vực III không có xã nào" in text
+    assert "Xã khu vực III 0" not in text
+
+    book = load_workbook(write_model(model, tmp_path / "d.xlsx"), read_only=True)
+    try:
+        found = [
+            row
+            for ws in book.worksheets
+            for row in ws.iter_rows(values_only=True)
+            if row and row[0] == "Xã khu vực III"
+        ]
+    finally:
+        book.close()
+    assert found, "the workbook's by-area sheet has no region III row"
+    for row in found:
+        assert row[1] == "không có xã nào"
+        assert all(v is None for v in row[2:]), row
+
+
+def test_the_annex_by_area_says_a_group_has_no_commune(
+    reports_store: Store, tmp_path: Path
+) -> None:
+    """The annex by area opened the empty region III group with "III. Xã khu vực III (0 xã)"
+    over no row; it says the group has no commune, and the other groups still count theirs."""
+    model = build_report(
+        reports_store, "district", DISTRICT, "2021Q1", report_date=DAY, annex_by_area=True
+    )
+    heads = {r[0]: r[1] for r in model.annex_rows if not str(r[0]).isdigit()}
+    assert heads["II"] == "Xã khu vực III (không có xã nào)"
+    assert heads["I"] == "Xã biên giới (2 xã)"
+    pdf = pdfium.PdfDocument(str(write_model(model, tmp_path / "d.pdf")))
+    try:
+        text = " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in pdf)
+    finally:
+        pdf.close()
+    assert "II Xã khu vực III (không có xã nào)" in text
+    assert "(0 xã)" not in text

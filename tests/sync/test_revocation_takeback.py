@@ -5,12 +5,14 @@ sites the province quarantined, and its quarantine list was empty)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from desktop_app import i18n
 from desktop_app.domain.units import UnitDirectory
 from desktop_app.store.office import create_office
 from desktop_app.store.repositories.sites import Site
@@ -156,6 +158,56 @@ def test_a_district_s_approval_on_top_of_a_taken_back_submission_stays_its_own(
     assert p.submissions.get(C, QUARTER).state == "approved"
     assert replica(d, C) == replica(p, C)
     assert values_of(d, C) == {(v, "2019", "so_ho", ""): "10"}
+
+
+def test_a_take_back_in_an_approved_period_names_it_and_audits_it(net: Net) -> None:
+    """The district approved C's 2019Q4 with C's value past the position in it (the annual
+    2019 households, 12, locked by that approval): taking it back changes approved figures
+    (12 back to 10). The outcome names the period and one ``take-back-locked`` audit row
+    records it (before: only a plain ``take-back`` row of the value said anything)."""
+    c, d, p = net[C], net[D], net[PROVINCE]
+    v = add_village(c, "Bản Áng")
+    set_households(c, v, 10)
+    net.send(C, PROVINCE)
+    set_households(c, v, 12)  # past the position
+    c.submissions.move(C, QUARTER, "submitted")
+    net.send(C, D)
+    d.submissions.move(C, QUARTER, "approved")
+    assert values_of(d, C) == {(v, "2019", "so_ho", ""): "12"}
+    revoke(p, serial_of(c), "Máy bị mất")
+    before = d.db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
+    marks = marks_before_import(d)
+
+    result = net.send(PROVINCE, D)
+
+    assert values_of(d, C) == {(v, "2019", "so_ho", ""): "10"}
+    assert d.submissions.get(C, QUARTER).state == "approved"
+    assert [t.locked for t in result.taken_back] == [(("Xã Chiềng Sung (04108)", QUARTER),)]
+    line = taken_back_lines(result.taken_back)[0]
+    assert line.endswith(
+        " The figures of 1 approved period changed with it: Xã Chiềng Sung (04108), Q4 2019."
+    )
+    assert line in import_summary(d, outcome_of(d, result, marks)).splitlines()
+    i18n.setup("vi")
+    try:
+        assert taken_back_lines(result.taken_back)[0].endswith(
+            " Việc rút lại làm thay đổi số liệu của 1 kỳ đã được duyệt:"
+            " Xã Chiềng Sung (04108), Quý 4/2019."
+        )
+    finally:
+        i18n.setup("en")
+    locked = [
+        (str(r[0]), json.loads(r[1]), json.loads(r[2]), r[3])
+        for r in d.db.execute_sql(
+            "SELECT entity, entity_key, new, change_id FROM audit"
+            " WHERE id > ? AND action = 'take-back-locked'",
+            (before,),
+        )
+    ]
+    assert locked == [
+        ("submission", {"commune_id": C, "period": QUARTER}, {"state": "approved", "values": 1},
+         None)
+    ]  # fmt: skip
 
 
 def test_a_conflict_with_a_taken_back_version_is_withdrawn(
@@ -331,10 +383,32 @@ def test_another_installation_s_value_in_a_taken_back_village_waits_as_at_the_pr
     origin = second.node.node_id
     assert backlog(p, origin) == [2, 3, 4]
 
+    marks = marks_before_import(d)
     result = net.send(PROVINCE, D)
 
     assert [t.changes for t in result.taken_back] == [1]
     assert backlog(d, origin) == backlog(p, origin) == [2, 3, 4]
+    # the outcome's sentence says that 3 changes of the other installation went back to
+    # the backlog (before, only the event and TakeBackReport.held said it)
+    assert [t.held for t in result.taken_back] == [3]
+    day = result.taken_back[0].revoked_at
+    day = f"{day[8:10]}/{day[5:7]}/{day[:4]}"
+    lines = taken_back_lines(result.taken_back)
+    assert lines == [
+        f"1 change from Xã Chiềng Sung (04108) was taken back: its certificate was revoked on"
+        f" {day} (Máy bị mất) and the province had not received it before that. 3 changes of"
+        " other installations name a village taken back: they are back in the waiting list,"
+        " and wait for that village as at the province."
+    ]
+    assert lines[0] in import_summary(d, outcome_of(d, result, marks)).splitlines()
+    i18n.setup("vi")
+    try:
+        assert taken_back_lines(result.taken_back)[0].endswith(
+            " 3 thay đổi của bản cài đặt khác ghi vào thôn, bản đã bị rút lại: các thay đổi"
+            " này được đưa trở lại hàng chờ và chờ thôn, bản đó như tại tỉnh."
+        )
+    finally:
+        i18n.setup("en")
     assert replica(d, C) == replica(p, C)
     assert values_of(d, C) == {(kept, "2019", "so_ho", ""): "3"}
     assert d.db.execute_sql("SELECT 1 FROM village WHERE id = ?", (v,)).fetchone() is None

@@ -27,7 +27,11 @@ transaction:
   reconciled with its remaining versions (open while they clash or are late);
 * the audit trail keeps what was applied (an audit row naming a removed change gets
   its state in ``new``) and one ``take-back`` row per rebuilt row, plus a
-  ``taken_back`` event per stream.
+  ``taken_back`` event per stream;
+* an approved (locked) period whose rows change (its figures were approved as they
+  stood) gets one ``take-back-locked`` audit row (entity ``submission``, its key; ``new``
+  the lock's state and how many values changed), and the outcome names it
+  (``TakeBackReport.locked``).
 """
 
 from __future__ import annotations
@@ -70,6 +74,16 @@ class TakeBackReport:
     #: changes of other authors back in the backlog, per author: they name a village
     #: taken back, and wait for it as at the province (:func:`_hold_back`)
     held: dict[str, int] = field(default_factory=dict)
+    #: the same changes counted per revoked author whose village they name (the first
+    #: such author when several are taken back at once), for the outcome's sentence
+    held_for: dict[str, int] = field(default_factory=dict)
+    #: approved (locked) periods whose rows this take-back changed: (commune, period) ->
+    #: values changed there (0: the lock itself was taken back); one ``take-back-locked``
+    #: audit row each
+    locked: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: the same periods per revoked author: those of the communes its changes were in
+    #: (every author's when none was in that commune)
+    locked_for: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     @property
     def changes(self) -> int:
@@ -114,14 +128,16 @@ def take_back(store: Store, retractions: list[Retraction], *, my_level: int) -> 
     user = store.user
     ids = [int(row[0]) for _r, row in found]
     versions = {f"{row[1]}/{row[2]}/{row[3]}" for _r, row in found}
-    affected: dict[tuple[str, str], None] = {}
+    # the rows each revoked author's changes wrote, in the order found
+    affected_by: dict[str, dict[tuple[str, str], None]] = {}
     for r, (_i, _o, _e, _q, entity, key, _u, _p, state) in found:
         report.by_origin[r.origin] = report.by_origin.get(r.origin, 0) + 1
+        rows = affected_by.setdefault(r.origin, {})
         if entity == "decision":
             doc = json.loads(state)
-            affected[(str(doc["entity"]), str(doc["key"]))] = None
+            rows[(str(doc["entity"]), str(doc["key"]))] = None
         else:
-            affected[(str(entity), str(key))] = None
+            rows[(str(entity), str(key))] = None
     db.cursor().executemany(
         "INSERT OR IGNORE INTO sync_quarantine (origin, epoch, seq, entity, entity_key,"
         " scope_unit, period, reason, signer, received_from, received_at)"
@@ -137,10 +153,25 @@ def take_back(store: Store, retractions: list[Retraction], *, my_level: int) -> 
     with _child_index(store, "audit", "change_id", len(ids)):
         db.execute_sql("DELETE FROM change WHERE id IN (SELECT id FROM taken_back_change)")
     db.execute_sql("DELETE FROM taken_back_change")
-    _hold_back(store, affected, report, at)
+    affected: dict[tuple[str, str], None] = {}
+    for origin, rows in affected_by.items():
+        # one author at a time, so that what goes to the backlog is counted for the author
+        # whose village it names (a stream held once is out of the log for the next)
+        before = sum(report.held.values())
+        _hold_back(store, rows, report, at)
+        if sum(report.held.values()) > before:
+            report.held_for[origin] = sum(report.held.values()) - before
+        affected.update(rows)
     villages = sum(1 for entity, _k in affected if entity == "village")
     with _child_index(store, "data_value", "village_id", villages):
         report.rows = _Rebuilder(store, my_level=my_level).rebuild(list(affected), user, report)
+    scopes: dict[str, set[str]] = {}
+    for r, row in found:
+        scopes.setdefault(r.origin, set()).add(str(row[6]))
+    for pair in sorted(report.locked):
+        owners = [o for o in report.by_origin if pair[0] in scopes.get(o, set())]
+        for origin in owners or list(report.by_origin):
+            report.locked_for.setdefault(origin, []).append(pair)
     for village in report.kept_villages:
         db.execute_sql(
             "INSERT INTO sync_event (at, kind, node_id, detail) VALUES (?, 'taken_back', ?, ?)",
@@ -351,6 +382,9 @@ class _Rebuilder(RowMerger):
         """Each row rebuilt from its remaining versions; how many rows changed."""
         self._named: dict[str, set[str]] = {}  # commune -> villages its logged changes name
         self.load()
+        # the locks as they stood before: a period approved there whose rows change is
+        # named (its figures were approved as they stood)
+        self._locked = {pair: st for pair, st in self.locks.items() if st in LOCKED}
         self.prefetch_known(rows)
         audits: list[tuple[Any, ...]] = []
         for entity, key in sorted(rows, key=lambda r: (_ORDER.get(r[0], 9), r[1])):
@@ -361,6 +395,7 @@ class _Rebuilder(RowMerger):
             if not known:
                 if cur is not None and self._remove(entity, key, report):
                     audits.append((self.at, user, "take-back", entity, key, old, None, None))
+                    self._note_locked(entity, key, cur.state, report)
                 continue
             state = cur.state if cur is not None else None
             if state is None:
@@ -371,11 +406,37 @@ class _Rebuilder(RowMerger):
             new = None if res.state is None or not res.winner else canonical_json(res.state)
             if new != old:
                 audits.append((self.at, user, "take-back", entity, key, old, new, None))
+                was = cur.state if cur is not None and cur.state is not None else None
+                self._note_locked(entity, key, was or res.state, report)
         self.reconcile()
         self.db.cursor().executemany(UPSERT_VALUE_SQL, list(self.value_rows.values()))
         self.book.flush(self.db)
+        rebuilt = len(audits)
+        for (commune, period), values in sorted(report.locked.items()):
+            key = canonical_json({"commune_id": commune, "period": period})
+            said = canonical_json({"state": self._locked[(commune, period)], "values": values})
+            audits.append((self.at, user, "take-back-locked", "submission", key, None, said, None))
         self.db.cursor().executemany(INSERT_AUDIT_SQL, audits)
-        return len(audits)
+        return rebuilt
+
+    def _note_locked(
+        self, entity: str, key: str, state: dict[str, Any] | None, report: TakeBackReport
+    ) -> None:
+        """Count a changed row in the approved period it lies in (a value: its quarter's,
+        or an annual value's year or fourth quarter; a submission: its own lock)."""
+        if entity == "value" and state is not None:
+            commune, period = str(state.get("commune_id")), str(state.get("period"))
+            pairs = [(commune, period)]
+            if "Q" not in period:  # annual values lock with the year's fourth quarter too
+                pairs.append((commune, f"{period}Q4"))
+            pair = next((p for p in pairs if p in self._locked), None)
+            if pair is not None:
+                report.locked[pair] = report.locked.get(pair, 0) + 1
+        elif entity == "submission":
+            k = json.loads(key)
+            pair = (str(k["commune_id"]), str(k["period"]))
+            if pair in self._locked:
+                report.locked.setdefault(pair, 0)
 
     def _named_by_log(self, village: str) -> bool:
         """Whether a value, site or decision left in the change log names this village.
