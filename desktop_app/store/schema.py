@@ -20,6 +20,7 @@ from desktop_app.store.migrations import (
     m0011_revocation_position,
     m0012_audit_by_change,
     m0013_concurrent_heads,
+    m0014_conflict_by_row,
 )
 
 _STEPS: tuple[ModuleType, ...] = (
@@ -36,6 +37,7 @@ _STEPS: tuple[ModuleType, ...] = (
     m0011_revocation_position,
     m0012_audit_by_change,
     m0013_concurrent_heads,
+    m0014_conflict_by_row,
 )
 
 # The application_id pragma marks a file as ours ("CVDK").

@@ -25,7 +25,7 @@ from peewee import OperationalError, SqliteDatabase
 from desktop_app.domain import hlc as hlc_clock
 from desktop_app.domain.catalogue import Catalogue
 from desktop_app.domain.ids import uuid7
-from desktop_app.store.changes import Actor, ChangeRef, Entry, record
+from desktop_app.store.changes import Actor, ChangeRef, Entry, canonical_json, record
 from desktop_app.store.db import open_database
 from desktop_app.store.errors import DiskFullError
 
@@ -60,9 +60,13 @@ class WriteContext:
         self.actor = actor
         self.hlc = hlc
         self.at = at
+        # the rows logged in this transaction, (entity, key text): their conflicts are
+        # reconciled before it commits (:meth:`Store.write`)
+        self.touched: set[tuple[str, str]] = set()
 
     def log(self, entry: Entry) -> ChangeRef:
         """Write the change-log and audit entries for one row written in this transaction."""
+        self.touched.add((entry.entity, canonical_json(entry.key)))
         return record(self.db, self.actor, entry, self.hlc, self.at)
 
 
@@ -210,7 +214,12 @@ class Store:
         """A write transaction for a repository: everything in it commits or nothing does."""
         with self.transaction():
             hlc = self._tick_hlc()
-            yield WriteContext(self, actor or self.local_actor(), hlc, self.now_iso())
+            ctx = WriteContext(self, actor or self.local_actor(), hlc, self.now_iso())
+            yield ctx
+            if ctx.touched:
+                from desktop_app.store.apply.rules import reconcile_local_writes
+
+                reconcile_local_writes(self, ctx.touched)
 
     # --- reference data and repositories ---
 

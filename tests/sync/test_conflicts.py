@@ -326,3 +326,38 @@ def test_a_database_from_before_the_notes_gets_its_agreeing_heads_noted_by_migra
     net.send(C1, D1)
     assert len(_open_rows(net[P])) == 1
     assert _open_rows(net[P]) == _open_rows(net[D1])
+
+
+def test_a_clerk_s_edit_that_settles_a_clash_closes_it_at_her_office_as_everywhere(
+    net: Net, unit_directory
+) -> None:
+    """PC A types 10 then 11, PC B 20; the district decides 20 between 10 and 20, which
+    clashes with A's 11 at A and at the district. A's clerk then types 12 over the
+    decision: 12 descends from both, so the clash is over. The district withdrew it when
+    12 arrived; before, A kept it open (a local write reconciled no conflict; seed 78 of
+    the convergence property, mix 'reviews')."""
+    b = second_pc(net, unit_directory)
+    a = net[C1]
+    v = add_village(a, "Bản Chung")
+    net.load(b, net.export(C1))
+    set_households(a, v, 10)
+    net.clock.advance(60)
+    set_households(net[b], v, 20)
+    net.send(C1, D1)
+    net.send(b, D1)
+    queue = review_queue(net[D1])
+    assert len(queue) == 1
+    net.clock.advance(60)
+    set_households(a, v, 11)  # before the decision reaches A
+    decide_conflict(net[D1], queue[0][0], "remote" if queue[0][3].endswith("/1") else "local",
+                    user="truongphong")  # fmt: skip
+    net.send(D1, C1)
+    net.send(C1, D1)
+    assert len(_open_rows(a)) == 1 and _open_rows(a) == _open_rows(net[D1])
+    net.clock.advance(60)
+    set_households(a, v, 12)  # over the decision, after A's own 11
+    net.send(C1, D1)
+    assert values_of(a, C1)[(v, "2019", "so_ho", "")] == "12"
+    assert values_of(net[D1], C1)[(v, "2019", "so_ho", "")] == "12"
+    assert _open_rows(net[D1]) == set()
+    assert _open_rows(a) == set()

@@ -76,6 +76,10 @@ def test_random_operations_converge_everywhere(tmp_path: Path, unit_directory, s
         # no conflict row), then edited it: the province took the edit on the fast path
         # and opened no conflict; the commune and district opened the clash (_note_heads)
         ("edit_over_agreeing_heads", 49, 400, "default"),
+        # a clerk typed over a district's decision, settling her office's late clash with
+        # it: the district withdrew the conflict, her office kept it open (a local write
+        # reconciled no conflict: reconcile_local_writes)
+        ("local_edit_settles_a_clash", 78, 400, "reviews"),
     ],
 )
 def test_seed_that_once_failed(  # type: ignore[no-untyped-def]
