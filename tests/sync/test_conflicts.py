@@ -6,9 +6,12 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from desktop_app.store.apply import decide_conflict
 from desktop_app.store.office import create_office
 from desktop_app.store.repositories.sites import Site
+from desktop_app.store.repositories.values import ValueWrite
 from desktop_app.sync.certificates import enroll_demo
 from desktop_app.sync.status import review_queue
 from tests.sync.conftest import Net, add_village, set_households, values_of
@@ -328,8 +331,9 @@ def test_a_database_from_before_the_notes_gets_its_agreeing_heads_noted_by_migra
     assert _open_rows(net[P]) == _open_rows(net[D1])
 
 
+@pytest.mark.parametrize("how", ["typed", "imported"])
 def test_a_clerk_s_edit_that_settles_a_clash_closes_it_at_her_office_as_everywhere(
-    net: Net, unit_directory
+    net: Net, unit_directory, how: str
 ) -> None:
     """PC A types 10 then 11, PC B 20; the district decides 20 between 10 and 20, which
     clashes with A's 11 at A and at the district. A's clerk then types 12 over the
@@ -355,7 +359,10 @@ def test_a_clerk_s_edit_that_settles_a_clash_closes_it_at_her_office_as_everywhe
     net.send(C1, D1)
     assert len(_open_rows(a)) == 1 and _open_rows(a) == _open_rows(net[D1])
     net.clock.advance(60)
-    set_households(a, v, 12)  # over the decision, after A's own 11
+    if how == "typed":  # over the decision, after A's own 11
+        set_households(a, v, 12)
+    else:  # the same through a spreadsheet import (ValueRepository.set_many)
+        a.values.set_many([ValueWrite(C1, v, "2019", "so_ho", 12)])
     net.send(C1, D1)
     assert values_of(a, C1)[(v, "2019", "so_ho", "")] == "12"
     assert values_of(net[D1], C1)[(v, "2019", "so_ho", "")] == "12"

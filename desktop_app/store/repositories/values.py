@@ -396,4 +396,5 @@ class ValueRepository(Repository):
             cursor.executemany(INSERT_CHANGE_SQL, changes)
             cursor.executemany(INSERT_AUDIT_SQL, audits)
             cursor.executemany(UPSERT_VALUE_SQL, rows)
+            ctx.touched.update((ENTITY, str(c[5])) for c in changes)  # reconciled at commit
         return written
