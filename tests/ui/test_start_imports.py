@@ -170,3 +170,12 @@ def test_the_start_does_not_build_qt_classes_it_never_uses(
     # confirm's message box when one is shown, background sync's field types at its turn
     assert "QMessageBox" not in started["qt widgets classes"]
     assert "QPlainTextEdit" not in started["qt widgets classes"]
+
+
+def test_the_start_leaves_out_modules_its_first_paint_does_not_need(
+    started: dict[str, list[str]],
+) -> None:
+    # the sync engine's package (store.apply: ~16 ms of imports and dataclasses) came
+    # with the submissions repository, which needs it only to move a period
+    assert "desktop_app.store.repositories.submissions" in started["modules"]
+    assert not [m for m in started["modules"] if m.startswith("desktop_app.store.apply")]
