@@ -143,13 +143,12 @@ MAIN_WINDOW_MODULES = (
 
 def prepare_main_window(modules: Sequence[str] = MAIN_WINDOW_MODULES) -> None:
     """Import the main window's modules while the clerk types her password: one module
-    a turn of the event loop, starting with the next turn.
+    a turn of the event loop, starting with the next turn (:func:`prepare_when_listed`
+    starts it once the users are listed).
 
-    The database is opened on a worker, which hands the store to the GUI thread by a
-    queued signal: importing everything in one go kept the users from being listed for
-    as long (about 50 ms). A step at a time, the listing and the clerk's keys come in
-    between. If she presses "Log in" before the steps are done, building the window
-    imports the rest itself, while scrypt runs on the worker.
+    A step at a time, the clerk's keys come in between. If she presses "Log in" before
+    the steps are done, building the window imports the rest itself, while scrypt runs
+    on the worker.
     """
     import importlib
 
@@ -163,6 +162,31 @@ def prepare_main_window(modules: Sequence[str] = MAIN_WINDOW_MODULES) -> None:
             QTimer.singleShot(0, step)
 
     QTimer.singleShot(0, step)
+
+
+def prepare_when_listed(login: LoginDialog, modules: Sequence[str] = MAIN_WINDOW_MODULES) -> None:
+    """:func:`prepare_main_window` once ``login`` is painted and lists the users.
+
+    The users are listed when the task opening the database is done, and most of that
+    task is importing the store's modules (peewee, the schema, the repositories): the
+    main window's imports, started at the login's paint, shared the interpreter with it
+    and kept the users from being listed for as long (about 40 ms on bench_gui's
+    province database), so the clerk, who cannot press "Log in" before, waited for
+    imports she did not need yet. They wait for the listing now; she types her password
+    after it anyway.
+    """
+    awaiting = {"painted", "listed"}
+    if login.store is not None:
+        awaiting.discard("listed")
+
+    def done(what: str) -> None:
+        if what in awaiting:
+            awaiting.discard(what)
+            if not awaiting:
+                prepare_main_window(modules)
+
+    login.painted.connect(lambda: done("painted"))
+    login.ready.connect(lambda: done("listed"))
 
 
 def run_gui(db_path: Path, lang: str | None = None) -> int:
@@ -228,7 +252,7 @@ def _run_session(app: QApplication, runner: TaskRunner, db_path: Path, hint: str
         login.set_failure(text)
 
     runner.start(open_store_task(db_path), ready, failed)
-    login.painted.connect(prepare_main_window)  # while the password is typed
+    prepare_when_listed(login)  # while the password is typed
     early = _EarlyWindow(login, lambda: opened[0], runner)
     accepted = login.exec()
     runner.wait()
