@@ -217,3 +217,7 @@ def test_the_start_leaves_out_modules_its_first_paint_does_not_need(
     # with the submissions repository, which needs it only to move a period
     assert "desktop_app.store.repositories.submissions" in started["modules"]
     assert not [m for m in started["modules"] if m.startswith("desktop_app.store.apply")]
+    # the hybrid logical clock (two dataclasses) came with the store, for its writes;
+    # the start writes no row (the login's audit entry does not tick the clock)
+    assert "desktop_app.store.store" in started["modules"]
+    assert "desktop_app.domain.hlc" not in started["modules"]
