@@ -85,6 +85,44 @@ def test_the_main_window_s_imports_wait_for_the_users_to_be_listed(
     assert step_modules == ["a", "b", "c"]
 
 
+def test_the_main_window_s_imports_start_once_the_store_is_imported(
+    qtbot: QtBot, step_modules: list[str], commune_store: Store
+) -> None:
+    # after its imports the task is SQLite's (the full quick_check after an unclean
+    # shutdown: half a second and more): the steps run beside it, before the listing
+    from desktop_app.ui.login import LoginDialog
+
+    sys.modules["cd_steps_log"].during_a = lambda: None  # type: ignore[attr-defined]
+    login = LoginDialog(None)
+    qtbot.addWidget(login)
+    store_imported = app_module.prepare_when_listed(login, ("cd_step_a", "cd_step_b", "cd_step_c"))
+    with qtbot.waitSignal(login.painted, timeout=10000):
+        login.show()
+    qtbot.wait(50)
+    assert step_modules == []
+    store_imported()
+    qtbot.waitUntil(lambda: len(step_modules) == 3, timeout=10000)
+    assert login.store is None  # still opening
+
+
+def test_the_database_task_says_when_the_store_is_imported(
+    qtbot: QtBot, commune_store: Store
+) -> None:
+    assert commune_store.path is not None
+    said: list[tuple[object, str]] = []
+    opened: list[Store] = []
+    runner = TaskRunner()
+    handle = runner.start(
+        app_module.open_store_task(commune_store.path),
+        opened.append,
+        None,
+        lambda fraction, message: said.append((fraction, message)),
+    )
+    qtbot.waitUntil(lambda: handle.done, timeout=10000)
+    opened[0].close()
+    assert said == [(None, app_module.STORE_IMPORTED)]
+
+
 def test_a_login_given_the_open_store_prepares_once_painted(
     qtbot: QtBot, step_modules: list[str], commune_store: Store
 ) -> None:
