@@ -82,9 +82,10 @@ Python building what the start imports:
   and derived figures (about 125 M).
 
 The main window's modules are imported a step at a time once the login is painted and
-lists the users (``desktop_app.ui.app.prepare_when_listed``), so a clerk who types her
-password first finds them imported, and the users are listed as soon as the database is
-open.
+the task opening the database has imported the store
+(``desktop_app.ui.app.prepare_when_listed``): a clerk who types her password first finds
+them imported, the store's imports do not share the interpreter with them, and the full
+check after an unclean shutdown (SQLite's work) runs beside them.
 
 The same evening (main 84041a3 had grown to GUI thread 1,239.7 M, 2.09x, all threads
 1,751.2 M, 2.95x with the day's features), two imports left the start: the sync
