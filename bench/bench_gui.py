@@ -34,7 +34,9 @@
    processes from their start to the same stamp, GUI thread and all threads (see
    :func:`callgrind`), which a loaded machine does not move: on 2026-12-04 the GUI
    thread 1,193.3 M against the bare window's 593.6 M (2.01x; main that morning
-   1,541.8 M, 2.60x), all threads 1,705.0 M (2.87x; main 1,941.6 M, 3.27x).
+   1,541.8 M, 2.60x), all threads 1,705.0 M (2.87x; main 1,941.6 M, 3.27x); that
+   evening, after the day's features (main 84041a3: 1,239.7 M, 2.09x; all threads
+   1,751.2 M, 2.95x), 1,198.4 M (2.02x) and 1,707.9 M (2.88x).
 2. Opening a commune's grid and switching to another commune (load + model reset +
    paint; target ≤ 50 ms).
 

@@ -81,9 +81,37 @@ Python building what the start imports:
 - building the main window and the entry page's first commune, its values, rule flags
   and derived figures (about 125 M).
 
-The main window's modules are imported a step at a time once the login is painted
-(``desktop_app.ui.app.prepare_main_window``), so a clerk who types her password first
-finds them imported, and the users are listed as soon as the database is open.
+The main window's modules are imported a step at a time once the login is painted and
+the task opening the database has imported the store
+(``desktop_app.ui.app.prepare_when_listed``): a clerk who types her password first finds
+them imported, the store's imports do not share the interpreter with them, and the full
+check after an unclean shutdown (SQLite's work) runs beside them.
+
+The same evening (main 84041a3 had grown to GUI thread 1,239.7 M, 2.09x, all threads
+1,751.2 M, 2.95x with the day's features), two imports left the start: the sync
+engine's package (``store.apply``, for the submissions repository's ``LOCKED``: -35 M
+on both counts) and the hybrid logical clock (``domain.hlc``, for the store's writes:
+-9 M on the database's thread): GUI thread 1,198.4 M (2.02x), all threads 1,707.9 M
+(2.88x). Where the clock's time goes, from ``bench_gui``'s steps and profiles of its
+process (main, load 0.8: bare window 118 ms, main window 345 ms, 2.92x; the target
+is about 236 ms):
+
+- the process's CPU time up to the paint (all threads) is about its wall clock: the
+  three threads mostly take turns on one interpreter, and only SQLite, file reads and
+  scrypt run outside it. Opening the database is ~2.5 ms of checks (listing the users
+  and the office on the GUI thread ~6 ms more); the rest of its ~45 ms is importing
+  the store (peewee with the stdlib it brings: ~19 ms). Starting it as soon as the
+  command line is read (tried: a thread of its own before the window's modules
+  import) listed the users no earlier and painted the login later (load 2.1, 10
+  rounds: login 164 -> 212 ms, main 331 -> 348 ms): the two imports share the
+  interpreter. Handing the interpreter between threads every 0.5 ms instead of 5
+  (tried: ``sys.setswitchinterval`` until the first paint) could not be told from the
+  noise (paired runs at load 3.9-4.4: -12 ms, then +18 ms) and was left out;
+- after "Log in" the main window's modules and build (about 40 + 27 ms alone) run
+  beside scrypt (40-55 ms, outside the interpreter); showing and painting take ~20 ms;
+- what 2x would need is about 100 ms less work on the interpreter before the paint:
+  the ``Qt`` namespace's 94 enums are 16 ms of it, all the other Qt classes the start
+  reads ~12 ms, the store's imports ~40 ms, the window's own modules ~45 ms.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 from peewee import OperationalError, SqliteDatabase
 
-from desktop_app.domain import hlc as hlc_clock
 from desktop_app.domain.catalogue import Catalogue
 from desktop_app.domain.ids import uuid7
 from desktop_app.store.changes import Actor, ChangeRef, Entry, canonical_json, record
@@ -172,6 +171,10 @@ class Store:
         return uuid7(now_ms, random.SystemRandom())
 
     def _tick_hlc(self) -> int:
+        # imported by the first write: the window's start writes none (its two
+        # dataclasses cost about 2 ms of the task opening the database)
+        from desktop_app.domain import hlc as hlc_clock
+
         row = self.db.execute_sql("SELECT hlc_wall, hlc_counter, node_id FROM node").fetchone()
         state = hlc_clock.Timestamp(int(row[0]), int(row[1]), str(row[2]))
         stamp = hlc_clock.HybridClock(state).tick(int(self.clock() * 1000))

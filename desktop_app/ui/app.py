@@ -101,6 +101,12 @@ def install_qt_translations(app: QApplication, lang: str) -> None:
         translator.deleteLater()
 
 
+#: what :func:`open_store_task` reports (as its progress, message) once the store's
+#: modules are imported: opening and checking the file is left (the full quick_check
+#: after an unclean shutdown: half a second and more, mostly outside the interpreter)
+STORE_IMPORTED = "store imported"
+
+
 def open_store_task(path: Path) -> Task:
     """Open (check, migrate) the store off the GUI thread, the window's way.
 
@@ -113,6 +119,7 @@ def open_store_task(path: Path) -> Task:
     def task(progress: Progress, cancel: CancelFlag) -> object:
         from desktop_app.store.store import Store
 
+        progress(None, STORE_IMPORTED)  # the rest is SQLite's, outside the interpreter
         store = Store.open(path, window=True)
         store.db.close()
         mark("database opened and checked")
@@ -143,13 +150,12 @@ MAIN_WINDOW_MODULES = (
 
 def prepare_main_window(modules: Sequence[str] = MAIN_WINDOW_MODULES) -> None:
     """Import the main window's modules while the clerk types her password: one module
-    a turn of the event loop, starting with the next turn.
+    a turn of the event loop, starting with the next turn (:func:`prepare_when_listed`
+    starts it once the database's task has imported the store).
 
-    The database is opened on a worker, which hands the store to the GUI thread by a
-    queued signal: importing everything in one go kept the users from being listed for
-    as long (about 50 ms). A step at a time, the listing and the clerk's keys come in
-    between. If she presses "Log in" before the steps are done, building the window
-    imports the rest itself, while scrypt runs on the worker.
+    A step at a time, the clerk's keys come in between. If she presses "Log in" before
+    the steps are done, building the window imports the rest itself, while scrypt runs
+    on the worker.
     """
     import importlib
 
@@ -163,6 +169,36 @@ def prepare_main_window(modules: Sequence[str] = MAIN_WINDOW_MODULES) -> None:
             QTimer.singleShot(0, step)
 
     QTimer.singleShot(0, step)
+
+
+def prepare_when_listed(
+    login: LoginDialog, modules: Sequence[str] = MAIN_WINDOW_MODULES
+) -> Callable[[], None]:
+    """:func:`prepare_main_window` once ``login`` is painted and the task opening the
+    database has imported the store: call the function returned when the task says so
+    (its :data:`STORE_IMPORTED` progress); listing the users counts too.
+
+    Most of that task, after a clean close, is importing the store's modules (peewee,
+    the schema, the repositories): the main window's imports, started at the login's
+    paint, shared the interpreter with it and kept the users from being listed for as
+    long (about 40 ms on bench_gui's province database), so the clerk, who cannot press
+    "Log in" before, waited for imports she did not need yet. After those imports the
+    task is SQLite's (the cheap checks, or the full quick_check after an unclean
+    shutdown), and the steps run beside it, as before.
+    """
+    awaiting = {"painted", "imported"}
+    if login.store is not None:
+        awaiting.discard("imported")
+
+    def done(what: str) -> None:
+        if what in awaiting:
+            awaiting.discard(what)
+            if not awaiting:
+                prepare_main_window(modules)
+
+    login.painted.connect(lambda: done("painted"))
+    login.ready.connect(lambda: done("imported"))
+    return lambda: done("imported")
 
 
 def run_gui(db_path: Path, lang: str | None = None) -> int:
@@ -227,8 +263,13 @@ def _run_session(app: QApplication, runner: TaskRunner, db_path: Path, hint: str
         text = user_text(exc)
         login.set_failure(text)
 
-    runner.start(open_store_task(db_path), ready, failed)
-    login.painted.connect(prepare_main_window)  # while the password is typed
+    store_imported = prepare_when_listed(login)  # while the password is typed
+
+    def progressed(_fraction: float | None, message: str) -> None:
+        if message == STORE_IMPORTED:
+            store_imported()
+
+    runner.start(open_store_task(db_path), ready, failed, progressed)
     early = _EarlyWindow(login, lambda: opened[0], runner)
     accepted = login.exec()
     runner.wait()

@@ -15,12 +15,16 @@ import sys
 import types
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop_app.ui import app as app_module
 from desktop_app.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from desktop_app.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,6 +63,78 @@ def test_a_result_that_arrives_during_a_step_is_handled_before_the_next_import(
     assert step_modules == []  # nothing before the event loop turns
     qtbot.waitUntil(lambda: len(step_modules) == 4, timeout=10000)
     assert step_modules == ["a", "listed", "b", "c"]
+
+
+def test_the_main_window_s_imports_wait_for_the_users_to_be_listed(
+    qtbot: QtBot, step_modules: list[str], commune_store: Store
+) -> None:
+    # the database's task imports the store's modules: the window's imports would share
+    # the interpreter with it and list the users later; the clerk presses after the listing
+    from desktop_app.ui.login import LoginDialog
+
+    sys.modules["cd_steps_log"].during_a = lambda: None  # type: ignore[attr-defined]
+    login = LoginDialog(None)
+    qtbot.addWidget(login)
+    app_module.prepare_when_listed(login, ("cd_step_a", "cd_step_b", "cd_step_c"))
+    with qtbot.waitSignal(login.painted, timeout=10000):
+        login.show()
+    qtbot.wait(50)  # many turns of the event loop
+    assert step_modules == []  # painted, still opening the database: nothing imported
+    login.set_store(commune_store)
+    qtbot.waitUntil(lambda: len(step_modules) == 3, timeout=10000)
+    assert step_modules == ["a", "b", "c"]
+
+
+def test_the_main_window_s_imports_start_once_the_store_is_imported(
+    qtbot: QtBot, step_modules: list[str], commune_store: Store
+) -> None:
+    # after its imports the task is SQLite's (the full quick_check after an unclean
+    # shutdown: half a second and more): the steps run beside it, before the listing
+    from desktop_app.ui.login import LoginDialog
+
+    sys.modules["cd_steps_log"].during_a = lambda: None  # type: ignore[attr-defined]
+    login = LoginDialog(None)
+    qtbot.addWidget(login)
+    store_imported = app_module.prepare_when_listed(login, ("cd_step_a", "cd_step_b", "cd_step_c"))
+    with qtbot.waitSignal(login.painted, timeout=10000):
+        login.show()
+    qtbot.wait(50)
+    assert step_modules == []
+    store_imported()
+    qtbot.waitUntil(lambda: len(step_modules) == 3, timeout=10000)
+    assert login.store is None  # still opening
+
+
+def test_the_database_task_says_when_the_store_is_imported(
+    qtbot: QtBot, commune_store: Store
+) -> None:
+    assert commune_store.path is not None
+    said: list[tuple[object, str]] = []
+    opened: list[Store] = []
+    runner = TaskRunner()
+    handle = runner.start(
+        app_module.open_store_task(commune_store.path),
+        opened.append,
+        None,
+        lambda fraction, message: said.append((fraction, message)),
+    )
+    qtbot.waitUntil(lambda: handle.done, timeout=10000)
+    opened[0].close()
+    assert said == [(None, app_module.STORE_IMPORTED)]
+
+
+def test_a_login_given_the_open_store_prepares_once_painted(
+    qtbot: QtBot, step_modules: list[str], commune_store: Store
+) -> None:
+    # log out / switch user: the store is open already, the users are listed at once
+    from desktop_app.ui.login import LoginDialog
+
+    sys.modules["cd_steps_log"].during_a = lambda: None  # type: ignore[attr-defined]
+    login = LoginDialog(commune_store)
+    qtbot.addWidget(login)
+    app_module.prepare_when_listed(login, ("cd_step_a", "cd_step_b", "cd_step_c"))
+    login.show()
+    qtbot.waitUntil(lambda: len(step_modules) == 3, timeout=10000)
 
 
 # The real start in a fresh process: `coverage-desk gui --db DB --lang vi` (cli.main), the
@@ -170,3 +246,16 @@ def test_the_start_does_not_build_qt_classes_it_never_uses(
     # confirm's message box when one is shown, background sync's field types at its turn
     assert "QMessageBox" not in started["qt widgets classes"]
     assert "QPlainTextEdit" not in started["qt widgets classes"]
+
+
+def test_the_start_leaves_out_modules_its_first_paint_does_not_need(
+    started: dict[str, list[str]],
+) -> None:
+    # the sync engine's package (store.apply: ~16 ms of imports and dataclasses) came
+    # with the submissions repository, which needs it only to move a period
+    assert "desktop_app.store.repositories.submissions" in started["modules"]
+    assert not [m for m in started["modules"] if m.startswith("desktop_app.store.apply")]
+    # the hybrid logical clock (two dataclasses) came with the store, for its writes;
+    # the start writes no row (the login's audit entry does not tick the clock)
+    assert "desktop_app.store.store" in started["modules"]
+    assert "desktop_app.domain.hlc" not in started["modules"]

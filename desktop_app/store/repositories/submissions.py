@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop_app.domain.periods import Period
-from desktop_app.store.apply.types import LOCKED
 from desktop_app.store.changes import Actor, Entry
 from desktop_app.store.errors import InvalidValueError, OutOfScopeError
 from desktop_app.store.repositories.base import Repository
@@ -74,6 +73,10 @@ class SubmissionRepository(Repository):
         actor: Actor | None = None,
     ) -> Submission:
         """Move a submission to ``state`` (returning needs a reason)."""
+        # imported here: the package of the sync engine costs ~16 ms, and the window's
+        # start reads submissions (the entry page, the status bar) but moves none
+        from desktop_app.store.apply.types import LOCKED
+
         actor = actor or self.store.local_actor()
         current = self.get(commune_id, period)
         allowed = _MOVES.get(current.state, {})
