@@ -6,6 +6,7 @@ an injected fault (each read sleeps)."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +21,10 @@ from tests.server.conftest import C1, PROVINCE, Province, ServerThread
 from tests.server.test_busy_database import _token_request
 
 SLOW = 1.5  # seconds each injected read takes
-QUICK = 0.5  # what health may take meanwhile
+# what health may take meanwhile: well under a read held on the loop (which would make it
+# wait about SLOW), loose enough for a loaded machine (1.07 s seen at nice 19, load 6);
+# the proof is structural: every slowed read says which thread ran it (_slowed)
+QUICK = 1.2
 
 
 @pytest.fixture
@@ -34,8 +38,16 @@ def slow_reads(province: Province) -> Iterator[tuple[ServerThread, Any]]:
     province.offices[PROVINCE] = Store.open(province.path)
 
 
+ON_LOOP: list[bool] = []  # per slowed read: did it run on the event loop's thread?
+
+
 def _slowed(read: Callable[..., Any]) -> Callable[..., Any]:
     def slow(*args: Any, **kwargs: Any) -> Any:
+        try:
+            asyncio.get_running_loop()
+            ON_LOOP.append(True)  # called from a coroutine: it holds the loop
+        except RuntimeError:
+            ON_LOOP.append(False)  # a worker thread
         time.sleep(SLOW)
         return read(*args, **kwargs)
 
@@ -45,6 +57,7 @@ def _slowed(read: Callable[..., Any]) -> Callable[..., Any]:
 def _health_while(server: ServerThread, request: Callable[[], httpx.Response]) -> float:
     """Run ``request`` in a thread; the longest ``/v1/health`` time while it runs."""
     answers: list[httpx.Response] = []
+    ON_LOOP.clear()
     worker = threading.Thread(target=lambda: answers.append(request()), daemon=True)
     worker.start()
     time.sleep(0.2)  # the request is in its slow read now
@@ -56,6 +69,7 @@ def _health_while(server: ServerThread, request: Callable[[], httpx.Response]) -
         time.sleep(0.05)
     worker.join()
     assert answers and answers[0].status_code == 200, answers[0].text if answers else None
+    assert ON_LOOP and not any(ON_LOOP), f"slowed reads on the event loop: {ON_LOOP}"
     return longest
 
 
