@@ -80,6 +80,11 @@ def test_random_operations_converge_everywhere(tmp_path: Path, unit_directory, s
         # it: the district withdrew the conflict, her office kept it open (a local write
         # reconciled no conflict: reconcile_local_writes)
         ("local_edit_settles_a_clash", 78, 400, "reviews"),
+        # a district returned a submission its commune had made twice (before and after a
+        # restore), a merged row: the district kept 'returned', every receiver merged the
+        # restored submission in ('submitted'); a local write now settles its rows as the
+        # receivers do (reconcile_local_writes)
+        ("return_over_a_merged_submission", 1003, 1200, "default"),
     ],
 )
 def test_seed_that_once_failed(  # type: ignore[no-untyped-def]
@@ -87,21 +92,6 @@ def test_seed_that_once_failed(  # type: ignore[no-untyped-def]
 ) -> None:
     """Seeds that found a bug, kept as regression tests."""
     assert run_seed(tmp_path, unit_directory, seed, ops, mix=mix)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a local write over a merged row descends only from the winner's version:"
-    " a district's return over a period its commune submitted twice (before and after a"
-    " restore) stays 'returned' at the district and is merged back to 'submitted' at"
-    " every receiver; a single base_version cannot name both heads (closing note, stop 28)",
-)
-def test_seed_that_still_fails_a_return_over_a_merged_submission(  # type: ignore[no-untyped-def]
-    tmp_path: Path, unit_directory
-) -> None:
-    """Seed 1003 of 1,200 operations: found beyond the FULL set, not fixed yet."""
-    assert run_seed(tmp_path, unit_directory, 1003, 1200)
 
 
 @pytest.fixture(scope="module")

@@ -592,6 +592,15 @@ def reconcile_local_writes(store: Store, rows: set[tuple[str, str]]) -> None:
         return
     merger = RowMerger(store, my_level=store.reference.unit(store.node.office_id).level)
     merger.load()
+    for entity, key in conflicted:  # the row as every receiver of this write makes it
+        known = merger._known(entity, key)
+        if not known:
+            continue
+        cur = merger.current(entity, key)
+        state = cur.state if cur is not None else None
+        res = merger._resolve(known, merger._lock_after(state) if entity == "value" else None)
+        merger._settle(entity, key, cur, res, known, store.user)
     merger.touched_rows.update(conflicted)
     merger.reconcile()
+    store.db.cursor().executemany(UPSERT_VALUE_SQL, list(merger.value_rows.values()))
     merger.book.flush(store.db)
