@@ -105,6 +105,11 @@ class PlanLine:
     decimals: int
 
 
+#: a row of the by-area table: a group's counts, or its name and the sentence saying it
+#: has no commune
+AreaRow = tuple[str, int, int, int, int] | tuple[str, str]
+
+
 @dataclass(frozen=True)
 class PlanReport:
     """The plan follow-up report of a unit for a year, in one language."""
@@ -119,8 +124,9 @@ class PlanReport:
     lines: tuple[PlanLine, ...]
     approved: int
     communes: int
-    #: the communes' targets by area type: (area, met, exceeded, not met, no figures)
-    by_area: tuple[tuple[str, int, int, int, int], ...] = ()
+    #: the communes' targets by area type: (area, met, exceeded, not met, no figures), or
+    #: (area, sentence) for a group without a commune ("không có xã nào")
+    by_area: tuple[AreaRow, ...] = ()
     area_notes: tuple[str, ...] = ()
 
     def counts(self) -> dict[Status, int]:
@@ -218,17 +224,21 @@ def build_plan_report(
             not_met=counts["not_met"],
             missing=plan_label("missing", lang, n=missing) if missing else "",
         )
-    by_area, notes = _by_area(store, lines, year, lang)
+    by_area, notes = _by_area(store, lines, [c.id for c in units if c.level == 3], year, lang)
     return PlanReport(
         **{**report.__dict__, "summary": text, "by_area": by_area, "area_notes": notes}
     )
 
 
 def _by_area(
-    store: Store, lines: list[PlanLine], year: int, lang: Lang
-) -> tuple[tuple[tuple[str, int, int, int, int], ...], tuple[str, ...]]:
+    store: Store, lines: list[PlanLine], communes_here: list[str], year: int, lang: Lang
+) -> tuple[tuple[AreaRow, ...], tuple[str, ...]]:
     """The commune lines counted by area type (border, region III, other) in force in
-    ``year``, with the deciding decisions; nothing when no decision is in force."""
+    ``year``, with the deciding decisions; nothing when no decision is in force.
+
+    A group that none of ``communes_here`` (the report's communes) falls in is its name
+    and the sentence saying so, as in the district report's by-area table: "0 0 0 0"
+    read as a group whose targets are neither met nor missed."""
     from desktop_app.domain.areas import REPORT_GROUPS, report_group
     from desktop_app.reports.area_section import area_label
     from desktop_app.store.repositories.areas import AreaRepository
@@ -237,8 +247,11 @@ def _by_area(
     communes = [line for line in lines if line.unit.level == 3]
     if not decisions or not communes:
         return (), ()
-    rows = []
+    rows: list[AreaRow] = []
     for group in REPORT_GROUPS:
+        if not any(report_group(kinds.get(c, ())) == group for c in communes_here):
+            rows.append((area_label(group, lang), area_label("no_commune", lang)))
+            continue
         mine = [x for x in communes if report_group(kinds.get(x.unit.id, ())) == group]
         n = count_status([x.status for x in mine if x.status is not None])
         missing = sum(1 for x in mine if x.status is None)

@@ -100,8 +100,14 @@ def _story(report: PlanReport, fonts: ReportFonts, width: float) -> list[Flowabl
             plan_label(k, lang) for k in ("col_area", "met", "exceeded", "not_met", "none")
         )
         rows = [(name, *(str(n) for n in counts)) for name, *counts in report.by_area]
+        rows = [row + ("",) * (len(columns) - len(row)) for row in rows]
         widths = [50 * mm] + [(width - 50 * mm) / 4] * 4
-        body.append(_simple_table(columns, rows, widths, s, fonts, right_from=1))
+        table = _simple_table(columns, rows, widths, s, fonts, right_from=1)
+        # a group without a commune: its sentence across the counts' columns
+        for r, row in enumerate(rows, start=1):
+            if row[1][:1].isalpha():
+                table.setStyle([("SPAN", (1, r), (-1, r)), ("ALIGN", (1, r), (-1, r), "LEFT")])
+        body.append(table)
         body += [Paragraph(_p(note), s["cell"]) for note in report.area_notes]
     return year_report_story(report, fonts, width, plan_label("s_summary", lang), body)
 

@@ -13,6 +13,7 @@ A change out of scope is quarantined and reported back; the rest is applied.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from desktop_app.store.apply import Change, Signer
@@ -23,6 +24,50 @@ from desktop_app.sync.codec import SegmentRow
 
 DATA_ENTITIES = ("value", "village", "site")
 KNOWN_ENTITIES = (*DATA_ENTITIES, "submission", "decision", "target", *REFERENCE_TABLES)
+
+#: Why :meth:`Authoriser.reason` refuses a change, as ``sync_quarantine`` stores it and the
+#: office reports it back: English, never translated, and never to be reworded (the text
+#: travels to other offices and older versions read it). :func:`reason_key` reads a stored
+#: text back to its key (:func:`desktop_app.sync.status.held_apart` groups the quarantine
+#: by it).
+REASONS: dict[str, str] = {
+    "unknown_entity": "unknown kind of change {entity}",
+    "unknown_unit": "unknown unit {unit}",
+    "reference": "only the province publishes reference data ({office})",
+    "meta": "the province may not set {key}",
+    "data": "{office} may not write data of {owner}",
+    "move_row": "{office} may not move a row into {commune}",
+    "submission": "{office} may not move {unit} {period} to {target}",
+    "decision": "{office} may not decide conflicts of {unit}",
+    "target": "only the province sets targets ({office})",
+}
+#: the reasons that refuse a change as out of its signer's scope; the others name a change
+#: this version cannot place (a kind or a unit it does not know)
+SCOPE_REASONS = frozenset(REASONS) - {"unknown_entity", "unknown_unit"}
+
+
+def _why(name: str, /, **params: object) -> str:
+    """The reason ``name`` of :data:`REASONS` with its ``params`` (``key`` among them)."""
+    return REASONS[name].format(**params)
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """A template of :data:`REASONS` as a pattern of the whole text (any placeholder: any text)."""
+    parts = re.split(r"\{\w+\}", template)
+    return re.compile("(?s)" + "(.*)".join(re.escape(p) for p in parts))
+
+
+_PATTERNS = {key: _pattern(template) for key, template in REASONS.items()}
+
+
+def reason_key(text: str) -> str | None:
+    """The key of :data:`REASONS` that wrote ``text``, or None (another reason)."""
+    return next((k for k, p in _PATTERNS.items() if p.fullmatch(text)), None)
+
+
+def is_scope_reason(text: str) -> bool:
+    """Whether ``text`` is a refusal of a change as out of its signer's scope."""
+    return reason_key(text) in SCOPE_REASONS
 
 
 def _loads(state: str) -> dict[str, Any]:
@@ -118,14 +163,14 @@ class Authoriser:
     ) -> str | None:
         """Why a change of ``entity`` in ``unit`` with ``state`` is refused, or None."""
         if entity not in KNOWN_ENTITIES:
-            return f"unknown kind of change {entity}"
+            return _why("unknown_entity", entity=entity)
         if unit not in self.parents:
-            return f"unknown unit {unit}"
+            return _why("unknown_unit", unit=unit)
         if entity in REFERENCE_TABLES:
             if signer.level != 1:
-                return f"only the province publishes reference data ({signer.office_id})"
+                return _why("reference", office=signer.office_id)
             if entity == "meta" and state.get("key") not in PUBLISHED_META:
-                return f"the province may not set {state.get('key')}"
+                return _why("meta", key=state.get("key"))
             return None
         if signer.level == 1:
             return None
@@ -133,12 +178,12 @@ class Authoriser:
             owner = self.owner(entity, unit, state)
             mine = {signer.office_id, *self.taken.get(signer.office_id, ())}
             if unit not in mine or owner not in mine:
-                return f"{signer.office_id} may not write data of {owner}"
+                return _why("data", office=signer.office_id, owner=owner)
             moved_to = state.get("commune_id")
             # its own row, into a commune that is not its own (the 2025 reform moves rows
             # of the old communes an office took over into its new commune: both are its)
             if moved_to is not None and str(moved_to) != unit and str(moved_to) not in mine:
-                return f"{signer.office_id} may not move a row into {moved_to}"
+                return _why("move_row", office=signer.office_id, commune=moved_to)
             if entity == "village" and state.get("id"):
                 self.villages.setdefault(str(state["id"]), unit)  # a new village: the signer's
             return None
@@ -153,9 +198,11 @@ class Authoriser:
                 and target in ("approved", "returned")
             ):
                 return None
-            return f"{signer.office_id} may not move {unit} {period} to {target}"
+            return _why(
+                "submission", office=signer.office_id, unit=unit, period=period, target=target
+            )
         if entity == "decision":
             if signer.level == 2 and self.parents.get(unit) == signer.office_id:
                 return None
-            return f"{signer.office_id} may not decide conflicts of {unit}"
-        return f"only the province sets targets ({signer.office_id})"
+            return _why("decision", office=signer.office_id, unit=unit)
+        return _why("target", office=signer.office_id)

@@ -344,9 +344,6 @@ HELD_REVOKED = "revoked"
 HELD_OUT_OF_SCOPE = "out_of_scope"
 HELD_OTHER = "other"
 
-# the reasons desktop_app.sync.scope.Authoriser writes: "<office> may not …", "only the
-# province …", "the province may not …" (office ids hold no space)
-_SCOPE_REASON = re.compile(r"^(\S+ may not |only the province |the province may not )")
 # the serial inside a revocation's sentence (errors.RevokedCertificateError, either language)
 _REVOKED_SERIAL = re.compile(r"\((?:serial|số sê-ri) (\d+)\)")
 
@@ -371,9 +368,11 @@ def held_apart(store: Store) -> list[HeldApart]:
     """The office's quarantine grouped by sender office and reason (one grouped read).
 
     The reason is judged from what the store knows, not from the stored sentence (written
-    in the language of that moment): a scope refusal by its wording, a revocation by the
-    sender installation's certificate being revoked here."""
+    in the language of that moment): a scope refusal by the template that wrote it
+    (:data:`desktop_app.sync.scope.REASONS`), a revocation by the sender installation's
+    certificate being revoked here."""
     from desktop_app.sync.certificates import revoked_serials
+    from desktop_app.sync.scope import is_scope_reason
 
     db = store.db
     revoked = revoked_serials(store)
@@ -385,7 +384,7 @@ def held_apart(store: Store) -> list[HeldApart]:
     ):
         text = str(reason)
         serial = 0
-        if _SCOPE_REASON.match(text):
+        if is_scope_reason(text):  # the reasons desktop_app.sync.scope.Authoriser writes
             kind = HELD_OUT_OF_SCOPE
         else:
             found = _REVOKED_SERIAL.search(text)

@@ -136,3 +136,39 @@ def test_the_english_summary_counts_its_nouns(net: Net) -> None:
     assert "has 2 plan targets set for 2 units." in two, two
     vi = build_plan_report(province, PROVINCE, 2021).summary
     assert "2 chỉ tiêu kế hoạch được giao cho 2 đơn vị" in vi, vi
+
+
+def test_a_group_without_a_commune_says_so(demo_pair: tuple[Path, Path], tmp_path: Path) -> None:
+    """In 2021 no region III decision is in force at the demo district (MẪU-02 ran
+    2016–2020): the by-area table of the plan report printed "Xã khu vực III 0 0 0 0",
+    which reads as a group whose communes have targets that are neither met nor missed.
+    It says that the group has no commune, as the district report's by-area table does
+    (266fde1); the other groups keep their counts."""
+    from desktop_app.domain.areas import report_group
+    from desktop_app.reports.plan import build_plan_report
+    from desktop_app.store.repositories.areas import AreaRepository
+    from tests.plan.conftest import copy_pair
+
+    _, db = copy_pair(demo_pair, tmp_path)  # the province sets the targets
+    with Store.open(db) as store:
+        communes = store.reference.communes_under(DISTRICT)
+        _, kinds = AreaRepository(store).in_force(2021)
+        groups = [report_group(kinds.get(c.id, ())) for c in communes]
+        assert "region3" not in groups and {"border", "other"} <= set(groups)
+        for c in communes:
+            store.targets.set(c.id, 2021, CODE, 90)
+        report = build_plan_report(store, DISTRICT, 2021)
+    rows = {row[0]: row for row in report.by_area}
+    assert rows["Xã khu vực III"][1:] == ("không có xã nào",)
+    # no approved quarter in 2021: every commune's target is counted as without figures
+    assert rows["Xã biên giới"][1:] == (0, 0, 0, groups.count("border"))
+    assert rows["Các xã khác"][1:] == (0, 0, 0, groups.count("other"))
+
+    out = tmp_path / "plan.pdf"
+    args = ["--db", str(db), "--unit", DISTRICT, "--year", "2021", "--out", str(out)]
+    assert cli.main(["report", "plan", *args, "--date", "2022-01-20"]) == 0
+    text = re.sub(r"[ \t]+", " ", pdf_text(out))
+    area = text[text.index("III. KẾT QUẢ CỦA CÁC XÃ THEO ĐỊA BÀN") :]
+    assert "Xã khu vực III không có xã nào" in area, area
+    assert not re.search(r"Xã khu vực III \d", area), area
+    assert f"Xã biên giới 0 0 0 {groups.count('border')}" in area, area

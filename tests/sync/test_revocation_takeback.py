@@ -514,3 +514,107 @@ def test_a_taken_back_village_that_a_late_value_of_this_office_names_stays_for_t
     set_households(second, v, 9)  # and it goes on: corrects it, imports again
     assert net.send(PROVINCE, "second").taken_back == []
     assert values_of(second, C) == {(v, "2019", "so_ho", ""): "9"}
+
+
+def test_a_stream_with_a_change_quarantined_here_is_held_back_as_at_the_province(
+    net: Net, unit_directory: UnitDirectory
+) -> None:
+    """As above, with a forged change of the other installation among those behind its
+    values in the taken-back village (seq 3: a village of another commune, refused as out
+    of its scope at the district and the province alike). At the district it is in the
+    quarantine, not in the log; at the province it waits in the backlog behind seq 2 like
+    the rest. Before, the gap in the district's log (1, 2, 4) left the stream where it
+    was: the district kept the village and both values, the province neither."""
+    from desktop_app.store.changes import Entry
+
+    c, d, p = net[C], net[D], net[PROVINCE]
+    second = _second_installation(net, unit_directory)
+    kept = add_village(c, "Bản Áng")
+    net.send(C, PROVINCE)
+    v = add_village(c, "Bản Mới")  # past the position
+    net.send(C, "second")
+    set_households(second, kept, 3)  # seq 1: stands everywhere
+    set_households(second, v, 7)  # seq 2: names the village taken back
+    forged = {"id": "forged-1", "commune_id": "pre2025:04105", "name": "Bản Giả",
+              "sort_order": 9, "active": True, "demo": False}  # fmt: skip
+    with second.write() as ctx:  # seq 3: out of its scope
+        ctx.log(Entry("village", {"id": "forged-1"}, "pre2025:04105", None, forged, None,
+                      None, "create"))  # fmt: skip
+    set_households(second, kept, 4)  # seq 4: behind them in the stream
+    net.send(C, D)
+    net.load(D, net.export("second", D))
+    origin = second.node.node_id
+    assert quarantined(d, origin) == [3]
+    assert values_of(d, C) == {(kept, "2019", "so_ho", ""): "4", (v, "2019", "so_ho", ""): "7"}
+    revoke(p, serial_of(c), "Máy bị mất")
+    net.load(PROVINCE, net.export("second", PROVINCE))
+    assert backlog(p, origin) == [2, 3, 4]
+
+    result = net.send(PROVINCE, D)
+
+    assert [(t.changes, t.held) for t in result.taken_back] == [(1, 2)]
+    assert backlog(d, origin) == [2, 4]  # seq 3 is in its quarantine, passed over
+    assert replica(d, C) == replica(p, C)
+    assert values_of(d, C) == {(kept, "2019", "so_ho", ""): "3"}
+    assert d.db.execute_sql("SELECT 1 FROM village WHERE id = ?", (v,)).fetchone() is None
+    # what comes after waits there too (the stream sent again: seq 3 waits as well), and
+    # the next imports go on as at the province
+    set_households(second, kept, 5)
+    for office in (D, PROVINCE):
+        net.load(office, net.export("second", office))
+    net.send(D, PROVINCE)
+    net.send(PROVINCE, D)
+    assert backlog(d, origin) == backlog(p, origin) == [2, 3, 4, 5]
+    assert replica(d, C) == replica(p, C)
+    assert quarantined(d, origin) == [3]
+
+
+def test_a_held_stream_replays_past_a_change_quarantined_here(
+    net: Net, unit_directory: UnitDirectory
+) -> None:
+    """C's village past the position stays at the second installation of C after the
+    list (its own value names it), so the third installation's changes held back for
+    naming it replay there at once: seq 1 in that village, seq 2 a forged village of
+    another commune that this office quarantined, seq 3 in a village that stands. The
+    replay goes on past seq 2 (quarantined: passed over, as when it first came), and the
+    office ends as it was before the list for that stream."""
+    from desktop_app.store.changes import Entry
+
+    c, p = net[C], net[PROVINCE]
+    second = _second_installation(net, unit_directory)
+    third = create_office(net.tmp / "third.db", C, directory=unit_directory, clock=net.clock,
+                          user="xa3")  # fmt: skip
+    enroll_demo(third, p)
+    net.offices["third"] = third
+    kept = add_village(c, "Bản Áng")
+    net.send(C, PROVINCE)
+    v = add_village(c, "Bản Mới")  # past the position
+    net.send(C, "second")
+    net.send(C, "third")
+    set_households(second, v, 7)  # its own value: the village stays there
+    set_households(third, v, 8, "2020")  # seq 1
+    forged = {"id": "forged-1", "commune_id": "pre2025:04105", "name": "Bản Giả",
+              "sort_order": 9, "active": True, "demo": False}  # fmt: skip
+    with third.write() as ctx:  # seq 2: out of its scope
+        ctx.log(Entry("village", {"id": "forged-1"}, "pre2025:04105", None, forged, None,
+                      None, "create"))  # fmt: skip
+    set_households(third, kept, 4)  # seq 3
+    net.send("third", "second")
+    origin = third.node.node_id
+    assert quarantined(second, origin) == [2]
+    before = values_of(second, C)
+    assert before == {
+        (v, "2019", "so_ho", ""): "7",
+        (v, "2020", "so_ho", ""): "8",
+        (kept, "2019", "so_ho", ""): "4",
+    }
+    revoke(p, serial_of(c), "Máy bị mất")
+
+    result = net.send(PROVINCE, "second")
+    # seq 1 and 3 back in the backlog, the quarantined seq 2 counted as passed
+    assert [(t.office_id, t.changes, t.held) for t in result.taken_back] == [(C, 1, 2)]
+    net.send(PROVINCE, "second")  # the next import replays the backlog
+
+    assert backlog(second, origin) == []
+    assert values_of(second, C) == before
+    assert quarantined(second, origin) == [2]

@@ -239,12 +239,30 @@ class ChangeApplier(RowMerger):
         pending = self._pending(batches)
         start = {stream: self.vector.get(stream, 0) for stream in pending}
         blocked: dict[Stream, str] = {}
+        # seqs this office quarantined past a stream's cursor: a take-back that held the
+        # stream back over them (takeback._hold_stream); the replay passes them over again
+        passed: dict[Stream, set[int]] = {}
         progress = True
         while progress:  # a change waiting for a village another stream creates retries
             progress = False
             for stream, waiting in pending.items():
                 cursor = self.vector.get(stream, 0)
-                while cursor + 1 in waiting:
+                while waiting:
+                    if cursor + 1 not in waiting:
+                        if stream not in passed:
+                            passed[stream] = {
+                                int(q[0])
+                                for q in self.db.execute_sql(
+                                    "SELECT seq FROM sync_quarantine"
+                                    " WHERE origin = ? AND epoch = ? AND seq > ?",
+                                    (stream[0], stream[1], cursor),
+                                )
+                            }
+                        if cursor + 1 not in passed[stream]:
+                            break
+                        cursor += 1
+                        progress = True
+                        continue
                     c, signer, refused = waiting[cursor + 1]
                     if refused is not None:
                         self._quarantine(c, signer, refused)

@@ -211,8 +211,11 @@ def _hold_back(
     [2, 3, 4], the district's []). The rows those changes wrote join ``affected`` (rebuilt
     from what remains); a village one of them created and nothing else writes is taken
     back in turn. This office's own changes stay (their village too: :meth:`_named_by_log`),
-    and so does a stream whose log here has a gap after that change (a change passed over,
-    not held here): the backlog could never replay it in order."""
+    and so does a stream whose log here has a gap after that change that its quarantine
+    does not fill (a change passed over, held nowhere here): the backlog could never
+    replay it in order. A change of the stream quarantined here is passed over again by
+    the replay, as the province quarantines it when its backlog reaches it (before, such a
+    stream stayed: the village and its values kept here, the province holding neither)."""
     db = store.db
     me = store.node.node_id
     checked: set[str] = set()
@@ -278,7 +281,17 @@ def _hold_stream(
     ).fetchall()
     if cursor is None or signer is None or not rows:
         return
-    if [int(r[3]) for r in rows] != list(range(first, int(cursor[0]) + 1)):
+    # a change of the stream quarantined here counts as passed: the replay goes on past it
+    # (ChangeApplier._apply), as the province's does when its backlog reaches it
+    passed = {
+        int(q[0])
+        for q in db.execute_sql(
+            "SELECT seq FROM sync_quarantine WHERE origin = ? AND epoch = ?"
+            " AND seq BETWEEN ? AND ?",
+            (origin, epoch, first, int(cursor[0])),
+        )
+    }
+    if sorted({int(r[3]) for r in rows} | passed) != list(range(first, int(cursor[0]) + 1)):
         return  # a gap: the backlog could not replay it in order (the village stays)
     who = Signer(origin, str(signer[0]), int(signer[1])).to_json()
     db.cursor().executemany(
