@@ -85,6 +85,14 @@ def test_random_operations_converge_everywhere(tmp_path: Path, unit_directory, s
         # restored submission in ('submitted'); a local write now settles its rows as the
         # receivers do (reconcile_local_writes)
         ("return_over_a_merged_submission", 1003, 1200, "default"),
+        # a decision chose between two versions of a row a third head also wrote: the
+        # deciding office kept the chosen state, every receiver merged the third head's
+        # field in (decide_conflict now settles the row as they do)
+        ("decision_beside_a_third_head", 1039, 1200, "default"),
+        ("decision_beside_a_third_head_reviews", 1002, 1200, "reviews"),
+        # a change arrived before its base: the base, arriving last, made it the one head,
+        # but was 'superseded' and left the row at the other head (RowMerger._merge)
+        ("base_after_its_descendant", 1019, 1200, "reviews"),
     ],
 )
 def test_seed_that_once_failed(  # type: ignore[no-untyped-def]
