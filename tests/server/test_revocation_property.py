@@ -33,6 +33,7 @@ import pytest
 from desktop_app.domain.units import UnitDirectory
 from desktop_app.netsync.client import sync_office
 from desktop_app.server.app import create_app
+from desktop_app.server.backend import MAX_PAGE_LIMIT
 from desktop_app.server.sqlite_backend import SqliteBackend
 from desktop_app.store.office import create_office
 from desktop_app.store.repositories.values import ValueWrite
@@ -74,7 +75,7 @@ class World:
         self.backend.quiet = 3600.0
 
     def pull(self, rng: random.Random, head: int) -> None:
-        size = rng.randint(1, head)
+        size = rng.randint(1, min(head, MAX_PAGE_LIMIT))  # the server refuses more (422)
         self.seen.add("page size 1" if size == 1 else "page size > 1")
         sync_office(self.http, self.server.url, backup=False, page_size=size)
 

@@ -93,6 +93,11 @@ def test_random_operations_converge_everywhere(tmp_path: Path, unit_directory, s
         # a change arrived before its base: the base, arriving last, made it the one head,
         # but was 'superseded' and left the row at the other head (RowMerger._merge)
         ("base_after_its_descendant", 1019, 1200, "reviews"),
+        # a decision kept no value (a late edit of a locked period that never had one); a
+        # restored commune's new value of that row then took the fast path at the district
+        # (no row there) and a decision's None state never removed a row: the province had
+        # no value, the district 59, the commune 28
+        ("first_value_after_a_decision_kept_none", 1046, 1200, "reviews"),
     ],
 )
 def test_seed_that_once_failed(  # type: ignore[no-untyped-def]
