@@ -368,3 +368,50 @@ def test_a_clerk_s_edit_that_settles_a_clash_closes_it_at_her_office_as_everywhe
     assert values_of(net[D1], C1)[(v, "2019", "so_ho", "")] == "12"
     assert _open_rows(net[D1]) == set()
     assert _open_rows(a) == set()
+
+
+def test_reference_rows_of_two_province_epochs_open_no_conflict_after_the_migration(
+    net: Net, tmp_path: Path
+) -> None:
+    """Published reference rows (here a commune boundary) have no base version and never
+    go through the merge rules: the province publishes, is restored from a backup (a new
+    epoch), publishes again. Schema 13 noted every row of more than one epoch, these too,
+    and the next publication then reconciled that row as a merged one: its epochs' states
+    differ, so it opened a conflict on 'unit_boundary' at the province (the review queue,
+    the status bar's count), which no receiver has and no decision can settle."""
+    import sqlite3
+
+    from desktop_app.store.backup import backup_to, restore
+    from desktop_app.store.repositories.boundaries import BoundaryRepository
+    from desktop_app.store.store import Store
+
+    def shape(x: int) -> dict[str, object]:
+        return {"type": "Polygon", "coordinates": [[[0, 0], [x, 0], [x, x], [0, 0]]]}
+
+    province = net[P]
+    assert BoundaryRepository(province).publish({C1: shape(1)}) == 1
+    path = province.path
+    assert path is not None
+    saved = backup_to(path, tmp_path / "province-backup.db")
+    province.close()
+    restore(path, saved, backup_dir=tmp_path / "backups")  # a new epoch
+    province = net.offices[P] = Store.open(path, clock=net.clock)
+    assert BoundaryRepository(province).publish({C1: shape(2)}) == 1
+    province.close()
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("PRAGMA user_version = 12")  # as written by the version before the notes
+    raw.close()
+    province = net.offices[P] = Store.open(path, clock=net.clock)
+    net.clock.advance(60)
+    assert BoundaryRepository(province).publish({C1: shape(3)}) == 1
+    assert review_queue(province) == []
+    # a database that ran schema 13 as first written holds the note: still no conflict
+    assert province.db.execute_sql("SELECT count(*) FROM conflict").fetchone() == (0,)
+    province.db.execute_sql(
+        "INSERT INTO conflict (entity, entity_key, remote_version, winner, status, created_at)"
+        " SELECT entity, entity_key, MAX(origin || '/' || epoch || '/' || seq),"
+        " MAX(origin || '/' || epoch || '/' || seq), 'concurrent', '2026-12-04T00:00:00Z'"
+        " FROM change WHERE entity = 'unit_boundary' GROUP BY entity, entity_key"
+    )
+    assert BoundaryRepository(province).publish({C1: shape(4)}) == 1
+    assert review_queue(province) == []

@@ -40,6 +40,7 @@ from desktop_app.store.merge import (
     resolve,
     same_writer_later,
 )
+from desktop_app.store.reference_rows import REFERENCE_TABLES
 from desktop_app.store.repositories.values import UPSERT_VALUE_SQL, value_params
 from desktop_app.store.store import Store
 
@@ -581,8 +582,10 @@ def reconcile_local_writes(store: Store, rows: set[tuple[str, str]]) -> None:
     edit over one of two agreeing heads opened nothing here but a clash everywhere else.
 
     One indexed look-up per 200 rows (m0014); the rules' data is read only when a row
-    has a conflict row."""
-    wanted = sorted(rows)
+    has a conflict row. Published reference rows (:data:`REFERENCE_TABLES`) are left
+    out: no receiver merges them, and a note on one (schema 13 as first written) made
+    the province's next publication open a conflict there."""
+    wanted = sorted(r for r in rows if r[0] not in REFERENCE_TABLES)
     conflicted: list[tuple[str, str]] = []
     for i in range(0, len(wanted), 200):
         chunk = wanted[i : i + 200]

@@ -8,7 +8,10 @@ unnoted. Which rows do cannot be told in SQL without walking each row's
 versions, so every row that more than one installation epoch wrote, and that
 has no conflict row yet, is noted: a row one epoch of one installation wrote
 alone is a chain, one head. Noting a row that has one head costs only the slow
-path for its next change (1,467 of the province bench database's rows).
+path for its next change (1,467 of the province bench database's rows). Only the rows
+the merge rules decide are noted: published reference rows (catalogue, areas,
+boundaries; no base version, applied as they come) noted here were reconciled at the
+province's next publication as two clashing heads, an open conflict no receiver had.
 """
 
 VERSION = 13
@@ -21,7 +24,8 @@ STATEMENTS = [
     " remote_state, winner, status, created_at)"
     f" SELECT entity, entity_key, NULL, MAX({_VERSION}), NULL, NULL, MAX({_VERSION}),"
     " 'concurrent', strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM change"
-    " WHERE entity != 'decision' AND (entity, entity_key) NOT IN"
+    " WHERE entity IN ('value', 'village', 'site', 'submission', 'target')"
+    " AND (entity, entity_key) NOT IN"
     " (SELECT entity, entity_key FROM conflict)"
     " GROUP BY entity, entity_key HAVING COUNT(DISTINCT origin || '/' || epoch) > 1",
 ]
