@@ -65,7 +65,9 @@ def decide_conflict(
     actor = store.local_actor()
     if user is not None:
         actor = replace(actor, user=user)
-    rows = RowMerger(store, my_level=1)
+    # ranked as receivers rank this office (its level), since the row is settled by the
+    # rules below: level 1 made a district decide as the province would
+    rows = RowMerger(store, my_level=int(level_row[0]))
     with store.write(actor) as ctx:
         rows.load()
         cur = rows.current(entity, key)
