@@ -150,8 +150,8 @@ def take_back(store: Store, retractions: list[Retraction], *, my_level: int) -> 
     )  # fmt: skip
     _untie_audit(store, ids)
     _untie_conflicts(store, versions)
-    with _child_index(store, "audit", "change_id", len(ids)):
-        db.execute_sql("DELETE FROM change WHERE id IN (SELECT id FROM taken_back_change)")
+    # audit.change_id has its own index since m0012 (audit_change): no temporary one
+    db.execute_sql("DELETE FROM change WHERE id IN (SELECT id FROM taken_back_change)")
     db.execute_sql("DELETE FROM taken_back_change")
     affected: dict[tuple[str, str], None] = {}
     for origin, rows in affected_by.items():
@@ -309,8 +309,8 @@ def _hold_stream(
     ids = [int(r[0]) for r in rows]
     _untie_audit(store, ids)
     _untie_conflicts(store, {f"{origin}/{epoch}/{int(r[3])}" for r in rows})
-    with _child_index(store, "audit", "change_id", len(ids)):
-        db.execute_sql("DELETE FROM change WHERE id IN (SELECT id FROM taken_back_change)")
+    # audit.change_id has its own index since m0012 (audit_change): no temporary one
+    db.execute_sql("DELETE FROM change WHERE id IN (SELECT id FROM taken_back_change)")
     db.execute_sql("DELETE FROM taken_back_change")
     db.execute_sql(
         "UPDATE peer_cursor SET seq = ? WHERE origin = ? AND epoch = ?",
@@ -331,8 +331,8 @@ def _hold_stream(
 def _untie_audit(store: Store, ids: list[int]) -> None:
     """Audit rows naming a change about to leave the log keep its state in ``new``. The
     ids go into a temporary table (``taken_back_change``, the caller then deletes those
-    changes through it): ``audit`` has no index on ``change_id``, so this reads it once,
-    not once per few hundred ids."""
+    changes through it), one statement for all of them (``audit_change``, m0012, finds
+    each id's rows)."""
     db = store.db
     db.execute_sql("CREATE TEMP TABLE IF NOT EXISTS taken_back_change (id INTEGER PRIMARY KEY)")
     db.execute_sql("DELETE FROM taken_back_change")
@@ -349,11 +349,12 @@ def _child_index(store: Store, table: str, column: str, deletes: int) -> Iterato
     """An index on a foreign key's child column while many parent rows are deleted (or
     looked up), dropped again in the same transaction, so the schema is unchanged.
 
-    ``audit.change_id`` and ``data_value.village_id`` have no index, and SQLite checks
-    each deleted parent row (a change, a village) by reading the whole child table: in
-    a plain SQLite file, 1,000 changes deleted cost 6.0 s of CPU against 100,000 audit
-    rows (quadratic as a district grows), the index 0.03 s to build (0.32 s at
-    1,000,000 rows) and the deletes then 0.003 s. ``python -m bench.bench_takeback``:
+    ``data_value.village_id`` has no index, and SQLite checks each deleted parent row
+    (a village) by reading the whole child table. It was written for ``audit.change_id``
+    too, which has its own index since m0012 (``audit_change``): there, 1,000 changes
+    deleted had cost 6.0 s of CPU against 100,000 audit rows (quadratic as a district
+    grows), the index 0.03 s to build (0.32 s at 1,000,000 rows) and the deletes then
+    0.003 s. ``python -m bench.bench_takeback``:
     2,400 changes taken back at a district of 7,201 audit rows, 0.17 s of CPU for the
     whole import against 1.35 s without these indexes. Below :data:`_INDEX_FROM`
     deletes the reads are cheaper than the index.
