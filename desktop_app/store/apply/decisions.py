@@ -9,7 +9,6 @@ from typing import Any
 from desktop_app.store.apply.rules import RowMerger
 from desktop_app.store.changes import Entry
 from desktop_app.store.errors import InvalidValueError, OutOfScopeError
-from desktop_app.store.repositories.values import UPSERT_VALUE_SQL
 from desktop_app.store.store import Store
 
 # the fields naming the row: a typed third state may not change them
@@ -97,14 +96,7 @@ def decide_conflict(
         # the decision did not supersede still merges in or clashes. Before, the deciding
         # office kept the chosen state while the others merged a third head's field in
         # (seeds 1039, and 1002 of mix 'reviews', at 1,200 operations)
-        known = rows._known(entity, key)
-        cur = rows.current(entity, key)
-        row_state = chosen or (cur.state if cur else None)
-        lock = rows._lock_after(row_state) if entity == "value" else None
-        res = rows._resolve(known, lock)
-        rows._settle(entity, key, cur, res, known, actor.user)
-        store.db.cursor().executemany(UPSERT_VALUE_SQL, list(rows.value_rows.values()))
+        rows.settle_row(entity, key, actor.user)
         rows.touched_rows.add((entity, key))
-        rows.reconcile()
-        rows.book.flush(store.db)
+        rows.finish_local()
     return ref.version

@@ -513,6 +513,25 @@ class RowMerger:
             elif not questions and is_open:
                 self._withdraw(entity, key, res)
 
+    def settle_row(self, entity: str, key: str, user: str) -> None:
+        """Make the row what :func:`resolve` makes it from every version known here, as
+        every receiver of those versions does (after a write made at this office)."""
+        known = self._known(entity, key)
+        if not known:
+            return
+        cur = self.current(entity, key)
+        state = cur.state if cur is not None else None
+        res = self._resolve(known, self._lock_after(state) if entity == "value" else None)
+        self._settle(entity, key, cur, res, known, user)
+
+    def finish_local(self) -> None:
+        """After this office's own write (a move, a decision, a row typed or imported):
+        reconcile the touched rows' conflicts and write the values and conflict rows the
+        rules buffered (an import's applier flushes its own, with its change log)."""
+        self.reconcile()
+        self.db.cursor().executemany(UPSERT_VALUE_SQL, list(self.value_rows.values()))
+        self.book.flush(self.db)
+
     # --- writing rows ---
 
     def write_row(
@@ -567,9 +586,7 @@ def relock_local_move(
     pair = (commune, period)
     rows.locks[pair], rows.lock_hlc[pair] = was
     rows.moved(commune, period, state, hlc)
-    rows.reconcile()
-    store.db.cursor().executemany(UPSERT_VALUE_SQL, list(rows.value_rows.values()))
-    rows.book.flush(store.db)
+    rows.finish_local()
 
 
 def reconcile_local_writes(store: Store, rows: set[tuple[str, str]]) -> None:
@@ -602,15 +619,7 @@ def reconcile_local_writes(store: Store, rows: set[tuple[str, str]]) -> None:
         return
     merger = RowMerger(store, my_level=store.reference.unit(store.node.office_id).level)
     merger.load()
-    for entity, key in conflicted:  # the row as every receiver of this write makes it
-        known = merger._known(entity, key)
-        if not known:
-            continue
-        cur = merger.current(entity, key)
-        state = cur.state if cur is not None else None
-        res = merger._resolve(known, merger._lock_after(state) if entity == "value" else None)
-        merger._settle(entity, key, cur, res, known, store.user)
+    for entity, key in conflicted:
+        merger.settle_row(entity, key, store.user)
     merger.touched_rows.update(conflicted)
-    merger.reconcile()
-    store.db.cursor().executemany(UPSERT_VALUE_SQL, list(merger.value_rows.values()))
-    merger.book.flush(store.db)
+    merger.finish_local()
